@@ -1,0 +1,438 @@
+//! Settings from `TEAMPANEL_*` environment variables, `TEAMPANEL_*_FILE` for
+//! secrets, and an optional TOML file named by `TEAMPANEL_CONFIG`.
+//!
+//! Precedence: environment over file over defaults. A bad value stops
+//! start-up with a message that names the setting and says what is wrong.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A secret string: never printed by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Base64 of 32 bytes; when absent a key file in the data dir is used.
+    pub master_key: Option<Secret>,
+    /// The address users type, e.g. `https://panel.example.org`.
+    pub public_url: Option<url::Url>,
+    /// Extra origins accepted on unsafe requests (a reverse proxy's address).
+    pub trusted_origins: Vec<String>,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, whatever happens.
+    pub session_absolute: Duration,
+    /// Sign-in attempts allowed per minute from one IP address.
+    pub login_attempts_per_ip: u32,
+    /// Sign-in attempts allowed per minute for one account.
+    pub login_attempts_per_account: u32,
+    /// How long a Cloud Panel read stays fresh in the cache.
+    pub cache_ttl: Duration,
+    /// Timeout of one Cloud Panel call.
+    pub upstream_timeout: Duration,
+    /// `tracing` filter, e.g. `info` or `teampanel=debug,info`.
+    pub log_filter: String,
+}
+
+impl Settings {
+    /// Secure cookies and HSTS are on when users reach the panel over https.
+    pub fn is_secure(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|url| url.scheme() == "https")
+    }
+
+    /// Origins that may send unsafe requests, besides the request's own host.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        let mut origins = self.trusted_origins.clone();
+        if let Some(url) = &self.public_url {
+            origins.push(url.origin().ascii_serialization());
+        }
+        origins
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("teampanel.db")
+    }
+
+    /// Settings for tests and the demo: everything default but the data dir and bind.
+    pub fn for_data_dir(data_dir: &Path, bind: SocketAddr) -> Self {
+        let mut settings = Self::defaults();
+        settings.data_dir = data_dir.to_path_buf();
+        settings.bind = bind;
+        settings
+    }
+
+    fn defaults() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            master_key: None,
+            public_url: None,
+            trusted_origins: Vec::new(),
+            session_idle: Duration::from_secs(2 * 60 * 60),
+            session_absolute: Duration::from_secs(24 * 60 * 60),
+            login_attempts_per_ip: 20,
+            login_attempts_per_account: 5,
+            cache_ttl: Duration::from_secs(10),
+            upstream_timeout: Duration::from_secs(15),
+            log_filter: "info".to_owned(),
+        }
+    }
+
+    /// Reads the process environment (and the file it names).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    /// Reads settings from a map of variables, so tests need not touch the process environment.
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let file = match vars.get("TEAMPANEL_CONFIG") {
+            Some(path) => FileSettings::read(Path::new(path))?,
+            None => FileSettings::default(),
+        };
+        let source = Source { vars, file: &file };
+        let mut s = Self::defaults();
+
+        if let Some((name, raw)) = source.get("TEAMPANEL_BIND", file.bind.as_deref()) {
+            s.bind = raw
+                .parse()
+                .map_err(|_| ConfigError::invalid(&name, &raw, "an address like 127.0.0.1:8080"))?;
+        }
+        if let Some((_, raw)) = source.get("TEAMPANEL_DATA_DIR", file.data_dir.as_deref()) {
+            s.data_dir = PathBuf::from(raw);
+        }
+        s.master_key = source.secret("TEAMPANEL_MASTER_KEY", file.master_key.as_deref())?;
+        if let Some((name, raw)) = source.get("TEAMPANEL_PUBLIC_URL", file.public_url.as_deref()) {
+            let url = url::Url::parse(&raw).map_err(|_| {
+                ConfigError::invalid(&name, &raw, "a URL like https://panel.example.org")
+            })?;
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                return Err(ConfigError::invalid(
+                    &name,
+                    &raw,
+                    "an http:// or https:// URL with a host",
+                ));
+            }
+            s.public_url = Some(url);
+        }
+        if let Some((name, raw)) =
+            source.get("TEAMPANEL_TRUSTED_ORIGINS", file.trusted_origins.as_deref())
+        {
+            s.trusted_origins = parse_origins(&name, &raw)?;
+        }
+        if let Some(minutes) = source.number(
+            "TEAMPANEL_SESSION_IDLE_MINUTES",
+            file.session_idle_minutes,
+            1,
+            60 * 24 * 30,
+        )? {
+            s.session_idle = Duration::from_secs(minutes * 60);
+        }
+        if let Some(hours) = source.number(
+            "TEAMPANEL_SESSION_ABSOLUTE_HOURS",
+            file.session_absolute_hours,
+            1,
+            24 * 90,
+        )? {
+            s.session_absolute = Duration::from_secs(hours * 60 * 60);
+        }
+        if let Some(n) = source.number(
+            "TEAMPANEL_LOGIN_ATTEMPTS_PER_IP",
+            file.login_attempts_per_ip,
+            1,
+            10_000,
+        )? {
+            s.login_attempts_per_ip = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(n) = source.number(
+            "TEAMPANEL_LOGIN_ATTEMPTS_PER_ACCOUNT",
+            file.login_attempts_per_account,
+            1,
+            10_000,
+        )? {
+            s.login_attempts_per_account = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(secs) = source.number(
+            "TEAMPANEL_CACHE_TTL_SECONDS",
+            file.cache_ttl_seconds,
+            0,
+            3600,
+        )? {
+            s.cache_ttl = Duration::from_secs(secs);
+        }
+        if let Some(secs) = source.number(
+            "TEAMPANEL_UPSTREAM_TIMEOUT_SECONDS",
+            file.upstream_timeout_seconds,
+            1,
+            300,
+        )? {
+            s.upstream_timeout = Duration::from_secs(secs);
+        }
+        if let Some((_, raw)) = source.get("TEAMPANEL_LOG", file.log.as_deref()) {
+            s.log_filter = raw;
+        }
+        Ok(s)
+    }
+}
+
+fn parse_origins(name: &str, raw: &str) -> Result<Vec<String>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let url = url::Url::parse(origin).map_err(|_| {
+                ConfigError::invalid(
+                    name,
+                    origin,
+                    "comma-separated origins like https://panel.example.org",
+                )
+            })?;
+            match url.origin() {
+                o @ url::Origin::Tuple(..) => Ok(o.ascii_serialization()),
+                url::Origin::Opaque(_) => Err(ConfigError::invalid(
+                    name,
+                    origin,
+                    "an http:// or https:// origin",
+                )),
+            }
+        })
+        .collect()
+}
+
+/// The optional TOML file: the same settings, lower-case names without the prefix.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<String>,
+    data_dir: Option<String>,
+    master_key: Option<String>,
+    master_key_file: Option<String>,
+    public_url: Option<String>,
+    trusted_origins: Option<String>,
+    session_idle_minutes: Option<u64>,
+    session_absolute_hours: Option<u64>,
+    login_attempts_per_ip: Option<u64>,
+    login_attempts_per_account: Option<u64>,
+    cache_ttl_seconds: Option<u64>,
+    upstream_timeout_seconds: Option<u64>,
+    log: Option<String>,
+}
+
+impl FileSettings {
+    fn read(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            setting: "TEAMPANEL_CONFIG".into(),
+            problem: format!("cannot read {}: {e}", path.display()),
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError {
+            setting: "TEAMPANEL_CONFIG".into(),
+            problem: format!("{} is not valid: {}", path.display(), e.message()),
+        })
+    }
+}
+
+struct Source<'a> {
+    vars: &'a HashMap<String, String>,
+    file: &'a FileSettings,
+}
+
+impl Source<'_> {
+    /// The raw value and the name to blame for it: the variable, or the file key.
+    fn get(&self, var: &str, from_file: Option<&str>) -> Option<(String, String)> {
+        if let Some(v) = self.vars.get(var) {
+            return Some((var.to_owned(), v.trim().to_owned()));
+        }
+        from_file.map(|v| (file_key(var), v.trim().to_owned()))
+    }
+
+    fn number(
+        &self,
+        var: &str,
+        from_file: Option<u64>,
+        min: u64,
+        max: u64,
+    ) -> Result<Option<u64>, ConfigError> {
+        let (name, value) = match self.vars.get(var) {
+            Some(raw) => {
+                let value = raw
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| ConfigError::invalid(var, raw, "a whole number"))?;
+                (var.to_owned(), value)
+            }
+            None => match from_file {
+                Some(value) => (file_key(var), value),
+                None => return Ok(None),
+            },
+        };
+        if !(min..=max).contains(&value) {
+            return Err(ConfigError::invalid(
+                &name,
+                &value.to_string(),
+                &format!("a number from {min} to {max}"),
+            ));
+        }
+        Ok(Some(value))
+    }
+
+    /// A secret given directly (`NAME`) or as a file (`NAME_FILE`), never both.
+    fn secret(&self, var: &str, from_file: Option<&str>) -> Result<Option<Secret>, ConfigError> {
+        let file_var = format!("{var}_FILE");
+        let direct = self
+            .vars
+            .get(var)
+            .cloned()
+            .or_else(|| from_file.map(str::to_owned));
+        let path = self.vars.get(&file_var).cloned().or_else(|| {
+            self.file
+                .master_key_file
+                .clone()
+                .filter(|_| var == "TEAMPANEL_MASTER_KEY")
+        });
+        match (direct, path) {
+            (Some(_), Some(_)) => Err(ConfigError {
+                setting: var.to_owned(),
+                problem: format!("both {var} and {file_var} are set; set only one"),
+            }),
+            (Some(value), None) => Ok(Some(Secret::new(value.trim().to_owned()))),
+            (None, Some(path)) => {
+                let value = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+                    setting: file_var.clone(),
+                    problem: format!("cannot read {path}: {e}"),
+                })?;
+                Ok(Some(Secret::new(value.trim().to_owned())))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+fn file_key(var: &str) -> String {
+    format!(
+        "{} (in TEAMPANEL_CONFIG)",
+        var.trim_start_matches("TEAMPANEL_").to_ascii_lowercase()
+    )
+}
+
+/// A setting that cannot be used, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("setting {setting}: {problem}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn invalid(setting: &str, value: &str, expected: &str) -> Self {
+        Self {
+            setting: setting.to_owned(),
+            problem: format!("`{value}` is not valid; expected {expected}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_apply_without_variables() {
+        let s = Settings::from_vars(&HashMap::new()).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert!(!s.is_secure());
+    }
+
+    #[test]
+    fn bad_bind_names_the_setting() {
+        let err = Settings::from_vars(&vars(&[("TEAMPANEL_BIND", "nonsense")])).unwrap_err();
+        assert_eq!(err.setting, "TEAMPANEL_BIND");
+        assert!(err.to_string().contains("`nonsense` is not valid"));
+    }
+
+    #[test]
+    fn https_public_url_turns_on_secure_cookies_and_trusts_its_origin() {
+        let s = Settings::from_vars(&vars(&[(
+            "TEAMPANEL_PUBLIC_URL",
+            "https://panel.example.org/",
+        )]))
+        .unwrap();
+        assert!(s.is_secure());
+        assert_eq!(
+            s.allowed_origins(),
+            vec!["https://panel.example.org".to_owned()]
+        );
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused() {
+        let err =
+            Settings::from_vars(&vars(&[("TEAMPANEL_SESSION_IDLE_MINUTES", "0")])).unwrap_err();
+        assert!(err.to_string().contains("from 1 to"));
+    }
+
+    #[test]
+    fn secret_and_secret_file_together_are_refused() {
+        let err = Settings::from_vars(&vars(&[
+            ("TEAMPANEL_MASTER_KEY", "abc"),
+            ("TEAMPANEL_MASTER_KEY_FILE", "/nonexistent"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("set only one"));
+    }
+
+    #[test]
+    fn file_settings_are_read_and_env_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("teampanel.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:9999\"\ncache_ttl_seconds = 3\n").unwrap();
+        let s = Settings::from_vars(&vars(&[
+            ("TEAMPANEL_CONFIG", path.to_str().unwrap()),
+            ("TEAMPANEL_CACHE_TTL_SECONDS", "7"),
+        ]))
+        .unwrap();
+        assert_eq!(s.bind.port(), 9999);
+        assert_eq!(s.cache_ttl, Duration::from_secs(7));
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("teampanel.toml");
+        std::fs::write(&path, "bnid = \"x\"\n").unwrap();
+        let err = Settings::from_vars(&vars(&[("TEAMPANEL_CONFIG", path.to_str().unwrap())]))
+            .unwrap_err();
+        assert_eq!(err.setting, "TEAMPANEL_CONFIG");
+    }
+}

@@ -1,0 +1,206 @@
+//! The `sessions` table, behind actix-session's `SessionStore`.
+//!
+//! Only the SHA-256 of a session id is stored, so a copy of the database does
+//! not let anyone ride a live session. The signed-in user's id is copied out
+//! of the session state into its own column so that all of a user's sessions
+//! can be ended at once (password change, disabling, "sign out everywhere").
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use actix_web::cookie::time::Duration as CookieDuration;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use anyhow::Context;
+use rand::distr::{Alphanumeric, SampleString};
+use sha2::{Digest, Sha256};
+
+use super::{Db, now_unix};
+
+/// Session state keys the store reads (everything else is opaque to it).
+pub const USER_ID_KEY: &str = "user_id";
+pub const IP_KEY: &str = "ip";
+pub const USER_AGENT_KEY: &str = "ua";
+
+/// A session the user can see in their account page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct SqliteSessionStore {
+    db: Db,
+    /// The longest a session lives after it was created, whatever its activity.
+    absolute: Duration,
+}
+
+impl SqliteSessionStore {
+    pub fn new(db: Db, absolute: Duration) -> Self {
+        Self { db, absolute }
+    }
+}
+
+pub fn hash_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+fn secs(ttl: &Duration) -> i64 {
+    i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2)
+}
+
+/// Session state values are JSON-encoded by actix-session.
+fn state_value<T: serde::de::DeserializeOwned>(
+    state: &HashMap<String, String>,
+    key: &str,
+) -> Option<T> {
+    state
+        .get(key)
+        .and_then(|raw| serde_json::from_str(raw).ok())
+}
+
+impl SessionStore for SqliteSessionStore {
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let now = now_unix();
+        let oldest = now - secs(&self.absolute);
+        let data: Option<String> = sqlx::query_scalar(
+            "SELECT data FROM sessions WHERE id_hash = ? AND expires_at > ? AND created_at > ?",
+        )
+        .bind(hash_key(session_key.as_ref()))
+        .bind(now)
+        .bind(oldest)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(|e| LoadError::Other(e.into()))?;
+        data.map(|d| serde_json::from_str(&d).map_err(|e| LoadError::Deserialization(e.into())))
+            .transpose()
+    }
+
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &CookieDuration,
+    ) -> Result<SessionKey, SaveError> {
+        let key = Alphanumeric.sample_string(&mut rand::rng(), 64);
+        let data = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
+        let now = now_unix();
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, data, created_at, last_seen_at, expires_at, ip, user_agent)
+             VALUES (?, (SELECT id FROM users WHERE id = ?), ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(hash_key(&key))
+        .bind(state_value::<i64>(&state, USER_ID_KEY))
+        .bind(data)
+        .bind(now)
+        .bind(now)
+        .bind(now + ttl.whole_seconds())
+        .bind(state_value::<String>(&state, IP_KEY))
+        .bind(state_value::<String>(&state, USER_AGENT_KEY))
+        .execute(&self.db)
+        .await
+        .map_err(|e| SaveError::Other(e.into()))?;
+        SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        state: HashMap<String, String>,
+        ttl: &CookieDuration,
+    ) -> Result<SessionKey, UpdateError> {
+        let data =
+            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let now = now_unix();
+        let updated = sqlx::query(
+            "UPDATE sessions SET data = ?, user_id = (SELECT id FROM users WHERE id = ?), last_seen_at = ?, expires_at = ?
+             WHERE id_hash = ? AND expires_at > ?",
+        )
+        .bind(&data)
+        .bind(state_value::<i64>(&state, USER_ID_KEY))
+        .bind(now)
+        .bind(now + ttl.whole_seconds())
+        .bind(hash_key(session_key.as_ref()))
+        .bind(now)
+        .execute(&self.db)
+        .await
+        .map_err(|e| UpdateError::Other(e.into()))?;
+        if updated.rows_affected() == 0 {
+            // The session was ended meanwhile (sign out everywhere): start a fresh one
+            // rather than bringing the old id back to life.
+            return self.save(state, ttl).await.map_err(|e| match e {
+                SaveError::Serialization(e) => UpdateError::Serialization(e),
+                SaveError::Other(e) => UpdateError::Other(e),
+            });
+        }
+        Ok(session_key)
+    }
+
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &CookieDuration,
+    ) -> Result<(), anyhow::Error> {
+        let now = now_unix();
+        // Writing on every request would cost a write per page; a minute's precision is plenty
+        // for an idle timeout measured in hours.
+        sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ? AND last_seen_at < ?")
+            .bind(now)
+            .bind(now + ttl.whole_seconds())
+            .bind(hash_key(session_key.as_ref()))
+            .bind(now - 60)
+            .execute(&self.db)
+            .await
+            .context("Failed to extend a session")?;
+        Ok(())
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(hash_key(session_key.as_ref()))
+            .execute(&self.db)
+            .await
+            .context("Failed to delete a session")?;
+        Ok(())
+    }
+}
+
+/// Ends every session of a user; returns how many were ended.
+pub async fn end_all_for_user(db: &Db, user_id: i64) -> anyhow::Result<u64> {
+    let result = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user_id)
+        .execute(db)
+        .await
+        .context("Failed to end a user's sessions")?;
+    Ok(result.rows_affected())
+}
+
+pub async fn list_for_user(db: &Db, user_id: i64) -> anyhow::Result<Vec<SessionRow>> {
+    sqlx::query_as::<_, SessionRow>(
+        "SELECT id_hash, created_at, last_seen_at, ip, user_agent FROM sessions
+         WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC",
+    )
+    .bind(user_id)
+    .bind(now_unix())
+    .fetch_all(db)
+    .await
+    .context("Failed to list a user's sessions")
+}
+
+/// Drops expired rows; run now and then so anonymous sessions do not pile up.
+pub async fn purge_expired(db: &Db, absolute: Duration) -> anyhow::Result<u64> {
+    let now = now_unix();
+    let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR created_at <= ?")
+        .bind(now)
+        .bind(now - secs(&absolute))
+        .execute(db)
+        .await
+        .context("Failed to purge expired sessions")?;
+    Ok(result.rows_affected())
+}

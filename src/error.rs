@@ -1,0 +1,139 @@
+//! One error type for every page: it picks the status, renders the panel's
+//! own error page, and logs the cause chain without showing it to the user.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::web::page::PageCtx;
+
+#[derive(thiserror::Error)]
+pub enum AppError {
+    #[error("page not found")]
+    NotFound,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("the form's security token was missing or wrong")]
+    CsrfRejected,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// Not signed in: the user goes to the sign-in page and comes back after.
+    #[error("sign-in required")]
+    SignInRequired { next: String },
+    #[error("too many requests: {message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    #[error("upstream: {0}")]
+    Upstream(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl std::fmt::Debug for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The full cause chain, for the log only.
+        match self {
+            Self::Internal(e) => write!(f, "{e:?}"),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage<'a> {
+    page: &'a PageCtx,
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl AppError {
+    fn title_and_message(&self) -> (&'static str, String) {
+        match self {
+            Self::NotFound => (
+                "Page not found",
+                "There is nothing at this address, or it was removed.".into(),
+            ),
+            Self::Forbidden(why) => ("Not allowed", why.clone()),
+            Self::CsrfRejected => (
+                "Form expired",
+                "This form's security token was missing or wrong, so nothing was changed. \
+                 Go back, reload the page and try again."
+                    .into(),
+            ),
+            Self::BadRequest(why) => ("Request not understood", why.clone()),
+            Self::SignInRequired { .. } => ("Sign-in required", "Please sign in.".into()),
+            Self::TooManyRequests { message, .. } => ("Too many requests", message.clone()),
+            Self::Upstream(why) => ("Cloud Panel problem", why.clone()),
+            Self::Internal(_) => (
+                "Something went wrong",
+                "The panel hit an internal error and nothing was changed. The error was logged; \
+                 please try again."
+                    .into(),
+            ),
+        }
+    }
+}
+
+/// Renders the panel's error page for a status; used for errors and by the
+/// middleware that refuses requests before any handler runs.
+pub fn error_page(status: StatusCode, page: &PageCtx, title: &str, message: &str) -> HttpResponse {
+    let body = ErrorPage {
+        page,
+        status: status.as_u16(),
+        title,
+        message,
+    }
+    .render()
+    .unwrap_or_else(|_| format!("{} {title}: {message}", status.as_u16()));
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Upstream(_) => StatusCode::BAD_GATEWAY,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::SignInRequired { next } = self {
+            let location = format!("/login?next={}", url_encode(next));
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish();
+        }
+        if let Self::Internal(e) = self {
+            tracing::error!(error = ?e, "request failed");
+        }
+        let (title, message) = self.title_and_message();
+        let mut response = error_page(self.status_code(), &PageCtx::bare(), title, &message);
+        if let Self::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+            && let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,1 @@
+//! Owned by the organisations/roles/audit work.

@@ -1,0 +1,167 @@
+//! Builds the actix application and runs it.
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, TtlExtensionPolicy};
+use actix_web::cookie::SameSite;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::auth::csrf::{self, TrustedOrigins};
+use crate::auth::throttle::LoginThrottle;
+use crate::config::Settings;
+use crate::crypto::{self, KeySource, MasterKey};
+use crate::db::{self, Db};
+use crate::web::{self as pages, middleware as mw};
+
+/// Name of the session cookie. The `__Host-` prefix (secure origins only)
+/// stops a sibling subdomain from planting one.
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-teampanel"
+    } else {
+        "teampanel_session"
+    }
+}
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Settings,
+    pub master_key: MasterKey,
+    pub throttle: LoginThrottle,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Prepares the data dir, the database and the master key, and binds the listener
+    /// (port 0 picks a free port; `port()` tells which).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        db::prepare_data_dir(&settings.data_dir)?;
+        let database = db::connect(&settings.database_path()).await?;
+        let (master_key, source) = crypto::load_or_create(&settings)?;
+        match source {
+            KeySource::CreatedFile(path) => {
+                tracing::warn!(path = %path.display(), "created a new master key file; back it up with the database");
+            }
+            KeySource::ExistingFile(path) => {
+                tracing::info!(path = %path.display(), "master key loaded from file")
+            }
+            KeySource::Setting => tracing::info!("master key loaded from the settings"),
+        }
+        crate::auth::password::warm_up();
+        let state = web::Data::new(AppState {
+            throttle: LoginThrottle::new(
+                settings.login_attempts_per_ip,
+                settings.login_attempts_per_account,
+            ),
+            db: database,
+            master_key,
+            settings,
+        });
+        let listener = TcpListener::bind(state.settings.bind)
+            .with_context(|| format!("Failed to listen on {}", state.settings.bind))?;
+        let port = listener
+            .local_addr()
+            .context("Failed to read the bound address")?
+            .port();
+        let server = run(listener, state.clone())?;
+        spawn_housekeeping(state.clone());
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let settings = &state.settings;
+    let secure = settings.is_secure();
+    let cookie_key = state.master_key.cookie_key();
+    let trusted = web::Data::new(TrustedOrigins(settings.allowed_origins()));
+    let hsts = web::Data::new(mw::Hsts(secure));
+    let idle = actix_web::cookie::time::Duration::seconds(
+        i64::try_from(settings.session_idle.as_secs()).unwrap_or(i64::MAX / 2),
+    );
+    let absolute = settings.session_absolute;
+    let server = HttpServer::new(move || {
+        let store = db::sessions::SqliteSessionStore::new(state.db.clone(), absolute);
+        let sessions = SessionMiddleware::builder(store, cookie_key.clone())
+            .cookie_name(cookie_name(secure).to_owned())
+            .cookie_secure(secure)
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_path("/".to_owned())
+            .session_lifecycle(
+                BrowserSession::default()
+                    .state_ttl(idle)
+                    .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+            )
+            .build();
+        App::new()
+            .app_data(state.clone())
+            .app_data(trusted.clone())
+            .app_data(hsts.clone())
+            .app_data(web::FormConfig::default().limit(256 * 1024))
+            .configure(pages::routes)
+            .default_service(web::to(pages::not_found))
+            // Registered inside-out: request id runs first, CSRF last.
+            .wrap(from_fn(csrf::check))
+            .wrap(sessions)
+            .wrap(from_fn(mw::security_headers))
+            .wrap(Compress::default())
+            .wrap(from_fn(mw::request_id))
+    })
+    .listen(listener)
+    .context("Failed to start the HTTP server")?
+    .shutdown_timeout(5)
+    .run();
+    Ok(server)
+}
+
+/// Expired sessions and recovered throttle keys are dropped every few minutes.
+fn spawn_housekeeping(state: web::Data<AppState>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) =
+                db::sessions::purge_expired(&state.db, state.settings.session_absolute).await
+            {
+                tracing::warn!(error = ?e, "session purge failed");
+            }
+            state.throttle.shrink();
+        }
+    });
+}
+
+/// The address the panel answers on, for messages.
+pub fn display_url(settings: &Settings, port: u16) -> String {
+    if let Some(url) = &settings.public_url {
+        return url.as_str().trim_end_matches('/').to_owned();
+    }
+    let addr = SocketAddr::new(settings.bind.ip(), port);
+    format!("http://{addr}")
+}

@@ -1,0 +1,329 @@
+//! Sign in, sign out, and the user's own account page (password, sessions).
+
+use actix_session::Session;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::auth::password;
+use crate::db::{sessions, users};
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::web::flash;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage<'a> {
+    page: &'a PageCtx,
+    email: &'a str,
+    next: &'a str,
+    error: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Only local paths are followed after sign-in, so a link cannot send the user elsewhere.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
+}
+
+pub async fn login_form(page: PageCtx, query: web::Query<LoginQuery>) -> AppResult<HttpResponse> {
+    if page.user.is_some() {
+        return Ok(redirect(safe_next(query.next.as_deref().unwrap_or("/"))));
+    }
+    render(
+        StatusCode::OK,
+        &LoginPage {
+            page: &page,
+            email: "",
+            next: safe_next(query.next.as_deref().unwrap_or("/")),
+            error: None,
+        },
+    )
+}
+
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    page: PageCtx,
+    form: web::Form<LoginForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let email = form.email.trim();
+    let next = safe_next(&form.next);
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let show_error = |status: StatusCode, message: &str| {
+        render(
+            status,
+            &LoginPage {
+                page: &page,
+                email,
+                next,
+                error: Some(message),
+            },
+        )
+    };
+
+    if let Err(wait) = state.throttle.check(ip, email) {
+        let secs = wait.as_secs().max(1);
+        tracing::warn!(%ip, "sign-in throttled");
+        crate::audit::record_login(
+            &state,
+            &req,
+            email,
+            None,
+            crate::audit::Outcome::Denied,
+            "throttled",
+        )
+        .await;
+        let mut response = show_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("Too many sign-in attempts. Try again in {secs} seconds."),
+        )?;
+        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(response);
+    }
+    if email.is_empty() || form.password.is_empty() {
+        return show_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter your email and password.",
+        );
+    }
+
+    let user = users::by_email(&state.db, email).await?;
+    let matches = password::verify(
+        form.password,
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+    let user = match user {
+        Some(user) if matches && !user.disabled => user,
+        other => {
+            let reason = if other.as_ref().is_some_and(|u| u.disabled) {
+                "disabled"
+            } else {
+                "wrong email or password"
+            };
+            crate::audit::record_login(
+                &state,
+                &req,
+                email,
+                other.as_ref(),
+                crate::audit::Outcome::Failed,
+                reason,
+            )
+            .await;
+            return show_error(
+                StatusCode::UNAUTHORIZED,
+                "The email or password is wrong, or the account is disabled.",
+            );
+        }
+    };
+
+    // A new session id at sign-in, so an id planted before sign-in is worthless.
+    session.renew();
+    session.remove("csrf");
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(200).collect::<String>());
+    session
+        .insert(sessions::USER_ID_KEY, user.id)
+        .and_then(|()| session.insert(sessions::IP_KEY, ip.to_string()))
+        .and_then(|()| session.insert(sessions::USER_AGENT_KEY, user_agent.unwrap_or_default()))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to store the session: {e}")))?;
+    crate::audit::record_login(
+        &state,
+        &req,
+        email,
+        Some(&user),
+        crate::audit::Outcome::Succeeded,
+        "",
+    )
+    .await;
+    tracing::info!(user_id = user.id, "signed in");
+    Ok(redirect(next))
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> AppResult<HttpResponse> {
+    if let Some(user) = crate::web::page::session_user(&state, &session).await? {
+        crate::audit::record_user_event(&state, &req, &user, "auth.sign_out", "").await;
+    }
+    session.purge();
+    Ok(redirect("/login"))
+}
+
+#[derive(Template)]
+#[template(path = "auth/account.html")]
+struct AccountPage<'a> {
+    page: &'a PageCtx,
+    sessions: Vec<SessionView>,
+    error: Option<&'a str>,
+}
+
+struct SessionView {
+    started: String,
+    last_seen: String,
+    ip: String,
+    user_agent: String,
+}
+
+fn format_unix(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+async fn account_page(
+    state: &AppState,
+    me: &CurrentUser,
+    status: StatusCode,
+    error: Option<&str>,
+) -> AppResult<HttpResponse> {
+    let sessions = sessions::list_for_user(&state.db, me.user.id)
+        .await?
+        .into_iter()
+        .map(|s| SessionView {
+            started: format_unix(s.created_at),
+            last_seen: format_unix(s.last_seen_at),
+            ip: s.ip.unwrap_or_default(),
+            user_agent: s.user_agent.unwrap_or_default(),
+        })
+        .collect();
+    let page = me.page.clone().with_section("account");
+    render(
+        status,
+        &AccountPage {
+            page: &page,
+            sessions,
+            error,
+        },
+    )
+}
+
+pub async fn account(state: web::Data<AppState>, me: CurrentUser) -> AppResult<HttpResponse> {
+    account_page(&state, &me, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    form: web::Form<PasswordForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    if !password::verify(form.current_password, Some(me.user.password_hash.clone())).await? {
+        return account_page(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("The current password is wrong."),
+        )
+        .await;
+    }
+    if let Err(problem) = password::check_new(&form.new_password) {
+        return account_page(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&problem),
+        )
+        .await;
+    }
+    if form.new_password != form.confirm_password {
+        return account_page(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("The two new passwords differ."),
+        )
+        .await;
+    }
+    let hash = password::hash(form.new_password).await?;
+    users::set_password(&state.db, me.user.id, &hash).await?;
+    // Every other session of this user ends; this one continues under a new id.
+    let ended = sessions::end_all_for_user(&state.db, me.user.id).await?;
+    session.renew();
+    crate::audit::record_user_event(
+        &state,
+        &req,
+        &me.user,
+        "user.change_password",
+        &format!("{{\"sessions_ended\":{ended}}}"),
+    )
+    .await;
+    flash::success(
+        &session,
+        "Password changed. Your other sessions were signed out.",
+    );
+    Ok(redirect("/account"))
+}
+
+pub async fn end_all_sessions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> AppResult<HttpResponse> {
+    let ended = sessions::end_all_for_user(&state.db, me.user.id).await?;
+    crate::audit::record_user_event(
+        &state,
+        &req,
+        &me.user,
+        "auth.sign_out_everywhere",
+        &format!("{{\"sessions_ended\":{ended}}}"),
+    )
+    .await;
+    session.purge();
+    Ok(redirect("/login"))
+}
+
+/// 303 See Other: the browser follows with a GET (POST/redirect/GET).
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}

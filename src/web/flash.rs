@@ -1,0 +1,63 @@
+//! Flash messages: set before a redirect, shown once on the next page.
+
+use actix_session::Session;
+use serde::{Deserialize, Serialize};
+
+const KEY: &str = "flash";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Success,
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub level: Level,
+    pub message: String,
+}
+
+impl Flash {
+    pub fn css_class(&self) -> &'static str {
+        match self.level {
+            Level::Success => "flash-success",
+            Level::Info => "flash-info",
+            Level::Error => "flash-error",
+        }
+    }
+}
+
+pub fn push(session: &Session, level: Level, message: impl Into<String>) {
+    let mut all: Vec<Flash> = session.get(KEY).ok().flatten().unwrap_or_default();
+    all.push(Flash {
+        level,
+        message: message.into(),
+    });
+    // A session that cannot be written loses only the message, never the action.
+    let _ = session.insert(KEY, all);
+}
+
+pub fn success(session: &Session, message: impl Into<String>) {
+    push(session, Level::Success, message);
+}
+
+pub fn error(session: &Session, message: impl Into<String>) {
+    push(session, Level::Error, message);
+}
+
+pub fn info(session: &Session, message: impl Into<String>) {
+    push(session, Level::Info, message);
+}
+
+/// Removes and returns the pending messages.
+pub fn take(session: &Session) -> Vec<Flash> {
+    if !session.contains_key(KEY) {
+        return Vec::new();
+    }
+    session
+        .remove_as::<Vec<Flash>>(KEY)
+        .and_then(Result::ok)
+        .unwrap_or_default()
+}

@@ -1,0 +1,38 @@
+//! The landing page and the health check.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::startup::AppState;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    page: &'a PageCtx,
+}
+
+pub async fn index(me: CurrentUser) -> AppResult<HttpResponse> {
+    let page = me.page.with_section("home");
+    render(StatusCode::OK, &HomePage { page: &page })
+}
+
+/// 200 when the database answers, 503 otherwise.
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.db)
+        .await
+    {
+        Ok(_) => HttpResponse::Ok().content_type("text/plain").body("ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unavailable");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("database unavailable")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The context every page template receives: who is signed in, the CSRF
+//! token for its forms, flash messages and the navigation.
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::auth::csrf;
+use crate::db::users::User;
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::web::flash::{self, Flash};
+
+/// The signed-in user as the layout shows them.
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub is_instance_admin: bool,
+}
+
+/// One entry of the navigation bar.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub href: String,
+}
+
+/// The organisation a page belongs to, as the layout shows it.
+#[derive(Debug, Clone)]
+pub struct NavOrg {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PageCtx {
+    pub user: Option<NavUser>,
+    pub csrf_token: String,
+    pub flashes: Vec<Flash>,
+    /// The organisation of the page, when it is an organisation page.
+    pub org: Option<NavOrg>,
+    /// Organisations the user belongs to, for the switcher.
+    pub orgs: Vec<NavOrg>,
+    /// Navigation entries the user may open (already filtered by permission).
+    pub nav: Vec<NavLink>,
+    /// The `key` of the active navigation entry.
+    pub section: &'static str,
+}
+
+impl PageCtx {
+    /// A context with no user and no forms: for error pages rendered outside a handler.
+    pub fn bare() -> Self {
+        Self::default()
+    }
+
+    pub fn with_section(mut self, section: &'static str) -> Self {
+        self.section = section;
+        self
+    }
+
+    pub fn is_active(&self, key: &str) -> bool {
+        self.section == key
+    }
+
+    pub fn org_slug(&self) -> &str {
+        self.org.as_ref().map_or("", |o| o.slug.as_str())
+    }
+}
+
+/// Loads the signed-in user from the session; a user who was disabled or
+/// deleted meanwhile has their session ended.
+pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<User>, AppError> {
+    let Ok(Some(user_id)) = session.get::<i64>(crate::db::sessions::USER_ID_KEY) else {
+        return Ok(None);
+    };
+    match crate::db::users::by_id(&state.db, user_id).await? {
+        Some(user) if !user.disabled => Ok(Some(user)),
+        _ => {
+            session.purge();
+            Ok(None)
+        }
+    }
+}
+
+pub(crate) fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state is missing")))
+}
+
+/// Builds the page context for a request and, when known, its user.
+pub async fn build(
+    state: &AppState,
+    req: &HttpRequest,
+    user: Option<&User>,
+) -> Result<PageCtx, AppError> {
+    let session = req.get_session();
+    let mut page = PageCtx {
+        user: user.map(|u| NavUser {
+            id: u.id,
+            name: u.name.clone(),
+            email: u.email.clone(),
+            is_instance_admin: u.is_instance_admin,
+        }),
+        csrf_token: csrf::token(&session),
+        flashes: flash::take(&session),
+        ..PageCtx::default()
+    };
+    if let Some(user) = user {
+        crate::web::nav::fill(state, &mut page, user).await?;
+    }
+    Ok(page)
+}
+
+impl FromRequest for PageCtx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = app_state(&req)?;
+            let user = session_user(&state, &req.get_session()).await?;
+            build(&state, &req, user.as_ref()).await
+        })
+    }
+}

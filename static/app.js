@@ -1,0 +1,49 @@
+// teampanel: small progressive enhancements. Every page works without this file.
+"use strict";
+
+// Destructive forms: the submit button stays disabled until the resource's name is typed.
+function wireConfirmations(root) {
+  root.querySelectorAll("input[data-confirm-name]").forEach((input) => {
+    const form = input.form;
+    if (!form) return;
+    const button = form.querySelector("button[type=submit]");
+    const update = () => { if (button) button.disabled = input.value !== input.dataset.confirmName; };
+    input.addEventListener("input", update);
+    update();
+  });
+}
+
+// Rows in a transitional state refresh themselves: only those rows, with backoff,
+// and they stop once the server answers a steady row.
+function wireRefresh(root) {
+  root.querySelectorAll("[data-refresh-url]").forEach((el) => {
+    if (el.dataset.refreshWired) return;
+    el.dataset.refreshWired = "1";
+    let delay = 2000;
+    const tick = async () => {
+      try {
+        const response = await fetch(el.dataset.refreshUrl, { headers: { "Accept": "text/html" }, credentials: "same-origin" });
+        if (response.ok) {
+          const html = await response.text();
+          const template = document.createElement("template");
+          template.innerHTML = html.trim();
+          const fresh = template.content.firstElementChild;
+          if (fresh) {
+            el.replaceWith(fresh);
+            wireConfirmations(fresh.parentNode || document);
+            wireRefresh(fresh.parentNode || document);
+            return;
+          }
+        }
+      } catch (_) { /* network hiccup: try again later */ }
+      delay = Math.min(delay * 1.5, 30000);
+      setTimeout(tick, delay);
+    };
+    setTimeout(tick, Number(el.dataset.refreshAfter || delay));
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  wireConfirmations(document);
+  wireRefresh(document);
+});

@@ -1,0 +1,7 @@
+//! One integration test binary: every area is a module, so the suite links once.
+
+mod auth;
+mod cloudpanel;
+mod helpers;
+mod organisations;
+mod simulator;
