@@ -179,7 +179,7 @@ pub async fn logout(
     session: Session,
 ) -> AppResult<HttpResponse> {
     if let Some(user) = crate::web::page::session_user(&state, &session).await? {
-        crate::audit::record_user_event(&state, &req, &user, "auth.sign_out", "").await;
+        crate::audit::record_user_event(&state, &req, &user, "auth.sign_out", serde_json::Value::Null).await;
     }
     session.purge();
     Ok(redirect("/login"))
@@ -292,7 +292,7 @@ pub async fn change_password(
         &req,
         &me.user,
         "user.change_password",
-        &format!("{{\"sessions_ended\":{ended}}}"),
+        serde_json::json!({ "sessions_ended": ended }),
     )
     .await;
     flash::success(
@@ -314,7 +314,7 @@ pub async fn end_all_sessions(
         &req,
         &me.user,
         "auth.sign_out_everywhere",
-        &format!("{{\"sessions_ended\":{ended}}}"),
+        serde_json::json!({ "sessions_ended": ended }),
     )
     .await;
     session.purge();
