@@ -1,1 +1,182 @@
+//! Shared test harness: a running panel on port 0 with a fresh data dir, and
+//! a cookie-keeping HTTP client that does not follow redirects.
 
+use std::sync::Once;
+
+use actix_web::web;
+use scraper::{Html, Selector};
+use teampanel::config::Settings;
+use teampanel::startup::{AppState, Application};
+
+pub const ADMIN_EMAIL: &str = "admin@example.org";
+pub const ADMIN_PASSWORD: &str = "admin password 1";
+
+static TRACING: Once = Once::new();
+
+pub struct TestApp {
+    pub address: String,
+    pub state: web::Data<AppState>,
+    #[allow(dead_code, reason = "read by some test modules only")]
+    pub settings: Settings,
+    /// Kept so the data dir lives as long as the app.
+    #[allow(dead_code, reason = "held for its Drop")]
+    pub data_dir: tempfile::TempDir,
+}
+
+/// Starts the panel with default test settings and an instance admin.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the panel after `adjust` has changed the settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    TRACING.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            teampanel::telemetry::init("debug");
+        }
+    });
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let mut settings =
+        Settings::for_data_dir(data_dir.path(), "127.0.0.1:0".parse().expect("addr"));
+    adjust(&mut settings);
+    let app = Application::build(settings.clone())
+        .await
+        .expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let test_app = TestApp {
+        address,
+        state,
+        settings,
+        data_dir,
+    };
+    test_app
+        .create_user(ADMIN_EMAIL, "Ada Admin", true, ADMIN_PASSWORD)
+        .await;
+    test_app
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub fn client() -> reqwest::Client {
+    teampanel::tls::client_builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn create_user(&self, email: &str, name: &str, admin: bool, password: &str) -> i64 {
+        let hash = teampanel::auth::password::hash(password.to_owned())
+            .await
+            .expect("hash");
+        teampanel::db::users::insert(&self.state.db, email, name, &hash, admin)
+            .await
+            .expect("insert user")
+            .expect("email free")
+    }
+
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_html(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
+        let response = self.get(client, path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// The CSRF token of the client's session, read from a page that has forms.
+    pub async fn csrf(&self, client: &reqwest::Client) -> String {
+        let (_, html) = self.get_html(client, "/login").await;
+        if let Some(token) = csrf_token(&html) {
+            return token;
+        }
+        let (_, html) = self.get_html(client, "/account").await;
+        csrf_token(&html).expect("a page with a CSRF token")
+    }
+
+    /// POSTs a form with the session's CSRF token added.
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf(client).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.post_form(
+            client,
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// A new client signed in as the given user.
+    pub async fn signed_in(&self, email: &str, password: &str) -> reqwest::Client {
+        let c = client();
+        let response = self.login(&c, email, password).await;
+        assert_eq!(
+            response.status().as_u16(),
+            303,
+            "sign-in as {email} should redirect"
+        );
+        c
+    }
+
+    pub async fn admin(&self) -> reqwest::Client {
+        self.signed_in(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+}
+
+pub fn csrf_token(html: &str) -> Option<String> {
+    let doc = Html::parse_document(html);
+    let selector = Selector::parse("input[name=csrf_token]").ok()?;
+    doc.select(&selector)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .map(str::to_owned)
+}
+
+/// The visible text of the elements matching a CSS selector, joined by spaces.
+pub fn text_of(html: &str, selector: &str) -> String {
+    let doc = Html::parse_document(html);
+    let selector = Selector::parse(selector).expect("selector");
+    doc.select(&selector)
+        .map(|e| e.text().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
