@@ -1,6 +1,10 @@
 //! The SQLite database: one pool, migrations embedded in the binary, and one
 //! file per table family.
 
+pub mod invitations;
+pub mod members;
+pub mod orgs;
+pub mod roles;
 pub mod sessions;
 pub mod users;
 

@@ -7,6 +7,8 @@ pub mod forms;
 pub mod home;
 pub mod middleware;
 pub mod nav;
+pub mod org;
+pub mod org_home;
 pub mod page;
 
 use actix_web::http::StatusCode;
@@ -31,7 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/sessions/end-all",
             web::post().to(auth_pages::end_all_sessions),
-        );
+        )
+        .configure(org::routes);
 }
 
 /// Renders a template into an HTML response with the given status.
