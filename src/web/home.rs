@@ -16,7 +16,17 @@ struct HomePage<'a> {
     page: &'a PageCtx,
 }
 
+/// A member of exactly one organisation goes straight to it; anyone else
+/// (several organisations, none, or an instance admin) gets the list.
 pub async fn index(me: CurrentUser) -> AppResult<HttpResponse> {
+    if let [only] = me.page.orgs.as_slice()
+        && !me.user.is_instance_admin
+    {
+        return Ok(crate::web::auth_pages::redirect(&format!(
+            "/o/{}/",
+            only.slug
+        )));
+    }
     let page = me.page.with_section("home");
     render(StatusCode::OK, &HomePage { page: &page })
 }

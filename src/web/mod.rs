@@ -1,5 +1,6 @@
 //! The panel's pages: one module per page area, and the route table.
 
+pub mod admin;
 pub mod assets;
 pub mod auth_pages;
 pub mod flash;
@@ -34,7 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/sessions/end-all",
             web::post().to(auth_pages::end_all_sessions),
         )
-        .configure(org::routes);
+        .configure(org::routes)
+        .configure(admin::routes);
 }
 
 /// Renders a template into an HTML response with the given status.

@@ -1,0 +1,622 @@
+//! `/admin`: the instance admin manages users and organisations.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::audit::{self, AuditCtx, NewEvent, Outcome};
+use crate::auth::CurrentUser;
+use crate::auth::extract::InstanceAdmin;
+use crate::auth::password;
+use crate::db::orgs::{self, OrgSlug, OrgSummary, parse_display_name};
+use crate::db::users::{self, User};
+use crate::db::{members, sessions};
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::web::auth_pages::redirect;
+use crate::web::flash;
+use crate::web::forms::Email;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin", web::get().to(index))
+        .route("/admin/users", web::post().to(create_user))
+        .route("/admin/users/{user_id}/rename", web::post().to(rename_user))
+        .route(
+            "/admin/users/{user_id}/disable",
+            web::post().to(disable_user),
+        )
+        .route("/admin/users/{user_id}/enable", web::post().to(enable_user))
+        .route("/admin/users/{user_id}/delete", web::post().to(delete_user))
+        .route("/admin/organisations", web::post().to(create_org))
+        .route(
+            "/admin/organisations/{org_id}/rename",
+            web::post().to(rename_org),
+        )
+        .route(
+            "/admin/organisations/{org_id}/delete",
+            web::post().to(delete_org),
+        );
+}
+
+/// The new-user form as typed, with a message per field.
+#[derive(Deserialize, Default)]
+pub struct NewUserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    instance_admin: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewOrgForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    owner_email: String,
+}
+
+#[derive(Default)]
+struct Errors {
+    email: Option<String>,
+    name: Option<String>,
+    password: Option<String>,
+    slug: Option<String>,
+    owner_email: Option<String>,
+}
+
+/// A refused change to one row of a table, shown next to that row.
+struct RowError {
+    kind: &'static str,
+    id: i64,
+    message: String,
+    typed: String,
+}
+
+struct UserView {
+    user: User,
+    orgs: i64,
+    is_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/index.html")]
+struct AdminPage<'a> {
+    page: &'a PageCtx,
+    users: Vec<UserView>,
+    orgs: Vec<OrgSummary>,
+    new_user: &'a NewUserForm,
+    user_errors: Errors,
+    new_org: &'a NewOrgForm,
+    org_errors: Errors,
+    row_error: Option<RowError>,
+}
+
+impl AdminPage<'_> {
+    fn row_error_for(&self, kind: &str, id: &i64) -> Option<&RowError> {
+        self.row_error
+            .as_ref()
+            .filter(|e| e.kind == kind && e.id == *id)
+    }
+}
+
+struct Problems {
+    user_errors: Errors,
+    org_errors: Errors,
+    row_error: Option<RowError>,
+}
+
+impl Problems {
+    fn none() -> Self {
+        Self {
+            user_errors: Errors::default(),
+            org_errors: Errors::default(),
+            row_error: None,
+        }
+    }
+}
+
+async fn show(
+    state: &AppState,
+    me: &CurrentUser,
+    status: StatusCode,
+    new_user: &NewUserForm,
+    new_org: &NewOrgForm,
+    problems: Problems,
+) -> AppResult<HttpResponse> {
+    let counts: std::collections::HashMap<i64, i64> = members::membership_counts(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let users = users::all(&state.db)
+        .await?
+        .into_iter()
+        .map(|user| UserView {
+            orgs: counts.get(&user.id).copied().unwrap_or(0),
+            is_me: user.id == me.user.id,
+            user,
+        })
+        .collect();
+    let orgs = orgs::all(&state.db).await?;
+    let page = me.page.clone().with_section("admin");
+    render(
+        status,
+        &AdminPage {
+            page: &page,
+            users,
+            orgs,
+            new_user,
+            user_errors: problems.user_errors,
+            new_org,
+            org_errors: problems.org_errors,
+            row_error: problems.row_error,
+        },
+    )
+}
+
+async fn index(state: web::Data<AppState>, admin: InstanceAdmin) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let new_org = NewOrgForm {
+        owner_email: me.user.email.clone(),
+        ..NewOrgForm::default()
+    };
+    show(
+        &state,
+        &me,
+        StatusCode::OK,
+        &NewUserForm::default(),
+        &new_org,
+        Problems::none(),
+    )
+    .await
+}
+
+fn audit_ctx(req: &HttpRequest, me: &CurrentUser) -> AuditCtx {
+    AuditCtx::from_request(req, None, Some(&me.user))
+}
+
+async fn record(state: &AppState, ctx: &AuditCtx, event: NewEvent) {
+    if let Err(e) = audit::record(&state.db, ctx, event).await {
+        tracing::error!(error = ?e, "failed to audit an instance admin change");
+    }
+}
+
+fn default_org_form(me: &CurrentUser) -> NewOrgForm {
+    NewOrgForm {
+        owner_email: me.user.email.clone(),
+        ..NewOrgForm::default()
+    }
+}
+
+async fn create_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: InstanceAdmin,
+    form: web::Form<NewUserForm>,
+) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let form = form.into_inner();
+    let mut errors = Errors::default();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.email = Some(capitalise(&e)))
+        .ok();
+    let name = parse_display_name(&form.name, "name")
+        .map_err(|e| errors.name = Some(e))
+        .ok();
+    if let Err(e) = password::check_new(&form.password) {
+        errors.password = Some(e);
+    }
+    if let Some(email) = &email
+        && users::by_email(&state.db, email.as_str()).await?.is_some()
+    {
+        errors.email = Some(format!(
+            "There is already a user with the email {}.",
+            email.as_str()
+        ));
+    }
+    let (Some(email), Some(name), None, None) = (email, name, &errors.password, &errors.email)
+    else {
+        let problems = Problems {
+            user_errors: errors,
+            ..Problems::none()
+        };
+        return show(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewUserForm {
+                password: String::new(),
+                ..form
+            },
+            &default_org_form(&me),
+            problems,
+        )
+        .await;
+    };
+    let is_admin = form.instance_admin.is_some();
+    let hash = password::hash(form.password).await?;
+    let Some(id) = users::insert(&state.db, email.as_str(), &name, &hash, is_admin).await? else {
+        let problems = Problems {
+            user_errors: Errors {
+                email: Some(format!(
+                    "There is already a user with the email {}.",
+                    email.as_str()
+                )),
+                ..Errors::default()
+            },
+            ..Problems::none()
+        };
+        let form = NewUserForm {
+            password: String::new(),
+            ..form
+        };
+        return show(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form,
+            &default_org_form(&me),
+            problems,
+        )
+        .await;
+    };
+    record(
+        &state,
+        &audit_ctx(&req, &me),
+        NewEvent::new("user.create", Outcome::Succeeded)
+            .target("user", id, email.as_str())
+            .details(json!({ "name": name, "instance_admin": is_admin })),
+    )
+    .await;
+    flash::success(&session, format!("User {} created.", email.as_str()));
+    Ok(redirect("/admin"))
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn load_user(state: &AppState, user_id: i64) -> AppResult<User> {
+    users::by_id(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn row_problem(
+    state: &AppState,
+    me: &CurrentUser,
+    kind: &'static str,
+    id: i64,
+    message: String,
+    typed: String,
+) -> AppResult<HttpResponse> {
+    show(
+        state,
+        me,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &NewUserForm::default(),
+        &default_org_form(me),
+        Problems {
+            row_error: Some(RowError {
+                kind,
+                id,
+                message,
+                typed,
+            }),
+            ..Problems::none()
+        },
+    )
+    .await
+}
+
+async fn rename_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: InstanceAdmin,
+    path: web::Path<i64>,
+    form: web::Form<NameForm>,
+) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let user = load_user(&state, path.into_inner()).await?;
+    let name = match parse_display_name(&form.name, "name") {
+        Ok(name) => name,
+        Err(message) => {
+            return row_problem(&state, &me, "user", user.id, message, form.name.clone()).await;
+        }
+    };
+    members::rename_user(&state.db, user.id, &name).await?;
+    record(
+        &state,
+        &audit_ctx(&req, &me),
+        NewEvent::new("user.rename", Outcome::Succeeded)
+            .target("user", user.id, &user.email)
+            .details(json!({ "from": user.name, "to": name })),
+    )
+    .await;
+    flash::success(&session, format!("{} is now called {name}.", user.email));
+    Ok(redirect("/admin"))
+}
+
+async fn disable_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: InstanceAdmin,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let user = load_user(&state, path.into_inner()).await?;
+    if user.id == me.user.id {
+        flash::error(
+            &session,
+            "You cannot disable your own account: ask another instance admin.",
+        );
+        return Ok(redirect("/admin"));
+    }
+    users::set_disabled(&state.db, user.id, true).await?;
+    let ended = sessions::end_all_for_user(&state.db, user.id).await?;
+    record(
+        &state,
+        &audit_ctx(&req, &me),
+        NewEvent::new("user.disable", Outcome::Succeeded)
+            .target("user", user.id, &user.email)
+            .details(json!({ "sessions_ended": ended })),
+    )
+    .await;
+    flash::success(
+        &session,
+        format!(
+            "{} is disabled and was signed out of {ended} session(s).",
+            user.email
+        ),
+    );
+    Ok(redirect("/admin"))
+}
+
+async fn enable_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: InstanceAdmin,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let user = load_user(&state, path.into_inner()).await?;
+    users::set_disabled(&state.db, user.id, false).await?;
+    record(
+        &state,
+        &audit_ctx(&req, &me),
+        NewEvent::new("user.enable", Outcome::Succeeded).target("user", user.id, &user.email),
+    )
+    .await;
+    flash::success(&session, format!("{} can sign in again.", user.email));
+    Ok(redirect("/admin"))
+}
+
+async fn delete_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: InstanceAdmin,
+    path: web::Path<i64>,
+    form: web::Form<ConfirmForm>,
+) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let user = load_user(&state, path.into_inner()).await?;
+    let typed = form.confirm.trim().to_owned();
+    let problem = if user.id == me.user.id {
+        Some("You cannot delete your own account.".to_owned())
+    } else if !typed.eq_ignore_ascii_case(&user.email) {
+        Some(format!(
+            "Type the email {} to confirm deleting this user.",
+            user.email
+        ))
+    } else {
+        let alone = members::orgs_where_last_owner(&state.db, user.id).await?;
+        (!alone.is_empty()).then(|| {
+            format!(
+                "{} is the only Owner of {}. Make someone else Owner there first, or delete the organisation.",
+                user.email,
+                alone.join(", ")
+            )
+        })
+    };
+    if let Some(message) = problem {
+        return row_problem(&state, &me, "user_delete", user.id, message, typed).await;
+    }
+    members::delete_user(&state.db, user.id).await?;
+    record(
+        &state,
+        &audit_ctx(&req, &me),
+        NewEvent::new("user.delete", Outcome::Succeeded).target("user", user.id, &user.email),
+    )
+    .await;
+    flash::success(&session, format!("User {} deleted.", user.email));
+    Ok(redirect("/admin"))
+}
+
+async fn create_org(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: InstanceAdmin,
+    form: web::Form<NewOrgForm>,
+) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let mut form = form.into_inner();
+    let mut errors = Errors::default();
+    let name = parse_display_name(&form.name, "name")
+        .map_err(|e| errors.name = Some(e))
+        .ok();
+    if form.slug.trim().is_empty() {
+        form.slug = OrgSlug::suggest(&form.name);
+    }
+    let slug = OrgSlug::parse(&form.slug)
+        .map_err(|e| errors.slug = Some(e))
+        .ok();
+    let owner = match Email::parse(&form.owner_email) {
+        Err(e) => {
+            errors.owner_email = Some(capitalise(&e));
+            None
+        }
+        Ok(email) => match users::by_email(&state.db, email.as_str()).await? {
+            Some(user) if !user.disabled => Some(user),
+            Some(_) => {
+                errors.owner_email = Some(format!(
+                    "The user {} is disabled; enable them first or pick another Owner.",
+                    email.as_str()
+                ));
+                None
+            }
+            None => {
+                errors.owner_email = Some(format!(
+                    "There is no user with the email {}. Create the user first.",
+                    email.as_str()
+                ));
+                None
+            }
+        },
+    };
+    let created = match (&name, &slug, &owner) {
+        (Some(name), Some(slug), Some(owner)) => {
+            let created = orgs::create(&state.db, name, slug, owner.id).await?;
+            if created.is_none() {
+                errors.slug = Some(format!(
+                    "The address /o/{}/ is taken; pick another.",
+                    slug.as_str()
+                ));
+            }
+            created
+        }
+        _ => None,
+    };
+    let (Some(org), Some(owner)) = (created, owner) else {
+        let problems = Problems {
+            org_errors: errors,
+            ..Problems::none()
+        };
+        return show(
+            &state,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewUserForm::default(),
+            &form,
+            problems,
+        )
+        .await;
+    };
+    record(
+        &state,
+        &audit_ctx(&req, &me),
+        NewEvent::new("organisation.create", Outcome::Succeeded)
+            .target("organisation", org.id, &org.slug)
+            .details(json!({ "name": org.name, "owner": owner.email })),
+    )
+    .await;
+    flash::success(
+        &session,
+        format!(
+            "Organisation {} created at /o/{}/ with {} as Owner.",
+            org.name, org.slug, owner.email
+        ),
+    );
+    Ok(redirect("/admin"))
+}
+
+async fn rename_org(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: InstanceAdmin,
+    path: web::Path<i64>,
+    form: web::Form<NameForm>,
+) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let org = orgs::by_id(&state.db, path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = match parse_display_name(&form.name, "name") {
+        Ok(name) => name,
+        Err(message) => {
+            return row_problem(&state, &me, "org", org.id, message, form.name.clone()).await;
+        }
+    };
+    orgs::rename(&state.db, org.id, &name).await?;
+    record(
+        &state,
+        &audit_ctx(&req, &me),
+        NewEvent::new("organisation.rename", Outcome::Succeeded)
+            .target("organisation", org.id, &org.slug)
+            .details(json!({ "from": org.name, "to": name })),
+    )
+    .await;
+    flash::success(&session, format!("{} is now called {name}.", org.name));
+    Ok(redirect("/admin"))
+}
+
+async fn delete_org(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: InstanceAdmin,
+    path: web::Path<i64>,
+    form: web::Form<ConfirmForm>,
+) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let org = orgs::by_id(&state.db, path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let typed = form.confirm.trim().to_owned();
+    if typed != org.slug {
+        let message = format!(
+            "Type the address name {} to confirm deleting the organisation.",
+            org.slug
+        );
+        return row_problem(&state, &me, "org_delete", org.id, message, typed).await;
+    }
+    if let Err(e) = orgs::delete(&state.db, org.id).await {
+        tracing::error!(error = ?e, org_id = org.id, "failed to delete an organisation");
+        let message =
+            "The organisation could not be deleted; nothing was changed. The cause was logged."
+                .to_owned();
+        return row_problem(&state, &me, "org_delete", org.id, message, typed).await;
+    }
+    record(
+        &state,
+        &audit_ctx(&req, &me),
+        NewEvent::new("organisation.delete", Outcome::Succeeded)
+            .target("organisation", org.id, &org.slug)
+            .details(json!({ "name": org.name })),
+    )
+    .await;
+    flash::success(&session, format!("Organisation {} deleted.", org.name));
+    Ok(redirect("/admin"))
+}
