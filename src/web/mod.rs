@@ -6,6 +6,7 @@ pub mod auth_pages;
 pub mod flash;
 pub mod forms;
 pub mod home;
+pub mod members;
 pub mod middleware;
 pub mod nav;
 pub mod org;

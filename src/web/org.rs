@@ -231,4 +231,5 @@ impl FromRequest for OrgCtx {
 /// Registers the organisation pages of this area.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::web::org_home::routes(cfg);
+    crate::web::members::routes(cfg);
 }
