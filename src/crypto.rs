@@ -1,4 +1,4 @@
-//! The master key, and what is derived from it.
+//! The master key, what is derived from it, and the sealing of stored API tokens.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
+use chacha20poly1305::XChaCha20Poly1305;
+use chacha20poly1305::XNonce;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use rand::RngCore;
 use sha2::{Digest, Sha256, Sha512};
 
-use crate::config::Settings;
+use crate::config::{Secret, Settings};
 
 pub const KEY_FILE: &str = "master.key";
 
@@ -117,9 +120,268 @@ pub fn write_key_file(path: &Path, key: &MasterKey) -> anyhow::Result<()> {
         .with_context(|| format!("Failed to put the master key file at {}", path.display()))
 }
 
+/// A key written before a rotation re-seals the tokens; while it exists, both
+/// keys open tokens (each sealed token names its key) and new tokens are
+/// sealed under it. See [`rotate_master_key`].
+pub const PENDING_KEY_FILE: &str = "master.key.new";
+
+/// The keys that may open a sealed token: the configured key and, while a
+/// rotation is pending, the new one.
+#[derive(Debug, Clone)]
+pub struct KeyRing {
+    primary: MasterKey,
+    pending: Option<MasterKey>,
+}
+
+impl KeyRing {
+    pub fn single(primary: MasterKey) -> Self {
+        Self {
+            primary,
+            pending: None,
+        }
+    }
+
+    pub fn with_pending(primary: MasterKey, pending: MasterKey) -> Self {
+        let pending = (pending.id() != primary.id()).then_some(pending);
+        Self { primary, pending }
+    }
+
+    /// The configured key, plus `<data dir>/master.key.new` when a rotation
+    /// was interrupted or awaits the operator.
+    pub fn load(primary: &MasterKey, settings: &Settings) -> anyhow::Result<Self> {
+        let path = settings.data_dir.join(PENDING_KEY_FILE);
+        if !path.exists() {
+            return Ok(Self::single(primary.clone()));
+        }
+        let pending = read_key_file(&path)?;
+        Ok(Self::with_pending(primary.clone(), pending))
+    }
+
+    /// New tokens go under the newest key, so finishing a rotation never
+    /// strands a token sealed meanwhile.
+    pub fn sealing_key(&self) -> &MasterKey {
+        self.pending.as_ref().unwrap_or(&self.primary)
+    }
+
+    pub fn by_id(&self, key_id: &str) -> Option<&MasterKey> {
+        std::iter::once(&self.primary)
+            .chain(self.pending.as_ref())
+            .find(|k| k.id() == key_id)
+    }
+}
+
+fn read_key_file(path: &Path) -> anyhow::Result<MasterKey> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("Failed to read the master key file {}", path.display()))?;
+    MasterKey::from_base64(&text).with_context(|| format!("the master key file {}", path.display()))
+}
+
+/// A token as stored: ciphertext (with its tag), nonce, and the id of the key that sealed it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub ciphertext: Vec<u8>,
+    pub nonce: Vec<u8>,
+    pub key_id: String,
+}
+
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Sealed(key_id={}, {} bytes)",
+            self.key_id,
+            self.ciphertext.len()
+        )
+    }
+}
+
+/// Where a sealed token belongs. The associated data binds the ciphertext
+/// to it, so a ciphertext copied to another row or organisation does not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSlot {
+    pub org_id: i64,
+    pub account_id: i64,
+}
+
+fn associated_data(slot: TokenSlot, key_id: &str) -> Vec<u8> {
+    format!(
+        "teampanel cloud token v1\0org={}\0account={}\0key={key_id}",
+        slot.org_id, slot.account_id
+    )
+    .into_bytes()
+}
+
+/// The sealing cipher uses a key derived from the master key, so the same
+/// bytes never serve two purposes (the cookie key is derived separately).
+fn token_cipher(key: &MasterKey) -> anyhow::Result<XChaCha20Poly1305> {
+    let derived = Sha256::digest([b"teampanel token seal v1".as_slice(), key.bytes()].concat());
+    XChaCha20Poly1305::new_from_slice(&derived)
+        .map_err(|_| anyhow::anyhow!("the derived sealing key has the wrong length"))
+}
+
+/// Seals a token for one cloud account row with XChaCha20-Poly1305.
+pub fn seal(key: &MasterKey, slot: TokenSlot, token: &str) -> anyhow::Result<Sealed> {
+    let cipher = token_cipher(key)?;
+    let mut nonce = [0u8; 24];
+    rand::rng().fill_bytes(&mut nonce);
+    let key_id = key.id();
+    let aad = associated_data(slot, &key_id);
+    let ciphertext = cipher
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: token.as_bytes(),
+                aad: &aad,
+            },
+        )
+        .map_err(|_| anyhow::anyhow!("Failed to seal a cloud account token"))?;
+    Ok(Sealed {
+        ciphertext,
+        nonce: nonce.to_vec(),
+        key_id,
+    })
+}
+
+/// Opens a sealed token for the row it was sealed for. Fails (without saying
+/// more) for another row, another key, or a changed ciphertext.
+pub fn open(keys: &KeyRing, slot: TokenSlot, sealed: &Sealed) -> anyhow::Result<Secret> {
+    let key = keys.by_id(&sealed.key_id).ok_or_else(|| {
+        anyhow::anyhow!(
+            "the token of cloud account {} was sealed under master key {}, which is not configured",
+            slot.account_id,
+            sealed.key_id
+        )
+    })?;
+    let nonce = XNonce::try_from(sealed.nonce.as_slice()).map_err(|_| {
+        anyhow::anyhow!(
+            "the stored nonce of cloud account {} is malformed",
+            slot.account_id
+        )
+    })?;
+    let plain = token_cipher(key)?
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: &sealed.ciphertext,
+                aad: &associated_data(slot, &sealed.key_id),
+            },
+        )
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "the token of cloud account {} does not open: it was changed or belongs to another row",
+                slot.account_id
+            )
+        })?;
+    let text = String::from_utf8(plain).map_err(|_| {
+        anyhow::anyhow!("the token of cloud account {} is not text", slot.account_id)
+    })?;
+    Ok(Secret::new(text))
+}
+
 /// `teampanel rotate-master-key`: re-seals every stored token under a new key.
-pub async fn rotate_master_key(_settings: &Settings) -> anyhow::Result<()> {
-    anyhow::bail!("no tokens are stored yet: cloud accounts arrive with the organisations pages")
+///
+/// Crash-safe order: (1) the new key is written to `master.key.new` (0600);
+/// (2) every token is re-sealed in one SQLite transaction, each row naming its
+/// key; (3) the key file is renamed over `master.key`. Until (3) the panel
+/// loads both keys, so whichever way the transaction went, every token opens;
+/// running the command again resumes with the same new key.
+pub async fn rotate_master_key(settings: &Settings) -> anyhow::Result<()> {
+    crate::db::prepare_data_dir(&settings.data_dir)?;
+    let (current, source) = load_or_create(settings)?;
+    let pending_path = settings.data_dir.join(PENDING_KEY_FILE);
+    let new_key = if pending_path.exists() {
+        let pending = read_key_file(&pending_path)?;
+        if pending.id() == current.id() {
+            // The operator already switched to this key; the file is left over.
+            std::fs::remove_file(&pending_path).with_context(|| {
+                format!("Failed to remove the stale {}", pending_path.display())
+            })?;
+            None
+        } else {
+            println!(
+                "resuming an unfinished rotation with the new key in {}",
+                pending_path.display()
+            );
+            Some(pending)
+        }
+    } else {
+        None
+    };
+    let new_key = match new_key {
+        Some(key) => key,
+        None => {
+            let key = MasterKey::generate();
+            write_key_file(&pending_path, &key)?;
+            sync_dir(&settings.data_dir);
+            key
+        }
+    };
+
+    let db = crate::db::connect(&settings.database_path()).await?;
+    let keys = KeyRing::with_pending(current.clone(), new_key.clone());
+    let resealed = crate::db::accounts::reseal_all(&db, &keys, &new_key).await?;
+    let ctx = crate::audit::AuditCtx {
+        actor_label: "command line".into(),
+        ..Default::default()
+    };
+    let event = crate::audit::NewEvent::new("master_key.rotate", crate::audit::Outcome::Succeeded)
+        .details(serde_json::json!({
+            "tokens_resealed": resealed,
+            "sealed_under": new_key.id(),
+            "previous": current.id(),
+        }));
+    if let Err(e) = crate::audit::record(&db, &ctx, event).await {
+        tracing::error!(error = ?e, "failed to audit the key rotation");
+    }
+    db.close().await;
+
+    match source {
+        KeySource::ExistingFile(path) | KeySource::CreatedFile(path) => {
+            std::fs::rename(&pending_path, &path).with_context(|| {
+                format!(
+                    "Failed to put the new master key at {} (it is safe in {}; run the command again)",
+                    path.display(),
+                    pending_path.display()
+                )
+            })?;
+            sync_dir(&settings.data_dir);
+            println!(
+                "re-sealed {resealed} token(s) under master key {}; {} now holds the new key.",
+                new_key.id(),
+                path.display()
+            );
+            println!(
+                "Session cookies are signed with a key derived from the master key: everyone signs in again."
+            );
+        }
+        KeySource::Setting => {
+            println!(
+                "re-sealed {resealed} token(s) under the new master key {}.",
+                new_key.id()
+            );
+            println!(
+                "The current key comes from TEAMPANEL_MASTER_KEY (or _FILE), which this command cannot change."
+            );
+            println!("Put this new key in that setting:");
+            println!();
+            println!("{}", new_key.to_base64());
+            println!();
+            println!(
+                "Until you do, the panel reads the new key from {} as well, so every token keeps working. \
+                 After restarting with the new setting, delete that file; then everyone signs in again.",
+                pending_path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Makes a rename durable; a failure only weakens durability, never correctness.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
 }
 
 #[cfg(test)]
@@ -158,5 +420,194 @@ mod tests {
         let (second, source) = load_or_create(&settings).unwrap();
         assert!(matches!(source, KeySource::ExistingFile(_)));
         assert_eq!(first.bytes(), second.bytes());
+    }
+
+    fn slot(org_id: i64, account_id: i64) -> TokenSlot {
+        TokenSlot { org_id, account_id }
+    }
+
+    #[test]
+    fn sealed_tokens_open_only_for_their_row_and_key() {
+        let key = MasterKey::generate();
+        let keys = KeyRing::single(key.clone());
+        let sealed = seal(&key, slot(1, 2), "api-token-abcd").unwrap();
+        assert_eq!(sealed.key_id, key.id());
+        assert_eq!(sealed.nonce.len(), 24);
+        assert!(
+            !sealed
+                .ciphertext
+                .windows(5)
+                .any(|w| w == b"token".as_slice())
+        );
+        assert_eq!(
+            open(&keys, slot(1, 2), &sealed).unwrap().expose(),
+            "api-token-abcd"
+        );
+        for other in [slot(1, 3), slot(2, 2)] {
+            assert!(open(&keys, other, &sealed).is_err());
+        }
+        // Claiming another key id changes the associated data too.
+        let other_key = MasterKey::generate();
+        let mut relabelled = sealed.clone();
+        relabelled.key_id = other_key.id();
+        let ring = KeyRing::with_pending(key.clone(), other_key.clone());
+        assert!(open(&ring, slot(1, 2), &relabelled).is_err());
+        assert!(open(&KeyRing::single(other_key), slot(1, 2), &sealed).is_err());
+        let mut tampered = sealed.clone();
+        tampered.ciphertext[0] ^= 1;
+        let err = open(&keys, slot(1, 2), &tampered).unwrap_err();
+        assert!(!format!("{err:?}").contains("api-token"));
+        // Two seals of the same token differ (fresh nonce).
+        assert_ne!(
+            seal(&key, slot(1, 2), "api-token-abcd").unwrap().ciphertext,
+            sealed.ciphertext
+        );
+        assert!(!format!("{sealed:?}").contains("api"));
+    }
+
+    #[test]
+    fn a_pending_key_seals_and_both_keys_open() {
+        let old = MasterKey::generate();
+        let new = MasterKey::generate();
+        let ring = KeyRing::with_pending(old.clone(), new.clone());
+        assert_eq!(ring.sealing_key().id(), new.id());
+        let under_old = seal(&old, slot(1, 1), "t-old").unwrap();
+        let under_new = seal(ring.sealing_key(), slot(1, 1), "t-new").unwrap();
+        assert_eq!(
+            open(&ring, slot(1, 1), &under_old).unwrap().expose(),
+            "t-old"
+        );
+        assert_eq!(
+            open(&ring, slot(1, 1), &under_new).unwrap().expose(),
+            "t-new"
+        );
+        // A pending key equal to the primary is no second key.
+        assert_eq!(
+            KeyRing::with_pending(old.clone(), old.clone())
+                .sealing_key()
+                .id(),
+            old.id()
+        );
+    }
+
+    async fn seeded(settings: &Settings, tokens: &[&str]) -> Vec<(i64, i64)> {
+        crate::db::prepare_data_dir(&settings.data_dir).unwrap();
+        let (key, _) = load_or_create(settings).unwrap();
+        let keys = KeyRing::load(&key, settings).unwrap();
+        let db = crate::db::connect(&settings.database_path()).await.unwrap();
+        let org: i64 = sqlx::query_scalar(
+            "INSERT INTO organisations (slug, name) VALUES ('acme', 'Acme') RETURNING id",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        let mut ids = Vec::new();
+        for (i, token) in tokens.iter().enumerate() {
+            let row = crate::db::accounts::insert(
+                &db,
+                &keys,
+                org,
+                &format!("account {i}"),
+                crate::db::accounts::DEFAULT_BASE_URL,
+                &Secret::new((*token).to_owned()),
+                None,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            ids.push((org, row.id));
+        }
+        db.close().await;
+        ids
+    }
+
+    async fn open_all(settings: &Settings, ids: &[(i64, i64)]) -> Vec<String> {
+        let (key, _) = load_or_create(settings).unwrap();
+        let keys = KeyRing::load(&key, settings).unwrap();
+        let db = crate::db::connect(&settings.database_path()).await.unwrap();
+        let mut out = Vec::new();
+        for (org, id) in ids {
+            let token = crate::db::accounts::open_token(&db, &keys, *org, *id)
+                .await
+                .unwrap()
+                .unwrap();
+            out.push(token.expose().to_owned());
+        }
+        db.close().await;
+        out
+    }
+
+    #[tokio::test]
+    async fn rotation_with_a_key_file_keeps_every_token_usable() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::for_data_dir(dir.path(), "127.0.0.1:0".parse().unwrap());
+        let tokens = ["first-token-1111", "second-token-2222"];
+        let ids = seeded(&settings, &tokens).await;
+        let (before, _) = load_or_create(&settings).unwrap();
+
+        rotate_master_key(&settings).await.unwrap();
+
+        let (after, _) = load_or_create(&settings).unwrap();
+        assert_ne!(before.id(), after.id());
+        assert!(!dir.path().join(PENDING_KEY_FILE).exists());
+        assert_eq!(open_all(&settings, &ids).await, tokens);
+        let db = crate::db::connect(&settings.database_path()).await.unwrap();
+        let key_ids: Vec<String> = sqlx::query_scalar("SELECT DISTINCT key_id FROM cloud_accounts")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        assert_eq!(key_ids, vec![after.id()]);
+    }
+
+    #[tokio::test]
+    async fn a_crash_at_any_step_of_a_rotation_leaves_every_token_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::for_data_dir(dir.path(), "127.0.0.1:0".parse().unwrap());
+        let tokens = ["first-token-1111", "second-token-2222"];
+        let ids = seeded(&settings, &tokens).await;
+        let (old, _) = load_or_create(&settings).unwrap();
+        let new = MasterKey::generate();
+
+        // Crash after writing the new key file, before the transaction.
+        write_key_file(&dir.path().join(PENDING_KEY_FILE), &new).unwrap();
+        assert_eq!(open_all(&settings, &ids).await, tokens);
+
+        // Crash after the transaction committed, before the rename.
+        let db = crate::db::connect(&settings.database_path()).await.unwrap();
+        let ring = KeyRing::with_pending(old.clone(), new.clone());
+        crate::db::accounts::reseal_all(&db, &ring, &new)
+            .await
+            .unwrap();
+        db.close().await;
+        assert_eq!(open_all(&settings, &ids).await, tokens);
+
+        // Running the command again finishes with the same new key.
+        rotate_master_key(&settings).await.unwrap();
+        let (current, _) = load_or_create(&settings).unwrap();
+        assert_eq!(current.id(), new.id());
+        assert!(!dir.path().join(PENDING_KEY_FILE).exists());
+        assert_eq!(open_all(&settings, &ids).await, tokens);
+    }
+
+    #[tokio::test]
+    async fn rotation_with_a_key_setting_keeps_the_new_key_beside_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = Settings::for_data_dir(dir.path(), "127.0.0.1:0".parse().unwrap());
+        let old = MasterKey::generate();
+        settings.master_key = Some(Secret::new(old.to_base64()));
+        let tokens = ["setting-token-3333"];
+        let ids = seeded(&settings, &tokens).await;
+
+        rotate_master_key(&settings).await.unwrap();
+
+        let pending = dir.path().join(PENDING_KEY_FILE);
+        assert!(pending.exists());
+        // Before the operator changes the setting: old + pending.
+        assert_eq!(open_all(&settings, &ids).await, tokens);
+        // After: the new key alone.
+        let new = read_key_file(&pending).unwrap();
+        settings.master_key = Some(Secret::new(new.to_base64()));
+        std::fs::remove_file(&pending).unwrap();
+        assert_eq!(open_all(&settings, &ids).await, tokens);
     }
 }

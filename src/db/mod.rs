@@ -1,6 +1,7 @@
 //! The SQLite database: one pool, migrations embedded in the binary, and one
 //! file per table family.
 
+pub mod accounts;
 pub mod invitations;
 pub mod members;
 pub mod orgs;

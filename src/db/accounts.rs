@@ -1,0 +1,551 @@
+//! The `cloud_accounts` table: an organisation's Cloud Panel API tokens,
+//! sealed under the master key. Every query takes the organisation id;
+//! the sealed bytes never leave this module except through [`open_token`].
+
+use anyhow::Context;
+use sqlx::FromRow;
+
+use super::Db;
+use crate::config::Secret;
+use crate::crypto::{self, KeyRing, MasterKey, Sealed, TokenSlot};
+
+pub const DEFAULT_BASE_URL: &str = "https://cloudpanel-api.ionos.com/v1";
+
+/// A cloud account as pages may show it: no sealed bytes, only the last four characters.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct CloudAccountRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub base_url: String,
+    pub token_last4: String,
+    pub is_default: bool,
+    pub verified_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str =
+    "id, org_id, name, base_url, token_last4, is_default, verified_at, created_at, updated_at";
+
+/// Another account of the organisation already has this name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameTaken;
+
+/// The last four characters, the only part of a token ever shown.
+pub fn last4(token: &str) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
+/// The organisation's accounts, the default first, then by name.
+pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<CloudAccountRow>> {
+    sqlx::query_as::<_, CloudAccountRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM cloud_accounts WHERE org_id = ? \
+         ORDER BY is_default DESC, name COLLATE NOCASE, id"
+    )))
+    .bind(org_id)
+    .fetch_all(db)
+    .await
+    .context("Failed to load the organisation's cloud accounts")
+}
+
+pub async fn get(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<CloudAccountRow>> {
+    sqlx::query_as::<_, CloudAccountRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM cloud_accounts WHERE org_id = ? AND id = ?"
+    )))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+    .context("Failed to load a cloud account")
+}
+
+/// The default account, or the oldest one when none is marked.
+pub async fn default_for(db: &Db, org_id: i64) -> anyhow::Result<Option<CloudAccountRow>> {
+    sqlx::query_as::<_, CloudAccountRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM cloud_accounts WHERE org_id = ? \
+         ORDER BY is_default DESC, id LIMIT 1"
+    )))
+    .bind(org_id)
+    .fetch_optional(db)
+    .await
+    .context("Failed to load the default cloud account")
+}
+
+/// Stores a new account with its token sealed for its own row. The first
+/// account of an organisation becomes its default.
+pub async fn insert(
+    db: &Db,
+    keys: &KeyRing,
+    org_id: i64,
+    name: &str,
+    base_url: &str,
+    token: &Secret,
+    created_by: Option<i64>,
+) -> anyhow::Result<Result<CloudAccountRow, NameTaken>> {
+    let mut tx = db
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .context("Failed to start storing a cloud account")?;
+    // The row id is part of the associated data, so the row exists before the token is sealed.
+    let inserted = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO cloud_accounts
+             (org_id, name, base_url, token_ciphertext, token_nonce, key_id, token_last4, is_default, created_by)
+         VALUES (?, ?, ?, x'', x'', '', ?,
+                 NOT EXISTS (SELECT 1 FROM cloud_accounts WHERE org_id = ?), ?)
+         RETURNING id",
+    )
+    .bind(org_id)
+    .bind(name)
+    .bind(base_url)
+    .bind(last4(token.expose()))
+    .bind(org_id)
+    .bind(created_by)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => return Ok(Err(NameTaken)),
+        Err(e) => return Err(e).context("Failed to store a cloud account"),
+    };
+    let sealed = crypto::seal(
+        keys.sealing_key(),
+        TokenSlot {
+            org_id,
+            account_id: id,
+        },
+        token.expose(),
+    )?;
+    store_sealed(&mut tx, org_id, id, &sealed).await?;
+    tx.commit()
+        .await
+        .context("Failed to commit a new cloud account")?;
+    get(db, org_id, id)
+        .await?
+        .map(Ok)
+        .context("The new cloud account vanished")
+}
+
+async fn store_sealed(
+    tx: &mut sqlx::SqliteConnection,
+    org_id: i64,
+    id: i64,
+    sealed: &Sealed,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE cloud_accounts SET token_ciphertext = ?, token_nonce = ?, key_id = ?
+         WHERE org_id = ? AND id = ?",
+    )
+    .bind(&sealed.ciphertext)
+    .bind(&sealed.nonce)
+    .bind(&sealed.key_id)
+    .bind(org_id)
+    .bind(id)
+    .execute(tx)
+    .await
+    .context("Failed to store a sealed token")?;
+    Ok(())
+}
+
+/// Replaces an account's token (and base URL, which is only changed with the
+/// token, so a token is never sent to an address it was not entered for).
+pub async fn replace_token(
+    db: &Db,
+    keys: &KeyRing,
+    org_id: i64,
+    id: i64,
+    base_url: &str,
+    token: &Secret,
+) -> anyhow::Result<bool> {
+    let sealed = crypto::seal(
+        keys.sealing_key(),
+        TokenSlot {
+            org_id,
+            account_id: id,
+        },
+        token.expose(),
+    )?;
+    let result = sqlx::query(
+        "UPDATE cloud_accounts
+         SET token_ciphertext = ?, token_nonce = ?, key_id = ?, token_last4 = ?, base_url = ?,
+             verified_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
+             updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         WHERE org_id = ? AND id = ?",
+    )
+    .bind(&sealed.ciphertext)
+    .bind(&sealed.nonce)
+    .bind(&sealed.key_id)
+    .bind(last4(token.expose()))
+    .bind(base_url)
+    .bind(org_id)
+    .bind(id)
+    .execute(db)
+    .await
+    .context("Failed to replace a cloud account's token")?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// `Ok(Ok(false))` when the account is not the organisation's.
+pub async fn rename(
+    db: &Db,
+    org_id: i64,
+    id: i64,
+    name: &str,
+) -> anyhow::Result<Result<bool, NameTaken>> {
+    let result = sqlx::query(
+        "UPDATE cloud_accounts SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         WHERE org_id = ? AND id = ?",
+    )
+    .bind(name)
+    .bind(org_id)
+    .bind(id)
+    .execute(db)
+    .await;
+    match result {
+        Ok(r) => Ok(Ok(r.rows_affected() == 1)),
+        Err(e) if is_unique_violation(&e) => Ok(Err(NameTaken)),
+        Err(e) => Err(e).context("Failed to rename a cloud account"),
+    }
+}
+
+pub async fn set_default(db: &Db, org_id: i64, id: i64) -> anyhow::Result<bool> {
+    let mut tx = db
+        .begin()
+        .await
+        .context("Failed to start changing the default account")?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM cloud_accounts WHERE org_id = ? AND id = ?")
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("Failed to look up a cloud account")?;
+    if exists.is_none() {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE cloud_accounts SET is_default = 0 WHERE org_id = ? AND is_default = 1")
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to clear the default account")?;
+    sqlx::query("UPDATE cloud_accounts SET is_default = 1 WHERE org_id = ? AND id = ?")
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to set the default account")?;
+    tx.commit()
+        .await
+        .context("Failed to commit the default account")?;
+    Ok(true)
+}
+
+/// Deletes an account; when it was the default, the oldest remaining one takes over.
+pub async fn delete(db: &Db, org_id: i64, id: i64) -> anyhow::Result<bool> {
+    let mut tx = db
+        .begin()
+        .await
+        .context("Failed to start deleting a cloud account")?;
+    let deleted = sqlx::query("DELETE FROM cloud_accounts WHERE org_id = ? AND id = ?")
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to delete a cloud account")?
+        .rows_affected()
+        == 1;
+    sqlx::query(
+        "UPDATE cloud_accounts SET is_default = 1
+         WHERE id = (SELECT id FROM cloud_accounts WHERE org_id = ? ORDER BY id LIMIT 1)
+           AND NOT EXISTS (SELECT 1 FROM cloud_accounts WHERE org_id = ? AND is_default = 1)",
+    )
+    .bind(org_id)
+    .bind(org_id)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to choose a new default account")?;
+    tx.commit()
+        .await
+        .context("Failed to commit deleting a cloud account")?;
+    Ok(deleted)
+}
+
+pub async fn mark_verified(db: &Db, org_id: i64, id: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE cloud_accounts SET verified_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         WHERE org_id = ? AND id = ?",
+    )
+    .bind(org_id)
+    .bind(id)
+    .execute(db)
+    .await
+    .context("Failed to mark a cloud account verified")?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct SealedRow {
+    id: i64,
+    org_id: i64,
+    token_ciphertext: Vec<u8>,
+    token_nonce: Vec<u8>,
+    key_id: String,
+}
+
+impl SealedRow {
+    fn slot(&self) -> TokenSlot {
+        TokenSlot {
+            org_id: self.org_id,
+            account_id: self.id,
+        }
+    }
+
+    fn sealed(self) -> Sealed {
+        Sealed {
+            ciphertext: self.token_ciphertext,
+            nonce: self.token_nonce,
+            key_id: self.key_id,
+        }
+    }
+}
+
+/// Opens the token of one of the organisation's accounts.
+pub async fn open_token(
+    db: &Db,
+    keys: &KeyRing,
+    org_id: i64,
+    id: i64,
+) -> anyhow::Result<Option<Secret>> {
+    let row = sqlx::query_as::<_, SealedRow>(
+        "SELECT id, org_id, token_ciphertext, token_nonce, key_id
+         FROM cloud_accounts WHERE org_id = ? AND id = ?",
+    )
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+    .context("Failed to load a sealed token")?;
+    let Some(row) = row else { return Ok(None) };
+    let slot = row.slot();
+    crypto::open(keys, slot, &row.sealed()).map(Some)
+}
+
+/// Re-seals every token of the installation under `new_key`, in one
+/// transaction: either every row moves or none does. Rows already under the
+/// new key (an earlier run that committed) are left alone. The one query
+/// that crosses organisations: it is maintenance, run from the command line.
+pub async fn reseal_all(db: &Db, keys: &KeyRing, new_key: &MasterKey) -> anyhow::Result<usize> {
+    let new_id = new_key.id();
+    let mut tx = db
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .context("Failed to start re-sealing the tokens")?;
+    let rows = sqlx::query_as::<_, SealedRow>(
+        "SELECT id, org_id, token_ciphertext, token_nonce, key_id FROM cloud_accounts
+         WHERE key_id <> ? ORDER BY id",
+    )
+    .bind(&new_id)
+    .fetch_all(&mut *tx)
+    .await
+    .context("Failed to load the sealed tokens")?;
+    let count = rows.len();
+    for row in rows {
+        let slot = row.slot();
+        let token = crypto::open(keys, slot, &row.sealed())?;
+        let sealed = crypto::seal(new_key, slot, token.expose())?;
+        store_sealed(&mut tx, slot.org_id, slot.account_id, &sealed).await?;
+    }
+    tx.commit()
+        .await
+        .context("Failed to commit the re-sealed tokens")?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn test_db() -> (tempfile::TempDir, Db, i64, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::connect(&dir.path().join("t.db")).await.unwrap();
+        let mut orgs = Vec::new();
+        for slug in ["acme", "globex"] {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO organisations (slug, name) VALUES (?, ?) RETURNING id",
+            )
+            .bind(slug)
+            .bind(slug)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+            orgs.push(id);
+        }
+        (dir, db, orgs[0], orgs[1])
+    }
+
+    fn secret(text: &str) -> Secret {
+        Secret::new(text.to_owned())
+    }
+
+    #[tokio::test]
+    async fn tokens_round_trip_and_stay_in_their_organisation() {
+        let (_dir, db, acme, globex) = test_db().await;
+        let keys = KeyRing::single(MasterKey::generate());
+        let prod = insert(
+            &db,
+            &keys,
+            acme,
+            "prod",
+            DEFAULT_BASE_URL,
+            &secret("tok-prod-1234"),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(prod.is_default);
+        assert_eq!(prod.token_last4, "1234");
+        let staging = insert(
+            &db,
+            &keys,
+            acme,
+            "staging",
+            DEFAULT_BASE_URL,
+            &secret("tok-stg-9876"),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(!staging.is_default);
+        assert_eq!(
+            insert(
+                &db,
+                &keys,
+                acme,
+                "PROD",
+                DEFAULT_BASE_URL,
+                &secret("x-abcdefgh"),
+                None
+            )
+            .await
+            .unwrap()
+            .unwrap_err(),
+            NameTaken
+        );
+        let opened = open_token(&db, &keys, acme, prod.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(opened.expose(), "tok-prod-1234");
+        // Another organisation cannot reach the row, whatever id it names.
+        assert!(
+            open_token(&db, &keys, globex, prod.id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(get(&db, globex, prod.id).await.unwrap().is_none());
+        assert!(!delete(&db, globex, prod.id).await.unwrap());
+        assert!(!set_default(&db, globex, prod.id).await.unwrap());
+        assert_eq!(rename(&db, globex, prod.id, "x").await.unwrap(), Ok(false));
+
+        assert!(set_default(&db, acme, staging.id).await.unwrap());
+        assert_eq!(
+            default_for(&db, acme).await.unwrap().unwrap().id,
+            staging.id
+        );
+        assert!(delete(&db, acme, staging.id).await.unwrap());
+        assert_eq!(default_for(&db, acme).await.unwrap().unwrap().id, prod.id);
+        assert!(get(&db, acme, prod.id).await.unwrap().unwrap().is_default);
+    }
+
+    #[tokio::test]
+    async fn a_sealed_token_copied_to_another_row_does_not_open() {
+        let (_dir, db, acme, globex) = test_db().await;
+        let keys = KeyRing::single(MasterKey::generate());
+        let a = insert(
+            &db,
+            &keys,
+            acme,
+            "a",
+            DEFAULT_BASE_URL,
+            &secret("token-of-a-aaaa"),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let b = insert(
+            &db,
+            &keys,
+            globex,
+            "b",
+            DEFAULT_BASE_URL,
+            &secret("token-of-b-bbbb"),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        sqlx::query(
+            "UPDATE cloud_accounts SET
+                 token_ciphertext = (SELECT token_ciphertext FROM cloud_accounts WHERE id = ?),
+                 token_nonce = (SELECT token_nonce FROM cloud_accounts WHERE id = ?)
+             WHERE id = ?",
+        )
+        .bind(a.id)
+        .bind(a.id)
+        .bind(b.id)
+        .execute(&db)
+        .await
+        .unwrap();
+        let err = open_token(&db, &keys, globex, b.id).await.unwrap_err();
+        assert!(err.to_string().contains("does not open"), "{err}");
+        assert!(!format!("{err:?}").contains("token-of"));
+    }
+
+    #[tokio::test]
+    async fn reseal_all_moves_every_token_to_the_new_key() {
+        let (_dir, db, acme, globex) = test_db().await;
+        let old = MasterKey::generate();
+        let keys = KeyRing::single(old.clone());
+        let mut ids = Vec::new();
+        for (org, name) in [(acme, "a"), (acme, "b"), (globex, "c")] {
+            let row = insert(
+                &db,
+                &keys,
+                org,
+                name,
+                DEFAULT_BASE_URL,
+                &secret(&format!("token-{name}-1234")),
+                None,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            ids.push((org, row.id, name));
+        }
+        let new = MasterKey::generate();
+        let both = KeyRing::with_pending(old.clone(), new.clone());
+        assert_eq!(reseal_all(&db, &both, &new).await.unwrap(), 3);
+        // Running it again finds nothing left to do.
+        assert_eq!(reseal_all(&db, &both, &new).await.unwrap(), 0);
+        let only_new = KeyRing::single(new);
+        for (org, id, name) in ids {
+            let token = open_token(&db, &only_new, org, id).await.unwrap().unwrap();
+            assert_eq!(token.expose(), format!("token-{name}-1234"));
+            assert!(
+                open_token(&db, &KeyRing::single(old.clone()), org, id)
+                    .await
+                    .is_err()
+            );
+        }
+    }
+}
