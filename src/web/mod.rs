@@ -12,6 +12,7 @@ pub mod nav;
 pub mod org;
 pub mod org_home;
 pub mod page;
+pub mod roles;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};

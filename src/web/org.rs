@@ -232,4 +232,5 @@ impl FromRequest for OrgCtx {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::web::org_home::routes(cfg);
     crate::web::members::routes(cfg);
+    crate::web::roles::routes(cfg);
 }

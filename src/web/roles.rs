@@ -1,0 +1,408 @@
+//! Roles of an organisation: the list, the permission matrix editor, clone and delete.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::audit::{self, NewEvent, Outcome};
+use crate::db::now_unix;
+use crate::db::orgs::parse_display_name;
+use crate::db::roles::{self, DeleteOutcome, RoleRow, RoleSummary, UpdateOutcome};
+use crate::error::{AppError, AppResult};
+use crate::rbac::{Group, PermissionSet, VOCABULARY, perms};
+use crate::startup::AppState;
+use crate::web::auth_pages::redirect;
+use crate::web::flash;
+use crate::web::org::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/o/{slug}/roles", web::get().to(list))
+        .route("/o/{slug}/roles", web::post().to(create))
+        .route("/o/{slug}/roles/{role_id}", web::get().to(edit))
+        .route("/o/{slug}/roles/{role_id}", web::post().to(update))
+        .route("/o/{slug}/roles/{role_id}/clone", web::post().to(clone))
+        .route("/o/{slug}/roles/{role_id}/delete", web::post().to(delete));
+}
+
+#[derive(Template)]
+#[template(path = "roles/list.html")]
+struct RolesPage<'a> {
+    page: &'a PageCtx,
+    org_name: &'a str,
+    roles: Vec<RoleSummary>,
+    can_manage: bool,
+    new_name: &'a str,
+    name_error: Option<String>,
+    /// A refused delete: (role id, message, what was typed).
+    delete_error: Option<(i64, String, String)>,
+}
+
+impl RolesPage<'_> {
+    fn delete_error_for(&self, id: &i64) -> Option<&(i64, String, String)> {
+        self.delete_error.as_ref().filter(|e| e.0 == *id)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "roles/edit.html")]
+struct EditPage<'a> {
+    page: &'a PageCtx,
+    role: &'a RoleRow,
+    groups: &'static [Group],
+    /// What the boxes show: the stored set, or what was submitted.
+    shown: &'a PermissionSet,
+    name: &'a str,
+    editable: bool,
+    error: Option<String>,
+}
+
+impl EditPage<'_> {
+    fn checked(&self, group: &str, flag: &str) -> bool {
+        crate::rbac::Permission::new(group, flag).is_some_and(|p| self.shown.contains(p))
+    }
+}
+
+async fn show_list(
+    state: &AppState,
+    org: &OrgCtx,
+    status: StatusCode,
+    new_name: &str,
+    name_error: Option<String>,
+    delete_error: Option<(i64, String, String)>,
+) -> AppResult<HttpResponse> {
+    let roles = roles::list(&state.db, org.org.id, now_unix()).await?;
+    let page = org.page.clone().with_section("roles");
+    render(
+        status,
+        &RolesPage {
+            page: &page,
+            org_name: &org.org.name,
+            roles,
+            can_manage: org.can(perms::ORGANISATION_MANAGE_ROLES),
+            new_name,
+            name_error,
+            delete_error,
+        },
+    )
+}
+
+async fn list(state: web::Data<AppState>, org: OrgCtx) -> AppResult<HttpResponse> {
+    show_list(&state, &org, StatusCode::OK, "", None, None).await
+}
+
+async fn record(state: &AppState, org: &OrgCtx, event: NewEvent) {
+    if let Err(e) = audit::record(&state.db, org.audit_ctx(), event).await {
+        tracing::error!(error = ?e, "failed to audit a role change");
+    }
+}
+
+/// Refuses granting permissions the editor does not hold: audited as denied.
+async fn refuse_escalation(
+    state: &AppState,
+    org: &OrgCtx,
+    action: &str,
+    role_id: i64,
+    role_name: &str,
+    wanted: &PermissionSet,
+) -> AppError {
+    let missing: Vec<String> = wanted
+        .missing_from(&org.role.permissions)
+        .iter()
+        .map(|p| p.key())
+        .collect();
+    record(
+        state,
+        org,
+        NewEvent::new(action, Outcome::Denied)
+            .target("role", role_id, role_name)
+            .details(json!({ "missing": missing }))
+            .error("the role would grant permissions the editor does not hold"),
+    )
+    .await;
+    AppError::Forbidden(format!(
+        "A role you edit can grant only permissions you hold yourself; you lack {}.",
+        missing.join(", ")
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct NewRoleForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    session: Session,
+    org: OrgCtx,
+    form: web::Form<NewRoleForm>,
+) -> AppResult<HttpResponse> {
+    let allowed = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
+    let name = match parse_display_name(&form.name, "role name") {
+        Ok(name) => name,
+        Err(e) => {
+            return show_list(
+                &state,
+                &org,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form.name,
+                Some(e),
+                None,
+            )
+            .await;
+        }
+    };
+    let Some(id) =
+        roles::create(&state.db, allowed.org_id(), &name, &PermissionSet::empty()).await?
+    else {
+        return show_list(
+            &state,
+            &org,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form.name,
+            Some(format!("There is already a role called {name}.")),
+            None,
+        )
+        .await;
+    };
+    record(
+        &state,
+        &org,
+        NewEvent::new("role.create", Outcome::Succeeded).target("role", id, &name),
+    )
+    .await;
+    flash::success(
+        &session,
+        format!("Role {name} created with no permissions. Tick what it may do."),
+    );
+    Ok(redirect(&org.href(&format!("roles/{id}"))))
+}
+
+async fn load(state: &AppState, org_id: i64, role_id: i64) -> AppResult<RoleRow> {
+    roles::by_id(&state.db, org_id, role_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn edit(
+    state: web::Data<AppState>,
+    org: OrgCtx,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    let (_, role_id) = path.into_inner();
+    let role = load(&state, org.org.id, role_id).await?;
+    let page = org.page.clone().with_section("roles");
+    render(
+        StatusCode::OK,
+        &EditPage {
+            page: &page,
+            role: &role,
+            groups: VOCABULARY,
+            shown: &role.permissions,
+            name: &role.name,
+            editable: !role.is_builtin() && org.can(perms::ORGANISATION_MANAGE_ROLES),
+            error: None,
+        },
+    )
+}
+
+/// The matrix form: `name` and one `perm` per ticked box (`servers.shutdown`).
+async fn update(
+    state: web::Data<AppState>,
+    session: Session,
+    org: OrgCtx,
+    path: web::Path<(String, i64)>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let allowed = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
+    let (_, role_id) = path.into_inner();
+    let role = load(&state, allowed.org_id(), role_id).await?;
+    if role.is_builtin() {
+        flash::error(
+            &session,
+            format!(
+                "{} is a built-in role and cannot be changed. Clone it to make a variant.",
+                role.name
+            ),
+        );
+        return Ok(redirect(&org.href(&format!("roles/{role_id}"))));
+    }
+    let mut name = String::new();
+    let mut keys = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "name" => name = v.into_owned(),
+            "perm" => keys.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    let parsed = PermissionSet::from_keys(keys.iter().map(String::as_str));
+    // On a refusal the boxes keep what was ticked (unknown names dropped).
+    let shown: PermissionSet = keys
+        .iter()
+        .filter_map(|k| crate::rbac::Permission::parse(k).ok())
+        .collect();
+    let problem = match (&parsed, parse_display_name(&name, "role name")) {
+        (Err(e), _) => Some(format!("{e}; nothing was saved.")),
+        (_, Err(e)) => Some(e),
+        (Ok(_), Ok(_)) => None,
+    };
+    let rerender = |error: String| {
+        let page = org.page.clone().with_section("roles");
+        render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &EditPage {
+                page: &page,
+                role: &role,
+                groups: VOCABULARY,
+                shown: &shown,
+                name: &name,
+                editable: true,
+                error: Some(error),
+            },
+        )
+    };
+    if let Some(problem) = problem {
+        return rerender(problem);
+    }
+    let (Ok(wanted), Ok(clean_name)) = (parsed, parse_display_name(&name, "role name")) else {
+        return rerender("The form could not be read.".into());
+    };
+    if !wanted.is_subset(&org.role.permissions) {
+        return Err(
+            refuse_escalation(&state, &org, "role.update", role.id, &role.name, &wanted).await,
+        );
+    }
+    match roles::update(&state.db, allowed.org_id(), role.id, &clean_name, &wanted).await? {
+        UpdateOutcome::Updated => {}
+        UpdateOutcome::NameTaken => {
+            return rerender(format!("There is already a role called {clean_name}."));
+        }
+        UpdateOutcome::NotFound | UpdateOutcome::Builtin => return Err(AppError::NotFound),
+    }
+    let added: Vec<String> = wanted
+        .missing_from(&role.permissions)
+        .iter()
+        .map(|p| p.key())
+        .collect();
+    let removed: Vec<String> = role
+        .permissions
+        .missing_from(&wanted)
+        .iter()
+        .map(|p| p.key())
+        .collect();
+    record(
+        &state,
+        &org,
+        NewEvent::new("role.update", Outcome::Succeeded)
+            .target("role", role.id, &clean_name)
+            .details(json!({ "name_from": role.name, "name_to": clean_name, "added": added, "removed": removed })),
+    )
+    .await;
+    flash::success(&session, format!("Role {clean_name} saved."));
+    Ok(redirect(&org.href(&format!("roles/{}", role.id))))
+}
+
+async fn clone(
+    state: web::Data<AppState>,
+    session: Session,
+    org: OrgCtx,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    let allowed = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
+    let (_, role_id) = path.into_inner();
+    let role = load(&state, allowed.org_id(), role_id).await?;
+    if !role.permissions.is_subset(&org.role.permissions) {
+        return Err(refuse_escalation(
+            &state,
+            &org,
+            "role.clone",
+            role.id,
+            &role.name,
+            &role.permissions,
+        )
+        .await);
+    }
+    let name = roles::free_copy_name(&state.db, allowed.org_id(), &role.name).await?;
+    let Some(id) = roles::create(&state.db, allowed.org_id(), &name, &role.permissions).await?
+    else {
+        flash::error(
+            &session,
+            "Someone created a role of the same name meanwhile; try again.",
+        );
+        return Ok(redirect(&org.href("roles")));
+    };
+    record(
+        &state,
+        &org,
+        NewEvent::new("role.clone", Outcome::Succeeded)
+            .target("role", id, &name)
+            .details(json!({ "from_role_id": role.id, "from": role.name })),
+    )
+    .await;
+    flash::success(&session, format!("{name} created from {}.", role.name));
+    Ok(redirect(&org.href(&format!("roles/{id}"))))
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    session: Session,
+    org: OrgCtx,
+    path: web::Path<(String, i64)>,
+    form: web::Form<ConfirmForm>,
+) -> AppResult<HttpResponse> {
+    let allowed = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
+    let (_, role_id) = path.into_inner();
+    let role = load(&state, allowed.org_id(), role_id).await?;
+    let typed = form.confirm.trim().to_owned();
+    let refuse = |message: String| {
+        show_list(
+            &state,
+            &org,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "",
+            None,
+            Some((role.id, message, typed.clone())),
+        )
+    };
+    if typed != role.name {
+        return refuse(format!("Type the role's name, {}, to confirm.", role.name)).await;
+    }
+    match roles::delete(&state.db, allowed.org_id(), role.id, now_unix()).await? {
+        DeleteOutcome::Deleted => {}
+        DeleteOutcome::Builtin => {
+            return refuse(format!(
+                "{} is a built-in role and cannot be deleted.",
+                role.name
+            ))
+            .await;
+        }
+        DeleteOutcome::InUse => {
+            return refuse(format!(
+                "Members or open invitations hold {}. Give them another role first.",
+                role.name
+            ))
+            .await;
+        }
+        DeleteOutcome::NotFound => return Err(AppError::NotFound),
+    }
+    record(
+        &state,
+        &org,
+        NewEvent::new("role.delete", Outcome::Succeeded).target("role", role.id, &role.name),
+    )
+    .await;
+    flash::success(&session, format!("Role {} deleted.", role.name));
+    Ok(redirect(&org.href("roles")))
+}
