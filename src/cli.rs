@@ -25,8 +25,8 @@ pub enum Command {
     Serve,
     /// Run the panel with an in-process simulator and demo data on a fresh data dir.
     Demo,
-    // SIM-PENDING /// Run the Cloud Panel API simulator alone.
-    // SIM-PENDING Simulate(crate::simulator::SimulateArgs),
+    /// Run the Cloud Panel API simulator alone.
+    Simulate(crate::simulator::SimulateArgs),
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -63,10 +63,10 @@ pub enum AuditCommand {
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        // SIM-PENDING Command::Simulate(args) => {
-        // SIM-PENDING     crate::telemetry::init("info");
-        // SIM-PENDING     crate::simulator::run(args).await
-        // SIM-PENDING }
+        Command::Simulate(args) => {
+            crate::telemetry::init("info");
+            crate::simulator::run(args).await
+        }
         Command::Demo => {
             let settings = Settings::from_env()?;
             crate::telemetry::init(&settings.log_filter);
