@@ -158,6 +158,14 @@ pub struct RunningSimulator {
     sim: Arc<Sim>,
 }
 
+impl std::fmt::Debug for RunningSimulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSimulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
 impl RunningSimulator {
     /// The fault knobs in force.
     pub fn faults(&self) -> Faults {

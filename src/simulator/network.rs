@@ -575,7 +575,7 @@ pub fn delete_lb(c: &mut Ctx) -> ApiResult<Value> {
             r.obj.insert("_lb_owner".into(), json!(""));
         }
         let mut lbs = str_list(r.obj.get("_lbs"));
-        if lbs.iter().any(|l| *l == id) {
+        if lbs.contains(&id) {
             lbs.retain(|l| *l != id);
             r.obj.insert("_lbs".into(), json!(lbs));
         }

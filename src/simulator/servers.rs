@@ -366,8 +366,12 @@ pub fn delete(c: &mut Ctx) -> ApiResult<Value> {
     let keep = c.query("keep_ip").is_some_and(|v| v == "true")
         || opt_bool(&c.body, "keep_ip")?.unwrap_or(false);
     let shown = transition(c, &sid, "REMOVING", Some(""), secs::REMOVE, Some(25))?;
-    if let Some(r) = c.acct.find_mut(Kind::Server, &sid) {
-        r.tr.as_mut().map(|t| t.remove = true);
+    if let Some(t) = c
+        .acct
+        .find_mut(Kind::Server, &sid)
+        .and_then(|r| r.tr.as_mut())
+    {
+        t.remove = true;
     }
     let ips: Vec<String> = server_ips(c.acct, &sid)
         .map(|r| r.id().to_string())

@@ -311,6 +311,7 @@ impl Account {
     }
 
     /// Puts an element into `state` now, becoming `to` after `dur` simulated seconds.
+    #[allow(clippy::too_many_arguments)]
     pub fn begin(
         rec: &mut Rec,
         k: Kind,
