@@ -1,4 +1,5 @@
 //! The Cloud Panel API simulator, driven over HTTP as a client would.
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
 
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
