@@ -1,13 +1,67 @@
-//! `teampanel demo`: the panel on a fresh data dir with an admin whose
-//! password is printed, for a first look.
+//! `teampanel demo`: the panel, an in-process simulator on loopback, a demo
+//! organisation whose cloud account points at the simulator, and an admin
+//! whose password is printed: the one-command first look.
 
 use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
 
-use crate::config::Settings;
+use crate::config::{Secret, Settings};
+use crate::simulator::{RunningSimulator, SimConfig};
 use crate::startup::{Application, display_url};
 
 pub const ADMIN_EMAIL: &str = "admin@demo.local";
+pub const ORG_SLUG: &str = "demo";
+
+/// What `prepare` set up, for the banner and for tests.
+pub struct Demo {
+    pub app: Application,
+    pub simulator: RunningSimulator,
+    pub password: String,
+}
+
+/// Starts the simulator and the panel on `settings`' data dir with demo data.
+/// The simulator runs `speed` times faster than real time.
+pub async fn prepare(settings: Settings, speed: f64) -> anyhow::Result<Demo> {
+    let token = Alphanumeric.sample_string(&mut rand::rng(), 32);
+    let mut config = SimConfig::demo(vec![token.clone()]);
+    config.speed = speed;
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").context("Failed to bind the simulator")?;
+    let simulator = crate::simulator::spawn(config, listener).await?;
+
+    let password = Alphanumeric.sample_string(&mut rand::rng(), 16);
+    let admin_id =
+        crate::cli::create_user(&settings, ADMIN_EMAIL, "Demo Admin", true, password.clone())
+            .await?;
+    let app = Application::build(settings).await?;
+    let state = app.state();
+    crate::db::orgs::create_organisation_with_owner(
+        &state.db,
+        "Demo Organisation",
+        ORG_SLUG,
+        admin_id,
+    )
+    .await?;
+    let org = crate::db::orgs::by_slug(&state.db, ORG_SLUG)
+        .await?
+        .context("the demo organisation was not stored")?;
+    crate::db::accounts::insert(
+        &state.db,
+        &state.keys,
+        org.id,
+        "Simulator",
+        &simulator.base_url,
+        &Secret::new(token),
+        Some(admin_id),
+    )
+    .await?
+    .map_err(|_| anyhow::anyhow!("the demo cloud account name is taken"))?;
+    Ok(Demo {
+        app,
+        simulator,
+        password,
+    })
+}
 
 pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
     // A fresh data dir every time unless one was asked for explicitly.
@@ -21,19 +75,23 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
     } else {
         None
     };
-    let password = Alphanumeric.sample_string(&mut rand::rng(), 16);
-    crate::cli::create_user(&settings, ADMIN_EMAIL, "Demo Admin", true, password.clone()).await?;
-    let app = Application::build(settings.clone()).await?;
-    let url = display_url(&settings, app.port());
+    let demo = prepare(settings.clone(), 1.0).await?;
+    let url = display_url(&settings, demo.app.port());
     println!("teampanel demo is running");
     println!("url: {url}/login");
     println!("email: {ADMIN_EMAIL}");
-    println!("password: {password}");
-    println!(
-        "data dir: {} (removed on exit)",
-        settings.data_dir.display()
-    );
-    let result = app
+    println!("password: {}", demo.password);
+    println!("simulator: {}", demo.simulator.base_url);
+    if temp.is_some() {
+        println!(
+            "data dir: {} (removed on exit)",
+            settings.data_dir.display()
+        );
+    } else {
+        println!("data dir: {}", settings.data_dir.display());
+    }
+    let result = demo
+        .app
         .run_until_stopped()
         .await
         .context("The HTTP server stopped with an error");

@@ -33,6 +33,8 @@ pub struct AppState {
     pub db: Db,
     pub settings: Settings,
     pub master_key: MasterKey,
+    /// The keys that open sealed API tokens (two while a rotation is pending).
+    pub keys: crypto::KeyRing,
     pub throttle: LoginThrottle,
 }
 
@@ -58,6 +60,7 @@ impl Application {
             }
             KeySource::Setting => tracing::info!("master key loaded from the settings"),
         }
+        let keys = crypto::KeyRing::load(&master_key, &settings)?;
         crate::auth::password::warm_up();
         let state = web::Data::new(AppState {
             throttle: LoginThrottle::new(
@@ -66,6 +69,7 @@ impl Application {
             ),
             db: database,
             master_key,
+            keys,
             settings,
         });
         let listener = TcpListener::bind(state.settings.bind)
