@@ -493,15 +493,16 @@ pub fn logs(c: &mut Ctx) -> ApiResult<Value> {
             v
         })
         .collect();
+    // Newest first unless a sort was asked for.
+    let mut items = items;
+    if lp.sort.is_none() {
+        items.reverse();
+    }
     let mut out = lp.apply(items);
     for v in &mut out {
         if let Some(o) = v.as_object_mut() {
             o.remove("name");
         }
-    }
-    // Newest first unless a sort was asked for.
-    if lp.sort.is_none() {
-        out.reverse();
     }
     Ok(Value::Array(out))
 }

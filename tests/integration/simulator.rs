@@ -1,5 +1,8 @@
 //! The Cloud Panel API simulator, driven over HTTP as a client would.
-#![allow(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on any unexpected error"
+)]
 
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
@@ -608,4 +611,171 @@ async fn bad_configurations_are_refused() {
     c.faults.error_rate = 1.5;
     assert!(spawn(c, listener()).await.is_err());
     assert!(spawn(SimConfig::demo(vec![]), listener()).await.is_err());
+}
+
+#[tokio::test]
+async fn sub_resources_answer_their_documented_statuses() {
+    let api = Api::new(fast().await).await;
+    let (_, servers) = api.get("/servers?q=db-01").await;
+    let sid = servers[0]["id"].as_str().unwrap().to_string();
+    let ip = servers[0]["ips"][0]["id"].as_str().unwrap().to_string();
+    let hdd = servers[0]["hardware"]["hdds"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, lbs) = api.get("/load_balancers").await;
+    let lb = lbs[0]["id"].as_str().unwrap().to_string();
+    let (_, isos) = api.get("/dvd_isos").await;
+    let iso = isos[0]["id"].as_str().unwrap().to_string();
+
+    let steps: Vec<(Method, String, Option<Value>, u16)> = vec![
+        (
+            Method::GET,
+            format!("/servers/{sid}/hardware/hdds/{hdd}"),
+            None,
+            200,
+        ),
+        (
+            Method::POST,
+            format!("/servers/{sid}/ips/{ip}/load_balancers"),
+            Some(json!({"load_balancer_id": lb})),
+            202,
+        ),
+        (
+            Method::GET,
+            format!("/servers/{sid}/ips/{ip}/load_balancers"),
+            None,
+            200,
+        ),
+        (
+            Method::GET,
+            format!("/load_balancers/{lb}/server_ips/{ip}"),
+            None,
+            200,
+        ),
+        (
+            Method::DELETE,
+            format!("/servers/{sid}/ips/{ip}/load_balancers/{lb}"),
+            None,
+            202,
+        ),
+        (
+            Method::POST,
+            format!("/servers/{sid}/ips"),
+            Some(json!({"type_ip": "IPV4"})),
+            201,
+        ),
+        (
+            Method::PUT,
+            format!("/servers/{sid}"),
+            Some(json!({"name": "db-01", "description": "renamed"})),
+            200,
+        ),
+        (
+            Method::GET,
+            format!("/servers/{sid}/private_networks"),
+            None,
+            200,
+        ),
+        (
+            Method::PUT,
+            format!("/servers/{sid}/dvd"),
+            Some(json!({"id": iso})),
+            202,
+        ),
+        (
+            Method::PUT,
+            format!("/servers/{sid}/dvd"),
+            Some(json!({"id": iso})),
+            403,
+        ),
+        (
+            Method::POST,
+            "/roles".into(),
+            Some(json!({"name": "ops"})),
+            201,
+        ),
+        (
+            Method::POST,
+            "/monitoring_policies".into(),
+            Some(
+                json!({"name": "x", "agent": false, "email": "a@b.c", "ports": [], "processes": [],
+            "thresholds": {"cpu": {"warning": {"alert": true, "value": 90}, "critical": {"alert": true, "value": 95}}}}),
+            ),
+            400,
+        ),
+        (
+            Method::POST,
+            "/block_storages".into(),
+            Some(json!({"name": "b", "size": 25})),
+            400,
+        ),
+        (
+            Method::POST,
+            "/block_storages".into(),
+            Some(json!({"name": "b", "size": 30})),
+            201,
+        ),
+        (
+            Method::POST,
+            "/shared_storages".into(),
+            Some(json!({"name": "s", "size": 100})),
+            202,
+        ),
+        (
+            Method::POST,
+            "/private_networks".into(),
+            Some(json!({"name": "p", "network_address": "10.1.0.0", "subnet_mask": "255.255.0.0"})),
+            202,
+        ),
+        (
+            Method::POST,
+            "/vpns".into(),
+            Some(json!({"name": "v"})),
+            202,
+        ),
+        (Method::POST, "/users".into(), Some(json!({})), 400),
+        (Method::GET, "/logs?period=LAST_HOUR".into(), None, 200),
+        (Method::GET, "/usages?period=LAST_24H".into(), None, 200),
+        (Method::GET, "/logs".into(), None, 400),
+        (
+            Method::GET,
+            format!("/monitoring_center/{sid}?period=LAST_7D"),
+            None,
+            200,
+        ),
+        (
+            Method::GET,
+            "/users/current_user_permissions".into(),
+            None,
+            200,
+        ),
+        (Method::GET, "/shared_storages/access".into(), None, 200),
+        (
+            Method::PUT,
+            "/shared_storages/access".into(),
+            Some(json!({"password": "Secret-Pass-1"})),
+            202,
+        ),
+    ];
+    for (m, path, body, want) in steps {
+        let (s, v) = api.call(m.clone(), &path, body).await;
+        assert_eq!(s.as_u16(), want, "{m} {path}: {v}");
+    }
+    let (_, v) = api.get(&format!("/servers/{sid}")).await;
+    assert_eq!(v["ips"].as_array().unwrap().len(), 2);
+    assert_eq!(v["status"]["state"], "CONFIGURING");
+    assert_eq!(v["dvd"]["id"], iso.as_str());
+    let (_, logs) = api.get("/logs?period=LAST_HOUR&per_page=1").await;
+    assert_eq!(logs[0]["action"], "MODIFY");
+    assert_eq!(logs[0]["type"], "SHAREDSTORAGE");
+    let (_, logs) = api
+        .get("/logs?period=LAST_HOUR&q=v&sort=-creation_date")
+        .await;
+    assert!(
+        logs.as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["action"] == "CREATE" && l["type"] == "VPN")
+    );
 }
