@@ -1,7 +1,9 @@
 //! The panel's pages: one module per page area, and the route table.
 
+pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod auth_pages;
 pub mod flash;
 pub mod forms;
@@ -38,6 +40,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(auth_pages::end_all_sessions),
         )
         .configure(org::routes)
+        .configure(crate::web::accounts::routes)
+        .configure(crate::web::audit::routes)
         .configure(admin::routes);
 }
 
