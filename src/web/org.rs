@@ -44,6 +44,17 @@ pub const ORG_ROUTES: &[(&str, &str)] = &[
     ("POST", "/o/{slug}/roles/{role_id}"),
     ("POST", "/o/{slug}/roles/{role_id}/clone"),
     ("POST", "/o/{slug}/roles/{role_id}/delete"),
+    // Cloud accounts (src/web/accounts.rs).
+    ("GET", "/o/{slug}/accounts"),
+    ("POST", "/o/{slug}/accounts"),
+    ("POST", "/o/{slug}/accounts/{account_id}/token"),
+    ("POST", "/o/{slug}/accounts/{account_id}/rename"),
+    ("POST", "/o/{slug}/accounts/{account_id}/default"),
+    ("POST", "/o/{slug}/accounts/{account_id}/delete"),
+    // Audit log (src/web/audit.rs).
+    ("GET", "/o/{slug}/audit"),
+    ("GET", "/o/{slug}/audit/export.csv"),
+    ("GET", "/o/{slug}/audit/export.json"),
 ];
 
 /// A navigation entry of organisation pages and what it needs.
