@@ -1,0 +1,286 @@
+//! What can go wrong talking to the Cloud Panel, in words a user can act on.
+
+use serde_json::Value;
+
+/// A failed Cloud Panel call. Never holds the token.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CloudError {
+    /// 401: the token was rejected.
+    #[error("the Cloud Panel rejected the API token")]
+    Unauthorized,
+    /// 403 (or 406: the panel's address is not in the token's allowed IPs).
+    #[error("the Cloud Panel refused the operation ({status}): {message}")]
+    Forbidden {
+        status: u16,
+        kind: String,
+        message: String,
+    },
+    /// 404.
+    #[error("not found in the Cloud Panel: {message}")]
+    NotFound { kind: String, message: String },
+    /// 429 upstream, or the panel's own request budget for the account is spent.
+    #[error("the Cloud Panel rate limit is reached; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// Another 4xx: the API's own words.
+    #[error("the Cloud Panel rejected the request ({status} {kind}): {message}")]
+    Rejected {
+        status: u16,
+        kind: String,
+        message: String,
+        errors: Option<Value>,
+    },
+    /// 5xx.
+    #[error("the Cloud Panel answered with an error ({status})")]
+    Upstream { status: u16 },
+    #[error("the Cloud Panel did not answer in time")]
+    Timeout,
+    /// A success status with a body that could not be read.
+    #[error("the Cloud Panel's answer could not be read: {detail}")]
+    Undecodable { detail: String },
+    /// Connection, DNS or TLS trouble, or an unusable base URL.
+    #[error("the Cloud Panel could not be reached: {detail}")]
+    Network { detail: String },
+}
+
+impl CloudError {
+    /// A sentence fit to show a user (no internals, no token).
+    pub fn user_message(&self) -> String {
+        match self {
+            CloudError::Unauthorized => {
+                "The Cloud Panel rejected this account's API token. Ask an administrator to check or replace it.".into()
+            }
+            CloudError::Forbidden { status: 406, .. } => {
+                "The Cloud Panel does not accept API calls from this panel's address (the token is restricted to other IPs).".into()
+            }
+            CloudError::Forbidden { message, .. } if !message.is_empty() => {
+                format!("The Cloud Panel refused this operation: {message}")
+            }
+            CloudError::Forbidden { .. } => "The Cloud Panel refused this operation.".into(),
+            CloudError::NotFound { message, .. } if !message.is_empty() => {
+                format!("Not found in the Cloud Panel: {message}. It may have been deleted.")
+            }
+            CloudError::NotFound { .. } => {
+                "Not found in the Cloud Panel. It may have been deleted.".into()
+            }
+            CloudError::RateLimited { retry_after_secs } => format!(
+                "The Cloud Panel's request limit for this account is reached. Retry in {retry_after_secs} s."
+            ),
+            CloudError::Rejected { message, .. } if !message.is_empty() => {
+                format!("The Cloud Panel rejected the request: {message}")
+            }
+            CloudError::Rejected { status, .. } => {
+                format!("The Cloud Panel rejected the request ({status}).")
+            }
+            CloudError::Upstream { status } => format!(
+                "The Cloud Panel had an internal problem ({status}). Try again in a moment."
+            ),
+            CloudError::Timeout => {
+                "The Cloud Panel did not answer in time. Try again in a moment.".into()
+            }
+            CloudError::Undecodable { .. } => {
+                "The Cloud Panel sent an answer the panel could not read. Try again in a moment.".into()
+            }
+            CloudError::Network { .. } => {
+                "The Cloud Panel could not be reached. Check the account's address and the network.".into()
+            }
+        }
+    }
+
+    /// The HTTP status that came back, if any.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CloudError::Unauthorized => Some(401),
+            CloudError::Forbidden { status, .. }
+            | CloudError::Rejected { status, .. }
+            | CloudError::Upstream { status } => Some(*status),
+            CloudError::NotFound { .. } => Some(404),
+            CloudError::RateLimited { .. } => Some(429),
+            CloudError::Timeout | CloudError::Undecodable { .. } | CloudError::Network { .. } => {
+                None
+            }
+        }
+    }
+
+    /// Seconds to wait before retrying, when the limit is the cause.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            CloudError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
+    /// Worth retrying a read: gateways and timeouts, nothing else.
+    pub(crate) fn is_retryable_read(&self) -> bool {
+        matches!(
+            self,
+            CloudError::Upstream { status: 502..=504 } | CloudError::Timeout
+        )
+    }
+
+    /// Whether a read may fall back to an older cached answer.
+    pub(crate) fn allows_stale(&self) -> bool {
+        matches!(
+            self,
+            CloudError::RateLimited { .. }
+                | CloudError::Upstream { .. }
+                | CloudError::Timeout
+                | CloudError::Network { .. }
+        )
+    }
+
+    /// Turns an error answer into a typed error; `retry_after_secs` comes from the headers.
+    pub(crate) fn from_response(status: u16, body: &[u8], retry_after_secs: u64) -> CloudError {
+        let (kind, message, errors) = parse_error_body(body);
+        match status {
+            401 => CloudError::Unauthorized,
+            403 | 406 => CloudError::Forbidden {
+                status,
+                kind,
+                message,
+            },
+            404 => CloudError::NotFound { kind, message },
+            429 => CloudError::RateLimited { retry_after_secs },
+            400..=499 => CloudError::Rejected {
+                status,
+                kind,
+                message,
+                errors,
+            },
+            _ => CloudError::Upstream { status },
+        }
+    }
+
+    pub(crate) fn from_reqwest(e: &reqwest::Error) -> CloudError {
+        if e.is_timeout() {
+            return CloudError::Timeout;
+        }
+        if e.is_decode() {
+            return CloudError::Undecodable {
+                detail: "the body could not be read".into(),
+            };
+        }
+        let what = if e.is_connect() {
+            "connection failed"
+        } else if e.is_builder() {
+            "the request could not be built"
+        } else if e.is_body() {
+            "the connection broke while reading the answer"
+        } else {
+            "the request failed"
+        };
+        // The URL never holds the token (it travels in a header), but is left out anyway.
+        let source = std::error::Error::source(e)
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        CloudError::Network {
+            detail: format!("{what}{source}"),
+        }
+    }
+}
+
+/// Reads `{Type, Message, Errors}` in either casing (the reference uses both).
+fn parse_error_body(body: &[u8]) -> (String, String, Option<Value>) {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+        let text = String::from_utf8_lossy(body);
+        let text: String = text.trim().chars().take(200).collect();
+        return (String::new(), text, None);
+    };
+    let mut kind = String::new();
+    let mut message = String::new();
+    let mut errors = None;
+    for (k, v) in map {
+        match k.to_ascii_lowercase().as_str() {
+            "type" => kind = v.as_str().unwrap_or_default().to_string(),
+            "message" => message = v.as_str().unwrap_or_default().to_string(),
+            "errors" if !v.is_null() => errors = Some(v),
+            _ => {}
+        }
+    }
+    (kind, message, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn capitalised_and_lower_case_error_bodies_are_read() {
+        let e = CloudError::from_response(
+            404,
+            br#"{"Type":"SERVER_NOT_FOUND","Message":"Server not found","Errors":null}"#,
+            0,
+        );
+        assert_eq!(
+            e,
+            CloudError::NotFound {
+                kind: "SERVER_NOT_FOUND".into(),
+                message: "Server not found".into()
+            }
+        );
+        let e = CloudError::from_response(
+            400,
+            br#"{"type":"INVALID_PARAMETERS","message":"Bad","errors":{"required":"name"}}"#,
+            0,
+        );
+        assert_eq!(
+            e,
+            CloudError::Rejected {
+                status: 400,
+                kind: "INVALID_PARAMETERS".into(),
+                message: "Bad".into(),
+                errors: Some(json!({"required": "name"}))
+            }
+        );
+        assert!(e.user_message().contains("Bad"));
+    }
+
+    #[test]
+    fn statuses_map_to_kinds() {
+        assert_eq!(
+            CloudError::from_response(401, b"", 0),
+            CloudError::Unauthorized
+        );
+        assert_eq!(
+            CloudError::from_response(429, b"", 17),
+            CloudError::RateLimited {
+                retry_after_secs: 17
+            }
+        );
+        assert_eq!(
+            CloudError::from_response(503, b"<html>", 0),
+            CloudError::Upstream { status: 503 }
+        );
+        assert!(matches!(
+            CloudError::from_response(406, b"", 0),
+            CloudError::Forbidden { status: 406, .. }
+        ));
+        assert!(
+            CloudError::from_response(406, b"", 0)
+                .user_message()
+                .contains("address")
+        );
+    }
+
+    #[test]
+    fn only_gateway_errors_and_timeouts_are_retried() {
+        assert!(CloudError::Upstream { status: 503 }.is_retryable_read());
+        assert!(CloudError::Timeout.is_retryable_read());
+        assert!(!CloudError::Upstream { status: 500 }.is_retryable_read());
+        assert!(
+            !CloudError::RateLimited {
+                retry_after_secs: 1
+            }
+            .is_retryable_read()
+        );
+    }
+
+    #[test]
+    fn the_retry_delay_is_in_the_user_message() {
+        let m = CloudError::RateLimited {
+            retry_after_secs: 42,
+        }
+        .user_message();
+        assert!(m.contains("42 s"), "{m}");
+    }
+}

@@ -1,0 +1,424 @@
+//! Typed client for the Cloud Panel API.
+//!
+//! One [`CloudPanel`] per process holds the HTTP client, the settings, the
+//! counters and, per cloud account, the request budget and the read cache.
+//! [`CloudPanel::account`] gives an [`AccountClient`] with one method per
+//! endpoint of the reference (`cloudpanel-api/endpoints.tsv`), grouped in one
+//! file per resource family.
+//!
+//! Reads come back as [`Fetched`] so a page can say how old its data is;
+//! changes come back as the API's answer and invalidate what they affect.
+
+mod budget;
+mod cache;
+mod counters;
+pub mod de;
+mod error;
+mod query;
+mod transport;
+
+pub mod access;
+pub mod catalogue;
+pub mod common;
+pub mod images;
+pub mod logs;
+pub mod monitoring;
+pub mod networks;
+pub mod servers;
+pub mod ssh_keys;
+pub mod storages;
+
+pub use budget::BudgetSnapshot;
+pub use counters::CounterSnapshot;
+pub use de::Timestamp;
+pub use error::CloudError;
+pub use query::{ListQuery, Period, TimeRange};
+
+use budget::RateBudget;
+use cache::{CacheKey, ReadCache, Stored};
+use chrono::{DateTime, Utc};
+use counters::Counters;
+use futures_util::future::{BoxFuture, Shared};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// The public Cloud Panel API.
+pub const DEFAULT_BASE_URL: &str = "https://cloudpanel-api.ionos.com/v1";
+
+/// A Cloud Panel API token. Its `Debug` prints `***`; it has no `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretToken(Arc<str>);
+
+impl SecretToken {
+    pub fn new(token: impl Into<String>) -> Self {
+        SecretToken(Arc::from(token.into()))
+    }
+
+    /// The token itself, for the `X-TOKEN` header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The last four characters, which the panel may show.
+    pub fn last_four(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    }
+}
+
+impl fmt::Debug for SecretToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl From<String> for SecretToken {
+    fn from(s: String) -> Self {
+        SecretToken::new(s)
+    }
+}
+
+impl From<&str> for SecretToken {
+    fn from(s: &str) -> Self {
+        SecretToken::new(s)
+    }
+}
+
+/// One cloud account: where its API is and the token that opens it.
+#[derive(Debug, Clone)]
+pub struct AccountKey {
+    /// The panel's row id; budgets and caches are kept per account id.
+    pub account_id: i64,
+    pub base_url: String,
+    pub token: SecretToken,
+}
+
+impl AccountKey {
+    pub fn new(
+        account_id: i64,
+        base_url: impl Into<String>,
+        token: impl Into<SecretToken>,
+    ) -> Self {
+        AccountKey {
+            account_id,
+            base_url: base_url.into(),
+            token: token.into(),
+        }
+    }
+}
+
+/// How the client behaves; `ClientSettings::default()` suits the real API.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// How long a read is served from the cache without asking again.
+    pub cache_ttl: Duration,
+    /// Every call, from connect to the last byte.
+    pub timeout: Duration,
+    /// Reads are sent again at most this often after 502/503/504 or a timeout.
+    pub max_read_retries: u32,
+    /// The first wait before a retry; it doubles each time.
+    pub retry_backoff: Duration,
+    /// Reads may not take the last this-many requests of a window.
+    pub reserve_for_writes: u32,
+    /// The budget assumed until the API's headers say otherwise.
+    pub default_rate_limit: u32,
+    pub rate_window: Duration,
+    pub user_agent: String,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            cache_ttl: Duration::from_secs(10),
+            timeout: Duration::from_secs(15),
+            max_read_retries: 2,
+            retry_backoff: Duration::from_millis(300),
+            reserve_for_writes: 3,
+            default_rate_limit: 25,
+            rate_window: Duration::from_secs(60),
+            user_agent: format!("teampanel/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// Why a read returned an answer older than the cache's lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaleReason {
+    /// The account's request budget is spent.
+    RateLimited { retry_after_secs: u64 },
+    /// The API did not answer usefully (5xx, timeout, network).
+    Unavailable,
+}
+
+impl StaleReason {
+    pub fn describe(&self) -> String {
+        match self {
+            StaleReason::RateLimited { retry_after_secs } => {
+                format!("rate budget spent, fresh data in {retry_after_secs} s")
+            }
+            StaleReason::Unavailable => "the Cloud Panel is not answering".into(),
+        }
+    }
+}
+
+/// A read's value with its freshness.
+#[derive(Debug, Clone)]
+pub struct Fetched<T> {
+    pub value: T,
+    /// When the API produced this answer.
+    pub fetched_at: DateTime<Utc>,
+    fetched: Instant,
+    /// Served without asking the API.
+    pub from_cache: bool,
+    /// Older than the cache's lifetime (see `stale_reason`).
+    pub stale: bool,
+    pub stale_reason: Option<StaleReason>,
+}
+
+impl<T> Fetched<T> {
+    fn from_stored(
+        value: T,
+        s: &Stored,
+        from_cache: bool,
+        stale_reason: Option<StaleReason>,
+    ) -> Self {
+        Fetched {
+            value,
+            fetched_at: s.fetched_at,
+            fetched: s.fetched,
+            from_cache,
+            stale: stale_reason.is_some(),
+            stale_reason,
+        }
+    }
+
+    /// How old the data is.
+    pub fn age(&self) -> Duration {
+        self.fetched.elapsed()
+    }
+
+    /// A line for the page, e.g. "data from 40 s ago (rate budget spent, fresh data in 12 s)".
+    pub fn freshness(&self) -> Option<String> {
+        let reason = self.stale_reason?;
+        Some(format!(
+            "data from {} s ago ({})",
+            self.age().as_secs(),
+            reason.describe()
+        ))
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fetched<U> {
+        Fetched {
+            value: f(self.value),
+            fetched_at: self.fetched_at,
+            fetched: self.fetched,
+            from_cache: self.from_cache,
+            stale: self.stale,
+            stale_reason: self.stale_reason,
+        }
+    }
+
+    pub fn into_value(self) -> T {
+        self.value
+    }
+}
+
+type FlightFuture = Shared<BoxFuture<'static, Result<Stored, CloudError>>>;
+
+struct Flight {
+    id: u64,
+    fut: FlightFuture,
+}
+
+#[derive(Default)]
+struct Reads {
+    cache: ReadCache,
+    inflight: HashMap<CacheKey, Flight>,
+    /// Bumped by every change; a read that started before one is not cached.
+    generation: u64,
+    next_flight: u64,
+}
+
+struct AccountState {
+    budget: Mutex<RateBudget>,
+    reads: Mutex<Reads>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    settings: ClientSettings,
+    accounts: Mutex<HashMap<i64, Arc<AccountState>>>,
+    counters: Counters,
+}
+
+/// The Cloud Panel client of the process; cheap to clone.
+#[derive(Clone)]
+pub struct CloudPanel {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for CloudPanel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CloudPanel")
+            .field("settings", &self.inner.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A poisoned lock only means a task panicked mid-update; the data is still usable.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl CloudPanel {
+    pub fn new(settings: ClientSettings) -> Result<Self, CloudError> {
+        let http = crate::tls::client_builder()
+            .user_agent(settings.user_agent.clone())
+            .connect_timeout(settings.timeout)
+            .build()
+            .map_err(|e| CloudError::from_reqwest(&e))?;
+        Ok(CloudPanel {
+            inner: Arc::new(Inner {
+                http,
+                settings,
+                accounts: Mutex::new(HashMap::new()),
+                counters: Counters::default(),
+            }),
+        })
+    }
+
+    pub fn settings(&self) -> &ClientSettings {
+        &self.inner.settings
+    }
+
+    /// The client for one cloud account; its budget and cache live as long as the process.
+    pub fn account(&self, key: AccountKey) -> AccountClient {
+        let state = {
+            let mut accounts = lock(&self.inner.accounts);
+            accounts
+                .entry(key.account_id)
+                .or_insert_with(|| {
+                    let s = &self.inner.settings;
+                    Arc::new(AccountState {
+                        budget: Mutex::new(RateBudget::new(
+                            s.default_rate_limit,
+                            s.rate_window,
+                            s.reserve_for_writes,
+                            Instant::now(),
+                        )),
+                        reads: Mutex::new(Reads::default()),
+                    })
+                })
+                .clone()
+        };
+        AccountClient {
+            panel: self.clone(),
+            key: Arc::new(key),
+            state,
+        }
+    }
+
+    /// Drops an account's budget and cache (its token changed or it was removed).
+    pub fn forget_account(&self, account_id: i64) {
+        lock(&self.inner.accounts).remove(&account_id);
+    }
+
+    /// Empties an account's read cache, e.g. for a "refresh" button.
+    pub fn clear_cache(&self, account_id: i64) {
+        if let Some(state) = lock(&self.inner.accounts).get(&account_id) {
+            lock(&state.reads).cache.clear();
+        }
+    }
+
+    /// The account's request budget as the panel sees it.
+    pub fn budget(&self, account_id: i64) -> Option<BudgetSnapshot> {
+        let state = lock(&self.inner.accounts).get(&account_id).cloned()?;
+        let snap = lock(&state.budget).snapshot(Instant::now());
+        Some(snap)
+    }
+
+    pub fn counters(&self) -> CounterSnapshot {
+        self.inner.counters.snapshot()
+    }
+
+    /// Checks a token before it is saved: `GET /ping_auth` outside any
+    /// account's budget and cache.
+    pub async fn verify_token(
+        &self,
+        base_url: &str,
+        token: &SecretToken,
+    ) -> Result<(), CloudError> {
+        let key = AccountKey {
+            account_id: i64::MIN,
+            base_url: base_url.to_string(),
+            token: token.clone(),
+        };
+        let client = self.account(key);
+        let result = client.ping_auth().await;
+        self.forget_account(i64::MIN);
+        result
+    }
+}
+
+/// One cloud account's view of the API: one method per endpoint.
+#[derive(Clone)]
+pub struct AccountClient {
+    panel: CloudPanel,
+    key: Arc<AccountKey>,
+    state: Arc<AccountState>,
+}
+
+impl fmt::Debug for AccountClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountClient")
+            .field("account_id", &self.key.account_id)
+            .field("base_url", &self.key.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AccountClient {
+    pub fn account_id(&self) -> i64 {
+        self.key.account_id
+    }
+
+    pub fn budget(&self) -> BudgetSnapshot {
+        lock(&self.state.budget).snapshot(Instant::now())
+    }
+}
+
+/// One path segment, percent-encoded (ids are hex, but IPs and user input pass here too).
+pub(crate) fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let key = AccountKey::new(3, DEFAULT_BASE_URL, "s3cr3t-token-abcd");
+        let shown = format!("{key:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("***"));
+        assert_eq!(key.token.last_four(), "abcd");
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(seg("39AA65F5"), "39AA65F5");
+        assert_eq!(seg("10.4.1.2"), "10.4.1.2");
+        assert_eq!(seg("a/b c"), "a%2Fb%20c");
+    }
+}

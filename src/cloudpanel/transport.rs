@@ -1,0 +1,433 @@
+//! Sending requests: budget, cache, single-flight, timeouts, retries.
+
+use super::budget::{Purpose, retry_secs};
+use super::cache::{CacheKey, Stored, affected};
+use super::counters::Counters;
+use super::de::decode_items_ref;
+use super::{AccountClient, CloudError, Fetched, Flight, StaleReason, lock};
+use futures_util::FutureExt;
+use reqwest::Method;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Instant;
+
+type Query = [(&'static str, String)];
+
+fn header_num<T: std::str::FromStr>(h: &HeaderMap, name: &str) -> Option<T> {
+    h.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn decode<T: DeserializeOwned>(v: &Value) -> Result<T, CloudError> {
+    T::deserialize(v).map_err(|e| CloudError::Undecodable {
+        detail: e.to_string(),
+    })
+}
+
+fn decode_list<T: DeserializeOwned>(v: &Value) -> Result<Vec<T>, CloudError> {
+    match v {
+        Value::Array(_) => Ok(decode_items_ref(v)),
+        Value::Null => Ok(Vec::new()),
+        other => Err(CloudError::Undecodable {
+            detail: format!("expected a list, got {}", kind_of(other)),
+        }),
+    }
+}
+
+fn decode_list_in<T: DeserializeOwned>(v: &Value, field: &str) -> Result<Vec<T>, CloudError> {
+    match v {
+        Value::Object(m) => decode_list(m.get(field).unwrap_or(&Value::Null)),
+        other => decode_list(other),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl AccountClient {
+    fn counters(&self) -> &Counters {
+        &self.panel.inner.counters
+    }
+
+    fn url(&self, path: &str, query: &Query) -> Result<reqwest::Url, CloudError> {
+        let base = self.key.base_url.trim().trim_end_matches('/');
+        let mut url =
+            reqwest::Url::parse(&format!("{base}{path}")).map_err(|_| CloudError::Network {
+                detail: "the account's base URL is not a valid address".into(),
+            })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(CloudError::Network {
+                detail: "the account's base URL must start with https:// or http://".into(),
+            });
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        Ok(url)
+    }
+
+    /// One HTTP exchange. The caller has taken the budget for it.
+    async fn send(
+        &self,
+        method: Method,
+        url: reqwest::Url,
+        body: Option<&Value>,
+    ) -> Result<Stored, CloudError> {
+        let result = self.send_inner(method, url, body).await;
+        if result.is_err() {
+            Counters::bump(&self.counters().errors);
+        }
+        result
+    }
+
+    async fn send_inner(
+        &self,
+        method: Method,
+        url: reqwest::Url,
+        body: Option<&Value>,
+    ) -> Result<Stored, CloudError> {
+        let mut token =
+            HeaderValue::from_str(self.key.token.expose()).map_err(|_| CloudError::Unauthorized)?;
+        token.set_sensitive(true);
+        let inner = &self.panel.inner;
+        let mut req = inner
+            .http
+            .request(method.clone(), url)
+            .header("X-TOKEN", token)
+            .header(ACCEPT, "application/json")
+            .timeout(inner.settings.timeout);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        Counters::bump(&self.counters().upstream_calls);
+        let resp = req.send().await.map_err(|e| CloudError::from_reqwest(&e))?;
+        let status = resp.status().as_u16();
+        let h = resp.headers();
+        let limit = header_num::<u32>(h, "x-rate-limit-limit");
+        let remaining = header_num::<u32>(h, "x-rate-limit-remaining");
+        let reset = header_num::<u64>(h, "x-rate-limit-reset");
+        let retry_after = header_num::<u64>(h, "retry-after");
+        let now = Instant::now();
+        lock(&self.state.budget).observe(limit, remaining, reset, now);
+        if status == 429 {
+            Counters::bump(&self.counters().upstream_429);
+            let secs = reset.or(retry_after).unwrap_or(60).max(1);
+            lock(&self.state.budget).exhausted(std::time::Duration::from_secs(secs), now);
+            tracing::warn!(
+                account_id = self.key.account_id,
+                retry_after_secs = secs,
+                "the Cloud Panel answered 429"
+            );
+            return Err(CloudError::RateLimited {
+                retry_after_secs: secs,
+            });
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| CloudError::from_reqwest(&e))?;
+        if !(200..300).contains(&status) {
+            let e = CloudError::from_response(status, &bytes, 0);
+            tracing::info!(account_id = self.key.account_id, %method, status, error = %e, "the Cloud Panel refused a call");
+            return Err(e);
+        }
+        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).map_err(|e| CloudError::Undecodable {
+                detail: format!("not JSON ({e})"),
+            })?
+        };
+        Ok(Stored {
+            body: Arc::new(body),
+            fetched: now,
+            fetched_at: chrono::Utc::now(),
+        })
+    }
+
+    /// A read with retries on 502/503/504 and timeouts; each retry needs budget.
+    async fn fetch_with_retries(&self, url: reqwest::Url) -> Result<Stored, CloudError> {
+        let settings = &self.panel.inner.settings;
+        let mut attempt: u32 = 0;
+        loop {
+            match self.send(Method::GET, url.clone(), None).await {
+                Err(e) if e.is_retryable_read() && attempt < settings.max_read_retries => {
+                    attempt += 1;
+                    let wait = settings
+                        .retry_backoff
+                        .saturating_mul(1 << (attempt - 1).min(8));
+                    tokio::time::sleep(wait).await;
+                    if lock(&self.state.budget)
+                        .try_take(Purpose::Read, Instant::now())
+                        .is_err()
+                    {
+                        return Err(e);
+                    }
+                    Counters::bump(&self.counters().retries);
+                    tracing::debug!(account_id = self.key.account_id, attempt, error = %e, "retrying a read");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// The leader's side of a single-flight read; runs in its own task so it
+    /// completes (and leaves the in-flight map) even if the caller goes away.
+    async fn fly(
+        self,
+        key: CacheKey,
+        url: reqwest::Url,
+        id: u64,
+        generation: u64,
+    ) -> Result<Stored, CloudError> {
+        let result = self.fetch_with_retries(url).await;
+        let mut reads = lock(&self.state.reads);
+        if reads.inflight.get(&key).is_some_and(|f| f.id == id) {
+            reads.inflight.remove(&key);
+        }
+        if let Ok(stored) = &result
+            && reads.generation == generation
+        {
+            reads.cache.insert(key, stored.clone());
+        }
+        result
+    }
+
+    fn stale(&self, key: &CacheKey, reason: StaleReason) -> Option<Fetched<Arc<Value>>> {
+        let reads = lock(&self.state.reads);
+        let s = reads.cache.get(key)?;
+        Counters::bump(&self.counters().stale_served);
+        Some(Fetched::from_stored(s.body.clone(), s, true, Some(reason)))
+    }
+
+    /// A cached, coalesced read of the raw answer.
+    pub(crate) async fn read_value(
+        &self,
+        path: &str,
+        query: &Query,
+    ) -> Result<Fetched<Arc<Value>>, CloudError> {
+        let url = self.url(path, query)?;
+        let key = CacheKey::new(self.key.account_id, path, query);
+        let ttl = self.panel.inner.settings.cache_ttl;
+        let flight = {
+            let mut reads = lock(&self.state.reads);
+            let now = Instant::now();
+            if let Some(s) = reads.cache.get(&key)
+                && now.saturating_duration_since(s.fetched) < ttl
+            {
+                Counters::bump(&self.counters().cache_hits);
+                return Ok(Fetched::from_stored(s.body.clone(), s, true, None));
+            }
+            if let Some(f) = reads.inflight.get(&key) {
+                Counters::bump(&self.counters().coalesced_waits);
+                f.fut.clone()
+            } else {
+                if let Err(wait) = lock(&self.state.budget).try_take(Purpose::Read, now) {
+                    Counters::bump(&self.counters().budget_refusals);
+                    let retry_after_secs = retry_secs(wait);
+                    drop(reads);
+                    return self
+                        .stale(&key, StaleReason::RateLimited { retry_after_secs })
+                        .ok_or(CloudError::RateLimited { retry_after_secs });
+                }
+                let id = reads.next_flight;
+                reads.next_flight += 1;
+                let task = tokio::spawn(self.clone().fly(key.clone(), url, id, reads.generation));
+                let fut = async move {
+                    task.await.unwrap_or_else(|_| {
+                        Err(CloudError::Network {
+                            detail: "the request was abandoned".into(),
+                        })
+                    })
+                }
+                .boxed()
+                .shared();
+                reads.inflight.insert(
+                    key.clone(),
+                    Flight {
+                        id,
+                        fut: fut.clone(),
+                    },
+                );
+                fut
+            }
+        };
+        match flight.await {
+            Ok(stored) => Ok(Fetched::from_stored(
+                stored.body.clone(),
+                &stored,
+                false,
+                None,
+            )),
+            Err(e) if e.allows_stale() => {
+                let reason = match &e {
+                    CloudError::RateLimited { retry_after_secs } => StaleReason::RateLimited {
+                        retry_after_secs: *retry_after_secs,
+                    },
+                    _ => StaleReason::Unavailable,
+                };
+                self.stale(&key, reason).ok_or(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A read that bypasses cache and single-flight (token checks).
+    pub(crate) async fn read_uncached<T: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<T, CloudError> {
+        let url = self.url(path, &[])?;
+        if let Err(wait) = lock(&self.state.budget).try_take(Purpose::Read, Instant::now()) {
+            Counters::bump(&self.counters().budget_refusals);
+            return Err(CloudError::RateLimited {
+                retry_after_secs: retry_secs(wait),
+            });
+        }
+        let stored = self.send(Method::GET, url, None).await?;
+        decode(&stored.body)
+    }
+
+    pub(crate) async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Query,
+    ) -> Result<Fetched<T>, CloudError> {
+        let f = self.read_value(path, query).await?;
+        let v = decode(&f.value)?;
+        Ok(f.map(|_| v))
+    }
+
+    pub(crate) async fn list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Query,
+    ) -> Result<Fetched<Vec<T>>, CloudError> {
+        let f = self.read_value(path, query).await?;
+        let v = decode_list(&f.value)?;
+        Ok(f.map(|_| v))
+    }
+
+    /// A change: never retried, goes before reads in the budget, invalidates what it affects.
+    async fn write(
+        &self,
+        method: Method,
+        path: &str,
+        query: &Query,
+        body: Option<Value>,
+    ) -> Result<Arc<Value>, CloudError> {
+        let url = self.url(path, query)?;
+        if let Err(wait) = lock(&self.state.budget).try_take(Purpose::Write, Instant::now()) {
+            Counters::bump(&self.counters().budget_refusals);
+            Counters::bump(&self.counters().errors);
+            return Err(CloudError::RateLimited {
+                retry_after_secs: retry_secs(wait),
+            });
+        }
+        let result = self.send(method, url, body.as_ref()).await;
+        // Refused before anything changed: nothing to invalidate.
+        if !matches!(
+            result,
+            Err(CloudError::RateLimited { .. } | CloudError::Unauthorized)
+        ) {
+            self.invalidate(path);
+        }
+        result.map(|s| s.body)
+    }
+
+    /// Forgets cached and in-flight reads a change at `path` may have made wrong.
+    pub(crate) fn invalidate(&self, path: &str) {
+        let scopes = affected(path);
+        let mut reads = lock(&self.state.reads);
+        reads.generation += 1;
+        reads.cache.invalidate(path);
+        reads
+            .inflight
+            .retain(|k, _| !scopes.iter().any(|s| s.covers(&k.path)));
+    }
+
+    fn encode<B: Serialize>(body: &B) -> Result<Value, CloudError> {
+        serde_json::to_value(body).map_err(|e| CloudError::Undecodable {
+            detail: format!("the request could not be encoded ({e})"),
+        })
+    }
+
+    pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CloudError> {
+        let v = self
+            .write(Method::POST, path, &[], Some(Self::encode(body)?))
+            .await?;
+        decode(&v)
+    }
+
+    pub(crate) async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CloudError> {
+        let v = self
+            .write(Method::PUT, path, &[], Some(Self::encode(body)?))
+            .await?;
+        decode(&v)
+    }
+
+    pub(crate) async fn delete<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Query,
+    ) -> Result<T, CloudError> {
+        let v = self.write(Method::DELETE, path, query, None).await?;
+        decode(&v)
+    }
+
+    pub(crate) async fn delete_with<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CloudError> {
+        let v = self
+            .write(Method::DELETE, path, &[], Some(Self::encode(body)?))
+            .await?;
+        decode(&v)
+    }
+
+    /// For answers documented as a list where the schema declares the
+    /// parent object: a list is read as is, an object through its `field`.
+    pub(crate) async fn post_list<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        field: &str,
+    ) -> Result<Vec<T>, CloudError> {
+        let v = self
+            .write(Method::POST, path, &[], Some(Self::encode(body)?))
+            .await?;
+        decode_list_in(&v, field)
+    }
+
+    pub(crate) async fn put_list<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        field: &str,
+    ) -> Result<Vec<T>, CloudError> {
+        let v = self
+            .write(Method::PUT, path, &[], Some(Self::encode(body)?))
+            .await?;
+        decode_list_in(&v, field)
+    }
+}
