@@ -304,12 +304,12 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
 async fn each_builtin_role_may_do_what_it_should_and_nothing_more() {
     let r = one_org_with_every_role().await;
     let app = &r.app;
-    // (email, manage members, manage roles, view audit, manage cloud accounts)
+    // (email, manage members, manage roles, view audit, see cloud accounts)
     let table = [
         ("owner@example.org", true, true, true, true),
         ("admin@alpha.example", true, false, true, true),
-        ("operator@alpha.example", false, false, true, false),
-        ("viewer@alpha.example", false, false, false, false),
+        ("operator@alpha.example", false, false, true, true),
+        ("viewer@alpha.example", false, false, false, true),
     ];
     let viewer_role = teampanel::db::roles::builtin(&app.state.db, r.org.id, BuiltinRole::Viewer)
         .await
