@@ -12,7 +12,6 @@ use serde_json::json;
 
 use crate::audit::{self, NewEvent, Outcome};
 use crate::config::Secret;
-use crate::crypto::KeyRing;
 use crate::db::accounts::{self, CloudAccountRow, DEFAULT_BASE_URL, NameTaken};
 use crate::error::{AppError, AppResult};
 use crate::rbac::perms;
@@ -150,12 +149,6 @@ impl BaseUrl {
 // ---------------------------------------------------------------------------
 // For the resource pages.
 
-/// The keys that open stored tokens (the configured key, and a pending one
-/// during a master key rotation).
-pub fn key_ring(state: &AppState) -> AppResult<KeyRing> {
-    Ok(KeyRing::load(&state.master_key, &state.settings)?)
-}
-
 /// Loads a cloud account of the organisation (its default when `account_id`
 /// is `None`) and opens its token. Server pages call this after `require`.
 pub async fn open_account_token(
@@ -178,8 +171,7 @@ pub async fn open_account_token(
                 )
             })?,
     };
-    let keys = key_ring(state)?;
-    let token = accounts::open_token(&state.db, &keys, org_id, row.id)
+    let token = accounts::open_token(&state.db, &state.keys, org_id, row.id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((row, token))
@@ -462,10 +454,9 @@ async fn add(
         )
         .await;
     }
-    let keys = key_ring(&state)?;
     let row = match accounts::insert(
         &state.db,
-        &keys,
+        &state.keys,
         allowed.org_id(),
         name.as_str(),
         base_url.as_str(),
@@ -583,10 +574,9 @@ async fn replace_token(
         )
         .await;
     }
-    let keys = key_ring(&state)?;
     if !accounts::replace_token(
         &state.db,
-        &keys,
+        &state.keys,
         allowed.org_id(),
         row.id,
         base_url.as_str(),
