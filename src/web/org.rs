@@ -55,6 +55,46 @@ pub const ORG_ROUTES: &[(&str, &str)] = &[
     ("GET", "/o/{slug}/audit"),
     ("GET", "/o/{slug}/audit/export.csv"),
     ("GET", "/o/{slug}/audit/export.json"),
+    // Servers (src/web/servers/).
+    ("GET", "/o/{slug}/servers"),
+    ("POST", "/o/{slug}/servers"),
+    ("GET", "/o/{slug}/servers/new"),
+    ("GET", "/o/{slug}/servers/{id}"),
+    ("GET", "/o/{slug}/servers/{id}/row"),
+    ("GET", "/o/{slug}/servers/{id}/status"),
+    ("POST", "/o/{slug}/servers/{id}/rename"),
+    ("POST", "/o/{slug}/servers/{id}/power"),
+    ("POST", "/o/{slug}/servers/{id}/hardware"),
+    ("POST", "/o/{slug}/servers/{id}/hdds"),
+    ("POST", "/o/{slug}/servers/{id}/hdds/{hdd_id}/resize"),
+    ("POST", "/o/{slug}/servers/{id}/hdds/{hdd_id}/delete"),
+    ("POST", "/o/{slug}/servers/{id}/image"),
+    ("POST", "/o/{slug}/servers/{id}/ips"),
+    ("POST", "/o/{slug}/servers/{id}/ips/{ip_id}/delete"),
+    ("POST", "/o/{slug}/servers/{id}/ips/{ip_id}/firewall"),
+    ("POST", "/o/{slug}/servers/{id}/ips/{ip_id}/load_balancers"),
+    (
+        "POST",
+        "/o/{slug}/servers/{id}/ips/{ip_id}/load_balancers/{lb_id}/delete",
+    ),
+    ("POST", "/o/{slug}/servers/{id}/private_networks"),
+    (
+        "POST",
+        "/o/{slug}/servers/{id}/private_networks/{network_id}/delete",
+    ),
+    ("POST", "/o/{slug}/servers/{id}/snapshots"),
+    (
+        "POST",
+        "/o/{slug}/servers/{id}/snapshots/{snapshot_id}/restore",
+    ),
+    (
+        "POST",
+        "/o/{slug}/servers/{id}/snapshots/{snapshot_id}/delete",
+    ),
+    ("POST", "/o/{slug}/servers/{id}/dvd"),
+    ("POST", "/o/{slug}/servers/{id}/dvd/eject"),
+    ("POST", "/o/{slug}/servers/{id}/clone"),
+    ("POST", "/o/{slug}/servers/{id}/delete"),
 ];
 
 /// A navigation entry of organisation pages and what it needs.

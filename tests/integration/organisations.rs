@@ -125,13 +125,20 @@ fn fill(pattern: &str, t: &Two, slug: &str) -> String {
 #[test]
 fn org_routes_lists_every_organisation_route_in_the_source() {
     let listed: Vec<&str> = ORG_ROUTES.iter().map(|(_, p)| *p).collect();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
-    let mut found = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "rs") {
-            continue;
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
         }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    for path in files {
         let source = std::fs::read_to_string(&path).unwrap();
         for piece in source.split("\"/o/{slug}").skip(1) {
             let rest = &piece[..piece.find('"').unwrap()];
@@ -140,7 +147,7 @@ fn org_routes_lists_every_organisation_route_in_the_source() {
             if rest.contains("{}") || rest.contains(' ') {
                 continue;
             }
-            found += 1;
+            found.insert(route.clone());
             assert!(
                 listed.contains(&route.as_str()),
                 "{route} (in {}) is missing from ORG_ROUTES",
@@ -148,7 +155,13 @@ fn org_routes_lists_every_organisation_route_in_the_source() {
             );
         }
     }
-    assert!(found >= ORG_ROUTES.len() - 1, "found only {found} routes");
+    // And the list does not rot: every listed route is still in the source.
+    for route in listed {
+        assert!(
+            found.contains(route),
+            "{route} is listed but no longer in src/web"
+        );
+    }
 }
 
 #[tokio::test]
@@ -181,7 +194,11 @@ async fn a_member_of_one_organisation_cannot_reach_another() {
     let mut walked = 0;
     for (method, pattern) in ORG_ROUTES {
         let mut targets = vec![(fill(pattern, &t, "bravo"), false)];
-        if pattern.matches('{').count() > 1 {
+        // B's ids of this area's own tables, asked for inside A.
+        if ["{role_id}", "{user_id}", "{invitation_id}"]
+            .iter()
+            .any(|p| pattern.contains(p))
+        {
             targets.push((fill(pattern, &t, "alpha"), true));
         }
         for (path, own_org) in targets {
