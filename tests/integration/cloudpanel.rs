@@ -1,0 +1,781 @@
+//! The Cloud Panel client: its error handling, budget, cache and single-flight
+//! against a small stub server, and its contract with the simulator.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use teampanel::cloudpanel::common::{ServerState, ServerType};
+use teampanel::cloudpanel::servers::{
+    AddHdds, AddServerIp, CloneServer, CreateHardware, CreateServer, NewHdd, PowerMethod,
+    ServerAction, UpdateServer,
+};
+use teampanel::cloudpanel::{
+    AccountClient, AccountKey, ClientSettings, CloudError, CloudPanel, ListQuery, StaleReason,
+};
+use teampanel::simulator::{RunningSimulator, SimConfig, spawn};
+
+// ------------------------------------------------------------------ stub
+
+/// Requests seen per "METHOD path".
+#[derive(Default)]
+struct Hits(Mutex<HashMap<String, usize>>);
+
+impl Hits {
+    fn bump(&self, key: &str) -> usize {
+        let mut m = self.0.lock().unwrap();
+        let n = m.entry(key.to_string()).or_default();
+        *n += 1;
+        *n
+    }
+
+    fn get(&self, key: &str) -> usize {
+        self.0.lock().unwrap().get(key).copied().unwrap_or(0)
+    }
+}
+
+const ONE_SERVER: &str = r#"[{"id":"A","name":"web-01","status":{"state":"POWERED_ON","percent":null},"hardware":{"vcore":"2","ram":4,"hdds":[{"id":"H","size":"40","is_main":true}]},"unknown":1}]"#;
+
+async fn stub_handler(req: HttpRequest, hits: web::Data<Hits>) -> HttpResponse {
+    let key = format!("{} {}", req.method(), req.path());
+    let n = hits.bump(&key);
+    let token = req
+        .headers()
+        .get("X-TOKEN")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if token != "good" {
+        return HttpResponse::Unauthorized()
+            .content_type("application/json")
+            .body(r#"{"type":"UNAUTHORIZED","message":"The Token you are using is not valid","errors":null}"#);
+    }
+    let json = |status: u16, body: &str| {
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+            .content_type("application/json")
+            .body(body.to_string())
+    };
+    match key.as_str() {
+        "GET /v1/servers" => {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            json(200, ONE_SERVER)
+        }
+        "GET /v1/servers/limited" => HttpResponse::TooManyRequests()
+            .insert_header(("X-Rate-Limit-Limit", "25"))
+            .insert_header(("X-Rate-Limit-Remaining", "0"))
+            .insert_header(("X-Rate-Limit-Reset", "17"))
+            .content_type("application/json")
+            .body(r#"{"Type":"TOO_MANY_REQUESTS","Message":"Too many requests","Errors":null}"#),
+        "GET /v1/servers/malformed" => json(200, "<html>oops"),
+        "GET /v1/servers/hang" => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            json(200, "{}")
+        }
+        "GET /v1/servers/flaky" if n <= 2 => json(503, "<html>busy</html>"),
+        "GET /v1/servers/flaky" => json(200, r#"{"id":"flaky","name":"ok now"}"#),
+        "GET /v1/servers/broken" => {
+            json(500, r#"{"Type":"INTERNAL","Message":"boom","Errors":null}"#)
+        }
+        "PUT /v1/servers/flaky" => json(503, "busy"),
+        "PUT /v1/servers/A" => json(200, r#"{"id":"A","name":"renamed"}"#),
+        "GET /v1/servers/missing" => json(
+            404,
+            r#"{"Type":"SERVER_NOT_FOUND","Message":"Server not found","Errors":null}"#,
+        ),
+        "PUT /v1/servers/A/status/action" => json(
+            400,
+            r#"{"type":"VALIDATION_ERROR","message":"Invalid action. Valid actions are POWER_ON, POWER_OFF and REBOOT.","errors":null}"#,
+        ),
+        "GET /v1/ping_auth" => json(200, r#"["PONG"]"#),
+        _ => json(
+            404,
+            r#"{"Type":"NOT_FOUND","Message":"no route","Errors":null}"#,
+        ),
+    }
+}
+
+struct Stub {
+    base_url: String,
+    hits: web::Data<Hits>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Stub {
+    async fn start() -> Stub {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits = web::Data::new(Hits::default());
+        let data = hits.clone();
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .app_data(data.clone())
+                .default_service(web::to(stub_handler))
+        })
+        .workers(1)
+        .disable_signals()
+        .shutdown_timeout(0)
+        .listen(listener)
+        .unwrap()
+        .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Stub {
+            base_url: format!("http://{addr}/v1"),
+            hits,
+            handle,
+        }
+    }
+
+    fn client(&self, settings: ClientSettings, token: &str) -> (CloudPanel, AccountClient) {
+        let panel = CloudPanel::new(settings).unwrap();
+        let client = panel.account(AccountKey::new(1, self.base_url.clone(), token));
+        (panel, client)
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        let h = self.handle.clone();
+        tokio::spawn(async move { h.stop(false).await });
+    }
+}
+
+fn quick() -> ClientSettings {
+    ClientSettings {
+        timeout: Duration::from_millis(500),
+        retry_backoff: Duration::from_millis(10),
+        ..ClientSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn twenty_identical_concurrent_reads_make_one_upstream_call() {
+    let stub = Stub::start().await;
+    let (panel, client) = stub.client(quick(), "good");
+
+    let reads = (0..20).map(|_| {
+        let c = client.clone();
+        async move { c.list_servers(&ListQuery::all()).await }
+    });
+    let results = futures_util::future::join_all(reads).await;
+
+    for r in &results {
+        let f = r.as_ref().unwrap();
+        assert_eq!(f.value[0].name, "web-01");
+        assert_eq!(f.value[0].hardware.vcore, 2);
+        assert_eq!(f.value[0].hardware.hdds[0].size, 40);
+    }
+    assert_eq!(stub.hits.get("GET /v1/servers"), 1);
+    let c = panel.counters();
+    assert_eq!(c.upstream_calls, 1);
+    assert_eq!(c.coalesced_waits, 19);
+
+    // A later read within the cache's lifetime does not go upstream either.
+    let again = client.list_servers(&ListQuery::all()).await.unwrap();
+    assert!(again.from_cache && !again.stale);
+    assert_eq!(panel.counters().cache_hits, 1);
+    assert_eq!(stub.hits.get("GET /v1/servers"), 1);
+}
+
+#[tokio::test]
+async fn a_429_becomes_rate_limited_with_the_reset_and_spends_the_budget() {
+    let stub = Stub::start().await;
+    let (panel, client) = stub.client(quick(), "good");
+
+    let err = client.get_server("limited").await.unwrap_err();
+
+    assert_eq!(
+        err,
+        CloudError::RateLimited {
+            retry_after_secs: 17
+        }
+    );
+    assert!(err.user_message().contains("17 s"));
+    assert_eq!(panel.counters().upstream_429, 1);
+    // The budget is now empty: a change is refused without asking the API.
+    let before = panel.counters().upstream_calls;
+    let refused = client
+        .update_server(
+            "A",
+            &UpdateServer {
+                name: "x".into(),
+                description: String::new(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, CloudError::RateLimited { retry_after_secs } if (16..=17).contains(&retry_after_secs))
+    );
+    assert_eq!(panel.counters().upstream_calls, before);
+    assert_eq!(stub.hits.get("PUT /v1/servers/A"), 0);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_undecodable() {
+    let stub = Stub::start().await;
+    let (_, client) = stub.client(quick(), "good");
+    let err = client.get_server("malformed").await.unwrap_err();
+    assert!(matches!(err, CloudError::Undecodable { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_hanging_answer_times_out_and_is_retried_twice() {
+    let stub = Stub::start().await;
+    let settings = ClientSettings {
+        timeout: Duration::from_millis(200),
+        ..quick()
+    };
+    let (panel, client) = stub.client(settings, "good");
+    let started = Instant::now();
+
+    let err = client.get_server("hang").await.unwrap_err();
+
+    assert_eq!(err, CloudError::Timeout);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(panel.counters().retries, 2);
+    assert_eq!(stub.hits.get("GET /v1/servers/hang"), 3);
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_unauthorized_without_leaking_it() {
+    let stub = Stub::start().await;
+    let (panel, client) = stub.client(quick(), "wrong-token-1234");
+
+    let err = client.ping_auth().await.unwrap_err();
+
+    assert_eq!(err, CloudError::Unauthorized);
+    assert!(!format!("{err:?} {err} {client:?} {panel:?}").contains("wrong-token"));
+    let good = stub.client(quick(), "good").0;
+    good.verify_token(&stub.base_url, &"good".into())
+        .await
+        .unwrap();
+    assert!(
+        good.verify_token(&stub.base_url, &"bad".into())
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn gateway_errors_are_retried_for_reads_but_never_for_changes() {
+    let stub = Stub::start().await;
+    let (panel, client) = stub.client(quick(), "good");
+
+    let read = client.get_server("flaky").await.unwrap();
+    assert_eq!(read.value.name, "ok now");
+    assert_eq!(stub.hits.get("GET /v1/servers/flaky"), 3);
+    assert_eq!(panel.counters().retries, 2);
+
+    let write = client
+        .update_server(
+            "flaky",
+            &UpdateServer {
+                name: "x".into(),
+                description: String::new(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(write, CloudError::Upstream { status: 503 });
+    assert_eq!(stub.hits.get("PUT /v1/servers/flaky"), 1);
+
+    // A 500 is not a gateway problem: no retry.
+    assert_eq!(
+        client.get_server("broken").await.unwrap_err(),
+        CloudError::Upstream { status: 500 }
+    );
+    assert_eq!(stub.hits.get("GET /v1/servers/broken"), 1);
+}
+
+#[tokio::test]
+async fn api_errors_keep_the_apis_own_message() {
+    let stub = Stub::start().await;
+    let (_, client) = stub.client(quick(), "good");
+
+    let missing = client.get_server("missing").await.unwrap_err();
+    assert_eq!(
+        missing,
+        CloudError::NotFound {
+            kind: "SERVER_NOT_FOUND".into(),
+            message: "Server not found".into()
+        }
+    );
+    let rejected = client
+        .server_action("A", &ServerAction::power_on())
+        .await
+        .unwrap_err();
+    match &rejected {
+        CloudError::Rejected {
+            status,
+            kind,
+            message,
+            ..
+        } => {
+            assert_eq!(*status, 400);
+            assert_eq!(kind, "VALIDATION_ERROR");
+            assert!(message.starts_with("Invalid action"));
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    assert!(rejected.user_message().contains("Invalid action"));
+}
+
+#[tokio::test]
+async fn with_the_budget_spent_reads_come_from_the_cache_with_their_age() {
+    let stub = Stub::start().await;
+    let settings = ClientSettings {
+        cache_ttl: Duration::from_millis(50),
+        default_rate_limit: 4,
+        reserve_for_writes: 3,
+        ..quick()
+    };
+    let (panel, client) = stub.client(settings, "good");
+
+    let first = client.list_servers(&ListQuery::all()).await.unwrap();
+    assert!(!first.from_cache);
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let second = client.list_servers(&ListQuery::all()).await.unwrap();
+
+    assert!(second.from_cache && second.stale);
+    assert!(
+        matches!(second.stale_reason, Some(StaleReason::RateLimited { retry_after_secs }) if retry_after_secs > 0)
+    );
+    assert!(second.age() >= Duration::from_millis(80));
+    assert!(
+        second
+            .freshness()
+            .unwrap_or_default()
+            .contains("rate budget spent")
+    );
+    assert_eq!(second.value[0].name, "web-01");
+    assert_eq!(stub.hits.get("GET /v1/servers"), 1);
+    // Nothing cached: the read fails with the wait.
+    assert!(matches!(
+        client.get_server("A").await,
+        Err(CloudError::RateLimited { .. })
+    ));
+    // The reserve still lets a change through, and the change invalidates the list.
+    let renamed = client
+        .update_server(
+            "A",
+            &UpdateServer {
+                name: "renamed".into(),
+                description: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "renamed");
+    assert!(matches!(
+        client.list_servers(&ListQuery::all()).await,
+        Err(CloudError::RateLimited { .. })
+    ));
+    assert_eq!(panel.counters().stale_served, 1);
+    assert_eq!(panel.budget(1).map(|b| b.remaining), Some(2));
+}
+
+// ------------------------------------------------------------- simulator
+
+const TOKEN: &str = "contract-token";
+
+async fn simulator() -> (RunningSimulator, CloudPanel, AccountClient) {
+    let mut config = SimConfig::demo(vec![TOKEN.into()]);
+    config.rate_limit = 100_000;
+    config.speed = 200.0;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let sim = spawn(config, listener).await.unwrap();
+    let panel = CloudPanel::new(ClientSettings {
+        cache_ttl: Duration::ZERO,
+        ..ClientSettings::default()
+    })
+    .unwrap();
+    let client = panel.account(AccountKey::new(7, sim.base_url.clone(), TOKEN));
+    (sim, panel, client)
+}
+
+/// Polls until the server is in a steady state; returns it.
+async fn steady(client: &AccountClient, id: &str) -> teampanel::cloudpanel::servers::Server {
+    let until = Instant::now() + Duration::from_secs(15);
+    loop {
+        let s = client.get_server(id).await.unwrap().value;
+        if !s.is_transitional() || Instant::now() > until {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn contract_catalogue_and_ping() {
+    let (_sim, _panel, c) = simulator().await;
+
+    assert_eq!(c.ping().await.unwrap().value, "PONG");
+    c.ping_auth().await.unwrap();
+    let sizes = c.list_fixed_instance_sizes().await.unwrap().value;
+    let m = sizes.iter().find(|s| s.name == "M").unwrap();
+    assert_eq!(m.hardware.vcore, 1);
+    assert_eq!(
+        c.get_fixed_instance_size(&m.id).await.unwrap().value.name,
+        "M"
+    );
+    let models = c.list_baremetal_models().await.unwrap().value;
+    assert!(!models.is_empty());
+    assert_eq!(
+        c.get_baremetal_model(&models[0].id).await.unwrap().value.id,
+        models[0].id
+    );
+    let apps = c
+        .list_server_appliances(&ListQuery::search("ubuntu2204-64std"))
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(apps[0].name, "ubuntu2204-64std");
+    assert_eq!(
+        c.get_server_appliance(&apps[0].id)
+            .await
+            .unwrap()
+            .value
+            .os_family,
+        apps[0].os_family
+    );
+    let rescue = c
+        .list_recovery_appliances(&ListQuery::all())
+        .await
+        .unwrap()
+        .value;
+    assert!(!rescue.is_empty());
+    assert_eq!(
+        c.get_recovery_appliance(&rescue[0].id)
+            .await
+            .unwrap()
+            .value
+            .name,
+        rescue[0].name
+    );
+    let isos = c.list_dvd_isos(&ListQuery::all()).await.unwrap().value;
+    assert_eq!(
+        c.get_dvd_iso(&isos[0].id).await.unwrap().value.name,
+        isos[0].name
+    );
+    let dcs = c.list_datacenters(&ListQuery::all()).await.unwrap().value;
+    assert!(dcs.iter().any(|d| d.default));
+    assert_eq!(
+        c.get_datacenter(&dcs[0].id)
+            .await
+            .unwrap()
+            .value
+            .country_code,
+        dcs[0].country_code
+    );
+    let pricing = c.get_pricing().await.unwrap().value;
+    assert!(!pricing.currency.is_empty());
+    assert!(!pricing.pricing_plans.server.fixed_servers.is_empty());
+    let missing = c.get_fixed_instance_size("NOPE").await.unwrap_err();
+    assert!(
+        matches!(missing, CloudError::NotFound { .. }),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn contract_server_lifecycle() {
+    let (_sim, panel, c) = simulator().await;
+    let demo = c.list_servers(&ListQuery::all()).await.unwrap().value;
+    assert!(demo.iter().any(|s| s.name == "web-01"));
+    let searched = c
+        .list_servers(&ListQuery::search("db-01"))
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(searched.len(), 1);
+    let app = c
+        .list_server_appliances(&ListQuery::search("ubuntu2204-64std"))
+        .await
+        .unwrap()
+        .value[0]
+        .id
+        .clone();
+    let size = c
+        .list_fixed_instance_sizes()
+        .await
+        .unwrap()
+        .value
+        .into_iter()
+        .find(|s| s.name == "M")
+        .unwrap();
+
+    // Create.
+    let created = c
+        .create_server(&CreateServer::new(
+            "contract-1",
+            &app,
+            CreateHardware::fixed(&size.id),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(created.name, "contract-1");
+    assert_eq!(created.status.state, ServerState::Deploying);
+    let id = created.id.clone();
+    let s = steady(&c, &id).await;
+    assert_eq!(s.status.state, ServerState::PoweredOn);
+    assert_eq!(s.server_type, ServerType::Cloud);
+    assert_eq!(
+        s.hardware.fixed_instance_size_id.as_deref(),
+        Some(size.id.as_str())
+    );
+
+    // Rename.
+    let renamed = c
+        .update_server(
+            &id,
+            &UpdateServer {
+                name: "contract-2".into(),
+                description: "renamed".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "contract-2");
+    assert_eq!(
+        c.get_server(&id).await.unwrap().value.description,
+        "renamed"
+    );
+
+    // Hardware and disks.
+    let hw = c.get_server_hardware(&id).await.unwrap().value;
+    assert_eq!(hw.vcore, 1);
+    let hdds = c.list_server_hdds(&id).await.unwrap().value;
+    assert_eq!(hdds.len(), 1);
+    assert!(hdds[0].is_main);
+    assert_eq!(
+        c.get_server_hdd(&id, &hdds[0].id).await.unwrap().value.size,
+        hdds[0].size
+    );
+    let with_disk = c
+        .add_server_hdds(
+            &id,
+            &AddHdds {
+                hdds: vec![NewHdd::extra(20)],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(with_disk.hardware.hdds.len(), 2);
+    let extra = with_disk
+        .hardware
+        .hdds
+        .iter()
+        .find(|h| !h.is_main)
+        .unwrap()
+        .id
+        .clone();
+    steady(&c, &id).await;
+    c.resize_server_hdd(&id, &extra, 60).await.unwrap();
+    steady(&c, &id).await;
+    assert_eq!(c.get_server_hdd(&id, &extra).await.unwrap().value.size, 60);
+    c.delete_server_hdd(&id, &extra).await.unwrap();
+    steady(&c, &id).await;
+    assert_eq!(c.list_server_hdds(&id).await.unwrap().value.len(), 1);
+
+    // Image.
+    assert_eq!(c.get_server_image(&id).await.unwrap().value.id, app);
+
+    // Status and power.
+    assert_eq!(
+        c.get_server_status(&id).await.unwrap().value.state,
+        ServerState::PoweredOn
+    );
+    let off = c
+        .server_action(&id, &ServerAction::power_off(PowerMethod::Software))
+        .await
+        .unwrap();
+    assert!(off.is_transitional(), "{:?}", off.status);
+    assert_eq!(steady(&c, &id).await.status.state, ServerState::PoweredOff);
+    c.server_action(&id, &ServerAction::power_on())
+        .await
+        .unwrap();
+    assert_eq!(steady(&c, &id).await.status.state, ServerState::PoweredOn);
+
+    // Clone, then delete both.
+    let clone = c
+        .clone_server(
+            &id,
+            &CloneServer {
+                name: "contract-clone".into(),
+                datacenter_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(clone.name, "contract-clone");
+    assert_ne!(clone.id, id);
+    steady(&c, &clone.id).await;
+    let removing = c.delete_server(&clone.id, false).await.unwrap();
+    assert_eq!(removing.status.state, ServerState::Removing);
+    c.delete_server(&id, true).await.unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while c.get_server(&id).await.is_ok() && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(matches!(
+        c.get_server(&id).await,
+        Err(CloudError::NotFound { .. })
+    ));
+    assert!(panel.counters().upstream_calls > 20);
+    assert_eq!(panel.counters().upstream_429, 0);
+}
+
+#[tokio::test]
+async fn contract_server_ips_networks_dvd_and_snapshots() {
+    let (_sim, _panel, c) = simulator().await;
+    let servers = c
+        .list_servers(&ListQuery::search("web-01"))
+        .await
+        .unwrap()
+        .value;
+    let id = servers[0].id.clone();
+    steady(&c, &id).await;
+
+    // IPs, their firewall policy and load balancers.
+    let ips = c.list_server_ips(&id).await.unwrap().value;
+    assert!(!ips.is_empty());
+    let with_ip = c.add_server_ip(&id, &AddServerIp::default()).await.unwrap();
+    assert_eq!(with_ip.ips.len(), ips.len() + 1);
+    let new_ip = with_ip
+        .ips
+        .iter()
+        .find(|i| !ips.iter().any(|o| o.id == i.id))
+        .unwrap()
+        .clone();
+    steady(&c, &id).await;
+    assert_eq!(
+        c.get_server_ip(&id, &new_ip.id).await.unwrap().value.ip,
+        new_ip.ip
+    );
+    let fw = c
+        .list_firewall_policies(&ListQuery::search("web"))
+        .await
+        .unwrap()
+        .value[0]
+        .clone();
+    c.set_server_ip_firewall_policy(&id, &new_ip.id, &fw.id)
+        .await
+        .unwrap();
+    steady(&c, &id).await;
+    assert_eq!(
+        c.get_server_ip_firewall_policy(&id, &new_ip.id)
+            .await
+            .unwrap()
+            .value
+            .id,
+        fw.id
+    );
+    let lb = c
+        .list_load_balancers(&ListQuery::all())
+        .await
+        .unwrap()
+        .value[0]
+        .clone();
+    c.add_server_ip_load_balancer(&id, &new_ip.id, &lb.id)
+        .await
+        .unwrap();
+    steady(&c, &id).await;
+    let lbs = c
+        .list_server_ip_load_balancers(&id, &new_ip.id)
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(
+        lbs.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+        vec![lb.id.as_str()]
+    );
+    c.remove_server_ip_load_balancer(&id, &new_ip.id, &lb.id)
+        .await
+        .unwrap();
+    steady(&c, &id).await;
+    assert!(
+        c.list_server_ip_load_balancers(&id, &new_ip.id)
+            .await
+            .unwrap()
+            .value
+            .is_empty()
+    );
+    c.delete_server_ip(&id, &new_ip.id, false).await.unwrap();
+    steady(&c, &id).await;
+    assert_eq!(c.list_server_ips(&id).await.unwrap().value.len(), ips.len());
+
+    // DVD.
+    let iso = c.list_dvd_isos(&ListQuery::all()).await.unwrap().value[0].clone();
+    c.load_server_dvd(&id, &iso.id).await.unwrap();
+    steady(&c, &id).await;
+    assert_eq!(c.get_server_dvd(&id).await.unwrap().value.id, iso.id);
+    c.eject_server_dvd(&id).await.unwrap();
+    steady(&c, &id).await;
+    assert_eq!(c.get_server(&id).await.unwrap().value.dvd, None);
+
+    // Private networks.
+    let pn = c
+        .create_private_network(&teampanel::cloudpanel::networks::CreatePrivateNetwork {
+            name: "contract-net".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    wait_pn(&c, &pn.id).await;
+    c.add_server_private_network(&id, &pn.id).await.unwrap();
+    steady(&c, &id).await;
+    assert!(
+        c.list_server_private_networks(&id)
+            .await
+            .unwrap()
+            .value
+            .iter()
+            .any(|p| p.id == pn.id)
+    );
+    assert_eq!(
+        c.get_server_private_network(&id, &pn.id)
+            .await
+            .unwrap()
+            .value
+            .id,
+        pn.id
+    );
+    c.remove_server_private_network(&id, &pn.id).await.unwrap();
+    steady(&c, &id).await;
+    assert!(
+        !c.list_server_private_networks(&id)
+            .await
+            .unwrap()
+            .value
+            .iter()
+            .any(|p| p.id == pn.id)
+    );
+
+    // Snapshots.
+    let snap = c.create_server_snapshot(&id).await.unwrap();
+    let snap_id = snap.snapshot.map(|s| s.id).unwrap_or_default();
+    steady(&c, &id).await;
+    let snaps = c.list_server_snapshots(&id).await.unwrap().value;
+    assert_eq!(snaps.len(), 1);
+    assert_eq!(snaps[0].id, snap_id);
+    c.restore_server_snapshot(&id, &snap_id).await.unwrap();
+    steady(&c, &id).await;
+    c.delete_server_snapshot(&id, &snap_id).await.unwrap();
+    steady(&c, &id).await;
+    assert!(c.list_server_snapshots(&id).await.unwrap().value.is_empty());
+}
+
+async fn wait_pn(c: &AccountClient, id: &str) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while c
+        .get_private_network(id)
+        .await
+        .unwrap()
+        .value
+        .state
+        .is_transitional()
+        && Instant::now() < until
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
