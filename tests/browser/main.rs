@@ -1,0 +1,109 @@
+//! Browser tests: the panel driven through a real headless Chromium over
+//! WebDriver (ChromeDriver). They need the `chromium` and `chromium-driver`
+//! packages and fail, saying so, when those are missing.
+
+mod harness;
+mod steps;
+mod webdriver;
+
+use harness::{Panel, artifacts_dir, diagnose, wait_for};
+use steps::{
+    audit_rows, create_server, has_requested_and_succeeded, list_row, power_off, sign_in,
+    watch_state_until,
+};
+use webdriver::{ChromeDriver, Session};
+
+/// Runs `scenario` in a fresh browser against a fresh panel; on failure the
+/// panic carries the page's address, its text and a screenshot path.
+async fn in_browser(
+    failure_name: &str,
+    scenario: impl AsyncFnOnce(&Session, &Panel) -> anyhow::Result<()>,
+) {
+    let driver = ChromeDriver::start()
+        .await
+        .unwrap_or_else(|err| panic!("{err:#}"));
+    let panel = Panel::start()
+        .await
+        .unwrap_or_else(|err| panic!("the panel did not start: {err:#}"));
+    let session = driver
+        .new_session()
+        .await
+        .unwrap_or_else(|err| panic!("{err:#}"));
+    if let Err(err) = scenario(&session, &panel).await {
+        let diagnosis = diagnose(&session, failure_name).await;
+        panic!("{err:#}\n{diagnosis}");
+    }
+    session
+        .quit()
+        .await
+        .unwrap_or_else(|err| panic!("the browser did not close: {err:#}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_and_read_the_audit_log() {
+    in_browser("sign-in-failure", async |session, panel| {
+        sign_in(session, panel).await?;
+        let rows = audit_rows(session, panel).await?;
+        session.find("#audit-filter").await?;
+        anyhow::ensure!(
+            rows.iter().all(|(action, _, _)| !action.is_empty()),
+            "audit rows without an action: {rows:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_is_created_watched_powered_off_and_audited() {
+    in_browser("servers-failure", async |session, panel| {
+        sign_in(session, panel).await?;
+
+        let name = "browser-test-1";
+        let id = create_server(session, panel, name).await?;
+        let deploy = watch_state_until(session, "POWERED_ON").await?;
+        anyhow::ensure!(
+            deploy.first().is_some_and(|s| s != "POWERED_ON"),
+            "the server was already POWERED_ON when its page loaded, so the page was \
+             never seen refreshing itself (states: {deploy:?})"
+        );
+
+        let message = power_off(session).await?;
+        anyhow::ensure!(!message.trim().is_empty(), "empty power off message");
+        watch_state_until(session, "POWERED_OFF").await?;
+
+        let list = panel.org_path("/servers");
+        session.goto(&panel.url(&list)).await?;
+        let (state, shown_name) = list_row(session, &id).await?;
+        anyhow::ensure!(
+            state == "POWERED_OFF" && shown_name == name,
+            "the servers list shows {shown_name:?} in state {state} for server {id}"
+        );
+        let shot = artifacts_dir().join("servers.png");
+        session.screenshot(&shot).await?;
+        let png = std::fs::read(&shot)?;
+        anyhow::ensure!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{} is not a PNG",
+            shot.display()
+        );
+
+        let rows = wait_for(
+            "server.create and server.power_off, requested and succeeded, in the audit log",
+            async || {
+                let rows = audit_rows(session, panel).await?;
+                let complete = has_requested_and_succeeded(&rows, "server.create")
+                    && has_requested_and_succeeded(&rows, "server.power_off");
+                Ok(complete.then_some(rows))
+            },
+        )
+        .await?;
+        anyhow::ensure!(
+            rows.iter()
+                .any(|(action, _, target)| action == "server.create" && target.contains(name)),
+            "no server.create row names {name}: {rows:?}"
+        );
+        Ok(())
+    })
+    .await;
+}

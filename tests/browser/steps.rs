@@ -1,0 +1,257 @@
+//! What a user does in the browser, one function per step.
+
+use anyhow::{Context, bail, ensure};
+use serde_json::{Value, json};
+
+use crate::harness::{Panel, mark_page, page_errors, wait_for, wait_for_new_page};
+use crate::webdriver::Session;
+
+/// Signs in through the form and waits for the signed-in page.
+pub async fn sign_in(session: &Session, panel: &Panel) -> anyhow::Result<()> {
+    session.goto(&panel.url("/login")).await?;
+    session.fill("#email", panel.email).await?;
+    session.fill("#password", &panel.password).await?;
+    mark_page(session).await?;
+    let submit = session
+        .find("form[action='/login'] button[type=submit]")
+        .await?;
+    session.click(&submit).await?;
+    wait_for_new_page(session, "the page after signing in").await?;
+    if let Some(errors) = page_errors(session).await? {
+        bail!("signing in failed: {errors}");
+    }
+    let path = session.current_path().await?;
+    ensure!(
+        !path.starts_with("/login"),
+        "still on the sign-in page ({path}) after signing in"
+    );
+    session
+        .find("form[action='/logout']")
+        .await
+        .context("no sign-out button after signing in")?;
+    Ok(())
+}
+
+/// The `data-state` of `#server-status`, read afresh each time (the element
+/// is replaced whenever it refreshes itself).
+pub async fn server_state(session: &Session) -> anyhow::Result<String> {
+    let status = session.find("#server-status").await?;
+    session
+        .attribute(&status, "data-state")
+        .await?
+        .context("#server-status has no data-state")
+}
+
+/// Sets a marker on the window; it survives only as long as the document does.
+pub async fn mark_no_reload(session: &Session) -> anyhow::Result<()> {
+    session
+        .execute("window.__noReload = 1; return null;", vec![])
+        .await?;
+    Ok(())
+}
+
+pub async fn still_same_document(session: &Session) -> anyhow::Result<bool> {
+    let marker = session
+        .execute("return window.__noReload === 1;", vec![])
+        .await?;
+    Ok(marker == Value::Bool(true))
+}
+
+/// Stays on the current page, without navigating, until `#server-status`
+/// shows `wanted`. Returns every state seen, in order, without repeats.
+pub async fn watch_state_until(session: &Session, wanted: &str) -> anyhow::Result<Vec<String>> {
+    let path = session.current_path().await?;
+    mark_no_reload(session).await?;
+    let mut seen: Vec<String> = Vec::new();
+    let watched = wait_for(&format!("#server-status to show {wanted}"), async || {
+        let state = server_state(session).await?;
+        if seen.last() != Some(&state) {
+            seen.push(state.clone());
+        }
+        Ok((state == wanted).then_some(()))
+    })
+    .await;
+    if let Err(err) = watched {
+        return Err(err.context(format!("states seen so far: {seen:?}")));
+    }
+    ensure!(
+        still_same_document(session).await?,
+        "the page was reloaded while waiting for {wanted} (states seen: {seen:?})"
+    );
+    let now = session.current_path().await?;
+    ensure!(
+        now == path,
+        "the browser moved from {path} to {now} while waiting for {wanted}"
+    );
+    Ok(seen)
+}
+
+/// The first option with a non-empty value in the select `css`; returns its value.
+async fn choose_first(session: &Session, css: &str) -> anyhow::Result<String> {
+    session
+        .select_option(css, "option:not([value=''])")
+        .await
+        .with_context(|| format!("choosing in `{css}`"))
+}
+
+/// Creates a server through the form. Returns its id, taken from the detail
+/// page the browser lands on.
+pub async fn create_server(session: &Session, panel: &Panel, name: &str) -> anyhow::Result<String> {
+    let list = panel.org_path("/servers");
+    session.goto(&panel.url(&list)).await?;
+    let new_link = session.find("a#new-server").await?;
+    mark_page(session).await?;
+    session.click(&new_link).await?;
+    wait_for_new_page(session, "the create server form").await?;
+    let form_path = session.current_path().await?;
+    ensure!(
+        form_path == format!("{list}/new"),
+        "a#new-server led to {form_path}"
+    );
+
+    session.find("form#create-server").await?;
+    let fixed = session
+        .find("form#create-server input[name=hardware_mode][value=fixed]")
+        .await?;
+    ensure!(
+        session.property(&fixed, "checked").await? == Value::Bool(true),
+        "the fixed size hardware mode is not the default"
+    );
+    session.fill("form#create-server #name", name).await?;
+    let size = choose_first(session, "#fixed_instance_size_id").await?;
+    let size_label = session
+        .execute(
+            "const s = document.querySelector('#fixed_instance_size_id'); \
+             return s.options[s.selectedIndex].text;",
+            vec![],
+        )
+        .await?;
+    choose_first(session, "#appliance_id").await?;
+    choose_first(session, "#datacenter_id").await?;
+    let chosen = session
+        .execute(
+            "return document.querySelector('#fixed_instance_size_id').value;",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        chosen == json!(size),
+        "size {size} ({size_label}) was clicked but the select holds {chosen}"
+    );
+
+    mark_page(session).await?;
+    let submit = session
+        .find("form#create-server button[type=submit]")
+        .await?;
+    session.click(&submit).await?;
+    wait_for_new_page(session, "the page after creating the server").await?;
+    if let Some(errors) = page_errors(session).await? {
+        bail!("creating the server failed: {errors}");
+    }
+    let path = session.current_path().await?;
+    let id = path
+        .strip_prefix(&format!("{list}/"))
+        .filter(|rest| !rest.is_empty() && !rest.contains('/') && *rest != "new")
+        .with_context(|| format!("after creating, the browser is at {path}, not a server's page"))?
+        .to_owned();
+    let flash = session
+        .find(".flash-success")
+        .await
+        .context("no success message after creating the server")?;
+    let flash_text = session.text(&flash).await?;
+    ensure!(
+        !flash_text.trim().is_empty(),
+        "the success message is empty"
+    );
+    Ok(id)
+}
+
+/// Powers the server off through the form on its detail page (where the
+/// browser is), the graceful way. Returns the success message.
+pub async fn power_off(session: &Session) -> anyhow::Result<String> {
+    let before = session.current_path().await?;
+    let form = session.find("form#power-off").await?;
+    let method = session
+        .select_option(
+            "form#power-off select[name=method]",
+            "option[value=SOFTWARE]",
+        )
+        .await?;
+    ensure!(
+        method == "SOFTWARE",
+        "the SOFTWARE option has value {method}"
+    );
+    // A destructive form may want the server's name typed first.
+    if let Ok(confirm) = session.find_in(&form, "input[data-confirm-name]").await {
+        let expected = session
+            .attribute(&confirm, "data-confirm-name")
+            .await?
+            .unwrap_or_default();
+        session.send_keys(&confirm, &expected).await?;
+    }
+    mark_page(session).await?;
+    let submit = session.find_in(&form, "button[type=submit]").await?;
+    session.click(&submit).await?;
+    wait_for_new_page(session, "the page after powering off").await?;
+    if let Some(errors) = page_errors(session).await? {
+        bail!("powering off failed: {errors}");
+    }
+    let after = session.current_path().await?;
+    ensure!(
+        after == before,
+        "after powering off the browser is at {after}, not back at {before}"
+    );
+    let flash = session
+        .find(".flash-success")
+        .await
+        .context("no success message after powering off")?;
+    session.text(&flash).await
+}
+
+/// The row of a server in the servers list: (data-state, name).
+pub async fn list_row(session: &Session, id: &str) -> anyhow::Result<(String, String)> {
+    let mut ids = Vec::new();
+    for row in session.find_all("table#servers tr[data-server-id]").await? {
+        let row_id = session
+            .attribute(&row, "data-server-id")
+            .await?
+            .unwrap_or_default();
+        if row_id != id {
+            ids.push(row_id);
+            continue;
+        }
+        let state = session
+            .attribute(&row, "data-state")
+            .await?
+            .context("the server's row has no data-state")?;
+        let name = session.find_in(&row, ".server-name").await?;
+        return Ok((state, session.text(&name).await?.trim().to_owned()));
+    }
+    bail!("no row for server {id} in table#servers (rows: {ids:?})")
+}
+
+/// One audit log row: (action, outcome, target).
+pub type AuditRow = (String, String, String);
+
+pub async fn audit_rows(session: &Session, panel: &Panel) -> anyhow::Result<Vec<AuditRow>> {
+    session.goto(&panel.url(&panel.org_path("/audit"))).await?;
+    let rows = session
+        .execute(
+            "const text = (row, css) => { const e = row.querySelector(css); \
+               return e ? e.innerText.trim() : ''; }; \
+             return [...document.querySelectorAll('table#audit-events tbody tr')] \
+               .map(r => [text(r, '.action'), text(r, '.outcome'), text(r, '.target')]);",
+            vec![],
+        )
+        .await?;
+    let rows: Vec<AuditRow> =
+        serde_json::from_value(rows).context("odd audit rows from the page script")?;
+    Ok(rows)
+}
+
+/// Whether the audit rows hold `action` with both outcomes, `requested` and
+/// `succeeded`.
+pub fn has_requested_and_succeeded(rows: &[AuditRow], action: &str) -> bool {
+    let has = |outcome: &str| rows.iter().any(|(a, o, _)| a == action && o == outcome);
+    has("requested") && has("succeeded")
+}
