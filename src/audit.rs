@@ -373,6 +373,22 @@ impl Change {
         event.error = error;
         record(db, &self.ctx, event).await
     }
+
+    /// Records a successful outcome, naming the target as the API's answer
+    /// named it (the request may only have known its id).
+    pub async fn finish_with_target(
+        mut self,
+        db: &Db,
+        outcome: Outcome,
+        upstream_status: Option<u16>,
+        error: Option<String>,
+        target_name: &str,
+    ) -> anyhow::Result<()> {
+        if !target_name.is_empty() {
+            self.event.target_name = target_name.to_owned();
+        }
+        self.finish(db, outcome, upstream_status, error).await
+    }
 }
 
 /// A sign-in attempt, successful or not.

@@ -12,10 +12,12 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::auth::csrf::{self, TrustedOrigins};
+use crate::cloudpanel::{ClientSettings, CloudPanel};
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::crypto::{self, KeySource, MasterKey};
 use crate::db::{self, Db};
+use crate::error::AppError;
 use crate::web::{self as pages, middleware as mw};
 
 /// Name of the session cookie. The `__Host-` prefix (secure origins only)
@@ -36,6 +38,8 @@ pub struct AppState {
     /// The keys that open sealed API tokens (two while a rotation is pending).
     pub keys: crypto::KeyRing,
     pub throttle: LoginThrottle,
+    /// The Cloud Panel client: one rate budget, read cache and set of counters per cloud account.
+    pub cloud: CloudPanel,
 }
 
 pub struct Application {
@@ -61,6 +65,12 @@ impl Application {
             KeySource::Setting => tracing::info!("master key loaded from the settings"),
         }
         let keys = crypto::KeyRing::load(&master_key, &settings)?;
+        let cloud = CloudPanel::new(ClientSettings {
+            cache_ttl: settings.cache_ttl,
+            timeout: settings.upstream_timeout,
+            ..ClientSettings::default()
+        })
+        .context("Failed to build the Cloud Panel client")?;
         crate::auth::password::warm_up();
         let state = web::Data::new(AppState {
             throttle: LoginThrottle::new(
@@ -70,6 +80,7 @@ impl Application {
             db: database,
             master_key,
             keys,
+            cloud,
             settings,
         });
         let listener = TcpListener::bind(state.settings.bind)
@@ -128,7 +139,14 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .app_data(state.clone())
             .app_data(trusted.clone())
             .app_data(hsts.clone())
-            .app_data(web::FormConfig::default().limit(256 * 1024))
+            // Unreadable forms, queries and paths get the panel's own error page.
+            .app_data(web::FormConfig::default().limit(256 * 1024).error_handler(|e, _| {
+                AppError::BadRequest(format!("The form could not be read ({e}). Go back and check what you typed.")).into()
+            }))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                AppError::BadRequest(format!("The address's query could not be read ({e}).")).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .configure(pages::routes)
             .default_service(web::to(pages::not_found))
             // Registered inside-out: request id runs first, CSRF last.

@@ -15,6 +15,7 @@ pub mod org;
 pub mod org_home;
 pub mod page;
 pub mod roles;
+pub mod servers;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -42,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(org::routes)
         .configure(crate::web::accounts::routes)
         .configure(crate::web::audit::routes)
+        .configure(servers::routes)
         .configure(admin::routes);
 }
 

@@ -1,0 +1,1135 @@
+//! Every change to a server. Each handler: parse the form (a bad value is a
+//! flash message, nothing sent), check the exact permission flag, record the
+//! `requested` event, call the Cloud Panel, record the outcome with the same
+//! correlation id, and redirect with a flash message (POST/redirect/GET).
+
+use std::future::Future;
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Upstream, check_id, connect, server_href};
+use crate::audit::{self, NewEvent, Outcome};
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::servers::{
+    AddHdds, CloneServer, NewHdd, PowerAction, PowerMethod, ReinstallImage, Server, ServerAction,
+    UpdateHardware, UpdateServer,
+};
+use crate::error::AppResult;
+use crate::rbac::{Permission, perms};
+use crate::startup::AppState;
+use crate::web::auth_pages::redirect;
+use crate::web::flash;
+use crate::web::org::OrgCtx;
+
+/// One change, described for the audit log and the user.
+struct Change<'a> {
+    action: &'static str,
+    server_id: &'a str,
+    /// Redacted request details (never a password).
+    details: Value,
+    /// The flash message on success; `{name}` is replaced by the server's name.
+    success: String,
+    /// Where to go afterwards (the detail page, or the list after a delete).
+    then: String,
+}
+
+/// Records the request, runs it, records the outcome, and answers with a
+/// flash message and a redirect. Upstream errors become plain words.
+async fn perform(
+    state: &AppState,
+    ctx: &OrgCtx,
+    session: &Session,
+    up: &Upstream,
+    change: Change<'_>,
+    call: impl Future<Output = Result<Server, CloudError>>,
+) -> AppResult<HttpResponse> {
+    let event = NewEvent::new(change.action, Outcome::Requested)
+        .target("server", change.server_id, "")
+        .cloud_account(up.account.id)
+        .details(change.details.clone());
+    // No audit record, no change: the request is refused if it cannot be recorded.
+    let pending = audit::begin(&state.db, ctx.audit_ctx(), event).await?;
+    match call.await {
+        Ok(server) => {
+            pending
+                .finish_with_target(&state.db, Outcome::Succeeded, None, None, &server.name)
+                .await?;
+            let name = if server.name.is_empty() {
+                "The server".to_owned()
+            } else {
+                server.name.clone()
+            };
+            flash::success(session, change.success.replace("{name}", &name));
+            Ok(redirect(&change.then))
+        }
+        Err(e) => {
+            pending
+                .finish(
+                    &state.db,
+                    Outcome::Failed,
+                    e.status(),
+                    Some(e.user_message()),
+                )
+                .await?;
+            tracing::info!(action = change.action, error = %e, "server change failed upstream");
+            if matches!(e, CloudError::NotFound { .. }) {
+                flash::error(
+                    session,
+                    "This server no longer exists in the Cloud Panel: it was removed meanwhile."
+                        .to_owned(),
+                );
+                return Ok(redirect(&ctx.href("servers")));
+            }
+            flash::error(session, e.user_message());
+            Ok(redirect(&server_href(ctx, change.server_id)))
+        }
+    }
+}
+
+/// A form value that cannot be used: said in a flash message, nothing sent.
+fn invalid(session: &Session, ctx: &OrgCtx, id: &str, message: &str) -> AppResult<HttpResponse> {
+    flash::error(session, message.to_owned());
+    Ok(redirect(&server_href(ctx, id)))
+}
+
+/// The common start of every handler: a valid id, the permission, the account.
+async fn begin(
+    state: &AppState,
+    ctx: &OrgCtx,
+    session: &Session,
+    id: &str,
+    permission: Permission,
+) -> AppResult<Upstream> {
+    check_id(id)?;
+    let allowed = ctx.require(permission).await?;
+    connect(state, &allowed, session, None).await
+}
+
+type ServerPath = web::Path<(String, String)>;
+type SubPath = web::Path<(String, String, String)>;
+
+// ---- overview ----
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn rename(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+    form: web::Form<RenameForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let name = form.name.trim().to_owned();
+    let description = form.description.trim().to_owned();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_SET_NAME).await?;
+    if name.is_empty() || name.chars().count() > 128 {
+        return invalid(&session, &ctx, &id, "The name needs 1 to 128 characters.");
+    }
+    if description.chars().count() > 256 {
+        return invalid(
+            &session,
+            &ctx,
+            &id,
+            "The description may have at most 256 characters.",
+        );
+    }
+    let current = up.client.get_server(&id).await.map(|f| f.value);
+    if let Ok(current) = &current
+        && current.description != description
+    {
+        ctx.require(perms::SERVERS_SET_DESCRIPTION).await?;
+    }
+    let body = UpdateServer {
+        name: name.clone(),
+        description: description.clone(),
+    };
+    let change = Change {
+        action: "server.rename",
+        server_id: &id,
+        details: json!({ "name": name, "description": description }),
+        success: "Saved: {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.update_server(&id, &body),
+    )
+    .await
+}
+
+// ---- power ----
+
+#[derive(Deserialize)]
+pub struct PowerForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    recovery_image_id: String,
+}
+
+pub async fn power(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+    form: web::Form<PowerForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let (action, permission, audit_action) = match form.action.as_str() {
+        "POWER_ON" => (
+            PowerAction::PowerOn,
+            perms::SERVERS_START,
+            "server.power_on",
+        ),
+        "POWER_OFF" => (
+            PowerAction::PowerOff,
+            perms::SERVERS_SHUTDOWN,
+            "server.power_off",
+        ),
+        "REBOOT" => (PowerAction::Reboot, perms::SERVERS_RESTART, "server.reboot"),
+        _ => {
+            check_id(&id)?;
+            return invalid(&session, &ctx, &id, "Choose power on, power off or reboot.");
+        }
+    };
+    let up = begin(&state, &ctx, &session, &id, permission).await?;
+    let method = match (&action, form.method.as_str()) {
+        (PowerAction::PowerOn, _) => None,
+        (_, "SOFTWARE" | "") => Some(PowerMethod::Software),
+        (_, "HARDWARE") => Some(PowerMethod::Hardware),
+        _ => {
+            return invalid(
+                &session,
+                &ctx,
+                &id,
+                "The method is either software or hardware.",
+            );
+        }
+    };
+    let recovery = form.recovery_image_id.trim();
+    let recovery_image_id = if recovery.is_empty() || !matches!(action, PowerAction::Reboot) {
+        None
+    } else {
+        Some(check_id(recovery)?.to_owned())
+    };
+    let body = ServerAction {
+        action: action.clone(),
+        method: method.clone(),
+        recovery_mode: recovery_image_id.as_ref().map(|_| true),
+        recovery_image_id: recovery_image_id.clone(),
+    };
+    let verb = match (&action, &recovery_image_id) {
+        (PowerAction::PowerOn, _) => "Powering on {name}.",
+        (PowerAction::PowerOff, _) => "Powering off {name}.",
+        (_, Some(_)) => "Rebooting {name} into recovery mode.",
+        _ => "Rebooting {name}.",
+    };
+    let change = Change {
+        action: audit_action,
+        server_id: &id,
+        details: json!({
+            "action": action.as_str(),
+            "method": method.as_ref().map(|m| m.as_str().to_owned()),
+            "recovery_image_id": recovery_image_id,
+        }),
+        success: verb.into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.server_action(&id, &body),
+    )
+    .await
+}
+
+// ---- hardware ----
+
+#[derive(Deserialize)]
+pub struct ResizeForm {
+    #[serde(default)]
+    fixed_instance_size_id: String,
+    #[serde(default)]
+    vcore: String,
+    #[serde(default)]
+    cores_per_processor: String,
+    #[serde(default)]
+    ram: String,
+}
+
+/// Checks custom hardware against the API's ranges; the message names the field.
+pub fn parse_hardware(vcore: &str, cores: &str, ram: &str) -> Result<(u32, u32, f64), String> {
+    let vcore: u32 = vcore
+        .trim()
+        .parse()
+        .map_err(|_| "vCores must be a whole number from 1 to 16.".to_owned())?;
+    if !(1..=16).contains(&vcore) {
+        return Err("vCores must be from 1 to 16.".into());
+    }
+    let cores: u32 = cores
+        .trim()
+        .parse()
+        .map_err(|_| "Cores per processor must be a whole number from 1 to 16.".to_owned())?;
+    if !(1..=16).contains(&cores) {
+        return Err("Cores per processor must be from 1 to 16.".into());
+    }
+    if cores > vcore {
+        return Err("Cores per processor cannot be greater than the number of vCores.".into());
+    }
+    if !(cores == 1 || cores % 2 == 0 || cores == vcore) {
+        return Err(
+            "Cores per processor must be 1, an even number, or the number of vCores.".into(),
+        );
+    }
+    let ram: f64 = ram
+        .trim()
+        .parse()
+        .map_err(|_| "RAM must be a number of GB from 1 to 128.".to_owned())?;
+    if !(1.0..=128.0).contains(&ram) || (ram * 2.0).fract() != 0.0 {
+        return Err("RAM must be from 1 to 128 GB in steps of 0.5.".into());
+    }
+    Ok((vcore, cores, ram))
+}
+
+/// A disk size: 20 to 2000 GB in steps of 20.
+pub fn parse_disk(size: &str) -> Result<u32, String> {
+    let size: u32 = size
+        .trim()
+        .parse()
+        .map_err(|_| "The disk size must be a whole number of GB.".to_owned())?;
+    if !(20..=2000).contains(&size) || size % 20 != 0 {
+        return Err("The disk size must be from 20 to 2000 GB in steps of 20.".into());
+    }
+    Ok(size)
+}
+
+pub async fn resize(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+    form: web::Form<ResizeForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let fixed = form.fixed_instance_size_id.trim();
+    let (body, details) = if fixed.is_empty() {
+        match parse_hardware(&form.vcore, &form.cores_per_processor, &form.ram) {
+            Ok((vcore, cores, ram)) => (
+                UpdateHardware {
+                    vcore: Some(vcore),
+                    cores_per_processor: Some(cores),
+                    ram: Some(ram),
+                    ..UpdateHardware::default()
+                },
+                json!({ "vcore": vcore, "cores_per_processor": cores, "ram": ram }),
+            ),
+            Err(message) => return invalid(&session, &ctx, &id, &message),
+        }
+    } else {
+        let fixed = check_id(fixed)?.to_owned();
+        (
+            UpdateHardware {
+                fixed_instance_size_id: Some(fixed.clone()),
+                ..UpdateHardware::default()
+            },
+            json!({ "fixed_instance_size_id": fixed }),
+        )
+    };
+    let change = Change {
+        action: "server.resize",
+        server_id: &id,
+        details,
+        success: "Resizing {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.update_server_hardware(&id, &body),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DiskForm {
+    #[serde(default)]
+    size: String,
+}
+
+pub async fn add_hdd(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+    form: web::Form<DiskForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let size = match parse_disk(&form.size) {
+        Ok(size) => size,
+        Err(message) => return invalid(&session, &ctx, &id, &message),
+    };
+    let body = AddHdds {
+        hdds: vec![NewHdd::extra(size)],
+    };
+    let change = Change {
+        action: "server.hdd_add",
+        server_id: &id,
+        details: json!({ "size": size }),
+        success: format!("Adding a {size} GB disk to {{name}}."),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.add_server_hdds(&id, &body),
+    )
+    .await
+}
+
+pub async fn resize_hdd(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: SubPath,
+    form: web::Form<DiskForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id, hdd_id) = path.into_inner();
+    check_id(&hdd_id)?;
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let size = match parse_disk(&form.size) {
+        Ok(size) => size,
+        Err(message) => return invalid(&session, &ctx, &id, &message),
+    };
+    let change = Change {
+        action: "server.hdd_resize",
+        server_id: &id,
+        details: json!({ "hdd_id": hdd_id, "size": size }),
+        success: format!("Resizing a disk of {{name}} to {size} GB."),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.resize_server_hdd(&id, &hdd_id, size),
+    )
+    .await
+}
+
+pub async fn remove_hdd(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: SubPath,
+) -> AppResult<HttpResponse> {
+    let (_, id, hdd_id) = path.into_inner();
+    check_id(&hdd_id)?;
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let change = Change {
+        action: "server.hdd_remove",
+        server_id: &id,
+        details: json!({ "hdd_id": hdd_id }),
+        success: "Removing a disk from {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.delete_server_hdd(&id, &hdd_id),
+    )
+    .await
+}
+
+// ---- image ----
+
+#[derive(Deserialize)]
+pub struct ReinstallForm {
+    #[serde(default)]
+    image_id: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm_name: String,
+}
+
+pub async fn reinstall(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+    form: web::Form<ReinstallForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_REINSTALL).await?;
+    let form = form.into_inner();
+    let image_id = form.image_id.trim();
+    if image_id.is_empty() {
+        return invalid(&session, &ctx, &id, "Choose the image to install.");
+    }
+    let image_id = check_id(image_id)?.to_owned();
+    let password = (!form.password.is_empty()).then_some(form.password);
+    if let Some(p) = &password
+        && !(8..=64).contains(&p.chars().count())
+    {
+        return invalid(
+            &session,
+            &ctx,
+            &id,
+            "The new root password needs 8 to 64 characters.",
+        );
+    }
+    if let Err(message) = confirm(&up, &id, &form.confirm_name).await {
+        return invalid(&session, &ctx, &id, &message);
+    }
+    let body = ReinstallImage {
+        id: image_id.clone(),
+        password,
+        ..ReinstallImage::default()
+    };
+    let change = Change {
+        action: "server.reinstall",
+        server_id: &id,
+        details: json!({ "image_id": image_id, "password_set": body.password.is_some() }),
+        success: "Reinstalling {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.reinstall_server_image(&id, &body),
+    )
+    .await
+}
+
+/// Destructive actions need the server's name typed exactly.
+async fn confirm(up: &Upstream, id: &str, typed: &str) -> Result<(), String> {
+    let server = up
+        .client
+        .get_server(id)
+        .await
+        .map_err(|e| e.user_message())?;
+    if typed.trim() != server.value.name {
+        return Err(format!(
+            "Type the server's name, {}, exactly to confirm. Nothing was changed.",
+            server.value.name
+        ));
+    }
+    Ok(())
+}
+
+// ---- IPs ----
+
+pub async fn add_ip(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_ASSIGN_IP).await?;
+    let body = crate::cloudpanel::servers::AddServerIp {
+        type_ip: Some(crate::cloudpanel::common::IpType::parse("IPV4")),
+    };
+    let change = Change {
+        action: "server.ip_add",
+        server_id: &id,
+        details: json!({ "type": "IPV4" }),
+        success: "Adding an IPv4 address to {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.add_server_ip(&id, &body),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RemoveIpForm {
+    #[serde(default)]
+    keep_ip: Option<String>,
+}
+
+pub async fn remove_ip(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: SubPath,
+    form: web::Form<RemoveIpForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id, ip_id) = path.into_inner();
+    check_id(&ip_id)?;
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_ASSIGN_IP).await?;
+    let keep_ip = form.keep_ip.as_deref() == Some("true");
+    let change = Change {
+        action: "server.ip_remove",
+        server_id: &id,
+        details: json!({ "ip_id": ip_id, "keep_ip": keep_ip }),
+        success: if keep_ip {
+            "Released an IP address from {name}; it stays in the account.".into()
+        } else {
+            "Removed an IP address from {name}.".into()
+        },
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.delete_server_ip(&id, &ip_id, keep_ip),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct FirewallForm {
+    #[serde(default)]
+    firewall_policy_id: String,
+}
+
+pub async fn ip_firewall(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: SubPath,
+    form: web::Form<FirewallForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id, ip_id) = path.into_inner();
+    check_id(&ip_id)?;
+    let up = begin(
+        &state,
+        &ctx,
+        &session,
+        &id,
+        perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
+    )
+    .await?;
+    let policy = form.firewall_policy_id.trim();
+    if policy.is_empty() {
+        return invalid(&session, &ctx, &id, "Choose a firewall policy.");
+    }
+    let policy = check_id(policy)?.to_owned();
+    let change = Change {
+        action: "server.ip_firewall_policy",
+        server_id: &id,
+        details: json!({ "ip_id": ip_id, "firewall_policy_id": policy }),
+        success: "Assigning the firewall policy to an IP of {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client
+            .set_server_ip_firewall_policy(&id, &ip_id, &policy),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct LoadBalancerForm {
+    #[serde(default)]
+    load_balancer_id: String,
+}
+
+pub async fn ip_add_lb(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: SubPath,
+    form: web::Form<LoadBalancerForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id, ip_id) = path.into_inner();
+    check_id(&ip_id)?;
+    let up = begin(
+        &state,
+        &ctx,
+        &session,
+        &id,
+        perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
+    )
+    .await?;
+    let lb = form.load_balancer_id.trim();
+    if lb.is_empty() {
+        return invalid(&session, &ctx, &id, "Choose a load balancer.");
+    }
+    let lb = check_id(lb)?.to_owned();
+    let change = Change {
+        action: "server.ip_load_balancer_add",
+        server_id: &id,
+        details: json!({ "ip_id": ip_id, "load_balancer_id": lb }),
+        success: "Attaching an IP of {name} to the load balancer.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.add_server_ip_load_balancer(&id, &ip_id, &lb),
+    )
+    .await
+}
+
+pub async fn ip_remove_lb(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: web::Path<(String, String, String, String)>,
+) -> AppResult<HttpResponse> {
+    let (_, id, ip_id, lb_id) = path.into_inner();
+    check_id(&ip_id)?;
+    check_id(&lb_id)?;
+    let up = begin(
+        &state,
+        &ctx,
+        &session,
+        &id,
+        perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
+    )
+    .await?;
+    let change = Change {
+        action: "server.ip_load_balancer_remove",
+        server_id: &id,
+        details: json!({ "ip_id": ip_id, "load_balancer_id": lb_id }),
+        success: "Detaching an IP of {name} from the load balancer.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client
+            .remove_server_ip_load_balancer(&id, &ip_id, &lb_id),
+    )
+    .await
+}
+
+// ---- private networks ----
+
+#[derive(Deserialize)]
+pub struct NetworkForm {
+    #[serde(default)]
+    private_network_id: String,
+}
+
+pub async fn attach_network(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+    form: web::Form<NetworkForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(
+        &state,
+        &ctx,
+        &session,
+        &id,
+        perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
+    )
+    .await?;
+    let network = form.private_network_id.trim();
+    if network.is_empty() {
+        return invalid(&session, &ctx, &id, "Choose a private network.");
+    }
+    let network = check_id(network)?.to_owned();
+    let change = Change {
+        action: "server.private_network_attach",
+        server_id: &id,
+        details: json!({ "private_network_id": network }),
+        success: "Attaching {name} to the private network.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.add_server_private_network(&id, &network),
+    )
+    .await
+}
+
+pub async fn detach_network(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: SubPath,
+) -> AppResult<HttpResponse> {
+    let (_, id, network_id) = path.into_inner();
+    check_id(&network_id)?;
+    let up = begin(
+        &state,
+        &ctx,
+        &session,
+        &id,
+        perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
+    )
+    .await?;
+    let change = Change {
+        action: "server.private_network_detach",
+        server_id: &id,
+        details: json!({ "private_network_id": network_id }),
+        success: "Detaching {name} from the private network.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.remove_server_private_network(&id, &network_id),
+    )
+    .await
+}
+
+// ---- snapshots ----
+
+pub async fn create_snapshot(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
+    let change = Change {
+        action: "server.snapshot_create",
+        server_id: &id,
+        details: Value::Null,
+        success: "Taking a snapshot of {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.create_server_snapshot(&id),
+    )
+    .await
+}
+
+pub async fn restore_snapshot(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: SubPath,
+) -> AppResult<HttpResponse> {
+    let (_, id, snapshot_id) = path.into_inner();
+    check_id(&snapshot_id)?;
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
+    let change = Change {
+        action: "server.snapshot_restore",
+        server_id: &id,
+        details: json!({ "snapshot_id": snapshot_id }),
+        success: "Restoring {name} from its snapshot.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.restore_server_snapshot(&id, &snapshot_id),
+    )
+    .await
+}
+
+pub async fn delete_snapshot(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: SubPath,
+) -> AppResult<HttpResponse> {
+    let (_, id, snapshot_id) = path.into_inner();
+    check_id(&snapshot_id)?;
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
+    let change = Change {
+        action: "server.snapshot_delete",
+        server_id: &id,
+        details: json!({ "snapshot_id": snapshot_id }),
+        success: "Deleting the snapshot of {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.delete_server_snapshot(&id, &snapshot_id),
+    )
+    .await
+}
+
+// ---- DVD ----
+
+#[derive(Deserialize)]
+pub struct DvdForm {
+    #[serde(default)]
+    iso_id: String,
+}
+
+pub async fn load_dvd(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+    form: web::Form<DvdForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_DVD).await?;
+    let iso = form.iso_id.trim();
+    if iso.is_empty() {
+        return invalid(&session, &ctx, &id, "Choose an ISO image.");
+    }
+    let iso = check_id(iso)?.to_owned();
+    let change = Change {
+        action: "server.dvd_load",
+        server_id: &id,
+        details: json!({ "iso_id": iso }),
+        success: "Loading the DVD into {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.load_server_dvd(&id, &iso),
+    )
+    .await
+}
+
+pub async fn eject_dvd(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_DVD).await?;
+    let change = Change {
+        action: "server.dvd_eject",
+        server_id: &id,
+        details: Value::Null,
+        success: "Ejecting the DVD of {name}.".into(),
+        then: server_href(&ctx, &id),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.eject_server_dvd(&id),
+    )
+    .await
+}
+
+// ---- clone and delete ----
+
+#[derive(Deserialize)]
+pub struct CloneForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    datacenter_id: String,
+}
+
+pub async fn clone(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+    form: web::Form<CloneForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_CLONE).await?;
+    let name = form.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 128 {
+        return invalid(
+            &session,
+            &ctx,
+            &id,
+            "The copy's name needs 1 to 128 characters.",
+        );
+    }
+    let datacenter = form.datacenter_id.trim();
+    let datacenter_id = if datacenter.is_empty() {
+        None
+    } else {
+        Some(check_id(datacenter)?.to_owned())
+    };
+    let body = CloneServer {
+        name: name.clone(),
+        datacenter_id: datacenter_id.clone(),
+    };
+    let event = NewEvent::new("server.clone", Outcome::Requested)
+        .target("server", &id, "")
+        .cloud_account(up.account.id)
+        .details(json!({ "name": name, "datacenter_id": datacenter_id }));
+    let pending = audit::begin(&state.db, ctx.audit_ctx(), event).await?;
+    match up.client.clone_server(&id, &body).await {
+        // The answer is the new server: the user goes to it.
+        Ok(copy) => {
+            pending
+                .finish(&state.db, Outcome::Succeeded, None, None)
+                .await?;
+            flash::success(&session, format!("Cloning into {}.", copy.name));
+            let then = if copy.id.is_empty() {
+                server_href(&ctx, &id)
+            } else {
+                server_href(&ctx, &copy.id)
+            };
+            Ok(redirect(&then))
+        }
+        Err(e) => {
+            pending
+                .finish(
+                    &state.db,
+                    Outcome::Failed,
+                    e.status(),
+                    Some(e.user_message()),
+                )
+                .await?;
+            flash::error(&session, e.user_message());
+            Ok(redirect(&server_href(&ctx, &id)))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm_name: String,
+    #[serde(default)]
+    keep_ips: Option<String>,
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: ServerPath,
+    form: web::Form<DeleteForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_DELETE).await?;
+    if let Err(message) = confirm(&up, &id, &form.confirm_name).await {
+        return invalid(&session, &ctx, &id, &message);
+    }
+    let keep_ip = form.keep_ips.as_deref() == Some("true");
+    let change = Change {
+        action: "server.delete",
+        server_id: &id,
+        details: json!({ "keep_ip": keep_ip }),
+        success: if keep_ip {
+            "Deleting {name}; its IP addresses stay in the account.".into()
+        } else {
+            "Deleting {name}.".into()
+        },
+        then: ctx.href("servers"),
+    };
+    perform(
+        &state,
+        &ctx,
+        &session,
+        &up,
+        change,
+        up.client.delete_server(&id, keep_ip),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hardware_ranges_are_checked_with_the_fields_name() {
+        assert_eq!(parse_hardware("2", "1", "4").unwrap(), (2, 1, 4.0));
+        assert_eq!(
+            parse_hardware("4", "4", "0.5").unwrap_err(),
+            "RAM must be from 1 to 128 GB in steps of 0.5."
+        );
+        assert!(
+            parse_hardware("17", "1", "4")
+                .unwrap_err()
+                .contains("vCores")
+        );
+        assert!(
+            parse_hardware("2", "4", "4")
+                .unwrap_err()
+                .contains("greater than")
+        );
+        assert!(parse_hardware("6", "3", "4").unwrap_err().contains("even"));
+        assert!(
+            parse_hardware("x", "1", "4")
+                .unwrap_err()
+                .contains("whole number")
+        );
+        assert!(parse_hardware("2", "1", "4.3").is_err());
+    }
+
+    #[test]
+    fn disk_sizes_follow_the_api_steps() {
+        assert_eq!(parse_disk("40").unwrap(), 40);
+        assert!(parse_disk("30").is_err());
+        assert!(parse_disk("2020").is_err());
+        assert!(parse_disk("").is_err());
+    }
+}

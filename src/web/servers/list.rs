@@ -1,0 +1,262 @@
+//! The servers list: search, sort and pages computed in the panel over one
+//! cached upstream list, so every member and every refreshing row share a
+//! single upstream call per cache period.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::view::ServerRow;
+use super::{Upstream, check_id, connect, read_problem, server_href};
+use crate::cloudpanel::ListQuery;
+use crate::cloudpanel::servers::Server;
+use crate::db::accounts::CloudAccountRow;
+use crate::error::AppResult;
+use crate::rbac::perms;
+use crate::startup::AppState;
+use crate::web::org::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+pub const PER_PAGE: usize = 25;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    account: Option<String>,
+}
+
+/// The sort orders the list offers.
+const SORTS: &[(&str, &str)] = &[
+    ("name", "Name (A–Z)"),
+    ("-name", "Name (Z–A)"),
+    ("state", "State"),
+    ("-created", "Newest first"),
+    ("created", "Oldest first"),
+];
+
+pub struct SortOption {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "servers/list.html")]
+struct ListPage<'a> {
+    page: &'a PageCtx,
+    rows: Vec<ServerRow>,
+    total: usize,
+    matching: usize,
+    q: &'a str,
+    sorts: Vec<SortOption>,
+    page_no: usize,
+    pages: usize,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    accounts: Vec<CloudAccountRow>,
+    account_id: i64,
+    notice: Option<String>,
+    problem: Option<String>,
+    can_create: bool,
+    new_href: String,
+    list_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "servers/row.html")]
+struct RowFragment<'a> {
+    row: &'a ServerRow,
+}
+
+fn matches(server: &Server, q: &str) -> bool {
+    if q.is_empty() {
+        return true;
+    }
+    let q = q.to_lowercase();
+    [
+        &server.name,
+        &server.description,
+        &server.id,
+        &server.cloudpanel_id,
+        &server.datacenter.location,
+    ]
+    .iter()
+    .any(|field| field.to_lowercase().contains(&q))
+        || server.ips.iter().any(|ip| ip.ip.contains(&q))
+}
+
+fn sort_servers(servers: &mut [Server], sort: &str) {
+    match sort {
+        "-name" => servers.sort_by_key(|s| std::cmp::Reverse(s.name.to_lowercase())),
+        "state" => servers.sort_by(|a, b| {
+            (a.status.state.as_str(), a.name.to_lowercase())
+                .cmp(&(b.status.state.as_str(), b.name.to_lowercase()))
+        }),
+        "-created" => servers.sort_by_key(|s| std::cmp::Reverse(s.creation_date.to_string())),
+        "created" => servers.sort_by_key(|s| s.creation_date.to_string()),
+        _ => servers.sort_by_key(|s| s.name.to_lowercase()),
+    }
+}
+
+fn list_href(ctx: &OrgCtx, q: &str, sort: &str, page: usize) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if !q.is_empty() {
+        query.append_pair("q", q);
+    }
+    if !sort.is_empty() && sort != "name" {
+        query.append_pair("sort", sort);
+    }
+    if page > 1 {
+        query.append_pair("page", &page.to_string());
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        ctx.href("servers")
+    } else {
+        format!("{}?{query}", ctx.href("servers"))
+    }
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    params: web::Query<ListParams>,
+) -> AppResult<HttpResponse> {
+    let allowed = ctx.require(perms::SERVERS_SHOW).await?;
+    let params = params.into_inner();
+    // A page number or account that is not a number is ignored, never an error page.
+    let requested_account = params
+        .account
+        .as_deref()
+        .and_then(|a| a.parse::<i64>().ok());
+    let up: Upstream = connect(&state, &allowed, &session, requested_account).await?;
+    let q = params.q.trim().chars().take(100).collect::<String>();
+    let sort = if SORTS.iter().any(|(k, _)| *k == params.sort) {
+        params.sort.as_str()
+    } else {
+        "name"
+    };
+    let page_no = params
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+
+    let (servers, notice, problem) = match up.client.list_servers(&ListQuery::all()).await {
+        Ok(fetched) => {
+            let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+            (fetched.value, notice, None)
+        }
+        Err(e) => (Vec::new(), None, Some(read_problem("the servers", &e))),
+    };
+    let total = servers.len();
+    let mut shown: Vec<Server> = servers.into_iter().filter(|s| matches(s, &q)).collect();
+    sort_servers(&mut shown, sort);
+    let matching = shown.len();
+    let pages = matching.div_ceil(PER_PAGE).max(1);
+    let page_no = page_no.min(pages);
+    let rows = shown
+        .iter()
+        .skip((page_no - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|s| ServerRow::new(s, server_href(&ctx, &s.id)))
+        .collect();
+
+    let page = ctx.page.clone().with_section("servers");
+    render(
+        StatusCode::OK,
+        &ListPage {
+            page: &page,
+            rows,
+            total,
+            matching,
+            q: &q,
+            sorts: SORTS
+                .iter()
+                .map(|(key, label)| SortOption {
+                    key,
+                    label,
+                    selected: *key == sort,
+                })
+                .collect(),
+            page_no,
+            pages,
+            prev_href: (page_no > 1).then(|| list_href(&ctx, &q, sort, page_no - 1)),
+            next_href: (page_no < pages).then(|| list_href(&ctx, &q, sort, page_no + 1)),
+            account_id: up.account.id,
+            accounts: up.accounts,
+            notice,
+            problem,
+            can_create: ctx.can(perms::SERVERS_CREATE),
+            new_href: ctx.href("servers/new"),
+            list_href: ctx.href("servers"),
+        },
+    )
+}
+
+/// One row, for a row in a transitional state that refreshes itself.
+pub async fn row(
+    state: web::Data<AppState>,
+    ctx: OrgCtx,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let allowed = ctx.require(perms::SERVERS_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id)?;
+    let up = connect(&state, &allowed, &session, None).await?;
+    // The whole (cached) list rather than the single server: all refreshing
+    // rows of all members then cost one upstream call per cache period.
+    let servers = up
+        .client
+        .list_servers(&ListQuery::all())
+        .await
+        .map_err(|e| crate::error::AppError::Upstream(e.user_message()))?;
+    let row = match servers.value.iter().find(|s| s.id == id) {
+        Some(server) => ServerRow::new(server, server_href(&ctx, id)),
+        None => removed_row(id, server_href(&ctx, id)),
+    };
+    fragment(&RowFragment { row: &row })
+}
+
+/// A server that left the list meanwhile: shown as removed, no more refreshing.
+fn removed_row(id: &str, href: String) -> ServerRow {
+    ServerRow {
+        id: id.to_owned(),
+        name: "(removed)".into(),
+        description: String::new(),
+        state: "REMOVED".into(),
+        label: "Removed".into(),
+        badge: "off",
+        percent: None,
+        transitional: false,
+        datacenter: String::new(),
+        ips: Vec::new(),
+        hardware: String::new(),
+        server_type: String::new(),
+        created: String::new(),
+        href,
+    }
+}
+
+/// An HTML fragment for the page's script; marked so the script never swaps
+/// in a whole page (for instance the sign-in page after a session expired).
+pub fn fragment(template: &impl Template) -> AppResult<HttpResponse> {
+    let mut response = render(StatusCode::OK, template)?;
+    response.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("x-fragment"),
+        actix_web::http::header::HeaderValue::from_static("1"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,139 @@
+//! What the server templates show, computed once from the API's answer.
+
+use crate::cloudpanel::servers::Server;
+
+/// One row of the servers list (also the fragment a refreshing row fetches).
+#[derive(Debug, Clone)]
+pub struct ServerRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// The API's state, e.g. `POWERED_ON`.
+    pub state: String,
+    pub label: String,
+    pub badge: &'static str,
+    pub percent: Option<u32>,
+    pub transitional: bool,
+    pub datacenter: String,
+    pub ips: Vec<String>,
+    pub hardware: String,
+    pub server_type: String,
+    pub created: String,
+    pub href: String,
+}
+
+impl ServerRow {
+    pub fn new(server: &Server, href: String) -> Self {
+        let state = server.status.state.as_str().to_owned();
+        Self {
+            id: server.id.clone(),
+            name: server.name.clone(),
+            description: server.description.clone(),
+            label: state_label(&state),
+            badge: badge_class(&state, server.is_transitional()),
+            percent: server.status.percent.filter(|_| server.is_transitional()),
+            transitional: server.is_transitional(),
+            datacenter: datacenter(server),
+            ips: server
+                .ips
+                .iter()
+                .map(|ip| ip.ip.clone())
+                .filter(|ip| !ip.is_empty())
+                .collect(),
+            hardware: hardware_summary(server),
+            server_type: server.server_type.as_str().to_owned(),
+            created: server.creation_date.to_string(),
+            href,
+            state,
+        }
+    }
+}
+
+/// `POWERED_ON` → `Powered on`; unknown states keep their words.
+pub fn state_label(state: &str) -> String {
+    if state.is_empty() {
+        return "Unknown".into();
+    }
+    let lower = state.replace('_', " ").to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+pub fn badge_class(state: &str, transitional: bool) -> &'static str {
+    if transitional {
+        return "busy";
+    }
+    match state {
+        "POWERED_ON" | "ACTIVE" => "ok",
+        "POWERED_OFF" => "off",
+        _ => "",
+    }
+}
+
+pub fn datacenter(server: &Server) -> String {
+    let dc = &server.datacenter;
+    match (dc.location.is_empty(), dc.country_code.is_empty()) {
+        (false, false) => format!("{} ({})", dc.location, dc.country_code),
+        (false, true) => dc.location.clone(),
+        (true, false) => dc.country_code.clone(),
+        (true, true) => String::new(),
+    }
+}
+
+/// `2 vCores · 4 GB RAM · 80 GB disk`
+pub fn hardware_summary(server: &Server) -> String {
+    let hw = &server.hardware;
+    let mut parts = Vec::new();
+    if hw.vcore > 0 {
+        parts.push(format!(
+            "{} vCore{}",
+            hw.vcore,
+            if hw.vcore == 1 { "" } else { "s" }
+        ));
+    }
+    if hw.ram > 0.0 {
+        parts.push(format!("{} GB RAM", format_gb(hw.ram)));
+    }
+    let disk = hw.total_disk_gb();
+    if disk > 0 {
+        parts.push(format!("{disk} GB disk"));
+    }
+    parts.join(" · ")
+}
+
+/// `4` for 4.0, `0.5` for 0.5.
+pub fn format_gb(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_read_as_words() {
+        assert_eq!(state_label("POWERED_ON"), "Powered on");
+        assert_eq!(state_label("MIGRATING"), "Migrating");
+        assert_eq!(state_label(""), "Unknown");
+    }
+
+    #[test]
+    fn badges_follow_the_state() {
+        assert_eq!(badge_class("POWERED_ON", false), "ok");
+        assert_eq!(badge_class("DEPLOYING", true), "busy");
+        assert_eq!(badge_class("POWERED_OFF", false), "off");
+    }
+
+    #[test]
+    fn gigabytes_drop_a_useless_fraction() {
+        assert_eq!(format_gb(4.0), "4");
+        assert_eq!(format_gb(0.5), "0.5");
+    }
+}
