@@ -1,6 +1,7 @@
 //! Cloud accounts (sealed tokens, ping_auth, rotation) and the audit log
 //! (hash chain, verify command, page filters, exports), through the real app
 //! and an in-process simulator.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -159,6 +160,10 @@ fn input_value(html: &str, selector: &str) -> Option<String> {
 async fn a_saved_token_appears_in_no_response_log_line_audit_row_or_database_file() {
     // Arrange
     let logs = captured_logs();
+    assert!(
+        logs.is_some() || std::env::var_os("TEST_LOG").is_some(),
+        "the log capture is installed"
+    );
     let sim = simulator().await;
     let app = spawn_app().await;
     let acme = org(&app, "acme").await;
