@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::audit::{self, NewEvent, Outcome};
+use crate::cloudpanel::{AccountKey, CloudError, SecretToken};
 use crate::config::Secret;
 use crate::db::accounts::{self, CloudAccountRow, DEFAULT_BASE_URL, NameTaken};
 use crate::error::{AppError, AppResult};
@@ -177,84 +178,91 @@ pub async fn open_account_token(
     Ok((row, token))
 }
 
+/// As [`open_account_token`], ready for the Cloud Panel client:
+/// `state.cloud.account(key)`.
+pub async fn open_account(
+    state: &AppState,
+    allowed: &Allowed,
+    account_id: Option<i64>,
+) -> AppResult<(CloudAccountRow, AccountKey)> {
+    let (row, token) = open_account_token(state, allowed, account_id).await?;
+    let key = AccountKey::new(
+        row.id,
+        row.base_url.clone(),
+        SecretToken::new(token.expose()),
+    );
+    Ok((row, key))
+}
+
 // ---------------------------------------------------------------------------
 // Checking a token with the Cloud Panel.
 
-/// Why `ping_auth` did not accept a token; the messages are for the form.
-enum PingProblem {
-    Refused,
-    RateLimited(u64),
-    Unreachable(String),
-    Unexpected(u16),
+/// Why `ping_auth` did not accept a token, in words for the form.
+struct PingProblem {
+    message: String,
+    upstream_status: Option<u16>,
 }
 
 impl PingProblem {
     fn message(&self) -> String {
-        match self {
-            Self::Refused => "The Cloud Panel did not accept this token (401). Check that you \
-                              copied the whole token and that it is active."
-                .into(),
-            Self::RateLimited(secs) => {
-                format!("The Cloud Panel is rate-limiting this token. Try again in {secs} s.")
-            }
-            Self::Unreachable(why) => {
-                format!("Could not reach the Cloud Panel at this base URL: {why}.")
-            }
-            Self::Unexpected(status) => {
-                format!("The Cloud Panel answered with status {status} instead of PONG.")
-            }
-        }
+        self.message.clone()
     }
 
     fn upstream_status(&self) -> Option<u16> {
-        match self {
-            Self::Refused => Some(401),
-            Self::RateLimited(_) => Some(429),
-            Self::Unexpected(s) => Some(*s),
-            Self::Unreachable(_) => None,
+        self.upstream_status
+    }
+}
+
+impl From<CloudError> for PingProblem {
+    fn from(error: CloudError) -> Self {
+        let (message, upstream_status) = match &error {
+            CloudError::Unauthorized => (
+                "The Cloud Panel did not accept this token (401). Check that you copied the \
+                 whole token and that it is active."
+                    .to_owned(),
+                Some(401),
+            ),
+            CloudError::Network { .. } => (
+                "Could not reach the Cloud Panel at this base URL. Check the address and the \
+                 network."
+                    .to_owned(),
+                None,
+            ),
+            CloudError::Timeout => (
+                "The Cloud Panel at this base URL did not answer in time.".to_owned(),
+                None,
+            ),
+            CloudError::RateLimited { .. } => (error.user_message(), Some(429)),
+            CloudError::Forbidden { status, .. }
+            | CloudError::Rejected { status, .. }
+            | CloudError::Upstream { status } => (error.user_message(), Some(*status)),
+            CloudError::NotFound { .. } => (
+                "There is no Cloud Panel API at this base URL (404).".to_owned(),
+                Some(404),
+            ),
+            CloudError::Undecodable { .. } => (
+                "The address answered, but not like the Cloud Panel API (no PONG).".to_owned(),
+                None,
+            ),
+        };
+        Self {
+            message,
+            upstream_status,
         }
     }
 }
 
-/// `GET {base}/ping_auth` with the token. A direct call, since the token is
-/// not stored yet and so has no rate budget of its own.
-async fn ping_auth(base_url: &BaseUrl, token: &Secret) -> Result<(), PingProblem> {
-    let client = crate::tls::client_builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|_| PingProblem::Unreachable("the HTTP client could not start".into()))?;
-    let response = client
-        .get(format!("{}/ping_auth", base_url.as_str()))
-        .header("X-TOKEN", token.expose())
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
+/// `GET {base}/ping_auth` with the token, outside any account's budget and cache.
+async fn ping_auth(
+    state: &AppState,
+    base_url: &BaseUrl,
+    token: &Secret,
+) -> Result<(), PingProblem> {
+    state
+        .cloud
+        .verify_token(base_url.as_str(), &SecretToken::new(token.expose()))
         .await
-        .map_err(|e| {
-            PingProblem::Unreachable(if e.is_timeout() {
-                "no answer within 10 seconds".into()
-            } else if e.is_connect() {
-                "the connection failed".into()
-            } else {
-                "the request failed".into()
-            })
-        })?;
-    match response.status().as_u16() {
-        200 => Ok(()),
-        401 | 403 => Err(PingProblem::Refused),
-        429 => {
-            let wait = response
-                .headers()
-                .get("X-Rate-Limit-Reset")
-                .or_else(|| response.headers().get(reqwest::header::RETRY_AFTER))
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .unwrap_or(60);
-            Err(PingProblem::RateLimited(wait.min(3600)))
-        }
-        other => Err(PingProblem::Unexpected(other)),
-    }
+        .map_err(PingProblem::from)
 }
 
 // ---------------------------------------------------------------------------
@@ -438,7 +446,7 @@ async fn add(
         )
         .await;
     }
-    if let Err(problem) = ping_auth(&base_url, token.secret()).await {
+    if let Err(problem) = ping_auth(&state, &base_url, token.secret()).await {
         let mut event = NewEvent::new("cloud_account.create", Outcome::Failed)
             .target("cloud_account", "", name.as_str())
             .details(json!({ "base_url": base_url.as_str() }))
@@ -558,7 +566,7 @@ async fn replace_token(
             .await;
         }
     };
-    if let Err(problem) = ping_auth(&base_url, token.secret()).await {
+    if let Err(problem) = ping_auth(&state, &base_url, token.secret()).await {
         let mut event = NewEvent::new("cloud_account.replace_token", Outcome::Failed)
             .target("cloud_account", row.id, &row.name)
             .cloud_account(row.id)
@@ -586,6 +594,8 @@ async fn replace_token(
     {
         return Err(AppError::NotFound);
     }
+    // The new token may open another account: its budget and cache start afresh.
+    state.cloud.forget_account(row.id);
     let last_four = accounts::last4(token.secret().expose());
     record(
         &state,
@@ -738,6 +748,7 @@ async fn delete(
     if !accounts::delete(&state.db, allowed.org_id(), row.id).await? {
         return Err(AppError::NotFound);
     }
+    state.cloud.forget_account(row.id);
     record(
         &state,
         &org,
