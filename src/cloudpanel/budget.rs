@@ -78,7 +78,10 @@ impl RateBudget {
         reset_secs: Option<u64>,
         now: Instant,
     ) {
+        // The first headers, or a new limit, replace our assumption outright.
+        let mut adopt = !self.from_headers;
         if let Some(l) = limit.filter(|l| *l > 0) {
+            adopt |= l != self.limit;
             self.limit = l;
         }
         let Some(remaining) = remaining else { return };
@@ -87,13 +90,14 @@ impl RateBudget {
         match reset_secs {
             Some(secs) => {
                 let theirs = now + Duration::from_secs(secs);
-                if theirs > self.reset_at + Duration::from_secs(1) {
+                if adopt || theirs > self.reset_at + Duration::from_secs(1) {
                     self.remaining = remaining;
                 } else {
                     self.remaining = self.remaining.min(remaining);
                 }
                 self.reset_at = theirs;
             }
+            None if adopt => self.remaining = remaining,
             None => self.remaining = self.remaining.min(remaining),
         }
         self.remaining = self.remaining.min(self.limit);
@@ -186,6 +190,16 @@ mod tests {
         b.observe(Some(40), Some(39), Some(60), later);
         assert_eq!(b.snapshot(later).remaining, 39);
         assert_eq!(b.snapshot(later).limit, 40);
+    }
+
+    #[test]
+    fn the_first_headers_replace_the_assumed_limit() {
+        let now = Instant::now();
+        let mut b = RateBudget::new(25, MIN, 3, now);
+        b.try_take(Purpose::Read, now).unwrap();
+        b.observe(Some(1000), Some(999), Some(60), now);
+        assert_eq!(b.snapshot(now).remaining, 999);
+        assert_eq!(b.snapshot(now).limit, 1000);
     }
 
     #[test]

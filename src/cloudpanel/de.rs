@@ -174,6 +174,45 @@ fn decode_ref<T: DeserializeOwned>(v: &Value) -> Option<T> {
     }
 }
 
+/// Other spellings the API uses for a field, next to the field's own name.
+/// Models read them through `#[serde(alias)]`; when an object carries both,
+/// the alias is dropped first, since serde would reject the duplicate.
+const ALIASES: &[(&str, &str)] = &[
+    ("architecture", "os_architecture"),
+    ("firewall_policies", "firewall_policy"),
+    ("region", "datacenter"),
+    ("alerts_count", "alerts"),
+    ("health_check_parse", "health_check_path_parser"),
+    ("health_check_parser", "health_check_path_parser"),
+    ("email_notifications", "email_notification"),
+    ("core", "vcore"),
+    ("flexible_sever", "flexible_server"),
+    ("pice_gross", "price_gross"),
+    ("name", "location"),
+];
+
+/// Prepares an answer for decoding: removes alias keys shadowed by the
+/// field's own name, and keeps only one of several aliases, everywhere in the tree.
+pub fn normalize(v: &mut Value) {
+    match v {
+        Value::Array(items) => items.iter_mut().for_each(normalize),
+        Value::Object(map) => {
+            for (alias, canonical) in ALIASES {
+                if map.contains_key(*alias)
+                    && (map.contains_key(*canonical)
+                        || ALIASES.iter().any(|(a, c)| {
+                            c == canonical && a != alias && a < alias && map.contains_key(*a)
+                        }))
+                {
+                    map.remove(*alias);
+                }
+            }
+            map.values_mut().for_each(normalize);
+        }
+        _ => {}
+    }
+}
+
 /// A list of strings where items may be numbers (e.g. allowed IPs).
 pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     Ok(match Value::deserialize(d)? {
@@ -429,6 +468,19 @@ mod tests {
                 id: "x".into(),
                 size: 800
             }]
+        );
+    }
+
+    #[test]
+    fn shadowed_aliases_are_dropped_before_decoding() {
+        let mut v = json!([{"architecture": 32, "os_architecture": 64,
+            "datacenter": {"id": "D", "name": "x", "location": "Spain"},
+            "lb": {"health_check_parse": "a", "health_check_parser": "b"}}]);
+        normalize(&mut v);
+        assert_eq!(
+            v,
+            json!([{"os_architecture": 64, "datacenter": {"id": "D", "location": "Spain"},
+                "lb": {"health_check_parse": "a"}}])
         );
     }
 

@@ -60,7 +60,7 @@ pub struct AlertCounts {
     pub resources: Counts,
     #[serde(deserialize_with = "de::obj")]
     pub ports: Counts,
-    #[serde(deserialize_with = "de::obj", alias = "processes")]
+    #[serde(deserialize_with = "de::obj")]
     pub process: Counts,
 }
 

@@ -142,13 +142,14 @@ impl AccountClient {
             tracing::info!(account_id = self.key.account_id, %method, status, error = %e, "the Cloud Panel refused a call");
             return Err(e);
         }
-        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+        let mut body = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).map_err(|e| CloudError::Undecodable {
                 detail: format!("not JSON ({e})"),
             })?
         };
+        super::de::normalize(&mut body);
         Ok(Stored {
             body: Arc::new(body),
             fetched: now,
