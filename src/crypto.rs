@@ -353,6 +353,7 @@ pub async fn rotate_master_key(settings: &Settings) -> anyhow::Result<()> {
             println!(
                 "Session cookies are signed with a key derived from the master key: everyone signs in again."
             );
+            println!("If the panel was running, restart it now: it still holds the old key.");
         }
         KeySource::Setting => {
             println!(
