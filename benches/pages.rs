@@ -3,6 +3,8 @@
 //!
 //! Run: `cargo bench --bench pages` (prints figures; asserts nothing).
 
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "a measuring harness: a failure should stop it loudly")]
+
 use std::time::{Duration, Instant};
 
 use teampanel::config::Settings;

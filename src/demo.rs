@@ -17,14 +17,24 @@ pub struct Demo {
     pub app: Application,
     pub simulator: RunningSimulator,
     pub password: String,
+    /// The simulator account's token (tests read its state with it).
+    pub token: String,
 }
 
 /// Starts the simulator and the panel on `settings`' data dir with demo data.
 /// The simulator runs `speed` times faster than real time.
 pub async fn prepare(settings: Settings, speed: f64) -> anyhow::Result<Demo> {
+    prepare_with(settings, |config| config.speed = speed).await
+}
+
+/// As [`prepare`], with the simulator's settings adjusted (tests raise its rate limit).
+pub async fn prepare_with(
+    settings: Settings,
+    adjust: impl FnOnce(&mut SimConfig),
+) -> anyhow::Result<Demo> {
     let token = Alphanumeric.sample_string(&mut rand::rng(), 32);
     let mut config = SimConfig::demo(vec![token.clone()]);
-    config.speed = speed;
+    adjust(&mut config);
     let listener =
         std::net::TcpListener::bind("127.0.0.1:0").context("Failed to bind the simulator")?;
     let simulator = crate::simulator::spawn(config, listener).await?;
@@ -51,7 +61,7 @@ pub async fn prepare(settings: Settings, speed: f64) -> anyhow::Result<Demo> {
         org.id,
         "Simulator",
         &simulator.base_url,
-        &Secret::new(token),
+        &Secret::new(token.clone()),
         Some(admin_id),
     )
     .await?
@@ -60,6 +70,7 @@ pub async fn prepare(settings: Settings, speed: f64) -> anyhow::Result<Demo> {
         app,
         simulator,
         password,
+        token,
     })
 }
 

@@ -15,6 +15,14 @@ static TRACING: Once = Once::new();
 
 pub struct TestApp {
     pub address: String,
+    pub admin_email: String,
+    pub admin_password: String,
+    /// The simulator behind the demo organisation's cloud account, when started.
+    #[allow(dead_code, reason = "read by some test modules only")]
+    pub simulator: Option<teampanel::simulator::RunningSimulator>,
+    /// The simulator account's token.
+    #[allow(dead_code, reason = "read by some test modules only")]
+    pub sim_token: String,
     pub state: web::Data<AppState>,
     #[allow(dead_code, reason = "read by some test modules only")]
     pub settings: Settings,
@@ -47,6 +55,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     let test_app = TestApp {
         address,
+        admin_email: ADMIN_EMAIL.to_owned(),
+        admin_password: ADMIN_PASSWORD.to_owned(),
+        simulator: None,
+        sim_token: String::new(),
         state,
         settings,
         data_dir,
@@ -55,6 +67,40 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .create_user(ADMIN_EMAIL, "Ada Admin", true, ADMIN_PASSWORD)
         .await;
     test_app
+}
+
+/// Starts the panel like `teampanel demo`: a simulator (fast, with a high
+/// rate limit), the demo organisation `demo` whose default cloud account
+/// points at it, and its admin as Owner.
+#[allow(dead_code, reason = "used by some test modules only")]
+pub async fn spawn_demo() -> TestApp {
+    spawn_demo_with(|config| {
+        config.speed = 50.0;
+        config.rate_limit = 100_000;
+    })
+    .await
+}
+
+#[allow(dead_code, reason = "used by some test modules only")]
+pub async fn spawn_demo_with(adjust: impl FnOnce(&mut teampanel::simulator::SimConfig)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let settings = Settings::for_data_dir(data_dir.path(), "127.0.0.1:0".parse().expect("addr"));
+    let demo = teampanel::demo::prepare_with(settings.clone(), adjust)
+        .await
+        .expect("the demo starts");
+    let address = format!("http://127.0.0.1:{}", demo.app.port());
+    let state = demo.app.state();
+    tokio::spawn(demo.app.run_until_stopped());
+    TestApp {
+        address,
+        admin_email: teampanel::demo::ADMIN_EMAIL.to_owned(),
+        admin_password: demo.password,
+        simulator: Some(demo.simulator),
+        sim_token: demo.token,
+        state,
+        settings,
+        data_dir,
+    }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects.
@@ -146,7 +192,8 @@ impl TestApp {
     }
 
     pub async fn admin(&self) -> reqwest::Client {
-        self.signed_in(ADMIN_EMAIL, ADMIN_PASSWORD).await
+        self.signed_in(&self.admin_email, &self.admin_password)
+            .await
     }
 }
 

@@ -295,7 +295,7 @@ pub fn parse_hardware(vcore: &str, cores: &str, ram: &str) -> Result<(u32, u32, 
     if cores > vcore {
         return Err("Cores per processor cannot be greater than the number of vCores.".into());
     }
-    if !(cores == 1 || cores % 2 == 0 || cores == vcore) {
+    if !(cores == 1 || cores.is_multiple_of(2) || cores == vcore) {
         return Err(
             "Cores per processor must be 1, an even number, or the number of vCores.".into(),
         );
@@ -316,7 +316,7 @@ pub fn parse_disk(size: &str) -> Result<u32, String> {
         .trim()
         .parse()
         .map_err(|_| "The disk size must be a whole number of GB.".to_owned())?;
-    if !(20..=2000).contains(&size) || size % 20 != 0 {
+    if !(20..=2000).contains(&size) || !size.is_multiple_of(20) {
         return Err("The disk size must be from 20 to 2000 GB in steps of 20.".into());
     }
     Ok(size)

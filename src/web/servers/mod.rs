@@ -3,7 +3,7 @@
 //! events (requested, then the outcome), answered with a flash message.
 
 mod actions;
-// mod create;
+mod create;
 mod detail;
 mod list;
 mod view;
@@ -25,8 +25,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/servers", get().to(list::page))
-        // .route("/o/{slug}/servers", post().to(create::submit))
-        // .route("/o/{slug}/servers/new", get().to(create::form))
+        .route("/o/{slug}/servers", post().to(create::submit))
+        .route("/o/{slug}/servers/new", get().to(create::form))
         .route("/o/{slug}/servers/{id}", get().to(detail::page))
         .route("/o/{slug}/servers/{id}/row", get().to(list::row))
         .route("/o/{slug}/servers/{id}/status", get().to(detail::status))

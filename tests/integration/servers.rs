@@ -1,0 +1,644 @@
+//! The server pages against the simulator: every operation through the
+//! panel, the audit rows it leaves, refusals by role, and transitions.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use teampanel::rbac::BuiltinRole;
+
+use crate::helpers::{TestApp, csrf_token, location, spawn_demo, spawn_demo_with, text_of};
+
+const ORG: &str = "/o/demo";
+
+/// The simulator's view of the demo account's servers.
+fn sim_servers(app: &TestApp) -> Vec<Value> {
+    let snapshot = app
+        .simulator
+        .as_ref()
+        .expect("a simulator")
+        .snapshot(&app.sim_token)
+        .expect("the demo account");
+    snapshot["servers"].as_array().cloned().unwrap_or_default()
+}
+
+fn sim_server(app: &TestApp, id: &str) -> Option<Value> {
+    sim_servers(app).into_iter().find(|s| s["id"] == id)
+}
+
+fn sim_state(app: &TestApp, id: &str) -> String {
+    sim_server(app, id)
+        .map(|s| s["status"]["state"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_else(|| "GONE".into())
+}
+
+/// A steady server of the seed in the given state.
+fn seeded(app: &TestApp, state: &str) -> (String, String) {
+    let s = sim_servers(app)
+        .into_iter()
+        .find(|s| s["status"]["state"] == state)
+        .unwrap_or_else(|| panic!("a seeded server in {state}"));
+    (
+        s["id"].as_str().unwrap().to_owned(),
+        s["name"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Audit rows of the org for an action, as (outcome, correlation id, target name).
+async fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, Option<String>, String)> {
+    sqlx::query_as::<_, (String, Option<String>, String)>(
+        "SELECT outcome, correlation_id, target_name FROM audit_events WHERE action = ? ORDER BY id",
+    )
+    .bind(action)
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap()
+}
+
+/// The requested/succeeded pair of one change, sharing a correlation id.
+async fn assert_audited_pair(app: &TestApp, action: &str) {
+    let rows = audit_rows(app, action).await;
+    assert!(rows.len() >= 2, "{action}: {rows:?}");
+    let (first, second) = (&rows[rows.len() - 2], &rows[rows.len() - 1]);
+    assert_eq!(first.0, "requested", "{action}: {rows:?}");
+    assert_eq!(second.0, "succeeded", "{action}: {rows:?}");
+    assert!(
+        first.1.is_some() && first.1 == second.1,
+        "{action}: one correlation id: {rows:?}"
+    );
+}
+
+/// Waits (bounded) until the simulator shows the state.
+async fn wait_for_state(app: &TestApp, id: &str, state: &str) {
+    for _ in 0..200 {
+        if sim_state(app, id) == state {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "server {id} never reached {state}; it is {}",
+        sim_state(app, id)
+    );
+}
+
+async fn post(
+    app: &TestApp,
+    c: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    app.post_form(c, &format!("{ORG}{path}"), fields).await
+}
+
+async fn member(app: &TestApp, role: BuiltinRole, email: &str) -> reqwest::Client {
+    let user_id = app
+        .create_user(email, email, false, "member password")
+        .await;
+    let org = teampanel::db::orgs::by_slug(&app.state.db, "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let role = teampanel::db::roles::builtin(&app.state.db, org.id, role)
+        .await
+        .unwrap()
+        .unwrap();
+    sqlx::query("INSERT INTO memberships (user_id, org_id, role_id) VALUES (?, ?, ?)")
+        .bind(user_id)
+        .bind(org.id)
+        .bind(role.id)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    app.signed_in(email, "member password").await
+}
+
+#[tokio::test]
+async fn the_list_shows_every_server_with_its_state() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+
+    let (status, html) = app.get_html(&c, &format!("{ORG}/servers")).await;
+
+    assert_eq!(status, 200);
+    let servers = sim_servers(&app);
+    assert!(servers.len() >= 4);
+    for s in &servers {
+        let name = s["name"].as_str().unwrap();
+        assert!(
+            text_of(&html, "table#servers .server-name").contains(name),
+            "{name} listed"
+        );
+    }
+    assert!(html.contains("data-state=\"POWERED_ON\""));
+    assert!(text_of(&html, "table#servers").contains("Powered on"));
+}
+
+#[tokio::test]
+async fn search_sort_and_paging_work_on_the_list() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let (_, name) = seeded(&app, "POWERED_OFF");
+
+    let (_, html) = app
+        .get_html(
+            &c,
+            &format!("{ORG}/servers?q={}", &name[..name.len().min(6)]),
+        )
+        .await;
+    assert!(text_of(&html, "table#servers").contains(&name));
+    let (_, html) = app
+        .get_html(&c, &format!("{ORG}/servers?q=zzz-no-such-server"))
+        .await;
+    assert!(text_of(&html, "main").contains("No servers match this search"));
+    // Odd query values are ignored, never an error page.
+    let (status, _) = app
+        .get_html(
+            &c,
+            &format!("{ORG}/servers?page=abc&sort=%3Cscript%3E&account=x"),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_server_is_created_deploys_and_is_audited() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let (status, form) = app.get_html(&c, &format!("{ORG}/servers/new")).await;
+    assert_eq!(status, 200);
+    let doc = scraper::Html::parse_document(&form);
+    let first = |sel: &str| {
+        let s = scraper::Selector::parse(sel).unwrap();
+        doc.select(&s)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+            .unwrap()
+            .to_owned()
+    };
+    let size = first("#fixed_instance_size_id option");
+    let image = first("#appliance_id option");
+
+    let response = post(
+        &app,
+        &c,
+        "/servers",
+        &[
+            ("name", "web-new"),
+            ("hardware_mode", "fixed"),
+            ("fixed_instance_size_id", &size),
+            ("appliance_id", &image),
+            ("datacenter_id", ""),
+            ("password", "Str0ng-Passw0rd"),
+            ("power_on", "true"),
+        ],
+    )
+    .await;
+
+    assert_eq!(response.status().as_u16(), 303);
+    let detail = location(&response);
+    let id = detail.rsplit('/').next().unwrap().to_owned();
+    let created = sim_server(&app, &id).expect("the server exists upstream");
+    assert_eq!(created["name"], "web-new");
+    let (status, html) = app.get_html(&c, &detail).await;
+    assert_eq!(status, 200);
+    assert!(text_of(&html, ".flash-success").contains("Creating web-new"));
+    assert!(
+        html.contains("data-refresh-url"),
+        "a deploying server refreshes itself"
+    );
+    assert_audited_pair(&app, "server.create").await;
+    let rows = audit_rows(&app, "server.create").await;
+    assert_eq!(rows.last().unwrap().2, "web-new");
+    let details: String =
+        sqlx::query_scalar("SELECT details FROM audit_events WHERE action = 'server.create'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(
+        !details.contains("Str0ng-Passw0rd"),
+        "the password never reaches the audit log"
+    );
+
+    wait_for_state(&app, &id, "POWERED_ON").await;
+    // The status fragment the page polls now says it is steady and stops refreshing.
+    let response = app.get(&c, &format!("{detail}/status")).await;
+    assert_eq!(response.headers().get("x-fragment").unwrap(), "1");
+    let fragment = response.text().await.unwrap();
+    assert!(fragment.contains("data-state=\"POWERED_ON\""), "{fragment}");
+    assert!(!fragment.contains("data-refresh-url"));
+}
+
+#[tokio::test]
+async fn bad_create_values_are_shown_beside_the_fields_and_kept() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let before = sim_servers(&app).len();
+
+    let response = post(
+        &app,
+        &c,
+        "/servers",
+        &[
+            ("name", "keep-me"),
+            ("hardware_mode", "custom"),
+            ("vcore", "40"),
+            ("cores_per_processor", "1"),
+            ("ram", "4"),
+            ("hdd_size", "25"),
+            ("appliance_id", ""),
+            ("password", "short"),
+        ],
+    )
+    .await;
+
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    let errors = text_of(&html, ".field-error");
+    assert!(errors.contains("vCores must be from 1 to 16"), "{errors}");
+    assert!(errors.contains("steps of 20"), "{errors}");
+    assert!(errors.contains("Choose the image"), "{errors}");
+    assert!(errors.contains("8 to 64 characters"), "{errors}");
+    assert!(html.contains("value=\"keep-me\""), "the name is kept");
+    assert!(html.contains("value=\"40\""), "the vCores are kept");
+    assert!(
+        !html.contains("value=\"short\""),
+        "the password is not echoed"
+    );
+    assert_eq!(sim_servers(&app).len(), before, "nothing was sent");
+}
+
+#[tokio::test]
+async fn power_off_and_on_go_through_their_states() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let (id, name) = seeded(&app, "POWERED_ON");
+
+    let response = post(
+        &app,
+        &c,
+        &format!("/servers/{id}/power"),
+        &[("action", "POWER_OFF"), ("method", "SOFTWARE")],
+    )
+    .await;
+
+    assert_eq!(location(&response), format!("{ORG}/servers/{id}"));
+    let (_, html) = app.get_html(&c, &location(&response)).await;
+    assert!(text_of(&html, ".flash-success").contains(&format!("Powering off {name}")));
+    assert!(matches!(
+        sim_state(&app, &id).as_str(),
+        "POWERING_OFF" | "POWERED_OFF"
+    ));
+    wait_for_state(&app, &id, "POWERED_OFF").await;
+    assert_audited_pair(&app, "server.power_off").await;
+
+    post(
+        &app,
+        &c,
+        &format!("/servers/{id}/power"),
+        &[("action", "POWER_ON")],
+    )
+    .await;
+    wait_for_state(&app, &id, "POWERED_ON").await;
+    assert_audited_pair(&app, "server.power_on").await;
+
+    post(
+        &app,
+        &c,
+        &format!("/servers/{id}/power"),
+        &[("action", "REBOOT"), ("method", "HARDWARE")],
+    )
+    .await;
+    wait_for_state(&app, &id, "POWERED_ON").await;
+    assert_audited_pair(&app, "server.reboot").await;
+}
+
+#[tokio::test]
+async fn every_detail_action_reaches_the_cloud_panel() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let (id, _) = seeded(&app, "POWERED_OFF");
+    let base = format!("/servers/{id}");
+
+    // Rename.
+    post(
+        &app,
+        &c,
+        &format!("{base}/rename"),
+        &[("name", "renamed-box"), ("description", "for tests")],
+    )
+    .await;
+    assert_eq!(sim_server(&app, &id).unwrap()["name"], "renamed-box");
+    assert_audited_pair(&app, "server.rename").await;
+
+    // Add a disk, then resize the hardware.
+    let disks = |app: &TestApp| {
+        sim_server(app, &id).unwrap()["hardware"]["hdds"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = disks(&app);
+    post(&app, &c, &format!("{base}/hdds"), &[("size", "60")]).await;
+    assert_eq!(disks(&app), before + 1);
+    assert_audited_pair(&app, "server.hdd_add").await;
+    wait_for_state(&app, &id, "POWERED_OFF").await;
+    post(
+        &app,
+        &c,
+        &format!("{base}/hardware"),
+        &[
+            ("fixed_instance_size_id", ""),
+            ("vcore", "2"),
+            ("cores_per_processor", "1"),
+            ("ram", "2"),
+        ],
+    )
+    .await;
+    assert_audited_pair(&app, "server.resize").await;
+    wait_for_state(&app, &id, "POWERED_OFF").await;
+    assert_eq!(sim_server(&app, &id).unwrap()["hardware"]["vcore"], 2);
+
+    // IPs: add one, then remove it keeping it in the account.
+    let ips = |app: &TestApp| {
+        sim_server(app, &id).unwrap()["ips"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let before = ips(&app).len();
+    post(&app, &c, &format!("{base}/ips"), &[]).await;
+    let after = ips(&app);
+    assert_eq!(after.len(), before + 1);
+    assert_audited_pair(&app, "server.ip_add").await;
+    let ip_id = after.last().unwrap()["id"].as_str().unwrap().to_owned();
+    post(
+        &app,
+        &c,
+        &format!("{base}/ips/{ip_id}/delete"),
+        &[("keep_ip", "true")],
+    )
+    .await;
+    assert_eq!(ips(&app).len(), before);
+    assert_audited_pair(&app, "server.ip_remove").await;
+
+    // Snapshot: take one.
+    post(&app, &c, &format!("{base}/snapshots"), &[]).await;
+    assert_audited_pair(&app, "server.snapshot_create").await;
+    wait_for_state(&app, &id, "POWERED_OFF").await;
+
+    // DVD: load the first ISO, then eject.
+    let (_, html) = app.get_html(&c, &format!("{ORG}{base}")).await;
+    let doc = scraper::Html::parse_document(&html);
+    let iso = doc
+        .select(&scraper::Selector::parse("#iso-id option").unwrap())
+        .next()
+        .and_then(|o| o.value().attr("value"))
+        .expect("an ISO to load")
+        .to_owned();
+    post(&app, &c, &format!("{base}/dvd"), &[("iso_id", &iso)]).await;
+    assert_audited_pair(&app, "server.dvd_load").await;
+    wait_for_state(&app, &id, "POWERED_OFF").await;
+    post(&app, &c, &format!("{base}/dvd/eject"), &[]).await;
+    assert_audited_pair(&app, "server.dvd_eject").await;
+    wait_for_state(&app, &id, "POWERED_OFF").await;
+
+    // Private network: attach the first one offered, then detach it.
+    let network = doc
+        .select(&scraper::Selector::parse("#network-id option").unwrap())
+        .next()
+        .and_then(|o| o.value().attr("value"))
+        .map(str::to_owned);
+    if let Some(network) = network {
+        post(
+            &app,
+            &c,
+            &format!("{base}/private_networks"),
+            &[("private_network_id", &network)],
+        )
+        .await;
+        assert_audited_pair(&app, "server.private_network_attach").await;
+        wait_for_state(&app, &id, "POWERED_OFF").await;
+        post(
+            &app,
+            &c,
+            &format!("{base}/private_networks/{network}/delete"),
+            &[],
+        )
+        .await;
+        assert_audited_pair(&app, "server.private_network_detach").await;
+    }
+
+    // Clone: the user lands on the copy.
+    wait_for_state(&app, &id, "POWERED_OFF").await;
+    let response = post(
+        &app,
+        &c,
+        &format!("{base}/clone"),
+        &[("name", "the-copy"), ("datacenter_id", "")],
+    )
+    .await;
+    let copy_id = location(&response).rsplit('/').next().unwrap().to_owned();
+    assert_ne!(copy_id, id);
+    assert_eq!(sim_server(&app, &copy_id).unwrap()["name"], "the-copy");
+    assert_audited_pair(&app, "server.clone").await;
+}
+
+#[tokio::test]
+async fn delete_needs_the_typed_name_and_then_removes_the_server() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let (id, name) = seeded(&app, "POWERED_OFF");
+
+    let response = post(
+        &app,
+        &c,
+        &format!("/servers/{id}/delete"),
+        &[("confirm_name", "not the name")],
+    )
+    .await;
+    let (_, html) = app.get_html(&c, &location(&response)).await;
+    assert!(text_of(&html, ".flash-error").contains("exactly to confirm"));
+    assert_eq!(sim_state(&app, &id), "POWERED_OFF", "nothing changed");
+    assert!(audit_rows(&app, "server.delete").await.is_empty());
+
+    let response = post(
+        &app,
+        &c,
+        &format!("/servers/{id}/delete"),
+        &[("confirm_name", &name), ("keep_ips", "true")],
+    )
+    .await;
+    assert_eq!(location(&response), format!("{ORG}/servers"));
+    assert!(matches!(sim_state(&app, &id).as_str(), "REMOVING" | "GONE"));
+    assert_audited_pair(&app, "server.delete").await;
+    wait_for_state(&app, &id, "GONE").await;
+}
+
+#[tokio::test]
+async fn a_viewer_sees_servers_but_may_not_change_them() {
+    let app = spawn_demo().await;
+    let viewer = member(&app, BuiltinRole::Viewer, "viewer@example.org").await;
+    let (id, _) = seeded(&app, "POWERED_ON");
+
+    let (status, html) = app.get_html(&viewer, &format!("{ORG}/servers/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("id=\"power-off\""), "the form is hidden");
+    assert!(!html.contains("id=\"new-server\""));
+    let token = csrf_token(&html).unwrap();
+
+    let response = viewer
+        .post(app.url(&format!("{ORG}/servers/{id}/power")))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("action", "POWER_OFF"),
+            ("method", "SOFTWARE"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(response.text().await.unwrap().contains("servers.shutdown"));
+    assert_eq!(sim_state(&app, &id), "POWERED_ON", "nothing changed");
+    let denied = audit_rows(&app, "servers.shutdown").await;
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].0, "denied");
+    assert!(audit_rows(&app, "server.power_off").await.is_empty());
+    let response = app.get(&viewer, &format!("{ORG}/servers/new")).await;
+    assert_eq!(response.status().as_u16(), 403);
+}
+
+#[tokio::test]
+async fn an_operator_may_power_off_but_not_delete() {
+    let app = spawn_demo().await;
+    let operator = member(&app, BuiltinRole::Operator, "operator@example.org").await;
+    let (id, name) = seeded(&app, "POWERED_ON");
+
+    let response = app
+        .post_form(
+            &operator,
+            &format!("{ORG}/servers/{id}/power"),
+            &[("action", "POWER_OFF"), ("method", "HARDWARE")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    wait_for_state(&app, &id, "POWERED_OFF").await;
+
+    let response = app
+        .post_form(
+            &operator,
+            &format!("{ORG}/servers/{id}/delete"),
+            &[("confirm_name", &name)],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert_eq!(sim_state(&app, &id), "POWERED_OFF");
+    assert_eq!(audit_rows(&app, "servers.delete").await[0].0, "denied");
+}
+
+#[tokio::test]
+async fn upstream_refusals_are_said_in_plain_words() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let (id, _) = seeded(&app, "POWERED_ON");
+
+    // The simulator refuses lowering RAM on a running server.
+    post(
+        &app,
+        &c,
+        &format!("/servers/{id}/hardware"),
+        &[("vcore", "1"), ("cores_per_processor", "1"), ("ram", "1")],
+    )
+    .await;
+    let (_, html) = app.get_html(&c, &format!("{ORG}/servers/{id}")).await;
+    let flash = text_of(&html, ".flash-error");
+    assert!(
+        flash.contains("The Cloud Panel rejected the request") || flash.contains("refused"),
+        "{flash}"
+    );
+    let rows = audit_rows(&app, "server.resize").await;
+    assert_eq!(rows.last().unwrap().0, "failed");
+
+    // A server removed behind the panel's back.
+    let response = post(
+        &app,
+        &c,
+        "/servers/0123456789ABCDEF0123456789ABCDEF/power",
+        &[("action", "POWER_ON")],
+    )
+    .await;
+    assert_eq!(location(&response), format!("{ORG}/servers"));
+    let (_, html) = app.get_html(&c, &format!("{ORG}/servers")).await;
+    assert!(text_of(&html, ".flash-error").contains("it was removed"));
+}
+
+#[tokio::test]
+async fn a_spent_rate_limit_says_when_to_retry() {
+    let app = spawn_demo_with(|config| {
+        config.speed = 50.0;
+        config.rate_limit = 4;
+    })
+    .await;
+    let c = app.admin().await;
+    let (id, _) = seeded(&app, "POWERED_ON");
+
+    for _ in 0..6 {
+        post(
+            &app,
+            &c,
+            &format!("/servers/{id}/power"),
+            &[("action", "REBOOT"), ("method", "SOFTWARE")],
+        )
+        .await;
+    }
+    let (_, html) = app.get_html(&c, &format!("{ORG}/servers/{id}")).await;
+    let text = text_of(&html, "main");
+    assert!(
+        text.contains("Retry in") || text.contains("rate budget spent"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_member_of_another_organisation_cannot_reach_these_servers() {
+    let app = spawn_demo().await;
+    let outsider_id = app
+        .create_user(
+            "outsider@example.org",
+            "Outsider",
+            false,
+            "outsider password",
+        )
+        .await;
+    teampanel::db::orgs::create_organisation_with_owner(
+        &app.state.db,
+        "Other",
+        "other",
+        outsider_id,
+    )
+    .await
+    .unwrap();
+    let outsider = app
+        .signed_in("outsider@example.org", "outsider password")
+        .await;
+    let (id, name) = seeded(&app, "POWERED_ON");
+
+    for path in [
+        format!("{ORG}/servers"),
+        format!("{ORG}/servers/{id}"),
+        format!("{ORG}/servers/{id}/row"),
+    ] {
+        let (status, html) = app.get_html(&outsider, &path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(!html.contains(&name));
+    }
+    let response = app
+        .post_form(
+            &outsider,
+            &format!("{ORG}/servers/{id}/power"),
+            &[("action", "POWER_OFF")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 404);
+    assert_eq!(sim_state(&app, &id), "POWERED_ON");
+}
