@@ -779,3 +779,516 @@ async fn wait_pn(c: &AccountClient, id: &str) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Polls `read` until `steady` holds (transitions end quickly at speed 200).
+async fn settle<T, F, Fut>(read: F, steady: impl Fn(&T) -> bool) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<teampanel::cloudpanel::Fetched<T>, CloudError>>,
+{
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = read().await.unwrap().value;
+        if steady(&v) || Instant::now() > until {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn contract_storages_images_and_ssh_keys() {
+    use teampanel::cloudpanel::common::NameDescription;
+    use teampanel::cloudpanel::images::{CreateImage, Frequency, UpdateImage};
+    use teampanel::cloudpanel::ssh_keys::CreateSshKey;
+    use teampanel::cloudpanel::storages::{
+        CreateBlockStorage, CreateSharedStorage, SharedStorageGrant, UpdateStorage,
+    };
+    let (_sim, _panel, c) = simulator().await;
+    let server = c
+        .list_servers(&ListQuery::search("web-02"))
+        .await
+        .unwrap()
+        .value[0]
+        .clone();
+    steady(&c, &server.id).await;
+
+    // Block storage: create, rename and resize, attach, detach, delete.
+    let bs = c
+        .create_block_storage(&CreateBlockStorage {
+            name: "contract-bs".into(),
+            size: 40,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(bs.size, 40);
+    settle(
+        || c.get_block_storage(&bs.id),
+        |b| !b.state.is_transitional(),
+    )
+    .await;
+    let upd = UpdateStorage {
+        name: Some("contract-bs2".into()),
+        size: Some(60),
+        description: None,
+    };
+    c.update_block_storage(&bs.id, &upd).await.unwrap();
+    let b = settle(
+        || c.get_block_storage(&bs.id),
+        |b| !b.state.is_transitional(),
+    )
+    .await;
+    assert_eq!((b.name.as_str(), b.size), ("contract-bs2", 60));
+    c.attach_block_storage(&bs.id, &server.id).await.unwrap();
+    settle(
+        || c.get_block_storage(&bs.id),
+        |b| !b.state.is_transitional(),
+    )
+    .await;
+    assert_eq!(
+        c.get_block_storage_server(&bs.id).await.unwrap().value.id,
+        server.id
+    );
+    c.detach_block_storage(&bs.id).await.unwrap();
+    let b = settle(
+        || c.get_block_storage(&bs.id),
+        |b| !b.state.is_transitional(),
+    )
+    .await;
+    assert_eq!(b.server, None);
+    assert!(
+        c.list_block_storages(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .iter()
+            .any(|x| x.id == bs.id)
+    );
+    c.delete_block_storage(&bs.id).await.unwrap();
+
+    // Shared storage with a server and the access credentials.
+    let ss = c
+        .create_shared_storage(&CreateSharedStorage {
+            name: "contract-ss".into(),
+            size: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    settle(
+        || c.get_shared_storage(&ss.id),
+        |s| !s.state.is_transitional(),
+    )
+    .await;
+    c.update_shared_storage(
+        &ss.id,
+        &UpdateStorage::from(NameDescription::name("contract-ss2")),
+    )
+    .await
+    .unwrap();
+    settle(
+        || c.get_shared_storage(&ss.id),
+        |s| !s.state.is_transitional(),
+    )
+    .await;
+    let grant = SharedStorageGrant {
+        id: server.id.clone(),
+        rights: "RW".into(),
+    };
+    c.attach_shared_storage_servers(&ss.id, &[grant])
+        .await
+        .unwrap();
+    settle(
+        || c.get_shared_storage(&ss.id),
+        |s| !s.state.is_transitional(),
+    )
+    .await;
+    assert_eq!(
+        c.list_shared_storage_servers(&ss.id).await.unwrap().value[0].rights,
+        "RW"
+    );
+    assert_eq!(
+        c.get_shared_storage_server(&ss.id, &server.id)
+            .await
+            .unwrap()
+            .value
+            .id,
+        server.id
+    );
+    c.detach_shared_storage_server(&ss.id, &server.id)
+        .await
+        .unwrap();
+    let s = settle(
+        || c.get_shared_storage(&ss.id),
+        |s| !s.state.is_transitional(),
+    )
+    .await;
+    assert_eq!(s.name, "contract-ss2");
+    assert!(s.servers.is_empty());
+    assert!(
+        c.list_shared_storages(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .len()
+            >= 2
+    );
+    let access = c.get_shared_storage_access().await.unwrap().value;
+    assert!(!access.is_empty());
+    let changed = c
+        .set_shared_storage_access_password("Contract-Pass-123")
+        .await
+        .unwrap();
+    assert_eq!(changed.len(), access.len());
+    c.delete_shared_storage(&ss.id).await.unwrap();
+
+    // Images.
+    let image = c
+        .create_image(&CreateImage {
+            server_id: server.id.clone(),
+            name: "contract-image".into(),
+            frequency: Frequency::Once,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(image.name.starts_with("contract-image"));
+    settle(|| c.get_image(&image.id), |i| !i.state.is_transitional()).await;
+    let upd = UpdateImage {
+        description: Some("golden".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.update_image(&image.id, &upd).await.unwrap().description,
+        "golden"
+    );
+    assert!(
+        c.list_images(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .iter()
+            .any(|i| i.id == image.id)
+    );
+    c.delete_image(&image.id).await.unwrap();
+
+    // SSH keys.
+    let key = c
+        .create_ssh_key(&CreateSshKey {
+            name: "contract-key".into(),
+            description: None,
+            public_key: Some("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl me@host".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(key.name, "contract-key");
+    c.update_ssh_key(&key.id, &NameDescription::new("contract-key2", "laptop"))
+        .await
+        .unwrap();
+    let k = c.get_ssh_key(&key.id).await.unwrap().value;
+    assert_eq!(
+        (k.name.as_str(), k.description.as_str()),
+        ("contract-key2", "laptop")
+    );
+    assert!(
+        c.list_ssh_keys(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .len()
+            >= 2
+    );
+    c.delete_ssh_key(&key.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn contract_networks() {
+    use teampanel::cloudpanel::common::NameDescription;
+    use teampanel::cloudpanel::networks::*;
+    let (_sim, _panel, c) = simulator().await;
+    let server = c
+        .list_servers(&ListQuery::search("web-02"))
+        .await
+        .unwrap()
+        .value[0]
+        .clone();
+    let server = steady(&c, &server.id).await;
+
+    // Firewall policy with rules and a server IP.
+    let fw = c
+        .create_firewall_policy(&CreateFirewallPolicy {
+            name: "contract-fw".into(),
+            description: Some("test".into()),
+            rules: vec![NewFirewallRule::ports(Protocol::Tcp, 8080, 8080)],
+        })
+        .await
+        .unwrap();
+    assert_eq!(fw.rules[0].port_from, Some(8080));
+    settle(
+        || c.get_firewall_policy(&fw.id),
+        |f| !f.state.is_transitional(),
+    )
+    .await;
+    c.update_firewall_policy(&fw.id, &NameDescription::name("contract-fw2"))
+        .await
+        .unwrap();
+    c.add_firewall_policy_rules(&fw.id, &[NewFirewallRule::ports(Protocol::Udp, 53, 53)])
+        .await
+        .unwrap();
+    let f = settle(
+        || c.get_firewall_policy(&fw.id),
+        |f| !f.state.is_transitional(),
+    )
+    .await;
+    assert_eq!(f.name, "contract-fw2");
+    let rules = c.list_firewall_policy_rules(&fw.id).await.unwrap().value;
+    assert_eq!(rules.len(), 2);
+    let udp = rules.iter().find(|r| r.protocol == Protocol::Udp).unwrap();
+    assert_eq!(
+        c.get_firewall_policy_rule(&fw.id, &udp.id)
+            .await
+            .unwrap()
+            .value
+            .port_to,
+        Some(53)
+    );
+    c.delete_firewall_policy_rule(&fw.id, &udp.id)
+        .await
+        .unwrap();
+    settle(
+        || c.get_firewall_policy(&fw.id),
+        |f| !f.state.is_transitional(),
+    )
+    .await;
+    let ip = server.ips[0].clone();
+    c.add_firewall_policy_server_ips(&fw.id, std::slice::from_ref(&ip.id))
+        .await
+        .unwrap();
+    settle(
+        || c.get_firewall_policy(&fw.id),
+        |f| !f.state.is_transitional(),
+    )
+    .await;
+    let ips = c
+        .list_firewall_policy_server_ips(&fw.id)
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(ips[0].ip, ip.ip);
+    assert_eq!(
+        c.get_firewall_policy_server_ip(&fw.id, &ip.id)
+            .await
+            .unwrap()
+            .value
+            .server_name,
+        server.name
+    );
+    assert!(
+        c.list_firewall_policies(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .len()
+            >= 2
+    );
+
+    // Load balancer with rules and a server IP.
+    let lb = c
+        .create_load_balancer(&CreateLoadBalancer {
+            name: "contract-lb".into(),
+            health_check_test: HealthCheckTest::Tcp,
+            health_check_interval: 40,
+            persistence: true,
+            persistence_time: 1200,
+            method: BalancingMethod::RoundRobin,
+            rules: vec![NewLbRule {
+                protocol: Protocol::Tcp,
+                port_balancer: 80,
+                port_server: 8080,
+                source: None,
+            }],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(lb.rules[0].port_server, 8080);
+    settle(
+        || c.get_load_balancer(&lb.id),
+        |l| !l.state.is_transitional(),
+    )
+    .await;
+    let upd = UpdateLoadBalancer {
+        method: Some(BalancingMethod::LeastConnections),
+        ..Default::default()
+    };
+    c.update_load_balancer(&lb.id, &upd).await.unwrap();
+    let extra = NewLbRule {
+        protocol: Protocol::Tcp,
+        port_balancer: 443,
+        port_server: 8443,
+        source: None,
+    };
+    c.add_load_balancer_rules(&lb.id, &[extra]).await.unwrap();
+    let l = settle(
+        || c.get_load_balancer(&lb.id),
+        |l| !l.state.is_transitional(),
+    )
+    .await;
+    assert_eq!(l.method, BalancingMethod::LeastConnections);
+    let rules = c.list_load_balancer_rules(&lb.id).await.unwrap().value;
+    let r443 = rules.iter().find(|r| r.port_balancer == 443).unwrap();
+    assert_eq!(
+        c.get_load_balancer_rule(&lb.id, &r443.id)
+            .await
+            .unwrap()
+            .value
+            .port_server,
+        8443
+    );
+    c.delete_load_balancer_rule(&lb.id, &r443.id).await.unwrap();
+    settle(
+        || c.get_load_balancer(&lb.id),
+        |l| !l.state.is_transitional(),
+    )
+    .await;
+    c.add_load_balancer_server_ips(&lb.id, std::slice::from_ref(&ip.id))
+        .await
+        .unwrap();
+    settle(
+        || c.get_load_balancer(&lb.id),
+        |l| !l.state.is_transitional(),
+    )
+    .await;
+    assert_eq!(
+        c.list_load_balancer_server_ips(&lb.id).await.unwrap().value[0].id,
+        ip.id
+    );
+    assert_eq!(
+        c.get_load_balancer_server_ip(&lb.id, &ip.id)
+            .await
+            .unwrap()
+            .value
+            .ip,
+        ip.ip
+    );
+    c.remove_load_balancer_server_ip(&lb.id, &ip.id)
+        .await
+        .unwrap();
+    settle(
+        || c.get_load_balancer(&lb.id),
+        |l| !l.state.is_transitional(),
+    )
+    .await;
+    assert!(
+        c.list_load_balancers(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .iter()
+            .any(|x| x.id == lb.id)
+    );
+    c.delete_load_balancer(&lb.id).await.unwrap();
+
+    // Public IP.
+    let pip = c
+        .create_public_ip(&CreatePublicIp::default())
+        .await
+        .unwrap();
+    assert!(!pip.ip.is_empty());
+    c.set_public_ip_reverse_dns(&pip.id, "contract.example.com")
+        .await
+        .unwrap();
+    let p = settle(|| c.get_public_ip(&pip.id), |p| !p.state.is_transitional()).await;
+    assert_eq!(p.reverse_dns.as_deref(), Some("contract.example.com"));
+    assert!(
+        c.list_public_ips(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .iter()
+            .any(|x| x.id == pip.id)
+    );
+    c.delete_public_ip(&pip.id).await.unwrap();
+
+    // Private network and its servers.
+    let pn = c
+        .create_private_network(&CreatePrivateNetwork {
+            name: "contract-pn".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    wait_pn(&c, &pn.id).await;
+    let upd = UpdatePrivateNetwork {
+        name: "contract-pn2".into(),
+        description: Some("d".into()),
+        ..Default::default()
+    };
+    c.update_private_network(&pn.id, &upd).await.unwrap();
+    wait_pn(&c, &pn.id).await;
+    let attached = c
+        .add_private_network_servers(&pn.id, std::slice::from_ref(&server.id))
+        .await
+        .unwrap();
+    assert!(attached.iter().any(|s| s.id == server.id));
+    wait_pn(&c, &pn.id).await;
+    assert_eq!(
+        c.list_private_network_servers(&pn.id).await.unwrap().value[0].id,
+        server.id
+    );
+    assert_eq!(
+        c.get_private_network_server(&pn.id, &server.id)
+            .await
+            .unwrap()
+            .value
+            .name,
+        server.name
+    );
+    c.remove_private_network_server(&pn.id, &server.id)
+        .await
+        .unwrap();
+    wait_pn(&c, &pn.id).await;
+    assert_eq!(
+        c.get_private_network(&pn.id).await.unwrap().value.name,
+        "contract-pn2"
+    );
+    assert!(
+        c.list_private_networks(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .len()
+            >= 2
+    );
+    c.delete_private_network(&pn.id).await.unwrap();
+
+    // VPN and its configuration file.
+    let vpn = c
+        .create_vpn(&CreateVpn {
+            name: "contract-vpn".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    settle(|| c.get_vpn(&vpn.id), |v| !v.state.is_transitional()).await;
+    c.update_vpn(&vpn.id, &NameDescription::new("contract-vpn2", "office"))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get_vpn(&vpn.id).await.unwrap().value.name,
+        "contract-vpn2"
+    );
+    let conf = c.get_vpn_configuration_file(&vpn.id).await.unwrap().value;
+    assert!(conf.bytes().is_some_and(|b| !b.is_empty()));
+    assert!(
+        c.list_vpns(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .iter()
+            .any(|x| x.id == vpn.id)
+    );
+    c.delete_vpn(&vpn.id).await.unwrap();
+    c.delete_firewall_policy(&fw.id).await.unwrap();
+}
