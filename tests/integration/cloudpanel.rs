@@ -1292,3 +1292,312 @@ async fn contract_networks() {
     c.delete_vpn(&vpn.id).await.unwrap();
     c.delete_firewall_policy(&fw.id).await.unwrap();
 }
+
+#[tokio::test]
+async fn contract_monitoring_users_roles_logs_and_usages() {
+    use teampanel::cloudpanel::access::{
+        CreateUser, Permissions, UpdateRole, UpdateUser, UserStateChange,
+    };
+    use teampanel::cloudpanel::common::NameDescription;
+    use teampanel::cloudpanel::monitoring::*;
+    use teampanel::cloudpanel::{Period, TimeRange};
+    let (_sim, _panel, c) = simulator().await;
+    let server = c
+        .list_servers(&ListQuery::search("web-02"))
+        .await
+        .unwrap()
+        .value[0]
+        .clone();
+    steady(&c, &server.id).await;
+
+    // Monitoring center.
+    let monitored = c
+        .list_monitoring_center(&ListQuery::all())
+        .await
+        .unwrap()
+        .value;
+    assert!(!monitored.is_empty());
+    let data = c
+        .get_server_monitoring(&monitored[0].id, &TimeRange::last(Period::LastHour))
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(data.id, monitored[0].id);
+
+    // Monitoring policy with ports, processes and servers.
+    let mp = c
+        .create_monitoring_policy(&CreateMonitoringPolicy {
+            name: "contract-mp".into(),
+            description: None,
+            email: "ops@example.com".into(),
+            agent: true,
+            thresholds: Thresholds::defaults(),
+            ports: vec![NewPortAlert {
+                protocol: "TCP".into(),
+                port: 22,
+                alert_if: "NOT_RESPONDING".into(),
+                email_notification: true,
+            }],
+            processes: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(mp.thresholds.cpu.critical.value, 95);
+    assert_eq!(mp.ports[0].port, 22);
+    let ready = || async {
+        settle(
+            || c.get_monitoring_policy(&mp.id),
+            |m| !m.state.is_transitional(),
+        )
+        .await
+    };
+    ready().await;
+    let upd = UpdateMonitoringPolicy::from(NameDescription::name("contract-mp2"));
+    c.update_monitoring_policy(&mp.id, &upd).await.unwrap();
+    ready().await;
+    let port80 = NewPortAlert {
+        protocol: "TCP".into(),
+        port: 80,
+        alert_if: "RESPONDING".into(),
+        email_notification: false,
+    };
+    c.add_monitoring_policy_ports(&mp.id, std::slice::from_ref(&port80))
+        .await
+        .unwrap();
+    ready().await;
+    let ports = c.list_monitoring_policy_ports(&mp.id).await.unwrap().value;
+    let p80 = ports.iter().find(|p| p.port == 80).unwrap().clone();
+    let changed = NewPortAlert {
+        alert_if: "NOT_RESPONDING".into(),
+        ..port80
+    };
+    c.update_monitoring_policy_port(&mp.id, &p80.id, &changed)
+        .await
+        .unwrap();
+    ready().await;
+    assert_eq!(
+        c.get_monitoring_policy_port(&mp.id, &p80.id)
+            .await
+            .unwrap()
+            .value
+            .alert_if,
+        "NOT_RESPONDING"
+    );
+    c.delete_monitoring_policy_port(&mp.id, &p80.id)
+        .await
+        .unwrap();
+    ready().await;
+    let nginx = NewProcessAlert {
+        process: "nginx".into(),
+        alert_if: "NOT_RUNNING".into(),
+        email_notification: true,
+    };
+    let procs = c
+        .add_monitoring_policy_processes(&mp.id, std::slice::from_ref(&nginx))
+        .await
+        .unwrap();
+    assert_eq!(procs[0].process, "nginx");
+    ready().await;
+    let pid = c
+        .list_monitoring_policy_processes(&mp.id)
+        .await
+        .unwrap()
+        .value[0]
+        .id
+        .clone();
+    let running = NewProcessAlert {
+        alert_if: "RUNNING".into(),
+        ..nginx
+    };
+    c.update_monitoring_policy_process(&mp.id, &pid, &running)
+        .await
+        .unwrap();
+    ready().await;
+    assert_eq!(
+        c.get_monitoring_policy_process(&mp.id, &pid)
+            .await
+            .unwrap()
+            .value
+            .alert_if,
+        "RUNNING"
+    );
+    c.delete_monitoring_policy_process(&mp.id, &pid)
+        .await
+        .unwrap();
+    ready().await;
+    c.add_monitoring_policy_servers(&mp.id, std::slice::from_ref(&server.id))
+        .await
+        .unwrap();
+    ready().await;
+    assert_eq!(
+        c.list_monitoring_policy_servers(&mp.id)
+            .await
+            .unwrap()
+            .value[0]
+            .id,
+        server.id
+    );
+    assert_eq!(
+        c.get_monitoring_policy_server(&mp.id, &server.id)
+            .await
+            .unwrap()
+            .value
+            .name,
+        server.name
+    );
+    c.remove_monitoring_policy_server(&mp.id, &server.id)
+        .await
+        .unwrap();
+    let m = ready().await;
+    assert_eq!(m.name, "contract-mp2");
+    assert!(m.servers.is_empty() && m.processes.is_empty() && m.ports.len() == 1);
+    assert!(
+        c.list_monitoring_policies(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .len()
+            >= 2
+    );
+    c.delete_monitoring_policy(&mp.id).await.unwrap();
+
+    // Users and their API access.
+    let perms = c.get_current_user_permissions().await.unwrap().value;
+    assert!(perms.allows("servers", "show"));
+    let user = c
+        .create_user(&CreateUser {
+            name: "carol".into(),
+            password: "Contract-Pass-9".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(user.name.ends_with("carol"));
+    assert!(!user.api.active);
+    let u = settle(|| c.get_user(&user.id), |u| !u.state.is_transitional()).await;
+    assert_eq!(u.id, user.id);
+    let upd = UpdateUser {
+        email: Some("carol@example.com".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.update_user(&user.id, &upd).await.unwrap().email,
+        "carol@example.com"
+    );
+    settle(|| c.get_user(&user.id), |u| !u.state.is_transitional()).await;
+    c.set_user_api_active(&user.id, true).await.unwrap();
+    assert!(c.get_user_api(&user.id).await.unwrap().value.active);
+    let key = c
+        .get_user_api_key(&user.id)
+        .await
+        .unwrap()
+        .value
+        .key
+        .unwrap();
+    c.regenerate_user_api_key(&user.id).await.unwrap();
+    settle(|| c.get_user(&user.id), |u| !u.state.is_transitional()).await;
+    let new_key = c
+        .get_user_api_key(&user.id)
+        .await
+        .unwrap()
+        .value
+        .key
+        .unwrap();
+    assert_ne!(key.expose(), new_key.expose());
+    c.add_user_api_ips(&user.id, &["192.0.2.10".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(
+        c.list_user_api_ips(&user.id).await.unwrap().value,
+        vec!["192.0.2.10"]
+    );
+    c.remove_user_api_ip(&user.id, "192.0.2.10").await.unwrap();
+    assert!(
+        c.list_user_api_ips(&user.id)
+            .await
+            .unwrap()
+            .value
+            .is_empty()
+    );
+    assert!(
+        c.list_users(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .iter()
+            .any(|x| x.id == user.id)
+    );
+
+    // Roles.
+    let role = c.create_role("contract-role").await.unwrap();
+    assert_eq!(role.name, "contract-role");
+    let upd = UpdateRole {
+        description: Some("test role".into()),
+        ..Default::default()
+    };
+    c.update_role(&role.id, &upd).await.unwrap();
+    settle(|| c.get_role(&role.id), |r| !r.state.is_transitional()).await;
+    let mut grant = Permissions::default();
+    grant.set("servers", "show", true);
+    grant.set("servers", "delete", false);
+    let merged = c.update_role_permissions(&role.id, &grant).await.unwrap();
+    assert!(merged.allows("servers", "show"));
+    assert!(
+        !c.get_role_permissions(&role.id)
+            .await
+            .unwrap()
+            .value
+            .allows("servers", "delete")
+    );
+    c.add_role_users(&role.id, std::slice::from_ref(&user.id))
+        .await
+        .unwrap();
+    settle(|| c.get_role(&role.id), |r| !r.state.is_transitional()).await;
+    assert_eq!(
+        c.list_role_users(&role.id).await.unwrap().value[0].id,
+        user.id
+    );
+    assert_eq!(
+        c.get_role_user(&role.id, &user.id).await.unwrap().value.id,
+        user.id
+    );
+    c.remove_role_user(&role.id, &user.id).await.unwrap();
+    settle(|| c.get_role(&role.id), |r| !r.state.is_transitional()).await;
+    let copy = c.clone_role(&role.id, "contract-role-copy").await.unwrap();
+    assert_eq!(copy.name, "contract-role-copy");
+    assert!(
+        c.list_roles(&ListQuery::all())
+            .await
+            .unwrap()
+            .value
+            .iter()
+            .any(|r| r.id == copy.id)
+    );
+    c.delete_role(&copy.id).await.unwrap();
+    c.delete_role(&role.id).await.unwrap();
+    let disable = UpdateUser {
+        state: Some(UserStateChange::Disable),
+        ..Default::default()
+    };
+    c.update_user(&user.id, &disable).await.unwrap();
+    c.delete_user(&user.id).await.unwrap();
+
+    // Logs and usages.
+    let logs = c
+        .list_logs(&TimeRange::last(Period::Last24h), &ListQuery::all())
+        .await
+        .unwrap()
+        .value;
+    assert!(!logs.is_empty());
+    assert_eq!(c.get_log(&logs[0].id).await.unwrap().value.id, logs[0].id);
+    let usages = c
+        .get_usages(&TimeRange::last(Period::Last30d), &ListQuery::all())
+        .await
+        .unwrap()
+        .value;
+    assert!(
+        usages.0.contains_key("SERVERS"),
+        "{:?}",
+        usages.0.keys().collect::<Vec<_>>()
+    );
+}
