@@ -40,7 +40,13 @@ impl Panel {
             .tempdir()
             .context("Failed to create a data dir")?;
         let settings = Settings::for_data_dir(data_dir.path(), "127.0.0.1:0".parse()?);
-        let demo = teampanel::demo::prepare(settings, SIMULATOR_SPEED).await?;
+        // The simulator's realistic request limit (25 a minute) is not under
+        // test here; a single page load may read a dozen resources.
+        let demo = teampanel::demo::prepare_with(settings, |config| {
+            config.speed = SIMULATOR_SPEED;
+            config.rate_limit = 10_000;
+        })
+        .await?;
         let base = format!("http://127.0.0.1:{}", demo.app.port());
         tokio::spawn(demo.app.run_until_stopped());
         Ok(Self {
