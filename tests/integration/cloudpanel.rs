@@ -577,8 +577,42 @@ async fn contract_server_lifecycle() {
     steady(&c, &id).await;
     assert_eq!(c.list_server_hdds(&id).await.unwrap().value.len(), 1);
 
+    // Resize to L, then reinstall.
+    let large = c
+        .list_fixed_instance_sizes()
+        .await
+        .unwrap()
+        .value
+        .into_iter()
+        .find(|s| s.name == "L")
+        .unwrap();
+    let resize = teampanel::cloudpanel::servers::UpdateHardware {
+        fixed_instance_size_id: Some(large.id.clone()),
+        ..Default::default()
+    };
+    c.update_server_hardware(&id, &resize).await.unwrap();
+    let resized = steady(&c, &id).await;
+    assert_eq!(resized.hardware.vcore, large.hardware.vcore);
+    assert!((resized.hardware.ram - large.hardware.ram).abs() < f64::EPSILON);
+
     // Image.
     assert_eq!(c.get_server_image(&id).await.unwrap().value.id, app);
+    let debian = c
+        .list_server_appliances(&ListQuery::search("debian12-64std"))
+        .await
+        .unwrap()
+        .value[0]
+        .id
+        .clone();
+    let reinstall = teampanel::cloudpanel::servers::ReinstallImage {
+        id: debian.clone(),
+        password: Some("Contract-Pass-123".into()),
+        ..Default::default()
+    };
+    let deploying = c.reinstall_server_image(&id, &reinstall).await.unwrap();
+    assert_eq!(deploying.status.state, ServerState::Deploying);
+    steady(&c, &id).await;
+    assert_eq!(c.get_server_image(&id).await.unwrap().value.id, debian);
 
     // Status and power.
     assert_eq!(
