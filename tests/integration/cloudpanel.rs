@@ -1635,3 +1635,62 @@ async fn contract_monitoring_users_roles_logs_and_usages() {
         usages.0.keys().collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn against_a_tight_rate_limit_reads_leave_room_for_changes_and_no_429_comes_back() {
+    let mut config = SimConfig::demo(vec![TOKEN.into()]);
+    config.rate_limit = 6;
+    let sim = spawn(config, std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .await
+        .unwrap();
+    let panel = CloudPanel::new(ClientSettings::default()).unwrap();
+    let c = panel.account(AccountKey::new(9, sim.base_url.clone(), TOKEN));
+
+    let servers = c.list_servers(&ListQuery::all()).await.unwrap().value;
+    let id = servers
+        .iter()
+        .find(|s| s.name == "web-01")
+        .unwrap()
+        .id
+        .clone();
+    c.get_server(&id).await.unwrap();
+    c.list_datacenters(&ListQuery::all()).await.unwrap();
+    let refused = c.list_ssh_keys(&ListQuery::all()).await.unwrap_err();
+    assert!(
+        matches!(refused, CloudError::RateLimited { retry_after_secs } if retry_after_secs <= 60)
+    );
+    // The cached list is still there, and fresh.
+    assert!(c.list_servers(&ListQuery::all()).await.unwrap().from_cache);
+
+    for n in 0..3 {
+        let body = UpdateServer {
+            name: format!("web-01-{n}"),
+            description: String::new(),
+        };
+        assert_eq!(
+            c.update_server(&id, &body).await.unwrap().name,
+            format!("web-01-{n}")
+        );
+    }
+    let body = UpdateServer {
+        name: "one too many".into(),
+        description: String::new(),
+    };
+    assert!(matches!(
+        c.update_server(&id, &body).await,
+        Err(CloudError::RateLimited { .. })
+    ));
+    // The change invalidated the list: with no budget left and nothing cached, it waits.
+    assert!(matches!(
+        c.list_servers(&ListQuery::all()).await,
+        Err(CloudError::RateLimited { .. })
+    ));
+
+    let counters = panel.counters();
+    assert_eq!(counters.upstream_calls, 6);
+    assert_eq!(counters.upstream_429, 0);
+    assert_eq!(
+        panel.budget(9).map(|b| (b.limit, b.remaining)),
+        Some((6, 0))
+    );
+}
