@@ -90,6 +90,24 @@ impl ReadCache {
     }
 }
 
+/// Reference data that changes on the provider's schedule, not the team's:
+/// cached longer, so forms that list sizes, images and datacenters do not
+/// spend the shared request budget on every visit.
+pub fn is_catalogue(path: &str) -> bool {
+    const CATALOGUE: [&str; 7] = [
+        "/servers/fixed_instance_sizes",
+        "/servers/baremetal_models",
+        "/server_appliances",
+        "/recovery_appliances",
+        "/dvd_isos",
+        "/datacenters",
+        "/pricing",
+    ];
+    CATALOGUE
+        .iter()
+        .any(|root| Scope::Tree((*root).to_owned()).covers(path))
+}
+
 /// A set of cached paths.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -178,6 +196,15 @@ mod tests {
             fetched: Instant::now(),
             fetched_at: Utc::now(),
         }
+    }
+
+    #[test]
+    fn catalogue_paths_are_told_apart() {
+        assert!(is_catalogue("/datacenters"));
+        assert!(is_catalogue("/servers/fixed_instance_sizes/ABC"));
+        assert!(!is_catalogue("/servers"));
+        assert!(!is_catalogue("/servers/ABC"));
+        assert!(!is_catalogue("/datacenters_extra"));
     }
 
     #[test]

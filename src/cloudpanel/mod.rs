@@ -114,6 +114,8 @@ impl AccountKey {
 pub struct ClientSettings {
     /// How long a read is served from the cache without asking again.
     pub cache_ttl: Duration,
+    /// How long reference data (sizes, images, datacenters, ISOs, pricing) stays fresh.
+    pub catalogue_ttl: Duration,
     /// Every call, from connect to the last byte.
     pub timeout: Duration,
     /// Reads are sent again at most this often after 502/503/504 or a timeout.
@@ -132,6 +134,7 @@ impl Default for ClientSettings {
     fn default() -> Self {
         ClientSettings {
             cache_ttl: Duration::from_secs(10),
+            catalogue_ttl: Duration::from_secs(300),
             timeout: Duration::from_secs(15),
             max_read_retries: 2,
             retry_backoff: Duration::from_millis(300),

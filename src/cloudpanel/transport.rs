@@ -1,7 +1,7 @@
 //! Sending requests: budget, cache, single-flight, timeouts, retries.
 
 use super::budget::{Purpose, retry_secs};
-use super::cache::{CacheKey, Stored, affected};
+use super::cache::{self, CacheKey, Stored, affected};
 use super::counters::Counters;
 use super::de::decode_items_ref;
 use super::{AccountClient, CloudError, Fetched, Flight, StaleReason, lock};
@@ -220,7 +220,12 @@ impl AccountClient {
     ) -> Result<Fetched<Arc<Value>>, CloudError> {
         let url = self.url(path, query)?;
         let key = CacheKey::new(self.key.account_id, path, query);
-        let ttl = self.panel.inner.settings.cache_ttl;
+        let settings = &self.panel.inner.settings;
+        let ttl = if cache::is_catalogue(path) {
+            settings.catalogue_ttl
+        } else {
+            settings.cache_ttl
+        };
         let flight = {
             let mut reads = lock(&self.state.reads);
             let now = Instant::now();
