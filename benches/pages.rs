@@ -3,7 +3,11 @@
 //!
 //! Run: `cargo bench --bench pages` (prints figures; asserts nothing).
 
-#![allow(clippy::expect_used, clippy::unwrap_used, reason = "a measuring harness: a failure should stop it loudly")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a measuring harness: a failure should stop it loudly"
+)]
 
 use std::time::{Duration, Instant};
 

@@ -9,7 +9,11 @@
 //! Run: `cargo bench --bench servers` (prints figures; asserts nothing).
 //! `SERVERS_BENCH_SECONDS` shortens the one-minute phase.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, reason = "a measuring harness: a failure should stop it loudly")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a measuring harness: a failure should stop it loudly"
+)]
 
 use std::time::{Duration, Instant};
 
@@ -26,7 +30,14 @@ async fn signed_in(base: &str, email: &str, password: &str) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let html = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let html = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = html
         .split("name=\"csrf_token\" value=\"")
         .nth(1)
@@ -35,7 +46,11 @@ async fn signed_in(base: &str, email: &str, password: &str) -> reqwest::Client {
         .to_owned();
     let response = client
         .post(format!("{base}/login"))
-        .form(&[("csrf_token", token.as_str()), ("email", email), ("password", password)])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
         .send()
         .await
         .unwrap();
@@ -46,7 +61,9 @@ async fn signed_in(base: &str, email: &str, password: &str) -> reqwest::Client {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let settings = Settings::for_data_dir(dir.path(), "127.0.0.1:0".parse().unwrap());
+    let mut settings = Settings::for_data_dir(dir.path(), "127.0.0.1:0".parse().unwrap());
+    // Eleven sessions of one account sign in at once; the sign-in throttle is not what is measured.
+    settings.login_attempts_per_account = 1000;
     let demo = teampanel::demo::prepare_with(settings, |config| {
         config.rate_limit = 1_000_000;
         config.speed = 1.0;
@@ -103,20 +120,63 @@ async fn main() {
             .send()
             .await
             .unwrap();
-        assert!(response.status().is_success(), "creating server {i}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "creating server {i}: {}",
+            response.status()
+        );
     }
+
+    // Phase 0: decoding the upstream list of 200 servers, the panel's main cost per page.
+    let raw_list: serde_json::Value = raw
+        .get(format!("{sim_base}/servers"))
+        .header("X-TOKEN", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut decode = Vec::new();
+    for _ in 0..200 {
+        let started = Instant::now();
+        let servers: Vec<teampanel::cloudpanel::servers::Server> =
+            teampanel::cloudpanel::de::decode_items_ref(&raw_list);
+        decode.push(started.elapsed());
+        assert_eq!(servers.len(), 200);
+    }
+    decode.sort();
+    println!(
+        "decoding the 200-server list (200 times): median {:?}, p99 {:?}",
+        percentile(&decode, 0.5),
+        percentile(&decode, 0.99)
+    );
 
     let member = signed_in(&base, teampanel::demo::ADMIN_EMAIL, &password).await;
     let list = format!("{base}/o/{}/servers", teampanel::demo::ORG_SLUG);
 
     // Phase 1: render time of the list page, cache warm.
     for _ in 0..20 {
-        member.get(&list).send().await.unwrap().bytes().await.unwrap();
+        member
+            .get(&list)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
     }
     let mut timings = Vec::new();
     for _ in 0..500 {
         let started = Instant::now();
-        let body = member.get(&list).send().await.unwrap().bytes().await.unwrap();
+        let body = member
+            .get(&list)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         timings.push(started.elapsed());
         assert!(body.len() > 1000);
     }
@@ -127,8 +187,33 @@ async fn main() {
         percentile(&timings, 0.99)
     );
 
+    // For comparison: an organisation page that makes no upstream call.
+    let overview = format!("{base}/o/{}/", teampanel::demo::ORG_SLUG);
+    let mut timings = Vec::new();
+    for _ in 0..500 {
+        let started = Instant::now();
+        member
+            .get(&overview)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        timings.push(started.elapsed());
+    }
+    timings.sort();
+    println!(
+        "organisation overview (no upstream data), whole request (500 requests): median {:?}, p99 {:?}",
+        percentile(&timings, 0.5),
+        percentile(&timings, 0.99)
+    );
+
     // Phase 2: 10 members with the page open for a minute.
-    let seconds: u64 = std::env::var("SERVERS_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let seconds: u64 = std::env::var("SERVERS_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
     // A fresh budget and cache, so the count covers only this phase.
     let before = state.cloud.counters();
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -139,7 +224,14 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let mut requests = 0u64;
             while Instant::now() < deadline {
-                let html = client.get(&list).send().await.unwrap().text().await.unwrap();
+                let html = client
+                    .get(&list)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
                 requests += 1;
                 let refreshing: Vec<String> = html
                     .split("data-refresh-url=\"")
@@ -150,7 +242,13 @@ async fn main() {
                 while Instant::now() < reload_at.min(deadline) {
                     tokio::time::sleep(Duration::from_secs(2)).await;
                     for url in &refreshing {
-                        let _ = client.get(format!("http://{}{url}", client_host(&list))).send().await.unwrap().bytes().await;
+                        let _ = client
+                            .get(format!("http://{}{url}", client_host(&list)))
+                            .send()
+                            .await
+                            .unwrap()
+                            .bytes()
+                            .await;
                         requests += 1;
                     }
                 }
@@ -174,5 +272,9 @@ async fn main() {
 }
 
 fn client_host(url: &str) -> String {
-    url.trim_start_matches("http://").split('/').next().unwrap_or_default().to_owned()
+    url.trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }

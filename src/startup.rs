@@ -12,8 +12,8 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::auth::csrf::{self, TrustedOrigins};
-use crate::cloudpanel::{ClientSettings, CloudPanel};
 use crate::auth::throttle::LoginThrottle;
+use crate::cloudpanel::{ClientSettings, CloudPanel};
 use crate::config::Settings;
 use crate::crypto::{self, KeySource, MasterKey};
 use crate::db::{self, Db};
@@ -140,9 +140,16 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .app_data(trusted.clone())
             .app_data(hsts.clone())
             // Unreadable forms, queries and paths get the panel's own error page.
-            .app_data(web::FormConfig::default().limit(256 * 1024).error_handler(|e, _| {
-                AppError::BadRequest(format!("The form could not be read ({e}). Go back and check what you typed.")).into()
-            }))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(256 * 1024)
+                    .error_handler(|e, _| {
+                        AppError::BadRequest(format!(
+                            "The form could not be read ({e}). Go back and check what you typed."
+                        ))
+                        .into()
+                    }),
+            )
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 AppError::BadRequest(format!("The address's query could not be read ({e}).")).into()
             }))

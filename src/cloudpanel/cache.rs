@@ -1,8 +1,9 @@
 //! The short-lived read cache and what a change invalidates.
 
 use serde_json::Value;
+use std::any::Any;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -36,8 +37,37 @@ impl CacheKey {
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub body: Arc<Value>,
+    /// The typed decoding of `body`, made by the first read that needs it.
+    pub decoded: Memo,
     pub fetched: Instant,
     pub fetched_at: DateTime<Utc>,
+}
+
+/// A typed value decoded once from a stored answer and shared by every later
+/// read of it: decoding a list of hundreds of servers costs more than the
+/// rest of a page, and the same answer serves every member until it expires.
+#[derive(Clone, Default)]
+pub struct Memo(Arc<OnceLock<Arc<dyn Any + Send + Sync>>>);
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Memo(decoded)"
+        } else {
+            "Memo(empty)"
+        })
+    }
+}
+
+impl Memo {
+    pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.0.get()?.downcast_ref::<T>()
+    }
+
+    pub fn set<T: Any + Send + Sync>(&self, value: T) {
+        // A concurrent read may have decoded it first: both values are equal.
+        let _ = self.0.set(Arc::new(value));
+    }
 }
 
 /// Drops entries much older than any page would still show.
@@ -193,6 +223,7 @@ mod tests {
     fn stored() -> Stored {
         Stored {
             body: Arc::new(Value::Null),
+            decoded: Memo::default(),
             fetched: Instant::now(),
             fetched_at: Utc::now(),
         }

@@ -178,6 +178,8 @@ pub struct Fetched<T> {
     /// Older than the cache's lifetime (see `stale_reason`).
     pub stale: bool,
     pub stale_reason: Option<StaleReason>,
+    /// The typed decoding shared by every read of the same stored answer.
+    pub(crate) memo: Option<cache::Memo>,
 }
 
 impl<T> Fetched<T> {
@@ -194,6 +196,7 @@ impl<T> Fetched<T> {
             from_cache,
             stale: stale_reason.is_some(),
             stale_reason,
+            memo: Some(s.decoded.clone()),
         }
     }
 
@@ -220,6 +223,7 @@ impl<T> Fetched<T> {
             from_cache: self.from_cache,
             stale: self.stale,
             stale_reason: self.stale_reason,
+            memo: self.memo,
         }
     }
 

@@ -431,6 +431,15 @@ impl AccountClient {
         self.list("/servers", &q.pairs()).await
     }
 
+    /// [`Self::list_servers`] without a copy: the decoded list is shared by
+    /// every read of the same cached answer.
+    pub async fn list_servers_shared(
+        &self,
+        q: &ListQuery,
+    ) -> Result<Fetched<std::sync::Arc<Vec<Server>>>, CloudError> {
+        self.list_shared("/servers", &q.pairs()).await
+    }
+
     /// Answers 202 with the server in DEPLOYING.
     pub async fn create_server(&self, body: &CreateServer) -> Result<Server, CloudError> {
         self.post("/servers", body).await

@@ -152,6 +152,7 @@ impl AccountClient {
         super::de::normalize(&mut body);
         Ok(Stored {
             body: Arc::new(body),
+            decoded: super::cache::Memo::default(),
             fetched: now,
             fetched_at: chrono::Utc::now(),
         })
@@ -315,13 +316,31 @@ impl AccountClient {
         Ok(f.map(|_| v))
     }
 
-    pub(crate) async fn list<T: DeserializeOwned>(
+    pub(crate) async fn list<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &self,
         path: &str,
         query: &Query,
     ) -> Result<Fetched<Vec<T>>, CloudError> {
+        let f = self.list_shared::<T>(path, query).await?;
+        Ok(f.map(|shared| shared.as_ref().clone()))
+    }
+
+    /// A list decoded once per stored answer and shared, not copied, by every
+    /// read of it: what pages that filter and sort large lists want.
+    pub(crate) async fn list_shared<T: DeserializeOwned + Send + Sync + 'static>(
+        &self,
+        path: &str,
+        query: &Query,
+    ) -> Result<Fetched<Arc<Vec<T>>>, CloudError> {
         let f = self.read_value(path, query).await?;
-        let v = decode_list(&f.value)?;
+        if let Some(decoded) = f.memo.as_ref().and_then(|m| m.get::<Arc<Vec<T>>>()) {
+            let v = decoded.clone();
+            return Ok(f.map(|_| v));
+        }
+        let v: Arc<Vec<T>> = Arc::new(decode_list(&f.value)?);
+        if let Some(memo) = &f.memo {
+            memo.set(v.clone());
+        }
         Ok(f.map(|_| v))
     }
 

@@ -179,7 +179,14 @@ pub async fn logout(
     session: Session,
 ) -> AppResult<HttpResponse> {
     if let Some(user) = crate::web::page::session_user(&state, &session).await? {
-        crate::audit::record_user_event(&state, &req, &user, "auth.sign_out", serde_json::Value::Null).await;
+        crate::audit::record_user_event(
+            &state,
+            &req,
+            &user,
+            "auth.sign_out",
+            serde_json::Value::Null,
+        )
+        .await;
     }
     session.purge();
     Ok(redirect("/login"))

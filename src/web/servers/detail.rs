@@ -347,7 +347,7 @@ pub async fn status(
     // Read from the shared, cached list: see `list::row`.
     let servers = up
         .client
-        .list_servers(&ListQuery::all())
+        .list_servers_shared(&ListQuery::all())
         .await
         .map_err(|e| AppError::Upstream(e.user_message()))?;
     let href = server_href(&ctx, id);

@@ -77,11 +77,11 @@ struct RowFragment<'a> {
     row: &'a ServerRow,
 }
 
+/// `q` is already lower case.
 fn matches(server: &Server, q: &str) -> bool {
     if q.is_empty() {
         return true;
     }
-    let q = q.to_lowercase();
     [
         &server.name,
         &server.description,
@@ -90,20 +90,21 @@ fn matches(server: &Server, q: &str) -> bool {
         &server.datacenter.location,
     ]
     .iter()
-    .any(|field| field.to_lowercase().contains(&q))
-        || server.ips.iter().any(|ip| ip.ip.contains(&q))
+    .any(|field| field.to_lowercase().contains(q))
+        || server.ips.iter().any(|ip| ip.ip.contains(q))
 }
 
-fn sort_servers(servers: &mut [Server], sort: &str) {
+/// Cached keys: each server's key is computed once, not once per comparison.
+fn sort_servers(servers: &mut [&Server], sort: &str) {
     match sort {
-        "-name" => servers.sort_by_key(|s| std::cmp::Reverse(s.name.to_lowercase())),
-        "state" => servers.sort_by(|a, b| {
-            (a.status.state.as_str(), a.name.to_lowercase())
-                .cmp(&(b.status.state.as_str(), b.name.to_lowercase()))
-        }),
-        "-created" => servers.sort_by_key(|s| std::cmp::Reverse(s.creation_date.to_string())),
-        "created" => servers.sort_by_key(|s| s.creation_date.to_string()),
-        _ => servers.sort_by_key(|s| s.name.to_lowercase()),
+        "-name" => servers.sort_by_cached_key(|s| std::cmp::Reverse(s.name.to_lowercase())),
+        "state" => servers
+            .sort_by_cached_key(|s| (s.status.state.as_str().to_owned(), s.name.to_lowercase())),
+        "-created" => {
+            servers.sort_by_cached_key(|s| std::cmp::Reverse(s.creation_date.to_string()))
+        }
+        "created" => servers.sort_by_cached_key(|s| s.creation_date.to_string()),
+        _ => servers.sort_by_cached_key(|s| s.name.to_lowercase()),
     }
 }
 
@@ -153,15 +154,20 @@ pub async fn page(
         .unwrap_or(1)
         .max(1);
 
-    let (servers, notice, problem) = match up.client.list_servers(&ListQuery::all()).await {
+    let (servers, notice, problem) = match up.client.list_servers_shared(&ListQuery::all()).await {
         Ok(fetched) => {
             let notice = fetched.freshness().map(|f| format!("Showing {f}."));
             (fetched.value, notice, None)
         }
-        Err(e) => (Vec::new(), None, Some(read_problem("the servers", &e))),
+        Err(e) => (
+            Default::default(),
+            None,
+            Some(read_problem("the servers", &e)),
+        ),
     };
     let total = servers.len();
-    let mut shown: Vec<Server> = servers.into_iter().filter(|s| matches(s, &q)).collect();
+    let needle = q.to_lowercase();
+    let mut shown: Vec<&Server> = servers.iter().filter(|s| matches(s, &needle)).collect();
     sort_servers(&mut shown, sort);
     let matching = shown.len();
     let pages = matching.div_ceil(PER_PAGE).max(1);
@@ -220,7 +226,7 @@ pub async fn row(
     // rows of all members then cost one upstream call per cache period.
     let servers = up
         .client
-        .list_servers(&ListQuery::all())
+        .list_servers_shared(&ListQuery::all())
         .await
         .map_err(|e| crate::error::AppError::Upstream(e.user_message()))?;
     let row = match servers.value.iter().find(|s| s.id == id) {
