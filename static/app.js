@@ -19,16 +19,20 @@ function wireRefresh(root) {
   root.querySelectorAll("[data-refresh-url]").forEach((el) => {
     if (el.dataset.refreshWired) return;
     el.dataset.refreshWired = "1";
-    let delay = 2000;
+    let delay = Number(el.dataset.refreshAfter || 2000);
     const tick = async () => {
       try {
         const response = await fetch(el.dataset.refreshUrl, { headers: { "Accept": "text/html" }, credentials: "same-origin" });
-        if (response.ok) {
+        // Only the panel's fragments are swapped in: never a whole page such as
+        // the sign-in page after the session ended.
+        if (response.ok && response.headers.get("X-Fragment") === "1") {
           const html = await response.text();
           const template = document.createElement("template");
           template.innerHTML = html.trim();
           const fresh = template.content.firstElementChild;
           if (fresh) {
+            // Keep backing off while the work goes on.
+            if (fresh.dataset.refreshUrl) fresh.dataset.refreshAfter = String(Math.min(delay * 1.5, 30000));
             el.replaceWith(fresh);
             wireConfirmations(fresh.parentNode || document);
             wireRefresh(fresh.parentNode || document);
@@ -39,7 +43,7 @@ function wireRefresh(root) {
       delay = Math.min(delay * 1.5, 30000);
       setTimeout(tick, delay);
     };
-    setTimeout(tick, Number(el.dataset.refreshAfter || delay));
+    setTimeout(tick, delay);
   });
 }
 

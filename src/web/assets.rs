@@ -1,7 +1,10 @@
 //! Static files, embedded in the binary so it runs from any directory.
 
+use std::sync::LazyLock;
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
+use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 
@@ -29,8 +32,18 @@ const ASSETS: &[Asset] = &[
     },
 ];
 
-/// Version tag appended to asset URLs, so a new release is never served stale CSS.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// A tag for asset URLs made from the assets' own bytes: browsers may cache
+/// them for a day, and any change to a file changes every URL that names it.
+pub fn version() -> &'static str {
+    static VERSION: LazyLock<String> = LazyLock::new(|| {
+        let mut hasher = Sha256::new();
+        for asset in ASSETS {
+            hasher.update(asset.body.as_bytes());
+        }
+        hex::encode(&hasher.finalize()[..6])
+    });
+    &VERSION
+}
 
 pub async fn serve(name: web::Path<String>) -> Result<HttpResponse, AppError> {
     let asset = ASSETS
