@@ -126,13 +126,6 @@ impl Options {
     }
 }
 
-fn choice(id: &str, name: &str) -> Choice {
-    Choice {
-        id: id.to_owned(),
-        name: name.to_owned(),
-    }
-}
-
 async fn load_options(up: &Upstream) -> Options {
     let c = &up.client;
     let all = ListQuery::all();
@@ -149,7 +142,7 @@ async fn load_options(up: &Upstream) -> Options {
     Options {
         sizes: Choices::from("the instance sizes", sizes, |s| {
             let hw = &s.hardware;
-            choice(
+            Choice::of(
                 &s.id,
                 &format!(
                     "{} · {} vCore · {} GB RAM · {} GB disk",
@@ -160,9 +153,11 @@ async fn load_options(up: &Upstream) -> Options {
                 ),
             )
         }),
-        baremetal_models: Choices::from("the baremetal models", models, |s| choice(&s.id, &s.name)),
+        baremetal_models: Choices::from("the baremetal models", models, |s| {
+            Choice::of(&s.id, &s.name)
+        }),
         appliances: Choices::from("the images", appliances, |a| {
-            choice(
+            Choice::of(
                 &a.id,
                 &if a.os.is_empty() {
                     a.name.clone()
@@ -172,15 +167,17 @@ async fn load_options(up: &Upstream) -> Options {
             )
         }),
         datacenters: Choices::from("the datacenters", datacenters, |d| {
-            choice(&d.id, &format!("{} ({})", d.location, d.country_code))
+            Choice::of(&d.id, &format!("{} ({})", d.location, d.country_code))
         }),
-        ssh_keys: Choices::from("the SSH keys", keys, |k| choice(&k.id, &k.name)),
+        ssh_keys: Choices::from("the SSH keys", keys, |k| Choice::of(&k.id, &k.name)),
         firewall_policies: Choices::from("the firewall policies", firewalls, |p| {
-            choice(&p.id, &p.name)
+            Choice::of(&p.id, &p.name)
         }),
-        load_balancers: Choices::from("the load balancers", balancers, |p| choice(&p.id, &p.name)),
+        load_balancers: Choices::from("the load balancers", balancers, |p| {
+            Choice::of(&p.id, &p.name)
+        }),
         monitoring_policies: Choices::from("the monitoring policies", monitoring, |p| {
-            choice(&p.id, &p.name)
+            Choice::of(&p.id, &p.name)
         }),
     }
 }

@@ -1,6 +1,8 @@
 //! A server's page: overview and every action the member may take, in
 //! sections; the status badge refreshes itself while work is in progress.
 
+use std::future::Future;
+
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -23,6 +25,15 @@ use crate::web::render;
 pub struct Choice {
     pub id: String,
     pub name: String,
+}
+
+impl Choice {
+    pub fn of(id: &str, name: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            name: name.to_owned(),
+        }
+    }
 }
 
 /// Options for a select, or why they could not be loaded.
@@ -121,18 +132,20 @@ struct StatusFragment<'a> {
     from_refresh: bool,
 }
 
-fn named<T>(id: impl Fn(&T) -> &String, name: impl Fn(&T) -> &String) -> impl Fn(&T) -> Choice {
-    move |t| Choice {
-        id: id(t).clone(),
-        name: name(t).clone(),
+/// A select's options, loaded only when the member may use the form that needs them.
+async fn options<T>(
+    wanted: bool,
+    what: &str,
+    load: impl Future<Output = Result<Fetched<Vec<T>>, CloudError>>,
+    choice: impl Fn(&T) -> Choice,
+) -> Choices {
+    if !wanted {
+        return Choices {
+            items: Vec::new(),
+            problem: None,
+        };
     }
-}
-
-fn skipped() -> Choices {
-    Choices {
-        items: Vec::new(),
-        problem: None,
-    }
+    Choices::from(what, load.await, choice)
 }
 
 pub async fn page(
@@ -158,6 +171,7 @@ pub async fn page(
     // Lists for the action forms, loaded together, each only when the member
     // may use the form that needs it; they are cached and shared by every page.
     let client = &up.client;
+    let all = ListQuery::all();
     let (
         sizes,
         images,
@@ -168,143 +182,52 @@ pub async fn page(
         recovery_images,
         datacenters,
     ) = futures_util::join!(
-        async {
-            if can.resize && !is_baremetal {
-                Some(client.list_fixed_instance_sizes().await)
-            } else {
-                None
-            }
-        },
-        async {
-            if can.reinstall {
-                Some(client.list_server_appliances(&ListQuery::all()).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if can.ip_firewall {
-                Some(client.list_firewall_policies(&ListQuery::all()).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if can.ip_load_balancers {
-                Some(client.list_load_balancers(&ListQuery::all()).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if can.networks {
-                Some(client.list_private_networks(&ListQuery::all()).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if can.dvd {
-                Some(client.list_dvd_isos(&ListQuery::all()).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if can.restart && is_baremetal {
-                Some(client.list_recovery_appliances(&ListQuery::all()).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if can.clone {
-                Some(client.list_datacenters(&ListQuery::all()).await)
-            } else {
-                None
-            }
-        },
-    );
-    let sizes = sizes.map_or_else(skipped, |r| {
-        Choices::from(
+        options(
+            can.resize && !is_baremetal,
             "the instance sizes",
-            r,
-            named(
-                |s: &crate::cloudpanel::catalogue::InstanceSize| &s.id,
-                |s| &s.name,
-            ),
-        )
-    });
-    let images = images.map_or_else(skipped, |r| {
-        Choices::from(
+            client.list_fixed_instance_sizes(),
+            |s| Choice::of(&s.id, &s.name)
+        ),
+        options(
+            can.reinstall,
             "the images",
-            r,
-            named(
-                |a: &crate::cloudpanel::catalogue::Appliance| &a.id,
-                |a| &a.name,
-            ),
-        )
-    });
-    let firewall_policies = firewall_policies.map_or_else(skipped, |r| {
-        Choices::from(
+            client.list_server_appliances(&all),
+            |a| Choice::of(&a.id, &a.name)
+        ),
+        options(
+            can.ip_firewall,
             "the firewall policies",
-            r,
-            named(
-                |p: &crate::cloudpanel::networks::FirewallPolicy| &p.id,
-                |p| &p.name,
-            ),
-        )
-    });
-    let load_balancers = load_balancers.map_or_else(skipped, |r| {
-        Choices::from(
+            client.list_firewall_policies(&all),
+            |p| Choice::of(&p.id, &p.name)
+        ),
+        options(
+            can.ip_load_balancers,
             "the load balancers",
-            r,
-            named(
-                |p: &crate::cloudpanel::networks::LoadBalancer| &p.id,
-                |p| &p.name,
-            ),
-        )
-    });
-    let networks = networks.map_or_else(skipped, |r| {
-        Choices::from(
+            client.list_load_balancers(&all),
+            |p| Choice::of(&p.id, &p.name)
+        ),
+        options(
+            can.networks,
             "the private networks",
-            r,
-            named(
-                |p: &crate::cloudpanel::networks::PrivateNetwork| &p.id,
-                |p| &p.name,
-            ),
-        )
-    });
-    let isos = isos.map_or_else(skipped, |r| {
-        Choices::from(
-            "the DVD images",
-            r,
-            named(
-                |a: &crate::cloudpanel::catalogue::Appliance| &a.id,
-                |a| &a.name,
-            ),
-        )
-    });
-    let recovery_images = recovery_images.map_or_else(skipped, |r| {
-        Choices::from(
+            client.list_private_networks(&all),
+            |p| Choice::of(&p.id, &p.name)
+        ),
+        options(can.dvd, "the DVD images", client.list_dvd_isos(&all), |a| {
+            Choice::of(&a.id, &a.name)
+        }),
+        options(
+            can.restart && is_baremetal,
             "the recovery images",
-            r,
-            named(
-                |a: &crate::cloudpanel::catalogue::Appliance| &a.id,
-                |a| &a.name,
-            ),
-        )
-    });
-    let datacenters = datacenters.map_or_else(skipped, |r| {
-        Choices::from(
+            client.list_recovery_appliances(&all),
+            |a| Choice::of(&a.id, &a.name)
+        ),
+        options(
+            can.clone,
             "the datacenters",
-            r,
-            |d: &crate::cloudpanel::catalogue::Datacenter| Choice {
-                id: d.id.clone(),
-                name: format!("{} ({})", d.location, d.country_code),
-            },
-        )
-    });
+            client.list_datacenters(&all),
+            |d| { Choice::of(&d.id, &format!("{} ({})", d.location, d.country_code)) }
+        ),
+    );
 
     let href = server_href(&ctx, id);
     let page = ctx.page.clone().with_section("servers");
