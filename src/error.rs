@@ -30,6 +30,13 @@ pub enum AppError {
     Upstream(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// Another error, shown inside the layout of the page it happened on
+    /// (navigation and organisation switcher included).
+    #[error("{inner}")]
+    InPage {
+        inner: Box<AppError>,
+        page: Box<PageCtx>,
+    },
 }
 
 impl std::fmt::Debug for AppError {
@@ -37,6 +44,7 @@ impl std::fmt::Debug for AppError {
         // The full cause chain, for the log only.
         match self {
             Self::Internal(e) => write!(f, "{e:?}"),
+            Self::InPage { inner, .. } => write!(f, "{inner:?}"),
             other => write!(f, "{other}"),
         }
     }
@@ -52,6 +60,18 @@ struct ErrorPage<'a> {
 }
 
 impl AppError {
+    /// Shows this error in the given page's layout.
+    pub fn in_page(self, page: &PageCtx) -> Self {
+        match self {
+            // Redirects and errors already placed keep their form.
+            Self::SignInRequired { .. } | Self::InPage { .. } => self,
+            inner => Self::InPage {
+                inner: Box::new(inner),
+                page: Box::new(page.clone()),
+            },
+        }
+    }
+
     fn title_and_message(&self) -> (&'static str, String) {
         match self {
             Self::NotFound => (
@@ -69,6 +89,7 @@ impl AppError {
             Self::SignInRequired { .. } => ("Sign-in required", "Please sign in.".into()),
             Self::TooManyRequests { message, .. } => ("Too many requests", message.clone()),
             Self::Upstream(why) => ("Cloud Panel problem", why.clone()),
+            Self::InPage { inner, .. } => return inner.title_and_message(),
             Self::Internal(_) => (
                 "Something went wrong",
                 "The panel hit an internal error and nothing was changed. The error was logged; \
@@ -105,6 +126,7 @@ impl ResponseError for AppError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::InPage { inner, .. } => inner.status_code(),
         }
     }
 
@@ -115,14 +137,19 @@ impl ResponseError for AppError {
                 .insert_header((header::LOCATION, location))
                 .finish();
         }
-        if let Self::Internal(e) = self {
+        let (inner, page) = match self {
+            Self::InPage { inner, page } => (inner.as_ref(), Some(page.as_ref())),
+            other => (other, None),
+        };
+        if let Self::Internal(e) = inner {
             tracing::error!(error = ?e, "request failed");
         }
-        let (title, message) = self.title_and_message();
-        let mut response = error_page(self.status_code(), &PageCtx::bare(), title, &message);
+        let (title, message) = inner.title_and_message();
+        let bare = PageCtx::bare();
+        let mut response = error_page(inner.status_code(), page.unwrap_or(&bare), title, &message);
         if let Self::TooManyRequests {
             retry_after_secs, ..
-        } = self
+        } = inner
             && let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);

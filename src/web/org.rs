@@ -209,7 +209,8 @@ impl OrgCtx {
             "You need the permission {permission} ({}) for this. Ask an Owner of {} for a role that has it.",
             permission.label().to_lowercase(),
             self.org.name
-        )))
+        ))
+        .in_page(&self.page))
     }
 
     /// Whether the member holds a permission: for hiding what they may not do.

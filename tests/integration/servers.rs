@@ -498,7 +498,12 @@ async fn a_viewer_sees_servers_but_may_not_change_them() {
         .unwrap();
 
     assert_eq!(response.status().as_u16(), 403);
-    assert!(response.text().await.unwrap().contains("servers.shutdown"));
+    let html = response.text().await.unwrap();
+    assert!(text_of(&html, "main").contains("servers.shutdown"));
+    assert!(
+        text_of(&html, ".sidenav").contains("Servers"),
+        "the 403 page keeps the navigation"
+    );
     assert_eq!(sim_state(&app, &id), "POWERED_ON", "nothing changed");
     let denied = audit_rows(&app, "servers.shutdown").await;
     assert_eq!(denied.len(), 1);
@@ -641,4 +646,28 @@ async fn a_member_of_another_organisation_cannot_reach_these_servers() {
         .await;
     assert_eq!(response.status().as_u16(), 404);
     assert_eq!(sim_state(&app, &id), "POWERED_ON");
+}
+
+#[tokio::test]
+async fn an_organisation_without_a_cloud_account_is_told_what_to_do() {
+    let app = spawn_demo().await;
+    let owner_id = app
+        .create_user("owner@example.org", "Owner", false, "owner password")
+        .await;
+    teampanel::db::orgs::create_organisation_with_owner(&app.state.db, "Fresh", "fresh", owner_id)
+        .await
+        .unwrap();
+    let owner = app.signed_in("owner@example.org", "owner password").await;
+
+    let (status, html) = app.get_html(&owner, "/o/fresh/servers").await;
+
+    assert_eq!(status, 400);
+    assert!(
+        text_of(&html, "main").contains("no cloud account yet"),
+        "{html}"
+    );
+    assert!(
+        text_of(&html, ".sidenav").contains("Cloud accounts"),
+        "{html}"
+    );
 }

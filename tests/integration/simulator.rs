@@ -764,7 +764,10 @@ async fn sub_resources_answer_their_documented_statuses() {
     }
     let (_, v) = api.get(&format!("/servers/{sid}")).await;
     assert_eq!(v["ips"].as_array().unwrap().len(), 2);
-    assert_eq!(v["status"]["state"], "CONFIGURING");
+    // At 200 times real speed the last change's CONFIGURING can already be
+    // over on a busy machine; either way the server is not in another state.
+    let state = v["status"]["state"].as_str().unwrap_or_default();
+    assert!(matches!(state, "CONFIGURING" | "POWERED_ON"), "{state}");
     assert_eq!(v["dvd"]["id"], iso.as_str());
     let (_, logs) = api.get("/logs?period=LAST_HOUR&per_page=1").await;
     assert_eq!(logs[0]["action"], "MODIFY");

@@ -105,7 +105,7 @@ async fn begin(
 ) -> AppResult<Upstream> {
     check_id(id)?;
     let allowed = ctx.require(permission).await?;
-    connect(state, &allowed, session, None).await
+    connect(state, ctx, &allowed, session, None).await
 }
 
 type ServerPath = web::Path<(String, String)>;

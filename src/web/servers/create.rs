@@ -232,7 +232,7 @@ pub async fn form(
     session: Session,
 ) -> AppResult<HttpResponse> {
     let allowed = ctx.require(perms::SERVERS_CREATE).await?;
-    let up = connect(&state, &allowed, &session, None).await?;
+    let up = connect(&state, &ctx, &allowed, &session, None).await?;
     show(
         &ctx,
         &up,
@@ -398,7 +398,7 @@ pub async fn submit(
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let allowed = ctx.require(perms::SERVERS_CREATE).await?;
-    let up = connect(&state, &allowed, &session, None).await?;
+    let up = connect(&state, &ctx, &allowed, &session, None).await?;
     let (values, password) = Values::parse(&body);
     let appliances = up
         .client

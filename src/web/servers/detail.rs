@@ -157,11 +157,13 @@ pub async fn page(
     let allowed = ctx.require(perms::SERVERS_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&state, &allowed, &session, None).await?;
+    let up = connect(&state, &ctx, &allowed, &session, None).await?;
     let fetched = match up.client.get_server(id).await {
         Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::Upstream(read_problem("this server", &e))),
+        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
+        Err(e) => {
+            return Err(AppError::Upstream(read_problem("this server", &e)).in_page(&ctx.page));
+        }
     };
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let server = fetched.value;
@@ -266,7 +268,7 @@ pub async fn status(
     let allowed = ctx.require(perms::SERVERS_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&state, &allowed, &session, None).await?;
+    let up = connect(&state, &ctx, &allowed, &session, None).await?;
     // Read from the shared, cached list: see `list::row`.
     let servers = up
         .client

@@ -140,7 +140,7 @@ pub async fn page(
         .account
         .as_deref()
         .and_then(|a| a.parse::<i64>().ok());
-    let up: Upstream = connect(&state, &allowed, &session, requested_account).await?;
+    let up: Upstream = connect(&state, &ctx, &allowed, &session, requested_account).await?;
     let q = params.q.trim().chars().take(100).collect::<String>();
     let sort = if SORTS.iter().any(|(k, _)| *k == params.sort) {
         params.sort.as_str()
@@ -221,7 +221,7 @@ pub async fn row(
     let allowed = ctx.require(perms::SERVERS_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&state, &allowed, &session, None).await?;
+    let up = connect(&state, &ctx, &allowed, &session, None).await?;
     // The whole (cached) list rather than the single server: all refreshing
     // rows of all members then cost one upstream call per cache period.
     let servers = up

@@ -112,6 +112,18 @@ fn session_key(org_id: i64) -> String {
 /// the organisation's default.
 pub async fn connect(
     state: &AppState,
+    ctx: &OrgCtx,
+    allowed: &Allowed,
+    session: &Session,
+    requested: Option<i64>,
+) -> AppResult<Upstream> {
+    open_upstream(state, allowed, session, requested)
+        .await
+        .map_err(|e| e.in_page(&ctx.page))
+}
+
+async fn open_upstream(
+    state: &AppState,
     allowed: &Allowed,
     session: &Session,
     requested: Option<i64>,
