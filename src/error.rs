@@ -89,7 +89,7 @@ impl AppError {
             Self::SignInRequired { .. } => ("Sign-in required", "Please sign in.".into()),
             Self::TooManyRequests { message, .. } => ("Too many requests", message.clone()),
             Self::Upstream(why) => ("Cloud Panel problem", why.clone()),
-            Self::InPage { inner, .. } => return inner.title_and_message(),
+            Self::InPage { inner, .. } => inner.title_and_message(),
             Self::Internal(_) => (
                 "Something went wrong",
                 "The panel hit an internal error and nothing was changed. The error was logged; \
