@@ -671,3 +671,44 @@ async fn an_organisation_without_a_cloud_account_is_told_what_to_do() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn the_apis_refusal_of_a_value_is_shown_beside_its_field() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let (_, form) = app.get_html(&c, &format!("{ORG}/servers/new")).await;
+    let doc = scraper::Html::parse_document(&form);
+    let size = doc
+        .select(&scraper::Selector::parse("#fixed_instance_size_id option").unwrap())
+        .next()
+        .and_then(|o| o.value().attr("value"))
+        .unwrap()
+        .to_owned();
+
+    let response = post(
+        &app,
+        &c,
+        "/servers",
+        &[
+            ("name", "ghost-image"),
+            ("hardware_mode", "fixed"),
+            ("fixed_instance_size_id", &size),
+            ("appliance_id", "0123456789ABCDEF0123456789ABCDEF"),
+        ],
+    )
+    .await;
+
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        text_of(&html, ".flash-error").contains("Nothing was created"),
+        "{html}"
+    );
+    assert!(
+        text_of(&html, ".field-error").contains("appliance_id"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"ghost-image\""), "the name is kept");
+    let failed = audit_rows(&app, "server.create").await;
+    assert_eq!(failed.last().unwrap().0, "failed");
+}

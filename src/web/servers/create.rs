@@ -462,24 +462,74 @@ pub async fn submit(
                     Some(e.user_message()),
                 )
                 .await?;
-            // The API's own words on the form, with everything typed kept.
+            // The API's own words on the form, beside the field it names when
+            // it names one, with everything typed kept.
+            let fields = match &e {
+                CloudError::Rejected {
+                    errors: Some(errors),
+                    ..
+                } => api_field_errors(errors, &e.user_message()),
+                _ => BTreeMap::new(),
+            };
             let problem = match &e {
-                CloudError::Rejected { .. }
-                | CloudError::Forbidden { .. }
-                | CloudError::RateLimited { .. } => e.user_message(),
+                _ if !fields.is_empty() => "The Cloud Panel refused some values; see the messages beside the fields. Nothing was created.".to_owned(),
+                CloudError::Rejected { .. } | CloudError::Forbidden { .. } | CloudError::RateLimited { .. } => e.user_message(),
                 other => format!("Nothing was created. {}", other.user_message()),
             };
             show(
                 &ctx,
                 &up,
                 &values,
-                &BTreeMap::new(),
+                &fields,
                 Some(problem),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
     }
+}
+
+/// The form field an API field name belongs to.
+fn form_field(api_field: &str) -> Option<&'static str> {
+    let field = api_field.trim_start_matches("hardware.");
+    Some(match field {
+        "name" => "name",
+        "description" => "description",
+        "password" => "password",
+        "appliance_id" => "appliance_id",
+        "datacenter_id" => "datacenter_id",
+        "fixed_instance_size_id" => "fixed_instance_size_id",
+        "baremetal_model_id" => "baremetal_model_id",
+        "vcore" | "cores_per_processor" | "ram" | "hardware" | "ngcs.vm.cores" | "ngcs.vm.ram" => {
+            "hardware"
+        }
+        "hdds" | "size" | "ngcs.vm.hdd" | "ngcs.vm.hdd.size" => "hdd_size",
+        "public_key" | "rsa_key" => "ssh_key",
+        "firewall_policy_id" => "firewall_policy_id",
+        "load_balancer_id" => "load_balancer_id",
+        "monitoring_policy_id" => "monitoring_policy_id",
+        _ => return None,
+    })
+}
+
+/// Reads the fields an API error names (`{"required":"name"}`,
+/// `{"name":1,"password":1}`, `{"invalid":"x"}`, `{"prefix":"ngcs.vm.hdd.size",...}`).
+fn api_field_errors(errors: &serde_json::Value, message: &str) -> BTreeMap<&'static str, String> {
+    let mut fields = BTreeMap::new();
+    let Some(object) = errors.as_object() else {
+        return fields;
+    };
+    for (key, value) in object {
+        let named = match (key.as_str(), value.as_str()) {
+            ("required" | "invalid" | "prefix", Some(field)) => field,
+            ("required" | "invalid" | "prefix" | "desired" | "step", _) => continue,
+            (field, _) => field,
+        };
+        if let Some(field) = form_field(named) {
+            fields.insert(field, message.to_owned());
+        }
+    }
+    fields
 }
 
 #[cfg(test)]
@@ -532,6 +582,20 @@ mod tests {
         let request = build(&v, "", &[]).unwrap();
         assert_eq!(request.ssh_password, Some(false));
         assert_eq!(request.public_key, Some(vec!["K1".to_owned()]));
+    }
+
+    #[test]
+    fn api_errors_land_beside_the_fields_they_name() {
+        let errors = api_field_errors(&serde_json::json!({ "required": "name" }), "Required");
+        assert_eq!(errors.get("name").map(String::as_str), Some("Required"));
+        let errors = api_field_errors(&serde_json::json!({ "name": 1, "password": 1 }), "Bad");
+        assert!(errors.contains_key("name") && errors.contains_key("password"));
+        let errors = api_field_errors(
+            &serde_json::json!({ "prefix": "ngcs.vm.hdd.size", "desired": 30, "step": true }),
+            "Wrong step",
+        );
+        assert!(errors.contains_key("hdd_size"));
+        assert!(api_field_errors(&serde_json::json!({ "element_type": "Image" }), "x").is_empty());
     }
 
     #[test]
