@@ -124,6 +124,17 @@ struct DetailPage<'a> {
     from_refresh: bool,
 }
 
+impl DetailPage<'_> {
+    /// A fixed size's name when the sizes were loaded, else its id.
+    fn size_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.sizes
+            .items
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(id, |c| c.name.as_str())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "servers/status.html")]
 struct StatusFragment<'a> {
