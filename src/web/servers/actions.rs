@@ -25,67 +25,98 @@ use crate::web::flash;
 use crate::web::org::OrgCtx;
 
 /// One change, described for the audit log and the user.
-struct Change<'a> {
+struct Change {
     action: &'static str,
-    server_id: &'a str,
     /// Redacted request details (never a password).
     details: Value,
     /// The flash message on success; `{name}` is replaced by the server's name.
     success: String,
-    /// Where to go afterwards (the detail page, or the list after a delete).
-    then: String,
+    /// Where to go afterwards; the server's page unless said (the list after a delete).
+    then: Option<String>,
 }
 
-/// Records the request, runs it, records the outcome, and answers with a
-/// flash message and a redirect. Upstream errors become plain words.
-async fn perform(
-    state: &AppState,
-    ctx: &OrgCtx,
-    session: &Session,
-    up: &Upstream,
-    change: Change<'_>,
-    call: impl Future<Output = Result<Server, CloudError>>,
-) -> AppResult<HttpResponse> {
-    let event = NewEvent::new(change.action, Outcome::Requested)
-        .target("server", change.server_id, "")
-        .cloud_account(up.account.id)
-        .details(change.details.clone());
-    // No audit record, no change: the request is refused if it cannot be recorded.
-    let pending = audit::begin(&state.db, ctx.audit_ctx(), event).await?;
-    match call.await {
-        Ok(server) => {
-            pending
-                .finish_with_target(&state.db, Outcome::Succeeded, None, None, &server.name)
-                .await?;
-            let name = if server.name.is_empty() {
-                "The server".to_owned()
-            } else {
-                server.name.clone()
-            };
-            flash::success(session, change.success.replace("{name}", &name));
-            Ok(redirect(&change.then))
-        }
-        Err(e) => {
-            pending
-                .finish(
-                    &state.db,
-                    Outcome::Failed,
-                    e.status(),
-                    Some(e.user_message()),
-                )
-                .await?;
-            tracing::info!(action = change.action, error = %e, "server change failed upstream");
-            if matches!(e, CloudError::NotFound { .. }) {
-                flash::error(
-                    session,
-                    "This server no longer exists in the Cloud Panel: it was removed meanwhile."
-                        .to_owned(),
-                );
-                return Ok(redirect(&ctx.href("servers")));
+/// A server change under way: the permission is checked and the account open.
+struct Act<'a> {
+    state: &'a AppState,
+    ctx: &'a OrgCtx,
+    session: &'a Session,
+    up: Upstream,
+    server_id: String,
+}
+
+/// The common start of every handler: a valid id, the permission, the account.
+async fn begin<'a>(
+    state: &'a AppState,
+    ctx: &'a OrgCtx,
+    session: &'a Session,
+    id: &str,
+    permission: Permission,
+) -> AppResult<Act<'a>> {
+    check_id(id)?;
+    let allowed = ctx.require(permission).await?;
+    let up = connect(state, ctx, &allowed, session, None).await?;
+    Ok(Act {
+        state,
+        ctx,
+        session,
+        up,
+        server_id: id.to_owned(),
+    })
+}
+
+impl Act<'_> {
+    /// Records the request, runs it, records the outcome, and answers with a
+    /// flash message and a redirect. Upstream errors become plain words.
+    async fn run(
+        &self,
+        change: Change,
+        call: impl Future<Output = Result<Server, CloudError>>,
+    ) -> AppResult<HttpResponse> {
+        let (db, ctx, session) = (&self.state.db, self.ctx, self.session);
+        let event = NewEvent::new(change.action, Outcome::Requested)
+            .target("server", &self.server_id, "")
+            .cloud_account(self.up.account.id)
+            .details(change.details.clone());
+        // No audit record, no change: the request is refused if it cannot be recorded.
+        let pending = audit::begin(db, ctx.audit_ctx(), event).await?;
+        match call.await {
+            Ok(server) => {
+                pending
+                    .finish_with_target(db, Outcome::Succeeded, None, None, &server.name)
+                    .await?;
+                let name = if server.name.is_empty() {
+                    "The server".to_owned()
+                } else {
+                    server.name.clone()
+                };
+                flash::success(session, change.success.replace("{name}", &name));
+                let then = change
+                    .then
+                    .unwrap_or_else(|| server_href(ctx, &self.server_id));
+                Ok(redirect(&then))
             }
-            flash::error(session, e.user_message());
-            Ok(redirect(&server_href(ctx, change.server_id)))
+            Err(e) => {
+                pending
+                    .finish(db, Outcome::Failed, e.status(), Some(e.user_message()))
+                    .await?;
+                tracing::info!(action = change.action, error = %e, "server change failed upstream");
+                if matches!(e, CloudError::NotFound { .. }) {
+                    flash::error(
+                        session,
+                        "This server no longer exists in the Cloud Panel: it was removed meanwhile."
+                            .to_owned(),
+                    );
+                    return Ok(redirect(&ctx.href("servers")));
+                }
+                flash::error(session, e.user_message());
+                Ok(redirect(&server_href(ctx, &self.server_id)))
+            }
         }
+    }
+
+    /// A form value that cannot be used: said in a flash message, nothing sent.
+    fn invalid(&self, message: &str) -> AppResult<HttpResponse> {
+        invalid(self.session, self.ctx, &self.server_id, message)
     }
 }
 
@@ -93,19 +124,6 @@ async fn perform(
 fn invalid(session: &Session, ctx: &OrgCtx, id: &str, message: &str) -> AppResult<HttpResponse> {
     flash::error(session, message.to_owned());
     Ok(redirect(&server_href(ctx, id)))
-}
-
-/// The common start of every handler: a valid id, the permission, the account.
-async fn begin(
-    state: &AppState,
-    ctx: &OrgCtx,
-    session: &Session,
-    id: &str,
-    permission: Permission,
-) -> AppResult<Upstream> {
-    check_id(id)?;
-    let allowed = ctx.require(permission).await?;
-    connect(state, ctx, &allowed, session, None).await
 }
 
 type ServerPath = web::Path<(String, String)>;
@@ -131,19 +149,14 @@ pub async fn rename(
     let (_, id) = path.into_inner();
     let name = form.name.trim().to_owned();
     let description = form.description.trim().to_owned();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_SET_NAME).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_SET_NAME).await?;
     if name.is_empty() || name.chars().count() > 128 {
-        return invalid(&session, &ctx, &id, "The name needs 1 to 128 characters.");
+        return act.invalid("The name needs 1 to 128 characters.");
     }
     if description.chars().count() > 256 {
-        return invalid(
-            &session,
-            &ctx,
-            &id,
-            "The description may have at most 256 characters.",
-        );
+        return act.invalid("The description may have at most 256 characters.");
     }
-    let current = up.client.get_server(&id).await.map(|f| f.value);
+    let current = act.up.client.get_server(&id).await.map(|f| f.value);
     if let Ok(current) = &current
         && current.description != description
     {
@@ -155,20 +168,12 @@ pub async fn rename(
     };
     let change = Change {
         action: "server.rename",
-        server_id: &id,
         details: json!({ "name": name, "description": description }),
         success: "Saved: {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.update_server(&id, &body),
-    )
-    .await
+    act.run(change, act.up.client.update_server(&id, &body))
+        .await
 }
 
 // ---- power ----
@@ -208,18 +213,13 @@ pub async fn power(
             return invalid(&session, &ctx, &id, "Choose power on, power off or reboot.");
         }
     };
-    let up = begin(&state, &ctx, &session, &id, permission).await?;
+    let act = begin(&state, &ctx, &session, &id, permission).await?;
     let method = match (&action, form.method.as_str()) {
         (PowerAction::PowerOn, _) => None,
         (_, "SOFTWARE" | "") => Some(PowerMethod::Software),
         (_, "HARDWARE") => Some(PowerMethod::Hardware),
         _ => {
-            return invalid(
-                &session,
-                &ctx,
-                &id,
-                "The method is either software or hardware.",
-            );
+            return act.invalid("The method is either software or hardware.");
         }
     };
     let recovery = form.recovery_image_id.trim();
@@ -242,24 +242,16 @@ pub async fn power(
     };
     let change = Change {
         action: audit_action,
-        server_id: &id,
         details: json!({
             "action": action.as_str(),
             "method": method.as_ref().map(|m| m.as_str().to_owned()),
             "recovery_image_id": recovery_image_id,
         }),
         success: verb.into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.server_action(&id, &body),
-    )
-    .await
+    act.run(change, act.up.client.server_action(&id, &body))
+        .await
 }
 
 // ---- hardware ----
@@ -330,7 +322,7 @@ pub async fn resize(
     form: web::Form<ResizeForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
     let fixed = form.fixed_instance_size_id.trim();
     let (body, details) = if fixed.is_empty() {
         match parse_hardware(&form.vcore, &form.cores_per_processor, &form.ram) {
@@ -343,7 +335,7 @@ pub async fn resize(
                 },
                 json!({ "vcore": vcore, "cores_per_processor": cores, "ram": ram }),
             ),
-            Err(message) => return invalid(&session, &ctx, &id, &message),
+            Err(message) => return act.invalid(&message),
         }
     } else {
         let fixed = check_id(fixed)?.to_owned();
@@ -357,20 +349,12 @@ pub async fn resize(
     };
     let change = Change {
         action: "server.resize",
-        server_id: &id,
         details,
         success: "Resizing {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.update_server_hardware(&id, &body),
-    )
-    .await
+    act.run(change, act.up.client.update_server_hardware(&id, &body))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -387,30 +371,22 @@ pub async fn add_hdd(
     form: web::Form<DiskForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
     let size = match parse_disk(&form.size) {
         Ok(size) => size,
-        Err(message) => return invalid(&session, &ctx, &id, &message),
+        Err(message) => return act.invalid(&message),
     };
     let body = AddHdds {
         hdds: vec![NewHdd::extra(size)],
     };
     let change = Change {
         action: "server.hdd_add",
-        server_id: &id,
         details: json!({ "size": size }),
         success: format!("Adding a {size} GB disk to {{name}}."),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.add_server_hdds(&id, &body),
-    )
-    .await
+    act.run(change, act.up.client.add_server_hdds(&id, &body))
+        .await
 }
 
 pub async fn resize_hdd(
@@ -422,27 +398,19 @@ pub async fn resize_hdd(
 ) -> AppResult<HttpResponse> {
     let (_, id, hdd_id) = path.into_inner();
     check_id(&hdd_id)?;
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
     let size = match parse_disk(&form.size) {
         Ok(size) => size,
-        Err(message) => return invalid(&session, &ctx, &id, &message),
+        Err(message) => return act.invalid(&message),
     };
     let change = Change {
         action: "server.hdd_resize",
-        server_id: &id,
         details: json!({ "hdd_id": hdd_id, "size": size }),
         success: format!("Resizing a disk of {{name}} to {size} GB."),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.resize_server_hdd(&id, &hdd_id, size),
-    )
-    .await
+    act.run(change, act.up.client.resize_server_hdd(&id, &hdd_id, size))
+        .await
 }
 
 pub async fn remove_hdd(
@@ -453,23 +421,15 @@ pub async fn remove_hdd(
 ) -> AppResult<HttpResponse> {
     let (_, id, hdd_id) = path.into_inner();
     check_id(&hdd_id)?;
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
     let change = Change {
         action: "server.hdd_remove",
-        server_id: &id,
         details: json!({ "hdd_id": hdd_id }),
         success: "Removing a disk from {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.delete_server_hdd(&id, &hdd_id),
-    )
-    .await
+    act.run(change, act.up.client.delete_server_hdd(&id, &hdd_id))
+        .await
 }
 
 // ---- image ----
@@ -492,26 +452,21 @@ pub async fn reinstall(
     form: web::Form<ReinstallForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_REINSTALL).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_REINSTALL).await?;
     let form = form.into_inner();
     let image_id = form.image_id.trim();
     if image_id.is_empty() {
-        return invalid(&session, &ctx, &id, "Choose the image to install.");
+        return act.invalid("Choose the image to install.");
     }
     let image_id = check_id(image_id)?.to_owned();
     let password = (!form.password.is_empty()).then_some(form.password);
     if let Some(p) = &password
         && !(8..=64).contains(&p.chars().count())
     {
-        return invalid(
-            &session,
-            &ctx,
-            &id,
-            "The new root password needs 8 to 64 characters.",
-        );
+        return act.invalid("The new root password needs 8 to 64 characters.");
     }
-    if let Err(message) = confirm(&up, &id, &form.confirm_name).await {
-        return invalid(&session, &ctx, &id, &message);
+    if let Err(message) = confirm(&act.up, &id, &form.confirm_name).await {
+        return act.invalid(&message);
     }
     let body = ReinstallImage {
         id: image_id.clone(),
@@ -520,20 +475,12 @@ pub async fn reinstall(
     };
     let change = Change {
         action: "server.reinstall",
-        server_id: &id,
         details: json!({ "image_id": image_id, "password_set": body.password.is_some() }),
         success: "Reinstalling {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.reinstall_server_image(&id, &body),
-    )
-    .await
+    act.run(change, act.up.client.reinstall_server_image(&id, &body))
+        .await
 }
 
 /// Destructive actions need the server's name typed exactly.
@@ -561,26 +508,18 @@ pub async fn add_ip(
     path: ServerPath,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_ASSIGN_IP).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_ASSIGN_IP).await?;
     let body = crate::cloudpanel::servers::AddServerIp {
         type_ip: Some(crate::cloudpanel::common::IpType::parse("IPV4")),
     };
     let change = Change {
         action: "server.ip_add",
-        server_id: &id,
         details: json!({ "type": "IPV4" }),
         success: "Adding an IPv4 address to {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.add_server_ip(&id, &body),
-    )
-    .await
+    act.run(change, act.up.client.add_server_ip(&id, &body))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -598,28 +537,20 @@ pub async fn remove_ip(
 ) -> AppResult<HttpResponse> {
     let (_, id, ip_id) = path.into_inner();
     check_id(&ip_id)?;
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_ASSIGN_IP).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_ASSIGN_IP).await?;
     let keep_ip = form.keep_ip.as_deref() == Some("true");
     let change = Change {
         action: "server.ip_remove",
-        server_id: &id,
         details: json!({ "ip_id": ip_id, "keep_ip": keep_ip }),
         success: if keep_ip {
             "Released an IP address from {name}; it stays in the account.".into()
         } else {
             "Removed an IP address from {name}.".into()
         },
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.delete_server_ip(&id, &ip_id, keep_ip),
-    )
-    .await
+    act.run(change, act.up.client.delete_server_ip(&id, &ip_id, keep_ip))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -637,7 +568,7 @@ pub async fn ip_firewall(
 ) -> AppResult<HttpResponse> {
     let (_, id, ip_id) = path.into_inner();
     check_id(&ip_id)?;
-    let up = begin(
+    let act = begin(
         &state,
         &ctx,
         &session,
@@ -647,23 +578,19 @@ pub async fn ip_firewall(
     .await?;
     let policy = form.firewall_policy_id.trim();
     if policy.is_empty() {
-        return invalid(&session, &ctx, &id, "Choose a firewall policy.");
+        return act.invalid("Choose a firewall policy.");
     }
     let policy = check_id(policy)?.to_owned();
     let change = Change {
         action: "server.ip_firewall_policy",
-        server_id: &id,
         details: json!({ "ip_id": ip_id, "firewall_policy_id": policy }),
         success: "Assigning the firewall policy to an IP of {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
+    act.run(
         change,
-        up.client
+        act.up
+            .client
             .set_server_ip_firewall_policy(&id, &ip_id, &policy),
     )
     .await
@@ -684,7 +611,7 @@ pub async fn ip_add_lb(
 ) -> AppResult<HttpResponse> {
     let (_, id, ip_id) = path.into_inner();
     check_id(&ip_id)?;
-    let up = begin(
+    let act = begin(
         &state,
         &ctx,
         &session,
@@ -694,23 +621,18 @@ pub async fn ip_add_lb(
     .await?;
     let lb = form.load_balancer_id.trim();
     if lb.is_empty() {
-        return invalid(&session, &ctx, &id, "Choose a load balancer.");
+        return act.invalid("Choose a load balancer.");
     }
     let lb = check_id(lb)?.to_owned();
     let change = Change {
         action: "server.ip_load_balancer_add",
-        server_id: &id,
         details: json!({ "ip_id": ip_id, "load_balancer_id": lb }),
         success: "Attaching an IP of {name} to the load balancer.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
+    act.run(
         change,
-        up.client.add_server_ip_load_balancer(&id, &ip_id, &lb),
+        act.up.client.add_server_ip_load_balancer(&id, &ip_id, &lb),
     )
     .await
 }
@@ -724,7 +646,7 @@ pub async fn ip_remove_lb(
     let (_, id, ip_id, lb_id) = path.into_inner();
     check_id(&ip_id)?;
     check_id(&lb_id)?;
-    let up = begin(
+    let act = begin(
         &state,
         &ctx,
         &session,
@@ -734,18 +656,14 @@ pub async fn ip_remove_lb(
     .await?;
     let change = Change {
         action: "server.ip_load_balancer_remove",
-        server_id: &id,
         details: json!({ "ip_id": ip_id, "load_balancer_id": lb_id }),
         success: "Detaching an IP of {name} from the load balancer.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
+    act.run(
         change,
-        up.client
+        act.up
+            .client
             .remove_server_ip_load_balancer(&id, &ip_id, &lb_id),
     )
     .await
@@ -767,7 +685,7 @@ pub async fn attach_network(
     form: web::Form<NetworkForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(
+    let act = begin(
         &state,
         &ctx,
         &session,
@@ -777,23 +695,18 @@ pub async fn attach_network(
     .await?;
     let network = form.private_network_id.trim();
     if network.is_empty() {
-        return invalid(&session, &ctx, &id, "Choose a private network.");
+        return act.invalid("Choose a private network.");
     }
     let network = check_id(network)?.to_owned();
     let change = Change {
         action: "server.private_network_attach",
-        server_id: &id,
         details: json!({ "private_network_id": network }),
         success: "Attaching {name} to the private network.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
+    act.run(
         change,
-        up.client.add_server_private_network(&id, &network),
+        act.up.client.add_server_private_network(&id, &network),
     )
     .await
 }
@@ -806,7 +719,7 @@ pub async fn detach_network(
 ) -> AppResult<HttpResponse> {
     let (_, id, network_id) = path.into_inner();
     check_id(&network_id)?;
-    let up = begin(
+    let act = begin(
         &state,
         &ctx,
         &session,
@@ -816,18 +729,15 @@ pub async fn detach_network(
     .await?;
     let change = Change {
         action: "server.private_network_detach",
-        server_id: &id,
         details: json!({ "private_network_id": network_id }),
         success: "Detaching {name} from the private network.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
+    act.run(
         change,
-        up.client.remove_server_private_network(&id, &network_id),
+        act.up
+            .client
+            .remove_server_private_network(&id, &network_id),
     )
     .await
 }
@@ -841,23 +751,15 @@ pub async fn create_snapshot(
     path: ServerPath,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
     let change = Change {
         action: "server.snapshot_create",
-        server_id: &id,
         details: Value::Null,
         success: "Taking a snapshot of {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.create_server_snapshot(&id),
-    )
-    .await
+    act.run(change, act.up.client.create_server_snapshot(&id))
+        .await
 }
 
 pub async fn restore_snapshot(
@@ -868,21 +770,16 @@ pub async fn restore_snapshot(
 ) -> AppResult<HttpResponse> {
     let (_, id, snapshot_id) = path.into_inner();
     check_id(&snapshot_id)?;
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
     let change = Change {
         action: "server.snapshot_restore",
-        server_id: &id,
         details: json!({ "snapshot_id": snapshot_id }),
         success: "Restoring {name} from its snapshot.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
+    act.run(
         change,
-        up.client.restore_server_snapshot(&id, &snapshot_id),
+        act.up.client.restore_server_snapshot(&id, &snapshot_id),
     )
     .await
 }
@@ -895,21 +792,16 @@ pub async fn delete_snapshot(
 ) -> AppResult<HttpResponse> {
     let (_, id, snapshot_id) = path.into_inner();
     check_id(&snapshot_id)?;
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
     let change = Change {
         action: "server.snapshot_delete",
-        server_id: &id,
         details: json!({ "snapshot_id": snapshot_id }),
         success: "Deleting the snapshot of {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
+    act.run(
         change,
-        up.client.delete_server_snapshot(&id, &snapshot_id),
+        act.up.client.delete_server_snapshot(&id, &snapshot_id),
     )
     .await
 }
@@ -930,28 +822,20 @@ pub async fn load_dvd(
     form: web::Form<DvdForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_DVD).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_DVD).await?;
     let iso = form.iso_id.trim();
     if iso.is_empty() {
-        return invalid(&session, &ctx, &id, "Choose an ISO image.");
+        return act.invalid("Choose an ISO image.");
     }
     let iso = check_id(iso)?.to_owned();
     let change = Change {
         action: "server.dvd_load",
-        server_id: &id,
         details: json!({ "iso_id": iso }),
         success: "Loading the DVD into {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.load_server_dvd(&id, &iso),
-    )
-    .await
+    act.run(change, act.up.client.load_server_dvd(&id, &iso))
+        .await
 }
 
 pub async fn eject_dvd(
@@ -961,23 +845,14 @@ pub async fn eject_dvd(
     path: ServerPath,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_DVD).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_DVD).await?;
     let change = Change {
         action: "server.dvd_eject",
-        server_id: &id,
         details: Value::Null,
         success: "Ejecting the DVD of {name}.".into(),
-        then: server_href(&ctx, &id),
+        then: None,
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.eject_server_dvd(&id),
-    )
-    .await
+    act.run(change, act.up.client.eject_server_dvd(&id)).await
 }
 
 // ---- clone and delete ----
@@ -998,15 +873,10 @@ pub async fn clone(
     form: web::Form<CloneForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_CLONE).await?;
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_CLONE).await?;
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
-        return invalid(
-            &session,
-            &ctx,
-            &id,
-            "The copy's name needs 1 to 128 characters.",
-        );
+        return act.invalid("The copy's name needs 1 to 128 characters.");
     }
     let datacenter = form.datacenter_id.trim();
     let datacenter_id = if datacenter.is_empty() {
@@ -1020,10 +890,10 @@ pub async fn clone(
     };
     let event = NewEvent::new("server.clone", Outcome::Requested)
         .target("server", &id, "")
-        .cloud_account(up.account.id)
+        .cloud_account(act.up.account.id)
         .details(json!({ "name": name, "datacenter_id": datacenter_id }));
     let pending = audit::begin(&state.db, ctx.audit_ctx(), event).await?;
-    match up.client.clone_server(&id, &body).await {
+    match act.up.client.clone_server(&id, &body).await {
         // The answer is the new server: the user goes to it.
         Ok(copy) => {
             pending
@@ -1068,31 +938,23 @@ pub async fn delete(
     form: web::Form<DeleteForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let up = begin(&state, &ctx, &session, &id, perms::SERVERS_DELETE).await?;
-    if let Err(message) = confirm(&up, &id, &form.confirm_name).await {
-        return invalid(&session, &ctx, &id, &message);
+    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_DELETE).await?;
+    if let Err(message) = confirm(&act.up, &id, &form.confirm_name).await {
+        return act.invalid(&message);
     }
     let keep_ip = form.keep_ips.as_deref() == Some("true");
     let change = Change {
         action: "server.delete",
-        server_id: &id,
         details: json!({ "keep_ip": keep_ip }),
         success: if keep_ip {
             "Deleting {name}; its IP addresses stay in the account.".into()
         } else {
             "Deleting {name}.".into()
         },
-        then: ctx.href("servers"),
+        then: Some(ctx.href("servers")),
     };
-    perform(
-        &state,
-        &ctx,
-        &session,
-        &up,
-        change,
-        up.client.delete_server(&id, keep_ip),
-    )
-    .await
+    act.run(change, act.up.client.delete_server(&id, keep_ip))
+        .await
 }
 
 #[cfg(test)]
