@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Upstream, check_id, connect, server_href};
+use super::{Upstream, check_id, chosen_id, connect, server_href};
 use crate::audit::{self, NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::servers::{
@@ -222,11 +222,10 @@ pub async fn power(
             return act.invalid("The method is either software or hardware.");
         }
     };
-    let recovery = form.recovery_image_id.trim();
-    let recovery_image_id = if recovery.is_empty() || !matches!(action, PowerAction::Reboot) {
-        None
-    } else {
-        Some(check_id(recovery)?.to_owned())
+    // Recovery mode is a kind of reboot; other actions ignore the field.
+    let recovery_image_id = match action {
+        PowerAction::Reboot => chosen_id(&form.recovery_image_id)?,
+        _ => None,
     };
     let body = ServerAction {
         action: action.clone(),
@@ -323,8 +322,15 @@ pub async fn resize(
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let act = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
-    let fixed = form.fixed_instance_size_id.trim();
-    let (body, details) = if fixed.is_empty() {
+    let (body, details) = if let Some(fixed) = chosen_id(&form.fixed_instance_size_id)? {
+        (
+            UpdateHardware {
+                fixed_instance_size_id: Some(fixed.clone()),
+                ..UpdateHardware::default()
+            },
+            json!({ "fixed_instance_size_id": fixed }),
+        )
+    } else {
         match parse_hardware(&form.vcore, &form.cores_per_processor, &form.ram) {
             Ok((vcore, cores, ram)) => (
                 UpdateHardware {
@@ -337,15 +343,6 @@ pub async fn resize(
             ),
             Err(message) => return act.invalid(&message),
         }
-    } else {
-        let fixed = check_id(fixed)?.to_owned();
-        (
-            UpdateHardware {
-                fixed_instance_size_id: Some(fixed.clone()),
-                ..UpdateHardware::default()
-            },
-            json!({ "fixed_instance_size_id": fixed }),
-        )
     };
     let change = Change {
         action: "server.resize",
@@ -454,11 +451,9 @@ pub async fn reinstall(
     let (_, id) = path.into_inner();
     let act = begin(&state, &ctx, &session, &id, perms::SERVERS_REINSTALL).await?;
     let form = form.into_inner();
-    let image_id = form.image_id.trim();
-    if image_id.is_empty() {
+    let Some(image_id) = chosen_id(&form.image_id)? else {
         return act.invalid("Choose the image to install.");
-    }
-    let image_id = check_id(image_id)?.to_owned();
+    };
     let password = (!form.password.is_empty()).then_some(form.password);
     if let Some(p) = &password
         && !(8..=64).contains(&p.chars().count())
@@ -576,11 +571,9 @@ pub async fn ip_firewall(
         perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
     )
     .await?;
-    let policy = form.firewall_policy_id.trim();
-    if policy.is_empty() {
+    let Some(policy) = chosen_id(&form.firewall_policy_id)? else {
         return act.invalid("Choose a firewall policy.");
-    }
-    let policy = check_id(policy)?.to_owned();
+    };
     let change = Change {
         action: "server.ip_firewall_policy",
         details: json!({ "ip_id": ip_id, "firewall_policy_id": policy }),
@@ -619,11 +612,9 @@ pub async fn ip_add_lb(
         perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
     )
     .await?;
-    let lb = form.load_balancer_id.trim();
-    if lb.is_empty() {
+    let Some(lb) = chosen_id(&form.load_balancer_id)? else {
         return act.invalid("Choose a load balancer.");
-    }
-    let lb = check_id(lb)?.to_owned();
+    };
     let change = Change {
         action: "server.ip_load_balancer_add",
         details: json!({ "ip_id": ip_id, "load_balancer_id": lb }),
@@ -693,11 +684,9 @@ pub async fn attach_network(
         perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
     )
     .await?;
-    let network = form.private_network_id.trim();
-    if network.is_empty() {
+    let Some(network) = chosen_id(&form.private_network_id)? else {
         return act.invalid("Choose a private network.");
-    }
-    let network = check_id(network)?.to_owned();
+    };
     let change = Change {
         action: "server.private_network_attach",
         details: json!({ "private_network_id": network }),
@@ -823,11 +812,9 @@ pub async fn load_dvd(
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_DVD).await?;
-    let iso = form.iso_id.trim();
-    if iso.is_empty() {
+    let Some(iso) = chosen_id(&form.iso_id)? else {
         return act.invalid("Choose an ISO image.");
-    }
-    let iso = check_id(iso)?.to_owned();
+    };
     let change = Change {
         action: "server.dvd_load",
         details: json!({ "iso_id": iso }),
@@ -878,12 +865,7 @@ pub async fn clone(
     if name.is_empty() || name.chars().count() > 128 {
         return act.invalid("The copy's name needs 1 to 128 characters.");
     }
-    let datacenter = form.datacenter_id.trim();
-    let datacenter_id = if datacenter.is_empty() {
-        None
-    } else {
-        Some(check_id(datacenter)?.to_owned())
-    };
+    let datacenter_id = chosen_id(&form.datacenter_id)?;
     let body = CloneServer {
         name: name.clone(),
         datacenter_id: datacenter_id.clone(),

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::actions::{parse_disk, parse_hardware};
 use super::detail::{Choice, Choices};
-use super::{Upstream, check_id, connect, server_href};
+use super::{Upstream, check_id, chosen_id, connect, server_href};
 use crate::audit::{self, NewEvent, Outcome};
 use crate::cloudpanel::catalogue::Appliance;
 use crate::cloudpanel::servers::{CreateHardware, CreateServer, NewHdd};
@@ -245,14 +245,9 @@ pub async fn form(
 }
 
 /// An optional id from a select: empty is none; anything else must look like an id.
+/// On this form a malformed id is a message beside its field, not a 404.
 fn optional_id(raw: &str) -> Result<Option<String>, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    check_id(raw)
-        .map(|id| Some(id.to_owned()))
-        .map_err(|_| "Choose one of the listed options.".to_owned())
+    chosen_id(raw).map_err(|_| "Choose one of the listed options.".to_owned())
 }
 
 /// Turns the typed values into the API request, or the problems per field.

@@ -176,6 +176,16 @@ pub fn check_id(raw: &str) -> AppResult<&str> {
     if ok { Ok(raw) } else { Err(AppError::NotFound) }
 }
 
+/// An id chosen in a select: `None` when nothing was chosen; anything that
+/// is not an id is refused like an unknown address.
+pub fn chosen_id(raw: &str) -> AppResult<Option<String>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    check_id(raw).map(|id| Some(id.to_owned()))
+}
+
 /// Where a page of this area lives.
 pub fn server_href(ctx: &OrgCtx, id: &str) -> String {
     ctx.href(&format!("servers/{id}"))
