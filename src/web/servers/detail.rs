@@ -8,8 +8,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::fragment;
-use super::view::{self, ServerRow};
+use super::list::{current_row, fragment};
+use super::view::ServerRow;
 use super::{check_id, connect, read_problem, server_href};
 use crate::cloudpanel::servers::Server;
 use crate::cloudpanel::{CloudError, Fetched, ListQuery};
@@ -280,24 +280,8 @@ pub async fn status(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&state, &ctx, &allowed, &session, None).await?;
-    // Read from the shared, cached list: see `list::row`.
-    let servers = up
-        .client
-        .list_servers_shared(&ListQuery::all())
-        .await
-        .map_err(|e| AppError::Upstream(e.user_message()))?;
+    let row = current_row(&up, &ctx, id).await?;
     let href = server_href(&ctx, id);
-    let row = match servers.value.iter().find(|s| s.id == id) {
-        Some(server) => ServerRow::new(server, href.clone()),
-        None => ServerRow {
-            state: "REMOVED".into(),
-            label: "Removed".into(),
-            badge: view::badge_class("REMOVED", false),
-            transitional: false,
-            percent: None,
-            ..ServerRow::new(&Server::default(), href.clone())
-        },
-    };
     fragment(&StatusFragment {
         row: &row,
         href: &href,

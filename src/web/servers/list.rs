@@ -222,38 +222,25 @@ pub async fn row(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&state, &ctx, &allowed, &session, None).await?;
-    // The whole (cached) list rather than the single server: all refreshing
-    // rows of all members then cost one upstream call per cache period.
+    let row = current_row(&up, &ctx, id).await?;
+    fragment(&RowFragment { row: &row })
+}
+
+/// A server's row as the shared list shows it now, for the refreshing
+/// fragments. The whole (cached) list rather than the single server: every
+/// refreshing row and status of every member then costs one upstream call per
+/// cache period.
+pub async fn current_row(up: &Upstream, ctx: &OrgCtx, id: &str) -> AppResult<ServerRow> {
     let servers = up
         .client
         .list_servers_shared(&ListQuery::all())
         .await
         .map_err(|e| crate::error::AppError::Upstream(e.user_message()))?;
-    let row = match servers.value.iter().find(|s| s.id == id) {
-        Some(server) => ServerRow::new(server, server_href(&ctx, id)),
-        None => removed_row(id, server_href(&ctx, id)),
-    };
-    fragment(&RowFragment { row: &row })
-}
-
-/// A server that left the list meanwhile: shown as removed, no more refreshing.
-fn removed_row(id: &str, href: String) -> ServerRow {
-    ServerRow {
-        id: id.to_owned(),
-        name: "(removed)".into(),
-        description: String::new(),
-        state: "REMOVED".into(),
-        label: "Removed".into(),
-        badge: "off",
-        percent: None,
-        transitional: false,
-        datacenter: String::new(),
-        ips: Vec::new(),
-        hardware: String::new(),
-        server_type: String::new(),
-        created: String::new(),
-        href,
-    }
+    let href = server_href(ctx, id);
+    Ok(match servers.value.iter().find(|s| s.id == id) {
+        Some(server) => ServerRow::new(server, href),
+        None => ServerRow::removed(id, href),
+    })
 }
 
 /// An HTML fragment for the page's script; marked so the script never swaps

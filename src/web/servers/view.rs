@@ -49,6 +49,28 @@ impl ServerRow {
     }
 }
 
+impl ServerRow {
+    /// A server that left the list meanwhile: shown as removed, no more refreshing.
+    pub fn removed(id: &str, href: String) -> Self {
+        Self {
+            id: id.to_owned(),
+            name: "(removed)".into(),
+            description: String::new(),
+            state: "REMOVED".into(),
+            label: "Removed".into(),
+            badge: badge_class("REMOVED", false),
+            percent: None,
+            transitional: false,
+            datacenter: String::new(),
+            ips: Vec::new(),
+            hardware: String::new(),
+            server_type: String::new(),
+            created: String::new(),
+            href,
+        }
+    }
+}
+
 /// `POWERED_ON` → `Powered on`; unknown states keep their words.
 pub fn state_label(state: &str) -> String {
     if state.is_empty() {
