@@ -1,19 +1,21 @@
 //! The audit log: every change, local or remote, attempted or refused.
 //!
-//! Public API (stable; the bodies are completed with the audit storage):
+//! One way to record a change:
 //! - [`AuditCtx`]: who did it, from where (built once per request).
-//! - [`record`]: one event (local changes, sign-ins, denials).
+//! - [`LocalChange`]: a change to the panel's own tables and its event commit
+//!   in one SQLite transaction: no event, no change.
+//! - [`record`]: an event that changes nothing by itself (a refusal, a failed
+//!   attempt, a sign-in): a [`LocalChange`] with no change in it.
 //! - [`begin`] / [`Change::finish`]: a remote change writes one event when
-//!   requested and one with its outcome, sharing a correlation id.
+//!   requested, before the call, and one with its outcome, sharing a
+//!   correlation id.
 
-use actix_web::{HttpMessage, HttpRequest};
 use anyhow::Context;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
 
 use crate::db::Db;
-use crate::db::users::User;
-use crate::startup::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -48,21 +50,11 @@ pub struct AuditCtx {
 }
 
 impl AuditCtx {
-    pub fn from_request(req: &HttpRequest, org_id: Option<i64>, user: Option<&User>) -> Self {
+    /// The same actor, acting in an organisation.
+    pub fn in_org(&self, org_id: i64) -> Self {
         Self {
-            org_id,
-            actor_id: user.map(|u| u.id),
-            actor_label: user.map(|u| u.email.clone()).unwrap_or_default(),
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
-            user_agent: req
-                .headers()
-                .get(actix_web::http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|ua| ua.chars().take(200).collect()),
-            request_id: req
-                .extensions()
-                .get::<crate::web::middleware::RequestId>()
-                .map(|r| r.0.clone()),
+            org_id: Some(org_id),
+            ..self.clone()
         }
     }
 }
@@ -125,10 +117,6 @@ impl NewEvent {
 
 /// The `prev_hash` of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// Appends are serialised in this process (and across processes by
-/// `BEGIN IMMEDIATE`), so two events never claim the same predecessor.
-static APPEND: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// One stored event, as read back from `audit_events`.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -255,9 +243,50 @@ pub fn now_text() -> String {
         .to_string()
 }
 
-/// Appends one event. Failing to audit is logged, and reported to the caller,
-/// which decides whether the action may go on.
-pub async fn record(db: &Db, ctx: &AuditCtx, event: NewEvent) -> anyhow::Result<()> {
+/// Serialises appends in this process; `BEGIN IMMEDIATE` does it across
+/// processes. Two events never claim the same predecessor.
+static APPEND: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A change to the panel's own tables, open in a write transaction. It only
+/// commits together with its audit event ([`LocalChange::commit`]); dropped
+/// without that, it rolls back, so a change never outlives a missing event.
+pub struct LocalChange {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    // Held until the commit: the event's predecessor cannot change meanwhile.
+    _append: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl LocalChange {
+    /// Starts a write transaction (other writers wait for it).
+    pub async fn begin(db: &Db) -> anyhow::Result<Self> {
+        let append = APPEND.lock().await;
+        let tx = db
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("Failed to start a change")?;
+        Ok(Self {
+            tx,
+            _append: append,
+        })
+    }
+
+    /// The connection the change's statements run on.
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    /// Appends the event and commits the change with it.
+    pub async fn commit(mut self, ctx: &AuditCtx, event: NewEvent) -> anyhow::Result<()> {
+        log_event(ctx, &event);
+        append(&mut self.tx, ctx, event).await?;
+        self.tx
+            .commit()
+            .await
+            .context("Failed to commit a change with its audit event")
+    }
+}
+
+fn log_event(ctx: &AuditCtx, event: &NewEvent) {
     tracing::info!(
         target: "audit",
         action = %event.action,
@@ -267,6 +296,20 @@ pub async fn record(db: &Db, ctx: &AuditCtx, event: NewEvent) -> anyhow::Result<
         target_id = %event.target_id,
         outcome = event.outcome.as_str(),
     );
+}
+
+/// Appends one event that changes nothing by itself (a refusal, a failed
+/// attempt, a sign-in). The caller decides whether it may go on without it.
+pub async fn record(db: &Db, ctx: &AuditCtx, event: NewEvent) -> anyhow::Result<()> {
+    LocalChange::begin(db).await?.commit(ctx, event).await
+}
+
+/// Writes the event as the chain's next link, inside the caller's transaction.
+async fn append(
+    conn: &mut SqliteConnection,
+    ctx: &AuditCtx,
+    event: NewEvent,
+) -> anyhow::Result<()> {
     let details = serde_json::to_string(&redact(event.details))
         .context("Failed to serialise the audit details")?;
     let mut row = AuditRow {
@@ -291,15 +334,9 @@ pub async fn record(db: &Db, ctx: &AuditCtx, event: NewEvent) -> anyhow::Result<
         prev_hash: String::new(),
         hash: String::new(),
     };
-
-    let _guard = APPEND.lock().await;
-    let mut tx = db
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .context("Failed to start an audit append")?;
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await
             .context("Failed to read the last audit event")?;
     let (last_id, prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_owned()));
@@ -331,28 +368,28 @@ pub async fn record(db: &Db, ctx: &AuditCtx, event: NewEvent) -> anyhow::Result<
     .bind(&row.correlation_id)
     .bind(&row.prev_hash)
     .bind(&row.hash)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .context("Failed to store an audit event")?;
-    tx.commit()
-        .await
-        .context("Failed to commit an audit event")?;
     Ok(())
 }
 
 /// A remote change in flight: its `requested` event is on record.
 pub struct Change {
+    db: Db,
     ctx: AuditCtx,
     event: NewEvent,
 }
 
-/// Records the `requested` event of a remote change.
+/// Records the `requested` event of a remote change; nothing may go upstream
+/// unless this succeeded.
 pub async fn begin(db: &Db, ctx: &AuditCtx, mut event: NewEvent) -> anyhow::Result<Change> {
     use rand::Rng;
     event.outcome = Outcome::Requested;
     event.correlation_id = Some(format!("{:032x}", rand::rng().random::<u128>()));
     record(db, ctx, event.clone()).await?;
     Ok(Change {
+        db: db.clone(),
         ctx: ctx.clone(),
         event,
     })
@@ -362,7 +399,6 @@ impl Change {
     /// Records the outcome, with the correlation id of the request.
     pub async fn finish(
         self,
-        db: &Db,
         outcome: Outcome,
         upstream_status: Option<u16>,
         error: Option<String>,
@@ -371,65 +407,31 @@ impl Change {
         event.outcome = outcome;
         event.upstream_status = upstream_status;
         event.error = error;
-        record(db, &self.ctx, event).await
+        record(&self.db, &self.ctx, event).await
     }
 
-    /// Records a successful outcome, naming the target as the API's answer
-    /// named it (the request may only have known its id).
+    /// Records the outcome naming the target as the API's answer named it
+    /// (the request may only have known its id), or another target
+    /// altogether (a clone's outcome names the copy).
     pub async fn finish_with_target(
         mut self,
-        db: &Db,
         outcome: Outcome,
-        upstream_status: Option<u16>,
-        error: Option<String>,
-        target_name: &str,
+        target: Option<(&str, &str)>,
     ) -> anyhow::Result<()> {
-        if !target_name.is_empty() {
-            self.event.target_name = target_name.to_owned();
+        if let Some((id, name)) = target {
+            if !id.is_empty() {
+                self.event.target_id = id.to_owned();
+            }
+            if !name.is_empty() {
+                self.event.target_name = name.to_owned();
+            }
         }
-        self.finish(db, outcome, upstream_status, error).await
+        self.finish(outcome, None, None).await
     }
-}
 
-/// A sign-in attempt, successful or not.
-pub async fn record_login(
-    state: &AppState,
-    req: &HttpRequest,
-    email: &str,
-    user: Option<&User>,
-    outcome: Outcome,
-    reason: &str,
-) {
-    let mut ctx = AuditCtx::from_request(req, None, user);
-    if user.is_none() {
-        ctx.actor_label = email.chars().take(254).collect();
-    }
-    let mut event = NewEvent::new("auth.sign_in", outcome);
-    if let Some(user) = user {
-        event = event.target("user", user.id, &user.email);
-    }
-    if !reason.is_empty() {
-        event = event.error(reason);
-    }
-    if let Err(e) = record(&state.db, &ctx, event).await {
-        tracing::error!(error = ?e, "failed to audit a sign-in");
-    }
-}
-
-/// A change a user made to their own account.
-pub async fn record_user_event(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &User,
-    action: &str,
-    details: Value,
-) {
-    let ctx = AuditCtx::from_request(req, None, Some(user));
-    let event = NewEvent::new(action, Outcome::Succeeded)
-        .target("user", user.id, &user.email)
-        .details(details);
-    if let Err(e) = record(&state.db, &ctx, event).await {
-        tracing::error!(error = ?e, "failed to audit an account change");
+    /// The correlation id shared by the request and its outcome.
+    pub fn correlation_id(&self) -> &str {
+        self.event.correlation_id.as_deref().unwrap_or_default()
     }
 }
 
@@ -491,36 +493,6 @@ pub async fn verify(db: &Db) -> anyhow::Result<VerifyReport> {
     }
     report.last_hash = report.last_id.map(|_| prev_hash);
     Ok(report)
-}
-
-/// `teampanel audit verify`: walks the hash chain.
-pub async fn verify_command(settings: &crate::config::Settings) -> anyhow::Result<()> {
-    let path = settings.database_path();
-    if !path.exists() {
-        anyhow::bail!("no database at {}: nothing to verify", path.display());
-    }
-    let db = crate::db::connect(&path).await?;
-    let report = verify(&db).await?;
-    db.close().await;
-    match report.broken {
-        None => {
-            match (&report.last_id, &report.last_hash) {
-                (Some(id), Some(hash)) => println!(
-                    "audit log intact: {} events, last id {id}, last hash {hash}",
-                    report.events
-                ),
-                _ => println!("audit log intact: no events yet"),
-            }
-            Ok(())
-        }
-        Some(broken) => {
-            println!(
-                "audit log BROKEN at event id {}: {} ({} events before it verified)",
-                broken.id, broken.reason, report.events
-            );
-            anyhow::bail!("the audit hash chain is broken at event id {}", broken.id)
-        }
-    }
 }
 
 /// Which events a reader may see.
@@ -848,7 +820,7 @@ mod tests {
         .await
         .unwrap();
         change
-            .finish(&db, Outcome::Failed, Some(503), Some("unavailable".into()))
+            .finish(Outcome::Failed, Some(503), Some("unavailable".into()))
             .await
             .unwrap();
         let (rows, total) = search(&db, Scope::Organisation(3), &Filter::default(), 0, 10)

@@ -94,47 +94,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .read_to_string(&mut password)
                 .context("Failed to read the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            let id = create_user(&settings, &email, &name, instance_admin, password).await?;
+            let id = crate::commands::user::create_user(
+                &settings,
+                &email,
+                &name,
+                instance_admin,
+                password,
+            )
+            .await?;
             println!("created user {id} <{}>", email.trim());
             Ok(())
         }
         Command::RotateMasterKey => {
             let settings = Settings::from_env()?;
             crate::telemetry::init("warn");
-            crate::crypto::rotate_master_key(&settings).await
+            crate::commands::rotate_key::rotate_master_key(&settings).await
         }
         Command::Audit(AuditCommand::Verify) => {
             let settings = Settings::from_env()?;
             crate::telemetry::init("warn");
-            crate::audit::verify_command(&settings).await
+            crate::commands::audit_verify::verify(&settings).await
         }
     }
-}
-
-/// Validates and stores a new user; used by the CLI and the demo.
-pub async fn create_user(
-    settings: &Settings,
-    email: &str,
-    name: &str,
-    instance_admin: bool,
-    password: String,
-) -> anyhow::Result<i64> {
-    let email =
-        crate::web::forms::Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        anyhow::bail!("--name: give a name of 1 to 100 characters");
-    }
-    crate::auth::password::check_new(&password).map_err(|e| anyhow::anyhow!("password: {e}"))?;
-    crate::db::prepare_data_dir(&settings.data_dir)?;
-    let db = crate::db::connect(&settings.database_path()).await?;
-    let hash = crate::auth::password::hash(password).await?;
-    crate::db::users::insert(&db, email.as_str(), name, &hash, instance_admin)
-        .await?
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "--email: a user with the email {} already exists",
-                email.as_str()
-            )
-        })
 }

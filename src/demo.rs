@@ -5,7 +5,9 @@
 use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
 
-use crate::config::{Secret, Settings};
+use crate::audit::{AuditCtx, LocalChange, NewEvent, Outcome};
+use crate::config::Settings;
+use crate::domain::{AccountName, ApiToken, BaseUrl};
 use crate::simulator::{RunningSimulator, SimConfig};
 use crate::startup::{Application, display_url};
 
@@ -40,32 +42,56 @@ pub async fn prepare_with(
     let simulator = crate::simulator::spawn(config, listener).await?;
 
     let password = Alphanumeric.sample_string(&mut rand::rng(), 16);
-    let admin_id =
-        crate::cli::create_user(&settings, ADMIN_EMAIL, "Demo Admin", true, password.clone())
-            .await?;
+    let admin_id = crate::commands::user::create_user(
+        &settings,
+        ADMIN_EMAIL,
+        "Demo Admin",
+        true,
+        password.clone(),
+    )
+    .await?;
     let app = Application::build(settings).await?;
     let state = app.state();
-    crate::db::orgs::create_organisation_with_owner(
-        &state.db,
+    let ctx = AuditCtx {
+        actor_id: Some(admin_id),
+        actor_label: ADMIN_EMAIL.into(),
+        ..AuditCtx::default()
+    };
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    let org = crate::db::orgs::create_organisation_with_owner(
+        change.conn(),
         "Demo Organisation",
         ORG_SLUG,
         admin_id,
     )
     .await?;
-    let org = crate::db::orgs::by_slug(&state.db, ORG_SLUG)
+    let event = NewEvent::new("organisation.create", Outcome::Succeeded)
+        .target("organisation", org.id, &org.slug)
+        .details(serde_json::json!({ "name": org.name, "owner": ADMIN_EMAIL }));
+    change.commit(&ctx, event).await?;
+    // The demo's account goes in through the front door, as a member's would.
+    let member = state
+        .door
+        .membership(ORG_SLUG, admin_id)
         .await?
-        .context("the demo organisation was not stored")?;
-    crate::db::accounts::insert(
-        &state.db,
-        &state.keys,
-        org.id,
-        "Simulator",
-        &simulator.base_url,
-        &Secret::new(token.clone()),
-        Some(admin_id),
-    )
-    .await?
-    .map_err(|_| anyhow::anyhow!("the demo cloud account name is taken"))?;
+        .context("the demo admin is not a member of the demo organisation")?;
+    let tenant = state
+        .door
+        .require(
+            &member,
+            &ctx,
+            crate::rbac::perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS,
+            serde_json::Value::Null,
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("the demo admin may not add cloud accounts"))?;
+    let name = AccountName::parse("Simulator").map_err(|e| anyhow::anyhow!(e))?;
+    let base_url = BaseUrl::parse(&simulator.base_url).map_err(|e| anyhow::anyhow!(e))?;
+    let api_token = ApiToken::parse(&token).map_err(|e| anyhow::anyhow!(e))?;
+    tenant
+        .add_account(&name, &base_url, &api_token)
+        .await?
+        .map_err(|_| anyhow::anyhow!("the demo cloud account name is taken"))?;
     Ok(Demo {
         app,
         simulator,

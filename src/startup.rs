@@ -11,13 +11,14 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::auth::csrf::{self, TrustedOrigins};
+use crate::app_state::AppState;
 use crate::auth::throttle::LoginThrottle;
 use crate::cloudpanel::{ClientSettings, CloudPanel};
 use crate::config::Settings;
-use crate::crypto::{self, KeySource, MasterKey};
-use crate::db::{self, Db};
-use crate::error::AppError;
+use crate::crypto::{self, KeySource};
+use crate::db;
+use crate::web::csrf::{self, TrustedOrigins};
+use crate::web::error::AppError;
 use crate::web::{self as pages, middleware as mw};
 
 /// Name of the session cookie. The `__Host-` prefix (secure origins only)
@@ -28,18 +29,6 @@ fn cookie_name(secure: bool) -> &'static str {
     } else {
         "teampanel_session"
     }
-}
-
-/// What every handler can reach.
-pub struct AppState {
-    pub db: Db,
-    pub settings: Settings,
-    pub master_key: MasterKey,
-    /// The keys that open sealed API tokens (two while a rotation is pending).
-    pub keys: crypto::KeyRing,
-    pub throttle: LoginThrottle,
-    /// The Cloud Panel client: one rate budget, read cache and set of counters per cloud account.
-    pub cloud: CloudPanel,
 }
 
 pub struct Application {
@@ -72,17 +61,13 @@ impl Application {
         })
         .context("Failed to build the Cloud Panel client")?;
         crate::auth::password::warm_up();
-        let state = web::Data::new(AppState {
-            throttle: LoginThrottle::new(
-                settings.login_attempts_per_ip,
-                settings.login_attempts_per_account,
-            ),
-            db: database,
-            master_key,
-            keys,
-            cloud,
-            settings,
-        });
+        let throttle = LoginThrottle::new(
+            settings.login_attempts_per_ip,
+            settings.login_attempts_per_account,
+        );
+        let state = web::Data::new(AppState::new(
+            database, settings, master_key, keys, throttle, cloud,
+        ));
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("Failed to listen on {}", state.settings.bind))?;
         let port = listener
@@ -122,7 +107,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
     );
     let absolute = settings.session_absolute;
     let server = HttpServer::new(move || {
-        let store = db::sessions::SqliteSessionStore::new(state.db.clone(), absolute);
+        let store = db::sessions::SqliteSessionStore::new(state.raw_db().clone(), absolute);
         let sessions = SessionMiddleware::builder(store, cookie_key.clone())
             .cookie_name(cookie_name(secure).to_owned())
             .cookie_secure(secure)
@@ -177,7 +162,7 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
         loop {
             tick.tick().await;
             if let Err(e) =
-                db::sessions::purge_expired(&state.db, state.settings.session_absolute).await
+                db::sessions::purge_expired(state.raw_db(), state.settings.session_absolute).await
             {
                 tracing::warn!(error = ?e, "session purge failed");
             }

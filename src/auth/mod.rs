@@ -1,9 +1,6 @@
-//! Who is asking: passwords, sessions, CSRF, sign-in throttling and the
-//! extractors handlers use to learn the signed-in user.
+//! Who is asking: password hashing and sign-in throttling. The extractors
+//! that read the session live with the pages (`web::extract`), CSRF with the
+//! middleware (`web::csrf`).
 
-pub mod csrf;
-pub mod extract;
 pub mod password;
 pub mod throttle;
-
-pub use extract::CurrentUser;

@@ -1,11 +1,8 @@
 //! The SQLite database: one pool, migrations embedded in the binary, and one
-//! file per table family.
+//! file per table of the installation (the organisations' own tables are
+//! reached through `tenant`).
 
-pub mod accounts;
-pub mod invitations;
-pub mod members;
 pub mod orgs;
-pub mod roles;
 pub mod sessions;
 pub mod users;
 

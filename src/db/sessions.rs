@@ -172,7 +172,10 @@ impl SessionStore for SqliteSessionStore {
 }
 
 /// Ends every session of a user; returns how many were ended.
-pub async fn end_all_for_user(db: &Db, user_id: i64) -> anyhow::Result<u64> {
+pub async fn end_all_for_user<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    user_id: i64,
+) -> anyhow::Result<u64> {
     let result = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
         .bind(user_id)
         .execute(db)

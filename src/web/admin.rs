@@ -7,20 +7,17 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, AuditCtx, NewEvent, Outcome};
-use crate::auth::CurrentUser;
-use crate::auth::extract::InstanceAdmin;
+use crate::app_state::AppState;
+use crate::audit::{AuditCtx, LocalChange, NewEvent, Outcome};
 use crate::auth::password;
-use crate::db::orgs::{self, OrgSlug, OrgSummary, parse_display_name};
+use crate::db::orgs::{self, OrgSummary};
+use crate::db::sessions;
 use crate::db::users::{self, User};
-use crate::db::{members, sessions};
-use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
-use crate::web::auth_pages::redirect;
-use crate::web::flash;
-use crate::web::forms::Email;
+use crate::domain::{Email, OrgSlug, parse_display_name};
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{CurrentUser, InstanceAdmin};
 use crate::web::page::PageCtx;
-use crate::web::render;
+use crate::web::{flash, redirect, render};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(index))
@@ -134,11 +131,11 @@ async fn show(
     new_org: &NewOrgForm,
     problems: Problems,
 ) -> AppResult<HttpResponse> {
-    let counts: std::collections::HashMap<i64, i64> = members::membership_counts(&state.db)
+    let counts: std::collections::HashMap<i64, i64> = users::membership_counts(state.raw_db())
         .await?
         .into_iter()
         .collect();
-    let users = users::all(&state.db)
+    let users = users::all(state.raw_db())
         .await?
         .into_iter()
         .map(|user| UserView {
@@ -147,7 +144,7 @@ async fn show(
             user,
         })
         .collect();
-    let orgs = orgs::all(&state.db).await?;
+    let orgs = orgs::all(state.raw_db()).await?;
     let page = me.page.clone().with_section("admin");
     render(
         status,
@@ -182,13 +179,7 @@ async fn index(state: web::Data<AppState>, admin: InstanceAdmin) -> AppResult<Ht
 }
 
 fn audit_ctx(req: &HttpRequest, me: &CurrentUser) -> AuditCtx {
-    AuditCtx::from_request(req, None, Some(&me.user))
-}
-
-async fn record(state: &AppState, ctx: &AuditCtx, event: NewEvent) {
-    if let Err(e) = audit::record(&state.db, ctx, event).await {
-        tracing::error!(error = ?e, "failed to audit an instance admin change");
-    }
+    crate::web::audit_ctx(req, None, Some(&me.user))
 }
 
 fn default_org_form(me: &CurrentUser) -> NewOrgForm {
@@ -218,7 +209,9 @@ async fn create_user(
         errors.password = Some(e);
     }
     if let Some(email) = &email
-        && users::by_email(&state.db, email.as_str()).await?.is_some()
+        && users::by_email(state.raw_db(), email.as_str())
+            .await?
+            .is_some()
     {
         errors.email = Some(format!(
             "There is already a user with the email {}.",
@@ -246,7 +239,10 @@ async fn create_user(
     };
     let is_admin = form.instance_admin.is_some();
     let hash = password::hash(form.password).await?;
-    let Some(id) = users::insert(&state.db, email.as_str(), &name, &hash, is_admin).await? else {
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    let Some(id) = users::insert(change.conn(), email.as_str(), &name, &hash, is_admin).await?
+    else {
+        drop(change);
         let problems = Problems {
             user_errors: Errors {
                 email: Some(format!(
@@ -271,14 +267,10 @@ async fn create_user(
         )
         .await;
     };
-    record(
-        &state,
-        &audit_ctx(&req, &me),
-        NewEvent::new("user.create", Outcome::Succeeded)
-            .target("user", id, email.as_str())
-            .details(json!({ "name": name, "instance_admin": is_admin })),
-    )
-    .await;
+    let event = NewEvent::new("user.create", Outcome::Succeeded)
+        .target("user", id, email.as_str())
+        .details(json!({ "name": name, "instance_admin": is_admin }));
+    change.commit(&audit_ctx(&req, &me), event).await?;
     flash::success(&session, format!("User {} created.", email.as_str()));
     Ok(redirect("/admin"))
 }
@@ -304,7 +296,7 @@ pub struct ConfirmForm {
 }
 
 async fn load_user(state: &AppState, user_id: i64) -> AppResult<User> {
-    users::by_id(&state.db, user_id)
+    users::by_id(state.raw_db(), user_id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -352,15 +344,12 @@ async fn rename_user(
             return row_problem(&state, &me, "user", user.id, message, form.name.clone()).await;
         }
     };
-    members::rename_user(&state.db, user.id, &name).await?;
-    record(
-        &state,
-        &audit_ctx(&req, &me),
-        NewEvent::new("user.rename", Outcome::Succeeded)
-            .target("user", user.id, &user.email)
-            .details(json!({ "from": user.name, "to": name })),
-    )
-    .await;
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    users::rename_user(change.conn(), user.id, &name).await?;
+    let event = NewEvent::new("user.rename", Outcome::Succeeded)
+        .target("user", user.id, &user.email)
+        .details(json!({ "from": user.name, "to": name }));
+    change.commit(&audit_ctx(&req, &me), event).await?;
     flash::success(&session, format!("{} is now called {name}.", user.email));
     Ok(redirect("/admin"))
 }
@@ -381,16 +370,13 @@ async fn disable_user(
         );
         return Ok(redirect("/admin"));
     }
-    users::set_disabled(&state.db, user.id, true).await?;
-    let ended = sessions::end_all_for_user(&state.db, user.id).await?;
-    record(
-        &state,
-        &audit_ctx(&req, &me),
-        NewEvent::new("user.disable", Outcome::Succeeded)
-            .target("user", user.id, &user.email)
-            .details(json!({ "sessions_ended": ended })),
-    )
-    .await;
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    users::set_disabled(change.conn(), user.id, true).await?;
+    let ended = sessions::end_all_for_user(change.conn(), user.id).await?;
+    let event = NewEvent::new("user.disable", Outcome::Succeeded)
+        .target("user", user.id, &user.email)
+        .details(json!({ "sessions_ended": ended }));
+    change.commit(&audit_ctx(&req, &me), event).await?;
     flash::success(
         &session,
         format!(
@@ -410,13 +396,11 @@ async fn enable_user(
 ) -> AppResult<HttpResponse> {
     let me = admin.0;
     let user = load_user(&state, path.into_inner()).await?;
-    users::set_disabled(&state.db, user.id, false).await?;
-    record(
-        &state,
-        &audit_ctx(&req, &me),
-        NewEvent::new("user.enable", Outcome::Succeeded).target("user", user.id, &user.email),
-    )
-    .await;
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    users::set_disabled(change.conn(), user.id, false).await?;
+    let event =
+        NewEvent::new("user.enable", Outcome::Succeeded).target("user", user.id, &user.email);
+    change.commit(&audit_ctx(&req, &me), event).await?;
     flash::success(&session, format!("{} can sign in again.", user.email));
     Ok(redirect("/admin"))
 }
@@ -440,7 +424,7 @@ async fn delete_user(
             user.email
         ))
     } else {
-        let alone = members::orgs_where_last_owner(&state.db, user.id).await?;
+        let alone = users::orgs_where_last_owner(state.raw_db(), user.id).await?;
         (!alone.is_empty()).then(|| {
             format!(
                 "{} is the only Owner of {}. Make someone else Owner there first, or delete the organisation.",
@@ -452,13 +436,11 @@ async fn delete_user(
     if let Some(message) = problem {
         return row_problem(&state, &me, "user_delete", user.id, message, typed).await;
     }
-    members::delete_user(&state.db, user.id).await?;
-    record(
-        &state,
-        &audit_ctx(&req, &me),
-        NewEvent::new("user.delete", Outcome::Succeeded).target("user", user.id, &user.email),
-    )
-    .await;
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    users::delete_user(change.conn(), user.id).await?;
+    let event =
+        NewEvent::new("user.delete", Outcome::Succeeded).target("user", user.id, &user.email);
+    change.commit(&audit_ctx(&req, &me), event).await?;
     flash::success(&session, format!("User {} deleted.", user.email));
     Ok(redirect("/admin"))
 }
@@ -487,7 +469,7 @@ async fn create_org(
             errors.owner_email = Some(capitalise(&e));
             None
         }
-        Ok(email) => match users::by_email(&state.db, email.as_str()).await? {
+        Ok(email) => match users::by_email(state.raw_db(), email.as_str()).await? {
             Some(user) if !user.disabled => Some(user),
             Some(_) => {
                 errors.owner_email = Some(format!(
@@ -505,9 +487,10 @@ async fn create_org(
             }
         },
     };
+    let mut change = LocalChange::begin(state.raw_db()).await?;
     let created = match (&name, &slug, &owner) {
         (Some(name), Some(slug), Some(owner)) => {
-            let created = orgs::create(&state.db, name, slug, owner.id).await?;
+            let created = orgs::create(change.conn(), name, slug, owner.id).await?;
             if created.is_none() {
                 errors.slug = Some(format!(
                     "The address /o/{}/ is taken; pick another.",
@@ -519,6 +502,7 @@ async fn create_org(
         _ => None,
     };
     let (Some(org), Some(owner)) = (created, owner) else {
+        drop(change);
         let problems = Problems {
             org_errors: errors,
             ..Problems::none()
@@ -533,14 +517,10 @@ async fn create_org(
         )
         .await;
     };
-    record(
-        &state,
-        &audit_ctx(&req, &me),
-        NewEvent::new("organisation.create", Outcome::Succeeded)
-            .target("organisation", org.id, &org.slug)
-            .details(json!({ "name": org.name, "owner": owner.email })),
-    )
-    .await;
+    let event = NewEvent::new("organisation.create", Outcome::Succeeded)
+        .target("organisation", org.id, &org.slug)
+        .details(json!({ "name": org.name, "owner": owner.email }));
+    change.commit(&audit_ctx(&req, &me), event).await?;
     flash::success(
         &session,
         format!(
@@ -560,7 +540,7 @@ async fn rename_org(
     form: web::Form<NameForm>,
 ) -> AppResult<HttpResponse> {
     let me = admin.0;
-    let org = orgs::by_id(&state.db, path.into_inner())
+    let org = orgs::by_id(state.raw_db(), path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     let name = match parse_display_name(&form.name, "name") {
@@ -569,15 +549,12 @@ async fn rename_org(
             return row_problem(&state, &me, "org", org.id, message, form.name.clone()).await;
         }
     };
-    orgs::rename(&state.db, org.id, &name).await?;
-    record(
-        &state,
-        &audit_ctx(&req, &me),
-        NewEvent::new("organisation.rename", Outcome::Succeeded)
-            .target("organisation", org.id, &org.slug)
-            .details(json!({ "from": org.name, "to": name })),
-    )
-    .await;
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    orgs::rename(change.conn(), org.id, &name).await?;
+    let event = NewEvent::new("organisation.rename", Outcome::Succeeded)
+        .target("organisation", org.id, &org.slug)
+        .details(json!({ "from": org.name, "to": name }));
+    change.commit(&audit_ctx(&req, &me), event).await?;
     flash::success(&session, format!("{} is now called {name}.", org.name));
     Ok(redirect("/admin"))
 }
@@ -591,7 +568,7 @@ async fn delete_org(
     form: web::Form<ConfirmForm>,
 ) -> AppResult<HttpResponse> {
     let me = admin.0;
-    let org = orgs::by_id(&state.db, path.into_inner())
+    let org = orgs::by_id(state.raw_db(), path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     let typed = form.confirm.trim().to_owned();
@@ -602,21 +579,22 @@ async fn delete_org(
         );
         return row_problem(&state, &me, "org_delete", org.id, message, typed).await;
     }
-    if let Err(e) = orgs::delete(&state.db, org.id).await {
+    let event = NewEvent::new("organisation.delete", Outcome::Succeeded)
+        .target("organisation", org.id, &org.slug)
+        .details(json!({ "name": org.name }));
+    let deleted = async {
+        let mut change = LocalChange::begin(state.raw_db()).await?;
+        orgs::delete(change.conn(), org.id).await?;
+        change.commit(&audit_ctx(&req, &me), event).await
+    }
+    .await;
+    if let Err(e) = deleted {
         tracing::error!(error = ?e, org_id = org.id, "failed to delete an organisation");
         let message =
             "The organisation could not be deleted; nothing was changed. The cause was logged."
                 .to_owned();
         return row_problem(&state, &me, "org_delete", org.id, message, typed).await;
     }
-    record(
-        &state,
-        &audit_ctx(&req, &me),
-        NewEvent::new("organisation.delete", Outcome::Succeeded)
-            .target("organisation", org.id, &org.slug)
-            .details(json!({ "name": org.name })),
-    )
-    .await;
     flash::success(&session, format!("Organisation {} deleted.", org.name));
     Ok(redirect("/admin"))
 }

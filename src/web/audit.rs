@@ -9,12 +9,14 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, AuditCtx, AuditRow, Filter, NewEvent, Outcome, Scope};
-use crate::auth::extract::InstanceAdmin;
+use crate::app_state::AppState;
+use crate::audit::{self, AuditRow, Filter, NewEvent, Outcome, Scope};
+use crate::db::Db;
 use crate::db::users::User;
-use crate::error::{AppError, AppResult, url_encode};
 use crate::rbac::perms;
-use crate::startup::AppState;
+use crate::tenant::Tenant;
+use crate::web::error::{AppError, AppResult, url_encode};
+use crate::web::extract::InstanceAdmin;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -254,8 +256,38 @@ struct AuditPage<'a> {
     can_export: bool,
 }
 
+/// Whose events a page reads: an organisation's, through its handle, or
+/// the installation's (instance admins only).
+enum Log<'a> {
+    Organisation(Tenant<'a>),
+    Installation(&'a Db),
+}
+
+impl Log<'_> {
+    async fn actions(&self) -> anyhow::Result<Vec<String>> {
+        match self {
+            Self::Organisation(tenant) => tenant.audit_actions().await,
+            Self::Installation(db) => audit::actions(db, Scope::Installation).await,
+        }
+    }
+
+    async fn search(
+        &self,
+        filter: &Filter,
+        offset: i64,
+        limit: i64,
+    ) -> anyhow::Result<(Vec<AuditRow>, i64)> {
+        match self {
+            Self::Organisation(tenant) => tenant.audit_search(filter, offset, limit).await,
+            Self::Installation(db) => {
+                audit::search(db, Scope::Installation, filter, offset, limit).await
+            }
+        }
+    }
+}
+
 struct Area<'a> {
-    scope: Scope,
+    log: Log<'a>,
     page: PageCtx,
     heading: &'a str,
     intro: &'a str,
@@ -264,13 +296,12 @@ struct Area<'a> {
     can_export: bool,
 }
 
-async fn show(state: &AppState, area: Area<'_>, query: &AuditQuery) -> AppResult<HttpResponse> {
-    let actions = audit::actions(&state.db, area.scope).await?;
+async fn show(area: Area<'_>, query: &AuditQuery) -> AppResult<HttpResponse> {
+    let actions = area.log.actions().await?;
     let (problems, events, total) = match query.filter() {
         Ok(filter) => {
             let offset = (query.page_number() - 1) * PER_PAGE;
-            let (rows, total) =
-                audit::search(&state.db, area.scope, &filter, offset, PER_PAGE).await?;
+            let (rows, total) = area.log.search(&filter, offset, PER_PAGE).await?;
             let events = rows
                 .into_iter()
                 .map(|r| EventView::new(r, &area.accounts))
@@ -330,31 +361,30 @@ async fn show(state: &AppState, area: Area<'_>, query: &AuditQuery) -> AppResult
     )
 }
 
-async fn org_accounts(state: &AppState, org_id: i64) -> AppResult<Vec<(i64, String)>> {
-    Ok(crate::db::accounts::list(&state.db, org_id)
+/// The organisation's account names, to show beside their events.
+async fn org_accounts(tenant: &Tenant<'_>) -> AppResult<Vec<(i64, String)>> {
+    Ok(tenant
+        .accounts()
         .await?
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect())
 }
 
-async fn org_page(
-    state: web::Data<AppState>,
-    org: OrgCtx,
-    query: web::Query<AuditQuery>,
-) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_VIEW_AUDIT).await?;
+async fn org_page(org: OrgCtx, query: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
+    let tenant = org.require(perms::ORGANISATION_VIEW_AUDIT).await?;
+    let accounts = org_accounts(&tenant).await?;
     let area = Area {
-        scope: Scope::Organisation(allowed.org_id()),
+        log: Log::Organisation(tenant),
         page: org.page.clone().with_section("audit"),
         heading: "Audit log",
         intro: "Every change in this organisation, local or on the Cloud Panel, attempted or \
                 refused, newest first. Each event is chained to the one before by a hash.",
         base: org.href("audit"),
-        accounts: org_accounts(&state, allowed.org_id()).await?,
+        accounts,
         can_export: org.can(perms::ORGANISATION_EXPORT_AUDIT),
     };
-    show(&state, area, &query).await
+    show(area, &query).await
 }
 
 async fn admin_page(
@@ -363,7 +393,7 @@ async fn admin_page(
     query: web::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {
     let area = Area {
-        scope: Scope::Installation,
+        log: Log::Installation(state.raw_db()),
         page: admin.0.page.clone().with_section("admin"),
         heading: "Installation audit log",
         intro: "Events that belong to no organisation: sign-ins, sign-outs, users, \
@@ -372,7 +402,7 @@ async fn admin_page(
         accounts: Vec::new(),
         can_export: true,
     };
-    show(&state, area, &query).await
+    show(area, &query).await
 }
 
 // ---------------------------------------------------------------------------
@@ -497,31 +527,34 @@ fn to_json(rows: &[AuditRow]) -> AppResult<String> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to serialise the export: {e}")))
 }
 
-async fn export(
-    state: &AppState,
-    ctx: &AuditCtx,
-    scope: Scope,
-    name: &str,
-    query: &AuditQuery,
-    format: Format,
-) -> AppResult<HttpResponse> {
-    let filter = query
-        .filter()
-        .map_err(|problems| AppError::BadRequest(problems.join(" ")))?;
-    let rows = audit::export(&state.db, scope, &filter, EXPORT_MAX).await?;
-    let (body, content_type, extension) = match format {
-        Format::Csv => (to_csv(&rows), "text/csv; charset=utf-8", "csv"),
-        Format::Json => (to_json(&rows)?, "application/json", "json"),
-    };
-    let event = NewEvent::new("audit.export", Outcome::Succeeded).details(json!({
-        "format": extension,
-        "events": rows.len(),
-        "filter": query.filter_query(),
-    }));
-    if let Err(e) = audit::record(&state.db, ctx, event).await {
-        tracing::error!(error = ?e, "failed to audit an audit export");
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "json",
+        }
     }
+}
+
+/// What an export's own `audit.export` event says about it.
+fn export_details(query: &AuditQuery, format: Format) -> serde_json::Value {
+    json!({ "format": format.extension(), "filter": query.filter_query() })
+}
+
+fn export_filter(query: &AuditQuery) -> AppResult<Filter> {
+    query
+        .filter()
+        .map_err(|problems| AppError::BadRequest(problems.join(" ")))
+}
+
+/// The download: its events were read and the export recorded.
+fn download(rows: &[AuditRow], name: &str, format: Format) -> AppResult<HttpResponse> {
+    let (body, content_type) = match format {
+        Format::Csv => (to_csv(rows), "text/csv; charset=utf-8"),
+        Format::Json => (to_json(rows)?, "application/json"),
+    };
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let extension = format.extension();
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
@@ -532,38 +565,21 @@ async fn export(
         .body(body))
 }
 
-async fn org_export(
-    state: &AppState,
-    org: &OrgCtx,
-    query: &AuditQuery,
-    format: Format,
-) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_EXPORT_AUDIT).await?;
-    export(
-        state,
-        org.audit_ctx(),
-        Scope::Organisation(allowed.org_id()),
-        org.slug(),
-        query,
-        format,
-    )
-    .await
+async fn org_export(org: &OrgCtx, query: &AuditQuery, format: Format) -> AppResult<HttpResponse> {
+    let tenant = org.require(perms::ORGANISATION_EXPORT_AUDIT).await?;
+    let filter = export_filter(query)?;
+    let rows = tenant
+        .audit_export(&filter, EXPORT_MAX, export_details(query, format))
+        .await?;
+    download(&rows, org.slug(), format)
 }
 
-async fn org_export_csv(
-    state: web::Data<AppState>,
-    org: OrgCtx,
-    query: web::Query<AuditQuery>,
-) -> AppResult<HttpResponse> {
-    org_export(&state, &org, &query, Format::Csv).await
+async fn org_export_csv(org: OrgCtx, query: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
+    org_export(&org, &query, Format::Csv).await
 }
 
-async fn org_export_json(
-    state: web::Data<AppState>,
-    org: OrgCtx,
-    query: web::Query<AuditQuery>,
-) -> AppResult<HttpResponse> {
-    org_export(&state, &org, &query, Format::Json).await
+async fn org_export_json(org: OrgCtx, query: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
+    org_export(&org, &query, Format::Json).await
 }
 
 async fn admin_export(
@@ -573,16 +589,15 @@ async fn admin_export(
     query: &AuditQuery,
     format: Format,
 ) -> AppResult<HttpResponse> {
-    let ctx = AuditCtx::from_request(req, None, Some(user));
-    export(
-        state,
-        &ctx,
-        Scope::Installation,
-        "installation",
-        query,
-        format,
-    )
-    .await
+    let filter = export_filter(query)?;
+    let db = state.raw_db();
+    let rows = audit::export(db, Scope::Installation, &filter, EXPORT_MAX).await?;
+    let mut details = export_details(query, format);
+    details["events"] = rows.len().into();
+    let event = NewEvent::new("audit.export", Outcome::Succeeded).details(details);
+    // No record, no export.
+    audit::record(db, &crate::web::audit_ctx(req, None, Some(user)), event).await?;
+    download(&rows, "installation", format)
 }
 
 async fn admin_export_csv(

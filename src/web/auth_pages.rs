@@ -6,14 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
+use crate::app_state::AppState;
+use crate::audit::{self, LocalChange, NewEvent, Outcome};
 use crate::auth::password;
+use crate::db::users::User;
 use crate::db::{sessions, users};
-use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
-use crate::web::flash;
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::CurrentUser;
 use crate::web::page::PageCtx;
-use crate::web::render;
+use crate::web::{flash, redirect, render};
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -92,15 +93,7 @@ pub async fn login(
     if let Err(wait) = state.throttle.check(ip, email) {
         let secs = wait.as_secs().max(1);
         tracing::warn!(%ip, "sign-in throttled");
-        crate::audit::record_login(
-            &state,
-            &req,
-            email,
-            None,
-            crate::audit::Outcome::Denied,
-            "throttled",
-        )
-        .await;
+        record_login(&state, &req, email, None, Outcome::Denied, "throttled").await;
         let mut response = show_error(
             StatusCode::TOO_MANY_REQUESTS,
             &format!("Too many sign-in attempts. Try again in {secs} seconds."),
@@ -117,7 +110,7 @@ pub async fn login(
         );
     }
 
-    let user = users::by_email(&state.db, email).await?;
+    let user = users::by_email(state.raw_db(), email).await?;
     let matches = password::verify(
         form.password,
         user.as_ref().map(|u| u.password_hash.clone()),
@@ -131,15 +124,7 @@ pub async fn login(
             } else {
                 "wrong email or password"
             };
-            crate::audit::record_login(
-                &state,
-                &req,
-                email,
-                other.as_ref(),
-                crate::audit::Outcome::Failed,
-                reason,
-            )
-            .await;
+            record_login(&state, &req, email, other.as_ref(), Outcome::Failed, reason).await;
             return show_error(
                 StatusCode::UNAUTHORIZED,
                 "The email or password is wrong, or the account is disabled.",
@@ -160,15 +145,7 @@ pub async fn login(
         .and_then(|()| session.insert(sessions::IP_KEY, ip.to_string()))
         .and_then(|()| session.insert(sessions::USER_AGENT_KEY, user_agent.unwrap_or_default()))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to store the session: {e}")))?;
-    crate::audit::record_login(
-        &state,
-        &req,
-        email,
-        Some(&user),
-        crate::audit::Outcome::Succeeded,
-        "",
-    )
-    .await;
+    record_login(&state, &req, email, Some(&user), Outcome::Succeeded, "").await;
     tracing::info!(user_id = user.id, "signed in");
     Ok(redirect(next))
 }
@@ -179,14 +156,12 @@ pub async fn logout(
     session: Session,
 ) -> AppResult<HttpResponse> {
     if let Some(user) = crate::web::page::session_user(&state, &session).await? {
-        crate::audit::record_user_event(
-            &state,
-            &req,
-            &user,
-            "auth.sign_out",
-            serde_json::Value::Null,
-        )
-        .await;
+        let ctx = crate::web::audit_ctx(&req, None, Some(&user));
+        let event =
+            NewEvent::new("auth.sign_out", Outcome::Succeeded).target("user", user.id, &user.email);
+        if let Err(e) = audit::record(state.raw_db(), &ctx, event).await {
+            tracing::error!(error = ?e, "failed to audit a sign-out");
+        }
     }
     session.purge();
     Ok(redirect("/login"))
@@ -219,7 +194,7 @@ async fn account_page(
     status: StatusCode,
     error: Option<&str>,
 ) -> AppResult<HttpResponse> {
-    let sessions = sessions::list_for_user(&state.db, me.user.id)
+    let sessions = sessions::list_for_user(state.raw_db(), me.user.id)
         .await?
         .into_iter()
         .map(|s| SessionView {
@@ -290,18 +265,17 @@ pub async fn change_password(
         .await;
     }
     let hash = password::hash(form.new_password).await?;
-    users::set_password(&state.db, me.user.id, &hash).await?;
     // Every other session of this user ends; this one continues under a new id.
-    let ended = sessions::end_all_for_user(&state.db, me.user.id).await?;
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    users::set_password(change.conn(), me.user.id, &hash).await?;
+    let ended = sessions::end_all_for_user(change.conn(), me.user.id).await?;
+    let event = NewEvent::new("user.change_password", Outcome::Succeeded)
+        .target("user", me.user.id, &me.user.email)
+        .details(serde_json::json!({ "sessions_ended": ended }));
+    change
+        .commit(&crate::web::audit_ctx(&req, None, Some(&me.user)), event)
+        .await?;
     session.renew();
-    crate::audit::record_user_event(
-        &state,
-        &req,
-        &me.user,
-        "user.change_password",
-        serde_json::json!({ "sessions_ended": ended }),
-    )
-    .await;
     flash::success(
         &session,
         "Password changed. Your other sessions were signed out.",
@@ -315,22 +289,40 @@ pub async fn end_all_sessions(
     session: Session,
     me: CurrentUser,
 ) -> AppResult<HttpResponse> {
-    let ended = sessions::end_all_for_user(&state.db, me.user.id).await?;
-    crate::audit::record_user_event(
-        &state,
-        &req,
-        &me.user,
-        "auth.sign_out_everywhere",
-        serde_json::json!({ "sessions_ended": ended }),
-    )
-    .await;
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    let ended = sessions::end_all_for_user(change.conn(), me.user.id).await?;
+    let event = NewEvent::new("auth.sign_out_everywhere", Outcome::Succeeded)
+        .target("user", me.user.id, &me.user.email)
+        .details(serde_json::json!({ "sessions_ended": ended }));
+    change
+        .commit(&crate::web::audit_ctx(&req, None, Some(&me.user)), event)
+        .await?;
     session.purge();
     Ok(redirect("/login"))
 }
 
-/// 303 See Other: the browser follows with a GET (POST/redirect/GET).
-pub fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
+/// A sign-in attempt, successful or not. Signing in does not wait on the
+/// record: a failure to write it is logged.
+async fn record_login(
+    state: &AppState,
+    req: &HttpRequest,
+    email: &str,
+    user: Option<&User>,
+    outcome: Outcome,
+    reason: &str,
+) {
+    let mut ctx = crate::web::audit_ctx(req, None, user);
+    if user.is_none() {
+        ctx.actor_label = email.chars().take(254).collect();
+    }
+    let mut event = NewEvent::new("auth.sign_in", outcome);
+    if let Some(user) = user {
+        event = event.target("user", user.id, &user.email);
+    }
+    if !reason.is_empty() {
+        event = event.error(reason);
+    }
+    if let Err(e) = audit::record(state.raw_db(), &ctx, event).await {
+        tracing::error!(error = ?e, "failed to audit a sign-in");
+    }
 }

@@ -4,9 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use crate::auth::CurrentUser;
-use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::app_state::AppState;
+use crate::web::error::AppResult;
+use crate::web::extract::CurrentUser;
 use crate::web::page::PageCtx;
 use crate::web::render;
 
@@ -22,10 +22,7 @@ pub async fn index(me: CurrentUser) -> AppResult<HttpResponse> {
     if let [only] = me.page.orgs.as_slice()
         && !me.user.is_instance_admin
     {
-        return Ok(crate::web::auth_pages::redirect(&format!(
-            "/o/{}/",
-            only.slug
-        )));
+        return Ok(crate::web::redirect(&format!("/o/{}/", only.slug)));
     }
     let page = me.page.with_section("home");
     render(StatusCode::OK, &HomePage { page: &page })
@@ -34,7 +31,7 @@ pub async fn index(me: CurrentUser) -> AppResult<HttpResponse> {
 /// 200 when the database answers, 503 otherwise.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.db)
+        .fetch_one(state.raw_db())
         .await
     {
         Ok(_) => HttpResponse::Ok().content_type("text/plain").body("ok"),

@@ -7,22 +7,21 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, AuditCtx, NewEvent, Outcome};
+use crate::app_state::AppState;
+use crate::audit::{NewEvent, Outcome};
 use crate::auth::password;
-use crate::db::invitations::{self, Accepted, FoundInvitation, Invitation, InvitationState};
-use crate::db::members::{self, Change, Member};
-use crate::db::orgs::parse_display_name;
-use crate::db::roles::{self, RoleRow};
 use crate::db::{now_unix, sessions, users};
-use crate::error::{AppError, AppResult, error_page};
+use crate::domain::{Email, parse_display_name};
 use crate::rbac::perms;
-use crate::startup::AppState;
-use crate::web::auth_pages::redirect;
-use crate::web::flash;
-use crate::web::forms::Email;
-use crate::web::org::{Allowed, OrgCtx};
+use crate::tenant::unguarded::{self, Joiner};
+use crate::tenant::{
+    Accepted, FoundInvitation, Invitation, InvitationState, Member, MemberChange as Change,
+    RoleRow, Tenant,
+};
+use crate::web::error::{AppError, AppResult, error_page};
+use crate::web::org::OrgCtx;
 use crate::web::page::{self, PageCtx};
-use crate::web::render;
+use crate::web::{flash, redirect, render};
 
 /// The new invitation's link, shown once on the next members page.
 const NEW_LINK_KEY: &str = "invite_link";
@@ -83,14 +82,7 @@ fn format_unix(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Whether the acting member may hand out (or take away) a role: only one
-/// that grants nothing beyond what they hold themselves.
-fn may_grant(org: &OrgCtx, role_permissions: &crate::rbac::PermissionSet) -> bool {
-    role_permissions.is_subset(&org.role.permissions)
-}
-
 async fn show(
-    state: &AppState,
     session: &Session,
     org: &OrgCtx,
     status: StatusCode,
@@ -99,16 +91,19 @@ async fn show(
     role_error: Option<String>,
 ) -> AppResult<HttpResponse> {
     let now = now_unix();
-    let members = members::list(&state.db, org.org.id).await?;
+    let members = org.as_member().members().await?;
     let can_manage = org.can(perms::ORGANISATION_MANAGE_MEMBERS);
     let (grantable, invitations, new_link) = if can_manage {
-        let grantable = roles::list(&state.db, org.org.id, now)
+        let tenant = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
+        let grantable = tenant
+            .roles(now)
             .await?
             .into_iter()
             .map(|s| s.role)
-            .filter(|r| may_grant(org, &r.permissions))
+            .filter(|r| tenant.may_grant(&r.permissions))
             .collect();
-        let invitations = invitations::outstanding(&state.db, org.org.id, now)
+        let invitations = tenant
+            .invitations(now)
             .await?
             .into_iter()
             .map(|i| InvitationView {
@@ -132,7 +127,7 @@ async fn show(
         status,
         &MembersPage {
             page: &page,
-            org_name: &org.org.name,
+            org_name: &org.org().name,
             me: org.user.id,
             members,
             grantable,
@@ -146,13 +141,8 @@ async fn show(
     )
 }
 
-async fn list(
-    state: web::Data<AppState>,
-    session: Session,
-    org: OrgCtx,
-) -> AppResult<HttpResponse> {
+async fn list(session: Session, org: OrgCtx) -> AppResult<HttpResponse> {
     show(
-        &state,
         &session,
         &org,
         StatusCode::OK,
@@ -163,35 +153,22 @@ async fn list(
     .await
 }
 
-async fn record(state: &AppState, ctx: &AuditCtx, event: NewEvent) {
-    if let Err(e) = audit::record(&state.db, ctx, event).await {
-        tracing::error!(error = ?e, "failed to audit a membership change");
-    }
-}
-
 /// Refuses an attempt to hand out more than the actor holds: audited as denied.
 async fn refuse_escalation(
-    state: &AppState,
-    org: &OrgCtx,
+    tenant: &Tenant<'_>,
     action: &str,
     target: &str,
     role: &RoleRow,
 ) -> AppError {
-    let missing: Vec<String> = role
-        .permissions
-        .missing_from(&org.role.permissions)
-        .iter()
-        .map(|p| p.key())
-        .collect();
-    record(
-        state,
-        org.audit_ctx(),
-        NewEvent::new(action, Outcome::Denied)
-            .target("member", target, target)
-            .details(json!({ "role": role.name, "missing": missing }))
-            .error("the role grants permissions the actor does not hold"),
-    )
-    .await;
+    let missing = tenant.missing(&role.permissions);
+    tenant
+        .deny(
+            NewEvent::new(action, Outcome::Denied)
+                .target("member", target, target)
+                .details(json!({ "role": role.name, "missing": missing }))
+                .error("the role grants permissions the actor does not hold"),
+        )
+        .await;
     AppError::Forbidden(format!(
         "The role {} grants permissions you do not hold yourself ({}), so you cannot give it or take it away.",
         role.name,
@@ -218,11 +195,10 @@ async fn invite(
     org: OrgCtx,
     form: web::Form<InviteForm>,
 ) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
+    let tenant = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
     let form = form.into_inner();
     let problem = |email_error: Option<String>, role_error: Option<String>| {
         show(
-            &state,
             &session,
             &org,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -236,46 +212,27 @@ async fn invite(
         Err(e) => return problem(Some(format!("{}.", capitalise(&e))), None).await,
     };
     let role = match form.role_id.trim().parse::<i64>() {
-        Ok(id) => roles::by_id(&state.db, allowed.org_id(), id).await?,
+        Ok(id) => tenant.role(id).await?,
         Err(_) => None,
     };
     let Some(role) = role else {
         return problem(None, Some("Choose the role the person will hold.".into())).await;
     };
-    if !may_grant(&org, &role.permissions) {
-        return Err(refuse_escalation(&state, &org, "member.invite", email.as_str(), &role).await);
+    if !tenant.may_grant(&role.permissions) {
+        return Err(refuse_escalation(&tenant, "member.invite", email.as_str(), &role).await);
     }
-    if members::by_email(&state.db, allowed.org_id(), email.as_str())
-        .await?
-        .is_some()
-    {
+    if tenant.member_by_email(&email).await?.is_some() {
         return problem(
             Some(format!(
                 "{} is already a member of {}.",
                 email.as_str(),
-                org.org.name
+                org.org().name
             )),
             None,
         )
         .await;
     }
-    let (id, token) = invitations::create(
-        &state.db,
-        allowed.org_id(),
-        email.as_str(),
-        role.id,
-        org.user.id,
-        now_unix(),
-    )
-    .await?;
-    record(
-        &state,
-        org.audit_ctx(),
-        NewEvent::new("member.invite", Outcome::Succeeded)
-            .target("invitation", id, email.as_str())
-            .details(json!({ "email": email.as_str(), "role": role.name })),
-    )
-    .await;
+    let (_id, token) = tenant.invite(&email, &role, now_unix()).await?;
     let _ = session.insert(NEW_LINK_KEY, invite_link(&state, &req, &token));
     flash::success(
         &session,
@@ -301,50 +258,40 @@ pub struct RoleForm {
     role_id: String,
 }
 
-async fn target_member(state: &AppState, allowed: &Allowed, user_id: i64) -> AppResult<Member> {
-    members::get(&state.db, allowed.org_id(), user_id)
-        .await?
-        .ok_or(AppError::NotFound)
+async fn target_member(tenant: &Tenant<'_>, user_id: i64) -> AppResult<Member> {
+    tenant.member(user_id).await?.ok_or(AppError::NotFound)
 }
 
 async fn change_role(
-    state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
     form: web::Form<RoleForm>,
 ) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
+    let tenant = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
     let (_, user_id) = path.into_inner();
-    let member = target_member(&state, &allowed, user_id).await?;
+    let member = target_member(&tenant, user_id).await?;
     let new_role = match form.role_id.trim().parse::<i64>() {
-        Ok(id) => roles::by_id(&state.db, allowed.org_id(), id).await?,
+        Ok(id) => tenant.role(id).await?,
         Err(_) => None,
     };
     let Some(new_role) = new_role else {
         flash::error(&session, "Choose one of the organisation's roles.");
         return Ok(redirect(&org.href("members")));
     };
-    let current = roles::by_id(&state.db, allowed.org_id(), member.role_id)
+    let current = tenant
+        .role(member.role_id)
         .await?
         .ok_or(AppError::NotFound)?;
     for role in [&current, &new_role] {
-        if !may_grant(&org, &role.permissions) {
+        if !tenant.may_grant(&role.permissions) {
             return Err(
-                refuse_escalation(&state, &org, "member.change_role", &member.email, role).await,
+                refuse_escalation(&tenant, "member.change_role", &member.email, role).await,
             );
         }
     }
-    match members::set_role(&state.db, allowed.org_id(), member.user_id, new_role.id).await? {
+    match tenant.set_member_role(&member, &current, &new_role).await? {
         Change::Done => {
-            record(
-                &state,
-                org.audit_ctx(),
-                NewEvent::new("member.change_role", Outcome::Succeeded)
-                    .target("member", member.user_id, &member.email)
-                    .details(json!({ "from": current.name, "to": new_role.name })),
-            )
-            .await;
             flash::success(
                 &session,
                 format!("{} is now {}.", member.email, new_role.name),
@@ -354,7 +301,8 @@ async fn change_role(
             &session,
             format!(
                 "{} is the last Owner of {}. Make someone else Owner first.",
-                member.email, org.org.name
+                member.email,
+                org.org().name
             ),
         ),
         Change::NotFound => return Err(AppError::NotFound),
@@ -363,35 +311,25 @@ async fn change_role(
 }
 
 async fn remove(
-    state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
+    let tenant = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
     let (_, user_id) = path.into_inner();
-    let member = target_member(&state, &allowed, user_id).await?;
-    let current = roles::by_id(&state.db, allowed.org_id(), member.role_id)
+    let member = target_member(&tenant, user_id).await?;
+    let current = tenant
+        .role(member.role_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !may_grant(&org, &current.permissions) {
-        return Err(
-            refuse_escalation(&state, &org, "member.remove", &member.email, &current).await,
-        );
+    if !tenant.may_grant(&current.permissions) {
+        return Err(refuse_escalation(&tenant, "member.remove", &member.email, &current).await);
     }
-    match members::remove(&state.db, allowed.org_id(), member.user_id).await? {
+    match tenant.remove_member(&member, &current).await? {
         Change::Done => {
-            record(
-                &state,
-                org.audit_ctx(),
-                NewEvent::new("member.remove", Outcome::Succeeded)
-                    .target("member", member.user_id, &member.email)
-                    .details(json!({ "role": current.name })),
-            )
-            .await;
             flash::success(
                 &session,
-                format!("{} was removed from {}.", member.email, org.org.name),
+                format!("{} was removed from {}.", member.email, org.org().name),
             );
             if member.user_id == org.user.id {
                 return Ok(redirect("/"));
@@ -401,7 +339,8 @@ async fn remove(
             &session,
             format!(
                 "{} is the last Owner of {} and cannot be removed. Make someone else Owner first.",
-                member.email, org.org.name
+                member.email,
+                org.org().name
             ),
         ),
         Change::NotFound => return Err(AppError::NotFound),
@@ -410,25 +349,17 @@ async fn remove(
 }
 
 async fn revoke(
-    state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
+    let tenant = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
     let (_, invitation_id) = path.into_inner();
-    let invitation: Invitation = invitations::by_id(&state.db, allowed.org_id(), invitation_id)
+    let invitation: Invitation = tenant
+        .invitation(invitation_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if invitations::revoke(&state.db, allowed.org_id(), invitation.id, now_unix()).await? {
-        record(
-            &state,
-            org.audit_ctx(),
-            NewEvent::new("member.revoke_invitation", Outcome::Succeeded)
-                .target("invitation", invitation.id, &invitation.email)
-                .details(json!({ "role": invitation.role_name })),
-        )
-        .await;
+    if tenant.revoke_invitation(&invitation, now_unix()).await? {
         flash::success(
             &session,
             format!(
@@ -513,7 +444,7 @@ async fn accept_view(
     let session = req.get_session();
     let user = page::session_user(state, &session).await?;
     let page = page::build(state, req, user.as_ref()).await?;
-    let found = invitations::by_token(&state.db, token).await?;
+    let found = unguarded::invitation_by_token(state.raw_db(), token).await?;
     if let Some(refusal) = refuse_link(&page, found.as_ref(), now_unix()) {
         return Ok(refusal);
     }
@@ -524,7 +455,7 @@ async fn accept_view(
     let mode = match &user {
         Some(u) if u.email.eq_ignore_ascii_case(&inv.email) => "join",
         Some(_) => "other_user",
-        None => match users::by_email(&state.db, &inv.email).await? {
+        None => match users::by_email(state.raw_db(), &inv.email).await? {
             Some(_) => "sign_in",
             None => "register",
         },
@@ -592,7 +523,7 @@ async fn accept(
     let token = path.into_inner();
     let now = now_unix();
     let user = page::session_user(&state, &session).await?;
-    let found = invitations::by_token(&state.db, &token).await?;
+    let found = unguarded::invitation_by_token(state.raw_db(), &token).await?;
     if found
         .as_ref()
         .is_none_or(|f| f.invitation.state(now) != InvitationState::Open)
@@ -606,18 +537,23 @@ async fn accept(
         return Err(AppError::NotFound);
     };
     let inv = &found.invitation;
+    let ctx = crate::web::audit_ctx(&req, None, None);
+    let joiner = Joiner {
+        ctx: &ctx,
+        new_account: user.is_none(),
+    };
     let outcome = match &user {
         Some(u) if u.email.eq_ignore_ascii_case(&inv.email) => {
-            invitations::accept_existing(&state.db, inv, u.id, now).await?
+            unguarded::accept_invitation(state.raw_db(), &joiner, inv, u.id, now).await?
         }
         Some(_) => {
             return accept_view(&state, &req, &token, StatusCode::FORBIDDEN, "", None).await;
         }
         None => {
-            if users::by_email(&state.db, &inv.email).await?.is_some() {
+            if users::by_email(state.raw_db(), &inv.email).await?.is_some() {
                 return Ok(redirect(&format!(
                     "/login?next={}",
-                    crate::error::url_encode(&format!("/invite/{token}"))
+                    crate::web::error::url_encode(&format!("/invite/{token}"))
                 )));
             }
             let name = match parse_display_name(&form.name, "name") {
@@ -650,7 +586,15 @@ async fn accept(
                 .await;
             }
             let hash = password::hash(form.password.clone()).await?;
-            invitations::accept_new_user(&state.db, inv, &name, &hash, now).await?
+            unguarded::accept_invitation_as_new_user(
+                state.raw_db(),
+                &joiner,
+                inv,
+                &name,
+                &hash,
+                now,
+            )
+            .await?
         }
     };
     let user_id = match outcome {
@@ -667,25 +611,16 @@ async fn accept(
         Accepted::EmailTaken => {
             return Ok(redirect(&format!(
                 "/login?next={}",
-                crate::error::url_encode(&format!("/invite/{token}"))
+                crate::web::error::url_encode(&format!("/invite/{token}"))
             )));
         }
     };
-    let Some(member) = users::by_id(&state.db, user_id).await? else {
+    let Some(member) = users::by_id(state.raw_db(), user_id).await? else {
         return Err(AppError::NotFound);
     };
     if user.is_none() {
         sign_in(&req, &session, member.id)?;
     }
-    let ctx = AuditCtx::from_request(&req, Some(inv.org_id), Some(&member));
-    record(
-        &state,
-        &ctx,
-        NewEvent::new("member.join", Outcome::Succeeded)
-            .target("member", member.id, &member.email)
-            .details(json!({ "role": inv.role_name, "invitation_id": inv.id, "new_account": user.is_none() })),
-    )
-    .await;
     if matches!(outcome, Accepted::AlreadyMember(_)) {
         flash::info(
             &session,

@@ -6,7 +6,6 @@ pub mod assets;
 pub mod audit;
 pub mod auth_pages;
 pub mod flash;
-pub mod forms;
 pub mod home;
 pub mod members;
 pub mod middleware;
@@ -17,11 +16,17 @@ pub mod page;
 pub mod roles;
 pub mod servers;
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+pub mod csrf;
+pub mod error;
+pub mod extract;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::error::{AppError, AppResult};
+use crate::audit::AuditCtx;
+use crate::db::users::User;
+use crate::web::error::{AppError, AppResult};
 
 /// Registers every route of the panel.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -59,10 +64,36 @@ pub fn render(status: StatusCode, template: &impl Template) -> AppResult<HttpRes
 
 /// The answer for any address no route matches: the panel's 404 page, in its layout.
 pub async fn not_found(page: page::PageCtx) -> HttpResponse {
-    crate::error::error_page(
+    crate::web::error::error_page(
         StatusCode::NOT_FOUND,
         &page,
         "Page not found",
         "There is nothing at this address, or it was removed.",
     )
+}
+
+/// A 303 to `location`: the answer to every successful form (POST/redirect/GET).
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Who is acting, in which organisation, from where: for audit events.
+pub fn audit_ctx(req: &HttpRequest, org_id: Option<i64>, user: Option<&User>) -> AuditCtx {
+    AuditCtx {
+        org_id,
+        actor_id: user.map(|u| u.id),
+        actor_label: user.map(|u| u.email.clone()).unwrap_or_default(),
+        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(200).collect()),
+        request_id: req
+            .extensions()
+            .get::<middleware::RequestId>()
+            .map(|r| r.0.clone()),
+    }
 }

@@ -5,26 +5,25 @@
 //! role. A nonexistent organisation and one the user does not belong to give
 //! the same 404 page, so existence does not leak.
 //!
-//! Reaching tenant data that needs a permission goes through
-//! [`OrgCtx::require`], which returns an [`Allowed`] handle carrying the
-//! organisation id and the checked permission. `Allowed` can only be made by
-//! `require`, and tenant functions for guarded data take it, so a handler
-//! cannot reach that data without the check. A refusal renders the 403 page
-//! and writes an audit event with outcome `denied`.
+//! The organisation's rows are reached only through a [`Tenant`] handle:
+//! [`OrgCtx::require`] checks a permission and hands one out, bound to the
+//! organisation and that permission; [`OrgCtx::as_member`] hands out one for
+//! what every member may see. A refusal renders the 403 page and writes an
+//! audit event with outcome `denied`.
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use serde_json::json;
 
-use crate::audit::{self, AuditCtx, NewEvent, Outcome};
-use crate::auth::CurrentUser;
-use crate::db::Db;
-use crate::db::orgs::{self, Organisation};
-use crate::db::roles::{self, RoleRow};
+use crate::app_state::AppState;
+use crate::audit::AuditCtx;
+use crate::db::orgs::Organisation;
 use crate::db::users::User;
-use crate::error::AppError;
 use crate::rbac::{Permission, perms};
+use crate::tenant::{Membership, RoleRow, Tenant};
+use crate::web::error::AppError;
+use crate::web::extract::CurrentUser;
 use crate::web::page::{NavLink, NavOrg, PageCtx};
 
 /// Every route under `/o/{slug}/`, as (method, path pattern). The isolation
@@ -149,87 +148,62 @@ const NAV: &[NavEntry] = &[
 /// A signed-in member on one of their organisation's pages.
 pub struct OrgCtx {
     pub user: User,
-    pub org: Organisation,
-    pub role: RoleRow,
     /// Already carries `org`, `orgs` and the navigation this member may open.
     pub page: PageCtx,
-    db: Db,
+    member: Membership,
+    state: web::Data<AppState>,
     audit: AuditCtx,
     method: String,
     path: String,
 }
 
-/// Proof that the member holds `permission` in organisation `org_id`.
-/// Only [`OrgCtx::require`] makes one.
-#[derive(Debug, Clone)]
-pub struct Allowed {
-    org_id: i64,
-    permission: Permission,
-}
-
-impl Allowed {
-    pub fn org_id(&self) -> i64 {
-        self.org_id
-    }
-
-    pub fn permission(&self) -> Permission {
-        self.permission
-    }
-}
-
 impl OrgCtx {
-    /// Checks a permission. Refused: an audit event with outcome `denied`
-    /// and the 403 page naming the missing permission.
-    pub async fn require(&self, permission: Permission) -> Result<Allowed, AppError> {
-        if self.role.can(permission) {
-            return Ok(Allowed {
-                org_id: self.org.id,
-                permission,
-            });
-        }
-        let event = NewEvent::new(&permission.key(), Outcome::Denied)
-            .target("organisation", self.org.id, &self.org.slug)
-            .details(json!({
-                "permission": permission.key(),
-                "role": self.role.name,
-                "method": self.method,
-                "path": self.path,
-            }))
-            .error(format!("the role {} lacks {permission}", self.role.name));
-        if let Err(e) = audit::record(&self.db, &self.audit, event).await {
-            tracing::error!(error = ?e, "failed to audit a refused request");
-        }
-        tracing::info!(
-            user_id = self.user.id,
-            org_id = self.org.id,
-            %permission,
-            "request refused: missing permission"
-        );
-        Err(AppError::Forbidden(format!(
-            "You need the permission {permission} ({}) for this. Ask an Owner of {} for a role that has it.",
-            permission.label().to_lowercase(),
-            self.org.name
-        ))
-        .in_page(&self.page))
+    /// Checks a permission. Passed: the handle to the organisation's rows,
+    /// bound to it. Refused: an audit event with outcome `denied` and the
+    /// 403 page naming the missing permission.
+    pub async fn require(&self, permission: Permission) -> Result<Tenant<'_>, AppError> {
+        let attempt = json!({ "method": self.method, "path": self.path });
+        self.state
+            .door
+            .require(&self.member, &self.audit, permission, attempt)
+            .await
+            .map_err(|refused| {
+                let permission = refused.permission;
+                AppError::Forbidden(format!(
+                    "You need the permission {permission} ({}) for this. Ask an Owner of {} for a role that has it.",
+                    permission.label().to_lowercase(),
+                    self.member.org().name
+                ))
+                .in_page(&self.page)
+            })
+    }
+
+    /// The handle for what every member may see: members, roles, which
+    /// cloud accounts exist.
+    pub fn as_member(&self) -> Tenant<'_> {
+        self.state.door.as_member(&self.member, &self.audit)
     }
 
     /// Whether the member holds a permission: for hiding what they may not do.
     pub fn can(&self, permission: Permission) -> bool {
-        self.role.can(permission)
+        self.member.can(permission)
     }
 
-    /// Who is acting, in which organisation, from where: for audit events.
-    pub fn audit_ctx(&self) -> &AuditCtx {
-        &self.audit
+    pub fn org(&self) -> &Organisation {
+        self.member.org()
+    }
+
+    pub fn role(&self) -> &RoleRow {
+        self.member.role()
     }
 
     pub fn slug(&self) -> &str {
-        &self.org.slug
+        &self.member.org().slug
     }
 
     /// An address inside the organisation: `href("members")` is `/o/{slug}/members`.
     pub fn href(&self, rest: &str) -> String {
-        format!("/o/{}/{rest}", self.org.slug)
+        format!("/o/{}/{rest}", self.slug())
     }
 }
 
@@ -247,32 +221,29 @@ impl FromRequest for OrgCtx {
                 return Err(AppError::NotFound);
             };
             // Unknown organisation and not a member: the same answer.
-            let Some(org) = orgs::by_slug(&state.db, &slug).await? else {
+            let Some(member) = state.door.membership(&slug, user.id).await? else {
                 return Err(AppError::NotFound);
             };
-            let Some(role) = roles::of_member(&state.db, org.id, user.id).await? else {
-                return Err(AppError::NotFound);
-            };
+            let org = member.org();
             page.org = Some(NavOrg {
                 slug: org.slug.clone(),
                 name: org.name.clone(),
             });
             page.nav = NAV
                 .iter()
-                .filter(|entry| entry.needs.is_none_or(|p| role.can(p)))
+                .filter(|entry| entry.needs.is_none_or(|p| member.can(p)))
                 .map(|entry| NavLink {
                     key: entry.key,
                     label: entry.label,
                     href: format!("/o/{}/{}", org.slug, entry.path),
                 })
                 .collect();
-            let audit = AuditCtx::from_request(&req, Some(org.id), Some(&user));
+            let audit = crate::web::audit_ctx(&req, Some(org.id), Some(&user));
             Ok(Self {
                 user,
-                org,
-                role,
                 page,
-                db: state.db.clone(),
+                member,
+                state,
                 audit,
                 method: req.method().to_string(),
                 path: req.path().to_owned(),

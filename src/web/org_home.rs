@@ -4,11 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use crate::error::AppResult;
 use crate::rbac::perms;
-use crate::web::auth_pages::redirect;
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::{NavLink, PageCtx};
+use crate::web::redirect;
 use crate::web::render;
 
 #[derive(Template)]
@@ -39,9 +39,9 @@ async fn overview(org: OrgCtx) -> AppResult<HttpResponse> {
         StatusCode::OK,
         &OrgHomePage {
             page: &page,
-            org_name: &org.org.name,
-            role_name: &org.role.name,
-            role_description: org.role.builtin.map_or(
+            org_name: &org.org().name,
+            role_name: &org.role().name,
+            role_description: org.role().builtin.map_or(
                 "A custom role of this organisation.",
                 crate::rbac::BuiltinRole::description,
             ),

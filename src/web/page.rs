@@ -6,10 +6,10 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use crate::auth::csrf;
+use crate::app_state::AppState;
 use crate::db::users::User;
-use crate::error::AppError;
-use crate::startup::AppState;
+use crate::web::csrf;
+use crate::web::error::AppError;
 use crate::web::flash::{self, Flash};
 
 /// The signed-in user as the layout shows them.
@@ -77,7 +77,7 @@ pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<
     let Ok(Some(user_id)) = session.get::<i64>(crate::db::sessions::USER_ID_KEY) else {
         return Ok(None);
     };
-    match crate::db::users::by_id(&state.db, user_id).await? {
+    match crate::db::users::by_id(state.raw_db(), user_id).await? {
         Some(user) if !user.disabled => Ok(Some(user)),
         _ => {
             session.purge();

@@ -7,18 +7,15 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, NewEvent, Outcome};
+use crate::audit::{NewEvent, Outcome};
 use crate::db::now_unix;
-use crate::db::orgs::parse_display_name;
-use crate::db::roles::{self, DeleteOutcome, RoleRow, RoleSummary, UpdateOutcome};
-use crate::error::{AppError, AppResult};
+use crate::domain::parse_display_name;
 use crate::rbac::{Group, PermissionSet, VOCABULARY, perms};
-use crate::startup::AppState;
-use crate::web::auth_pages::redirect;
-use crate::web::flash;
+use crate::tenant::{DeleteOutcome, RoleRow, RoleSummary, Tenant, UpdateOutcome};
+use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
-use crate::web::render;
+use crate::web::{flash, redirect, render};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/o/{slug}/roles", web::get().to(list))
@@ -68,20 +65,19 @@ impl EditPage<'_> {
 }
 
 async fn show_list(
-    state: &AppState,
     org: &OrgCtx,
     status: StatusCode,
     new_name: &str,
     name_error: Option<String>,
     delete_error: Option<(i64, String, String)>,
 ) -> AppResult<HttpResponse> {
-    let roles = roles::list(&state.db, org.org.id, now_unix()).await?;
+    let roles = org.as_member().roles(now_unix()).await?;
     let page = org.page.clone().with_section("roles");
     render(
         status,
         &RolesPage {
             page: &page,
-            org_name: &org.org.name,
+            org_name: &org.org().name,
             roles,
             can_manage: org.can(perms::ORGANISATION_MANAGE_ROLES),
             new_name,
@@ -91,39 +87,27 @@ async fn show_list(
     )
 }
 
-async fn list(state: web::Data<AppState>, org: OrgCtx) -> AppResult<HttpResponse> {
-    show_list(&state, &org, StatusCode::OK, "", None, None).await
-}
-
-async fn record(state: &AppState, org: &OrgCtx, event: NewEvent) {
-    if let Err(e) = audit::record(&state.db, org.audit_ctx(), event).await {
-        tracing::error!(error = ?e, "failed to audit a role change");
-    }
+async fn list(org: OrgCtx) -> AppResult<HttpResponse> {
+    show_list(&org, StatusCode::OK, "", None, None).await
 }
 
 /// Refuses granting permissions the editor does not hold: audited as denied.
 async fn refuse_escalation(
-    state: &AppState,
-    org: &OrgCtx,
+    tenant: &Tenant<'_>,
     action: &str,
     role_id: i64,
     role_name: &str,
     wanted: &PermissionSet,
 ) -> AppError {
-    let missing: Vec<String> = wanted
-        .missing_from(&org.role.permissions)
-        .iter()
-        .map(|p| p.key())
-        .collect();
-    record(
-        state,
-        org,
-        NewEvent::new(action, Outcome::Denied)
-            .target("role", role_id, role_name)
-            .details(json!({ "missing": missing }))
-            .error("the role would grant permissions the editor does not hold"),
-    )
-    .await;
+    let missing = tenant.missing(wanted);
+    tenant
+        .deny(
+            NewEvent::new(action, Outcome::Denied)
+                .target("role", role_id, role_name)
+                .details(json!({ "missing": missing }))
+                .error("the role would grant permissions the editor does not hold"),
+        )
+        .await;
     AppError::Forbidden(format!(
         "A role you edit can grant only permissions you hold yourself; you lack {}.",
         missing.join(", ")
@@ -137,17 +121,15 @@ pub struct NewRoleForm {
 }
 
 async fn create(
-    state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     form: web::Form<NewRoleForm>,
 ) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
+    let tenant = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
     let name = match parse_display_name(&form.name, "role name") {
         Ok(name) => name,
         Err(e) => {
             return show_list(
-                &state,
                 &org,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form.name,
@@ -157,11 +139,8 @@ async fn create(
             .await;
         }
     };
-    let Some(id) =
-        roles::create(&state.db, allowed.org_id(), &name, &PermissionSet::empty()).await?
-    else {
+    let Some(id) = tenant.create_role(&name).await? else {
         return show_list(
-            &state,
             &org,
             StatusCode::UNPROCESSABLE_ENTITY,
             &form.name,
@@ -170,12 +149,6 @@ async fn create(
         )
         .await;
     };
-    record(
-        &state,
-        &org,
-        NewEvent::new("role.create", Outcome::Succeeded).target("role", id, &name),
-    )
-    .await;
     flash::success(
         &session,
         format!("Role {name} created with no permissions. Tick what it may do."),
@@ -183,19 +156,13 @@ async fn create(
     Ok(redirect(&org.href(&format!("roles/{id}"))))
 }
 
-async fn load(state: &AppState, org_id: i64, role_id: i64) -> AppResult<RoleRow> {
-    roles::by_id(&state.db, org_id, role_id)
-        .await?
-        .ok_or(AppError::NotFound)
+async fn load(tenant: &Tenant<'_>, role_id: i64) -> AppResult<RoleRow> {
+    tenant.role(role_id).await?.ok_or(AppError::NotFound)
 }
 
-async fn edit(
-    state: web::Data<AppState>,
-    org: OrgCtx,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+async fn edit(org: OrgCtx, path: web::Path<(String, i64)>) -> AppResult<HttpResponse> {
     let (_, role_id) = path.into_inner();
-    let role = load(&state, org.org.id, role_id).await?;
+    let role = load(&org.as_member(), role_id).await?;
     let page = org.page.clone().with_section("roles");
     render(
         StatusCode::OK,
@@ -213,15 +180,14 @@ async fn edit(
 
 /// The matrix form: `name` and one `perm` per ticked box (`servers.shutdown`).
 async fn update(
-    state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
+    let tenant = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
     let (_, role_id) = path.into_inner();
-    let role = load(&state, allowed.org_id(), role_id).await?;
+    let role = load(&tenant, role_id).await?;
     if role.is_builtin() {
         flash::error(
             &session,
@@ -273,54 +239,31 @@ async fn update(
     let (Ok(wanted), Ok(clean_name)) = (parsed, parse_display_name(&name, "role name")) else {
         return rerender("The form could not be read.".into());
     };
-    if !wanted.is_subset(&org.role.permissions) {
-        return Err(
-            refuse_escalation(&state, &org, "role.update", role.id, &role.name, &wanted).await,
-        );
+    if !tenant.may_grant(&wanted) {
+        return Err(refuse_escalation(&tenant, "role.update", role.id, &role.name, &wanted).await);
     }
-    match roles::update(&state.db, allowed.org_id(), role.id, &clean_name, &wanted).await? {
+    match tenant.update_role(&role, &clean_name, &wanted).await? {
         UpdateOutcome::Updated => {}
         UpdateOutcome::NameTaken => {
             return rerender(format!("There is already a role called {clean_name}."));
         }
         UpdateOutcome::NotFound | UpdateOutcome::Builtin => return Err(AppError::NotFound),
     }
-    let added: Vec<String> = wanted
-        .missing_from(&role.permissions)
-        .iter()
-        .map(|p| p.key())
-        .collect();
-    let removed: Vec<String> = role
-        .permissions
-        .missing_from(&wanted)
-        .iter()
-        .map(|p| p.key())
-        .collect();
-    record(
-        &state,
-        &org,
-        NewEvent::new("role.update", Outcome::Succeeded)
-            .target("role", role.id, &clean_name)
-            .details(json!({ "name_from": role.name, "name_to": clean_name, "added": added, "removed": removed })),
-    )
-    .await;
     flash::success(&session, format!("Role {clean_name} saved."));
     Ok(redirect(&org.href(&format!("roles/{}", role.id))))
 }
 
 async fn clone(
-    state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
+    let tenant = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
     let (_, role_id) = path.into_inner();
-    let role = load(&state, allowed.org_id(), role_id).await?;
-    if !role.permissions.is_subset(&org.role.permissions) {
+    let role = load(&tenant, role_id).await?;
+    if !tenant.may_grant(&role.permissions) {
         return Err(refuse_escalation(
-            &state,
-            &org,
+            &tenant,
             "role.clone",
             role.id,
             &role.name,
@@ -328,23 +271,13 @@ async fn clone(
         )
         .await);
     }
-    let name = roles::free_copy_name(&state.db, allowed.org_id(), &role.name).await?;
-    let Some(id) = roles::create(&state.db, allowed.org_id(), &name, &role.permissions).await?
-    else {
+    let Some((id, name)) = tenant.clone_role(&role).await? else {
         flash::error(
             &session,
             "Someone created a role of the same name meanwhile; try again.",
         );
         return Ok(redirect(&org.href("roles")));
     };
-    record(
-        &state,
-        &org,
-        NewEvent::new("role.clone", Outcome::Succeeded)
-            .target("role", id, &name)
-            .details(json!({ "from_role_id": role.id, "from": role.name })),
-    )
-    .await;
     flash::success(&session, format!("{name} created from {}.", role.name));
     Ok(redirect(&org.href(&format!("roles/{id}"))))
 }
@@ -356,19 +289,17 @@ pub struct ConfirmForm {
 }
 
 async fn delete(
-    state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
     form: web::Form<ConfirmForm>,
 ) -> AppResult<HttpResponse> {
-    let allowed = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
+    let tenant = org.require(perms::ORGANISATION_MANAGE_ROLES).await?;
     let (_, role_id) = path.into_inner();
-    let role = load(&state, allowed.org_id(), role_id).await?;
+    let role = load(&tenant, role_id).await?;
     let typed = form.confirm.trim().to_owned();
     let refuse = |message: String| {
         show_list(
-            &state,
             &org,
             StatusCode::UNPROCESSABLE_ENTITY,
             "",
@@ -379,7 +310,7 @@ async fn delete(
     if typed != role.name {
         return refuse(format!("Type the role's name, {}, to confirm.", role.name)).await;
     }
-    match roles::delete(&state.db, allowed.org_id(), role.id, now_unix()).await? {
+    match tenant.delete_role(&role, now_unix()).await? {
         DeleteOutcome::Deleted => {}
         DeleteOutcome::Builtin => {
             return refuse(format!(
@@ -397,12 +328,6 @@ async fn delete(
         }
         DeleteOutcome::NotFound => return Err(AppError::NotFound),
     }
-    record(
-        &state,
-        &org,
-        NewEvent::new("role.delete", Outcome::Succeeded).target("role", role.id, &role.name),
-    )
-    .await;
     flash::success(&session, format!("Role {} deleted.", role.name));
     Ok(redirect(&org.href("roles")))
 }

@@ -103,9 +103,10 @@ pub async fn create_server(session: &Session, panel: &Panel, name: &str) -> anyh
     mark_page(session).await?;
     session.click(&new_link).await?;
     wait_for_new_page(session, "the create server form").await?;
+    // Every server address names the cloud account it works on.
     let form_path = session.current_path().await?;
     ensure!(
-        form_path == format!("{list}/new"),
+        form_path.starts_with(&format!("{list}/new?account=")),
         "a#new-server led to {form_path}"
     );
 
@@ -149,7 +150,14 @@ pub async fn create_server(session: &Session, panel: &Panel, name: &str) -> anyh
         bail!("creating the server failed: {errors}");
     }
     let path = session.current_path().await?;
+    ensure!(
+        path.contains("?account="),
+        "the server's page does not name its cloud account: {path}"
+    );
     let id = path
+        .split('?')
+        .next()
+        .unwrap_or_default()
         .strip_prefix(&format!("{list}/"))
         .filter(|rest| !rest.is_empty() && !rest.contains('/') && *rest != "new")
         .with_context(|| format!("after creating, the browser is at {path}, not a server's page"))?

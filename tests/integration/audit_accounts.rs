@@ -66,7 +66,7 @@ async fn simulator() -> RunningSimulator {
 }
 
 async fn admin_id(app: &TestApp) -> i64 {
-    teampanel::db::users::by_email(&app.state.db, ADMIN_EMAIL)
+    teampanel::db::users::by_email(app.state.raw_db(), ADMIN_EMAIL)
         .await
         .expect("query")
         .expect("admin")
@@ -75,7 +75,7 @@ async fn admin_id(app: &TestApp) -> i64 {
 
 async fn org(app: &TestApp, slug: &str) -> Organisation {
     let owner = admin_id(app).await;
-    teampanel::db::orgs::create_organisation_with_owner(&app.state.db, slug, slug, owner)
+    crate::rows::create_org(app.state.raw_db(), slug, slug, owner)
         .await
         .expect("organisation")
 }
@@ -88,7 +88,7 @@ async fn member(
     role: BuiltinRole,
 ) -> reqwest::Client {
     let user_id = app.create_user(email, email, false, PW).await;
-    let role = teampanel::db::roles::builtin(&app.state.db, org.id, role)
+    let role = crate::rows::builtin_role(app.state.raw_db(), org.id, role)
         .await
         .expect("query")
         .expect("role");
@@ -96,7 +96,7 @@ async fn member(
         .bind(user_id)
         .bind(org.id)
         .bind(role.id)
-        .execute(&app.state.db)
+        .execute(app.state.raw_db())
         .await
         .expect("membership");
     app.signed_in(email, PW).await
@@ -119,7 +119,7 @@ async fn add_account(
 }
 
 async fn account_id(app: &TestApp, org: &Organisation, name: &str) -> i64 {
-    teampanel::db::accounts::list(&app.state.db, org.id)
+    crate::rows::accounts(app.state.raw_db(), org.id)
         .await
         .expect("accounts")
         .into_iter()
@@ -130,7 +130,7 @@ async fn account_id(app: &TestApp, org: &Organisation, name: &str) -> i64 {
 
 async fn audit_rows(app: &TestApp) -> Vec<(i64, String, String, String)> {
     sqlx::query_as("SELECT id, action, outcome, details || ' ' || COALESCE(error, '') || ' ' || target_name FROM audit_events ORDER BY id")
-        .fetch_all(&app.state.db)
+        .fetch_all(app.state.raw_db())
         .await
         .expect("audit rows")
 }
@@ -242,7 +242,7 @@ async fn a_saved_token_appears_in_no_response_log_line_audit_row_or_database_fil
         }
     }
     // And the token still works for the panel itself.
-    let row = teampanel::db::accounts::open_token(&app.state.db, &app.state.keys, acme.id, id)
+    let row = crate::rows::open_token(app.state.raw_db(), &crate::rows::keys(&app), acme.id, id)
         .await
         .expect("open")
         .expect("row");
@@ -272,18 +272,18 @@ async fn a_sealed_token_copied_to_another_row_does_not_open() {
     )
     .bind(a)
     .bind(b)
-    .execute(&app.state.db)
+    .execute(app.state.raw_db())
     .await
     .expect("copy");
 
     // Assert
-    let keys = &app.state.keys;
+    let keys = &crate::rows::keys(&app);
     assert!(
-        teampanel::db::accounts::open_token(&app.state.db, keys, globex.id, b)
+        crate::rows::open_token(app.state.raw_db(), keys, globex.id, b)
             .await
             .is_err()
     );
-    let mine = teampanel::db::accounts::open_token(&app.state.db, keys, acme.id, a)
+    let mine = crate::rows::open_token(app.state.raw_db(), keys, acme.id, a)
         .await
         .expect("open")
         .expect("row");
@@ -330,7 +330,7 @@ async fn rotate_master_key_keeps_every_token_usable() {
         (&globex, "only", TOKEN),
     ] {
         let id = account_id(&app, org, name).await;
-        let opened = teampanel::db::accounts::open_token(&app.state.db, &keys, org.id, id)
+        let opened = crate::rows::open_token(app.state.raw_db(), &keys, org.id, id)
             .await
             .expect("opens under the new key")
             .expect("row");
@@ -339,7 +339,7 @@ async fn rotate_master_key_keeps_every_token_usable() {
     let old_only = teampanel::crypto::KeyRing::single(app.state.master_key.clone());
     let id = account_id(&app, &acme, "prod").await;
     assert!(
-        teampanel::db::accounts::open_token(&app.state.db, &old_only, acme.id, id)
+        crate::rows::open_token(app.state.raw_db(), &old_only, acme.id, id)
             .await
             .is_err(),
         "the old key no longer opens anything"
@@ -375,7 +375,7 @@ async fn a_token_the_cloud_panel_refuses_is_not_saved_and_the_form_keeps_the_res
         "the token is never sent back"
     );
     assert!(
-        teampanel::db::accounts::list(&app.state.db, acme.id)
+        crate::rows::accounts(app.state.raw_db(), acme.id)
             .await
             .expect("list")
             .is_empty()
@@ -419,7 +419,7 @@ async fn accounts_are_renamed_defaulted_and_deleted_only_when_the_name_is_typed(
         .post_form(&admin, &format!("/o/acme/accounts/{staging}/default"), &[])
         .await;
     assert_eq!(response.status().as_u16(), 303);
-    let default = teampanel::db::accounts::default_for(&app.state.db, acme.id)
+    let default = crate::rows::default_account(app.state.raw_db(), acme.id)
         .await
         .expect("q")
         .expect("row");
@@ -475,7 +475,7 @@ async fn accounts_are_renamed_defaulted_and_deleted_only_when_the_name_is_typed(
     assert_eq!(response.status().as_u16(), 303);
     let (_, html) = app.get_html(&admin, "/o/acme/accounts").await;
     assert!(html.contains("deleted"));
-    let left = teampanel::db::accounts::list(&app.state.db, acme.id)
+    let left = crate::rows::accounts(app.state.raw_db(), acme.id)
         .await
         .expect("list");
     assert_eq!(left.len(), 1);
@@ -551,7 +551,7 @@ async fn members_see_accounts_but_only_managers_change_them_and_other_organisati
     }
     let (status, _) = app.get_html(&outsider, "/o/acme/accounts").await;
     assert_eq!(status, 404);
-    let still = teampanel::db::accounts::get(&app.state.db, acme.id, prod)
+    let still = crate::rows::account(app.state.raw_db(), acme.id, prod)
         .await
         .expect("q")
         .expect("row");
@@ -603,7 +603,7 @@ async fn audit_verify_passes_on_a_busy_log_and_fails_after_one_row_is_edited() {
         }));
     }
     for i in 0..30 {
-        let db = app.state.db.clone();
+        let db = app.state.raw_db().clone();
         tasks.push(tokio::spawn(async move {
             let ctx = teampanel::audit::AuditCtx {
                 org_id: Some(1),
@@ -621,7 +621,7 @@ async fn audit_verify_passes_on_a_busy_log_and_fails_after_one_row_is_edited() {
             .await
             .expect("begin");
             change
-                .finish(&db, teampanel::audit::Outcome::Succeeded, Some(202), None)
+                .finish(teampanel::audit::Outcome::Succeeded, Some(202), None)
                 .await
                 .expect("finish");
             reqwest::StatusCode::OK
@@ -631,7 +631,7 @@ async fn audit_verify_passes_on_a_busy_log_and_fails_after_one_row_is_edited() {
         task.await.expect("task");
     }
     let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.raw_db())
         .await
         .expect("count");
     assert!(events >= 72, "{events}");
@@ -648,18 +648,18 @@ async fn audit_verify_passes_on_a_busy_log_and_fails_after_one_row_is_edited() {
     // The triggers refuse edits...
     assert!(
         sqlx::query("UPDATE audit_events SET outcome = 'failed' WHERE id = 40")
-            .execute(&app.state.db)
+            .execute(app.state.raw_db())
             .await
             .is_err()
     );
     assert!(
         sqlx::query("DELETE FROM audit_events WHERE id = 40")
-            .execute(&app.state.db)
+            .execute(app.state.raw_db())
             .await
             .is_err()
     );
     // ...so an edit has to go behind their back, and verify finds it.
-    let mut tx = app.state.db.begin().await.expect("tx");
+    let mut tx = app.state.raw_db().begin().await.expect("tx");
     sqlx::query("DROP TRIGGER audit_events_no_update")
         .execute(&mut *tx)
         .await
@@ -692,7 +692,7 @@ async fn the_audit_page_filters_pages_and_exports_the_same_events() {
     )
     .await;
     add_account(&app, &admin, "acme", "staging", WRONG, &sim.base_url).await;
-    let db = app.state.db.clone();
+    let db = app.state.raw_db().clone();
     let ctx = teampanel::audit::AuditCtx {
         org_id: Some(acme.id),
         actor_label: "robot@example.org".into(),

@@ -72,7 +72,7 @@ async fn a_disabled_user_cannot_sign_in_and_loses_their_session() {
         .await;
     let bob = app.signed_in("bob@example.org", "bob password 1").await;
 
-    teampanel::db::users::set_disabled(&app.state.db, id, true)
+    teampanel::db::users::set_disabled(app.state.raw_db(), id, true)
         .await
         .unwrap();
 
@@ -176,14 +176,14 @@ async fn sign_out_everywhere_ends_every_session() {
     assert_eq!(app.get(&one, "/account").await.status().as_u16(), 303);
     assert_eq!(app.get(&two, "/account").await.status().as_u16(), 303);
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.raw_db())
         .await
         .unwrap();
     assert_eq!(left, 0);
 }
 
 async fn password_hash(app: &crate::helpers::TestApp) -> String {
-    teampanel::db::users::by_email(&app.state.db, ADMIN_EMAIL)
+    teampanel::db::users::by_email(app.state.raw_db(), ADMIN_EMAIL)
         .await
         .unwrap()
         .unwrap()

@@ -5,8 +5,9 @@ use std::sync::Once;
 
 use actix_web::web;
 use scraper::{Html, Selector};
+use teampanel::app_state::AppState;
 use teampanel::config::Settings;
-use teampanel::startup::{AppState, Application};
+use teampanel::startup::Application;
 
 pub const ADMIN_EMAIL: &str = "admin@example.org";
 pub const ADMIN_PASSWORD: &str = "admin password 1";
@@ -121,7 +122,7 @@ impl TestApp {
         let hash = teampanel::auth::password::hash(password.to_owned())
             .await
             .expect("hash");
-        teampanel::db::users::insert(&self.state.db, email, name, &hash, admin)
+        teampanel::db::users::insert(self.state.raw_db(), email, name, &hash, admin)
             .await
             .expect("insert user")
             .expect("email free")

@@ -5,7 +5,11 @@
 mod audit_accounts;
 mod auth;
 mod cloudpanel;
+mod crash;
 mod helpers;
 mod organisations;
+mod rows;
 mod servers;
 mod simulator;
+mod tenancy;
+mod two_accounts;

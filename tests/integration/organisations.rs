@@ -13,13 +13,13 @@ use crate::helpers::{TestApp, location, spawn_app};
 const PW: &str = "member password 1";
 
 async fn org(app: &TestApp, name: &str, slug: &str, owner: i64) -> Organisation {
-    teampanel::db::orgs::create_organisation_with_owner(&app.state.db, name, slug, owner)
+    crate::rows::create_org(app.state.raw_db(), name, slug, owner)
         .await
         .expect("organisation")
 }
 
 async fn add_member(app: &TestApp, org: &Organisation, user_id: i64, role: BuiltinRole) {
-    let role = teampanel::db::roles::builtin(&app.state.db, org.id, role)
+    let role = crate::rows::builtin_role(app.state.raw_db(), org.id, role)
         .await
         .unwrap()
         .unwrap();
@@ -27,7 +27,7 @@ async fn add_member(app: &TestApp, org: &Organisation, user_id: i64, role: Built
         .bind(user_id)
         .bind(org.id)
         .bind(role.id)
-        .execute(&app.state.db)
+        .execute(app.state.raw_db())
         .await
         .unwrap();
 }
@@ -35,7 +35,7 @@ async fn add_member(app: &TestApp, org: &Organisation, user_id: i64, role: Built
 async fn count(app: &TestApp, sql: &str, id: i64) -> i64 {
     sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
         .bind(id)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.raw_db())
         .await
         .unwrap()
 }
@@ -83,12 +83,12 @@ async fn two_orgs() -> Two {
     let b = org(&app, B_NAME, "bravo", bob).await;
     add_member(&app, &b, carol, BuiltinRole::Viewer).await;
     let perms = BuiltinRole::Viewer.permissions();
-    let b_role = teampanel::db::roles::create(&app.state.db, b.id, "Bravo Auditors", &perms)
+    let b_role = crate::rows::create_role(app.state.raw_db(), b.id, "Bravo Auditors", &perms)
         .await
         .unwrap()
         .unwrap();
-    let (b_invitation, _) = teampanel::db::invitations::create(
-        &app.state.db,
+    let (b_invitation, _) = crate::rows::create_invitation(
+        app.state.raw_db(),
         b.id,
         "dave.bravo@example.org",
         b_role,
@@ -171,7 +171,7 @@ async fn a_member_of_one_organisation_cannot_reach_another() {
     let app = &t.app;
     let alice = app.signed_in("alice@example.org", PW).await;
     let b_state = |app: &TestApp| {
-        let db = app.state.db.clone();
+        let db = app.state.raw_db().clone();
         let b = t.b.id;
         async move {
             sqlx::query_as::<_, (i64, i64, i64, String, Option<i64>)>(
@@ -239,7 +239,7 @@ async fn a_member_of_one_organisation_cannot_reach_another() {
     )
     .bind(t.b.id)
     .bind(t.alice)
-    .fetch_one(&app.state.db)
+    .fetch_one(app.state.raw_db())
     .await
     .unwrap();
     assert_eq!(in_b, 0);
@@ -293,8 +293,8 @@ async fn one_org_with_every_role() -> Roles {
         let id = app.create_user(email, email, false, PW).await;
         add_member(&app, &org, id, role).await;
     }
-    let custom_role = teampanel::db::roles::create(
-        &app.state.db,
+    let custom_role = crate::rows::create_role(
+        app.state.raw_db(),
         org.id,
         "Night shift",
         &BuiltinRole::Viewer.permissions(),
@@ -310,7 +310,7 @@ async fn one_org_with_every_role() -> Roles {
 }
 
 async fn user_id(app: &TestApp, email: &str) -> i64 {
-    teampanel::db::users::by_email(&app.state.db, email)
+    teampanel::db::users::by_email(app.state.raw_db(), email)
         .await
         .unwrap()
         .unwrap()
@@ -328,7 +328,7 @@ async fn each_builtin_role_may_do_what_it_should_and_nothing_more() {
         ("operator@alpha.example", false, false, true, true),
         ("viewer@alpha.example", false, false, false, true),
     ];
-    let viewer_role = teampanel::db::roles::builtin(&app.state.db, r.org.id, BuiltinRole::Viewer)
+    let viewer_role = crate::rows::builtin_role(app.state.raw_db(), r.org.id, BuiltinRole::Viewer)
         .await
         .unwrap()
         .unwrap()
@@ -412,7 +412,7 @@ async fn each_builtin_role_may_do_what_it_should_and_nothing_more() {
                 ],
             )
             .await;
-        let role = teampanel::db::roles::by_id(&app.state.db, r.org.id, r.custom_role)
+        let role = crate::rows::role(app.state.raw_db(), r.org.id, r.custom_role)
             .await
             .unwrap()
             .unwrap();
@@ -437,7 +437,7 @@ async fn an_admin_cannot_hand_out_the_owner_role() {
     let r = one_org_with_every_role().await;
     let app = &r.app;
     let admin = app.signed_in("admin@alpha.example", PW).await;
-    let owner_role = teampanel::db::roles::builtin(&app.state.db, r.org.id, BuiltinRole::Owner)
+    let owner_role = crate::rows::builtin_role(app.state.raw_db(), r.org.id, BuiltinRole::Owner)
         .await
         .unwrap()
         .unwrap();
@@ -450,7 +450,7 @@ async fn an_admin_cannot_hand_out_the_owner_role() {
         )
         .await;
     assert_eq!(response.status().as_u16(), 403);
-    let member = teampanel::db::members::get(&app.state.db, r.org.id, viewer)
+    let member = crate::rows::member(app.state.raw_db(), r.org.id, viewer)
         .await
         .unwrap()
         .unwrap();
@@ -463,7 +463,7 @@ async fn the_last_owner_cannot_be_removed_or_demoted() {
     let app = &r.app;
     let owner = app.signed_in("owner@example.org", PW).await;
     let owner_id = user_id(app, "owner@example.org").await;
-    let admin_role = teampanel::db::roles::builtin(&app.state.db, r.org.id, BuiltinRole::Admin)
+    let admin_role = crate::rows::builtin_role(app.state.raw_db(), r.org.id, BuiltinRole::Admin)
         .await
         .unwrap()
         .unwrap();
@@ -483,7 +483,7 @@ async fn the_last_owner_cannot_be_removed_or_demoted() {
         .post_form(&owner, &format!("/o/alpha/members/{owner_id}/remove"), &[])
         .await;
     assert_eq!(response.status().as_u16(), 303);
-    let member = teampanel::db::members::get(&app.state.db, r.org.id, owner_id)
+    let member = crate::rows::member(app.state.raw_db(), r.org.id, owner_id)
         .await
         .unwrap()
         .unwrap();
@@ -491,7 +491,7 @@ async fn the_last_owner_cannot_be_removed_or_demoted() {
 
     // With a second Owner, the first may step down.
     let admin_id = user_id(app, "admin@alpha.example").await;
-    let owner_role = teampanel::db::roles::builtin(&app.state.db, r.org.id, BuiltinRole::Owner)
+    let owner_role = crate::rows::builtin_role(app.state.raw_db(), r.org.id, BuiltinRole::Owner)
         .await
         .unwrap()
         .unwrap();
@@ -511,7 +511,7 @@ async fn the_last_owner_cannot_be_removed_or_demoted() {
         )
         .await;
     assert_eq!(response.status().as_u16(), 303);
-    let member = teampanel::db::members::get(&app.state.db, r.org.id, owner_id)
+    let member = crate::rows::member(app.state.raw_db(), r.org.id, owner_id)
         .await
         .unwrap()
         .unwrap();
@@ -543,7 +543,7 @@ async fn invitation_links_work_once_and_expire() {
     let app = &r.app;
     let owner = app.signed_in("owner@example.org", PW).await;
     let operator_role =
-        teampanel::db::roles::builtin(&app.state.db, r.org.id, BuiltinRole::Operator)
+        crate::rows::builtin_role(app.state.raw_db(), r.org.id, BuiltinRole::Operator)
             .await
             .unwrap()
             .unwrap();
@@ -552,7 +552,7 @@ async fn invitation_links_work_once_and_expire() {
     let token = invite(app, &owner, "newcomer@example.org", operator_role.id).await;
     let plain: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE token_hash = ?")
         .bind(&token)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.raw_db())
         .await
         .unwrap();
     assert_eq!(plain, 0);
@@ -591,7 +591,7 @@ async fn invitation_links_work_once_and_expire() {
     let (status, _) = app.get_html(&newcomer, "/o/alpha/").await;
     assert_eq!(status, 200);
     let nina = user_id(app, "newcomer@example.org").await;
-    let member = teampanel::db::members::get(&app.state.db, r.org.id, nina)
+    let member = crate::rows::member(app.state.raw_db(), r.org.id, nina)
         .await
         .unwrap()
         .unwrap();
@@ -614,7 +614,7 @@ async fn invitation_links_work_once_and_expire() {
     // An expired link too.
     let token = invite(app, &owner, "late@example.org", operator_role.id).await;
     sqlx::query("UPDATE invitations SET expires_at = 1000 WHERE email = 'late@example.org'")
-        .execute(&app.state.db)
+        .execute(app.state.raw_db())
         .await
         .unwrap();
     let (status, page) = app.get_html(&stranger, &format!("/invite/{token}")).await;
@@ -629,7 +629,7 @@ async fn invitation_links_work_once_and_expire() {
         .await;
     assert_eq!(response.status().as_u16(), 410);
     assert!(
-        teampanel::db::users::by_email(&app.state.db, "late@example.org")
+        teampanel::db::users::by_email(app.state.raw_db(), "late@example.org")
             .await
             .unwrap()
             .is_none()
@@ -654,7 +654,7 @@ async fn an_existing_account_joins_with_its_own_password() {
     assert!(page.contains("Join Alpha"));
     let response = app.post_form(&zoe, &format!("/invite/{token}"), &[]).await;
     assert_eq!(response.status().as_u16(), 303);
-    let member = teampanel::db::members::get(&app.state.db, r.org.id, other)
+    let member = crate::rows::member(app.state.raw_db(), r.org.id, other)
         .await
         .unwrap()
         .unwrap();
@@ -666,7 +666,7 @@ async fn roles_are_created_cloned_and_deleted_only_when_unused() {
     let r = one_org_with_every_role().await;
     let app = &r.app;
     let owner = app.signed_in("owner@example.org", PW).await;
-    let operator = teampanel::db::roles::builtin(&app.state.db, r.org.id, BuiltinRole::Operator)
+    let operator = crate::rows::builtin_role(app.state.raw_db(), r.org.id, BuiltinRole::Operator)
         .await
         .unwrap()
         .unwrap();
@@ -699,7 +699,7 @@ async fn roles_are_created_cloned_and_deleted_only_when_unused() {
     sqlx::query("UPDATE memberships SET role_id = ? WHERE user_id = ?")
         .bind(held)
         .bind(viewer)
-        .execute(&app.state.db)
+        .execute(app.state.raw_db())
         .await
         .unwrap();
     let response = app
@@ -722,7 +722,7 @@ async fn roles_are_created_cloned_and_deleted_only_when_unused() {
     let copy: i64 =
         sqlx::query_scalar("SELECT id FROM roles WHERE org_id = ? AND name = 'Copy of Operator'")
             .bind(r.org.id)
-            .fetch_one(&app.state.db)
+            .fetch_one(app.state.raw_db())
             .await
             .unwrap();
     let response = app
@@ -742,7 +742,7 @@ async fn roles_are_created_cloned_and_deleted_only_when_unused() {
         .await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(
-        teampanel::db::roles::by_id(&app.state.db, r.org.id, copy)
+        crate::rows::role(app.state.raw_db(), r.org.id, copy)
             .await
             .unwrap()
             .is_none()
@@ -799,11 +799,11 @@ async fn instance_admins_manage_organisations_and_users() {
         )
         .await;
     assert_eq!(response.status().as_u16(), 303);
-    let gamma = teampanel::db::orgs::by_slug(&app.state.db, "gamma-ltd")
+    let gamma = teampanel::db::orgs::by_slug(app.state.raw_db(), "gamma-ltd")
         .await
         .unwrap()
         .unwrap();
-    let member = teampanel::db::members::get(&app.state.db, gamma.id, someone)
+    let member = crate::rows::member(app.state.raw_db(), gamma.id, someone)
         .await
         .unwrap()
         .unwrap();
@@ -850,7 +850,7 @@ async fn instance_admins_manage_organisations_and_users() {
         .await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(
-        teampanel::db::orgs::by_slug(&app.state.db, "gamma-ltd")
+        teampanel::db::orgs::by_slug(app.state.raw_db(), "gamma-ltd")
             .await
             .unwrap()
             .is_none()
@@ -858,7 +858,7 @@ async fn instance_admins_manage_organisations_and_users() {
 
     // Audited.
     let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_events ORDER BY id")
-        .fetch_all(&app.state.db)
+        .fetch_all(app.state.raw_db())
         .await
         .unwrap();
     for action in [

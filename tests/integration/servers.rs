@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use teampanel::rbac::BuiltinRole;
+use teampanel::simulator::Faults;
 
 use crate::helpers::{TestApp, csrf_token, location, spawn_demo, spawn_demo_with, text_of};
 
@@ -49,7 +50,7 @@ async fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, Option<String>,
         "SELECT outcome, correlation_id, target_name FROM audit_events WHERE action = ? ORDER BY id",
     )
     .bind(action)
-    .fetch_all(&app.state.db)
+    .fetch_all(app.state.raw_db())
     .await
     .unwrap()
 }
@@ -90,15 +91,33 @@ async fn post(
     app.post_form(c, &format!("{ORG}{path}"), fields).await
 }
 
+/// `?account=ID` of the demo organisation's account: every server address
+/// names the account it acts on.
+async fn account_query(app: &TestApp) -> String {
+    let org = teampanel::db::orgs::by_slug(app.state.raw_db(), "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let account = crate::rows::default_account(app.state.raw_db(), org.id)
+        .await
+        .unwrap()
+        .unwrap();
+    format!("?account={}", account.id)
+}
+
+fn without_query(address: &str) -> &str {
+    address.split('?').next().unwrap_or(address)
+}
+
 async fn member(app: &TestApp, role: BuiltinRole, email: &str) -> reqwest::Client {
     let user_id = app
         .create_user(email, email, false, "member password")
         .await;
-    let org = teampanel::db::orgs::by_slug(&app.state.db, "demo")
+    let org = teampanel::db::orgs::by_slug(app.state.raw_db(), "demo")
         .await
         .unwrap()
         .unwrap();
-    let role = teampanel::db::roles::builtin(&app.state.db, org.id, role)
+    let role = crate::rows::builtin_role(app.state.raw_db(), org.id, role)
         .await
         .unwrap()
         .unwrap();
@@ -106,7 +125,7 @@ async fn member(app: &TestApp, role: BuiltinRole, email: &str) -> reqwest::Clien
         .bind(user_id)
         .bind(org.id)
         .bind(role.id)
-        .execute(&app.state.db)
+        .execute(app.state.raw_db())
         .await
         .unwrap();
     app.signed_in(email, "member password").await
@@ -196,7 +215,12 @@ async fn a_server_is_created_deploys_and_is_audited() {
 
     assert_eq!(response.status().as_u16(), 303);
     let detail = location(&response);
-    let id = detail.rsplit('/').next().unwrap().to_owned();
+    assert!(detail.ends_with(&account_query(&app).await), "{detail}");
+    let id = without_query(&detail)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let created = sim_server(&app, &id).expect("the server exists upstream");
     assert_eq!(created["name"], "web-new");
     let (status, html) = app.get_html(&c, &detail).await;
@@ -211,7 +235,7 @@ async fn a_server_is_created_deploys_and_is_audited() {
     assert_eq!(rows.last().unwrap().2, "web-new");
     let details: String =
         sqlx::query_scalar("SELECT details FROM audit_events WHERE action = 'server.create'")
-            .fetch_one(&app.state.db)
+            .fetch_one(app.state.raw_db())
             .await
             .unwrap();
     assert!(
@@ -221,7 +245,16 @@ async fn a_server_is_created_deploys_and_is_audited() {
 
     wait_for_state(&app, &id, "POWERED_ON").await;
     // The status fragment the page polls now says it is steady and stops refreshing.
-    let response = app.get(&c, &format!("{detail}/status")).await;
+    let response = app
+        .get(
+            &c,
+            &format!(
+                "{}/status{}",
+                without_query(&detail),
+                account_query(&app).await
+            ),
+        )
+        .await;
     assert_eq!(response.headers().get("x-fragment").unwrap(), "1");
     let fragment = response.text().await.unwrap();
     assert!(fragment.contains("data-state=\"POWERED_ON\""), "{fragment}");
@@ -281,7 +314,10 @@ async fn power_off_and_on_go_through_their_states() {
     )
     .await;
 
-    assert_eq!(location(&response), format!("{ORG}/servers/{id}"));
+    assert_eq!(
+        location(&response),
+        format!("{ORG}/servers/{id}{}", account_query(&app).await)
+    );
     let (_, html) = app.get_html(&c, &location(&response)).await;
     assert!(text_of(&html, ".flash-success").contains(&format!("Powering off {name}")));
     assert!(matches!(
@@ -437,7 +473,11 @@ async fn every_detail_action_reaches_the_cloud_panel() {
         &[("name", "the-copy"), ("datacenter_id", "")],
     )
     .await;
-    let copy_id = location(&response).rsplit('/').next().unwrap().to_owned();
+    let copy_id = without_query(&location(&response))
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
     assert_ne!(copy_id, id);
     assert_eq!(sim_server(&app, &copy_id).unwrap()["name"], "the-copy");
     assert_audited_pair(&app, "server.clone").await;
@@ -468,7 +508,10 @@ async fn delete_needs_the_typed_name_and_then_removes_the_server() {
         &[("confirm_name", &name), ("keep_ips", "true")],
     )
     .await;
-    assert_eq!(location(&response), format!("{ORG}/servers"));
+    assert_eq!(
+        location(&response),
+        format!("{ORG}/servers{}", account_query(&app).await)
+    );
     assert!(matches!(sim_state(&app, &id).as_str(), "REMOVING" | "GONE"));
     assert_audited_pair(&app, "server.delete").await;
     wait_for_state(&app, &id, "GONE").await;
@@ -572,7 +615,10 @@ async fn upstream_refusals_are_said_in_plain_words() {
         &[("action", "POWER_ON")],
     )
     .await;
-    assert_eq!(location(&response), format!("{ORG}/servers"));
+    assert_eq!(
+        location(&response),
+        format!("{ORG}/servers{}", account_query(&app).await)
+    );
     let (_, html) = app.get_html(&c, &format!("{ORG}/servers")).await;
     assert!(text_of(&html, ".flash-error").contains("it was removed"));
 }
@@ -615,14 +661,9 @@ async fn a_member_of_another_organisation_cannot_reach_these_servers() {
             "outsider password",
         )
         .await;
-    teampanel::db::orgs::create_organisation_with_owner(
-        &app.state.db,
-        "Other",
-        "other",
-        outsider_id,
-    )
-    .await
-    .unwrap();
+    crate::rows::create_org(app.state.raw_db(), "Other", "other", outsider_id)
+        .await
+        .unwrap();
     let outsider = app
         .signed_in("outsider@example.org", "outsider password")
         .await;
@@ -654,7 +695,7 @@ async fn an_organisation_without_a_cloud_account_is_told_what_to_do() {
     let owner_id = app
         .create_user("owner@example.org", "Owner", false, "owner password")
         .await;
-    teampanel::db::orgs::create_organisation_with_owner(&app.state.db, "Fresh", "fresh", owner_id)
+    crate::rows::create_org(app.state.raw_db(), "Fresh", "fresh", owner_id)
         .await
         .unwrap();
     let owner = app.signed_in("owner@example.org", "owner password").await;
@@ -711,4 +752,64 @@ async fn the_apis_refusal_of_a_value_is_shown_beside_its_field() {
     assert!(html.contains("value=\"ghost-image\""), "the name is kept");
     let failed = audit_rows(&app, "server.create").await;
     assert_eq!(failed.last().unwrap().0, "failed");
+}
+
+#[tokio::test]
+async fn a_rename_whose_description_cannot_be_checked_is_refused_and_sends_nothing() {
+    // Arrange: a member who may rename servers but not change descriptions,
+    // and a Cloud Panel whose answers cannot be read.
+    let app = spawn_demo().await;
+    let (id, name) = seeded(&app, "POWERED_ON");
+    let description = sim_server(&app, &id).unwrap()["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let org = teampanel::db::orgs::by_slug(app.state.raw_db(), "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let perms =
+        teampanel::rbac::PermissionSet::from_keys(["servers.show", "servers.set_name"]).unwrap();
+    let role = crate::rows::create_role(app.state.raw_db(), org.id, "Renamers", &perms)
+        .await
+        .unwrap()
+        .unwrap();
+    let user_id = app
+        .create_user("renamer@example.org", "Renamer", false, "member password")
+        .await;
+    sqlx::query("INSERT INTO memberships (user_id, org_id, role_id) VALUES (?, ?, ?)")
+        .bind(user_id)
+        .bind(org.id)
+        .bind(role)
+        .execute(app.state.raw_db())
+        .await
+        .unwrap();
+    let c = app
+        .signed_in("renamer@example.org", "member password")
+        .await;
+    let simulator = app.simulator.as_ref().unwrap();
+    simulator
+        .set_faults(Faults {
+            malformed_rate: 1.0,
+            ..Faults::default()
+        })
+        .unwrap();
+
+    // Act: the same description, a new name.
+    let response = post(
+        &app,
+        &c,
+        &format!("/servers/{id}/rename"),
+        &[("name", "renamed-blind"), ("description", &description)],
+    )
+    .await;
+
+    // Assert: refused in words, nothing sent, nothing requested.
+    simulator.set_faults(Faults::default()).unwrap();
+    assert_eq!(response.status(), 303);
+    let (_, html) = app.get_html(&c, &location(&response)).await;
+    let flash = text_of(&html, ".flash-error");
+    assert!(flash.contains("Nothing was changed"), "{flash}");
+    assert_eq!(sim_server(&app, &id).unwrap()["name"], name.as_str());
+    assert!(audit_rows(&app, "server.rename").await.is_empty());
 }

@@ -10,19 +10,17 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Upstream, check_id, chosen_id, connect, server_href};
-use crate::audit::{self, NewEvent, Outcome};
+use super::{AccountParam, Fallback, Upstream, check_id, chosen_id, connect, server_href};
+use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::servers::{
     AddHdds, CloneServer, NewHdd, PowerAction, PowerMethod, ReinstallImage, Server, ServerAction,
     UpdateHardware, UpdateServer,
 };
-use crate::error::AppResult;
 use crate::rbac::{Permission, perms};
-use crate::startup::AppState;
-use crate::web::auth_pages::redirect;
-use crate::web::flash;
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
+use crate::web::{flash, redirect};
 
 /// One change, described for the audit log and the user.
 struct Change {
@@ -35,28 +33,29 @@ struct Change {
     then: Option<String>,
 }
 
-/// A server change under way: the permission is checked and the account open.
+/// A server change under way: the permission is checked and the account
+/// the form names is open.
 struct Act<'a> {
-    state: &'a AppState,
     ctx: &'a OrgCtx,
     session: &'a Session,
     up: Upstream,
     server_id: String,
 }
 
-/// The common start of every handler: a valid id, the permission, the account.
+/// The common start of every handler: a valid id, the permission, the
+/// account the form's address names (the organisation's default when it
+/// names none, never another tab's choice).
 async fn begin<'a>(
-    state: &'a AppState,
     ctx: &'a OrgCtx,
     session: &'a Session,
+    account: &AccountParam,
     id: &str,
     permission: Permission,
 ) -> AppResult<Act<'a>> {
     check_id(id)?;
-    let allowed = ctx.require(permission).await?;
-    let up = connect(state, ctx, &allowed, session, None).await?;
+    let tenant = ctx.require(permission).await?;
+    let up = connect(ctx, &tenant, session, account, Fallback::Default).await?;
     Ok(Act {
-        state,
         ctx,
         session,
         up,
@@ -72,17 +71,16 @@ impl Act<'_> {
         change: Change,
         call: impl Future<Output = Result<Server, CloudError>>,
     ) -> AppResult<HttpResponse> {
-        let (db, ctx, session) = (&self.state.db, self.ctx, self.session);
+        let session = self.session;
         let event = NewEvent::new(change.action, Outcome::Requested)
             .target("server", &self.server_id, "")
-            .cloud_account(self.up.account.id)
             .details(change.details.clone());
         // No audit record, no change: the request is refused if it cannot be recorded.
-        let pending = audit::begin(db, ctx.audit_ctx(), event).await?;
+        let pending = self.up.account.request(event).await?;
         match call.await {
             Ok(server) => {
                 pending
-                    .finish_with_target(db, Outcome::Succeeded, None, None, &server.name)
+                    .finish_with_target(Outcome::Succeeded, Some(("", &server.name)))
                     .await?;
                 let name = if server.name.is_empty() {
                     "The server".to_owned()
@@ -90,14 +88,12 @@ impl Act<'_> {
                     server.name.clone()
                 };
                 flash::success(session, change.success.replace("{name}", &name));
-                let then = change
-                    .then
-                    .unwrap_or_else(|| server_href(ctx, &self.server_id));
+                let then = change.then.unwrap_or_else(|| self.href());
                 Ok(redirect(&then))
             }
             Err(e) => {
                 pending
-                    .finish(db, Outcome::Failed, e.status(), Some(e.user_message()))
+                    .finish(Outcome::Failed, e.status(), Some(e.user_message()))
                     .await?;
                 tracing::info!(action = change.action, error = %e, "server change failed upstream");
                 if matches!(e, CloudError::NotFound { .. }) {
@@ -106,24 +102,50 @@ impl Act<'_> {
                         "This server no longer exists in the Cloud Panel: it was removed meanwhile."
                             .to_owned(),
                     );
-                    return Ok(redirect(&ctx.href("servers")));
+                    return Ok(redirect(&self.list_href()));
                 }
                 flash::error(session, e.user_message());
-                Ok(redirect(&server_href(ctx, &self.server_id)))
+                Ok(redirect(&self.href()))
             }
         }
     }
 
     /// A form value that cannot be used: said in a flash message, nothing sent.
     fn invalid(&self, message: &str) -> AppResult<HttpResponse> {
-        invalid(self.session, self.ctx, &self.server_id, message)
+        flash::error(self.session, message.to_owned());
+        Ok(redirect(&self.href()))
+    }
+
+    /// The server's page on the account acted on.
+    fn href(&self) -> String {
+        format!(
+            "{}{}",
+            server_href(self.ctx, &self.server_id),
+            self.up.query()
+        )
+    }
+
+    /// The servers list of the account acted on.
+    fn list_href(&self) -> String {
+        format!("{}{}", self.ctx.href("servers"), self.up.query())
     }
 }
 
-/// A form value that cannot be used: said in a flash message, nothing sent.
-fn invalid(session: &Session, ctx: &OrgCtx, id: &str, message: &str) -> AppResult<HttpResponse> {
+/// A form value that cannot be used before the account is open: said in a
+/// flash message, nothing sent.
+fn invalid(
+    session: &Session,
+    ctx: &OrgCtx,
+    account: &AccountParam,
+    id: &str,
+    message: &str,
+) -> AppResult<HttpResponse> {
     flash::error(session, message.to_owned());
-    Ok(redirect(&server_href(ctx, id)))
+    Ok(redirect(&format!(
+        "{}{}",
+        server_href(ctx, id),
+        account.query()
+    )))
 }
 
 type ServerPath = web::Path<(String, String)>;
@@ -140,27 +162,40 @@ pub struct RenameForm {
 }
 
 pub async fn rename(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
     form: web::Form<RenameForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let name = form.name.trim().to_owned();
     let description = form.description.trim().to_owned();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_SET_NAME).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_SET_NAME).await?;
     if name.is_empty() || name.chars().count() > 128 {
         return act.invalid("The name needs 1 to 128 characters.");
     }
     if description.chars().count() > 256 {
         return act.invalid("The description may have at most 256 characters.");
     }
-    let current = act.up.client.get_server(&id).await.map(|f| f.value);
-    if let Ok(current) = &current
-        && current.description != description
-    {
-        ctx.require(perms::SERVERS_SET_DESCRIPTION).await?;
+    // Changing the description needs its own flag. A member without it may
+    // rename only when the panel can see that the description stays as it
+    // is; when the server cannot be read, that cannot be told, so the
+    // change is refused and nothing goes upstream (fail closed).
+    if !ctx.can(perms::SERVERS_SET_DESCRIPTION) {
+        match act.up.client().get_server(&id).await {
+            Ok(current) if current.value.description == description => {}
+            Ok(_) => {
+                ctx.require(perms::SERVERS_SET_DESCRIPTION).await?;
+            }
+            Err(e) => {
+                return act.invalid(&format!(
+                    "Nothing was changed: the panel could not read the server to check that \
+                     its description stays as it is, which your role may not change ({}).",
+                    e.user_message()
+                ));
+            }
+        }
     }
     let body = UpdateServer {
         name: name.clone(),
@@ -172,7 +207,7 @@ pub async fn rename(
         success: "Saved: {name}.".into(),
         then: None,
     };
-    act.run(change, act.up.client.update_server(&id, &body))
+    act.run(change, act.up.client().update_server(&id, &body))
         .await
 }
 
@@ -189,9 +224,9 @@ pub struct PowerForm {
 }
 
 pub async fn power(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
     form: web::Form<PowerForm>,
 ) -> AppResult<HttpResponse> {
@@ -210,10 +245,16 @@ pub async fn power(
         "REBOOT" => (PowerAction::Reboot, perms::SERVERS_RESTART, "server.reboot"),
         _ => {
             check_id(&id)?;
-            return invalid(&session, &ctx, &id, "Choose power on, power off or reboot.");
+            return invalid(
+                &session,
+                &ctx,
+                &account,
+                &id,
+                "Choose power on, power off or reboot.",
+            );
         }
     };
-    let act = begin(&state, &ctx, &session, &id, permission).await?;
+    let act = begin(&ctx, &session, &account, &id, permission).await?;
     let method = match (&action, form.method.as_str()) {
         (PowerAction::PowerOn, _) => None,
         (_, "SOFTWARE" | "") => Some(PowerMethod::Software),
@@ -249,7 +290,7 @@ pub async fn power(
         success: verb.into(),
         then: None,
     };
-    act.run(change, act.up.client.server_action(&id, &body))
+    act.run(change, act.up.client().server_action(&id, &body))
         .await
 }
 
@@ -314,14 +355,14 @@ pub fn parse_disk(size: &str) -> Result<u32, String> {
 }
 
 pub async fn resize(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
     form: web::Form<ResizeForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_RESIZE).await?;
     let (body, details) = if let Some(fixed) = chosen_id(&form.fixed_instance_size_id)? {
         (
             UpdateHardware {
@@ -350,7 +391,7 @@ pub async fn resize(
         success: "Resizing {name}.".into(),
         then: None,
     };
-    act.run(change, act.up.client.update_server_hardware(&id, &body))
+    act.run(change, act.up.client().update_server_hardware(&id, &body))
         .await
 }
 
@@ -361,14 +402,14 @@ pub struct DiskForm {
 }
 
 pub async fn add_hdd(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
     form: web::Form<DiskForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_RESIZE).await?;
     let size = match parse_disk(&form.size) {
         Ok(size) => size,
         Err(message) => return act.invalid(&message),
@@ -382,20 +423,20 @@ pub async fn add_hdd(
         success: format!("Adding a {size} GB disk to {{name}}."),
         then: None,
     };
-    act.run(change, act.up.client.add_server_hdds(&id, &body))
+    act.run(change, act.up.client().add_server_hdds(&id, &body))
         .await
 }
 
 pub async fn resize_hdd(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: SubPath,
     form: web::Form<DiskForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id, hdd_id) = path.into_inner();
     check_id(&hdd_id)?;
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_RESIZE).await?;
     let size = match parse_disk(&form.size) {
         Ok(size) => size,
         Err(message) => return act.invalid(&message),
@@ -406,26 +447,29 @@ pub async fn resize_hdd(
         success: format!("Resizing a disk of {{name}} to {size} GB."),
         then: None,
     };
-    act.run(change, act.up.client.resize_server_hdd(&id, &hdd_id, size))
-        .await
+    act.run(
+        change,
+        act.up.client().resize_server_hdd(&id, &hdd_id, size),
+    )
+    .await
 }
 
 pub async fn remove_hdd(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: SubPath,
 ) -> AppResult<HttpResponse> {
     let (_, id, hdd_id) = path.into_inner();
     check_id(&hdd_id)?;
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_RESIZE).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_RESIZE).await?;
     let change = Change {
         action: "server.hdd_remove",
         details: json!({ "hdd_id": hdd_id }),
         success: "Removing a disk from {name}.".into(),
         then: None,
     };
-    act.run(change, act.up.client.delete_server_hdd(&id, &hdd_id))
+    act.run(change, act.up.client().delete_server_hdd(&id, &hdd_id))
         .await
 }
 
@@ -442,14 +486,14 @@ pub struct ReinstallForm {
 }
 
 pub async fn reinstall(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
     form: web::Form<ReinstallForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_REINSTALL).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_REINSTALL).await?;
     let form = form.into_inner();
     let Some(image_id) = chosen_id(&form.image_id)? else {
         return act.invalid("Choose the image to install.");
@@ -474,14 +518,14 @@ pub async fn reinstall(
         success: "Reinstalling {name}.".into(),
         then: None,
     };
-    act.run(change, act.up.client.reinstall_server_image(&id, &body))
+    act.run(change, act.up.client().reinstall_server_image(&id, &body))
         .await
 }
 
 /// Destructive actions need the server's name typed exactly.
 async fn confirm(up: &Upstream, id: &str, typed: &str) -> Result<(), String> {
     let server = up
-        .client
+        .client()
         .get_server(id)
         .await
         .map_err(|e| e.user_message())?;
@@ -497,13 +541,13 @@ async fn confirm(up: &Upstream, id: &str, typed: &str) -> Result<(), String> {
 // ---- IPs ----
 
 pub async fn add_ip(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_ASSIGN_IP).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_ASSIGN_IP).await?;
     let body = crate::cloudpanel::servers::AddServerIp {
         type_ip: Some(crate::cloudpanel::common::IpType::parse("IPV4")),
     };
@@ -513,7 +557,7 @@ pub async fn add_ip(
         success: "Adding an IPv4 address to {name}.".into(),
         then: None,
     };
-    act.run(change, act.up.client.add_server_ip(&id, &body))
+    act.run(change, act.up.client().add_server_ip(&id, &body))
         .await
 }
 
@@ -524,15 +568,15 @@ pub struct RemoveIpForm {
 }
 
 pub async fn remove_ip(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: SubPath,
     form: web::Form<RemoveIpForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id, ip_id) = path.into_inner();
     check_id(&ip_id)?;
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_ASSIGN_IP).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_ASSIGN_IP).await?;
     let keep_ip = form.keep_ip.as_deref() == Some("true");
     let change = Change {
         action: "server.ip_remove",
@@ -544,8 +588,11 @@ pub async fn remove_ip(
         },
         then: None,
     };
-    act.run(change, act.up.client.delete_server_ip(&id, &ip_id, keep_ip))
-        .await
+    act.run(
+        change,
+        act.up.client().delete_server_ip(&id, &ip_id, keep_ip),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -555,18 +602,18 @@ pub struct FirewallForm {
 }
 
 pub async fn ip_firewall(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: SubPath,
     form: web::Form<FirewallForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id, ip_id) = path.into_inner();
     check_id(&ip_id)?;
     let act = begin(
-        &state,
         &ctx,
         &session,
+        &account,
         &id,
         perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
     )
@@ -583,7 +630,7 @@ pub async fn ip_firewall(
     act.run(
         change,
         act.up
-            .client
+            .client()
             .set_server_ip_firewall_policy(&id, &ip_id, &policy),
     )
     .await
@@ -596,18 +643,18 @@ pub struct LoadBalancerForm {
 }
 
 pub async fn ip_add_lb(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: SubPath,
     form: web::Form<LoadBalancerForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id, ip_id) = path.into_inner();
     check_id(&ip_id)?;
     let act = begin(
-        &state,
         &ctx,
         &session,
+        &account,
         &id,
         perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
     )
@@ -623,24 +670,26 @@ pub async fn ip_add_lb(
     };
     act.run(
         change,
-        act.up.client.add_server_ip_load_balancer(&id, &ip_id, &lb),
+        act.up
+            .client()
+            .add_server_ip_load_balancer(&id, &ip_id, &lb),
     )
     .await
 }
 
 pub async fn ip_remove_lb(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: web::Path<(String, String, String, String)>,
 ) -> AppResult<HttpResponse> {
     let (_, id, ip_id, lb_id) = path.into_inner();
     check_id(&ip_id)?;
     check_id(&lb_id)?;
     let act = begin(
-        &state,
         &ctx,
         &session,
+        &account,
         &id,
         perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
     )
@@ -654,7 +703,7 @@ pub async fn ip_remove_lb(
     act.run(
         change,
         act.up
-            .client
+            .client()
             .remove_server_ip_load_balancer(&id, &ip_id, &lb_id),
     )
     .await
@@ -669,17 +718,17 @@ pub struct NetworkForm {
 }
 
 pub async fn attach_network(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
     form: web::Form<NetworkForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let act = begin(
-        &state,
         &ctx,
         &session,
+        &account,
         &id,
         perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
     )
@@ -695,23 +744,23 @@ pub async fn attach_network(
     };
     act.run(
         change,
-        act.up.client.add_server_private_network(&id, &network),
+        act.up.client().add_server_private_network(&id, &network),
     )
     .await
 }
 
 pub async fn detach_network(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: SubPath,
 ) -> AppResult<HttpResponse> {
     let (_, id, network_id) = path.into_inner();
     check_id(&network_id)?;
     let act = begin(
-        &state,
         &ctx,
         &session,
+        &account,
         &id,
         perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
     )
@@ -725,7 +774,7 @@ pub async fn detach_network(
     act.run(
         change,
         act.up
-            .client
+            .client()
             .remove_server_private_network(&id, &network_id),
     )
     .await
@@ -734,32 +783,46 @@ pub async fn detach_network(
 // ---- snapshots ----
 
 pub async fn create_snapshot(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
+    let act = begin(
+        &ctx,
+        &session,
+        &account,
+        &id,
+        perms::SERVERS_MANAGE_SNAPSHOT,
+    )
+    .await?;
     let change = Change {
         action: "server.snapshot_create",
         details: Value::Null,
         success: "Taking a snapshot of {name}.".into(),
         then: None,
     };
-    act.run(change, act.up.client.create_server_snapshot(&id))
+    act.run(change, act.up.client().create_server_snapshot(&id))
         .await
 }
 
 pub async fn restore_snapshot(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: SubPath,
 ) -> AppResult<HttpResponse> {
     let (_, id, snapshot_id) = path.into_inner();
     check_id(&snapshot_id)?;
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
+    let act = begin(
+        &ctx,
+        &session,
+        &account,
+        &id,
+        perms::SERVERS_MANAGE_SNAPSHOT,
+    )
+    .await?;
     let change = Change {
         action: "server.snapshot_restore",
         details: json!({ "snapshot_id": snapshot_id }),
@@ -768,20 +831,27 @@ pub async fn restore_snapshot(
     };
     act.run(
         change,
-        act.up.client.restore_server_snapshot(&id, &snapshot_id),
+        act.up.client().restore_server_snapshot(&id, &snapshot_id),
     )
     .await
 }
 
 pub async fn delete_snapshot(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: SubPath,
 ) -> AppResult<HttpResponse> {
     let (_, id, snapshot_id) = path.into_inner();
     check_id(&snapshot_id)?;
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_SNAPSHOT).await?;
+    let act = begin(
+        &ctx,
+        &session,
+        &account,
+        &id,
+        perms::SERVERS_MANAGE_SNAPSHOT,
+    )
+    .await?;
     let change = Change {
         action: "server.snapshot_delete",
         details: json!({ "snapshot_id": snapshot_id }),
@@ -790,7 +860,7 @@ pub async fn delete_snapshot(
     };
     act.run(
         change,
-        act.up.client.delete_server_snapshot(&id, &snapshot_id),
+        act.up.client().delete_server_snapshot(&id, &snapshot_id),
     )
     .await
 }
@@ -804,14 +874,14 @@ pub struct DvdForm {
 }
 
 pub async fn load_dvd(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
     form: web::Form<DvdForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_DVD).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_MANAGE_DVD).await?;
     let Some(iso) = chosen_id(&form.iso_id)? else {
         return act.invalid("Choose an ISO image.");
     };
@@ -821,25 +891,25 @@ pub async fn load_dvd(
         success: "Loading the DVD into {name}.".into(),
         then: None,
     };
-    act.run(change, act.up.client.load_server_dvd(&id, &iso))
+    act.run(change, act.up.client().load_server_dvd(&id, &iso))
         .await
 }
 
 pub async fn eject_dvd(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_MANAGE_DVD).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_MANAGE_DVD).await?;
     let change = Change {
         action: "server.dvd_eject",
         details: Value::Null,
         success: "Ejecting the DVD of {name}.".into(),
         then: None,
     };
-    act.run(change, act.up.client.eject_server_dvd(&id)).await
+    act.run(change, act.up.client().eject_server_dvd(&id)).await
 }
 
 // ---- clone and delete ----
@@ -853,14 +923,14 @@ pub struct CloneForm {
 }
 
 pub async fn clone(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
     form: web::Form<CloneForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_CLONE).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_CLONE).await?;
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
         return act.invalid("The copy's name needs 1 to 128 characters.");
@@ -872,34 +942,27 @@ pub async fn clone(
     };
     let event = NewEvent::new("server.clone", Outcome::Requested)
         .target("server", &id, "")
-        .cloud_account(act.up.account.id)
         .details(json!({ "name": name, "datacenter_id": datacenter_id }));
-    let pending = audit::begin(&state.db, ctx.audit_ctx(), event).await?;
-    match act.up.client.clone_server(&id, &body).await {
-        // The answer is the new server: the user goes to it.
+    let pending = act.up.account.request(event).await?;
+    match act.up.client().clone_server(&id, &body).await {
+        // The answer is the new server: the user goes to it. The outcome
+        // names the source server, as the request did.
         Ok(copy) => {
-            pending
-                .finish(&state.db, Outcome::Succeeded, None, None)
-                .await?;
+            pending.finish(Outcome::Succeeded, None, None).await?;
             flash::success(&session, format!("Cloning into {}.", copy.name));
             let then = if copy.id.is_empty() {
-                server_href(&ctx, &id)
+                act.href()
             } else {
-                server_href(&ctx, &copy.id)
+                format!("{}{}", server_href(&ctx, &copy.id), act.up.query())
             };
             Ok(redirect(&then))
         }
         Err(e) => {
             pending
-                .finish(
-                    &state.db,
-                    Outcome::Failed,
-                    e.status(),
-                    Some(e.user_message()),
-                )
+                .finish(Outcome::Failed, e.status(), Some(e.user_message()))
                 .await?;
             flash::error(&session, e.user_message());
-            Ok(redirect(&server_href(&ctx, &id)))
+            Ok(redirect(&act.href()))
         }
     }
 }
@@ -913,14 +976,14 @@ pub struct DeleteForm {
 }
 
 pub async fn delete(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: ServerPath,
     form: web::Form<DeleteForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let act = begin(&state, &ctx, &session, &id, perms::SERVERS_DELETE).await?;
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_DELETE).await?;
     if let Err(message) = confirm(&act.up, &id, &form.confirm_name).await {
         return act.invalid(&message);
     }
@@ -933,9 +996,9 @@ pub async fn delete(
         } else {
             "Deleting {name}.".into()
         },
-        then: Some(ctx.href("servers")),
+        then: Some(act.list_href()),
     };
-    act.run(change, act.up.client.delete_server(&id, keep_ip))
+    act.run(change, act.up.client().delete_server(&id, keep_ip))
         .await
 }
 

@@ -13,18 +13,17 @@ use serde_json::json;
 
 use super::actions::{parse_disk, parse_hardware};
 use super::detail::{Choice, Choices};
-use super::{Upstream, check_id, chosen_id, connect, server_href};
-use crate::audit::{self, NewEvent, Outcome};
+use super::{AccountParam, Fallback, Upstream, check_id, chosen_id, connect, server_href};
+use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::catalogue::Appliance;
 use crate::cloudpanel::servers::{CreateHardware, CreateServer, NewHdd};
 use crate::cloudpanel::{CloudError, ListQuery};
-use crate::error::AppResult;
 use crate::rbac::perms;
-use crate::startup::AppState;
-use crate::web::auth_pages::redirect;
+use crate::web::error::AppResult;
 use crate::web::flash;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
+use crate::web::redirect;
 use crate::web::render;
 
 /// What the user typed, kept to fill the form again (never the password).
@@ -127,7 +126,7 @@ impl Options {
 }
 
 async fn load_options(up: &Upstream) -> Options {
-    let c = &up.client;
+    let c = up.client();
     let all = ListQuery::all();
     let (sizes, models, appliances, datacenters, keys, firewalls, balancers, monitoring) = futures_util::join!(
         c.list_fixed_instance_sizes(),
@@ -220,19 +219,19 @@ async fn show(
             o: &o,
             errors,
             problem,
-            action: ctx.href("servers"),
-            list_href: ctx.href("servers"),
+            action: format!("{}{}", ctx.href("servers"), up.query()),
+            list_href: format!("{}{}", ctx.href("servers"), up.query()),
         },
     )
 }
 
 pub async fn form(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
 ) -> AppResult<HttpResponse> {
-    let allowed = ctx.require(perms::SERVERS_CREATE).await?;
-    let up = connect(&state, &ctx, &allowed, &session, None).await?;
+    let tenant = ctx.require(perms::SERVERS_CREATE).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
     show(
         &ctx,
         &up,
@@ -387,16 +386,16 @@ fn build(
 }
 
 pub async fn submit(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let allowed = ctx.require(perms::SERVERS_CREATE).await?;
-    let up = connect(&state, &ctx, &allowed, &session, None).await?;
+    let tenant = ctx.require(perms::SERVERS_CREATE).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
     let (values, password) = Values::parse(&body);
     let appliances = up
-        .client
+        .client()
         .list_server_appliances(&ListQuery::all())
         .await
         .map(|f| f.value)
@@ -418,7 +417,6 @@ pub async fn submit(
 
     let event = NewEvent::new("server.create", Outcome::Requested)
         .target("server", "", &request.name)
-        .cloud_account(up.account.id)
         .details(json!({
             "name": request.name,
             "hardware": {
@@ -433,29 +431,28 @@ pub async fn submit(
             "ssh_keys": request.public_key.as_ref().map_or(0, Vec::len),
             "password_set": request.password.is_some(),
         }));
-    let pending = audit::begin(&state.db, ctx.audit_ctx(), event).await?;
-    match up.client.create_server(&request).await {
+    let pending = up.account.request(event).await?;
+    match up.client().create_server(&request).await {
         Ok(server) => {
             pending
-                .finish_with_target(&state.db, Outcome::Succeeded, None, None, &server.name)
+                .finish_with_target(Outcome::Succeeded, Some((&server.id, &server.name)))
                 .await?;
             flash::success(
                 &session,
                 format!("Creating {}: it is deploying now.", server.name),
             );
             if server.id.is_empty() {
-                return Ok(redirect(&ctx.href("servers")));
+                return Ok(redirect(&format!("{}{}", ctx.href("servers"), up.query())));
             }
-            Ok(redirect(&server_href(&ctx, &server.id)))
+            Ok(redirect(&format!(
+                "{}{}",
+                server_href(&ctx, &server.id),
+                up.query()
+            )))
         }
         Err(e) => {
             pending
-                .finish(
-                    &state.db,
-                    Outcome::Failed,
-                    e.status(),
-                    Some(e.user_message()),
-                )
+                .finish(Outcome::Failed, e.status(), Some(e.user_message()))
                 .await?;
             // The API's own words on the form, beside the field it names when
             // it names one, with everything typed kept.

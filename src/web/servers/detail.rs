@@ -10,12 +10,11 @@ use askama::Template;
 
 use super::list::{current_row, fragment};
 use super::view::ServerRow;
-use super::{check_id, connect, read_problem, server_href};
+use super::{AccountParam, Fallback, check_id, connect, read_problem, server_href};
 use crate::cloudpanel::servers::Server;
 use crate::cloudpanel::{CloudError, Fetched, ListQuery};
-use crate::error::{AppError, AppResult};
 use crate::rbac::perms;
-use crate::startup::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -160,16 +159,16 @@ async fn options<T>(
 }
 
 pub async fn page(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let allowed = ctx.require(perms::SERVERS_SHOW).await?;
+    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&state, &ctx, &allowed, &session, None).await?;
-    let fetched = match up.client.get_server(id).await {
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let fetched = match up.client().get_server(id).await {
         Ok(fetched) => fetched,
         Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
         Err(e) => {
@@ -183,7 +182,7 @@ pub async fn page(
 
     // Lists for the action forms, loaded together, each only when the member
     // may use the form that needs it; they are cached and shared by every page.
-    let client = &up.client;
+    let client = up.client();
     let all = ListQuery::all();
     let (
         sizes,
@@ -248,11 +247,11 @@ pub async fn page(
         StatusCode::OK,
         &DetailPage {
             page: &page,
-            row: ServerRow::new(&server, href.clone()),
+            row: ServerRow::new(&server, href.clone(), up.query()),
             server: &server,
             href,
-            list_href: ctx.href("servers"),
-            account_name: up.account.name.clone(),
+            list_href: format!("{}{}", ctx.href("servers"), up.query()),
+            account_name: up.row().name.clone(),
             notice,
             can,
             is_baremetal,
@@ -271,15 +270,15 @@ pub async fn page(
 
 /// The status badge alone, for the page's script while work is in progress.
 pub async fn status(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let allowed = ctx.require(perms::SERVERS_SHOW).await?;
+    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&state, &ctx, &allowed, &session, None).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
     let row = current_row(&up, &ctx, id).await?;
     let href = server_href(&ctx, id);
     fragment(&StatusFragment {

@@ -9,13 +9,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::view::ServerRow;
-use super::{Upstream, check_id, connect, read_problem, server_href};
+use super::{AccountParam, Fallback, Upstream, check_id, connect, read_problem, server_href};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::servers::Server;
-use crate::db::accounts::CloudAccountRow;
-use crate::error::AppResult;
 use crate::rbac::perms;
-use crate::startup::AppState;
+use crate::tenant::CloudAccountRow;
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -128,19 +127,21 @@ fn list_href(ctx: &OrgCtx, q: &str, sort: &str, page: usize) -> String {
 }
 
 pub async fn page(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
     params: web::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
-    let allowed = ctx.require(perms::SERVERS_SHOW).await?;
+    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
     let params = params.into_inner();
     // A page number or account that is not a number is ignored, never an error page.
     let requested_account = params
         .account
         .as_deref()
         .and_then(|a| a.parse::<i64>().ok());
-    let up: Upstream = connect(&state, &ctx, &allowed, &session, requested_account).await?;
+    let named = AccountParam::named(requested_account);
+    let up: Upstream = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
+    // Only this page shows the switcher, so only it loads every account.
+    let accounts = tenant.accounts().await?;
     let q = params.q.trim().chars().take(100).collect::<String>();
     let sort = if SORTS.iter().any(|(k, _)| *k == params.sort) {
         params.sort.as_str()
@@ -154,7 +155,8 @@ pub async fn page(
         .unwrap_or(1)
         .max(1);
 
-    let (servers, notice, problem) = match up.client.list_servers_shared(&ListQuery::all()).await {
+    let (servers, notice, problem) = match up.client().list_servers_shared(&ListQuery::all()).await
+    {
         Ok(fetched) => {
             let notice = fetched.freshness().map(|f| format!("Showing {f}."));
             (fetched.value, notice, None)
@@ -176,7 +178,7 @@ pub async fn page(
         .iter()
         .skip((page_no - 1) * PER_PAGE)
         .take(PER_PAGE)
-        .map(|s| ServerRow::new(s, server_href(&ctx, &s.id)))
+        .map(|s| ServerRow::new(s, server_href(&ctx, &s.id), up.query()))
         .collect();
 
     let page = ctx.page.clone().with_section("servers");
@@ -200,12 +202,12 @@ pub async fn page(
             pages,
             prev_href: (page_no > 1).then(|| list_href(&ctx, &q, sort, page_no - 1)),
             next_href: (page_no < pages).then(|| list_href(&ctx, &q, sort, page_no + 1)),
-            account_id: up.account.id,
-            accounts: up.accounts,
+            account_id: up.row().id,
+            accounts,
             notice,
             problem,
             can_create: ctx.can(perms::SERVERS_CREATE),
-            new_href: ctx.href("servers/new"),
+            new_href: format!("{}{}", ctx.href("servers/new"), up.query()),
             list_href: ctx.href("servers"),
         },
     )
@@ -213,15 +215,15 @@ pub async fn page(
 
 /// One row, for a row in a transitional state that refreshes itself.
 pub async fn row(
-    state: web::Data<AppState>,
     ctx: OrgCtx,
     session: Session,
+    account: web::Query<AccountParam>,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let allowed = ctx.require(perms::SERVERS_SHOW).await?;
+    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&state, &ctx, &allowed, &session, None).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
     let row = current_row(&up, &ctx, id).await?;
     fragment(&RowFragment { row: &row })
 }
@@ -232,14 +234,14 @@ pub async fn row(
 /// cache period.
 pub async fn current_row(up: &Upstream, ctx: &OrgCtx, id: &str) -> AppResult<ServerRow> {
     let servers = up
-        .client
+        .client()
         .list_servers_shared(&ListQuery::all())
         .await
-        .map_err(|e| crate::error::AppError::Upstream(e.user_message()))?;
+        .map_err(|e| crate::web::error::AppError::Upstream(e.user_message()))?;
     let href = server_href(ctx, id);
     Ok(match servers.value.iter().find(|s| s.id == id) {
-        Some(server) => ServerRow::new(server, href),
-        None => ServerRow::removed(id, href),
+        Some(server) => ServerRow::new(server, href, up.query()),
+        None => ServerRow::removed(id, href, up.query()),
     })
 }
 

@@ -10,13 +10,12 @@ mod view;
 
 use actix_session::Session;
 use actix_web::web;
+use serde::Deserialize;
 
-use crate::cloudpanel::AccountClient;
-use crate::cloudpanel::{AccountKey, CloudError};
-use crate::db::accounts::{self, CloudAccountRow};
-use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
-use crate::web::org::{Allowed, OrgCtx};
+use crate::cloudpanel::{AccountClient, CloudError};
+use crate::tenant::{CloudAccount, CloudAccountRow, OpenError, Tenant};
+use crate::web::error::{AppError, AppResult};
+use crate::web::org::OrgCtx;
 
 pub use view::{ServerRow, format_gb};
 
@@ -95,69 +94,129 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/o/{slug}/servers/{id}/delete", post().to(actions::delete));
 }
 
-/// The selected cloud account of a page and its Cloud Panel client.
+/// `?account=ID` on every server address: the cloud account a page shows
+/// and a form acts on, so two tabs on two accounts never mix them up.
+#[derive(Deserialize, Default)]
+pub struct AccountParam {
+    #[serde(default)]
+    account: String,
+}
+
+impl AccountParam {
+    /// The named account; an account that is not a number is an unknown address.
+    fn id(&self) -> AppResult<Option<i64>> {
+        let raw = self.account.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        raw.parse::<i64>().map(Some).map_err(|_| AppError::NotFound)
+    }
+
+    /// An account chosen elsewhere (the list's switcher).
+    pub fn named(id: Option<i64>) -> Self {
+        Self {
+            account: id.map(|id| id.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// The same account named on another address (empty when none was).
+    pub fn query(&self) -> String {
+        match self.id() {
+            Ok(Some(id)) => format!("?account={id}"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Which account a request without `?account=` means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// The one this member last chose on the list (pages they look at).
+    Remembered,
+    /// The organisation's default (a form that named none acts on no
+    /// remembered choice: the session may have moved on in another tab).
+    Default,
+}
+
+/// The cloud account a page works with, open, and its Cloud Panel client.
 pub struct Upstream {
-    pub account: CloudAccountRow,
-    /// Every account of the organisation, for the switcher.
-    pub accounts: Vec<CloudAccountRow>,
-    pub client: AccountClient,
+    pub account: CloudAccount,
+}
+
+impl Upstream {
+    pub fn client(&self) -> &AccountClient {
+        &self.account.client
+    }
+
+    pub fn row(&self) -> &CloudAccountRow {
+        &self.account.row
+    }
+
+    /// The query that names this account on every address a page links to.
+    pub fn query(&self) -> String {
+        format!("?account={}", self.account.row.id)
+    }
 }
 
 fn session_key(org_id: i64) -> String {
     format!("cloud_account.{org_id}")
 }
 
-/// Opens the organisation's selected cloud account: `requested` (from the
-/// switcher) is remembered in the session; otherwise the remembered one, or
-/// the organisation's default.
+/// Opens the account the request names, or else the fallback. Naming an
+/// account on the list remembers it for the next page without one.
 pub async fn connect(
-    state: &AppState,
     ctx: &OrgCtx,
-    allowed: &Allowed,
+    tenant: &Tenant<'_>,
     session: &Session,
-    requested: Option<i64>,
+    param: &AccountParam,
+    fallback: Fallback,
 ) -> AppResult<Upstream> {
-    open_upstream(state, allowed, session, requested)
+    open_upstream(ctx, tenant, session, param, fallback)
         .await
         .map_err(|e| e.in_page(&ctx.page))
 }
 
 async fn open_upstream(
-    state: &AppState,
-    allowed: &Allowed,
+    ctx: &OrgCtx,
+    tenant: &Tenant<'_>,
     session: &Session,
-    requested: Option<i64>,
+    param: &AccountParam,
+    fallback: Fallback,
 ) -> AppResult<Upstream> {
-    let key = session_key(allowed.org_id());
-    let remembered = session.get::<i64>(&key).ok().flatten();
-    let (row, token) = match (requested, remembered) {
-        (Some(id), _) => crate::web::accounts::open_account_token(state, allowed, Some(id)).await?,
-        (None, Some(id)) => {
-            match crate::web::accounts::open_account_token(state, allowed, Some(id)).await {
-                Ok(opened) => opened,
-                // The remembered account was deleted: fall back to the default.
-                Err(AppError::NotFound) => {
-                    crate::web::accounts::open_account_token(state, allowed, None).await?
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        (None, None) => crate::web::accounts::open_account_token(state, allowed, None).await?,
+    let key = session_key(ctx.org().id);
+    let named = param.id()?;
+    let account = match (named, fallback) {
+        (Some(id), _) => tenant.cloud(Some(id)).await,
+        (None, Fallback::Remembered) => match session.get::<i64>(&key).ok().flatten() {
+            // A remembered account that was deleted falls back to the default.
+            Some(id) => match tenant.cloud(Some(id)).await {
+                Err(OpenError::NotFound) => tenant.cloud(None).await,
+                other => other,
+            },
+            None => tenant.cloud(None).await,
+        },
+        (None, Fallback::Default) => tenant.cloud(None).await,
     };
-    if requested.is_some() {
-        let _ = session.insert(&key, row.id);
+    let account = account.map_err(open_error)?;
+    if named.is_some() && fallback == Fallback::Remembered {
+        let _ = session.insert(&key, account.row.id);
     }
-    let accounts = accounts::list(&state.db, allowed.org_id()).await?;
-    let client = state.cloud.account(AccountKey::new(
-        row.id,
-        row.base_url.clone(),
-        token.expose(),
-    ));
-    Ok(Upstream {
-        account: row,
-        accounts,
-        client,
-    })
+    Ok(Upstream { account })
+}
+
+fn open_error(error: OpenError) -> AppError {
+    match error {
+        OpenError::NoAccount => AppError::BadRequest(
+            "This organisation has no cloud account yet. Someone who may manage cloud \
+             accounts adds one under Cloud accounts."
+                .into(),
+        ),
+        OpenError::NotFound => AppError::NotFound,
+        OpenError::UnknownProvider(kind) => AppError::BadRequest(format!(
+            "This cloud account is of a kind ({kind}) this panel cannot open."
+        )),
+        OpenError::Failed(e) => e.into(),
+    }
 }
 
 /// A read failed: the page says so in its own words (never a raw error page).
@@ -186,7 +245,8 @@ pub fn chosen_id(raw: &str) -> AppResult<Option<String>> {
     check_id(raw).map(|id| Some(id.to_owned()))
 }
 
-/// Where a page of this area lives.
+/// Where a server's pages live (without the account query, so that
+/// sub-addresses can be appended: `{href}/status{query}`).
 pub fn server_href(ctx: &OrgCtx, id: &str) -> String {
     ctx.href(&format!("servers/{id}"))
 }

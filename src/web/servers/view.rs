@@ -19,11 +19,15 @@ pub struct ServerRow {
     pub hardware: String,
     pub server_type: String,
     pub created: String,
+    /// The server's address, without the account query.
     pub href: String,
+    /// `?account=ID`: appended to every address built on `href`, so links,
+    /// forms and refreshing fragments act on the account the page shows.
+    pub query: String,
 }
 
 impl ServerRow {
-    pub fn new(server: &Server, href: String) -> Self {
+    pub fn new(server: &Server, href: String, query: String) -> Self {
         let state = server.status.state.as_str().to_owned();
         Self {
             id: server.id.clone(),
@@ -44,6 +48,7 @@ impl ServerRow {
             server_type: server.server_type.as_str().to_owned(),
             created: server.creation_date.to_string(),
             href,
+            query,
             state,
         }
     }
@@ -51,7 +56,7 @@ impl ServerRow {
 
 impl ServerRow {
     /// A server that left the list meanwhile: shown as removed, no more refreshing.
-    pub fn removed(id: &str, href: String) -> Self {
+    pub fn removed(id: &str, href: String, query: String) -> Self {
         Self {
             id: id.to_owned(),
             name: "(removed)".into(),
@@ -67,6 +72,7 @@ impl ServerRow {
             server_type: String::new(),
             created: String::new(),
             href,
+            query,
         }
     }
 }

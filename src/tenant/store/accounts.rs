@@ -1,15 +1,13 @@
 //! The `cloud_accounts` table: an organisation's Cloud Panel API tokens,
 //! sealed under the master key. Every query takes the organisation id;
 //! the sealed bytes never leave this module except through [`open_token`].
+//! Changes run on the connection of an audited change.
 
 use anyhow::Context;
-use sqlx::FromRow;
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 
-use super::Db;
 use crate::config::Secret;
 use crate::crypto::{self, KeyRing, MasterKey, Sealed, TokenSlot};
-
-pub const DEFAULT_BASE_URL: &str = "https://cloudpanel-api.ionos.com/v1";
 
 /// A cloud account as pages may show it: no sealed bytes, only the last four characters.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -19,14 +17,40 @@ pub struct CloudAccountRow {
     pub name: String,
     pub base_url: String,
     pub token_last4: String,
+    /// Which API the account speaks (`cloudpanel`); see [`Provider`].
+    pub provider: String,
     pub is_default: bool,
     pub verified_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
-const COLUMNS: &str =
-    "id, org_id, name, base_url, token_last4, is_default, verified_at, created_at, updated_at";
+const COLUMNS: &str = "id, org_id, name, base_url, token_last4, provider, is_default, verified_at, \
+     created_at, updated_at";
+
+/// The kind of cloud an account belongs to. Only the IONOS Cloud Panel today;
+/// a second provider is another variant, without reshaping organisations,
+/// permissions or the tenant handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    CloudPanel,
+}
+
+impl Provider {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::CloudPanel => "cloudpanel",
+        }
+    }
+
+    /// `None` for a kind this build does not know: such an account is not opened.
+    pub fn parse(key: &str) -> Option<Self> {
+        match key {
+            "cloudpanel" => Some(Self::CloudPanel),
+            _ => None,
+        }
+    }
+}
 
 /// Another account of the organisation already has this name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +68,10 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 /// The organisation's accounts, the default first, then by name.
-pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<CloudAccountRow>> {
+pub async fn list<'e>(
+    db: impl SqliteExecutor<'e>,
+    org_id: i64,
+) -> anyhow::Result<Vec<CloudAccountRow>> {
     sqlx::query_as::<_, CloudAccountRow>(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM cloud_accounts WHERE org_id = ? \
          ORDER BY is_default DESC, name COLLATE NOCASE, id"
@@ -55,7 +82,11 @@ pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<CloudAccountRow>> 
     .context("Failed to load the organisation's cloud accounts")
 }
 
-pub async fn get(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<CloudAccountRow>> {
+pub async fn get<'e>(
+    db: impl SqliteExecutor<'e>,
+    org_id: i64,
+    id: i64,
+) -> anyhow::Result<Option<CloudAccountRow>> {
     sqlx::query_as::<_, CloudAccountRow>(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM cloud_accounts WHERE org_id = ? AND id = ?"
     )))
@@ -67,7 +98,10 @@ pub async fn get(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<CloudAc
 }
 
 /// The default account, or the oldest one when none is marked.
-pub async fn default_for(db: &Db, org_id: i64) -> anyhow::Result<Option<CloudAccountRow>> {
+pub async fn default_for<'e>(
+    db: impl SqliteExecutor<'e>,
+    org_id: i64,
+) -> anyhow::Result<Option<CloudAccountRow>> {
     sqlx::query_as::<_, CloudAccountRow>(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM cloud_accounts WHERE org_id = ? \
          ORDER BY is_default DESC, id LIMIT 1"
@@ -81,7 +115,7 @@ pub async fn default_for(db: &Db, org_id: i64) -> anyhow::Result<Option<CloudAcc
 /// Stores a new account with its token sealed for its own row. The first
 /// account of an organisation becomes its default.
 pub async fn insert(
-    db: &Db,
+    conn: &mut SqliteConnection,
     keys: &KeyRing,
     org_id: i64,
     name: &str,
@@ -89,16 +123,14 @@ pub async fn insert(
     token: &Secret,
     created_by: Option<i64>,
 ) -> anyhow::Result<Result<CloudAccountRow, NameTaken>> {
-    let mut tx = db
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .context("Failed to start storing a cloud account")?;
     // The row id is part of the associated data, so the row exists before the token is sealed.
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO cloud_accounts
-             (org_id, name, base_url, token_ciphertext, token_nonce, key_id, token_last4, is_default, created_by)
+             (org_id, name, base_url, token_ciphertext, token_nonce, key_id, token_last4, is_default,
+              created_by, verified_at)
          VALUES (?, ?, ?, x'', x'', '', ?,
-                 NOT EXISTS (SELECT 1 FROM cloud_accounts WHERE org_id = ?), ?)
+                 NOT EXISTS (SELECT 1 FROM cloud_accounts WHERE org_id = ?), ?,
+                 strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
          RETURNING id",
     )
     .bind(org_id)
@@ -107,7 +139,7 @@ pub async fn insert(
     .bind(last4(token.expose()))
     .bind(org_id)
     .bind(created_by)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await;
     let id = match inserted {
         Ok(id) => id,
@@ -122,11 +154,8 @@ pub async fn insert(
         },
         token.expose(),
     )?;
-    store_sealed(&mut tx, org_id, id, &sealed).await?;
-    tx.commit()
-        .await
-        .context("Failed to commit a new cloud account")?;
-    get(db, org_id, id)
+    store_sealed(&mut *conn, org_id, id, &sealed).await?;
+    get(&mut *conn, org_id, id)
         .await?
         .map(Ok)
         .context("The new cloud account vanished")
@@ -156,7 +185,7 @@ async fn store_sealed(
 /// Replaces an account's token (and base URL, which is only changed with the
 /// token, so a token is never sent to an address it was not entered for).
 pub async fn replace_token(
-    db: &Db,
+    conn: &mut SqliteConnection,
     keys: &KeyRing,
     org_id: i64,
     id: i64,
@@ -185,7 +214,7 @@ pub async fn replace_token(
     .bind(base_url)
     .bind(org_id)
     .bind(id)
-    .execute(db)
+    .execute(conn)
     .await
     .context("Failed to replace a cloud account's token")?;
     Ok(result.rows_affected() == 1)
@@ -193,7 +222,7 @@ pub async fn replace_token(
 
 /// `Ok(Ok(false))` when the account is not the organisation's.
 pub async fn rename(
-    db: &Db,
+    conn: &mut SqliteConnection,
     org_id: i64,
     id: i64,
     name: &str,
@@ -205,7 +234,7 @@ pub async fn rename(
     .bind(name)
     .bind(org_id)
     .bind(id)
-    .execute(db)
+    .execute(conn)
     .await;
     match result {
         Ok(r) => Ok(Ok(r.rows_affected() == 1)),
@@ -214,16 +243,16 @@ pub async fn rename(
     }
 }
 
-pub async fn set_default(db: &Db, org_id: i64, id: i64) -> anyhow::Result<bool> {
-    let mut tx = db
-        .begin()
-        .await
-        .context("Failed to start changing the default account")?;
+pub async fn set_default(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    id: i64,
+) -> anyhow::Result<bool> {
     let exists: Option<i64> =
         sqlx::query_scalar("SELECT id FROM cloud_accounts WHERE org_id = ? AND id = ?")
             .bind(org_id)
             .bind(id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await
             .context("Failed to look up a cloud account")?;
     if exists.is_none() {
@@ -231,31 +260,24 @@ pub async fn set_default(db: &Db, org_id: i64, id: i64) -> anyhow::Result<bool> 
     }
     sqlx::query("UPDATE cloud_accounts SET is_default = 0 WHERE org_id = ? AND is_default = 1")
         .bind(org_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .context("Failed to clear the default account")?;
     sqlx::query("UPDATE cloud_accounts SET is_default = 1 WHERE org_id = ? AND id = ?")
         .bind(org_id)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .context("Failed to set the default account")?;
-    tx.commit()
-        .await
-        .context("Failed to commit the default account")?;
     Ok(true)
 }
 
 /// Deletes an account; when it was the default, the oldest remaining one takes over.
-pub async fn delete(db: &Db, org_id: i64, id: i64) -> anyhow::Result<bool> {
-    let mut tx = db
-        .begin()
-        .await
-        .context("Failed to start deleting a cloud account")?;
+pub async fn delete(conn: &mut SqliteConnection, org_id: i64, id: i64) -> anyhow::Result<bool> {
     let deleted = sqlx::query("DELETE FROM cloud_accounts WHERE org_id = ? AND id = ?")
         .bind(org_id)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .context("Failed to delete a cloud account")?
         .rows_affected()
@@ -267,26 +289,10 @@ pub async fn delete(db: &Db, org_id: i64, id: i64) -> anyhow::Result<bool> {
     )
     .bind(org_id)
     .bind(org_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .context("Failed to choose a new default account")?;
-    tx.commit()
-        .await
-        .context("Failed to commit deleting a cloud account")?;
     Ok(deleted)
-}
-
-pub async fn mark_verified(db: &Db, org_id: i64, id: i64) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE cloud_accounts SET verified_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-         WHERE org_id = ? AND id = ?",
-    )
-    .bind(org_id)
-    .bind(id)
-    .execute(db)
-    .await
-    .context("Failed to mark a cloud account verified")?;
-    Ok(())
 }
 
 #[derive(FromRow)]
@@ -316,8 +322,8 @@ impl SealedRow {
 }
 
 /// Opens the token of one of the organisation's accounts.
-pub async fn open_token(
-    db: &Db,
+pub async fn open_token<'e>(
+    db: impl SqliteExecutor<'e>,
     keys: &KeyRing,
     org_id: i64,
     id: i64,
@@ -340,18 +346,18 @@ pub async fn open_token(
 /// transaction: either every row moves or none does. Rows already under the
 /// new key (an earlier run that committed) are left alone. The one query
 /// that crosses organisations: it is maintenance, run from the command line.
-pub async fn reseal_all(db: &Db, keys: &KeyRing, new_key: &MasterKey) -> anyhow::Result<usize> {
+pub async fn reseal_all(
+    conn: &mut SqliteConnection,
+    keys: &KeyRing,
+    new_key: &MasterKey,
+) -> anyhow::Result<usize> {
     let new_id = new_key.id();
-    let mut tx = db
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .context("Failed to start re-sealing the tokens")?;
     let rows = sqlx::query_as::<_, SealedRow>(
         "SELECT id, org_id, token_ciphertext, token_nonce, key_id FROM cloud_accounts
          WHERE key_id <> ? ORDER BY id",
     )
     .bind(&new_id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await
     .context("Failed to load the sealed tokens")?;
     let count = rows.len();
@@ -359,17 +365,18 @@ pub async fn reseal_all(db: &Db, keys: &KeyRing, new_key: &MasterKey) -> anyhow:
         let slot = row.slot();
         let token = crypto::open(keys, slot, &row.sealed())?;
         let sealed = crypto::seal(new_key, slot, token.expose())?;
-        store_sealed(&mut tx, slot.org_id, slot.account_id, &sealed).await?;
+        store_sealed(&mut *conn, slot.org_id, slot.account_id, &sealed).await?;
     }
-    tx.commit()
-        .await
-        .context("Failed to commit the re-sealed tokens")?;
     Ok(count)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::MasterKey;
+    use crate::domain::DEFAULT_BASE_URL;
+
+    type Db = sqlx::SqlitePool;
 
     async fn test_db() -> (tempfile::TempDir, Db, i64, i64) {
         let dir = tempfile::tempdir().unwrap();
@@ -398,7 +405,7 @@ mod tests {
         let (_dir, db, acme, globex) = test_db().await;
         let keys = KeyRing::single(MasterKey::generate());
         let prod = insert(
-            &db,
+            &mut db.acquire().await.unwrap(),
             &keys,
             acme,
             "prod",
@@ -412,7 +419,7 @@ mod tests {
         assert!(prod.is_default);
         assert_eq!(prod.token_last4, "1234");
         let staging = insert(
-            &db,
+            &mut db.acquire().await.unwrap(),
             &keys,
             acme,
             "staging",
@@ -426,7 +433,7 @@ mod tests {
         assert!(!staging.is_default);
         assert_eq!(
             insert(
-                &db,
+                &mut db.acquire().await.unwrap(),
                 &keys,
                 acme,
                 "PROD",
@@ -452,16 +459,37 @@ mod tests {
                 .is_none()
         );
         assert!(get(&db, globex, prod.id).await.unwrap().is_none());
-        assert!(!delete(&db, globex, prod.id).await.unwrap());
-        assert!(!set_default(&db, globex, prod.id).await.unwrap());
-        assert_eq!(rename(&db, globex, prod.id, "x").await.unwrap(), Ok(false));
+        assert!(
+            !delete(&mut db.acquire().await.unwrap(), globex, prod.id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !set_default(&mut db.acquire().await.unwrap(), globex, prod.id)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            rename(&mut db.acquire().await.unwrap(), globex, prod.id, "x")
+                .await
+                .unwrap(),
+            Ok(false)
+        );
 
-        assert!(set_default(&db, acme, staging.id).await.unwrap());
+        assert!(
+            set_default(&mut db.acquire().await.unwrap(), acme, staging.id)
+                .await
+                .unwrap()
+        );
         assert_eq!(
             default_for(&db, acme).await.unwrap().unwrap().id,
             staging.id
         );
-        assert!(delete(&db, acme, staging.id).await.unwrap());
+        assert!(
+            delete(&mut db.acquire().await.unwrap(), acme, staging.id)
+                .await
+                .unwrap()
+        );
         assert_eq!(default_for(&db, acme).await.unwrap().unwrap().id, prod.id);
         assert!(get(&db, acme, prod.id).await.unwrap().unwrap().is_default);
     }
@@ -471,7 +499,7 @@ mod tests {
         let (_dir, db, acme, globex) = test_db().await;
         let keys = KeyRing::single(MasterKey::generate());
         let a = insert(
-            &db,
+            &mut db.acquire().await.unwrap(),
             &keys,
             acme,
             "a",
@@ -483,7 +511,7 @@ mod tests {
         .unwrap()
         .unwrap();
         let b = insert(
-            &db,
+            &mut db.acquire().await.unwrap(),
             &keys,
             globex,
             "b",
@@ -519,7 +547,7 @@ mod tests {
         let mut ids = Vec::new();
         for (org, name) in [(acme, "a"), (acme, "b"), (globex, "c")] {
             let row = insert(
-                &db,
+                &mut db.acquire().await.unwrap(),
                 &keys,
                 org,
                 name,
@@ -534,9 +562,19 @@ mod tests {
         }
         let new = MasterKey::generate();
         let both = KeyRing::with_pending(old.clone(), new.clone());
-        assert_eq!(reseal_all(&db, &both, &new).await.unwrap(), 3);
+        assert_eq!(
+            reseal_all(&mut db.acquire().await.unwrap(), &both, &new)
+                .await
+                .unwrap(),
+            3
+        );
         // Running it again finds nothing left to do.
-        assert_eq!(reseal_all(&db, &both, &new).await.unwrap(), 0);
+        assert_eq!(
+            reseal_all(&mut db.acquire().await.unwrap(), &both, &new)
+                .await
+                .unwrap(),
+            0
+        );
         let only_new = KeyRing::single(new);
         for (org, id, name) in ids {
             let token = open_token(&db, &only_new, org, id).await.unwrap().unwrap();

@@ -7,7 +7,7 @@
 use anyhow::Context;
 use sqlx::FromRow;
 
-use super::Db;
+use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Member {
@@ -34,34 +34,42 @@ const SELECT: &str =
      JOIN users u ON u.id = m.user_id
      JOIN roles r ON r.id = m.role_id AND r.org_id = m.org_id";
 
-pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<Member>> {
+pub async fn list(db: &mut SqliteConnection, org_id: i64) -> anyhow::Result<Vec<Member>> {
     sqlx::query_as::<_, Member>(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE m.org_id = ? ORDER BY u.name COLLATE NOCASE, u.email"
     )))
     .bind(org_id)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await
     .context("Failed to list an organisation's members")
 }
 
-pub async fn get(db: &Db, org_id: i64, user_id: i64) -> anyhow::Result<Option<Member>> {
+pub async fn get(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    user_id: i64,
+) -> anyhow::Result<Option<Member>> {
     sqlx::query_as::<_, Member>(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE m.org_id = ? AND m.user_id = ?"
     )))
     .bind(org_id)
     .bind(user_id)
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await
     .context("Failed to load a member")
 }
 
-pub async fn by_email(db: &Db, org_id: i64, email: &str) -> anyhow::Result<Option<Member>> {
+pub async fn by_email(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    email: &str,
+) -> anyhow::Result<Option<Member>> {
     sqlx::query_as::<_, Member>(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE m.org_id = ? AND u.email = ?"
     )))
     .bind(org_id)
     .bind(email)
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await
     .context("Failed to look up a member by email")
 }
@@ -80,7 +88,12 @@ const IS_LAST_OWNER: &str = "(m0.role_id = (SELECT id FROM roles WHERE org_id = 
       AND (SELECT COUNT(*) FROM memberships m1 WHERE m1.org_id = ?1 AND m1.role_id = m0.role_id) <= 1)";
 
 /// Gives a member another role of the same organisation.
-pub async fn set_role(db: &Db, org_id: i64, user_id: i64, role_id: i64) -> anyhow::Result<Change> {
+pub async fn set_role(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    user_id: i64,
+    role_id: i64,
+) -> anyhow::Result<Change> {
     let result = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE memberships AS m0 SET role_id = ?3
          WHERE m0.org_id = ?1 AND m0.user_id = ?2
@@ -90,86 +103,39 @@ pub async fn set_role(db: &Db, org_id: i64, user_id: i64, role_id: i64) -> anyho
     .bind(org_id)
     .bind(user_id)
     .bind(role_id)
-    .execute(db)
+    .execute(&mut *db)
     .await
     .context("Failed to change a member's role")?;
     if result.rows_affected() == 1 {
         return Ok(Change::Done);
     }
-    why_not(db, org_id, user_id).await
+    why_not(&mut *db, org_id, user_id).await
 }
 
 /// Removes a member from an organisation (their account stays).
-pub async fn remove(db: &Db, org_id: i64, user_id: i64) -> anyhow::Result<Change> {
+pub async fn remove(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    user_id: i64,
+) -> anyhow::Result<Change> {
     let result = sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM memberships AS m0
          WHERE m0.org_id = ?1 AND m0.user_id = ?2 AND NOT {IS_LAST_OWNER}"
     )))
     .bind(org_id)
     .bind(user_id)
-    .execute(db)
+    .execute(&mut *db)
     .await
     .context("Failed to remove a member")?;
     if result.rows_affected() == 1 {
         return Ok(Change::Done);
     }
-    why_not(db, org_id, user_id).await
+    why_not(&mut *db, org_id, user_id).await
 }
 
-async fn why_not(db: &Db, org_id: i64, user_id: i64) -> anyhow::Result<Change> {
-    Ok(match get(db, org_id, user_id).await? {
+async fn why_not(db: &mut SqliteConnection, org_id: i64, user_id: i64) -> anyhow::Result<Change> {
+    Ok(match get(&mut *db, org_id, user_id).await? {
         Some(member) if member.is_owner() => Change::LastOwner,
         _ => Change::NotFound,
     })
-}
-
-/// The organisations in which this user is the only Owner: deleting the user
-/// would leave them without one.
-pub async fn orgs_where_last_owner(db: &Db, user_id: i64) -> anyhow::Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT o.name FROM memberships m
-         JOIN roles r ON r.id = m.role_id AND r.builtin = 'owner'
-         JOIN organisations o ON o.id = m.org_id
-         WHERE m.user_id = ?
-           AND (SELECT COUNT(*) FROM memberships m1 WHERE m1.org_id = m.org_id AND m1.role_id = m.role_id) <= 1
-         ORDER BY o.name",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await
-    .context("Failed to check which organisations a user owns alone")
-}
-
-// Users as the instance admin manages them (the users table's own queries
-// for signing in live in `db::users`).
-
-/// Changes a user's display name.
-pub async fn rename_user(db: &Db, user_id: i64, name: &str) -> anyhow::Result<bool> {
-    let result = sqlx::query(
-        "UPDATE users SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
-    )
-    .bind(name)
-    .bind(user_id)
-    .execute(db)
-    .await
-    .context("Failed to rename a user")?;
-    Ok(result.rows_affected() == 1)
-}
-
-/// Deletes a user; their memberships and sessions go with them.
-pub async fn delete_user(db: &Db, user_id: i64) -> anyhow::Result<bool> {
-    let result = sqlx::query("DELETE FROM users WHERE id = ?")
-        .bind(user_id)
-        .execute(db)
-        .await
-        .context("Failed to delete a user")?;
-    Ok(result.rows_affected() == 1)
-}
-
-/// How many organisations each user belongs to, for the admin's user list.
-pub async fn membership_counts(db: &Db) -> anyhow::Result<Vec<(i64, i64)>> {
-    sqlx::query_as::<_, (i64, i64)>("SELECT user_id, COUNT(*) FROM memberships GROUP BY user_id")
-        .fetch_all(db)
-        .await
-        .context("Failed to count memberships")
 }

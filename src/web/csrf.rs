@@ -12,7 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::web;
 use rand::distr::{Alphanumeric, SampleString};
 
-use crate::error::error_page;
+use crate::web::error::error_page;
 use crate::web::page::PageCtx;
 
 const SESSION_KEY: &str = "csrf";

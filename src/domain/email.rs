@@ -1,4 +1,4 @@
-//! Domain types that forms are parsed into: once parsed, they can be trusted.
+//! An email address as people type it.
 
 /// An email address, trimmed, with one `@` and something on both sides.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::db::users::User;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::page::{self, PageCtx};
 
 /// A signed-in, enabled user and the context for the page they asked for.

@@ -6,8 +6,8 @@
 use anyhow::Context;
 use sqlx::FromRow;
 
-use super::Db;
 use crate::rbac::{BuiltinRole, Permission, PermissionSet};
+use sqlx::SqliteConnection;
 
 /// A role as the panel uses it. A built-in role's permissions come from
 /// [`BuiltinRole::permissions`], not from the stored copy, so they follow the vocabulary.
@@ -82,7 +82,11 @@ struct RawSummary {
 const COLUMNS: &str = "r.id, r.org_id, r.name, r.builtin, r.permissions";
 
 /// The organisation's roles: built-in ones first (Owner to Viewer), then custom ones by name.
-pub async fn list(db: &Db, org_id: i64, now: i64) -> anyhow::Result<Vec<RoleSummary>> {
+pub async fn list(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    now: i64,
+) -> anyhow::Result<Vec<RoleSummary>> {
     let rows = sqlx::query_as::<_, RawSummary>(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS},
             (SELECT COUNT(*) FROM memberships m WHERE m.org_id = r.org_id AND m.role_id = r.id) AS members,
@@ -94,7 +98,7 @@ pub async fn list(db: &Db, org_id: i64, now: i64) -> anyhow::Result<Vec<RoleSumm
     )))
     .bind(now)
     .bind(org_id)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await
     .context("Failed to list an organisation's roles")?;
     Ok(rows
@@ -107,32 +111,28 @@ pub async fn list(db: &Db, org_id: i64, now: i64) -> anyhow::Result<Vec<RoleSumm
         .collect())
 }
 
-pub async fn by_id(db: &Db, org_id: i64, role_id: i64) -> anyhow::Result<Option<RoleRow>> {
+pub async fn by_id(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    role_id: i64,
+) -> anyhow::Result<Option<RoleRow>> {
     let raw = sqlx::query_as::<_, RawRole>(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM roles r WHERE r.org_id = ? AND r.id = ?"
     )))
     .bind(org_id)
     .bind(role_id)
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await
     .context("Failed to load a role")?;
     Ok(raw.map(Into::into))
 }
 
-pub async fn builtin(db: &Db, org_id: i64, role: BuiltinRole) -> anyhow::Result<Option<RoleRow>> {
-    let raw = sqlx::query_as::<_, RawRole>(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM roles r WHERE r.org_id = ? AND r.builtin = ?"
-    )))
-    .bind(org_id)
-    .bind(role.key())
-    .fetch_optional(db)
-    .await
-    .context("Failed to load a built-in role")?;
-    Ok(raw.map(Into::into))
-}
-
 /// The role a user holds in an organisation; `None` for a non-member.
-pub async fn of_member(db: &Db, org_id: i64, user_id: i64) -> anyhow::Result<Option<RoleRow>> {
+pub async fn of_member(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    user_id: i64,
+) -> anyhow::Result<Option<RoleRow>> {
     let raw = sqlx::query_as::<_, RawRole>(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM roles r
          JOIN memberships m ON m.role_id = r.id AND m.org_id = r.org_id
@@ -140,7 +140,7 @@ pub async fn of_member(db: &Db, org_id: i64, user_id: i64) -> anyhow::Result<Opt
     )))
     .bind(org_id)
     .bind(user_id)
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await
     .context("Failed to load a member's role")?;
     Ok(raw.map(Into::into))
@@ -148,7 +148,7 @@ pub async fn of_member(db: &Db, org_id: i64, user_id: i64) -> anyhow::Result<Opt
 
 /// Creates a custom role; `Ok(None)` when the organisation already has a role of that name.
 pub async fn create(
-    db: &Db,
+    db: &mut SqliteConnection,
     org_id: i64,
     name: &str,
     permissions: &PermissionSet,
@@ -160,14 +160,18 @@ pub async fn create(
     .bind(org_id)
     .bind(name)
     .bind(permissions.to_json())
-    .execute(db)
+    .execute(&mut *db)
     .await
     .context("Failed to create a role")?;
     Ok((result.rows_affected() == 1).then(|| result.last_insert_rowid()))
 }
 
 /// A free name for a copy: "Copy of X", "Copy of X (2)", ...
-pub async fn free_copy_name(db: &Db, org_id: i64, name: &str) -> anyhow::Result<String> {
+pub async fn free_copy_name(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    name: &str,
+) -> anyhow::Result<String> {
     let base: String = format!("Copy of {name}").chars().take(90).collect();
     for n in 1..1000 {
         let candidate = if n == 1 {
@@ -179,7 +183,7 @@ pub async fn free_copy_name(db: &Db, org_id: i64, name: &str) -> anyhow::Result<
             sqlx::query_scalar("SELECT id FROM roles WHERE org_id = ? AND name = ?")
                 .bind(org_id)
                 .bind(&candidate)
-                .fetch_optional(db)
+                .fetch_optional(&mut *db)
                 .await
                 .context("Failed to check a role name")?;
         if taken.is_none() {
@@ -199,13 +203,13 @@ pub enum UpdateOutcome {
 
 /// Renames a custom role and replaces its permissions. Built-in roles are fixed.
 pub async fn update(
-    db: &Db,
+    db: &mut SqliteConnection,
     org_id: i64,
     role_id: i64,
     name: &str,
     permissions: &PermissionSet,
 ) -> anyhow::Result<UpdateOutcome> {
-    let Some(role) = by_id(db, org_id, role_id).await? else {
+    let Some(role) = by_id(&mut *db, org_id, role_id).await? else {
         return Ok(UpdateOutcome::NotFound);
     };
     if role.is_builtin() {
@@ -216,7 +220,7 @@ pub async fn update(
             .bind(org_id)
             .bind(name)
             .bind(role_id)
-            .fetch_optional(db)
+            .fetch_optional(&mut *db)
             .await
             .context("Failed to check a role name")?;
     if clash.is_some() {
@@ -230,7 +234,7 @@ pub async fn update(
     .bind(permissions.to_json())
     .bind(org_id)
     .bind(role_id)
-    .execute(db)
+    .execute(&mut *db)
     .await
     .context("Failed to update a role")?;
     Ok(if result.rows_affected() == 1 {
@@ -250,8 +254,13 @@ pub enum DeleteOutcome {
 }
 
 /// Deletes a custom role that no member and no pending invitation holds.
-pub async fn delete(db: &Db, org_id: i64, role_id: i64, now: i64) -> anyhow::Result<DeleteOutcome> {
-    let Some(role) = by_id(db, org_id, role_id).await? else {
+pub async fn delete(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    role_id: i64,
+    now: i64,
+) -> anyhow::Result<DeleteOutcome> {
+    let Some(role) = by_id(&mut *db, org_id, role_id).await? else {
         return Ok(DeleteOutcome::NotFound);
     };
     if role.is_builtin() {
@@ -267,7 +276,7 @@ pub async fn delete(db: &Db, org_id: i64, role_id: i64, now: i64) -> anyhow::Res
     .bind(org_id)
     .bind(role_id)
     .bind(now)
-    .execute(db)
+    .execute(&mut *db)
     .await
     .context("Failed to delete a role")?;
     Ok(if result.rows_affected() == 1 {

@@ -7,9 +7,9 @@
 use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
-use sqlx::FromRow;
+use sqlx::{Connection, FromRow};
 
-use super::Db;
+use sqlx::SqliteConnection;
 
 /// How long an invitation link stays valid.
 pub const LIFETIME_SECS: i64 = 7 * 24 * 3600;
@@ -70,7 +70,7 @@ const SELECT: &str = "SELECT i.id, i.org_id, i.email, i.role_id, r.name AS role_
 
 /// Creates an invitation and returns its id and the one-time token.
 pub async fn create(
-    db: &Db,
+    db: &mut SqliteConnection,
     org_id: i64,
     email: &str,
     role_id: i64,
@@ -88,7 +88,7 @@ pub async fn create(
     .bind(hash_token(&token))
     .bind(now + LIFETIME_SECS)
     .bind(created_by)
-    .execute(db)
+    .execute(&mut *db)
     .await
     .context("Failed to create an invitation")?;
     if result.rows_affected() != 1 {
@@ -98,31 +98,42 @@ pub async fn create(
 }
 
 /// The organisation's invitations that were not used, newest first (expired ones included, for a while).
-pub async fn outstanding(db: &Db, org_id: i64, now: i64) -> anyhow::Result<Vec<Invitation>> {
+pub async fn outstanding(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    now: i64,
+) -> anyhow::Result<Vec<Invitation>> {
     sqlx::query_as::<_, Invitation>(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE i.org_id = ? AND i.accepted_at IS NULL AND i.revoked_at IS NULL
            AND i.expires_at > ? ORDER BY i.id DESC"
     )))
     .bind(org_id)
     .bind(now - LIFETIME_SECS)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await
     .context("Failed to list an organisation's invitations")
 }
 
-pub async fn by_id(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<Invitation>> {
+pub async fn by_id(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    id: i64,
+) -> anyhow::Result<Option<Invitation>> {
     sqlx::query_as::<_, Invitation>(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE i.org_id = ? AND i.id = ?"
     )))
     .bind(org_id)
     .bind(id)
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await
     .context("Failed to load an invitation")
 }
 
 /// Finds an invitation by the token in its link: the token is the only key.
-pub async fn by_token(db: &Db, token: &str) -> anyhow::Result<Option<FoundInvitation>> {
+pub async fn by_token(
+    db: &mut SqliteConnection,
+    token: &str,
+) -> anyhow::Result<Option<FoundInvitation>> {
     sqlx::query_as::<_, FoundInvitation>(
         "SELECT i.id, i.org_id, i.email, i.role_id, r.name AS role_name, i.expires_at,
                 i.accepted_at, i.revoked_at, u.email AS created_by_label,
@@ -134,13 +145,18 @@ pub async fn by_token(db: &Db, token: &str) -> anyhow::Result<Option<FoundInvita
          WHERE i.token_hash = ?",
     )
     .bind(hash_token(token))
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await
     .context("Failed to look up an invitation")
 }
 
 /// Revokes an open invitation; false when it was not open.
-pub async fn revoke(db: &Db, org_id: i64, id: i64, now: i64) -> anyhow::Result<bool> {
+pub async fn revoke(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    id: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
     let result = sqlx::query(
         "UPDATE invitations SET revoked_at = ?3
          WHERE org_id = ?1 AND id = ?2 AND accepted_at IS NULL AND revoked_at IS NULL",
@@ -148,7 +164,7 @@ pub async fn revoke(db: &Db, org_id: i64, id: i64, now: i64) -> anyhow::Result<b
     .bind(org_id)
     .bind(id)
     .bind(now)
-    .execute(db)
+    .execute(&mut *db)
     .await
     .context("Failed to revoke an invitation")?;
     Ok(result.rows_affected() == 1)
@@ -206,7 +222,7 @@ async fn join(
 
 /// An existing account accepts.
 pub async fn accept_existing(
-    db: &Db,
+    db: &mut SqliteConnection,
     invitation: &Invitation,
     user_id: i64,
     now: i64,
@@ -232,7 +248,7 @@ pub async fn accept_existing(
 /// Someone without an account accepts: the account is created with the
 /// invitation's email, the given name and password hash.
 pub async fn accept_new_user(
-    db: &Db,
+    db: &mut SqliteConnection,
     invitation: &Invitation,
     name: &str,
     password_hash: &str,

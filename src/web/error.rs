@@ -29,7 +29,7 @@ pub enum AppError {
     #[error("upstream: {0}")]
     Upstream(String),
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
     /// Another error, shown inside the layout of the page it happened on
     /// (navigation and organisation switcher included).
     #[error("{inner}")]
@@ -37,6 +37,22 @@ pub enum AppError {
         inner: Box<AppError>,
         page: Box<PageCtx>,
     },
+}
+
+impl From<anyhow::Error> for AppError {
+    /// A tenant handle asked for more than it was granted is a refusal (fail
+    /// closed), not an internal error; anything else is internal.
+    fn from(error: anyhow::Error) -> Self {
+        match error.downcast_ref::<crate::tenant::NotGranted>() {
+            Some(not_granted) => {
+                tracing::error!(%not_granted, "a page used a handle beyond its permission");
+                Self::Forbidden(
+                    "This request is not allowed with the permission it was checked for.".into(),
+                )
+            }
+            None => Self::Internal(error),
+        }
+    }
 }
 
 impl std::fmt::Debug for AppError {

@@ -1,0 +1,49 @@
+//! What every handler can reach.
+
+use crate::auth::throttle::LoginThrottle;
+use crate::cloudpanel::CloudPanel;
+use crate::config::Settings;
+use crate::crypto::{self, MasterKey};
+use crate::db::Db;
+use crate::tenant::Door;
+
+pub struct AppState {
+    /// The whole database. Organisation rows are reached through `door`;
+    /// this is for the installation's own tables (users, sessions,
+    /// organisations) and the instance admin.
+    db: Db,
+    pub settings: Settings,
+    pub master_key: MasterKey,
+    /// The one way to an organisation's rows and cloud accounts.
+    pub door: Door,
+    pub throttle: LoginThrottle,
+    /// The Cloud Panel client: one rate budget, read cache and set of counters per cloud account.
+    pub cloud: CloudPanel,
+}
+
+impl AppState {
+    pub fn new(
+        db: Db,
+        settings: Settings,
+        master_key: MasterKey,
+        keys: crypto::KeyRing,
+        throttle: LoginThrottle,
+        cloud: CloudPanel,
+    ) -> Self {
+        Self {
+            door: Door::new(db.clone(), keys, cloud.clone()),
+            db,
+            settings,
+            master_key,
+            throttle,
+            cloud,
+        }
+    }
+
+    /// The database without an organisation's permission check: users,
+    /// sessions, organisations and the installation's audit log. The name
+    /// is a warning: organisation rows go through [`AppState::door`].
+    pub fn raw_db(&self) -> &Db {
+        &self.db
+    }
+}

@@ -1,0 +1,156 @@
+//! What is typed to add a cloud account: its name, API token and base URL.
+
+use crate::config::Secret;
+
+pub use crate::cloudpanel::DEFAULT_BASE_URL;
+
+/// A cloud account's name: trimmed, 1 to 60 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountName(String);
+
+impl AccountName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err("Enter a name for the account, such as “prod” or “staging”.".into());
+        }
+        if name.chars().count() > 60 {
+            return Err("The name may have at most 60 characters.".into());
+        }
+        if name.chars().any(char::is_control) {
+            return Err("The name may not contain control characters.".into());
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A Cloud Panel API token as typed: printable ASCII without spaces. Its
+/// errors never repeat it.
+pub struct ApiToken(Secret);
+
+impl ApiToken {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let token = raw.trim();
+        if token.is_empty() {
+            return Err("Enter the API token.".into());
+        }
+        if !token.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(
+                "The API token may only contain letters, digits and punctuation, without spaces."
+                    .into(),
+            );
+        }
+        if token.len() < 8 || token.len() > 512 {
+            return Err(
+                "That does not look like an API token: it should have 8 to 512 characters.".into(),
+            );
+        }
+        Ok(Self(Secret::new(token.to_owned())))
+    }
+
+    pub fn secret(&self) -> &Secret {
+        &self.0
+    }
+}
+
+/// The API's base URL: `https://` anywhere, `http://` only on this machine
+/// (the simulator); no credentials, query or fragment. Empty means the default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(Self(DEFAULT_BASE_URL.to_owned()));
+        }
+        let url = url::Url::parse(raw)
+            .map_err(|_| "The base URL is not a web address (https://…).".to_owned())?;
+        let loopback = match url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => {
+                return Err(
+                    "The base URL must use https:// (http:// is allowed only for this machine)."
+                        .into(),
+                );
+            }
+            _ => return Err("The base URL must start with https://.".into()),
+        }
+        if url.host().is_none() {
+            return Err("The base URL needs a host name.".into());
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("The base URL may not contain a user name or password.".into());
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err("The base URL may not contain ? or #.".into());
+        }
+        Ok(Self(url.as_str().trim_end_matches('/').to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        assert_eq!(AccountName::parse("  prod ").unwrap().as_str(), "prod");
+        assert!(AccountName::parse("   ").is_err());
+        assert!(AccountName::parse(&"x".repeat(61)).is_err());
+        assert!(AccountName::parse("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn tokens_are_checked_without_being_repeated() {
+        assert_eq!(
+            ApiToken::parse(" abcdef123456 ").unwrap().secret().expose(),
+            "abcdef123456"
+        );
+        for bad in ["", "short", "with space inside", "ünïcødé-token"] {
+            let err = ApiToken::parse(bad).err().unwrap();
+            assert!(bad.is_empty() || !err.contains(bad), "{err}");
+        }
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert_eq!(BaseUrl::parse("").unwrap().as_str(), DEFAULT_BASE_URL);
+        assert_eq!(
+            BaseUrl::parse("https://api.example.com/v1/")
+                .unwrap()
+                .as_str(),
+            "https://api.example.com/v1"
+        );
+        assert_eq!(
+            BaseUrl::parse("http://127.0.0.1:9000/v1").unwrap().as_str(),
+            "http://127.0.0.1:9000/v1"
+        );
+        assert!(BaseUrl::parse("http://localhost:9000").is_ok());
+        for bad in [
+            "http://example.com",
+            "ftp://example.com",
+            "https://user:pw@example.com",
+            "https://example.com/?a=1",
+            "not a url",
+            "file:///etc/passwd",
+        ] {
+            assert!(BaseUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Cloud accounts through the handle: any member sees which exist; changing
+//! them needs `organisation.manage_cloud_accounts`. Every change commits
+//! with its audit event; a token never reaches an event, only its last four
+//! characters.
+
+use serde_json::json;
+
+use super::Tenant;
+use super::store::accounts::{self as store, CloudAccountRow, NameTaken};
+use crate::audit::{LocalChange, NewEvent, Outcome};
+use crate::domain::{AccountName, ApiToken, BaseUrl};
+use crate::rbac::perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS as MANAGE;
+
+impl Tenant<'_> {
+    /// The organisation's accounts, the default first.
+    pub async fn accounts(&self) -> anyhow::Result<Vec<CloudAccountRow>> {
+        store::list(&self.door.db, self.org_id()).await
+    }
+
+    pub async fn account(&self, id: i64) -> anyhow::Result<Option<CloudAccountRow>> {
+        store::get(&self.door.db, self.org_id(), id).await
+    }
+
+    /// Stores an account whose token the Cloud Panel just accepted.
+    pub async fn add_account(
+        &self,
+        name: &AccountName,
+        base_url: &BaseUrl,
+        token: &ApiToken,
+    ) -> anyhow::Result<Result<CloudAccountRow, NameTaken>> {
+        self.needs(MANAGE)?;
+        let mut change = LocalChange::begin(&self.door.db).await?;
+        let row = match store::insert(
+            change.conn(),
+            &self.door.keys,
+            self.org_id(),
+            name.as_str(),
+            base_url.as_str(),
+            token.secret(),
+            self.actor.actor_id,
+        )
+        .await?
+        {
+            Ok(row) => row,
+            Err(taken) => return Ok(Err(taken)),
+        };
+        let event = NewEvent::new("cloud_account.create", Outcome::Succeeded)
+            .target("cloud_account", row.id, &row.name)
+            .cloud_account(row.id)
+            .details(json!({
+                "base_url": row.base_url,
+                "last_four": row.token_last4,
+                "default": row.is_default,
+                "provider": row.provider,
+            }));
+        change.commit(&self.actor, event).await?;
+        Ok(Ok(row))
+    }
+
+    /// Replaces the token (and base URL) of an account; `false` when it is
+    /// not the organisation's. Its budget and cache start afresh.
+    pub async fn replace_account_token(
+        &self,
+        row: &CloudAccountRow,
+        base_url: &BaseUrl,
+        token: &ApiToken,
+    ) -> anyhow::Result<bool> {
+        self.needs(MANAGE)?;
+        let mut change = LocalChange::begin(&self.door.db).await?;
+        let replaced = store::replace_token(
+            change.conn(),
+            &self.door.keys,
+            self.org_id(),
+            row.id,
+            base_url.as_str(),
+            token.secret(),
+        )
+        .await?;
+        if !replaced {
+            return Ok(false);
+        }
+        let event = NewEvent::new("cloud_account.replace_token", Outcome::Succeeded)
+            .target("cloud_account", row.id, &row.name)
+            .cloud_account(row.id)
+            .details(json!({
+                "previous_last_four": row.token_last4,
+                "last_four": store::last4(token.secret().expose()),
+                "base_url": base_url.as_str(),
+                "previous_base_url": row.base_url,
+            }));
+        change.commit(&self.actor, event).await?;
+        self.door.cloud.forget_account(row.id);
+        Ok(true)
+    }
+
+    /// `Ok(Ok(false))` when the account is not the organisation's.
+    pub async fn rename_account(
+        &self,
+        row: &CloudAccountRow,
+        name: &AccountName,
+    ) -> anyhow::Result<Result<bool, NameTaken>> {
+        self.needs(MANAGE)?;
+        let mut change = LocalChange::begin(&self.door.db).await?;
+        match store::rename(change.conn(), self.org_id(), row.id, name.as_str()).await? {
+            Ok(true) => {}
+            other => return Ok(other),
+        }
+        let event = NewEvent::new("cloud_account.rename", Outcome::Succeeded)
+            .target("cloud_account", row.id, name.as_str())
+            .cloud_account(row.id)
+            .details(json!({ "from": row.name, "to": name.as_str() }));
+        change.commit(&self.actor, event).await?;
+        Ok(Ok(true))
+    }
+
+    pub async fn set_default_account(&self, row: &CloudAccountRow) -> anyhow::Result<bool> {
+        self.needs(MANAGE)?;
+        let mut change = LocalChange::begin(&self.door.db).await?;
+        if !store::set_default(change.conn(), self.org_id(), row.id).await? {
+            return Ok(false);
+        }
+        let event = NewEvent::new("cloud_account.set_default", Outcome::Succeeded)
+            .target("cloud_account", row.id, &row.name)
+            .cloud_account(row.id);
+        change.commit(&self.actor, event).await?;
+        Ok(true)
+    }
+
+    /// Deletes an account and its sealed token; the oldest remaining account
+    /// becomes the default when this one was.
+    pub async fn delete_account(&self, row: &CloudAccountRow) -> anyhow::Result<bool> {
+        self.needs(MANAGE)?;
+        let mut change = LocalChange::begin(&self.door.db).await?;
+        if !store::delete(change.conn(), self.org_id(), row.id).await? {
+            return Ok(false);
+        }
+        let event = NewEvent::new("cloud_account.delete", Outcome::Succeeded)
+            .target("cloud_account", row.id, &row.name)
+            .cloud_account(row.id)
+            .details(json!({ "base_url": row.base_url, "was_default": row.is_default }));
+        change.commit(&self.actor, event).await?;
+        self.door.cloud.forget_account(row.id);
+        Ok(true)
+    }
+}

@@ -1,0 +1,95 @@
+//! Opening a cloud account: only a handle granted a cloud permission (any
+//! group but the panel's own `organisation`) may, and only an account of its
+//! organisation whose provider this build knows.
+
+use anyhow::Context;
+
+use super::store::accounts::{self as store, CloudAccountRow, Provider};
+use super::{NotGranted, Tenant};
+use crate::audit::{self, AuditCtx, NewEvent};
+use crate::cloudpanel::{AccountClient, AccountKey, SecretToken};
+use crate::db::Db;
+use crate::rbac::Permission;
+
+/// Why an account could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("the organisation has no cloud account yet")]
+    NoAccount,
+    #[error("no such cloud account in this organisation")]
+    NotFound,
+    #[error("the cloud account's provider `{0}` is not one this panel knows")]
+    UnknownProvider(String),
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// An open cloud account: its row, its client, and the one way to record a
+/// change made through it.
+pub struct CloudAccount {
+    pub row: CloudAccountRow,
+    pub provider: Provider,
+    pub client: AccountClient,
+    db: Db,
+    actor: AuditCtx,
+}
+
+impl CloudAccount {
+    /// Records the `requested` event of a change on this account; the call
+    /// may go upstream only when this succeeded.
+    pub async fn request(&self, event: NewEvent) -> anyhow::Result<audit::Change> {
+        audit::begin(&self.db, &self.actor, event.cloud_account(self.row.id)).await
+    }
+}
+
+fn is_cloud_permission(permission: Permission) -> bool {
+    permission.group() != "organisation"
+}
+
+impl Tenant<'_> {
+    /// Opens one of the organisation's cloud accounts: `Some(id)`, or its
+    /// default with `None`.
+    pub async fn cloud(&self, account_id: Option<i64>) -> Result<CloudAccount, OpenError> {
+        match self.grant {
+            super::Grant::Permission(p) if is_cloud_permission(p) => {}
+            other => {
+                return Err(OpenError::Failed(
+                    NotGranted {
+                        granted: other.describe(),
+                        needed: "a cloud permission".into(),
+                    }
+                    .into(),
+                ));
+            }
+        }
+        let db = &self.door.db;
+        let row = match account_id {
+            Some(id) => store::get(db, self.org_id(), id)
+                .await?
+                .ok_or(OpenError::NotFound)?,
+            None => store::default_for(db, self.org_id())
+                .await?
+                .ok_or(OpenError::NoAccount)?,
+        };
+        let provider = Provider::parse(&row.provider)
+            .ok_or_else(|| OpenError::UnknownProvider(row.provider.clone()))?;
+        let token = store::open_token(db, &self.door.keys, self.org_id(), row.id)
+            .await
+            .context("Failed to open a cloud account's token")?
+            .ok_or(OpenError::NotFound)?;
+        let client = match provider {
+            Provider::CloudPanel => self.door.cloud.account(AccountKey::new(
+                row.id,
+                row.base_url.clone(),
+                SecretToken::new(token.expose()),
+            )),
+        };
+        Ok(CloudAccount {
+            row,
+            provider,
+            client,
+            db: db.clone(),
+            actor: self.actor.clone(),
+        })
+    }
+}

@@ -1,0 +1,249 @@
+//! The one door to an organisation's data.
+//!
+//! A member's [`Membership`] is loaded by [`Door::membership`]; passing a
+//! permission check with [`Door::require`] yields a [`Tenant`] handle bound
+//! to that organisation and to the permission checked. The handle is the
+//! only way to the organisation's rows (cloud accounts, members, roles,
+//! invitations, audit log) and to its cloud accounts' clients: the queries
+//! live in the private `store` module, so a page cannot call them with a
+//! bare pool and an id. Each method checks that the handle's permission is
+//! the one it needs and refuses otherwise (fail closed), and every change it
+//! makes commits together with its audit event.
+//!
+//! The few callers that need to cross organisations (the command line, the
+//! invitation link, which comes before membership) use [`unguarded`].
+
+mod accounts;
+mod audit_log;
+mod cloud;
+mod members;
+mod roles;
+mod store;
+pub mod unguarded;
+
+use serde_json::{Value, json};
+
+use crate::audit::{self, AuditCtx, NewEvent, Outcome};
+use crate::cloudpanel::CloudPanel;
+use crate::crypto::KeyRing;
+use crate::db::Db;
+use crate::db::orgs::{self, Organisation};
+use crate::rbac::{Permission, PermissionSet};
+
+pub use cloud::{CloudAccount, OpenError};
+pub use store::accounts::{CloudAccountRow, NameTaken, Provider};
+pub use store::invitations::{
+    Accepted, FoundInvitation, Invitation, InvitationState,
+    LIFETIME_SECS as INVITATION_LIFETIME_SECS,
+};
+pub use store::members::{Change as MemberChange, Member};
+pub use store::roles::{DeleteOutcome, RoleRow, RoleSummary, UpdateOutcome};
+
+/// What the handles need: the database, the keys that open sealed tokens
+/// and the Cloud Panel client. Built once at start-up.
+pub struct Door {
+    db: Db,
+    keys: KeyRing,
+    cloud: CloudPanel,
+}
+
+/// A user's membership of one organisation: made only by [`Door::membership`].
+#[derive(Debug, Clone)]
+pub struct Membership {
+    org: Organisation,
+    role: RoleRow,
+    user_id: i64,
+}
+
+impl Membership {
+    pub fn org(&self) -> &Organisation {
+        &self.org
+    }
+
+    pub fn role(&self) -> &RoleRow {
+        &self.role
+    }
+
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+
+    /// Whether the member holds a permission: for hiding what they may not do.
+    pub fn can(&self, permission: Permission) -> bool {
+        self.role.can(permission)
+    }
+}
+
+/// A refused permission check; its `denied` event is on record (or its
+/// failure to record was logged: the answer is a refusal either way).
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub permission: Permission,
+    pub role_name: String,
+}
+
+/// A handle was asked for something its permission does not cover: a
+/// mistake in the page, refused rather than guessed at.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("this request was granted {granted}, which does not allow {needed}")]
+pub struct NotGranted {
+    pub granted: String,
+    pub needed: String,
+}
+
+/// What a handle was granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    /// Only what every member may see: the member list, the roles, which
+    /// cloud accounts exist.
+    Member,
+    Permission(Permission),
+}
+
+impl Grant {
+    fn describe(self) -> String {
+        match self {
+            Self::Member => "membership only".to_owned(),
+            Self::Permission(p) => p.key(),
+        }
+    }
+}
+
+impl Door {
+    pub fn new(db: Db, keys: KeyRing, cloud: CloudPanel) -> Self {
+        Self { db, keys, cloud }
+    }
+
+    /// The user's membership of the organisation at `slug`; `None` when the
+    /// organisation does not exist or the user is not a member (one answer,
+    /// so existence does not leak).
+    pub async fn membership(&self, slug: &str, user_id: i64) -> anyhow::Result<Option<Membership>> {
+        let Some(org) = orgs::by_slug(&self.db, slug).await? else {
+            return Ok(None);
+        };
+        let mut conn = self.conn().await?;
+        let role = store::roles::of_member(&mut conn, org.id, user_id).await?;
+        Ok(role.map(|role| Membership { org, role, user_id }))
+    }
+
+    /// Checks a permission. Passed: a handle bound to the organisation and
+    /// the permission. Refused: a `denied` event naming `attempt` (what was
+    /// asked for, such as the method and path).
+    pub async fn require<'a>(
+        &'a self,
+        member: &'a Membership,
+        actor: &AuditCtx,
+        permission: Permission,
+        attempt: Value,
+    ) -> Result<Tenant<'a>, Refused> {
+        let tenant = Tenant {
+            door: self,
+            member,
+            actor: actor.in_org(member.org.id),
+            grant: Grant::Permission(permission),
+        };
+        if member.can(permission) {
+            return Ok(tenant);
+        }
+        let mut details = json!({ "permission": permission.key(), "role": member.role.name });
+        if let (Value::Object(into), Value::Object(from)) = (&mut details, attempt) {
+            into.extend(from);
+        }
+        tenant
+            .deny(
+                NewEvent::new(&permission.key(), Outcome::Denied)
+                    .target("organisation", member.org.id, &member.org.slug)
+                    .details(details)
+                    .error(format!("the role {} lacks {permission}", member.role.name)),
+            )
+            .await;
+        Err(Refused {
+            permission,
+            role_name: member.role.name.clone(),
+        })
+    }
+
+    /// A handle for what every member may see.
+    pub fn as_member<'a>(&'a self, member: &'a Membership, actor: &AuditCtx) -> Tenant<'a> {
+        Tenant {
+            door: self,
+            member,
+            actor: actor.in_org(member.org.id),
+            grant: Grant::Member,
+        }
+    }
+
+    async fn conn(&self) -> anyhow::Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        use anyhow::Context;
+        self.db
+            .acquire()
+            .await
+            .context("Failed to reach the database")
+    }
+}
+
+/// One organisation, reached through one passed permission check.
+pub struct Tenant<'a> {
+    door: &'a Door,
+    member: &'a Membership,
+    /// Who acts, with the organisation set.
+    actor: AuditCtx,
+    grant: Grant,
+}
+
+impl Tenant<'_> {
+    pub fn org(&self) -> &Organisation {
+        &self.member.org
+    }
+
+    fn org_id(&self) -> i64 {
+        self.member.org.id
+    }
+
+    /// Fails closed unless this handle was granted `permission`.
+    fn needs(&self, permission: Permission) -> anyhow::Result<()> {
+        match self.grant {
+            Grant::Permission(p) if p == permission => Ok(()),
+            other => Err(NotGranted {
+                granted: other.describe(),
+                needed: permission.key(),
+            }
+            .into()),
+        }
+    }
+
+    /// Whether the member's own role holds every permission of `set`: no one
+    /// hands out, or takes away, more than they hold.
+    pub fn may_grant(&self, set: &PermissionSet) -> bool {
+        set.missing_from(&self.member.role.permissions).is_empty()
+    }
+
+    /// The permissions of `set` the member's role lacks, as keys.
+    pub fn missing(&self, set: &PermissionSet) -> Vec<String> {
+        set.missing_from(&self.member.role.permissions)
+            .iter()
+            .map(|p| p.key())
+            .collect()
+    }
+
+    /// Records a refusal. Refusing does not depend on the record: a failure
+    /// to write it is logged and the request is refused all the same.
+    pub async fn deny(&self, mut event: NewEvent) {
+        event.outcome = Outcome::Denied;
+        tracing::info!(
+            org_id = self.org_id(),
+            action = %event.action,
+            "request refused"
+        );
+        if let Err(e) = audit::record(&self.door.db, &self.actor, event).await {
+            tracing::error!(error = ?e, "failed to audit a refused request");
+        }
+    }
+
+    /// Records an attempt that changed nothing (a token the Cloud Panel did
+    /// not accept). Without its record, the caller reports an error.
+    pub async fn record_attempt(&self, mut event: NewEvent) -> anyhow::Result<()> {
+        event.outcome = Outcome::Failed;
+        audit::record(&self.door.db, &self.actor, event).await
+    }
+}

@@ -1,0 +1,8 @@
+//! The organisation tables' queries. Private to `tenant`: every query takes
+//! an organisation id, and only the tenant handle, which got that id from a
+//! permission check, may pass one.
+
+pub mod accounts;
+pub mod invitations;
+pub mod members;
+pub mod roles;
