@@ -57,14 +57,15 @@ impl Tenant<'_> {
         Ok(Ok(row))
     }
 
-    /// Replaces the token (and base URL) of an account; `false` when it is
-    /// not the organisation's. Its budget and cache start afresh.
+    /// Replaces the token (and base URL) of an account; returns the new
+    /// token's last four characters, or `None` when the account is not the
+    /// organisation's. Its budget and cache start afresh.
     pub async fn replace_account_token(
         &self,
         row: &CloudAccountRow,
         base_url: &BaseUrl,
         token: &ApiToken,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Option<String>> {
         self.needs(MANAGE)?;
         let mut change = LocalChange::begin(&self.door.db).await?;
         let replaced = store::replace_token(
@@ -77,20 +78,21 @@ impl Tenant<'_> {
         )
         .await?;
         if !replaced {
-            return Ok(false);
+            return Ok(None);
         }
+        let last_four = store::last4(token.secret().expose());
         let event = NewEvent::new("cloud_account.replace_token", Outcome::Succeeded)
             .target("cloud_account", row.id, &row.name)
             .cloud_account(row.id)
             .details(json!({
                 "previous_last_four": row.token_last4,
-                "last_four": store::last4(token.secret().expose()),
+                "last_four": last_four,
                 "base_url": base_url.as_str(),
                 "previous_base_url": row.base_url,
             }));
         change.commit(&self.actor, event).await?;
         self.door.cloud.forget_account(row.id);
-        Ok(true)
+        Ok(Some(last_four))
     }
 
     /// `Ok(Ok(false))` when the account is not the organisation's.

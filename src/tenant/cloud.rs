@@ -4,8 +4,8 @@
 
 use anyhow::Context;
 
+use super::Tenant;
 use super::store::accounts::{self as store, CloudAccountRow, Provider};
-use super::{NotGranted, Tenant};
 use crate::audit::{self, AuditCtx, NewEvent};
 use crate::cloudpanel::{AccountClient, AccountKey, SecretToken};
 use crate::db::Db;
@@ -50,18 +50,7 @@ impl Tenant<'_> {
     /// Opens one of the organisation's cloud accounts: `Some(id)`, or its
     /// default with `None`.
     pub async fn cloud(&self, account_id: Option<i64>) -> Result<CloudAccount, OpenError> {
-        match self.grant {
-            super::Grant::Permission(p) if is_cloud_permission(p) => {}
-            other => {
-                return Err(OpenError::Failed(
-                    NotGranted {
-                        granted: other.describe(),
-                        needed: "a cloud permission".into(),
-                    }
-                    .into(),
-                ));
-            }
-        }
+        self.needs_one("a cloud permission", is_cloud_permission)?;
         let db = &self.door.db;
         let row = match account_id {
             Some(id) => store::get(db, self.org_id(), id)

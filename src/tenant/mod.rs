@@ -202,11 +202,17 @@ impl Tenant<'_> {
 
     /// Fails closed unless this handle was granted `permission`.
     fn needs(&self, permission: Permission) -> anyhow::Result<()> {
+        self.needs_one(&permission.key(), |p| p == permission)
+    }
+
+    /// Fails closed unless this handle was granted a permission that
+    /// `allows` accepts; `needed` names them for the log.
+    fn needs_one(&self, needed: &str, allows: impl Fn(Permission) -> bool) -> anyhow::Result<()> {
         match self.grant {
-            Grant::Permission(p) if p == permission => Ok(()),
+            Grant::Permission(p) if allows(p) => Ok(()),
             other => Err(NotGranted {
                 granted: other.describe(),
-                needed: permission.key(),
+                needed: needed.to_owned(),
             }
             .into()),
         }

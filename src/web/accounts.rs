@@ -380,13 +380,12 @@ async fn replace_token(
         .await;
     }
     // The new token may open another account: its budget and cache start afresh.
-    if !tenant
+    let Some(last_four) = tenant
         .replace_account_token(&row, &base_url, &token)
         .await?
-    {
+    else {
         return Err(AppError::NotFound);
-    }
-    let last_four = SecretToken::new(token.secret().expose()).last_four();
+    };
     flash::success(
         &session,
         format!(

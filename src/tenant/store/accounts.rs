@@ -58,8 +58,7 @@ pub struct NameTaken;
 
 /// The last four characters, the only part of a token ever shown.
 pub fn last4(token: &str) -> String {
-    let chars: Vec<char> = token.chars().collect();
-    chars[chars.len().saturating_sub(4)..].iter().collect()
+    crate::cloudpanel::SecretToken::new(token).last_four()
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {

@@ -118,16 +118,12 @@ impl Act<'_> {
 
     /// The server's page on the account acted on.
     fn href(&self) -> String {
-        format!(
-            "{}{}",
-            server_href(self.ctx, &self.server_id),
-            self.up.query()
-        )
+        self.up.server_href(self.ctx, &self.server_id)
     }
 
     /// The servers list of the account acted on.
     fn list_href(&self) -> String {
-        format!("{}{}", self.ctx.href("servers"), self.up.query())
+        self.up.list_href(self.ctx)
     }
 }
 
@@ -953,7 +949,7 @@ pub async fn clone(
             let then = if copy.id.is_empty() {
                 act.href()
             } else {
-                format!("{}{}", server_href(&ctx, &copy.id), act.up.query())
+                act.up.server_href(&ctx, &copy.id)
             };
             Ok(redirect(&then))
         }

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::actions::{parse_disk, parse_hardware};
 use super::detail::{Choice, Choices};
-use super::{AccountParam, Fallback, Upstream, check_id, chosen_id, connect, server_href};
+use super::{AccountParam, Fallback, Upstream, check_id, chosen_id, connect};
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::catalogue::Appliance;
 use crate::cloudpanel::servers::{CreateHardware, CreateServer, NewHdd};
@@ -219,8 +219,8 @@ async fn show(
             o: &o,
             errors,
             problem,
-            action: format!("{}{}", ctx.href("servers"), up.query()),
-            list_href: format!("{}{}", ctx.href("servers"), up.query()),
+            action: up.list_href(ctx),
+            list_href: up.list_href(ctx),
         },
     )
 }
@@ -442,13 +442,9 @@ pub async fn submit(
                 format!("Creating {}: it is deploying now.", server.name),
             );
             if server.id.is_empty() {
-                return Ok(redirect(&format!("{}{}", ctx.href("servers"), up.query())));
+                return Ok(redirect(&up.list_href(&ctx)));
             }
-            Ok(redirect(&format!(
-                "{}{}",
-                server_href(&ctx, &server.id),
-                up.query()
-            )))
+            Ok(redirect(&up.server_href(&ctx, &server.id)))
         }
         Err(e) => {
             pending

@@ -250,7 +250,7 @@ pub async fn page(
             row: ServerRow::new(&server, href.clone(), up.query()),
             server: &server,
             href,
-            list_href: format!("{}{}", ctx.href("servers"), up.query()),
+            list_href: up.list_href(&ctx),
             account_name: up.row().name.clone(),
             notice,
             can,

@@ -122,7 +122,7 @@ impl AccountParam {
     /// The same account named on another address (empty when none was).
     pub fn query(&self) -> String {
         match self.id() {
-            Ok(Some(id)) => format!("?account={id}"),
+            Ok(Some(id)) => account_query(id),
             _ => String::new(),
         }
     }
@@ -154,8 +154,23 @@ impl Upstream {
 
     /// The query that names this account on every address a page links to.
     pub fn query(&self) -> String {
-        format!("?account={}", self.account.row.id)
+        account_query(self.account.row.id)
     }
+
+    /// The servers list of this account.
+    pub fn list_href(&self, ctx: &OrgCtx) -> String {
+        format!("{}{}", ctx.href("servers"), self.query())
+    }
+
+    /// A server's page on this account.
+    pub fn server_href(&self, ctx: &OrgCtx, id: &str) -> String {
+        format!("{}{}", server_href(ctx, id), self.query())
+    }
+}
+
+/// `?account=ID`: how every server address names its cloud account.
+fn account_query(id: i64) -> String {
+    format!("?account={id}")
 }
 
 fn session_key(org_id: i64) -> String {
