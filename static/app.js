@@ -13,13 +13,34 @@ function wireConfirmations(root) {
   });
 }
 
-// Rows in a transitional state refresh themselves: only those rows, with backoff,
-// and they stop once the server answers a steady row.
+// Says `text` through the page's live region, for screen readers.
+function announce(text) {
+  const region = document.getElementById("announcer");
+  if (!region || !text) return;
+  region.textContent = "";
+  // A fresh text node after a tick is announced even when the words repeat.
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+// What a refreshed element is called, for the announcement.
+function subjectOf(el) {
+  const named = el.querySelector("[data-name], .server-name");
+  if (named) return named.dataset.name || named.textContent.trim();
+  const heading = document.querySelector("main h1");
+  return heading ? heading.textContent.trim() : "";
+}
+
+// Elements in a transitional state refresh themselves: soon after the change,
+// then at least every 10 s, and they stop once the panel answers a steady one.
+const FIRST_REFRESH_MS = 1000;
+const MAX_REFRESH_MS = 10000;
+
 function wireRefresh(root) {
   root.querySelectorAll("[data-refresh-url]").forEach((el) => {
     if (el.dataset.refreshWired) return;
     el.dataset.refreshWired = "1";
-    let delay = Number(el.dataset.refreshAfter || 2000);
+    let delay = Number(el.dataset.refreshAfter || FIRST_REFRESH_MS);
+    const next = () => Math.min(Math.round(delay * 1.6), MAX_REFRESH_MS);
     const tick = async () => {
       try {
         const response = await fetch(el.dataset.refreshUrl, { headers: { "Accept": "text/html" }, credentials: "same-origin" });
@@ -31,23 +52,54 @@ function wireRefresh(root) {
           template.innerHTML = html.trim();
           const fresh = template.content.firstElementChild;
           if (fresh) {
-            // Keep backing off while the work goes on.
-            if (fresh.dataset.refreshUrl) fresh.dataset.refreshAfter = String(Math.min(delay * 1.5, 30000));
+            if (fresh.dataset.refreshUrl) fresh.dataset.refreshAfter = String(next());
+            const before = el.dataset.state;
             el.replaceWith(fresh);
+            if (fresh.dataset.state && fresh.dataset.state !== before) {
+              const badge = fresh.querySelector(".badge");
+              announce(`${subjectOf(fresh)}: ${badge ? badge.textContent.trim() : fresh.dataset.state}`);
+            }
             wireConfirmations(fresh.parentNode || document);
             wireRefresh(fresh.parentNode || document);
             return;
           }
         }
       } catch (_) { /* network hiccup: try again later */ }
-      delay = Math.min(delay * 1.5, 30000);
+      delay = next();
       setTimeout(tick, delay);
     };
     setTimeout(tick, delay);
   });
 }
 
+// "Retry in N s" notices count down; the retry link is there from the start.
+function wireCountdowns(root) {
+  root.querySelectorAll("[data-countdown]").forEach((el) => {
+    let left = Number(el.dataset.countdown);
+    if (!Number.isFinite(left) || left <= 0) return;
+    const timer = setInterval(() => {
+      left -= 1;
+      if (left <= 0) {
+        clearInterval(timer);
+        el.textContent = "now";
+        announce("You can retry now.");
+      } else {
+        el.textContent = `in ${left} s`;
+      }
+    }, 1000);
+  });
+}
+
+// A form that came back with errors: focus its summary, so the user hears
+// what to fix and can tab on to the fields.
+function focusErrorSummary() {
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   wireConfirmations(document);
   wireRefresh(document);
+  wireCountdowns(document);
+  focusErrorSummary();
 });

@@ -101,6 +101,17 @@ impl CloudError {
         }
     }
 
+    /// The message for a page that shows the retry delay itself, as a
+    /// countdown: the limit is named without its (soon stale) seconds.
+    pub fn summary(&self) -> String {
+        match self {
+            CloudError::RateLimited { .. } => {
+                "The Cloud Panel's request limit for this account is reached.".into()
+            }
+            other => other.user_message(),
+        }
+    }
+
     /// Seconds to wait before retrying, when the limit is the cause.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {

@@ -73,9 +73,24 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     message: &'a str,
+    /// A countdown and a retry link, when waiting helps.
+    retry_after: Option<u64>,
 }
 
 impl AppError {
+    /// A failed read of `what` from the Cloud Panel: the request limit is a
+    /// 429 with a countdown, anything else a 502 in plain words.
+    pub fn cloud(what: &str, error: &crate::cloudpanel::CloudError) -> Self {
+        let message = format!("Could not load {what}: {}", error.summary());
+        match error.retry_after_secs() {
+            Some(retry_after_secs) => Self::TooManyRequests {
+                message,
+                retry_after_secs,
+            },
+            None => Self::Upstream(message),
+        }
+    }
+
     /// Shows this error in the given page's layout.
     pub fn in_page(self, page: &PageCtx) -> Self {
         match self {
@@ -119,11 +134,22 @@ impl AppError {
 /// Renders the panel's error page for a status; used for errors and by the
 /// middleware that refuses requests before any handler runs.
 pub fn error_page(status: StatusCode, page: &PageCtx, title: &str, message: &str) -> HttpResponse {
+    render_error(status, page, title, message, None)
+}
+
+fn render_error(
+    status: StatusCode,
+    page: &PageCtx,
+    title: &str,
+    message: &str,
+    retry_after: Option<u64>,
+) -> HttpResponse {
     let body = ErrorPage {
         page,
         status: status.as_u16(),
         title,
         message,
+        retry_after,
     }
     .render()
     .unwrap_or_else(|_| format!("{} {title}: {message}", status.as_u16()));
@@ -162,11 +188,21 @@ impl ResponseError for AppError {
         }
         let (title, message) = inner.title_and_message();
         let bare = PageCtx::bare();
-        let mut response = error_page(inner.status_code(), page.unwrap_or(&bare), title, &message);
-        if let Self::TooManyRequests {
-            retry_after_secs, ..
-        } = inner
-            && let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string())
+        let retry_after = match inner {
+            Self::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let mut response = render_error(
+            inner.status_code(),
+            page.unwrap_or(&bare),
+            title,
+            &message,
+            retry_after,
+        );
+        if let Some(secs) = retry_after
+            && let Ok(value) = header::HeaderValue::from_str(&secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }

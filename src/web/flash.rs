@@ -17,6 +17,10 @@ pub enum Level {
 pub struct Flash {
     pub level: Level,
     pub message: String,
+    /// Seconds until a retry may work (the Cloud Panel's request limit),
+    /// shown as a countdown.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
 }
 
 impl Flash {
@@ -27,14 +31,30 @@ impl Flash {
             Level::Error => "flash-error",
         }
     }
+
+    /// Errors interrupt a screen reader; the rest wait their turn.
+    pub fn role(&self) -> &'static str {
+        match self.level {
+            Level::Error => "alert",
+            Level::Success | Level::Info => "status",
+        }
+    }
 }
 
 pub fn push(session: &Session, level: Level, message: impl Into<String>) {
+    add(
+        session,
+        Flash {
+            level,
+            message: message.into(),
+            retry_after: None,
+        },
+    );
+}
+
+fn add(session: &Session, flash: Flash) {
     let mut all: Vec<Flash> = session.get(KEY).ok().flatten().unwrap_or_default();
-    all.push(Flash {
-        level,
-        message: message.into(),
-    });
+    all.push(flash);
     // A session that cannot be written loses only the message, never the action.
     let _ = session.insert(KEY, all);
 }
@@ -45,6 +65,19 @@ pub fn success(session: &Session, message: impl Into<String>) {
 
 pub fn error(session: &Session, message: impl Into<String>) {
     push(session, Level::Error, message);
+}
+
+/// A failed Cloud Panel call: its message, and a countdown when the request
+/// limit was the cause.
+pub fn cloud_error(session: &Session, error: &crate::cloudpanel::CloudError) {
+    add(
+        session,
+        Flash {
+            level: Level::Error,
+            message: error.summary(),
+            retry_after: error.retry_after_secs(),
+        },
+    );
 }
 
 pub fn info(session: &Session, message: impl Into<String>) {

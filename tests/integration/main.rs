@@ -9,6 +9,7 @@ mod crash;
 mod helpers;
 mod organisations;
 mod rows;
+mod server_forms;
 mod servers;
 mod simulator;
 mod tenancy;

@@ -9,10 +9,10 @@ use teampanel::simulator::Faults;
 
 use crate::helpers::{TestApp, csrf_token, location, spawn_demo, spawn_demo_with, text_of};
 
-const ORG: &str = "/o/demo";
+pub(crate) const ORG: &str = "/o/demo";
 
 /// The simulator's view of the demo account's servers.
-fn sim_servers(app: &TestApp) -> Vec<Value> {
+pub(crate) fn sim_servers(app: &TestApp) -> Vec<Value> {
     let snapshot = app
         .simulator
         .as_ref()
@@ -22,18 +22,18 @@ fn sim_servers(app: &TestApp) -> Vec<Value> {
     snapshot["servers"].as_array().cloned().unwrap_or_default()
 }
 
-fn sim_server(app: &TestApp, id: &str) -> Option<Value> {
+pub(crate) fn sim_server(app: &TestApp, id: &str) -> Option<Value> {
     sim_servers(app).into_iter().find(|s| s["id"] == id)
 }
 
-fn sim_state(app: &TestApp, id: &str) -> String {
+pub(crate) fn sim_state(app: &TestApp, id: &str) -> String {
     sim_server(app, id)
         .map(|s| s["status"]["state"].as_str().unwrap_or_default().to_owned())
         .unwrap_or_else(|| "GONE".into())
 }
 
 /// A steady server of the seed in the given state.
-fn seeded(app: &TestApp, state: &str) -> (String, String) {
+pub(crate) fn seeded(app: &TestApp, state: &str) -> (String, String) {
     let s = sim_servers(app)
         .into_iter()
         .find(|s| s["status"]["state"] == state)
@@ -45,7 +45,10 @@ fn seeded(app: &TestApp, state: &str) -> (String, String) {
 }
 
 /// Audit rows of the org for an action, as (outcome, correlation id, target name).
-async fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, Option<String>, String)> {
+pub(crate) async fn audit_rows(
+    app: &TestApp,
+    action: &str,
+) -> Vec<(String, Option<String>, String)> {
     sqlx::query_as::<_, (String, Option<String>, String)>(
         "SELECT outcome, correlation_id, target_name FROM audit_events WHERE action = ? ORDER BY id",
     )
@@ -56,7 +59,7 @@ async fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, Option<String>,
 }
 
 /// The requested/succeeded pair of one change, sharing a correlation id.
-async fn assert_audited_pair(app: &TestApp, action: &str) {
+pub(crate) async fn assert_audited_pair(app: &TestApp, action: &str) {
     let rows = audit_rows(app, action).await;
     assert!(rows.len() >= 2, "{action}: {rows:?}");
     let (first, second) = (&rows[rows.len() - 2], &rows[rows.len() - 1]);
@@ -69,7 +72,7 @@ async fn assert_audited_pair(app: &TestApp, action: &str) {
 }
 
 /// Waits (bounded) until the simulator shows the state.
-async fn wait_for_state(app: &TestApp, id: &str, state: &str) {
+pub(crate) async fn wait_for_state(app: &TestApp, id: &str, state: &str) {
     for _ in 0..200 {
         if sim_state(app, id) == state {
             return;
@@ -82,7 +85,7 @@ async fn wait_for_state(app: &TestApp, id: &str, state: &str) {
     );
 }
 
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     c: &reqwest::Client,
     path: &str,
@@ -93,7 +96,7 @@ async fn post(
 
 /// `?account=ID` of the demo organisation's account: every server address
 /// names the account it acts on.
-async fn account_query(app: &TestApp) -> String {
+pub(crate) async fn account_query(app: &TestApp) -> String {
     let org = teampanel::db::orgs::by_slug(app.state.raw_db(), "demo")
         .await
         .unwrap()
@@ -411,7 +414,7 @@ async fn every_detail_action_reaches_the_cloud_panel() {
         &app,
         &c,
         &format!("{base}/ips/{ip_id}/delete"),
-        &[("keep_ip", "true")],
+        &[("keep_ip", "true"), ("confirm", "yes")],
     )
     .await;
     assert_eq!(ips(&app).len(), before);
@@ -458,7 +461,7 @@ async fn every_detail_action_reaches_the_cloud_panel() {
             &app,
             &c,
             &format!("{base}/private_networks/{network}/delete"),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
         assert_audited_pair(&app, "server.private_network_detach").await;

@@ -18,6 +18,7 @@ use crate::cloudpanel::servers::{
     UpdateHardware, UpdateServer,
 };
 use crate::rbac::{Permission, perms};
+use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::{flash, redirect};
@@ -104,7 +105,7 @@ impl Act<'_> {
                     );
                     return Ok(redirect(&self.list_href()));
                 }
-                flash::error(session, e.user_message());
+                flash::cloud_error(session, &e);
                 Ok(redirect(&self.href()))
             }
         }
@@ -455,10 +456,14 @@ pub async fn remove_hdd(
     session: Session,
     account: web::Query<AccountParam>,
     path: SubPath,
+    form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
     let (_, id, hdd_id) = path.into_inner();
     check_id(&hdd_id)?;
     let act = begin(&ctx, &session, &account, &id, perms::SERVERS_RESIZE).await?;
+    if !form.given() {
+        return act.invalid(&confirm::missing("removing the disk"));
+    }
     let change = Change {
         action: "server.hdd_remove",
         details: json!({ "hdd_id": hdd_id }),
@@ -500,7 +505,7 @@ pub async fn reinstall(
     {
         return act.invalid("The new root password needs 8 to 64 characters.");
     }
-    if let Err(message) = confirm(&act.up, &id, &form.confirm_name).await {
+    if let Err(message) = confirm_name(&act.up, &id, &form.confirm_name).await {
         return act.invalid(&message);
     }
     let body = ReinstallImage {
@@ -519,7 +524,7 @@ pub async fn reinstall(
 }
 
 /// Destructive actions need the server's name typed exactly.
-async fn confirm(up: &Upstream, id: &str, typed: &str) -> Result<(), String> {
+async fn confirm_name(up: &Upstream, id: &str, typed: &str) -> Result<(), String> {
     let server = up
         .client()
         .get_server(id)
@@ -561,6 +566,8 @@ pub async fn add_ip(
 pub struct RemoveIpForm {
     #[serde(default)]
     keep_ip: Option<String>,
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn remove_ip(
@@ -573,6 +580,9 @@ pub async fn remove_ip(
     let (_, id, ip_id) = path.into_inner();
     check_id(&ip_id)?;
     let act = begin(&ctx, &session, &account, &id, perms::SERVERS_ASSIGN_IP).await?;
+    if !confirm::is_yes(&form.confirm) {
+        return act.invalid(&confirm::missing("removing the IP address"));
+    }
     let keep_ip = form.keep_ip.as_deref() == Some("true");
     let change = Change {
         action: "server.ip_remove",
@@ -678,6 +688,7 @@ pub async fn ip_remove_lb(
     session: Session,
     account: web::Query<AccountParam>,
     path: web::Path<(String, String, String, String)>,
+    form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
     let (_, id, ip_id, lb_id) = path.into_inner();
     check_id(&ip_id)?;
@@ -690,6 +701,9 @@ pub async fn ip_remove_lb(
         perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
     )
     .await?;
+    if !form.given() {
+        return act.invalid(&confirm::missing("detaching the IP from the load balancer"));
+    }
     let change = Change {
         action: "server.ip_load_balancer_remove",
         details: json!({ "ip_id": ip_id, "load_balancer_id": lb_id }),
@@ -750,6 +764,7 @@ pub async fn detach_network(
     session: Session,
     account: web::Query<AccountParam>,
     path: SubPath,
+    form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
     let (_, id, network_id) = path.into_inner();
     check_id(&network_id)?;
@@ -761,6 +776,9 @@ pub async fn detach_network(
         perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
     )
     .await?;
+    if !form.given() {
+        return act.invalid(&confirm::missing("leaving the private network"));
+    }
     let change = Change {
         action: "server.private_network_detach",
         details: json!({ "private_network_id": network_id }),
@@ -803,11 +821,19 @@ pub async fn create_snapshot(
         .await
 }
 
+/// Restoring overwrites the disks: the server's name is typed to confirm.
+#[derive(Deserialize)]
+pub struct RestoreForm {
+    #[serde(default)]
+    confirm_name: String,
+}
+
 pub async fn restore_snapshot(
     ctx: OrgCtx,
     session: Session,
     account: web::Query<AccountParam>,
     path: SubPath,
+    form: web::Form<RestoreForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id, snapshot_id) = path.into_inner();
     check_id(&snapshot_id)?;
@@ -819,6 +845,9 @@ pub async fn restore_snapshot(
         perms::SERVERS_MANAGE_SNAPSHOT,
     )
     .await?;
+    if let Err(message) = confirm_name(&act.up, &id, &form.confirm_name).await {
+        return act.invalid(&message);
+    }
     let change = Change {
         action: "server.snapshot_restore",
         details: json!({ "snapshot_id": snapshot_id }),
@@ -837,6 +866,7 @@ pub async fn delete_snapshot(
     session: Session,
     account: web::Query<AccountParam>,
     path: SubPath,
+    form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
     let (_, id, snapshot_id) = path.into_inner();
     check_id(&snapshot_id)?;
@@ -848,6 +878,9 @@ pub async fn delete_snapshot(
         perms::SERVERS_MANAGE_SNAPSHOT,
     )
     .await?;
+    if !form.given() {
+        return act.invalid(&confirm::missing("deleting the snapshot"));
+    }
     let change = Change {
         action: "server.snapshot_delete",
         details: json!({ "snapshot_id": snapshot_id }),
@@ -957,7 +990,7 @@ pub async fn clone(
             pending
                 .finish(Outcome::Failed, e.status(), Some(e.user_message()))
                 .await?;
-            flash::error(&session, e.user_message());
+            flash::cloud_error(&session, &e);
             Ok(redirect(&act.href()))
         }
     }
@@ -980,7 +1013,7 @@ pub async fn delete(
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let act = begin(&ctx, &session, &account, &id, perms::SERVERS_DELETE).await?;
-    if let Err(message) = confirm(&act.up, &id, &form.confirm_name).await {
+    if let Err(message) = confirm_name(&act.up, &id, &form.confirm_name).await {
         return act.invalid(&message);
     }
     let keep_ip = form.keep_ips.as_deref() == Some("true");

@@ -11,7 +11,8 @@ use askama::Template;
 use super::list::{current_row, fragment};
 use super::view::ServerRow;
 use super::{AccountParam, Fallback, check_id, connect, read_problem, server_href};
-use crate::cloudpanel::servers::Server;
+use crate::cloudpanel::common::ServerState;
+use crate::cloudpanel::servers::{Server, ServerIp};
 use crate::cloudpanel::{CloudError, Fetched, ListQuery};
 use crate::rbac::perms;
 use crate::web::error::{AppError, AppResult};
@@ -111,6 +112,11 @@ struct DetailPage<'a> {
     notice: Option<String>,
     can: Can,
     is_baremetal: bool,
+    /// Why the actions the API refuses during a transition are disabled.
+    busy: Option<String>,
+    /// The power card offers what the state allows.
+    is_on: bool,
+    is_off: bool,
     sizes: Choices,
     images: Choices,
     firewall_policies: Choices,
@@ -124,6 +130,42 @@ struct DetailPage<'a> {
 }
 
 impl DetailPage<'_> {
+    // Selects start on the server's current value.
+
+    fn is_fixed_size(&self, id: &str) -> bool {
+        self.server.hardware.fixed_instance_size_id.as_deref() == Some(id)
+    }
+
+    fn is_current_image(&self, id: &str) -> bool {
+        self.server.image.as_ref().is_some_and(|i| i.id == id)
+    }
+
+    fn is_loaded_dvd(&self, id: &str) -> bool {
+        self.server.dvd.as_ref().is_some_and(|d| d.id == id)
+    }
+
+    fn is_firewall_of(&self, ip: &ServerIp, id: &str) -> bool {
+        ip.firewall_policy.as_ref().is_some_and(|p| p.id == id)
+    }
+
+    /// Networks the server is not in yet.
+    fn attachable_networks(&self) -> Vec<&Choice> {
+        self.networks
+            .items
+            .iter()
+            .filter(|c| !self.server.private_networks.iter().any(|n| n.id == c.id))
+            .collect()
+    }
+
+    /// Load balancers this IP is not attached to yet.
+    fn attachable_load_balancers(&self, ip: &ServerIp) -> Vec<&Choice> {
+        self.load_balancers
+            .items
+            .iter()
+            .filter(|c| !ip.load_balancers.iter().any(|lb| lb.id == c.id))
+            .collect()
+    }
+
     /// A fixed size's name when the sizes were loaded, else its id.
     fn size_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.sizes
@@ -172,7 +214,7 @@ pub async fn page(
         Ok(fetched) => fetched,
         Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
         Err(e) => {
-            return Err(AppError::Upstream(read_problem("this server", &e)).in_page(&ctx.page));
+            return Err(AppError::cloud("this server", &e).in_page(&ctx.page));
         }
     };
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
@@ -243,11 +285,15 @@ pub async fn page(
 
     let href = server_href(&ctx, id);
     let page = ctx.page.clone().with_section("servers");
+    let row = ServerRow::new(&server, href.clone(), up.query());
     render(
         StatusCode::OK,
         &DetailPage {
             page: &page,
-            row: ServerRow::new(&server, href.clone(), up.query()),
+            busy: busy_reason(&row),
+            is_on: server.status.state.is_running(),
+            is_off: server.status.state == ServerState::PoweredOff,
+            row,
             server: &server,
             href,
             list_href: up.list_href(&ctx),
@@ -266,6 +312,20 @@ pub async fn page(
             from_refresh: false,
         },
     )
+}
+
+/// While the server is in a transition the API refuses power, hardware,
+/// disk, snapshot, DVD, reinstall and clone requests: the page says so
+/// beside the disabled buttons (a forged request still gets the API's refusal).
+fn busy_reason(row: &ServerRow) -> Option<String> {
+    row.transitional.then(|| {
+        let progress = row.percent.map(|p| format!(", {p}%")).unwrap_or_default();
+        format!(
+            "The server is {}{progress}. Power, hardware, disk, snapshot, DVD, reinstall \
+             and clone actions wait until it is done; reload the page then.",
+            row.label.to_lowercase()
+        )
+    })
 }
 
 /// The status badge alone, for the page's script while work is in progress.

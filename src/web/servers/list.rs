@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::view::ServerRow;
-use super::{AccountParam, Fallback, Upstream, check_id, connect, read_problem, server_href};
+use super::{AccountParam, Fallback, Upstream, check_id, connect, server_href};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::servers::Server;
 use crate::rbac::perms;
@@ -61,10 +61,16 @@ struct ListPage<'a> {
     pages: usize,
     prev_href: Option<String>,
     next_href: Option<String>,
+    /// This very view again: same search, sort, page and account.
+    refresh_href: String,
+    /// The search cleared, the sort kept.
+    clear_href: String,
     accounts: Vec<CloudAccountRow>,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,
+    /// With `problem`, when the request limit was the cause.
+    retry_after: Option<u64>,
     can_create: bool,
     new_href: String,
     list_href: String,
@@ -107,8 +113,11 @@ fn sort_servers(servers: &mut [&Server], sort: &str) {
     }
 }
 
-fn list_href(ctx: &OrgCtx, q: &str, sort: &str, page: usize) -> String {
+/// The list's address with its search, sort, page and account, so paging and
+/// "Refresh" keep what the user chose.
+fn list_href(ctx: &OrgCtx, account: i64, q: &str, sort: &str, page: usize) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("account", &account.to_string());
     if !q.is_empty() {
         query.append_pair("q", q);
     }
@@ -118,12 +127,7 @@ fn list_href(ctx: &OrgCtx, q: &str, sort: &str, page: usize) -> String {
     if page > 1 {
         query.append_pair("page", &page.to_string());
     }
-    let query = query.finish();
-    if query.is_empty() {
-        ctx.href("servers")
-    } else {
-        format!("{}?{query}", ctx.href("servers"))
-    }
+    format!("{}?{}", ctx.href("servers"), query.finish())
 }
 
 pub async fn page(
@@ -155,18 +159,19 @@ pub async fn page(
         .unwrap_or(1)
         .max(1);
 
-    let (servers, notice, problem) = match up.client().list_servers_shared(&ListQuery::all()).await
-    {
-        Ok(fetched) => {
-            let notice = fetched.freshness().map(|f| format!("Showing {f}."));
-            (fetched.value, notice, None)
-        }
-        Err(e) => (
-            Default::default(),
-            None,
-            Some(read_problem("the servers", &e)),
-        ),
-    };
+    let (servers, notice, problem, retry_after) =
+        match up.client().list_servers_shared(&ListQuery::all()).await {
+            Ok(fetched) => {
+                let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+                (fetched.value, notice, None, None)
+            }
+            Err(e) => (
+                Default::default(),
+                None,
+                Some(format!("Could not load the servers: {}", e.summary())),
+                e.retry_after_secs(),
+            ),
+        };
     let total = servers.len();
     let needle = q.to_lowercase();
     let mut shown: Vec<&Server> = servers.iter().filter(|s| matches(s, &needle)).collect();
@@ -182,6 +187,7 @@ pub async fn page(
         .collect();
 
     let page = ctx.page.clone().with_section("servers");
+    let account_id = up.row().id;
     render(
         StatusCode::OK,
         &ListPage {
@@ -200,12 +206,16 @@ pub async fn page(
                 .collect(),
             page_no,
             pages,
-            prev_href: (page_no > 1).then(|| list_href(&ctx, &q, sort, page_no - 1)),
-            next_href: (page_no < pages).then(|| list_href(&ctx, &q, sort, page_no + 1)),
-            account_id: up.row().id,
+            prev_href: (page_no > 1).then(|| list_href(&ctx, account_id, &q, sort, page_no - 1)),
+            next_href: (page_no < pages)
+                .then(|| list_href(&ctx, account_id, &q, sort, page_no + 1)),
+            refresh_href: list_href(&ctx, account_id, &q, sort, page_no),
+            clear_href: list_href(&ctx, account_id, "", sort, 1),
+            account_id,
             accounts,
             notice,
             problem,
+            retry_after,
             can_create: ctx.can(perms::SERVERS_CREATE),
             new_href: format!("{}{}", ctx.href("servers/new"), up.query()),
             list_href: ctx.href("servers"),
@@ -237,7 +247,7 @@ pub async fn current_row(up: &Upstream, ctx: &OrgCtx, id: &str) -> AppResult<Ser
         .client()
         .list_servers_shared(&ListQuery::all())
         .await
-        .map_err(|e| crate::web::error::AppError::Upstream(e.user_message()))?;
+        .map_err(|e| crate::web::error::AppError::cloud("the servers", &e))?;
     let href = server_href(ctx, id);
     Ok(match servers.value.iter().find(|s| s.id == id) {
         Some(server) => ServerRow::new(server, href, up.query()),
