@@ -294,6 +294,27 @@ async fn bad_create_values_are_shown_beside_the_fields_and_kept() {
     assert!(errors.contains("steps of 20"), "{errors}");
     assert!(errors.contains("Choose the image"), "{errors}");
     assert!(errors.contains("8 to 64 characters"), "{errors}");
+    // Each message is tied to its field, and the summary can take the focus.
+    let doc = scraper::Html::parse_document(&html);
+    for (field, error) in [
+        ("vcore", "hardware-error"),
+        ("hdd_size", "hdd_size-error"),
+        ("appliance_id", "appliance_id-error"),
+        ("password", "password-error"),
+    ] {
+        let input = doc
+            .select(&scraper::Selector::parse(&format!("#{field}")).unwrap())
+            .next()
+            .unwrap_or_else(|| panic!("the {field} field"));
+        assert_eq!(input.value().attr("aria-invalid"), Some("true"), "{field}");
+        assert_eq!(
+            input.value().attr("aria-describedby"),
+            Some(error),
+            "{field}"
+        );
+        assert!(html.contains(&format!("id=\"{error}\"")), "{error}");
+    }
+    assert!(html.contains("id=\"error-summary\" tabindex=\"-1\""));
     assert!(html.contains("value=\"keep-me\""), "the name is kept");
     assert!(html.contains("value=\"40\""), "the vCores are kept");
     assert!(
