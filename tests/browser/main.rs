@@ -2,14 +2,17 @@
 //! WebDriver (ChromeDriver). They need the `chromium` and `chromium-driver`
 //! packages and fail, saying so, when those are missing.
 
+mod checks;
 mod harness;
 mod steps;
 mod webdriver;
 
+use anyhow::Context;
+use checks::{MODES, Report, check_page};
 use harness::{Panel, artifacts_dir, diagnose, wait_for};
 use steps::{
-    audit_rows, create_server, has_requested_and_succeeded, list_row, power_off, sign_in,
-    watch_state_until,
+    audit_rows, create_server, has_requested_and_succeeded, list_row, open_page, power_off,
+    sign_in, signed_in_pages, watch_state_until,
 };
 use webdriver::{ChromeDriver, Session};
 
@@ -104,6 +107,38 @@ async fn a_server_is_created_watched_powered_off_and_audited() {
             "no server.create row names {name}: {rows:?}"
         );
         Ok(())
+    })
+    .await;
+}
+
+/// Every signed-in page, light and dark, at 1366 and 390 px: no serious or
+/// critical axe-core violation, no sideways scroll, nothing the CSP blocks.
+/// All pages are checked before the test fails, once, with every finding;
+/// `--nocapture` shows a summary table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_is_accessible_fits_and_obeys_the_csp() {
+    in_browser("page-checks-failure", async |session, panel| {
+        session.record_csp_violations().await?;
+        sign_in(session, panel).await?;
+        let pages = signed_in_pages(session, panel).await?;
+
+        let mut report = Report::default();
+        for mode in &MODES {
+            mode.apply(session).await?;
+            for page in &pages {
+                open_page(session, page).await?;
+                let findings = check_page(session)
+                    .await
+                    .with_context(|| format!("checking {} [{}]", page.name, mode.name))?;
+                report.add(page.name, mode, findings);
+            }
+        }
+
+        println!("{}", report.summary());
+        match report.failures() {
+            Some(failures) => anyhow::bail!("{failures}"),
+            None => Ok(()),
+        }
     })
     .await;
 }

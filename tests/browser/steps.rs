@@ -263,3 +263,140 @@ pub fn has_requested_and_succeeded(rows: &[AuditRow], action: &str) -> bool {
     let has = |outcome: &str| rows.iter().any(|(a, o, _)| a == action && o == outcome);
     has("requested") && has("succeeded")
 }
+
+/// A signed-in page to check, and how the browser gets there.
+pub struct PageVisit {
+    pub name: &'static str,
+    pub url: String,
+    pub then: Then,
+}
+
+/// What is done on the page at `url` to reach the page to check.
+pub enum Then {
+    /// Nothing: `url` is the page.
+    Stay,
+    /// The form (a CSS selector) is submitted empty, with the browser's own
+    /// validation off, so that the page shows the form's errors.
+    SubmitEmpty(&'static str),
+    /// Someone is invited, so that the members page shows the invitation link.
+    Invite,
+}
+
+/// Every signed-in page of the demo, the organisation's pages included; the
+/// addresses of one server and one role are read from their lists.
+pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result<Vec<PageVisit>> {
+    let servers = panel.url(&panel.org_path("/servers"));
+    session.goto(&servers).await?;
+    let server = href(session, "table#servers a.server-name").await?;
+    let new_server = href(session, "a#new-server").await?;
+    session.goto(&panel.url(&panel.org_path("/roles"))).await?;
+    let role = href(
+        session,
+        &format!("main table a[href^='{}']", panel.org_path("/roles/")),
+    )
+    .await?;
+    let members = panel.url(&panel.org_path("/members"));
+    let page = |name, url: String| PageVisit {
+        name,
+        url,
+        then: Then::Stay,
+    };
+    Ok(vec![
+        page("home", panel.url("/")),
+        page("account", panel.url("/account")),
+        page("admin", panel.url("/admin")),
+        page("admin audit", panel.url("/admin/audit")),
+        page("org home", panel.url(&panel.org_path("/"))),
+        page("servers", servers),
+        page("server detail", server),
+        page("create server", new_server.clone()),
+        PageVisit {
+            name: "create server error",
+            url: new_server,
+            then: Then::SubmitEmpty("form#create-server"),
+        },
+        page("members", members.clone()),
+        PageVisit {
+            name: "members invite link",
+            url: members,
+            then: Then::Invite,
+        },
+        page("roles", panel.url(&panel.org_path("/roles"))),
+        page("role edit", role),
+        page("cloud accounts", panel.url(&panel.org_path("/accounts"))),
+        page("audit", panel.url(&panel.org_path("/audit"))),
+    ])
+}
+
+/// The absolute address of the first link matching `css`.
+async fn href(session: &Session, css: &str) -> anyhow::Result<String> {
+    let link = session.find(css).await?;
+    let href = session.property(&link, "href").await?;
+    href.as_str()
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .with_context(|| format!("`{css}` has no href"))
+}
+
+/// Opens `page` and checks it is the signed-in page it should be, not an
+/// error page or the sign-in form.
+pub async fn open_page(session: &Session, page: &PageVisit) -> anyhow::Result<()> {
+    session.goto(&page.url).await?;
+    match page.then {
+        Then::Stay => {}
+        Then::SubmitEmpty(form) => {
+            session
+                .execute(
+                    "const form = document.querySelector(arguments[0]); \
+                     form.noValidate = true; \
+                     form.querySelectorAll('input[type=text], input:not([type]), textarea') \
+                       .forEach(i => { i.value = ''; }); \
+                     return null;",
+                    vec![json!(form)],
+                )
+                .await?;
+            submit(session, &format!("{form} button[type=submit]"), page.name).await?;
+            ensure!(
+                page_errors(session).await?.is_some(),
+                "{form}, submitted empty, shows no error"
+            );
+        }
+        Then::Invite => {
+            // A new address each time: an open invitation cannot be repeated.
+            static INVITED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = INVITED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            session
+                .fill("#invite-email", &format!("invitee-{n}@example.com"))
+                .await?;
+            let form = "form[action$='/members/invite']";
+            submit(session, &format!("{form} button[type=submit]"), page.name).await?;
+            if let Some(errors) = page_errors(session).await? {
+                bail!("inviting failed: {errors}");
+            }
+            session
+                .find("#invite-link")
+                .await
+                .context("no invitation link after inviting")?;
+        }
+    }
+    ensure!(
+        session.find_all(".error-card").await?.is_empty(),
+        "{} ({}) shows an error page: {}",
+        page.name,
+        page.url,
+        session.page_text().await?
+    );
+    session
+        .find("form[action='/logout']")
+        .await
+        .with_context(|| format!("{} ({}) is not a signed-in page", page.name, page.url))?;
+    Ok(())
+}
+
+/// Clicks the submit button `css` and waits for the page that answers.
+async fn submit(session: &Session, css: &str, what: &str) -> anyhow::Result<()> {
+    let button = session.find(css).await?;
+    mark_page(session).await?;
+    session.click(&button).await?;
+    wait_for_new_page(session, &format!("the {what} page after submitting")).await
+}

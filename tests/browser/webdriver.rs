@@ -1,6 +1,7 @@
 //! A small W3C WebDriver client over HTTP/JSON, enough to drive headless
-//! Chromium through ChromeDriver: sessions, navigation, elements, scripts and
-//! screenshots.
+//! Chromium through ChromeDriver: sessions, navigation, elements, scripts,
+//! screenshots, window size, and (through ChromeDriver's DevTools passthrough)
+//! colour scheme emulation and CSP violation recording.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -274,6 +275,28 @@ async fn answer(response: reqwest::Response) -> anyhow::Result<Value> {
     .into())
 }
 
+/// A Content Security Policy violation, as the browser reported it in a
+/// `securitypolicyviolation` event.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct CspViolation {
+    /// The directive that blocked it, such as `style-src-attr`.
+    pub directive: String,
+    /// What was blocked: a URL, or `inline` / `eval`.
+    pub blocked: String,
+    /// The first characters of the blocked inline code, if any.
+    #[serde(default)]
+    pub sample: String,
+    /// Where it was found, when the browser knows.
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub line: u32,
+    /// The element that caused it, as `tag#id.class`, when there is one
+    /// (an inline `style` attribute, say).
+    #[serde(default)]
+    pub element: String,
+}
+
 /// One browser: deleted explicitly with `quit`, or on drop as a fallback.
 pub struct Session {
     http: reqwest::Client,
@@ -452,6 +475,90 @@ impl Session {
         self.post("/execute/sync", json!({ "script": script, "args": args }))
             .await
             .context("a script in the page failed")
+    }
+
+    /// Sends a Chrome DevTools Protocol command through ChromeDriver's
+    /// passthrough (a ChromeDriver extension, not W3C WebDriver).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> anyhow::Result<Value> {
+        self.post("/goog/cdp/execute", json!({ "cmd": cmd, "params": params }))
+            .await
+            .with_context(|| format!("the DevTools command {cmd} failed"))
+    }
+
+    /// Makes the page's viewport (the window's inner size) `width` × `height`
+    /// CSS pixels. The window rect includes whatever the browser draws around
+    /// the page, so the window is resized, measured, and resized again by the
+    /// difference.
+    pub async fn set_viewport(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        let (mut outer_width, mut outer_height) = (i64::from(width), i64::from(height));
+        for _ in 0..3 {
+            self.post(
+                "/window/rect",
+                json!({ "width": outer_width, "height": outer_height }),
+            )
+            .await
+            .with_context(|| format!("Failed to resize the window to {width}×{height}"))?;
+            let inner = self
+                .execute("return [window.innerWidth, window.innerHeight];", vec![])
+                .await?;
+            let (inner_width, inner_height) = (
+                inner[0].as_i64().unwrap_or_default(),
+                inner[1].as_i64().unwrap_or_default(),
+            );
+            if inner_width == i64::from(width) && inner_height == i64::from(height) {
+                return Ok(());
+            }
+            outer_width += i64::from(width) - inner_width;
+            outer_height += i64::from(height) - inner_height;
+        }
+        bail!("the browser would not show a {width}×{height} viewport")
+    }
+
+    /// Makes the page see `prefers-color-scheme: dark` (or light), for this
+    /// and every later page of the session.
+    pub async fn emulate_color_scheme(&self, dark: bool) -> anyhow::Result<()> {
+        let value = if dark { "dark" } else { "light" };
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": value }] }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// From now on every document records the Content Security Policy
+    /// violations it reports, for `csp_violations`. The listener is added
+    /// through DevTools, so it runs before the page's own scripts and is not
+    /// itself subject to the page's policy.
+    pub async fn record_csp_violations(&self) -> anyhow::Result<()> {
+        let source = "window.__cspViolations = []; \
+             document.addEventListener('securitypolicyviolation', (e) => { \
+               window.__cspViolations.push({ \
+                 directive: e.effectiveDirective || e.violatedDirective, \
+                 blocked: e.blockedURI, sample: e.sample, \
+                 source: e.sourceFile, line: e.lineNumber, \
+                 element: e.target instanceof Element ? e.target.localName + \
+                   (e.target.id ? '#' + e.target.id : '') + \
+                   [...e.target.classList].slice(0, 2).map(c => '.' + c).join('') : '' }); \
+             }, true);";
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": source }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The CSP violations the current document has reported so far (see
+    /// `record_csp_violations`); an error when nothing is recording.
+    pub async fn csp_violations(&self) -> anyhow::Result<Vec<CspViolation>> {
+        let value = self
+            .execute("return window.__cspViolations || null;", vec![])
+            .await?;
+        if value.is_null() {
+            bail!("this page records no CSP violations: was record_csp_violations called?");
+        }
+        serde_json::from_value(value).context("odd CSP violations from the page")
     }
 
     /// The visible text of the whole page.
