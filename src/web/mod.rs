@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod auth_pages;
+pub mod confirm;
 pub mod flash;
 pub mod home;
 pub mod members;
