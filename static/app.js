@@ -30,10 +30,25 @@ function subjectOf(el) {
   return heading ? heading.textContent.trim() : "";
 }
 
+// True when a form field differs from what the page was served with.
+function hasUnsavedInput() {
+  return [...document.querySelectorAll("input, textarea, select")].some((field) => {
+    if (field.type === "hidden") return false;
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") {
+      // With no option marked selected, the browser shows the first one.
+      const initial = [...field.options].findIndex((o) => o.defaultSelected);
+      return field.selectedIndex !== Math.max(initial, 0);
+    }
+    return field.value !== field.defaultValue;
+  });
+}
+
 // Elements in a transitional state refresh themselves: soon after the change,
 // then at least every 10 s, and they stop once the panel answers a steady one.
 const FIRST_REFRESH_MS = 1000;
 const MAX_REFRESH_MS = 10000;
+const RELOAD_AFTER_DONE_MS = 2500;
 
 function wireRefresh(root) {
   root.querySelectorAll("[data-refresh-url]").forEach((el) => {
@@ -58,6 +73,12 @@ function wireRefresh(root) {
             if (fresh.dataset.state && fresh.dataset.state !== before) {
               const badge = fresh.querySelector(".badge");
               announce(`${subjectOf(fresh)}: ${badge ? badge.textContent.trim() : fresh.dataset.state}`);
+            }
+            // The work is done: a page whose actions waited for it loads
+            // again to offer them, unless the user has typed something.
+            // The pause lets the announcement of the new state be heard first.
+            if (!fresh.dataset.refreshUrl && document.getElementById("busy-reason")) {
+              setTimeout(() => { if (!hasUnsavedInput()) window.location.reload(); }, RELOAD_AFTER_DONE_MS);
             }
             wireConfirmations(fresh.parentNode || document);
             wireRefresh(fresh.parentNode || document);

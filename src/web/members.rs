@@ -18,6 +18,7 @@ use crate::tenant::{
     Accepted, FoundInvitation, Invitation, InvitationState, Member, MemberChange as Change,
     RoleRow, Tenant,
 };
+use crate::web::confirm::{self, ConfirmStep, Confirmation};
 use crate::web::error::{AppError, AppResult, error_page};
 use crate::web::org::OrgCtx;
 use crate::web::page::{self, PageCtx};
@@ -51,12 +52,20 @@ pub struct InviteForm {
 }
 
 struct InvitationView {
-    id: i64,
     email: String,
     role_name: String,
     expires: String,
     expired: bool,
     invited_by: String,
+    withdraw: ConfirmStep,
+}
+
+struct MemberView {
+    member: Member,
+    /// The viewer may change this member's role and remove them: the
+    /// member's role grants nothing beyond the viewer's own.
+    manageable: bool,
+    remove: ConfirmStep,
 }
 
 #[derive(Template)]
@@ -65,15 +74,78 @@ struct MembersPage<'a> {
     page: &'a PageCtx,
     org_name: &'a str,
     me: i64,
-    members: Vec<Member>,
+    members: Vec<MemberView>,
     /// Roles this member may hand out (never more than they hold).
     grantable: Vec<RoleRow>,
     can_manage: bool,
     invitations: Vec<InvitationView>,
     new_link: Option<String>,
     form: &'a InviteForm,
+    /// The invite form's selected role: what was chosen when the form is
+    /// shown again, else the least powerful role.
+    invite_role: Option<i64>,
     email_error: Option<String>,
     role_error: Option<String>,
+}
+
+impl MembersPage<'_> {
+    fn is_invite_role(&self, id: &i64) -> bool {
+        self.invite_role == Some(*id)
+    }
+}
+
+/// The role an invitation offers unless told otherwise: the one granting
+/// the fewest permissions; on a tie a built-in role (Viewer), then by name.
+fn least_powerful(roles: &[RoleRow]) -> Option<&RoleRow> {
+    roles
+        .iter()
+        .min_by_key(|r| (r.permissions.len(), !r.is_builtin(), r.name.to_lowercase()))
+}
+
+/// The invite form's role: the submitted one when it is still grantable,
+/// else the least powerful.
+fn invite_role(grantable: &[RoleRow], submitted: &str) -> Option<i64> {
+    let submitted = submitted.trim().parse::<i64>().ok();
+    submitted
+        .filter(|id| grantable.iter().any(|r| r.id == *id))
+        .or_else(|| least_powerful(grantable).map(|r| r.id))
+}
+
+fn remove_step(org: &OrgCtx, member: &Member) -> ConfirmStep {
+    let org_name = &org.org().name;
+    let action = org.href(&format!("members/{}/remove", member.user_id));
+    if member.user_id == org.user.id {
+        ConfirmStep {
+            action,
+            verb: "Leave",
+            subject: org_name.clone(),
+            button: format!("Yes, leave {org_name}"),
+            consequence: format!(
+                "You lose access to {org_name} at once. Only someone who manages its members can invite you back."
+            ),
+        }
+    } else {
+        ConfirmStep {
+            action,
+            verb: "Remove",
+            subject: member.name.clone(),
+            button: format!("Yes, remove {}", member.name),
+            consequence: format!(
+                "{} loses access to {org_name} at once. Their account stays; invite them again to bring them back.",
+                member.name
+            ),
+        }
+    }
+}
+
+fn withdraw_step(org: &OrgCtx, id: i64, email: &str) -> ConfirmStep {
+    ConfirmStep {
+        action: org.href(&format!("invitations/{id}/revoke")),
+        verb: "Withdraw",
+        subject: format!("the invitation for {email}"),
+        button: format!("Yes, withdraw the invitation for {email}"),
+        consequence: "Its link stops working at once.".to_owned(),
+    }
 }
 
 fn format_unix(secs: i64) -> String {
@@ -95,7 +167,7 @@ async fn show(
     let can_manage = org.can(perms::ORGANISATION_MANAGE_MEMBERS);
     let (grantable, invitations, new_link) = if can_manage {
         let tenant = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
-        let grantable = tenant
+        let grantable: Vec<RoleRow> = tenant
             .roles(now)
             .await?
             .into_iter()
@@ -108,7 +180,7 @@ async fn show(
             .into_iter()
             .map(|i| InvitationView {
                 expired: i.state(now) == InvitationState::Expired,
-                id: i.id,
+                withdraw: withdraw_step(org, i.id, &i.email),
                 email: i.email,
                 role_name: i.role_name,
                 expires: format_unix(i.expires_at),
@@ -122,6 +194,15 @@ async fn show(
     } else {
         (Vec::new(), Vec::new(), None)
     };
+    let members = members
+        .into_iter()
+        .map(|member| MemberView {
+            manageable: can_manage && grantable.iter().any(|r| r.id == member.role_id),
+            remove: remove_step(org, &member),
+            member,
+        })
+        .collect();
+    let invite_role = invite_role(&grantable, &form.role_id);
     let page = org.page.clone().with_section("members");
     render(
         status,
@@ -135,6 +216,7 @@ async fn show(
             invitations,
             new_link,
             form,
+            invite_role,
             email_error,
             role_error,
         },
@@ -314,10 +396,20 @@ async fn remove(
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
+    form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
     let tenant = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
     let (_, user_id) = path.into_inner();
     let member = target_member(&tenant, user_id).await?;
+    if !form.given() {
+        let what = if member.user_id == org.user.id {
+            format!("leave {}", org.org().name)
+        } else {
+            format!("remove {} ({})", member.name, member.email)
+        };
+        confirm::refuse(&session, &what);
+        return Ok(redirect(&org.href("members")));
+    }
     let current = tenant
         .role(member.role_id)
         .await?
@@ -352,6 +444,7 @@ async fn revoke(
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
+    form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
     let tenant = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
     let (_, invitation_id) = path.into_inner();
@@ -359,6 +452,11 @@ async fn revoke(
         .invitation(invitation_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !form.given() {
+        let what = format!("withdraw the invitation for {}", invitation.email);
+        confirm::refuse(&session, &what);
+        return Ok(redirect(&org.href("members")));
+    }
     if tenant.revoke_invitation(&invitation, now_unix()).await? {
         flash::success(
             &session,
@@ -639,4 +737,65 @@ async fn accept(
         );
     }
     Ok(redirect(&format!("/o/{}/", found.org_slug)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rbac::{BuiltinRole, PermissionSet, perms};
+
+    fn role(
+        id: i64,
+        name: &str,
+        builtin: Option<BuiltinRole>,
+        permissions: PermissionSet,
+    ) -> RoleRow {
+        RoleRow {
+            id,
+            org_id: 1,
+            name: name.to_owned(),
+            builtin,
+            permissions,
+        }
+    }
+
+    fn builtins() -> Vec<RoleRow> {
+        BuiltinRole::ALL
+            .into_iter()
+            .zip(1..)
+            .map(|(b, id)| role(id, b.name(), Some(b), b.permissions()))
+            .collect()
+    }
+
+    #[test]
+    fn invitations_offer_the_least_powerful_role() {
+        let roles = builtins();
+        assert_eq!(
+            least_powerful(&roles).map(|r| r.name.as_str()),
+            Some("Viewer")
+        );
+        // A custom role with Viewer's permissions ties; the built-in wins.
+        let mut with_copy = roles.clone();
+        with_copy.insert(
+            0,
+            role(9, "Copy of Viewer", None, BuiltinRole::Viewer.permissions()),
+        );
+        assert_eq!(least_powerful(&with_copy).map(|r| r.id), Some(4));
+        // A role granting less still comes first.
+        let one: PermissionSet = [perms::SERVERS_SHOW].into_iter().collect();
+        with_copy.push(role(10, "Servers only", None, one));
+        assert_eq!(least_powerful(&with_copy).map(|r| r.id), Some(10));
+        assert!(least_powerful(&[]).is_none());
+    }
+
+    #[test]
+    fn the_invite_form_keeps_a_grantable_choice_only() {
+        let roles = builtins();
+        assert_eq!(invite_role(&roles, ""), Some(4));
+        assert_eq!(invite_role(&roles, "2"), Some(2));
+        assert_eq!(invite_role(&roles, " 3 "), Some(3));
+        // Not offered (say, Owner to an Admin) or not a number: the default.
+        assert_eq!(invite_role(&roles[1..], "1"), Some(4));
+        assert_eq!(invite_role(&roles, "owner"), Some(4));
+    }
 }

@@ -170,8 +170,8 @@ impl OrgCtx {
             .map_err(|refused| {
                 let permission = refused.permission;
                 AppError::Forbidden(format!(
-                    "You need the permission {permission} ({}) for this. Ask an Owner of {} for a role that has it.",
-                    permission.label().to_lowercase(),
+                    "You need the permission “{}” ({permission}) for this. Ask an Owner of {} for a role that has it.",
+                    permission.title(),
                     self.member.org().name
                 ))
                 .in_page(&self.page)

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::audit::{NewEvent, Outcome};
 use crate::db::now_unix;
 use crate::domain::parse_display_name;
-use crate::rbac::{Group, PermissionSet, VOCABULARY, perms};
+use crate::rbac::{Group, Permission, PermissionSet, VOCABULARY, perms};
 use crate::tenant::{DeleteOutcome, RoleRow, RoleSummary, Tenant, UpdateOutcome};
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
@@ -55,14 +55,24 @@ struct EditPage<'a> {
     shown: &'a PermissionSet,
     name: &'a str,
     editable: bool,
+    /// The form-error summary: why nothing was saved.
     error: Option<String>,
+    name_error: Option<String>,
 }
 
 impl EditPage<'_> {
     fn checked(&self, group: &str, flag: &str) -> bool {
-        crate::rbac::Permission::new(group, flag).is_some_and(|p| self.shown.contains(p))
+        Permission::new(group, flag).is_some_and(|p| self.shown.contains(p))
+    }
+
+    /// How many permissions the vocabulary has.
+    fn total(&self) -> usize {
+        self.groups.iter().map(|g| g.flags.len()).sum()
     }
 }
+
+/// The summary when only the name needs correcting.
+const NAME_SUMMARY: &str = "Nothing was saved: please correct the name.";
 
 async fn show_list(
     org: &OrgCtx,
@@ -174,6 +184,7 @@ async fn edit(org: OrgCtx, path: web::Path<(String, i64)>) -> AppResult<HttpResp
             name: &role.name,
             editable: !role.is_builtin() && org.can(perms::ORGANISATION_MANAGE_ROLES),
             error: None,
+            name_error: None,
         },
     )
 }
@@ -211,14 +222,9 @@ async fn update(
     // On a refusal the boxes keep what was ticked (unknown names dropped).
     let shown: PermissionSet = keys
         .iter()
-        .filter_map(|k| crate::rbac::Permission::parse(k).ok())
+        .filter_map(|k| Permission::parse(k).ok())
         .collect();
-    let problem = match (&parsed, parse_display_name(&name, "role name")) {
-        (Err(e), _) => Some(format!("{e}; nothing was saved.")),
-        (_, Err(e)) => Some(e),
-        (Ok(_), Ok(_)) => None,
-    };
-    let rerender = |error: String| {
+    let rerender = |error: String, name_error: Option<String>| {
         let page = org.page.clone().with_section("roles");
         render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -230,14 +236,14 @@ async fn update(
                 name: &name,
                 editable: true,
                 error: Some(error),
+                name_error,
             },
         )
     };
-    if let Some(problem) = problem {
-        return rerender(problem);
-    }
-    let (Ok(wanted), Ok(clean_name)) = (parsed, parse_display_name(&name, "role name")) else {
-        return rerender("The form could not be read.".into());
+    let (wanted, clean_name) = match (parsed, parse_display_name(&name, "role name")) {
+        (Ok(wanted), Ok(clean_name)) => (wanted, clean_name),
+        (Err(e), name) => return rerender(format!("{e}; nothing was saved."), name.err()),
+        (Ok(_), Err(e)) => return rerender(NAME_SUMMARY.to_owned(), Some(e)),
     };
     if !tenant.may_grant(&wanted) {
         return Err(refuse_escalation(&tenant, "role.update", role.id, &role.name, &wanted).await);
@@ -245,7 +251,10 @@ async fn update(
     match tenant.update_role(&role, &clean_name, &wanted).await? {
         UpdateOutcome::Updated => {}
         UpdateOutcome::NameTaken => {
-            return rerender(format!("There is already a role called {clean_name}."));
+            return rerender(
+                NAME_SUMMARY.to_owned(),
+                Some(format!("There is already a role called {clean_name}.")),
+            );
         }
         UpdateOutcome::NotFound | UpdateOutcome::Builtin => return Err(AppError::NotFound),
     }

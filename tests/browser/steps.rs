@@ -178,7 +178,12 @@ pub async fn create_server(session: &Session, panel: &Panel, name: &str) -> anyh
 /// browser is), the graceful way. Returns the success message.
 pub async fn power_off(session: &Session) -> anyhow::Result<String> {
     let before = session.current_path().await?;
-    let form = session.find("form#power-off").await?;
+    // The page loads again by itself once the deployment is over, offering
+    // the power actions it held back meanwhile.
+    let form = wait_for("the power-off form", async || {
+        Ok(Some(session.find("form#power-off").await?))
+    })
+    .await?;
     let method = session
         .select_option(
             "form#power-off select[name=method]",

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod access_pages;
 mod audit_accounts;
 mod auth;
 mod cloudpanel;

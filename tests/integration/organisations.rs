@@ -480,9 +480,18 @@ async fn the_last_owner_cannot_be_removed_or_demoted() {
     assert!(page.contains("last Owner"), "{page}");
 
     let response = app
-        .post_form(&owner, &format!("/o/alpha/members/{owner_id}/remove"), &[])
+        .post_form(
+            &owner,
+            &format!("/o/alpha/members/{owner_id}/remove"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(response.status().as_u16(), 303);
+    let (_, page) = app.get_html(&owner, "/o/alpha/members").await;
+    assert!(
+        page.contains("is the last Owner of Alpha and cannot be removed"),
+        "{page}"
+    );
     let member = crate::rows::member(app.state.raw_db(), r.org.id, owner_id)
         .await
         .unwrap()

@@ -189,3 +189,31 @@ pub async fn create_org(
     let mut conn = db.acquire().await?;
     teampanel::db::orgs::create_organisation_with_owner(&mut conn, name, slug, owner).await
 }
+
+/// An invitation's email and when it was withdrawn (None: still open).
+pub async fn invitation(
+    db: &SqlitePool,
+    org_id: i64,
+    id: i64,
+) -> anyhow::Result<Option<(String, Option<i64>)>> {
+    Ok(
+        sqlx::query_as("SELECT email, revoked_at FROM invitations WHERE org_id = ? AND id = ?")
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// The organisation's audit events as (action, outcome, target name), oldest first.
+pub async fn audit_events(
+    db: &SqlitePool,
+    org_id: i64,
+) -> anyhow::Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT action, outcome, target_name FROM audit_events WHERE org_id = ? ORDER BY id",
+    )
+    .bind(org_id)
+    .fetch_all(db)
+    .await?)
+}

@@ -462,7 +462,7 @@ pub async fn remove_hdd(
     check_id(&hdd_id)?;
     let act = begin(&ctx, &session, &account, &id, perms::SERVERS_RESIZE).await?;
     if !form.given() {
-        return act.invalid(&confirm::missing("removing the disk"));
+        return act.invalid(&confirm::refusal("remove the disk"));
     }
     let change = Change {
         action: "server.hdd_remove",
@@ -581,7 +581,7 @@ pub async fn remove_ip(
     check_id(&ip_id)?;
     let act = begin(&ctx, &session, &account, &id, perms::SERVERS_ASSIGN_IP).await?;
     if !confirm::is_yes(&form.confirm) {
-        return act.invalid(&confirm::missing("removing the IP address"));
+        return act.invalid(&confirm::refusal("remove the IP address"));
     }
     let keep_ip = form.keep_ip.as_deref() == Some("true");
     let change = Change {
@@ -702,7 +702,7 @@ pub async fn ip_remove_lb(
     )
     .await?;
     if !form.given() {
-        return act.invalid(&confirm::missing("detaching the IP from the load balancer"));
+        return act.invalid(&confirm::refusal("detach the IP from the load balancer"));
     }
     let change = Change {
         action: "server.ip_load_balancer_remove",
@@ -777,7 +777,9 @@ pub async fn detach_network(
     )
     .await?;
     if !form.given() {
-        return act.invalid(&confirm::missing("leaving the private network"));
+        return act.invalid(&confirm::refusal(
+            "take the server out of the private network",
+        ));
     }
     let change = Change {
         action: "server.private_network_detach",
@@ -879,7 +881,7 @@ pub async fn delete_snapshot(
     )
     .await?;
     if !form.given() {
-        return act.invalid(&confirm::missing("deleting the snapshot"));
+        return act.invalid(&confirm::refusal("delete the snapshot"));
     }
     let change = Change {
         action: "server.snapshot_delete",

@@ -11,10 +11,12 @@ use askama::Template;
 use super::list::{current_row, fragment};
 use super::view::ServerRow;
 use super::{AccountParam, Fallback, check_id, connect, read_problem, server_href};
+use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::common::ServerState;
-use crate::cloudpanel::servers::{Server, ServerIp};
+use crate::cloudpanel::servers::{Hdd, Server, ServerIp};
 use crate::cloudpanel::{CloudError, Fetched, ListQuery};
 use crate::rbac::perms;
+use crate::web::confirm::ConfirmStep;
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
@@ -164,6 +166,63 @@ impl DetailPage<'_> {
             .iter()
             .filter(|c| !ip.load_balancers.iter().any(|lb| lb.id == c.id))
             .collect()
+    }
+
+    // The confirm steps of the actions that can be undone or redone.
+
+    fn remove_disk_step(&self, hdd: &Hdd) -> ConfirmStep {
+        ConfirmStep {
+            action: format!("{}/hdds/{}/delete{}", self.href, hdd.id, self.row.query),
+            verb: "Remove",
+            subject: format!("the {} GB disk", hdd.size),
+            button: "Yes, remove the disk".into(),
+            consequence: format!(
+                "Its data is lost; {} keeps its other disks.",
+                self.server.name
+            ),
+        }
+    }
+
+    fn detach_load_balancer_step(&self, ip: &ServerIp, lb: &IdName) -> ConfirmStep {
+        ConfirmStep {
+            action: format!(
+                "{}/ips/{}/load_balancers/{}/delete{}",
+                self.href, ip.id, lb.id, self.row.query
+            ),
+            verb: "Detach",
+            subject: format!("{} from {}", ip.ip, lb.name),
+            button: format!("Yes, detach from {}", lb.name),
+            consequence: format!("{} stops receiving traffic from {}.", ip.ip, lb.name),
+        }
+    }
+
+    fn leave_network_step(&self, network: &IdName) -> ConfirmStep {
+        ConfirmStep {
+            action: format!(
+                "{}/private_networks/{}/delete{}",
+                self.href, network.id, self.row.query
+            ),
+            verb: "Leave",
+            subject: network.name.clone(),
+            button: format!("Yes, leave {}", network.name),
+            consequence: format!(
+                "{} is taken out of the private network {}.",
+                self.server.name, network.name
+            ),
+        }
+    }
+
+    fn delete_snapshot_step(&self, snapshot_id: &str) -> ConfirmStep {
+        ConfirmStep {
+            action: format!(
+                "{}/snapshots/{}/delete{}",
+                self.href, snapshot_id, self.row.query
+            ),
+            verb: "Delete snapshot",
+            subject: format!("of {}", self.server.name),
+            button: "Yes, delete the snapshot".into(),
+            consequence: "The server keeps running as it is; only the way back is gone.".into(),
+        }
     }
 
     /// A fixed size's name when the sizes were loaded, else its id.
