@@ -122,6 +122,11 @@ async fn every_page_is_accessible_fits_and_obeys_the_csp() {
         sign_in(session, panel).await?;
         let pages = signed_in_pages(session, panel).await?;
 
+        // PAGE_SHOTS=1 keeps a screenshot of every page in every mode, to look at.
+        let shots = std::env::var_os("PAGE_SHOTS").map(|_| artifacts_dir().join("pages"));
+        if let Some(dir) = &shots {
+            std::fs::create_dir_all(dir)?;
+        }
         let mut report = Report::default();
         for mode in &MODES {
             mode.apply(session).await?;
@@ -131,6 +136,10 @@ async fn every_page_is_accessible_fits_and_obeys_the_csp() {
                     .await
                     .with_context(|| format!("checking {} [{}]", page.name, mode.name))?;
                 report.add(page.name, mode, findings);
+                if let Some(dir) = &shots {
+                    let file = format!("{}-{}.png", page.name, mode.name).replace(' ', "-");
+                    session.screenshot(&dir.join(file)).await?;
+                }
             }
         }
 
