@@ -14,6 +14,7 @@ use crate::db::orgs::{self, OrgSummary};
 use crate::db::sessions;
 use crate::db::users::{self, User};
 use crate::domain::{Email, OrgSlug, parse_display_name};
+use crate::web::confirm::{self, ConfirmStep, Confirmation};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{CurrentUser, InstanceAdmin};
 use crate::web::page::PageCtx;
@@ -100,6 +101,17 @@ struct AdminPage<'a> {
 }
 
 impl AdminPage<'_> {
+    fn disable_step(&self, user: &User) -> ConfirmStep {
+        ConfirmStep {
+            action: format!("/admin/users/{}/disable", user.id),
+            verb: "Disable",
+            subject: user.email.clone(),
+            button: format!("Yes, disable {}", user.email),
+            consequence: "They are signed out everywhere and cannot sign in until enabled again."
+                .into(),
+        }
+    }
+
     fn row_error_for(&self, kind: &str, id: &i64) -> Option<&RowError> {
         self.row_error
             .as_ref()
@@ -360,9 +372,14 @@ async fn disable_user(
     session: Session,
     admin: InstanceAdmin,
     path: web::Path<i64>,
+    form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
     let me = admin.0;
     let user = load_user(&state, path.into_inner()).await?;
+    if !form.given() {
+        confirm::refuse(&session, &format!("disable {}", user.email));
+        return Ok(redirect("/admin"));
+    }
     if user.id == me.user.id {
         flash::error(
             &session,

@@ -11,6 +11,7 @@ use crate::audit::{self, LocalChange, NewEvent, Outcome};
 use crate::auth::password;
 use crate::db::users::User;
 use crate::db::{sessions, users};
+use crate::web::confirm::{self, ConfirmStep, Confirmation};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
 use crate::web::page::PageCtx;
@@ -175,6 +176,21 @@ struct AccountPage<'a> {
     error: Option<&'a str>,
 }
 
+impl AccountPage<'_> {
+    fn sign_out_everywhere_step(&self) -> ConfirmStep {
+        ConfirmStep {
+            action: "/account/sessions/end-all".into(),
+            verb: "Sign out everywhere",
+            subject: String::new(),
+            button: "Yes, sign out everywhere".into(),
+            consequence: format!(
+                "Ends all {} session(s), this one included; you sign in again afterwards.",
+                self.sessions.len()
+            ),
+        }
+    }
+}
+
 struct SessionView {
     started: String,
     last_seen: String,
@@ -288,7 +304,12 @@ pub async fn end_all_sessions(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
+    form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
+    if !form.given() {
+        confirm::refuse(&session, "sign out everywhere");
+        return Ok(redirect("/account"));
+    }
     let mut change = LocalChange::begin(state.raw_db()).await?;
     let ended = sessions::end_all_for_user(change.conn(), me.user.id).await?;
     let event = NewEvent::new("auth.sign_out_everywhere", Outcome::Succeeded)

@@ -170,7 +170,16 @@ async fn sign_out_everywhere_ends_every_session() {
     let one = app.admin().await;
     let two = app.admin().await;
 
+    // Without the confirm step nothing ends.
     let response = app.post_form(&one, "/account/sessions/end-all", &[]).await;
+    assert_eq!(location(&response), "/account");
+    let (_, html) = app.get_html(&one, "/account").await;
+    assert!(html.contains("Confirm that you want to sign out everywhere. Nothing was changed."));
+    assert_eq!(app.get(&two, "/account").await.status().as_u16(), 200);
+
+    let response = app
+        .post_form(&one, "/account/sessions/end-all", &[("confirm", "yes")])
+        .await;
 
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(app.get(&one, "/account").await.status().as_u16(), 303);

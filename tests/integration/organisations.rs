@@ -835,6 +835,19 @@ async fn instance_admins_manage_organisations_and_users() {
     let response = app
         .post_form(&admin, &format!("/admin/users/{someone}/disable"), &[])
         .await;
+    assert_eq!(location(&response), "/admin");
+    assert_eq!(
+        app.get(&sam, "/o/gamma-ltd/").await.status().as_u16(),
+        200,
+        "an unconfirmed disable changes nothing"
+    );
+    let response = app
+        .post_form(
+            &admin,
+            &format!("/admin/users/{someone}/disable"),
+            &[("confirm", "yes")],
+        )
+        .await;
     assert_eq!(response.status().as_u16(), 303);
     let response = app.get(&sam, "/o/gamma-ltd/").await;
     assert_eq!(response.status().as_u16(), 303, "signed out");
