@@ -672,6 +672,11 @@ async fn a_spent_rate_limit_says_when_to_retry() {
         text.contains("Retry in") || text.contains("rate budget spent"),
         "{text}"
     );
+    if text.contains("Retry in") {
+        // A countdown the page's script runs, and the retry itself.
+        assert!(html.contains("data-countdown=\""), "{html}");
+        assert!(html.contains(">Retry</a>"), "{html}");
+    }
 }
 
 #[tokio::test]
