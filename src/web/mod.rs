@@ -5,17 +5,20 @@ pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod auth_pages;
+pub mod cloud;
 pub mod confirm;
 pub mod flash;
 pub mod home;
 pub mod members;
 pub mod middleware;
 pub mod nav;
+pub mod networks;
 pub mod org;
 pub mod org_home;
 pub mod page;
 pub mod roles;
 pub mod servers;
+pub mod storages;
 
 pub mod csrf;
 pub mod error;
@@ -50,6 +53,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::web::accounts::routes)
         .configure(crate::web::audit::routes)
         .configure(servers::routes)
+        .configure(storages::routes)
+        .configure(networks::routes)
         .configure(admin::routes);
 }
 

@@ -27,6 +27,8 @@ pub struct NavLink {
     pub key: &'static str,
     pub label: &'static str,
     pub href: String,
+    /// The side menu's group heading ("Storages"), empty for none.
+    pub group: &'static str,
 }
 
 /// The organisation a page belongs to, as the layout shows it.
@@ -60,6 +62,17 @@ impl PageCtx {
     pub fn with_section(mut self, section: &'static str) -> Self {
         self.section = section;
         self
+    }
+
+    /// The group heading to show before the `i`th navigation entry: where
+    /// a group begins.
+    pub fn group_starting_at(&self, i: usize) -> Option<&'static str> {
+        let group = self.nav.get(i)?.group;
+        let previous = i
+            .checked_sub(1)
+            .and_then(|p| self.nav.get(p))
+            .map(|l| l.group);
+        (!group.is_empty() && previous != Some(group)).then_some(group)
     }
 
     pub fn is_active(&self, key: &str) -> bool {

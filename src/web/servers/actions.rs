@@ -3,45 +3,23 @@
 //! `requested` event, call the Cloud Panel, record the outcome with the same
 //! correlation id, and redirect with a flash message (POST/redirect/GET).
 
-use std::future::Future;
-
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AccountParam, Fallback, Upstream, check_id, chosen_id, connect, server_href};
+use super::server_href;
 use crate::audit::{NewEvent, Outcome};
-use crate::cloudpanel::CloudError;
 use crate::cloudpanel::servers::{
-    AddHdds, CloneServer, NewHdd, PowerAction, PowerMethod, ReinstallImage, Server, ServerAction,
+    AddHdds, CloneServer, NewHdd, PowerAction, PowerMethod, ReinstallImage, ServerAction,
     UpdateHardware, UpdateServer,
 };
 use crate::rbac::{Permission, perms};
+use crate::web::cloud::{AccountParam, Act, Change, Target, Then, Upstream, check_id, chosen_id};
 use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::{flash, redirect};
-
-/// One change, described for the audit log and the user.
-struct Change {
-    action: &'static str,
-    /// Redacted request details (never a password).
-    details: Value,
-    /// The flash message on success; `{name}` is replaced by the server's name.
-    success: String,
-    /// Where to go afterwards; the server's page unless said (the list after a delete).
-    then: Option<String>,
-}
-
-/// A server change under way: the permission is checked and the account
-/// the form names is open.
-struct Act<'a> {
-    ctx: &'a OrgCtx,
-    session: &'a Session,
-    up: Upstream,
-    server_id: String,
-}
 
 /// The common start of every handler: a valid id, the permission, the
 /// account the form's address names (the organisation's default when it
@@ -54,78 +32,13 @@ async fn begin<'a>(
     permission: Permission,
 ) -> AppResult<Act<'a>> {
     check_id(id)?;
-    let tenant = ctx.require(permission).await?;
-    let up = connect(ctx, &tenant, session, account, Fallback::Default).await?;
-    Ok(Act {
-        ctx,
-        session,
-        up,
-        server_id: id.to_owned(),
+    Act::begin(ctx, session, account, permission, |up| Target {
+        kind: "server",
+        id: id.to_owned(),
+        page: up.server_href(ctx, id),
+        list: up.list_href(ctx),
     })
-}
-
-impl Act<'_> {
-    /// Records the request, runs it, records the outcome, and answers with a
-    /// flash message and a redirect. Upstream errors become plain words.
-    async fn run(
-        &self,
-        change: Change,
-        call: impl Future<Output = Result<Server, CloudError>>,
-    ) -> AppResult<HttpResponse> {
-        let session = self.session;
-        let event = NewEvent::new(change.action, Outcome::Requested)
-            .target("server", &self.server_id, "")
-            .details(change.details.clone());
-        // No audit record, no change: the request is refused if it cannot be recorded.
-        let pending = self.up.account.request(event).await?;
-        match call.await {
-            Ok(server) => {
-                pending
-                    .finish_with_target(Outcome::Succeeded, Some(("", &server.name)))
-                    .await?;
-                let name = if server.name.is_empty() {
-                    "The server".to_owned()
-                } else {
-                    server.name.clone()
-                };
-                flash::success(session, change.success.replace("{name}", &name));
-                let then = change.then.unwrap_or_else(|| self.href());
-                Ok(redirect(&then))
-            }
-            Err(e) => {
-                pending
-                    .finish(Outcome::Failed, e.status(), Some(e.user_message()))
-                    .await?;
-                tracing::info!(action = change.action, error = %e, "server change failed upstream");
-                if matches!(e, CloudError::NotFound { .. }) {
-                    flash::error(
-                        session,
-                        "This server no longer exists in the Cloud Panel: it was removed meanwhile."
-                            .to_owned(),
-                    );
-                    return Ok(redirect(&self.list_href()));
-                }
-                flash::cloud_error(session, &e);
-                Ok(redirect(&self.href()))
-            }
-        }
-    }
-
-    /// A form value that cannot be used: said in a flash message, nothing sent.
-    fn invalid(&self, message: &str) -> AppResult<HttpResponse> {
-        flash::error(self.session, message.to_owned());
-        Ok(redirect(&self.href()))
-    }
-
-    /// The server's page on the account acted on.
-    fn href(&self) -> String {
-        self.up.server_href(self.ctx, &self.server_id)
-    }
-
-    /// The servers list of the account acted on.
-    fn list_href(&self) -> String {
-        self.up.list_href(self.ctx)
-    }
+    .await
 }
 
 /// A form value that cannot be used before the account is open: said in a
@@ -202,7 +115,7 @@ pub async fn rename(
         action: "server.rename",
         details: json!({ "name": name, "description": description }),
         success: "Saved: {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().update_server(&id, &body))
         .await
@@ -285,7 +198,7 @@ pub async fn power(
             "recovery_image_id": recovery_image_id,
         }),
         success: verb.into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().server_action(&id, &body))
         .await
@@ -386,7 +299,7 @@ pub async fn resize(
         action: "server.resize",
         details,
         success: "Resizing {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().update_server_hardware(&id, &body))
         .await
@@ -418,7 +331,7 @@ pub async fn add_hdd(
         action: "server.hdd_add",
         details: json!({ "size": size }),
         success: format!("Adding a {size} GB disk to {{name}}."),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().add_server_hdds(&id, &body))
         .await
@@ -442,7 +355,7 @@ pub async fn resize_hdd(
         action: "server.hdd_resize",
         details: json!({ "hdd_id": hdd_id, "size": size }),
         success: format!("Resizing a disk of {{name}} to {size} GB."),
-        then: None,
+        then: Then::Page,
     };
     act.run(
         change,
@@ -462,13 +375,13 @@ pub async fn remove_hdd(
     check_id(&hdd_id)?;
     let act = begin(&ctx, &session, &account, &id, perms::SERVERS_RESIZE).await?;
     if !form.given() {
-        return act.invalid(&confirm::refusal("remove the disk"));
+        return act.unconfirmed("remove the disk");
     }
     let change = Change {
         action: "server.hdd_remove",
         details: json!({ "hdd_id": hdd_id }),
         success: "Removing a disk from {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().delete_server_hdd(&id, &hdd_id))
         .await
@@ -517,7 +430,7 @@ pub async fn reinstall(
         action: "server.reinstall",
         details: json!({ "image_id": image_id, "password_set": body.password.is_some() }),
         success: "Reinstalling {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().reinstall_server_image(&id, &body))
         .await
@@ -556,7 +469,7 @@ pub async fn add_ip(
         action: "server.ip_add",
         details: json!({ "type": "IPV4" }),
         success: "Adding an IPv4 address to {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().add_server_ip(&id, &body))
         .await
@@ -581,7 +494,7 @@ pub async fn remove_ip(
     check_id(&ip_id)?;
     let act = begin(&ctx, &session, &account, &id, perms::SERVERS_ASSIGN_IP).await?;
     if !confirm::is_yes(&form.confirm) {
-        return act.invalid(&confirm::refusal("remove the IP address"));
+        return act.unconfirmed("remove the IP address");
     }
     let keep_ip = form.keep_ip.as_deref() == Some("true");
     let change = Change {
@@ -592,7 +505,7 @@ pub async fn remove_ip(
         } else {
             "Removed an IP address from {name}.".into()
         },
-        then: None,
+        then: Then::Page,
     };
     act.run(
         change,
@@ -631,7 +544,7 @@ pub async fn ip_firewall(
         action: "server.ip_firewall_policy",
         details: json!({ "ip_id": ip_id, "firewall_policy_id": policy }),
         success: "Assigning the firewall policy to an IP of {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(
         change,
@@ -672,7 +585,7 @@ pub async fn ip_add_lb(
         action: "server.ip_load_balancer_add",
         details: json!({ "ip_id": ip_id, "load_balancer_id": lb }),
         success: "Attaching an IP of {name} to the load balancer.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(
         change,
@@ -702,13 +615,13 @@ pub async fn ip_remove_lb(
     )
     .await?;
     if !form.given() {
-        return act.invalid(&confirm::refusal("detach the IP from the load balancer"));
+        return act.unconfirmed("detach the IP from the load balancer");
     }
     let change = Change {
         action: "server.ip_load_balancer_remove",
         details: json!({ "ip_id": ip_id, "load_balancer_id": lb_id }),
         success: "Detaching an IP of {name} from the load balancer.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(
         change,
@@ -750,7 +663,7 @@ pub async fn attach_network(
         action: "server.private_network_attach",
         details: json!({ "private_network_id": network }),
         success: "Attaching {name} to the private network.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(
         change,
@@ -777,15 +690,13 @@ pub async fn detach_network(
     )
     .await?;
     if !form.given() {
-        return act.invalid(&confirm::refusal(
-            "take the server out of the private network",
-        ));
+        return act.unconfirmed("take the server out of the private network");
     }
     let change = Change {
         action: "server.private_network_detach",
         details: json!({ "private_network_id": network_id }),
         success: "Detaching {name} from the private network.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(
         change,
@@ -817,7 +728,7 @@ pub async fn create_snapshot(
         action: "server.snapshot_create",
         details: Value::Null,
         success: "Taking a snapshot of {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().create_server_snapshot(&id))
         .await
@@ -854,7 +765,7 @@ pub async fn restore_snapshot(
         action: "server.snapshot_restore",
         details: json!({ "snapshot_id": snapshot_id }),
         success: "Restoring {name} from its snapshot.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(
         change,
@@ -881,13 +792,13 @@ pub async fn delete_snapshot(
     )
     .await?;
     if !form.given() {
-        return act.invalid(&confirm::refusal("delete the snapshot"));
+        return act.unconfirmed("delete the snapshot");
     }
     let change = Change {
         action: "server.snapshot_delete",
         details: json!({ "snapshot_id": snapshot_id }),
         success: "Deleting the snapshot of {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(
         change,
@@ -920,7 +831,7 @@ pub async fn load_dvd(
         action: "server.dvd_load",
         details: json!({ "iso_id": iso }),
         success: "Loading the DVD into {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().load_server_dvd(&id, &iso))
         .await
@@ -938,7 +849,7 @@ pub async fn eject_dvd(
         action: "server.dvd_eject",
         details: Value::Null,
         success: "Ejecting the DVD of {name}.".into(),
-        then: None,
+        then: Then::Page,
     };
     act.run(change, act.up.client().eject_server_dvd(&id)).await
 }
@@ -982,7 +893,7 @@ pub async fn clone(
             pending.finish(Outcome::Succeeded, None, None).await?;
             flash::success(&session, format!("Cloning into {}.", copy.name));
             let then = if copy.id.is_empty() {
-                act.href()
+                act.page().to_owned()
             } else {
                 act.up.server_href(&ctx, &copy.id)
             };
@@ -993,7 +904,7 @@ pub async fn clone(
                 .finish(Outcome::Failed, e.status(), Some(e.user_message()))
                 .await?;
             flash::cloud_error(&session, &e);
-            Ok(redirect(&act.href()))
+            Ok(redirect(act.page()))
         }
     }
 }
@@ -1027,7 +938,7 @@ pub async fn delete(
         } else {
             "Deleting {name}.".into()
         },
-        then: Some(act.list_href()),
+        then: Then::List,
     };
     act.run(change, act.up.client().delete_server(&id, keep_ip))
         .await

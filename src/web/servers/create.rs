@@ -12,13 +12,14 @@ use askama::Template;
 use serde_json::json;
 
 use super::actions::{parse_disk, parse_hardware};
-use super::detail::{Choice, Choices};
-use super::{AccountParam, Fallback, Upstream, check_id, chosen_id, connect};
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::catalogue::Appliance;
 use crate::cloudpanel::servers::{CreateHardware, CreateServer, NewHdd};
 use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
+use crate::web::cloud::{
+    AccountParam, Choice, Choices, Fallback, Upstream, check_id, chosen_id, connect,
+};
 use crate::web::error::AppResult;
 use crate::web::flash;
 use crate::web::org::OrgCtx;

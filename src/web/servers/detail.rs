@@ -1,67 +1,27 @@
 //! A server's page: overview and every action the member may take, in
 //! sections; the status badge refreshes itself while work is in progress.
 
-use std::future::Future;
-
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::{current_row, fragment};
+use super::list::current_row;
+use super::server_href;
 use super::view::ServerRow;
-use super::{AccountParam, Fallback, check_id, connect, read_problem, server_href};
 use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::common::ServerState;
 use crate::cloudpanel::servers::{Hdd, Server, ServerIp};
-use crate::cloudpanel::{CloudError, Fetched, ListQuery};
+use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
+use crate::web::cloud::{
+    AccountParam, Choice, Choices, Fallback, check_id, connect, fragment, options,
+};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
-
-/// One option of a select.
-#[derive(Debug, Clone)]
-pub struct Choice {
-    pub id: String,
-    pub name: String,
-}
-
-impl Choice {
-    pub fn of(id: &str, name: &str) -> Self {
-        Self {
-            id: id.to_owned(),
-            name: name.to_owned(),
-        }
-    }
-}
-
-/// Options for a select, or why they could not be loaded.
-pub struct Choices {
-    pub items: Vec<Choice>,
-    pub problem: Option<String>,
-}
-
-impl Choices {
-    pub fn from<T>(
-        what: &str,
-        result: Result<Fetched<Vec<T>>, CloudError>,
-        f: impl Fn(&T) -> Choice,
-    ) -> Self {
-        match result {
-            Ok(fetched) => Self {
-                items: fetched.value.iter().map(f).collect(),
-                problem: None,
-            },
-            Err(e) => Self {
-                items: Vec::new(),
-                problem: Some(read_problem(what, &e)),
-            },
-        }
-    }
-}
 
 /// What the member may do on this page; the template hides the rest.
 pub struct Can {
@@ -241,22 +201,6 @@ struct StatusFragment<'a> {
     row: &'a ServerRow,
     href: &'a str,
     from_refresh: bool,
-}
-
-/// A select's options, loaded only when the member may use the form that needs them.
-async fn options<T>(
-    wanted: bool,
-    what: &str,
-    load: impl Future<Output = Result<Fetched<Vec<T>>, CloudError>>,
-    choice: impl Fn(&T) -> Choice,
-) -> Choices {
-    if !wanted {
-        return Choices {
-            items: Vec::new(),
-            problem: None,
-        };
-    }
-    Choices::from(what, load.await, choice)
 }
 
 pub async fn page(

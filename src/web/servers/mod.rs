@@ -8,16 +8,21 @@ mod detail;
 mod list;
 mod view;
 
-use actix_session::Session;
 use actix_web::web;
-use serde::Deserialize;
 
-use crate::cloudpanel::{AccountClient, CloudError};
-use crate::tenant::{CloudAccount, CloudAccountRow, OpenError, Tenant};
-use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 
 pub use view::{ServerRow, format_gb};
+
+impl crate::web::cloud::Named for crate::cloudpanel::servers::Server {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
 
 /// Every server route, in registration order (literal segments before `{id}`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -92,172 +97,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/o/{slug}/servers/{id}/clone", post().to(actions::clone))
         .route("/o/{slug}/servers/{id}/delete", post().to(actions::delete));
-}
-
-/// `?account=ID` on every server address: the cloud account a page shows
-/// and a form acts on, so two tabs on two accounts never mix them up.
-#[derive(Deserialize, Default)]
-pub struct AccountParam {
-    #[serde(default)]
-    account: String,
-}
-
-impl AccountParam {
-    /// The named account; an account that is not a number is an unknown address.
-    fn id(&self) -> AppResult<Option<i64>> {
-        let raw = self.account.trim();
-        if raw.is_empty() {
-            return Ok(None);
-        }
-        raw.parse::<i64>().map(Some).map_err(|_| AppError::NotFound)
-    }
-
-    /// An account chosen elsewhere (the list's switcher).
-    pub fn named(id: Option<i64>) -> Self {
-        Self {
-            account: id.map(|id| id.to_string()).unwrap_or_default(),
-        }
-    }
-
-    /// The same account named on another address (empty when none was).
-    pub fn query(&self) -> String {
-        match self.id() {
-            Ok(Some(id)) => account_query(id),
-            _ => String::new(),
-        }
-    }
-}
-
-/// Which account a request without `?account=` means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fallback {
-    /// The one this member last chose on the list (pages they look at).
-    Remembered,
-    /// The organisation's default (a form that named none acts on no
-    /// remembered choice: the session may have moved on in another tab).
-    Default,
-}
-
-/// The cloud account a page works with, open, and its Cloud Panel client.
-pub struct Upstream {
-    pub account: CloudAccount,
-}
-
-impl Upstream {
-    pub fn client(&self) -> &AccountClient {
-        &self.account.client
-    }
-
-    pub fn row(&self) -> &CloudAccountRow {
-        &self.account.row
-    }
-
-    /// The query that names this account on every address a page links to.
-    pub fn query(&self) -> String {
-        account_query(self.account.row.id)
-    }
-
-    /// The servers list of this account.
-    pub fn list_href(&self, ctx: &OrgCtx) -> String {
-        format!("{}{}", ctx.href("servers"), self.query())
-    }
-
-    /// A server's page on this account.
-    pub fn server_href(&self, ctx: &OrgCtx, id: &str) -> String {
-        format!("{}{}", server_href(ctx, id), self.query())
-    }
-}
-
-/// `?account=ID`: how every server address names its cloud account.
-fn account_query(id: i64) -> String {
-    format!("?account={id}")
-}
-
-fn session_key(org_id: i64) -> String {
-    format!("cloud_account.{org_id}")
-}
-
-/// Opens the account the request names, or else the fallback. Naming an
-/// account on the list remembers it for the next page without one.
-pub async fn connect(
-    ctx: &OrgCtx,
-    tenant: &Tenant<'_>,
-    session: &Session,
-    param: &AccountParam,
-    fallback: Fallback,
-) -> AppResult<Upstream> {
-    open_upstream(ctx, tenant, session, param, fallback)
-        .await
-        .map_err(|e| e.in_page(&ctx.page))
-}
-
-async fn open_upstream(
-    ctx: &OrgCtx,
-    tenant: &Tenant<'_>,
-    session: &Session,
-    param: &AccountParam,
-    fallback: Fallback,
-) -> AppResult<Upstream> {
-    let key = session_key(ctx.org().id);
-    let named = param.id()?;
-    let account = match (named, fallback) {
-        (Some(id), _) => tenant.cloud(Some(id)).await,
-        (None, Fallback::Remembered) => match session.get::<i64>(&key).ok().flatten() {
-            // A remembered account that was deleted falls back to the default.
-            Some(id) => match tenant.cloud(Some(id)).await {
-                Err(OpenError::NotFound) => tenant.cloud(None).await,
-                other => other,
-            },
-            None => tenant.cloud(None).await,
-        },
-        (None, Fallback::Default) => tenant.cloud(None).await,
-    };
-    let account = account.map_err(open_error)?;
-    if named.is_some() && fallback == Fallback::Remembered {
-        let _ = session.insert(&key, account.row.id);
-    }
-    Ok(Upstream { account })
-}
-
-fn open_error(error: OpenError) -> AppError {
-    match error {
-        OpenError::NoAccount => AppError::BadRequest(
-            "This organisation has no cloud account yet. Someone who may manage cloud \
-             accounts adds one under Cloud accounts."
-                .into(),
-        ),
-        OpenError::NotFound => AppError::NotFound,
-        OpenError::UnknownProvider(kind) => AppError::BadRequest(format!(
-            "This cloud account is of a kind ({kind}) this panel cannot open."
-        )),
-        OpenError::Failed(e) => e.into(),
-    }
-}
-
-/// A read failed: the page says so in its own words (never a raw error page).
-pub fn read_problem(what: &str, e: &CloudError) -> String {
-    format!("Could not load {what}: {}", e.user_message())
-}
-
-/// Server ids travel in URLs: only the API's id alphabet is accepted, so a
-/// typed URL can never smuggle a path into the upstream request.
-pub fn check_id(raw: &str) -> AppResult<&str> {
-    let ok = !raw.is_empty()
-        && raw.len() <= 64
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if ok { Ok(raw) } else { Err(AppError::NotFound) }
-}
-
-/// An id chosen in a select: `None` when nothing was chosen; anything that
-/// is not an id is refused like an unknown address.
-pub fn chosen_id(raw: &str) -> AppResult<Option<String>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    check_id(raw).map(|id| Some(id.to_owned()))
 }
 
 /// Where a server's pages live (without the account query, so that

@@ -1,6 +1,7 @@
 //! What the server templates show, computed once from the API's answer.
 
 use crate::cloudpanel::servers::Server;
+use crate::web::cloud::{badge_class, state_label};
 
 /// One row of the servers list (also the fragment a refreshing row fetches).
 #[derive(Debug, Clone)]
@@ -77,30 +78,6 @@ impl ServerRow {
     }
 }
 
-/// `POWERED_ON` → `Powered on`; unknown states keep their words.
-pub fn state_label(state: &str) -> String {
-    if state.is_empty() {
-        return "Unknown".into();
-    }
-    let lower = state.replace('_', " ").to_lowercase();
-    let mut chars = lower.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-pub fn badge_class(state: &str, transitional: bool) -> &'static str {
-    if transitional {
-        return "busy";
-    }
-    match state {
-        "POWERED_ON" | "ACTIVE" => "ok",
-        "POWERED_OFF" => "off",
-        _ => "",
-    }
-}
-
 pub fn datacenter(server: &Server) -> String {
     let dc = &server.datacenter;
     match (dc.location.is_empty(), dc.country_code.is_empty()) {
@@ -144,20 +121,6 @@ pub fn format_gb(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn states_read_as_words() {
-        assert_eq!(state_label("POWERED_ON"), "Powered on");
-        assert_eq!(state_label("MIGRATING"), "Migrating");
-        assert_eq!(state_label(""), "Unknown");
-    }
-
-    #[test]
-    fn badges_follow_the_state() {
-        assert_eq!(badge_class("POWERED_ON", false), "ok");
-        assert_eq!(badge_class("DEPLOYING", true), "busy");
-        assert_eq!(badge_class("POWERED_OFF", false), "off");
-    }
 
     #[test]
     fn gigabytes_drop_a_useless_fraction() {

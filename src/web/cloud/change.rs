@@ -1,0 +1,182 @@
+//! The one path of a change to a cloud resource: the permission is checked
+//! and the account opened ([`Act::begin`]); a form value that cannot be used
+//! is a flash message and nothing is sent ([`Act::invalid`]); otherwise the
+//! `requested` event is recorded before the call and the outcome after it,
+//! with one correlation id, and the user is redirected with a flash message
+//! ([`Act::run`]). No audit record, no change.
+
+use std::future::Future;
+
+use actix_session::Session;
+use actix_web::HttpResponse;
+use serde_json::Value;
+
+use super::{AccountParam, Fallback, Upstream, check_id, connect};
+use crate::audit::{NewEvent, Outcome};
+use crate::cloudpanel::CloudError;
+use crate::rbac::Permission;
+use crate::web::error::AppResult;
+use crate::web::org::OrgCtx;
+use crate::web::{confirm, flash, redirect};
+
+/// What the Cloud Panel answers a change with: the object, named for the
+/// audit log and the flash message.
+pub trait Named {
+    fn id(&self) -> &str;
+    fn name(&self) -> &str;
+}
+
+/// The object a change acts on, and where the user goes afterwards.
+pub struct Target {
+    /// The audit log's target type: `server`, `block_storage`, ...
+    pub kind: &'static str,
+    /// Empty for a creation.
+    pub id: String,
+    /// The object's page on the account acted on (the list for a creation).
+    pub page: String,
+    /// The list of the account acted on: where to go when the object is gone.
+    pub list: String,
+}
+
+/// One change, described for the audit log and the user.
+pub struct Change {
+    pub action: &'static str,
+    /// Redacted request details (never a password or a token).
+    pub details: Value,
+    /// The flash message on success; `{name}` is replaced by the object's name.
+    pub success: String,
+    /// Where to go on success; the object's page unless said.
+    pub then: Then,
+}
+
+/// Where a successful change leads.
+pub enum Then {
+    /// The object's page.
+    Page,
+    /// The list (after a deletion).
+    List,
+    /// The page of the object the answer names (after a creation).
+    Created(fn(&OrgCtx, &Upstream, &str) -> String),
+}
+
+impl Change {
+    pub fn new(action: &'static str, details: Value, success: impl Into<String>) -> Self {
+        Self {
+            action,
+            details,
+            success: success.into(),
+            then: Then::Page,
+        }
+    }
+
+    pub fn then(mut self, then: Then) -> Self {
+        self.then = then;
+        self
+    }
+}
+
+/// A change under way: the permission is checked and the account the
+/// form's address names is open (the organisation's default when it names
+/// none, never another tab's choice).
+pub struct Act<'a> {
+    pub ctx: &'a OrgCtx,
+    pub session: &'a Session,
+    pub up: Upstream,
+    pub target: Target,
+}
+
+impl<'a> Act<'a> {
+    /// Checks the permission and opens the account; `target` builds the
+    /// object's addresses on that account.
+    pub async fn begin(
+        ctx: &'a OrgCtx,
+        session: &'a Session,
+        account: &AccountParam,
+        permission: Permission,
+        target: impl FnOnce(&Upstream) -> Target,
+    ) -> AppResult<Self> {
+        let tenant = ctx.require(permission).await?;
+        let up = connect(ctx, &tenant, session, account, Fallback::Default).await?;
+        let target = target(&up);
+        if !target.id.is_empty() {
+            check_id(&target.id)?;
+        }
+        Ok(Self {
+            ctx,
+            session,
+            up,
+            target,
+        })
+    }
+
+    /// Records the request, runs it, records the outcome, and answers with
+    /// a flash message and a redirect. Upstream errors become plain words.
+    pub async fn run<T: Named>(
+        &self,
+        change: Change,
+        call: impl Future<Output = Result<T, CloudError>>,
+    ) -> AppResult<HttpResponse> {
+        let event = NewEvent::new(change.action, Outcome::Requested)
+            .target(self.target.kind, &self.target.id, "")
+            .details(change.details);
+        let pending = self.up.account.request(event).await?;
+        match call.await {
+            Ok(object) => {
+                pending
+                    .finish_with_target(Outcome::Succeeded, Some((object.id(), object.name())))
+                    .await?;
+                let name = if object.name().is_empty() {
+                    "It".to_owned()
+                } else {
+                    object.name().to_owned()
+                };
+                flash::success(self.session, change.success.replace("{name}", &name));
+                let then = match change.then {
+                    Then::Page => self.target.page.clone(),
+                    Then::List => self.target.list.clone(),
+                    Then::Created(page) if !object.id().is_empty() => {
+                        page(self.ctx, &self.up, object.id())
+                    }
+                    Then::Created(_) => self.target.list.clone(),
+                };
+                Ok(redirect(&then))
+            }
+            Err(e) => {
+                pending
+                    .finish(Outcome::Failed, e.status(), Some(e.user_message()))
+                    .await?;
+                tracing::info!(action = change.action, error = %e, "a cloud change failed upstream");
+                if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
+                    flash::error(
+                        self.session,
+                        "This no longer exists in the Cloud Panel: it was removed meanwhile.",
+                    );
+                    return Ok(redirect(&self.target.list));
+                }
+                flash::cloud_error(self.session, &e);
+                Ok(redirect(&self.target.page))
+            }
+        }
+    }
+
+    /// A form value that cannot be used: said in a flash message, nothing sent.
+    pub fn invalid(&self, message: &str) -> AppResult<HttpResponse> {
+        flash::error(self.session, message.to_owned());
+        Ok(redirect(&self.target.page))
+    }
+
+    /// A destructive POST without its confirm step: nothing sent.
+    pub fn unconfirmed(&self, what: &str) -> AppResult<HttpResponse> {
+        self.invalid(&confirm::refusal(what))
+    }
+
+    /// The object's page on the account acted on.
+    pub fn page(&self) -> &str {
+        &self.target.page
+    }
+
+    /// The list on the account acted on.
+    pub fn list(&self) -> &str {
+        &self.target.list
+    }
+}

@@ -1,0 +1,217 @@
+//! Search, sort and pages for a list of cloud resources, computed in the
+//! panel over one cached upstream list: every member and every refreshing
+//! row share a single upstream call per cache period.
+
+use serde::Deserialize;
+
+pub const PER_PAGE: usize = 25;
+
+/// The query string of a list page. Anything that is not a number (page,
+/// account) or not an offered sort is ignored, never an error page.
+#[derive(Debug, Deserialize, Default)]
+pub struct ListParams {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+}
+
+impl ListParams {
+    /// The account the address names, if it is a number.
+    pub fn account_id(&self) -> Option<i64> {
+        self.account.as_deref().and_then(|a| a.trim().parse().ok())
+    }
+}
+
+/// One sort order a list offers: its key in the query and its words.
+pub struct SortOption {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// What the list's controls show: the search, the sort, the count, the
+/// pages, and the addresses that keep all of it (paging, Refresh, Clear).
+pub struct ListView {
+    pub q: String,
+    pub sorts: Vec<SortOption>,
+    pub total: usize,
+    pub matching: usize,
+    pub page_no: usize,
+    pub pages: usize,
+    /// The list's address without a query, for the search form.
+    pub action: String,
+    pub account_id: i64,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    /// This very view again: same search, sort, page and account.
+    pub refresh_href: String,
+    /// The search cleared, the sort kept.
+    pub clear_href: String,
+}
+
+/// One page of a list, and the view of its controls.
+pub struct Listing<'a, T> {
+    pub rows: Vec<&'a T>,
+    pub view: ListView,
+}
+
+/// Filters `items` by the search (`matches` gets the lower-cased needle),
+/// sorts them by the chosen key (`sort` gets one of `sorts`' keys; the
+/// first is the default) and cuts the requested page.
+pub fn list<'a, T>(
+    items: &'a [T],
+    params: &ListParams,
+    sorts: &[(&'static str, &'static str)],
+    matches: impl Fn(&T, &str) -> bool,
+    sort: impl Fn(&mut Vec<&'a T>, &str),
+    base: &str,
+    account_id: i64,
+) -> Listing<'a, T> {
+    let q: String = params.q.trim().chars().take(100).collect();
+    let default_sort = sorts.first().map_or("", |(k, _)| *k);
+    let sort_key = sorts
+        .iter()
+        .find(|(k, _)| *k == params.sort)
+        .map_or(default_sort, |(k, _)| *k);
+    let needle = q.to_lowercase();
+    let mut shown: Vec<&T> = items
+        .iter()
+        .filter(|item| needle.is_empty() || matches(item, &needle))
+        .collect();
+    sort(&mut shown, sort_key);
+    let matching = shown.len();
+    let pages = matching.div_ceil(PER_PAGE).max(1);
+    let page_no = params
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let rows = shown
+        .into_iter()
+        .skip((page_no - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    let href = |q: &str, page: usize| list_href(base, account_id, q, sort_key, default_sort, page);
+    Listing {
+        rows,
+        view: ListView {
+            sorts: sorts
+                .iter()
+                .map(|(key, label)| SortOption {
+                    key,
+                    label,
+                    selected: *key == sort_key,
+                })
+                .collect(),
+            total: items.len(),
+            matching,
+            page_no,
+            pages,
+            action: base.to_owned(),
+            account_id,
+            prev_href: (page_no > 1).then(|| href(&q, page_no - 1)),
+            next_href: (page_no < pages).then(|| href(&q, page_no + 1)),
+            refresh_href: href(&q, page_no),
+            clear_href: href("", 1),
+            q,
+        },
+    }
+}
+
+/// The list's address with its account, search, sort and page.
+fn list_href(
+    base: &str,
+    account: i64,
+    q: &str,
+    sort: &str,
+    default_sort: &str,
+    page: usize,
+) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("account", &account.to_string());
+    if !q.is_empty() {
+        query.append_pair("q", q);
+    }
+    if !sort.is_empty() && sort != default_sort {
+        query.append_pair("sort", sort);
+    }
+    if page > 1 {
+        query.append_pair("page", &page.to_string());
+    }
+    format!("{base}?{}", query.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SORTS: &[(&str, &str)] = &[("name", "Name (A–Z)"), ("-name", "Name (Z–A)")];
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("box-{i:03}")).collect()
+    }
+
+    fn by_name(rows: &mut Vec<&String>, key: &str) {
+        rows.sort();
+        if key == "-name" {
+            rows.reverse();
+        }
+    }
+
+    fn params(q: &str, sort: &str, page: &str) -> ListParams {
+        ListParams {
+            q: q.into(),
+            sort: sort.into(),
+            page: Some(page.into()),
+            account: None,
+        }
+    }
+
+    #[test]
+    fn pages_keep_the_search_sort_and_account() {
+        let items = names(60);
+        let l = list(
+            &items,
+            &params("box", "-name", "2"),
+            SORTS,
+            |s, q| s.contains(q),
+            by_name,
+            "/o/a/things",
+            7,
+        );
+        assert_eq!(l.view.pages, 3);
+        assert_eq!(l.rows.first().map(|s| s.as_str()), Some("box-034"));
+        assert_eq!(
+            l.view.refresh_href,
+            "/o/a/things?account=7&q=box&sort=-name&page=2"
+        );
+        assert_eq!(
+            l.view.prev_href.as_deref(),
+            Some("/o/a/things?account=7&q=box&sort=-name")
+        );
+        assert_eq!(l.view.clear_href, "/o/a/things?account=7&sort=-name");
+    }
+
+    #[test]
+    fn nonsense_in_the_query_falls_back_quietly() {
+        let items = names(3);
+        let l = list(
+            &items,
+            &params("", "<script>", "abc"),
+            SORTS,
+            |s, q| s.contains(q),
+            by_name,
+            "/o/a/things",
+            1,
+        );
+        assert_eq!(l.view.page_no, 1);
+        assert!(l.view.sorts[0].selected);
+        assert_eq!(l.rows.len(), 3);
+    }
+}

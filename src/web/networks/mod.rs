@@ -1,0 +1,16 @@
+//! Networks: private networks, public IPs, firewall policies, load
+//! balancers and VPNs.
+
+pub mod firewall_policies;
+pub mod load_balancers;
+pub mod private_networks;
+pub mod public_ips;
+pub mod vpns;
+
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    private_networks::routes(cfg);
+    public_ips::routes(cfg);
+    firewall_policies::routes(cfg);
+    load_balancers::routes(cfg);
+    vpns::routes(cfg);
+}
