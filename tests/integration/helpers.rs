@@ -228,3 +228,43 @@ pub fn location(response: &reqwest::Response) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+impl TestApp {
+    /// The simulator's current view of one collection of the demo account
+    /// (`"servers"`, `"block_storages"`, `"firewall_policies"`, ...).
+    pub fn sim_items(&self, collection: &str) -> Vec<serde_json::Value> {
+        let snapshot = self
+            .simulator
+            .as_ref()
+            .expect("a simulator")
+            .snapshot(&self.sim_token)
+            .expect("the demo account");
+        snapshot[collection].as_array().cloned().unwrap_or_default()
+    }
+
+    /// A new member of the demo organisation whose role grants exactly
+    /// `permissions` (e.g. `["vpn.show"]`), signed in.
+    pub async fn member_with(&self, email: &str, permissions: &[&str]) -> reqwest::Client {
+        let db = self.state.raw_db();
+        let org = teampanel::db::orgs::by_slug(db, "demo")
+            .await
+            .unwrap()
+            .expect("the demo organisation");
+        let set = teampanel::rbac::PermissionSet::from_keys(permissions.iter().copied())
+            .expect("known permissions");
+        let role = crate::rows::create_role(db, org.id, &format!("Role of {email}"), &set)
+            .await
+            .unwrap()
+            .expect("a new role");
+        let password = "member password 1";
+        let user_id = self.create_user(email, "Member", false, password).await;
+        sqlx::query("INSERT INTO memberships (user_id, org_id, role_id) VALUES (?, ?, ?)")
+            .bind(user_id)
+            .bind(org.id)
+            .bind(role)
+            .execute(db)
+            .await
+            .unwrap();
+        self.signed_in(email, password).await
+    }
+}

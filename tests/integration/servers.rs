@@ -13,13 +13,7 @@ pub(crate) const ORG: &str = "/o/demo";
 
 /// The simulator's view of the demo account's servers.
 pub(crate) fn sim_servers(app: &TestApp) -> Vec<Value> {
-    let snapshot = app
-        .simulator
-        .as_ref()
-        .expect("a simulator")
-        .snapshot(&app.sim_token)
-        .expect("the demo account");
-    snapshot["servers"].as_array().cloned().unwrap_or_default()
+    app.sim_items("servers")
 }
 
 pub(crate) fn sim_server(app: &TestApp, id: &str) -> Option<Value> {
@@ -793,28 +787,8 @@ async fn a_rename_whose_description_cannot_be_checked_is_refused_and_sends_nothi
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let org = teampanel::db::orgs::by_slug(app.state.raw_db(), "demo")
-        .await
-        .unwrap()
-        .unwrap();
-    let perms =
-        teampanel::rbac::PermissionSet::from_keys(["servers.show", "servers.set_name"]).unwrap();
-    let role = crate::rows::create_role(app.state.raw_db(), org.id, "Renamers", &perms)
-        .await
-        .unwrap()
-        .unwrap();
-    let user_id = app
-        .create_user("renamer@example.org", "Renamer", false, "member password")
-        .await;
-    sqlx::query("INSERT INTO memberships (user_id, org_id, role_id) VALUES (?, ?, ?)")
-        .bind(user_id)
-        .bind(org.id)
-        .bind(role)
-        .execute(app.state.raw_db())
-        .await
-        .unwrap();
     let c = app
-        .signed_in("renamer@example.org", "member password")
+        .member_with("renamer@example.org", &["servers.show", "servers.set_name"])
         .await;
     let simulator = app.simulator.as_ref().unwrap();
     simulator
