@@ -236,3 +236,73 @@ async fn refresh_keeps_the_search_sort_and_page() {
         "Refresh names the account, the search and the sort"
     );
 }
+
+#[tokio::test]
+async fn the_server_page_links_to_everything_the_server_uses() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let account = account_query(&app).await;
+    let by_name = |name: &str| {
+        sim_servers(&app)
+            .into_iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("the seeded server {name}"))
+    };
+    let item_id = |collection: &str, name: &str| {
+        app.sim_items(collection)
+            .into_iter()
+            .find(|i| i["name"] == name)
+            .and_then(|i| i["id"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("the seeded {collection} {name}"))
+    };
+
+    let web = by_name("web-01");
+    let html = server_page(&app, &c, web["id"].as_str().unwrap()).await;
+    let ip = &web["ips"][0];
+    for href in [
+        format!("{ORG}/public_ips/{}{account}", ip["id"].as_str().unwrap()),
+        format!(
+            "{ORG}/firewall_policies/{}{account}",
+            item_id("firewall_policies", "web")
+        ),
+        format!(
+            "{ORG}/load_balancers/{}{account}",
+            item_id("load_balancers", "web-lb")
+        ),
+        format!(
+            "{ORG}/private_networks/{}{account}",
+            item_id("private_networks", "backend")
+        ),
+        format!(
+            "{ORG}/shared_storages/{}{account}",
+            item_id("shared_storages", "assets")
+        ),
+    ] {
+        assert!(
+            html.contains(&format!("href=\"{href}\"")),
+            "no link to {href}"
+        );
+    }
+
+    let db = by_name("db-01");
+    let html = server_page(&app, &c, db["id"].as_str().unwrap()).await;
+    let block = format!(
+        "{ORG}/block_storages/{}{account}",
+        item_id("block_storages", "db-data")
+    );
+    assert!(
+        html.contains(&format!("href=\"{block}\"")),
+        "no link to {block}"
+    );
+
+    // A member who may see servers only gets names, not links.
+    let viewer = app
+        .member_with("servers-only@example.org", &["servers.show"])
+        .await;
+    let html = server_page(&app, &viewer, db["id"].as_str().unwrap()).await;
+    assert!(
+        !html.contains("/block_storages/"),
+        "a link the member may not follow"
+    );
+    assert!(!exists(&html, "#storages"));
+}

@@ -55,6 +55,29 @@ impl Choices {
     }
 }
 
+/// The objects of a list that `pick` keeps (those attached to a server,
+/// say), loaded only when the member may see them.
+pub async fn attached<T>(
+    wanted: bool,
+    what: &str,
+    load: impl Future<Output = Result<Fetched<Vec<T>>, CloudError>>,
+    pick: impl Fn(&T) -> Option<Choice>,
+) -> Choices {
+    if !wanted {
+        return Choices::default();
+    }
+    match load.await {
+        Ok(fetched) => Choices {
+            items: fetched.value.iter().filter_map(pick).collect(),
+            problem: None,
+        },
+        Err(e) => Choices {
+            items: Vec::new(),
+            problem: Some(read_problem(what, &e)),
+        },
+    }
+}
+
 /// A select's options, loaded only when the member may use the form that needs them.
 pub async fn options<T>(
     wanted: bool,

@@ -21,7 +21,7 @@ use crate::web::org::OrgCtx;
 use crate::web::render;
 
 pub use change::{Act, Change, Named, Target, Then};
-pub use choices::{Choice, Choices, options};
+pub use choices::{Choice, Choices, attached, options};
 pub use listing::{ListParams, ListView, Listing, SortOption, list};
 pub use state::{StateBadge, badge_class, state_label};
 

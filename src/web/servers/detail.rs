@@ -15,7 +15,7 @@ use crate::cloudpanel::servers::{Hdd, Server, ServerIp};
 use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
 use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, check_id, connect, fragment, options,
+    AccountParam, Choice, Choices, Fallback, attached, check_id, connect, fragment, options,
 };
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::{AppError, AppResult};
@@ -62,6 +62,29 @@ impl Can {
     }
 }
 
+/// The pages of the objects a server uses that the member may open.
+pub struct Links {
+    pub block_storages: bool,
+    pub shared_storages: bool,
+    pub private_networks: bool,
+    pub public_ips: bool,
+    pub firewall_policies: bool,
+    pub load_balancers: bool,
+}
+
+impl Links {
+    fn new(ctx: &OrgCtx) -> Self {
+        Self {
+            block_storages: ctx.can(perms::BLOCK_STORAGES_SHOW),
+            shared_storages: ctx.can(perms::SHARED_STORAGES_SHOW),
+            private_networks: ctx.can(perms::PRIVATE_NETWORK_SHOW),
+            public_ips: ctx.can(perms::PUBLIC_IPS_SHOW),
+            firewall_policies: ctx.can(perms::FIREWALL_POLICIES_SHOW),
+            load_balancers: ctx.can(perms::LOAD_BALANCERS_SHOW),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "servers/detail.html")]
 struct DetailPage<'a> {
@@ -87,6 +110,13 @@ struct DetailPage<'a> {
     isos: Choices,
     recovery_images: Choices,
     datacenters: Choices,
+    /// The storages attached to this server.
+    block_storages: Choices,
+    shared_storages: Choices,
+    /// Which related pages the member may open.
+    links: Links,
+    /// `?account=ID`, for links to the related objects' pages.
+    account_query: String,
     /// The status element shows a reload hint only after it refreshed itself.
     from_refresh: bool,
 }
@@ -185,6 +215,15 @@ impl DetailPage<'_> {
         }
     }
 
+    /// The page of a related object on this account: `related("vpns", id)`.
+    fn related(&self, family: &str, id: &str) -> String {
+        format!(
+            "/o/{}/{family}/{id}{}",
+            self.page.org_slug(),
+            self.account_query
+        )
+    }
+
     /// A fixed size's name when the sizes were loaded, else its id.
     fn size_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.sizes
@@ -223,6 +262,7 @@ pub async fn page(
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let server = fetched.value;
     let can = Can::new(&ctx);
+    let links = Links::new(&ctx);
     let is_baremetal = server.server_type.as_str() == "baremetal";
 
     // Lists for the action forms, loaded together, each only when the member
@@ -238,6 +278,8 @@ pub async fn page(
         isos,
         recovery_images,
         datacenters,
+        block_storages,
+        shared_storages,
     ) = futures_util::join!(
         options(
             can.resize && !is_baremetal,
@@ -284,6 +326,24 @@ pub async fn page(
             client.list_datacenters(&all),
             |d| { Choice::of(&d.id, &format!("{} ({})", d.location, d.country_code)) }
         ),
+        attached(
+            links.block_storages,
+            "the block storages",
+            client.list_block_storages(&all),
+            |b| b
+                .server
+                .as_ref()
+                .is_some_and(|s| s.id == id)
+                .then(|| Choice::of(&b.id, &format!("{} ({} GB)", b.name, b.size)))
+        ),
+        attached(
+            links.shared_storages,
+            "the shared storages",
+            client.list_shared_storages(&all),
+            |s| s.servers.iter().find(|a| a.id == id).map(|a| {
+                Choice::of(&s.id, &format!("{} ({}, {} GB)", s.name, a.rights, s.size))
+            })
+        ),
     );
 
     let href = server_href(&ctx, id);
@@ -312,6 +372,10 @@ pub async fn page(
             isos,
             recovery_images,
             datacenters,
+            block_storages,
+            shared_storages,
+            links,
+            account_query: up.query(),
             from_refresh: false,
         },
     )
