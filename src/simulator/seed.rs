@@ -268,7 +268,8 @@ pub fn demo(a: &mut Account, cat: &Catalogue, token: &str) -> ApiResult<()> {
     )?;
     settle(a, &[]);
 
-    // One server still deploying, so that a first look shows progress.
+    // Work still in progress, so that a first look shows states side by
+    // side: a server deploying, a block storage and a VPN being set up.
     call(
         a,
         cat,
@@ -276,6 +277,20 @@ pub fn demo(a: &mut Account, cat: &Catalogue, token: &str) -> ApiResult<()> {
         &[],
         json!({"name": "build-runner", "description": "Being deployed",
         "hardware": {"fixed_instance_size_id": SIZE_L}, "appliance_id": ubuntu}),
+    )?;
+    call(
+        a,
+        cat,
+        storage::create_block,
+        &[],
+        json!({"name": "backups", "size": 200, "description": "Nightly dumps"}),
+    )?;
+    call(
+        a,
+        cat,
+        network::create_vpn,
+        &[],
+        json!({"name": "partner", "description": "Access for the agency"}),
     )?;
     Ok(())
 }
