@@ -294,6 +294,15 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     session.goto(&servers).await?;
     let server = href(session, "table#servers a.server-name").await?;
     let new_server = href(session, "a#new-server").await?;
+    let block_storages = panel.url(&panel.org_path("/block_storages"));
+    session.goto(&block_storages).await?;
+    let block_storage = href(session, "table#block-storages a.storage-name").await?;
+    let new_block_storage = href(session, "a#new-block-storage").await?;
+    let shared_storages = panel.url(&panel.org_path("/shared_storages"));
+    session.goto(&shared_storages).await?;
+    let shared_storage = href(session, "table#shared-storages a.storage-name").await?;
+    let new_shared_storage = href(session, "a#new-shared-storage").await?;
+    let shared_access = href(session, "a#access-link").await?;
     session.goto(&panel.url(&panel.org_path("/roles"))).await?;
     let role = href(
         session,
@@ -319,6 +328,28 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
             name: "create server error",
             url: new_server,
             then: Then::SubmitEmpty("form#create-server"),
+        },
+        page("block storages", block_storages),
+        page("block storage detail", block_storage),
+        page("create block storage", new_block_storage.clone()),
+        PageVisit {
+            name: "create block storage error",
+            url: new_block_storage,
+            then: Then::SubmitEmpty("form#create-block-storage"),
+        },
+        page("shared storages", shared_storages),
+        page("shared storage detail", shared_storage),
+        page("create shared storage", new_shared_storage.clone()),
+        PageVisit {
+            name: "create shared storage error",
+            url: new_shared_storage,
+            then: Then::SubmitEmpty("form#create-shared-storage"),
+        },
+        page("shared storage access", shared_access.clone()),
+        PageVisit {
+            name: "shared storage access error",
+            url: shared_access,
+            then: Then::SubmitEmpty("form#access-password"),
         },
         page("members", members.clone()),
         PageVisit {

@@ -5,6 +5,7 @@
 mod access_pages;
 mod audit_accounts;
 mod auth;
+mod block_storages;
 mod cloudpanel;
 mod crash;
 mod helpers;
@@ -12,6 +13,7 @@ mod organisations;
 mod rows;
 mod server_forms;
 mod servers;
+mod shared_storages;
 mod simulator;
 mod tenancy;
 mod two_accounts;

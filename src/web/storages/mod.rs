@@ -1,10 +1,290 @@
 //! Storages: block storages (one server each) and shared storages (NFS/CIFS
-//! for many servers).
+//! for many servers). What both families' pages share lives here: size and
+//! name checks, the rename rule (each changed field needs its own flag), a
+//! detail page's form that came back with errors, and the API's words put
+//! beside the field they name.
 
 pub mod block;
 pub mod shared;
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::cloudpanel::common::DatacenterRef;
+use crate::cloudpanel::storages::UpdateStorage;
+use crate::rbac::Permission;
+use crate::web::error::AppResult;
+use crate::web::org::OrgCtx;
+
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     block::routes(cfg);
     shared::routes(cfg);
+}
+
+/// Field name → message, for a form that comes back with errors.
+pub type FieldErrors = BTreeMap<&'static str, String>;
+
+/// The API's size rule of a storage family: `min..=max` GB in steps of `step`.
+#[derive(Debug, Clone, Copy)]
+pub struct SizeRule {
+    pub min: u32,
+    pub max: u32,
+    pub step: u32,
+}
+
+/// Block storages: 20 to 500 GB in steps of 10.
+pub const BLOCK_SIZE: SizeRule = SizeRule {
+    min: 20,
+    max: 500,
+    step: 10,
+};
+
+/// Shared storages: 50 to 2000 GB in steps of 50.
+pub const SHARED_SIZE: SizeRule = SizeRule {
+    min: 50,
+    max: 2000,
+    step: 50,
+};
+
+impl SizeRule {
+    /// A typed size, checked against the rule; the message says the rule.
+    pub fn parse(&self, raw: &str) -> Result<u32, String> {
+        let rule = format!(
+            "from {} to {} GB in steps of {}",
+            self.min, self.max, self.step
+        );
+        let size: u32 = raw
+            .trim()
+            .parse()
+            .map_err(|_| format!("The size must be a whole number of GB, {rule}."))?;
+        if !(self.min..=self.max).contains(&size) || !size.is_multiple_of(self.step) {
+            return Err(format!("The size must be {rule}."));
+        }
+        Ok(size)
+    }
+}
+
+/// A name of 1 to 128 characters.
+pub fn check_name(name: &str, errors: &mut FieldErrors) {
+    let len = name.chars().count();
+    if len == 0 || len > 128 {
+        errors.insert("name", "The name needs 1 to 128 characters.".to_owned());
+    }
+}
+
+/// A description of at most 256 characters.
+pub fn check_description(description: &str, errors: &mut FieldErrors) {
+    if description.chars().count() > 256 {
+        errors.insert(
+            "description",
+            "The description may have at most 256 characters.".to_owned(),
+        );
+    }
+}
+
+/// `Germany (DE)`.
+pub fn datacenter_label(dc: &DatacenterRef) -> String {
+    match (dc.location.is_empty(), dc.country_code.is_empty()) {
+        (false, false) => format!("{} ({})", dc.location, dc.country_code),
+        (false, true) => dc.location.clone(),
+        (true, false) => dc.country_code.clone(),
+        (true, true) => String::new(),
+    }
+}
+
+/// The flags of a rename: one for the name, one for the description.
+#[derive(Debug, Clone, Copy)]
+pub struct RenameFlags {
+    pub name: Permission,
+    pub description: Permission,
+}
+
+impl RenameFlags {
+    /// The flag a rename starts with: the name's, unless the member holds
+    /// only the description's (a member with neither is refused on the name's).
+    pub fn first(&self, ctx: &OrgCtx) -> Permission {
+        if !ctx.can(self.name) && ctx.can(self.description) {
+            self.description
+        } else {
+            self.name
+        }
+    }
+}
+
+/// What a rename sends: only the fields that change, each checked against
+/// its own flag (a change the member may not make is refused with a 403 and
+/// a `denied` audit event). `None` when nothing changes.
+pub async fn rename_body(
+    ctx: &OrgCtx,
+    flags: RenameFlags,
+    current: (&str, &str),
+    typed: (&str, &str),
+) -> AppResult<Option<UpdateStorage>> {
+    let name = (typed.0 != current.0).then(|| typed.0.to_owned());
+    let description = (typed.1 != current.1).then(|| typed.1.to_owned());
+    if name.is_some() && !ctx.can(flags.name) {
+        ctx.require(flags.name).await?;
+    }
+    if description.is_some() && !ctx.can(flags.description) {
+        ctx.require(flags.description).await?;
+    }
+    if name.is_none() && description.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(UpdateStorage {
+        name,
+        description,
+        size: None,
+    }))
+}
+
+/// A detail page's form that came back with errors: which form, what was
+/// typed (kept), and a message beside each bad field.
+#[derive(Debug, Default)]
+pub struct Invalid {
+    pub form: &'static str,
+    pub values: BTreeMap<&'static str, String>,
+    pub errors: FieldErrors,
+}
+
+impl Invalid {
+    pub fn new(form: &'static str, errors: FieldErrors) -> Self {
+        Self {
+            form,
+            values: BTreeMap::new(),
+            errors,
+        }
+    }
+
+    pub fn keep(mut self, field: &'static str, value: &str) -> Self {
+        self.values.insert(field, value.to_owned());
+        self
+    }
+
+    /// The message beside a field of a form.
+    pub fn error(&self, form: &str, field: &str) -> Option<&String> {
+        if self.form == form {
+            self.errors.get(field)
+        } else {
+            None
+        }
+    }
+
+    /// What a field shows: what was typed when this form came back, else
+    /// the object's current value.
+    pub fn value<'a>(&'a self, form: &str, field: &str, current: &'a str) -> &'a str {
+        if self.form == form {
+            self.values.get(field).map_or(current, String::as_str)
+        } else {
+            current
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+/// The form field an API field name belongs to, on a storage form.
+fn form_field(api_field: &str) -> Option<&'static str> {
+    Some(match api_field {
+        "name" => "name",
+        "description" => "description",
+        "size" | "ngcs.blockstorage.size" | "ngcs.sharedstorage.size" => "size",
+        "datacenter_id" => "datacenter_id",
+        "server_id" => "server_id",
+        _ => return None,
+    })
+}
+
+/// Reads the fields an API error names (`{"required":"name"}`,
+/// `{"datacenter_id":"X"}`, `{"prefix":"ngcs.blockstorage.size",...}`).
+pub fn api_field_errors(errors: &Value, message: &str) -> FieldErrors {
+    let mut fields = BTreeMap::new();
+    let Some(object) = errors.as_object() else {
+        return fields;
+    };
+    for (key, value) in object {
+        let named = match (key.as_str(), value.as_str()) {
+            ("required" | "invalid" | "prefix", Some(field)) => field,
+            ("required" | "invalid" | "prefix" | "desired" | "step", _) => continue,
+            (field, _) => field,
+        };
+        if let Some(field) = form_field(named) {
+            fields.insert(field, message.to_owned());
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_follow_each_familys_rule() {
+        assert_eq!(BLOCK_SIZE.parse("40"), Ok(40));
+        assert_eq!(BLOCK_SIZE.parse(" 500 "), Ok(500));
+        assert!(BLOCK_SIZE.parse("15").unwrap_err().contains("steps of 10"));
+        assert!(BLOCK_SIZE.parse("510").is_err());
+        assert!(BLOCK_SIZE.parse("25").is_err());
+        assert!(
+            BLOCK_SIZE
+                .parse("ten")
+                .unwrap_err()
+                .contains("whole number")
+        );
+        assert_eq!(SHARED_SIZE.parse("250"), Ok(250));
+        assert!(
+            SHARED_SIZE
+                .parse("275")
+                .unwrap_err()
+                .contains("steps of 50")
+        );
+        assert!(SHARED_SIZE.parse("2050").is_err());
+    }
+
+    #[test]
+    fn names_and_descriptions_have_their_lengths() {
+        let mut errors = FieldErrors::new();
+        check_name("", &mut errors);
+        check_description(&"x".repeat(257), &mut errors);
+        assert!(errors.contains_key("name") && errors.contains_key("description"));
+        let mut errors = FieldErrors::new();
+        check_name(&"é".repeat(128), &mut errors);
+        check_description("", &mut errors);
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn a_returned_form_keeps_its_values_and_only_its_own_errors() {
+        let mut errors = FieldErrors::new();
+        errors.insert("name", "bad".into());
+        let invalid = Invalid::new("rename", errors).keep("name", "typed");
+        assert_eq!(
+            invalid.error("rename", "name").map(String::as_str),
+            Some("bad")
+        );
+        assert_eq!(invalid.error("attach", "name"), None);
+        assert_eq!(invalid.value("rename", "name", "current"), "typed");
+        assert_eq!(invalid.value("rename", "description", "kept"), "kept");
+        assert_eq!(invalid.value("attach", "name", "current"), "current");
+    }
+
+    #[test]
+    fn api_errors_land_beside_the_fields_they_name() {
+        let e = api_field_errors(&serde_json::json!({ "required": "name" }), "Required");
+        assert_eq!(e.get("name").map(String::as_str), Some("Required"));
+        let e = api_field_errors(&serde_json::json!({ "datacenter_id": "X" }), "Wrong");
+        assert!(e.contains_key("datacenter_id"));
+        let e = api_field_errors(
+            &serde_json::json!({ "prefix": "ngcs.sharedstorage.size", "desired": 275, "step": true }),
+            "Wrong step",
+        );
+        assert!(e.contains_key("size"));
+        assert!(
+            api_field_errors(&serde_json::json!({ "prefix": "ngcs.blockstorage" }), "x").is_empty()
+        );
+    }
 }

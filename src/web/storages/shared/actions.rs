@@ -1,0 +1,464 @@
+//! Every change to a shared storage. Each handler: the exact permission
+//! flag and the account ([`Act::begin`]), the form checked (nothing sent
+//! when it cannot be used), then the audited call ([`Act::run`]) and a flash.
+//!
+//! The API has no call to change a server's rights: attaching a server that
+//! already has access replaces its rights. So attaching refuses servers that
+//! have access (it would silently lower RW to R), and the rights change is
+//! its own action, whose lowering takes the confirm step.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::detail::invalid_form;
+use super::{list_href, rights_label, storage_href};
+use crate::cloudpanel::storages::SharedStorageGrant;
+use crate::cloudpanel::{CloudError, ListQuery};
+use crate::rbac::{Permission, perms};
+use crate::web::cloud::{AccountParam, Act, Change, Target, Then, Upstream, check_id, chosen_id};
+use crate::web::confirm::{self, Confirmation};
+use crate::web::error::AppResult;
+use crate::web::org::OrgCtx;
+use crate::web::storages::{
+    FieldErrors, Invalid, RenameFlags, SHARED_SIZE, check_description, check_name, rename_body,
+};
+use crate::web::{flash, redirect};
+
+type StoragePath = web::Path<(String, String)>;
+type ServerPath = web::Path<(String, String, String)>;
+
+const RENAME_FLAGS: RenameFlags = RenameFlags {
+    name: perms::SHARED_STORAGES_SET_NAME,
+    description: perms::SHARED_STORAGES_SET_DESCRIPTION,
+};
+
+/// The common start of every handler: a valid id, the permission, the
+/// account the form's address names.
+async fn begin<'a>(
+    ctx: &'a OrgCtx,
+    session: &'a Session,
+    account: &AccountParam,
+    id: &str,
+    permission: Permission,
+) -> AppResult<Act<'a>> {
+    check_id(id)?;
+    Act::begin(ctx, session, account, permission, |up| Target {
+        kind: "shared_storage",
+        id: id.to_owned(),
+        page: format!("{}{}", storage_href(ctx, id), up.query()),
+        list: list_href(ctx, up),
+    })
+    .await
+}
+
+/// A read the change depends on failed: said, nothing sent.
+fn unreadable(act: &Act<'_>, e: &CloudError) -> AppResult<HttpResponse> {
+    if matches!(e, CloudError::NotFound { .. }) {
+        flash::error(
+            act.session,
+            "This no longer exists in the Cloud Panel: it was removed meanwhile.",
+        );
+        return Ok(redirect(act.list()));
+    }
+    act.invalid(&format!(
+        "Nothing was changed: the panel could not read the shared storage ({}).",
+        e.user_message()
+    ))
+}
+
+/// `R` or `RW`; anything else is `None`.
+fn parse_rights(raw: &str) -> Option<&'static str> {
+    match raw.trim() {
+        "R" => Some("R"),
+        "RW" => Some("RW"),
+        _ => None,
+    }
+}
+
+/// A server's name from the (cached) list, for the audit log and the message.
+async fn server_name(up: &Upstream, id: &str) -> Option<String> {
+    up.client()
+        .list_servers_shared(&ListQuery::all())
+        .await
+        .ok()
+        .and_then(|f| f.value.iter().find(|s| s.id == id).map(|s| s.name.clone()))
+}
+
+// ---- name and description ----
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn rename(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: StoragePath,
+    form: web::Form<RenameForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let act = begin(&ctx, &session, &account, &id, RENAME_FLAGS.first(&ctx)).await?;
+    let name = form.name.trim();
+    let description = form.description.trim();
+    let mut errors = FieldErrors::new();
+    check_name(name, &mut errors);
+    check_description(description, &mut errors);
+    if !errors.is_empty() {
+        let invalid = Invalid::new("rename", errors)
+            .keep("name", name)
+            .keep("description", description);
+        return invalid_form(&act, &id, invalid).await;
+    }
+    // Only what changes is sent, and each change needs its own flag: the
+    // current values are read first (fail closed when they cannot be).
+    let current = match act.up.client().get_shared_storage(&id).await {
+        Ok(fetched) => fetched.value,
+        Err(e) => return unreadable(&act, &e),
+    };
+    let Some(body) = rename_body(
+        &ctx,
+        RENAME_FLAGS,
+        (&current.name, &current.description),
+        (name, description),
+    )
+    .await?
+    else {
+        flash::info(&session, "Nothing changed: these are the current values.");
+        return Ok(redirect(act.page()));
+    };
+    let change = Change::new(
+        "shared_storage.rename",
+        json!({ "name": body.name, "description": body.description }),
+        "Saved: {name}.",
+    );
+    act.run(change, act.up.client().update_shared_storage(&id, &body))
+        .await
+}
+
+// ---- size ----
+
+#[derive(Deserialize)]
+pub struct ResizeForm {
+    #[serde(default)]
+    size: String,
+}
+
+pub async fn resize(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: StoragePath,
+    form: web::Form<ResizeForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let act = begin(&ctx, &session, &account, &id, perms::SHARED_STORAGES_RESIZE).await?;
+    let size = match SHARED_SIZE.parse(&form.size) {
+        Ok(size) => size,
+        Err(message) => return act.invalid(&format!("{message} Nothing was changed.")),
+    };
+    let current = match act.up.client().get_shared_storage(&id).await {
+        Ok(fetched) => fetched.value,
+        Err(e) => return unreadable(&act, &e),
+    };
+    if size < current.size {
+        return act.invalid(&format!(
+            "A shared storage cannot shrink: choose at least its current {} GB. Nothing was changed.",
+            current.size
+        ));
+    }
+    if size == current.size {
+        flash::info(
+            &session,
+            format!("Nothing changed: {} already has {size} GB.", current.name),
+        );
+        return Ok(redirect(act.page()));
+    }
+    let body = crate::cloudpanel::storages::UpdateStorage {
+        size: Some(size),
+        ..Default::default()
+    };
+    let change = Change::new(
+        "shared_storage.resize",
+        json!({ "size": size, "previous_size": current.size }),
+        format!("Resizing {{name}} to {size} GB."),
+    );
+    act.run(change, act.up.client().update_shared_storage(&id, &body))
+        .await
+}
+
+// ---- servers ----
+
+#[derive(Deserialize)]
+pub struct AttachForm {
+    #[serde(default)]
+    server_id: String,
+    #[serde(default)]
+    rights: String,
+}
+
+pub async fn attach(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: StoragePath,
+    form: web::Form<AttachForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let act = begin(
+        &ctx,
+        &session,
+        &account,
+        &id,
+        perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS,
+    )
+    .await?;
+    let mut errors = FieldErrors::new();
+    let server_id = match chosen_id(&form.server_id) {
+        Ok(Some(server_id)) => Some(server_id),
+        _ => {
+            errors.insert("server_id", "Choose the server to give access.".to_owned());
+            None
+        }
+    };
+    let rights = parse_rights(&form.rights);
+    if rights.is_none() {
+        errors.insert(
+            "rights",
+            "Choose read only (R) or read and write (RW).".to_owned(),
+        );
+    }
+    // A server with access already would have its rights replaced: refused
+    // here, so that a right is only ever lowered through its confirm step.
+    if let Some(server_id) = &server_id {
+        match act.up.client().list_shared_storage_servers(&id).await {
+            Ok(attached) => {
+                if let Some(server) = attached.value.iter().find(|s| &s.id == server_id) {
+                    errors.insert(
+                        "server_id",
+                        format!(
+                            "{} already has access ({}); change its rights in the table above.",
+                            server.name,
+                            rights_label(&server.rights)
+                        ),
+                    );
+                }
+            }
+            Err(e) => return unreadable(&act, &e),
+        }
+    }
+    let (Some(server_id), Some(rights)) = (server_id, rights) else {
+        let invalid = Invalid::new("attach", errors)
+            .keep("server_id", form.server_id.trim())
+            .keep("rights", form.rights.trim());
+        return invalid_form(&act, &id, invalid).await;
+    };
+    if !errors.is_empty() {
+        let invalid = Invalid::new("attach", errors)
+            .keep("server_id", &server_id)
+            .keep("rights", rights);
+        return invalid_form(&act, &id, invalid).await;
+    }
+    let server_name = server_name(&act.up, &server_id).await;
+    let grant = [SharedStorageGrant {
+        id: server_id.clone(),
+        rights: rights.to_owned(),
+    }];
+    let change = Change::new(
+        "shared_storage.attach",
+        json!({ "server_id": server_id, "server_name": server_name, "rights": rights }),
+        format!(
+            "Giving {} {} access to {{name}}.",
+            server_name.as_deref().unwrap_or("the server"),
+            rights_label(rights)
+        ),
+    );
+    act.run(
+        change,
+        act.up.client().attach_shared_storage_servers(&id, &grant),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RightsForm {
+    #[serde(default)]
+    rights: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn rights(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: ServerPath,
+    form: web::Form<RightsForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id, server_id) = path.into_inner();
+    check_id(&server_id)?;
+    let act = begin(
+        &ctx,
+        &session,
+        &account,
+        &id,
+        perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS,
+    )
+    .await?;
+    let Some(rights) = parse_rights(&form.rights) else {
+        return act.invalid("Choose read only (R) or read and write (RW). Nothing was changed.");
+    };
+    // Read only is the least a server can have: asking for it may lower a right.
+    if rights == "R" && !confirm::is_yes(&form.confirm) {
+        return act.unconfirmed("make the server read-only");
+    }
+    let current = match act
+        .up
+        .client()
+        .get_shared_storage_server(&id, &server_id)
+        .await
+    {
+        Ok(fetched) => fetched.value,
+        Err(CloudError::NotFound { .. }) => {
+            return act.invalid(
+                "That server has no access to this shared storage (any more). Nothing was changed.",
+            );
+        }
+        Err(e) => return unreadable(&act, &e),
+    };
+    if current.rights == rights {
+        flash::info(
+            &session,
+            format!(
+                "Nothing changed: {} already has {} access.",
+                current.name,
+                rights_label(rights)
+            ),
+        );
+        return Ok(redirect(act.page()));
+    }
+    let grant = [SharedStorageGrant {
+        id: server_id.clone(),
+        rights: rights.to_owned(),
+    }];
+    let change = Change::new(
+        "shared_storage.rights",
+        json!({
+            "server_id": server_id,
+            "server_name": current.name,
+            "rights": rights,
+            "previous_rights": current.rights,
+        }),
+        format!(
+            "{} now gets {} access to {{name}}.",
+            current.name,
+            rights_label(rights)
+        ),
+    );
+    act.run(
+        change,
+        act.up.client().attach_shared_storage_servers(&id, &grant),
+    )
+    .await
+}
+
+pub async fn detach(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: ServerPath,
+    form: web::Form<Confirmation>,
+) -> AppResult<HttpResponse> {
+    let (_, id, server_id) = path.into_inner();
+    check_id(&server_id)?;
+    let act = begin(
+        &ctx,
+        &session,
+        &account,
+        &id,
+        perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS,
+    )
+    .await?;
+    if !form.given() {
+        return act.unconfirmed("detach the server from the shared storage");
+    }
+    let server_name = server_name(&act.up, &server_id).await;
+    let change = Change::new(
+        "shared_storage.detach",
+        json!({ "server_id": server_id, "server_name": server_name }),
+        format!(
+            "Detaching {} from {{name}}.",
+            server_name.as_deref().unwrap_or("the server")
+        ),
+    );
+    act.run(
+        change,
+        act.up
+            .client()
+            .detach_shared_storage_server(&id, &server_id),
+    )
+    .await
+}
+
+// ---- delete ----
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm_name: String,
+}
+
+pub async fn delete(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: StoragePath,
+    form: web::Form<DeleteForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let act = begin(&ctx, &session, &account, &id, perms::SHARED_STORAGES_DELETE).await?;
+    // The typed name is compared with the storage's current name.
+    let current = match act.up.client().get_shared_storage(&id).await {
+        Ok(fetched) => fetched.value,
+        Err(e) => return unreadable(&act, &e),
+    };
+    if form.confirm_name.trim() != current.name {
+        return act.invalid(&format!(
+            "Type the shared storage's name, {}, exactly to confirm. Nothing was changed.",
+            current.name
+        ));
+    }
+    let losing: Vec<_> = current
+        .servers
+        .iter()
+        .map(|s| json!({ "id": s.id, "name": s.name, "rights": s.rights }))
+        .collect();
+    let change = Change::new(
+        "shared_storage.delete",
+        json!({ "servers_losing_access": losing }),
+        "Deleting {name}.",
+    )
+    .then(Then::List);
+    act.run(change, act.up.client().delete_shared_storage(&id))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_apis_rights_are_accepted() {
+        assert_eq!(parse_rights("R"), Some("R"));
+        assert_eq!(parse_rights(" RW "), Some("RW"));
+        for other in ["", "r", "W", "RWX", "rw"] {
+            assert_eq!(parse_rights(other), None, "{other:?}");
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! A shared storage's page: overview and paths, size, the servers with
+//! access and their rights, and every action the member may take; the
+//! status badge refreshes itself while work is in progress.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::list::current_row;
+use super::view::{ServerAccess, SharedRow};
+use super::{access_href, list_href};
+use crate::cloudpanel::storages::SharedStorage;
+use crate::cloudpanel::{CloudError, ListQuery};
+use crate::rbac::perms;
+use crate::web::cloud::{
+    AccountParam, Act, Choice, Choices, Fallback, Upstream, check_id, connect, fragment,
+    read_problem,
+};
+use crate::web::confirm::ConfirmStep;
+use crate::web::error::{AppError, AppResult};
+use crate::web::org::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::render;
+use crate::web::storages::{Invalid, SHARED_SIZE};
+
+/// What the member may do on this page; the template hides the rest.
+pub struct Can {
+    /// The rename form (either flag).
+    pub rename: bool,
+    pub set_name: bool,
+    pub set_description: bool,
+    pub resize: bool,
+    pub manage_servers: bool,
+    pub delete: bool,
+    pub access: bool,
+}
+
+impl Can {
+    fn new(ctx: &OrgCtx) -> Self {
+        let set_name = ctx.can(perms::SHARED_STORAGES_SET_NAME);
+        let set_description = ctx.can(perms::SHARED_STORAGES_SET_DESCRIPTION);
+        Self {
+            rename: set_name || set_description,
+            set_name,
+            set_description,
+            resize: ctx.can(perms::SHARED_STORAGES_RESIZE),
+            manage_servers: ctx.can(perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS),
+            delete: ctx.can(perms::SHARED_STORAGES_DELETE),
+            access: ctx.can(perms::SHARED_STORAGES_ACCESS),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shared_storages/detail.html")]
+struct DetailPage<'a> {
+    page: &'a PageCtx,
+    storage: &'a SharedStorage,
+    row: SharedRow,
+    list_href: String,
+    access_href: String,
+    account_name: String,
+    notice: Option<String>,
+    can: Can,
+    /// Why the actions the API refuses during a transition are disabled.
+    busy: Option<String>,
+    /// Being deleted: nothing more to do.
+    removing: bool,
+    /// Servers without access yet, for the attach form.
+    servers: Choices,
+    /// The resize field's bounds: the current size up to the API's maximum.
+    max_size: u32,
+    invalid: &'a Invalid,
+    /// The status element shows a reload hint only after it refreshed itself.
+    from_refresh: bool,
+}
+
+impl DetailPage<'_> {
+    fn server_href(&self, server: &ServerAccess) -> String {
+        format!("{}/servers/{}", self.row.href, server.id)
+    }
+
+    fn detach_step(&self, server: &ServerAccess) -> ConfirmStep {
+        ConfirmStep {
+            action: format!("{}/delete{}", self.server_href(server), self.row.query),
+            verb: "Detach",
+            subject: server.name.clone(),
+            button: format!("Yes, detach {}", server.name),
+            consequence: format!(
+                "{} loses access to {}: its mounts of the storage stop working. The files stay.",
+                server.name, self.storage.name
+            ),
+        }
+    }
+
+    fn read_only_step(&self, server: &ServerAccess) -> ConfirmStep {
+        ConfirmStep {
+            action: format!("{}/rights{}", self.server_href(server), self.row.query),
+            verb: "Make read-only",
+            subject: server.name.clone(),
+            button: format!("Yes, make {} read-only", server.name),
+            consequence: format!(
+                "{} can still read the files on {} but no longer change them; writes in progress fail.",
+                server.name, self.storage.name
+            ),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shared_storages/status.html")]
+struct StatusFragment<'a> {
+    row: &'a SharedRow,
+    from_refresh: bool,
+}
+
+pub async fn page(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::SHARED_STORAGES_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id)?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    show(&ctx, &up, id, &Invalid::default(), StatusCode::OK).await
+}
+
+/// A form of this page that came back with errors: the page again with the
+/// messages beside the fields (HTTP 422), or, for a member who may not see
+/// the page, the messages as a flash.
+pub async fn invalid_form(act: &Act<'_>, id: &str, invalid: Invalid) -> AppResult<HttpResponse> {
+    if !act.ctx.can(perms::SHARED_STORAGES_SHOW) {
+        let message = invalid
+            .errors
+            .values()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        return act.invalid(&message);
+    }
+    show(
+        act.ctx,
+        &act.up,
+        id,
+        &invalid,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+async fn show(
+    ctx: &OrgCtx,
+    up: &Upstream,
+    id: &str,
+    invalid: &Invalid,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let fetched = match up.client().get_shared_storage(id).await {
+        Ok(fetched) => fetched,
+        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
+        Err(e) => return Err(AppError::cloud("this shared storage", &e).in_page(&ctx.page)),
+    };
+    let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+    let storage = fetched.value;
+    let can = Can::new(ctx);
+    let row = super::list::row_of(ctx, up, &storage);
+
+    // The attach form offers the servers that have no access yet; loaded
+    // only when the form is shown.
+    let servers = if can.manage_servers {
+        match up.client().list_servers_shared(&ListQuery::all()).await {
+            Ok(fetched) => {
+                let mut items: Vec<Choice> = fetched
+                    .value
+                    .iter()
+                    .filter(|s| !row.servers.iter().any(|a| a.id == s.id))
+                    .map(|s| Choice::of(&s.id, &s.name))
+                    .collect();
+                items.sort_by_key(|c| c.name.to_lowercase());
+                Choices {
+                    items,
+                    problem: None,
+                }
+            }
+            Err(e) => Choices {
+                items: Vec::new(),
+                problem: Some(read_problem("the servers", &e)),
+            },
+        }
+    } else {
+        Choices::default()
+    };
+
+    let removing = matches!(storage.state.as_str(), "REMOVING" | "DELETING");
+    let page = ctx.page.clone().with_section("shared_storages");
+    render(
+        status,
+        &DetailPage {
+            page: &page,
+            busy: busy_reason(&row, removing),
+            removing,
+            row,
+            storage: &storage,
+            list_href: list_href(ctx, up),
+            access_href: access_href(ctx, up),
+            account_name: up.row().name.clone(),
+            notice,
+            can,
+            servers,
+            max_size: SHARED_SIZE.max,
+            invalid,
+            from_refresh: false,
+        },
+    )
+}
+
+/// While the storage is in a transition the API refuses renaming and
+/// resizing: the page says so beside the disabled buttons.
+fn busy_reason(row: &SharedRow, removing: bool) -> Option<String> {
+    if removing {
+        return Some(
+            "The shared storage is being deleted; nothing more can be done with it.".into(),
+        );
+    }
+    row.badge.transitional.then(|| {
+        format!(
+            "The shared storage is {}. Renaming and resizing wait until it is done; \
+             reload the page then.",
+            row.badge.label.to_lowercase()
+        )
+    })
+}
+
+/// The status badge alone, for the page's script while work is in progress.
+pub async fn status(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::SHARED_STORAGES_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id)?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let row = current_row(&up, &ctx, id).await?;
+    fragment(&StatusFragment {
+        row: &row,
+        from_refresh: true,
+    })
+}
