@@ -656,6 +656,7 @@ async fn a_member_who_may_only_look_sees_no_forms_and_is_refused_each_change() {
         .await;
     let (id, before) = seeded(&app, "db-data");
     let web = server_id(&app, "web-01");
+    let count = app.sim_items("block_storages").len();
 
     let html = detail(&app, &viewer, &id).await;
     for form in ["#rename", "#attach", "#detach", "#delete-block-storage"] {
@@ -709,7 +710,7 @@ async fn a_member_who_may_only_look_sees_no_forms_and_is_refused_each_change() {
     assert_eq!(response.status().as_u16(), 403);
 
     assert_eq!(sim_block(&app, &id).unwrap(), before, "nothing changed");
-    assert_eq!(app.sim_items("block_storages").len(), 2);
+    assert_eq!(app.sim_items("block_storages").len(), count);
     for action in [
         "block_storage.delete",
         "block_storage.rename",
