@@ -9,6 +9,7 @@ mod cloudpanel;
 mod crash;
 mod helpers;
 mod organisations;
+mod private_networks;
 mod rows;
 mod server_forms;
 mod servers;
