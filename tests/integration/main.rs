@@ -10,6 +10,7 @@ mod crash;
 mod helpers;
 mod organisations;
 mod private_networks;
+mod public_ips;
 mod rows;
 mod server_forms;
 mod servers;
