@@ -17,3 +17,4 @@ mod servers;
 mod simulator;
 mod tenancy;
 mod two_accounts;
+mod vpns;

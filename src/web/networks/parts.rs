@@ -145,10 +145,40 @@ pub fn api_field_errors(e: &CloudError, fields: &[&'static str]) -> FieldErrors 
     out
 }
 
+/// A name safe in a file name: ASCII letters, digits, hyphens and
+/// underscores; each run of anything else becomes one hyphen.
+pub fn file_stem(name: &str, fallback: &str) -> String {
+    let mut stem = String::new();
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            stem.push(c);
+        } else if !stem.ends_with('-') {
+            stem.push('-');
+        }
+        if stem.len() >= 64 {
+            break;
+        }
+    }
+    let stem = stem.trim_matches('-').to_owned();
+    if stem.is_empty() {
+        fallback.to_owned()
+    } else {
+        stem
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn file_names_keep_only_safe_characters() {
+        assert_eq!(file_stem("office", "vpn"), "office");
+        assert_eq!(file_stem("  Büro \"Nord\"/..\\x ", "vpn"), "B-ro-Nord-x");
+        assert_eq!(file_stem("../..", "vpn"), "vpn");
+        assert_eq!(file_stem(&"a".repeat(200), "vpn").len(), 64);
+    }
 
     #[test]
     fn the_apis_refusals_land_beside_the_fields_they_name() {
