@@ -739,6 +739,17 @@ impl AccountClient {
         self.get(&format!("/vpns/{}/configuration_file", seg(id)), &[])
             .await
     }
+
+    /// The configuration file for a download: the client's keys are in it,
+    /// so it is asked for each time and never kept in the read cache (nor
+    /// served stale from it).
+    pub async fn download_vpn_configuration_file(
+        &self,
+        id: &str,
+    ) -> Result<VpnConfiguration, CloudError> {
+        self.read_uncached(&format!("/vpns/{}/configuration_file", seg(id)))
+            .await
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,11 @@
 mod account;
 mod email;
 mod names;
+mod network;
 
 pub use account::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL};
 pub use email::Email;
 pub use names::{OrgSlug, parse_display_name};
+pub use network::{
+    Hostname, Ipv4Subnet, SubnetField, parse_resource_description, parse_resource_name,
+};

@@ -3,8 +3,10 @@
 
 pub mod firewall_policies;
 pub mod load_balancers;
+mod parts;
 pub mod private_networks;
 pub mod public_ips;
+mod record;
 pub mod vpns;
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {

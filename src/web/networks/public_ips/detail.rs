@@ -1,0 +1,121 @@
+//! A public IP's page: what it is, what it is assigned to (a link to that
+//! server or load balancer), its reverse DNS name, and deletion; the status
+//! badge refreshes itself while work is in progress.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::list::current_row;
+use super::view::IpRow;
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::networks::PublicIp;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect, fragment};
+use crate::web::error::{AppError, AppResult};
+use crate::web::networks::parts::busy_reason;
+use crate::web::org::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+/// What the member may do on this page; the template hides the rest.
+pub struct Can {
+    pub reverse_dns: bool,
+    pub delete: bool,
+}
+
+#[derive(Template)]
+#[template(path = "public_ips/detail.html")]
+struct DetailPage<'a> {
+    page: &'a PageCtx,
+    ip: &'a PublicIp,
+    row: IpRow,
+    list_href: String,
+    account_name: String,
+    notice: Option<String>,
+    can: Can,
+    busy: Option<String>,
+    from_refresh: bool,
+}
+
+impl DetailPage<'_> {
+    /// What deleting takes with it.
+    fn delete_consequence(&self) -> String {
+        match &self.row.assigned {
+            Some(a) if a.is_load_balancer => format!(
+                "It is the address of the load balancer {}: the Cloud Panel refuses to delete it \
+                 while it is attached there.",
+                a.link.label
+            ),
+            Some(a) => format!(
+                "Its assignment to the {} {} ends: {} loses this address.",
+                a.kind, a.link.label, a.link.label
+            ),
+            None => "It is not assigned to anything.".to_owned(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public_ips/status.html")]
+struct StatusFragment<'a> {
+    row: &'a IpRow,
+    from_refresh: bool,
+}
+
+pub async fn page(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::PUBLIC_IPS_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id)?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let fetched = match up.client().get_public_ip(id).await {
+        Ok(fetched) => fetched,
+        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
+        Err(e) => return Err(AppError::cloud("this public IP", &e).in_page(&ctx.page)),
+    };
+    let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+    let ip = fetched.value;
+    let row = IpRow::new(&ip, &ctx, &up);
+    let page = ctx.page.clone().with_section("public_ips");
+    render(
+        StatusCode::OK,
+        &DetailPage {
+            page: &page,
+            busy: busy_reason(&row.badge, "IP", "Changes to its reverse DNS name"),
+            ip: &ip,
+            row,
+            list_href: up.href(&ctx, "public_ips"),
+            account_name: up.row().name.clone(),
+            notice,
+            can: Can {
+                reverse_dns: ctx.can(perms::PUBLIC_IPS_SET_REVERSE_DNS),
+                delete: ctx.can(perms::PUBLIC_IPS_DELETE),
+            },
+            from_refresh: false,
+        },
+    )
+}
+
+/// The status badge alone, for the page's script while work is in progress.
+pub async fn status(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::PUBLIC_IPS_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id)?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let row = current_row(&up, &ctx, id).await?;
+    fragment(&StatusFragment {
+        row: &row,
+        from_refresh: true,
+    })
+}

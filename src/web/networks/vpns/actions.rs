@@ -1,0 +1,175 @@
+//! The changes made from a VPN's page: deletion (typed name), and the
+//! configuration file's download. The download is audited like a change
+//! (`vpn.download_configuration`, requested before the call and its outcome
+//! after): the file lets its holder into the team's network.
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::vpn_href;
+use crate::audit::{NewEvent, Outcome};
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::networks::Vpn;
+use crate::rbac::{Permission, perms};
+use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id};
+use crate::web::error::AppResult;
+use crate::web::networks::parts::{check_typed_name, file_stem};
+use crate::web::networks::record::recorded;
+use crate::web::org::OrgCtx;
+use crate::web::{flash, redirect};
+
+type VpnPath = web::Path<(String, String)>;
+
+async fn begin<'a>(
+    ctx: &'a OrgCtx,
+    session: &'a Session,
+    account: &AccountParam,
+    id: &str,
+    permission: Permission,
+) -> AppResult<Act<'a>> {
+    check_id(id)?;
+    Act::begin(ctx, session, account, permission, |up| Target {
+        kind: "vpn",
+        id: id.to_owned(),
+        page: format!("{}{}", vpn_href(ctx, id), up.query()),
+        list: up.href(ctx, "vpns"),
+    })
+    .await
+}
+
+fn gone(act: &Act<'_>) -> AppResult<HttpResponse> {
+    flash::error(
+        act.session,
+        "This no longer exists in the Cloud Panel: it was removed meanwhile.",
+    );
+    Ok(redirect(act.list()))
+}
+
+/// The VPN as it is now, or the answer for a VPN that is gone.
+async fn current(act: &Act<'_>, id: &str) -> Result<Vpn, AppResult<HttpResponse>> {
+    match act.up.client().get_vpn(id).await {
+        Ok(fetched) => Ok(fetched.value),
+        Err(CloudError::NotFound { .. }) => Err(gone(act)),
+        Err(e) => Err(act.invalid(&format!("Nothing was done. {}", e.summary()))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm_name: String,
+}
+
+pub async fn delete(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: VpnPath,
+    form: web::Form<DeleteForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let act = begin(&ctx, &session, &account, &id, perms::VPN_DELETE).await?;
+    let vpn = match current(&act, &id).await {
+        Ok(vpn) => vpn,
+        Err(answer) => return answer,
+    };
+    if let Err(message) = check_typed_name("VPN's name", &vpn.name, &form.confirm_name) {
+        return act.invalid(&message);
+    }
+    let change = Change {
+        action: "vpn.delete",
+        details: json!({ "name": vpn.name }),
+        success: "Deleting {name}; its configuration files stop working.".into(),
+        then: Then::List,
+    };
+    act.run(change, act.up.client().delete_vpn(&id)).await
+}
+
+pub async fn download(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: VpnPath,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let act = begin(&ctx, &session, &account, &id, perms::VPN_DOWNLOAD_FILE).await?;
+    let vpn = match current(&act, &id).await {
+        Ok(vpn) => vpn,
+        Err(answer) => return answer,
+    };
+    let event = NewEvent::new("vpn.download_configuration", Outcome::Requested)
+        .target("vpn", &id, &vpn.name)
+        .details(json!({ "name": vpn.name }));
+    let client = act.up.client();
+    let call = async {
+        let file = client.download_vpn_configuration_file(&id).await?;
+        file.bytes()
+            .filter(|bytes| !bytes.is_empty())
+            .ok_or_else(|| CloudError::Undecodable {
+                detail: "the configuration file is empty or not base64".into(),
+            })
+    };
+    let answer = recorded(&act.up, event, call, |_| (id.clone(), vpn.name.clone())).await?;
+    match answer {
+        Ok(bytes) => Ok(attachment(&vpn.name, bytes)),
+        Err(CloudError::NotFound { .. }) => gone(&act),
+        Err(e) => {
+            flash::cloud_error(&session, &e);
+            Ok(redirect(act.page()))
+        }
+    }
+}
+
+/// The file as a download: a name made only of safe characters, the type
+/// its content says (a zip archive, else an OpenVPN profile), never cached.
+fn attachment(vpn_name: &str, bytes: Vec<u8>) -> HttpResponse {
+    let (content_type, extension) = if bytes.starts_with(b"PK\x03\x04") {
+        ("application/zip", "zip")
+    } else {
+        ("application/x-openvpn-profile", "ovpn")
+    };
+    let filename = format!("{}.{extension}", file_stem(vpn_name, "vpn"));
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store, private"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .body(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header_of(response: &HttpResponse, name: header::HeaderName) -> String {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn the_file_is_an_uncached_attachment_with_a_safe_name() {
+        let response = attachment("Büro \"Nord\"", b"client\ndev tun\n".to_vec());
+        assert_eq!(
+            header_of(&response, header::CONTENT_DISPOSITION),
+            "attachment; filename=\"B-ro-Nord.ovpn\""
+        );
+        assert_eq!(
+            header_of(&response, header::CONTENT_TYPE),
+            "application/x-openvpn-profile"
+        );
+        assert!(header_of(&response, header::CACHE_CONTROL).contains("no-store"));
+        let zip = attachment("office", b"PK\x03\x04rest".to_vec());
+        assert_eq!(header_of(&zip, header::CONTENT_TYPE), "application/zip");
+        assert!(header_of(&zip, header::CONTENT_DISPOSITION).ends_with("office.zip\""));
+    }
+}
