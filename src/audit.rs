@@ -214,12 +214,13 @@ fn is_secret_key(key: &str) -> bool {
             .any(|word| word == "key")
 }
 
-/// Drops every object key that names a secret, at any depth.
+/// Drops every object key that names a secret, at any depth. A yes/no
+/// under such a key (`password_set`) says only whether one was given, and stays.
 pub fn redact(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .filter(|(k, _)| !is_secret_key(k))
+                .filter(|(k, v)| v.is_boolean() || !is_secret_key(k))
                 .map(|(k, v)| (k, redact(v)))
                 .collect(),
         ),
@@ -843,6 +844,7 @@ mod tests {
             "apiKey": "k",
             "nested": {"password": "p", "keep": 1, "client_secret": "s", "ssh_keys": [1, 2]},
             "list": [{"Authorization": "Bearer x", "id": 5}],
+            "password_set": true,
         });
         let redacted = redact(details);
         let text = redacted.to_string();
@@ -853,6 +855,10 @@ mod tests {
         assert_eq!(redacted["nested"]["keep"], 1);
         assert_eq!(redacted["nested"]["ssh_keys"], serde_json::json!([1, 2]));
         assert_eq!(redacted["list"][0]["id"], 5);
+        assert_eq!(
+            redacted["password_set"], true,
+            "whether one was set is no secret"
+        );
     }
 
     #[tokio::test]

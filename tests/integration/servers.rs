@@ -239,6 +239,10 @@ async fn a_server_is_created_deploys_and_is_audited() {
         !details.contains("Str0ng-Passw0rd"),
         "the password never reaches the audit log"
     );
+    assert!(
+        details.contains("\"password_set\":true"),
+        "that one was set does: {details}"
+    );
 
     wait_for_state(&app, &id, "POWERED_ON").await;
     // The status fragment the page polls now says it is steady and stops refreshing.
