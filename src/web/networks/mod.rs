@@ -2,9 +2,11 @@
 //! balancers and VPNs.
 
 pub mod firewall_policies;
+pub mod form;
 pub mod load_balancers;
 pub mod private_networks;
 pub mod public_ips;
+pub mod server_ips;
 pub mod vpns;
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
