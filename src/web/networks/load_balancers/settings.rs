@@ -10,7 +10,7 @@ use crate::web::networks::form::{Fields, parse_number};
 
 pub const TESTS: &[(&str, &str)] = &[
     ("TCP", "TCP"),
-    ("HTTP", "HTTP (path and expected answer below)"),
+    ("HTTP", "HTTP"),
     ("ICMP", "ICMP (ping)"),
     ("NONE", "None"),
 ];
