@@ -204,6 +204,10 @@ pub fn affected(path: &str) -> Vec<Scope> {
     if let Some(id) = segs.get(1) {
         scopes.push(Scope::Tree(format!("/{family}/{id}")));
     }
+    // An IP has one firewall policy: assigning it to one takes it off another.
+    if *family == "firewall_policies" && segs.get(2) == Some(&"server_ips") {
+        scopes.push(Scope::Tree("/firewall_policies".into()));
+    }
     for r in related(family) {
         scopes.push(Scope::Tree(format!("/{r}")));
     }
@@ -307,6 +311,25 @@ mod tests {
         assert!(c.get(&key("/servers")).is_some());
         assert_eq!(c.invalidate("/vpns/V"), 2);
         assert!(c.is_empty() || c.len() == 1);
+    }
+
+    #[test]
+    fn assigning_ips_to_a_firewall_policy_invalidates_the_policies_they_left() {
+        let mut c = ReadCache::default();
+        for p in [
+            "/firewall_policies/F/rules",
+            "/firewall_policies/G",
+            "/vpns",
+        ] {
+            c.insert(key(p), stored());
+        }
+        c.invalidate("/firewall_policies/F/server_ips");
+        assert!(c.get(&key("/firewall_policies/G")).is_none());
+        assert!(c.get(&key("/vpns")).is_some());
+        // Other changes to a policy leave the others cached.
+        c.insert(key("/firewall_policies/G"), stored());
+        c.invalidate("/firewall_policies/F/rules");
+        assert!(c.get(&key("/firewall_policies/G")).is_some());
     }
 
     #[test]

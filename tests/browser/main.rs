@@ -11,8 +11,9 @@ use anyhow::Context;
 use checks::{MODES, Report, check_page};
 use harness::{Panel, artifacts_dir, diagnose, wait_for};
 use steps::{
-    audit_rows, create_server, has_requested_and_succeeded, list_row, open_page, power_off,
-    sign_in, signed_in_pages, watch_state_until,
+    assign_policy_to_first_ip, audit_rows, create_firewall_policy, create_server, first_ip_policy,
+    has_requested_and_succeeded, list_row, open_page, open_server, power_off, sign_in,
+    signed_in_pages, watch_state_until,
 };
 use webdriver::{ChromeDriver, Session};
 
@@ -105,6 +106,69 @@ async fn a_server_is_created_watched_powered_off_and_audited() {
             rows.iter()
                 .any(|(action, _, target)| action == "server.create" && target.contains(name)),
             "no server.create row names {name}: {rows:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_firewall_policy_is_created_assigned_and_audited() {
+    in_browser("firewall-policy-failure", async |session, panel| {
+        sign_in(session, panel).await?;
+
+        let name = "browser-fw";
+        let id = create_firewall_policy(session, panel, name, "8443").await?;
+        let rules = session.find("#rule-table").await?;
+        let rules = session.text(&rules).await?;
+        anyhow::ensure!(
+            rules.contains("8443"),
+            "the policy's page does not list the rule: {rules}"
+        );
+
+        // Assigned on the server's page, through the IP's policy select.
+        let server = "db-01";
+        open_server(session, panel, server).await?;
+        let server_page = session.current_path().await?;
+        let message = assign_policy_to_first_ip(session, &id).await?;
+        anyhow::ensure!(!message.trim().is_empty(), "empty assign message");
+        anyhow::ensure!(
+            session.current_path().await? == server_page,
+            "assigning left the server's page"
+        );
+        let shown = first_ip_policy(session).await?;
+        anyhow::ensure!(
+            shown == name,
+            "the IP row of {server} shows the policy {shown:?}, not {name}"
+        );
+
+        // The policy's page lists the IP and links to the server.
+        session
+            .goto(&panel.url(&panel.org_path(&format!("/firewall_policies/{id}"))))
+            .await?;
+        let link = session.find("#ip-table a.server-link").await?;
+        anyhow::ensure!(
+            session.text(&link).await?.trim() == server,
+            "the policy's page does not link to {server}"
+        );
+
+        let rows = wait_for(
+            "firewall_policy.create and server.ip_firewall_policy, requested and succeeded",
+            async || {
+                let rows = audit_rows(session, panel).await?;
+                let complete = has_requested_and_succeeded(&rows, "firewall_policy.create")
+                    && has_requested_and_succeeded(&rows, "server.ip_firewall_policy");
+                Ok(complete.then_some(rows))
+            },
+        )
+        .await?;
+        anyhow::ensure!(
+            rows.iter().any(
+                |(action, outcome, target)| action == "firewall_policy.create"
+                    && outcome == "succeeded"
+                    && target.contains(name)
+            ),
+            "no firewall_policy.create row names {name}: {rows:?}"
         );
         Ok(())
     })

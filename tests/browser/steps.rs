@@ -309,6 +309,30 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
         &format!("main table a[href^='{}']", panel.org_path("/roles/")),
     )
     .await?;
+    let policies = panel.url(&panel.org_path("/firewall_policies"));
+    session.goto(&policies).await?;
+    let policy = href(
+        session,
+        "table#firewall-policies a.policy-name[data-name='web']",
+    )
+    .await?;
+    let new_policy = href(session, "a#new-firewall-policy").await?;
+    let balancers = panel.url(&panel.org_path("/load_balancers"));
+    session.goto(&balancers).await?;
+    let balancer = href(session, "table#load-balancers a.balancer-name").await?;
+    let new_balancer = href(session, "a#new-load-balancer").await?;
+    let networks = panel.url(&panel.org_path("/private_networks"));
+    session.goto(&networks).await?;
+    let network = href(session, "table#private-networks a.network-name").await?;
+    let new_network = href(session, "a#new-private-network").await?;
+    let ips = panel.url(&panel.org_path("/public_ips"));
+    session.goto(&ips).await?;
+    let ip = href(session, "table#public-ips a.ip-address").await?;
+    let new_ip = href(session, "a#new-public-ip").await?;
+    let vpns = panel.url(&panel.org_path("/vpns"));
+    session.goto(&vpns).await?;
+    let vpn = href(session, "table#vpns a.vpn-name[data-name='office']").await?;
+    let new_vpn = href(session, "a#new-vpn").await?;
     let members = panel.url(&panel.org_path("/members"));
     let page = |name, url: String| PageVisit {
         name,
@@ -350,6 +374,41 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
             name: "shared storage access error",
             url: shared_access,
             then: Then::SubmitEmpty("form#access-password"),
+        },
+        page("firewall policies", policies),
+        page("firewall policy detail", policy),
+        page("create firewall policy", new_policy.clone()),
+        PageVisit {
+            name: "create firewall policy error",
+            url: new_policy,
+            then: Then::SubmitEmpty("form#create-firewall-policy"),
+        },
+        page("load balancers", balancers),
+        page("load balancer detail", balancer),
+        page("create load balancer", new_balancer.clone()),
+        PageVisit {
+            name: "create load balancer error",
+            url: new_balancer,
+            then: Then::SubmitEmpty("form#create-load-balancer"),
+        },
+        page("private networks", networks),
+        page("private network detail", network),
+        page("create private network", new_network.clone()),
+        PageVisit {
+            name: "create private network error",
+            url: new_network,
+            then: Then::SubmitEmpty("form#network-form"),
+        },
+        page("public IPs", ips),
+        page("public IP detail", ip),
+        page("create public IP", new_ip),
+        page("VPNs", vpns),
+        page("VPN detail", vpn),
+        page("create VPN", new_vpn.clone()),
+        PageVisit {
+            name: "create VPN error",
+            url: new_vpn,
+            then: Then::SubmitEmpty("form#vpn-form"),
         },
         page("members", members.clone()),
         PageVisit {
@@ -435,4 +494,115 @@ async fn submit(session: &Session, css: &str, what: &str) -> anyhow::Result<()> 
     mark_page(session).await?;
     session.click(&button).await?;
     wait_for_new_page(session, &format!("the {what} page after submitting")).await
+}
+
+/// Creates a firewall policy with one TCP rule through the form. Returns
+/// its id, taken from the policy's page the browser lands on.
+pub async fn create_firewall_policy(
+    session: &Session,
+    panel: &Panel,
+    name: &str,
+    port: &str,
+) -> anyhow::Result<String> {
+    let list = panel.org_path("/firewall_policies");
+    session.goto(&panel.url(&list)).await?;
+    let new_link = session.find("a#new-firewall-policy").await?;
+    mark_page(session).await?;
+    session.click(&new_link).await?;
+    wait_for_new_page(session, "the create firewall policy form").await?;
+    session.find("form#create-firewall-policy").await?;
+    session
+        .fill("form#create-firewall-policy #name", name)
+        .await?;
+    let protocol = session
+        .select_option("#r1-protocol", "option[value='TCP']")
+        .await?;
+    ensure!(protocol == "TCP", "the TCP option has value {protocol}");
+    session.fill("#r1-port", port).await?;
+    session.fill("#r1-description", "browser test").await?;
+    submit(
+        session,
+        "form#create-firewall-policy button[type=submit]",
+        "create firewall policy",
+    )
+    .await?;
+    if let Some(errors) = page_errors(session).await? {
+        bail!("creating the firewall policy failed: {errors}");
+    }
+    let path = session.current_path().await?;
+    let id = path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .strip_prefix(&format!("{list}/"))
+        .filter(|rest| !rest.is_empty() && !rest.contains('/') && *rest != "new")
+        .with_context(|| format!("after creating, the browser is at {path}, not a policy's page"))?
+        .to_owned();
+    ensure!(
+        path.contains("?account="),
+        "the policy's page does not name its cloud account: {path}"
+    );
+    let flash = session
+        .find(".flash-success")
+        .await
+        .context("no success message after creating the policy")?;
+    ensure!(
+        session.text(&flash).await?.contains(name),
+        "the success message does not name {name}"
+    );
+    Ok(id)
+}
+
+/// Opens the page of the server named `name` from the servers list.
+pub async fn open_server(session: &Session, panel: &Panel, name: &str) -> anyhow::Result<()> {
+    session
+        .goto(&panel.url(&panel.org_path("/servers")))
+        .await?;
+    for link in session.find_all("table#servers a.server-name").await? {
+        if session.text(&link).await?.trim() == name {
+            mark_page(session).await?;
+            session.click(&link).await?;
+            return wait_for_new_page(session, &format!("the page of {name}")).await;
+        }
+    }
+    bail!("no server named {name} in table#servers")
+}
+
+/// On a server's page, chooses the policy in the first IP's "Policy"
+/// select (`#fw-1`) and assigns it. Returns the success message.
+pub async fn assign_policy_to_first_ip(
+    session: &Session,
+    policy_id: &str,
+) -> anyhow::Result<String> {
+    let chosen = session
+        .select_option("#fw-1", &format!("option[value='{policy_id}']"))
+        .await?;
+    ensure!(chosen == policy_id, "#fw-1 holds {chosen}, not {policy_id}");
+    let button = session
+        .find("form:has(#fw-1) button[type=submit]")
+        .await
+        .context("the policy select has no Assign button")?;
+    mark_page(session).await?;
+    session.click(&button).await?;
+    wait_for_new_page(session, "the server's page after assigning the policy").await?;
+    if let Some(errors) = page_errors(session).await? {
+        bail!("assigning the firewall policy failed: {errors}");
+    }
+    let flash = session
+        .find(".flash-success")
+        .await
+        .context("no success message after assigning the policy")?;
+    session.text(&flash).await
+}
+
+/// The firewall policy shown in the first IP row of a server's page.
+pub async fn first_ip_policy(session: &Session) -> anyhow::Result<String> {
+    let text = session
+        .execute(
+            "const cell = document.querySelector(\"#ip-table td[data-label='Firewall policy']\"); \
+             return cell ? cell.firstChild.textContent.trim() : '';",
+            vec![],
+        )
+        .await?;
+    Ok(text.as_str().unwrap_or_default().to_owned())
 }

@@ -2,11 +2,13 @@
 //! balancers and VPNs.
 
 pub mod firewall_policies;
+pub mod form;
 pub mod load_balancers;
 mod parts;
 pub mod private_networks;
 pub mod public_ips;
 mod record;
+pub mod server_ips;
 pub mod vpns;
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {

@@ -1,0 +1,490 @@
+//! Firewall rules: the fields of one rule as the create form (several rows)
+//! and the policy's "add a rule" form show them, their checks against the
+//! reference, and adding and removing a rule.
+//!
+//! The reference's two protocol lists differ: creating a policy takes
+//! `TCP UDP ICMP AH ESP GRE ANY`, adding rules takes `TCP UDP TCP/UDP ICMP
+//! IPSEC GRE ANY`; each form offers its own. Ports are typed as `80` or
+//! `8000-8080` and sent as `port_from`/`port_to`; TCP and UDP need them,
+//! protocols without ports take none (the API sets them), ANY may have them.
+//! `deny` is allowed with ANY only; the source is `0.0.0.0` (everyone), an
+//! address or a network.
+
+use std::collections::BTreeMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::detail::{self, Forms};
+use super::target;
+use super::view::{rule_summary, source};
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::networks::{FirewallRule, NewFirewallRule, Protocol};
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Act, Change, check_id};
+use crate::web::confirm::Confirmation;
+use crate::web::error::AppResult;
+use crate::web::networks::form::{Fields, parse_source};
+use crate::web::org::OrgCtx;
+use crate::web::redirect;
+
+/// `POST /firewall_policies` (create) takes these protocols.
+pub const CREATE_PROTOCOLS: &[&str] = &["TCP", "UDP", "ICMP", "AH", "ESP", "GRE", "ANY"];
+/// `POST /firewall_policies/{id}/rules` takes these.
+pub const ADD_PROTOCOLS: &[&str] = &["TCP", "UDP", "TCP/UDP", "ICMP", "IPSEC", "GRE", "ANY"];
+
+/// Protocols whose rules need ports.
+const PORTED: &[&str] = &["TCP", "UDP", "TCP/UDP"];
+
+/// What was typed into one rule's fields, and what is wrong with them.
+#[derive(Debug, Clone)]
+pub struct RuleRow {
+    /// Field names are `{prefix}_protocol`, ids `{prefix}-protocol`.
+    pub prefix: String,
+    pub legend: String,
+    pub protocols: &'static [&'static str],
+    pub protocol: String,
+    pub port: String,
+    pub source: String,
+    pub action: String,
+    pub description: String,
+    pub errors: BTreeMap<&'static str, String>,
+}
+
+impl RuleRow {
+    pub fn blank(prefix: &str, legend: &str, protocols: &'static [&'static str]) -> Self {
+        Self {
+            prefix: prefix.to_owned(),
+            legend: legend.to_owned(),
+            protocols,
+            protocol: String::new(),
+            port: String::new(),
+            source: String::new(),
+            action: "allow".into(),
+            description: String::new(),
+            errors: BTreeMap::new(),
+        }
+    }
+
+    /// The row's fields from a posted form.
+    pub fn read(
+        prefix: &str,
+        legend: &str,
+        protocols: &'static [&'static str],
+        fields: &Fields,
+    ) -> Self {
+        let get = |f: &str| fields.trimmed(&format!("{prefix}_{f}"));
+        let action = get("action");
+        Self {
+            protocol: get("protocol"),
+            port: get("port"),
+            source: get("source"),
+            action: if action.is_empty() {
+                "allow".into()
+            } else {
+                action
+            },
+            description: get("description"),
+            ..Self::blank(prefix, legend, protocols)
+        }
+    }
+
+    /// Nothing typed: a spare row of the create form.
+    pub fn is_blank(&self) -> bool {
+        self.protocol.is_empty()
+            && self.port.is_empty()
+            && self.source.is_empty()
+            && self.description.is_empty()
+    }
+
+    pub fn name(&self, field: &str) -> String {
+        format!("{}_{field}", self.prefix)
+    }
+
+    pub fn id(&self, field: &str) -> String {
+        format!("{}-{field}", self.prefix)
+    }
+
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+
+    pub fn is_protocol(&self, protocol: &str) -> bool {
+        self.protocol == protocol
+    }
+
+    /// Checks every field; the rule to send when all are right.
+    pub fn check(&mut self) -> Option<NewFirewallRule> {
+        self.errors.clear();
+        let protocol = self.protocol.clone();
+        if protocol.is_empty() {
+            self.errors.insert("protocol", "Choose a protocol.".into());
+        } else if !self.protocols.contains(&protocol.as_str()) {
+            self.errors.insert(
+                "protocol",
+                format!("Choose one of {}.", self.protocols.join(", ")),
+            );
+        }
+        let ports = if self.port.is_empty() {
+            if PORTED.contains(&protocol.as_str()) {
+                self.errors.insert(
+                    "port",
+                    format!("{protocol} rules need a port (80) or a range (8000-8080)."),
+                );
+            }
+            None
+        } else if !PORTED.contains(&protocol.as_str()) && protocol != "ANY" && !protocol.is_empty()
+        {
+            self.errors.insert(
+                "port",
+                format!("{protocol} has no ports: leave the ports empty."),
+            );
+            None
+        } else {
+            match parse_ports(&self.port) {
+                Ok(ports) => Some(ports),
+                Err(message) => {
+                    self.errors.insert("port", message);
+                    None
+                }
+            }
+        };
+        let action = match self.action.as_str() {
+            "allow" => "allow",
+            "deny" if protocol == "ANY" => "deny",
+            "deny" => {
+                self.errors.insert(
+                    "action",
+                    "Deny is allowed with protocol ANY only (to deny all ports).".into(),
+                );
+                "deny"
+            }
+            _ => {
+                self.errors
+                    .insert("action", "The action is allow or deny.".into());
+                "allow"
+            }
+        };
+        let source = match parse_source(&self.source) {
+            Ok(source) => source,
+            Err(message) => {
+                self.errors.insert("source", message);
+                String::new()
+            }
+        };
+        if self.description.chars().count() > 256 {
+            self.errors.insert(
+                "description",
+                "The description may have at most 256 characters.".into(),
+            );
+        }
+        if !self.errors.is_empty() {
+            return None;
+        }
+        Some(NewFirewallRule {
+            protocol: Protocol::parse(&protocol),
+            port: None,
+            port_from: ports.map(|(from, _)| from),
+            port_to: ports.map(|(_, to)| to),
+            action: Some(action.to_owned()),
+            description: (!self.description.is_empty()).then(|| self.description.clone()),
+            source: Some(source),
+        })
+    }
+}
+
+/// `80` or `8000-8080`, each port from 1 to 65535.
+pub fn parse_ports(raw: &str) -> Result<(u32, u32), String> {
+    let bad = || {
+        "Type a port from 1 to 65535 (80) or a range (8000-8080), the lower port first.".to_owned()
+    };
+    let port = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|p| (1..=65535).contains(p))
+    };
+    let (from, to) = match raw.split_once(['-', '–']) {
+        Some((a, b)) => (port(a).ok_or_else(bad)?, port(b).ok_or_else(bad)?),
+        None => {
+            let p = port(raw).ok_or_else(bad)?;
+            (p, p)
+        }
+    };
+    if from > to {
+        return Err(bad());
+    }
+    Ok((from, to))
+}
+
+/// Whether an existing rule already does what the new one would.
+fn same_rule(existing: &FirewallRule, new: &NewFirewallRule) -> bool {
+    let action = |a: &str| if a == "deny" { "deny" } else { "allow" };
+    existing.protocol == new.protocol
+        && existing.port_from == new.port_from
+        && existing.port_to == new.port_to
+        && source(existing) == source_of(new)
+        && action(&existing.action) == action(new.action.as_deref().unwrap_or("allow"))
+}
+
+fn source_of(rule: &NewFirewallRule) -> String {
+    source(&FirewallRule {
+        source: rule.source.clone().unwrap_or_default(),
+        ..FirewallRule::default()
+    })
+}
+
+/// Rules of one form that repeat an earlier one: their port field says so.
+pub fn mark_repeats(rows: &mut [RuleRow], rules: &[(usize, NewFirewallRule)]) {
+    for (i, (row, rule)) in rules.iter().enumerate() {
+        let earlier = rules[..i].iter().any(|(_, r)| r == rule);
+        if earlier && let Some(row) = rows.get_mut(*row) {
+            row.errors
+                .insert("port", "Another row already has this rule.".into());
+        }
+    }
+}
+
+/// What an audit event records of a rule.
+fn details(rule: &NewFirewallRule) -> serde_json::Value {
+    json!({
+        "protocol": rule.protocol.as_str(),
+        "port_from": rule.port_from,
+        "port_to": rule.port_to,
+        "action": rule.action,
+        "source": rule.source,
+        "description": rule.description,
+    })
+}
+
+pub fn rules_details(rules: &[NewFirewallRule]) -> serde_json::Value {
+    serde_json::Value::Array(rules.iter().map(details).collect())
+}
+
+fn new_rule_summary(rule: &NewFirewallRule) -> String {
+    rule_summary(&FirewallRule {
+        protocol: rule.protocol.clone(),
+        port_from: rule.port_from,
+        port_to: rule.port_to,
+        action: rule.action.clone().unwrap_or_default(),
+        ..FirewallRule::default()
+    })
+}
+
+type PolicyPath = web::Path<(String, String)>;
+
+/// Adds one rule. A bad value comes back beside its field (422) with what
+/// was typed; a rule the policy already has is refused the same way.
+pub async fn add(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: PolicyPath,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::FIREWALL_POLICIES_MANAGE_RULES,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let fields = Fields::parse(&body);
+    let mut row = RuleRow::read("rule", "New rule", ADD_PROTOCOLS, &fields);
+    let rule = row.check();
+    if let Some(rule) = &rule {
+        // The policy's current rules: a repeat is refused here, beside the field.
+        match act.up.client().list_firewall_policy_rules(&id).await {
+            Ok(existing) if existing.value.iter().any(|r| same_rule(r, rule)) => {
+                row.errors.insert(
+                    "port",
+                    format!(
+                        "The policy already has this rule ({}).",
+                        new_rule_summary(rule)
+                    ),
+                );
+            }
+            Err(e @ CloudError::NotFound { .. }) => {
+                crate::web::flash::cloud_error(&session, &e);
+                return Ok(redirect(act.list()));
+            }
+            _ => {}
+        }
+    }
+    let Some(rule) = rule.filter(|_| row.errors.is_empty()) else {
+        ctx.require(perms::FIREWALL_POLICIES_SHOW).await?;
+        return detail::show(
+            &ctx,
+            &act.up,
+            &id,
+            Forms {
+                rule: Some(row),
+                ..Forms::default()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let summary = new_rule_summary(&rule);
+    let change = Change::new(
+        "firewall_policy.rule_add",
+        json!({ "rules": rules_details(std::slice::from_ref(&rule)) }),
+        format!("Adding the rule {summary} to {{name}}."),
+    );
+    act.run(
+        change,
+        act.up
+            .client()
+            .add_firewall_policy_rules(&id, std::slice::from_ref(&rule)),
+    )
+    .await
+}
+
+/// Removes one rule, after the confirm step.
+pub async fn remove(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<Confirmation>,
+) -> AppResult<HttpResponse> {
+    let (_, id, rule_id) = path.into_inner();
+    check_id(&id)?;
+    check_id(&rule_id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::FIREWALL_POLICIES_MANAGE_RULES,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    if !form.given() {
+        return act.unconfirmed("remove the rule");
+    }
+    // The rule as it is, for the audit log and the message: once removed it
+    // can be read nowhere else.
+    let rule = match act
+        .up
+        .client()
+        .get_firewall_policy_rule(&id, &rule_id)
+        .await
+    {
+        Ok(rule) => rule.value,
+        Err(CloudError::NotFound { kind, .. }) if kind == "RULE_NOT_FOUND" => {
+            return act.invalid("This rule is no longer in the policy. Nothing was changed.");
+        }
+        Err(e @ CloudError::NotFound { .. }) => {
+            crate::web::flash::cloud_error(&session, &e);
+            return Ok(redirect(act.list()));
+        }
+        Err(e) => {
+            return act.invalid(&format!(
+                "Nothing was changed: the panel could not read the rule ({}).",
+                e.user_message()
+            ));
+        }
+    };
+    let summary = rule_summary(&rule);
+    let change = Change::new(
+        "firewall_policy.rule_remove",
+        json!({
+            "rule_id": rule_id,
+            "protocol": rule.protocol.as_str(),
+            "port_from": rule.port_from,
+            "port_to": rule.port_to,
+            "action": rule.action,
+            "source": rule.source,
+        }),
+        format!("Removing the rule {summary} from {{name}}."),
+    );
+    act.run(
+        change,
+        act.up.client().delete_firewall_policy_rule(&id, &rule_id),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(protocol: &str, port: &str, action: &str, source: &str) -> RuleRow {
+        RuleRow {
+            protocol: protocol.into(),
+            port: port.into(),
+            action: action.into(),
+            source: source.into(),
+            ..RuleRow::blank("r1", "Rule 1", ADD_PROTOCOLS)
+        }
+    }
+
+    #[test]
+    fn ports_are_one_port_or_a_range() {
+        assert_eq!(parse_ports("80"), Ok((80, 80)));
+        assert_eq!(parse_ports("8000-8080"), Ok((8000, 8080)));
+        assert_eq!(parse_ports(" 8000 – 8080 "), Ok((8000, 8080)));
+        for bad in ["0", "65536", "90-80", "http", "1-2-3", ""] {
+            assert!(parse_ports(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_tcp_rule_is_sent_with_its_ports() {
+        let rule = row("TCP", "8000-8080", "allow", "")
+            .check()
+            .expect("a valid rule");
+        assert_eq!(rule.port_from, Some(8000));
+        assert_eq!(rule.port_to, Some(8080));
+        assert_eq!(rule.source.as_deref(), Some("0.0.0.0"));
+        assert_eq!(rule.action.as_deref(), Some("allow"));
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let mut r = row("TCP", "", "deny", "nowhere");
+        assert!(r.check().is_none());
+        for field in ["port", "action", "source"] {
+            assert!(r.error(field).is_some(), "{field}: {:?}", r.errors);
+        }
+        let mut r = row("ICMP", "80", "allow", "");
+        assert!(r.check().is_none());
+        assert!(r.error("port").unwrap().contains("no ports"));
+        let mut r = row("AH", "", "allow", "");
+        assert!(r.check().is_none(), "AH is for creating policies only");
+        assert!(r.error("protocol").is_some());
+        let mut r = row("", "", "allow", "");
+        assert!(r.check().is_none());
+        assert_eq!(r.error("protocol").unwrap(), "Choose a protocol.");
+    }
+
+    #[test]
+    fn any_may_deny_everything() {
+        let rule = row("ANY", "", "deny", "10.0.0.0/8").check().unwrap();
+        assert_eq!(rule.action.as_deref(), Some("deny"));
+        assert_eq!(rule.port_from, None);
+    }
+
+    #[test]
+    fn repeats_are_found_in_the_form_and_the_policy() {
+        let a = row("TCP", "80", "allow", "").check().unwrap();
+        let mut rows = vec![row("TCP", "80", "allow", ""), row("TCP", "80", "allow", "")];
+        mark_repeats(&mut rows, &[(0, a.clone()), (1, a.clone())]);
+        assert!(rows[0].errors.is_empty());
+        assert!(rows[1].error("port").is_some());
+        let existing = FirewallRule {
+            protocol: Protocol::Tcp,
+            port_from: Some(80),
+            port_to: Some(80),
+            action: "accept".into(),
+            source: "0.0.0.0".into(),
+            ..FirewallRule::default()
+        };
+        assert!(same_rule(&existing, &a));
+    }
+}

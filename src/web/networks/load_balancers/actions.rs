@@ -1,0 +1,315 @@
+//! Changes to a load balancer besides its rules: rename and describe (each
+//! field its own flag), modify the health check, persistence and method
+//! (`modify`), assign and unassign server IPs, delete. Each handler checks
+//! the exact permission flag, refuses bad values before anything is sent,
+//! and goes through the one audited path (`Act::run`).
+
+use std::collections::BTreeMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::detail::{self, Forms};
+use super::settings::Settings;
+use super::target;
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::networks::UpdateLoadBalancer;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Act, Change, Then, check_id};
+use crate::web::confirm::Confirmation;
+use crate::web::error::AppResult;
+use crate::web::networks::form::{Fields, check_description, check_name};
+use crate::web::networks::server_ips::chosen_ips;
+use crate::web::org::OrgCtx;
+use crate::web::{flash, redirect};
+
+type BalancerPath = web::Path<(String, String)>;
+
+/// Renames and/or re-describes. The form carries only the fields the member
+/// may change, and each field sent needs its own flag.
+pub async fn rename(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: BalancerPath,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let fields = Fields::parse(&body);
+    let (has_name, has_description) = (fields.has("name"), fields.has("description"));
+    let permission = if has_name {
+        perms::LOAD_BALANCERS_SET_NAME
+    } else {
+        perms::LOAD_BALANCERS_SET_DESCRIPTION
+    };
+    let act = Act::begin(&ctx, &session, &account, permission, |up| {
+        target(&ctx, up, &id)
+    })
+    .await?;
+    if has_name && has_description {
+        ctx.require(perms::LOAD_BALANCERS_SET_DESCRIPTION).await?;
+    }
+    if !has_name && !has_description {
+        return act.invalid("Nothing to save: the form had neither a name nor a description.");
+    }
+    let name = fields.trimmed("name");
+    let description = fields.trimmed("description");
+    let mut errors = BTreeMap::new();
+    if has_name && let Err(message) = check_name(&name, "load balancer") {
+        errors.insert("name", message);
+    }
+    if has_description && let Err(message) = check_description(&description) {
+        errors.insert("description", message);
+    }
+    if !errors.is_empty() {
+        ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
+        let forms = Forms {
+            rename: Some((name, description)),
+            rename_errors: errors,
+            ..Forms::default()
+        };
+        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let body = UpdateLoadBalancer {
+        name: has_name.then(|| name.clone()),
+        description: has_description.then(|| description.clone()),
+        ..UpdateLoadBalancer::default()
+    };
+    let change = Change::new(
+        "load_balancer.rename",
+        json!({ "name": body.name, "description": body.description }),
+        "Saved: {name}.",
+    );
+    act.run(change, act.up.client().update_load_balancer(&id, &body))
+        .await
+}
+
+/// Changes the health check, persistence and method; a bad value comes back
+/// beside its field (422) with what was typed.
+pub async fn modify(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: BalancerPath,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::LOAD_BALANCERS_MODIFY,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let mut settings = Settings::read(&Fields::parse(&body), "modify-");
+    let Some(checked) = settings.check() else {
+        ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
+        let forms = Forms {
+            settings: Some(settings),
+            ..Forms::default()
+        };
+        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let body = UpdateLoadBalancer {
+        health_check_test: Some(checked.test.clone()),
+        health_check_interval: Some(checked.interval),
+        health_check_path: checked.path.clone(),
+        health_check_parse: checked.parser.clone(),
+        persistence: Some(checked.persistence),
+        persistence_time: Some(checked.persistence_time),
+        method: Some(checked.method.clone()),
+        ..UpdateLoadBalancer::default()
+    };
+    let change = Change::new(
+        "load_balancer.modify",
+        json!({
+            "health_check_test": checked.test.as_str(),
+            "health_check_interval": checked.interval,
+            "health_check_path": checked.path,
+            "health_check_parse": checked.parser,
+            "persistence": checked.persistence,
+            "persistence_time": checked.persistence_time,
+            "method": checked.method.as_str(),
+        }),
+        "Saving the settings of {name}.",
+    );
+    act.run(change, act.up.client().update_load_balancer(&id, &body))
+        .await
+}
+
+/// Sends the traffic of the balancer to the chosen server IPs too.
+pub async fn assign_ips(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: BalancerPath,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let ips = match chosen_ips(&body) {
+        Ok(ips) => ips,
+        Err(message) => return act.invalid(message),
+    };
+    let count = ips.len();
+    let change = Change::new(
+        "load_balancer.server_ips_assign",
+        json!({ "server_ips": ips }),
+        format!(
+            "Assigning {count} server IP{} to {{name}}.",
+            if count == 1 { "" } else { "s" }
+        ),
+    );
+    act.run(
+        change,
+        act.up.client().add_load_balancer_server_ips(&id, &ips),
+    )
+    .await
+}
+
+/// Takes one server IP off the balancer, after the confirm step.
+pub async fn unassign_ip(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<Confirmation>,
+) -> AppResult<HttpResponse> {
+    let (_, id, ip_id) = path.into_inner();
+    check_id(&id)?;
+    check_id(&ip_id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    if !form.given() {
+        return act.unconfirmed("unassign the IP");
+    }
+    // The IP as the balancer lists it, for the message; an IP it does not
+    // list is said so here rather than as a vanished balancer.
+    let ip = match act
+        .up
+        .client()
+        .get_load_balancer_server_ip(&id, &ip_id)
+        .await
+    {
+        Ok(ip) => ip.value,
+        Err(CloudError::NotFound { kind, .. }) if kind == "BALANCER_NOT_FOUND" => {
+            flash::error(
+                &session,
+                "This load balancer no longer exists in the Cloud Panel: it was removed meanwhile.",
+            );
+            return Ok(redirect(act.list()));
+        }
+        Err(CloudError::NotFound { .. }) => {
+            return act
+                .invalid("This IP is not on this load balancer (any more). Nothing was changed.");
+        }
+        Err(e) => {
+            return act.invalid(&format!(
+                "Nothing was changed: the panel could not check the IP ({}).",
+                e.user_message()
+            ));
+        }
+    };
+    let label = if ip.server_name.is_empty() {
+        ip.ip.clone()
+    } else {
+        format!("{} ({})", ip.ip, ip.server_name)
+    };
+    let change = Change::new(
+        "load_balancer.server_ip_unassign",
+        json!({ "ip_id": ip_id, "ip": ip.ip, "server_name": ip.server_name }),
+        format!("{label} no longer receives traffic from {{name}}."),
+    );
+    act.run(
+        change,
+        act.up.client().remove_load_balancer_server_ip(&id, &ip_id),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm_name: String,
+}
+
+/// Deletes the balancer once its name is typed; its server IPs stop
+/// receiving its traffic.
+pub async fn delete(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: BalancerPath,
+    form: web::Form<DeleteForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::LOAD_BALANCERS_DELETE,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let client = act.up.client();
+    let lb = match client.get_load_balancer(&id).await {
+        Ok(lb) => lb.value,
+        Err(e) => {
+            return act.invalid(&format!(
+                "Nothing was changed: the panel could not read the load balancer ({}).",
+                e.user_message()
+            ));
+        }
+    };
+    if form.confirm_name.trim() != lb.name {
+        return act.invalid(&format!(
+            "Type the load balancer's name, {}, exactly to confirm. Nothing was changed.",
+            lb.name
+        ));
+    }
+    // What the deletion takes with it, for the audit log.
+    let ips = client
+        .list_load_balancer_server_ips(&id)
+        .await
+        .map(|f| f.value)
+        .unwrap_or(lb.server_ips);
+    let success = match ips.len() {
+        0 => "Deleting {name}.".to_owned(),
+        1 => "Deleting {name}; its server IP no longer receives its traffic.".to_owned(),
+        n => format!("Deleting {{name}}; its {n} server IPs no longer receive its traffic."),
+    };
+    let change = Change::new(
+        "load_balancer.delete",
+        json!({
+            "ip": lb.ip,
+            "server_ips": ips
+                .iter()
+                .map(|ip| json!({ "id": ip.id, "ip": ip.ip, "server_name": ip.server_name }))
+                .collect::<Vec<_>>(),
+        }),
+        success,
+    )
+    .then(Then::List);
+    act.run(change, client.delete_load_balancer(&id)).await
+}

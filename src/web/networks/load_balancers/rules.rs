@@ -1,0 +1,351 @@
+//! Load balancer rules: a protocol (TCP or UDP), the balancer's port, the
+//! servers' port and a source. Port 0 means every port: both ports 0, and
+//! only with a NONE or ICMP health check. Two rules for the same protocol
+//! and balancer port overlap, which the API refuses; the panel says so
+//! beside the field before sending.
+
+use std::collections::BTreeMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::detail::{self, Forms};
+use super::target;
+use super::view::rule_summary;
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::networks::{LbRule, NewLbRule, Protocol};
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Act, Change, check_id};
+use crate::web::confirm::Confirmation;
+use crate::web::error::AppResult;
+use crate::web::networks::form::{Fields, parse_number, parse_source};
+use crate::web::org::OrgCtx;
+use crate::web::{flash, redirect};
+
+pub const PROTOCOLS: &[&str] = &["TCP", "UDP"];
+
+/// What was typed into one rule's fields, and what is wrong with them.
+#[derive(Debug, Clone)]
+pub struct RuleRow {
+    /// Field names are `{prefix}_protocol`, ids `{prefix}-protocol`.
+    pub prefix: String,
+    pub legend: String,
+    pub protocol: String,
+    pub port_balancer: String,
+    pub port_server: String,
+    pub source: String,
+    pub errors: BTreeMap<&'static str, String>,
+}
+
+impl RuleRow {
+    pub fn blank(prefix: &str, legend: &str) -> Self {
+        Self {
+            prefix: prefix.to_owned(),
+            legend: legend.to_owned(),
+            protocol: String::new(),
+            port_balancer: String::new(),
+            port_server: String::new(),
+            source: String::new(),
+            errors: BTreeMap::new(),
+        }
+    }
+
+    pub fn read(prefix: &str, legend: &str, fields: &Fields) -> Self {
+        let get = |f: &str| fields.trimmed(&format!("{prefix}_{f}"));
+        Self {
+            protocol: get("protocol"),
+            port_balancer: get("port_balancer"),
+            port_server: get("port_server"),
+            source: get("source"),
+            ..Self::blank(prefix, legend)
+        }
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.protocol.is_empty()
+            && self.port_balancer.is_empty()
+            && self.port_server.is_empty()
+            && self.source.is_empty()
+    }
+
+    pub fn name(&self, field: &str) -> String {
+        format!("{}_{field}", self.prefix)
+    }
+
+    pub fn id(&self, field: &str) -> String {
+        format!("{}-{field}", self.prefix)
+    }
+
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+
+    pub fn protocols(&self) -> &'static [&'static str] {
+        PROTOCOLS
+    }
+
+    pub fn is_protocol(&self, protocol: &str) -> bool {
+        self.protocol == protocol
+    }
+
+    /// Checks every field against the balancer's health check (`test`, the
+    /// API's spelling); the rule to send when all are right.
+    pub fn check(&mut self, test: &str) -> Option<NewLbRule> {
+        self.errors.clear();
+        if !PROTOCOLS.contains(&self.protocol.as_str()) {
+            self.errors.insert("protocol", "Choose TCP or UDP.".into());
+        }
+        let port = |raw: &str, what: &str| parse_number(raw, what, 0, 65535);
+        let balancer = port(&self.port_balancer, "The balancer's port")
+            .map_err(|e| self.errors.insert("port_balancer", e))
+            .ok();
+        let server = port(&self.port_server, "The servers' port")
+            .map_err(|e| self.errors.insert("port_server", e))
+            .ok();
+        if let (Some(b), Some(s)) = (balancer, server) {
+            if (b == 0) != (s == 0) {
+                self.errors.insert(
+                    "port_server",
+                    "Port 0 (every port) goes on both sides or on none.".into(),
+                );
+            } else if b == 0 && !matches!(test, "NONE" | "ICMP") {
+                self.errors.insert(
+                    "port_balancer",
+                    "Port 0 (every port) needs a health check of none or ICMP.".into(),
+                );
+            }
+        }
+        let source = parse_source(&self.source)
+            .map_err(|e| self.errors.insert("source", e))
+            .ok();
+        match (balancer, server, source) {
+            (Some(port_balancer), Some(port_server), Some(source)) if self.errors.is_empty() => {
+                Some(NewLbRule {
+                    protocol: Protocol::parse(&self.protocol),
+                    port_balancer,
+                    port_server,
+                    source: Some(source),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+fn overlaps(a_protocol: &Protocol, a_port: u32, b: &NewLbRule) -> bool {
+    *a_protocol == b.protocol && a_port == b.port_balancer
+}
+
+/// Rows of one form whose rule overlaps an earlier row's.
+pub fn mark_overlaps(rows: &mut [RuleRow], rules: &[(usize, NewLbRule)]) {
+    for (i, (row, rule)) in rules.iter().enumerate() {
+        let earlier = rules[..i]
+            .iter()
+            .any(|(_, r)| overlaps(&r.protocol, r.port_balancer, rule));
+        if earlier && let Some(row) = rows.get_mut(*row) {
+            row.errors.insert(
+                "port_balancer",
+                "Another row already balances this protocol and port.".into(),
+            );
+        }
+    }
+}
+
+pub fn rules_details(rules: &[NewLbRule]) -> serde_json::Value {
+    serde_json::Value::Array(
+        rules
+            .iter()
+            .map(|r| {
+                json!({
+                    "protocol": r.protocol.as_str(),
+                    "port_balancer": r.port_balancer,
+                    "port_server": r.port_server,
+                    "source": r.source,
+                })
+            })
+            .collect(),
+    )
+}
+
+fn new_rule_summary(rule: &NewLbRule) -> String {
+    rule_summary(&LbRule {
+        protocol: rule.protocol.clone(),
+        port_balancer: rule.port_balancer,
+        port_server: rule.port_server,
+        ..LbRule::default()
+    })
+}
+
+type BalancerPath = web::Path<(String, String)>;
+
+/// Adds one rule; a bad value or an overlap with a current rule comes back
+/// beside its field (422) with what was typed.
+pub async fn add(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: BalancerPath,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::LOAD_BALANCERS_MANAGE_RULES,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let client = act.up.client();
+    // Port 0 depends on the balancer's health check.
+    let test = match client.get_load_balancer(&id).await {
+        Ok(lb) => lb.value.health_check_test.as_str().to_owned(),
+        Err(e @ CloudError::NotFound { .. }) => {
+            flash::cloud_error(&session, &e);
+            return Ok(redirect(act.list()));
+        }
+        Err(_) => String::new(),
+    };
+    let fields = Fields::parse(&body);
+    let mut row = RuleRow::read("rule", "New rule", &fields);
+    let rule = row.check(&test);
+    if let Some(rule) = &rule
+        && let Ok(existing) = client.list_load_balancer_rules(&id).await
+        && let Some(taken) = existing
+            .value
+            .iter()
+            .find(|r| overlaps(&r.protocol, r.port_balancer, rule))
+    {
+        row.errors.insert(
+            "port_balancer",
+            format!(
+                "The rule {} already balances this protocol and port.",
+                rule_summary(taken)
+            ),
+        );
+    }
+    let Some(rule) = rule.filter(|_| row.errors.is_empty()) else {
+        ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
+        let forms = Forms {
+            rule: Some(row),
+            ..Forms::default()
+        };
+        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let change = Change::new(
+        "load_balancer.rule_add",
+        json!({ "rules": rules_details(std::slice::from_ref(&rule)) }),
+        format!("Adding the rule {} to {{name}}.", new_rule_summary(&rule)),
+    );
+    act.run(
+        change,
+        client.add_load_balancer_rules(&id, std::slice::from_ref(&rule)),
+    )
+    .await
+}
+
+/// Removes one rule, after the confirm step.
+pub async fn remove(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<Confirmation>,
+) -> AppResult<HttpResponse> {
+    let (_, id, rule_id) = path.into_inner();
+    check_id(&id)?;
+    check_id(&rule_id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::LOAD_BALANCERS_MANAGE_RULES,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    if !form.given() {
+        return act.unconfirmed("remove the rule");
+    }
+    let rule = match act.up.client().get_load_balancer_rule(&id, &rule_id).await {
+        Ok(rule) => rule.value,
+        Err(CloudError::NotFound { kind, .. }) if kind == "RULE_NOT_FOUND" => {
+            return act
+                .invalid("This rule is no longer on the load balancer. Nothing was changed.");
+        }
+        Err(e @ CloudError::NotFound { .. }) => {
+            flash::cloud_error(&session, &e);
+            return Ok(redirect(act.list()));
+        }
+        Err(e) => {
+            return act.invalid(&format!(
+                "Nothing was changed: the panel could not read the rule ({}).",
+                e.user_message()
+            ));
+        }
+    };
+    let summary = rule_summary(&rule);
+    let change = Change::new(
+        "load_balancer.rule_remove",
+        json!({
+            "rule_id": rule_id,
+            "protocol": rule.protocol.as_str(),
+            "port_balancer": rule.port_balancer,
+            "port_server": rule.port_server,
+            "source": rule.source,
+        }),
+        format!("Removing the rule {summary} from {{name}}."),
+    );
+    act.run(
+        change,
+        act.up.client().delete_load_balancer_rule(&id, &rule_id),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(protocol: &str, balancer: &str, server: &str) -> RuleRow {
+        RuleRow {
+            protocol: protocol.into(),
+            port_balancer: balancer.into(),
+            port_server: server.into(),
+            ..RuleRow::blank("r1", "Rule 1")
+        }
+    }
+
+    #[test]
+    fn a_rule_is_checked_against_the_health_check() {
+        let rule = row("TCP", "80", "8080").check("TCP").unwrap();
+        assert_eq!((rule.port_balancer, rule.port_server), (80, 8080));
+        assert_eq!(rule.source.as_deref(), Some("0.0.0.0"));
+        assert!(row("TCP", "0", "0").check("NONE").is_some());
+        let mut r = row("TCP", "0", "0");
+        assert!(r.check("TCP").is_none());
+        assert!(r.error("port_balancer").is_some());
+        let mut r = row("TCP", "0", "80");
+        assert!(r.check("NONE").is_none());
+        assert!(r.error("port_server").is_some());
+        let mut r = row("SCTP", "70000", "x");
+        assert!(r.check("TCP").is_none());
+        for field in ["protocol", "port_balancer", "port_server"] {
+            assert!(r.error(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn overlapping_rows_are_marked() {
+        let a = row("TCP", "80", "80").check("TCP").unwrap();
+        let b = row("TCP", "80", "8080").check("TCP").unwrap();
+        let c = row("UDP", "80", "80").check("TCP").unwrap();
+        let mut rows = vec![row("", "", ""), row("", "", ""), row("", "", "")];
+        mark_overlaps(&mut rows, &[(0, a), (1, b), (2, c)]);
+        assert!(rows[0].errors.is_empty());
+        assert!(rows[1].error("port_balancer").is_some());
+        assert!(rows[2].errors.is_empty(), "another protocol");
+    }
+}
