@@ -599,8 +599,8 @@ pub async fn assign_policy_to_first_ip(
 pub async fn first_ip_policy(session: &Session) -> anyhow::Result<String> {
     let text = session
         .execute(
-            "const cell = document.querySelector(\"#ip-table td[data-label='Firewall policy']\"); \
-             return cell ? cell.firstChild.textContent.trim() : '';",
+            "const shown = document.querySelector(\"#ip-table td[data-label='Firewall policy'] .ip-policy\"); \
+             return shown ? shown.textContent.trim() : '';",
             vec![],
         )
         .await?;
