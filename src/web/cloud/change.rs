@@ -26,6 +26,34 @@ pub trait Named {
     fn name(&self) -> &str;
 }
 
+/// Records `event` as requested, runs `call`, and records its outcome; the
+/// success names the target as `named` reads it from the answer (id, name).
+pub async fn recorded<T>(
+    up: &Upstream,
+    event: NewEvent,
+    call: impl Future<Output = Result<T, CloudError>>,
+    named: impl FnOnce(&T) -> (String, String),
+) -> AppResult<Result<T, CloudError>> {
+    let action = event.action.clone();
+    let pending = up.account.request(event).await?;
+    match call.await {
+        Ok(answer) => {
+            let (id, name) = named(&answer);
+            pending
+                .finish_with_target(Outcome::Succeeded, Some((&id, &name)))
+                .await?;
+            Ok(Ok(answer))
+        }
+        Err(e) => {
+            pending
+                .finish(Outcome::Failed, e.status(), Some(e.user_message()))
+                .await?;
+            tracing::info!(action, error = %e, "a cloud change failed upstream");
+            Ok(Err(e))
+        }
+    }
+}
+
 /// The object a change acts on, and where the user goes afterwards.
 pub struct Target {
     /// The audit log's target type: `server`, `block_storage`, ...
@@ -119,12 +147,12 @@ impl<'a> Act<'a> {
         let event = NewEvent::new(change.action, Outcome::Requested)
             .target(self.target.kind, &self.target.id, "")
             .details(change.details);
-        let pending = self.up.account.request(event).await?;
-        match call.await {
+        let answer = recorded(&self.up, event, call, |object: &T| {
+            (object.id().to_owned(), object.name().to_owned())
+        })
+        .await?;
+        match answer {
             Ok(object) => {
-                pending
-                    .finish_with_target(Outcome::Succeeded, Some((object.id(), object.name())))
-                    .await?;
                 let name = if object.name().is_empty() {
                     "It".to_owned()
                 } else {
@@ -142,10 +170,6 @@ impl<'a> Act<'a> {
                 Ok(redirect(&then))
             }
             Err(e) => {
-                pending
-                    .finish(Outcome::Failed, e.status(), Some(e.user_message()))
-                    .await?;
-                tracing::info!(action = change.action, error = %e, "a cloud change failed upstream");
                 if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
                     flash::error(
                         self.session,

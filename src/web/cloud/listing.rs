@@ -4,7 +4,39 @@
 
 use serde::Deserialize;
 
+use crate::cloudpanel::{CloudError, Fetched};
+
 pub const PER_PAGE: usize = 25;
+
+/// A list for a list page, or what keeps it from showing.
+pub struct Loaded<L> {
+    /// The list (empty when it could not be loaded).
+    pub items: L,
+    /// The data is older than usual, and why.
+    pub notice: Option<String>,
+    pub problem: Option<String>,
+    /// With `problem`, when the request limit was the cause.
+    pub retry_after: Option<u64>,
+}
+
+impl<L: Default> Loaded<L> {
+    pub fn from(what: &str, result: Result<Fetched<L>, CloudError>) -> Self {
+        match result {
+            Ok(fetched) => Self {
+                notice: fetched.freshness().map(|f| format!("Showing {f}.")),
+                items: fetched.value,
+                problem: None,
+                retry_after: None,
+            },
+            Err(e) => Self {
+                items: L::default(),
+                notice: None,
+                problem: Some(format!("Could not load {what}: {}", e.summary())),
+                retry_after: e.retry_after_secs(),
+            },
+        }
+    }
+}
 
 /// The query string of a list page. Anything that is not a number (page,
 /// account) or not an offered sort is ignored, never an error page.

@@ -5,6 +5,7 @@
 
 mod change;
 mod choices;
+mod form;
 mod listing;
 mod state;
 
@@ -20,9 +21,10 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::render;
 
-pub use change::{Act, Change, Named, Target, Then};
+pub use change::{Act, Change, Named, Target, Then, recorded};
 pub use choices::{Choice, Choices, attached, options};
-pub use listing::{ListParams, ListView, Listing, SortOption, list};
+pub use form::{FieldErrors, among, api_field_errors, check_typed_name, form_problem};
+pub use listing::{ListParams, ListView, Listing, Loaded, SortOption, list};
 pub use state::{StateBadge, badge_class, state_label};
 
 /// `?account=ID` on every cloud address: the cloud account a page shows
@@ -195,6 +197,16 @@ pub fn chosen_id(raw: &str) -> AppResult<Option<String>> {
         return Ok(None);
     }
     check_id(raw).map(|id| Some(id.to_owned()))
+}
+
+/// `Berlin (DE)`, or as much of it as the API gave.
+pub fn datacenter_label(dc: &crate::cloudpanel::common::DatacenterRef) -> String {
+    match (dc.location.is_empty(), dc.country_code.is_empty()) {
+        (false, false) => format!("{} ({})", dc.location, dc.country_code),
+        (false, true) => dc.location.clone(),
+        (true, false) => dc.country_code.clone(),
+        (true, true) => String::new(),
+    }
 }
 
 /// An HTML fragment for the page's script; marked so the script never swaps

@@ -7,7 +7,6 @@ pub mod load_balancers;
 mod parts;
 pub mod private_networks;
 pub mod public_ips;
-mod record;
 pub mod server_ips;
 pub mod vpns;
 

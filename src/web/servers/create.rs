@@ -18,7 +18,8 @@ use crate::cloudpanel::servers::{CreateHardware, CreateServer, NewHdd};
 use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
 use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, Upstream, check_id, chosen_id, connect,
+    AccountParam, Choice, Choices, Fallback, Upstream, api_field_errors, check_id, chosen_id,
+    connect, recorded,
 };
 use crate::web::error::AppResult;
 use crate::web::flash;
@@ -432,12 +433,12 @@ pub async fn submit(
             "ssh_keys": request.public_key.as_ref().map_or(0, Vec::len),
             "password_set": request.password.is_some(),
         }));
-    let pending = up.account.request(event).await?;
-    match up.client().create_server(&request).await {
+    let answer = recorded(&up, event, up.client().create_server(&request), |server| {
+        (server.id.clone(), server.name.clone())
+    })
+    .await?;
+    match answer {
         Ok(server) => {
-            pending
-                .finish_with_target(Outcome::Succeeded, Some((&server.id, &server.name)))
-                .await?;
             flash::success(
                 &session,
                 format!("Creating {}: it is deploying now.", server.name),
@@ -448,18 +449,9 @@ pub async fn submit(
             Ok(redirect(&up.server_href(&ctx, &server.id)))
         }
         Err(e) => {
-            pending
-                .finish(Outcome::Failed, e.status(), Some(e.user_message()))
-                .await?;
             // The API's own words on the form, beside the field it names when
             // it names one, with everything typed kept.
-            let fields = match &e {
-                CloudError::Rejected {
-                    errors: Some(errors),
-                    ..
-                } => api_field_errors(errors, &e.user_message()),
-                _ => BTreeMap::new(),
-            };
+            let fields = api_field_errors(&e, form_field);
             let problem = match &e {
                 _ if !fields.is_empty() => "The Cloud Panel refused some values; see the messages beside the fields. Nothing was created.".to_owned(),
                 CloudError::Rejected { .. } | CloudError::Forbidden { .. } | CloudError::RateLimited { .. } => e.user_message(),
@@ -499,26 +491,6 @@ fn form_field(api_field: &str) -> Option<&'static str> {
         "monitoring_policy_id" => "monitoring_policy_id",
         _ => return None,
     })
-}
-
-/// Reads the fields an API error names (`{"required":"name"}`,
-/// `{"name":1,"password":1}`, `{"invalid":"x"}`, `{"prefix":"ngcs.vm.hdd.size",...}`).
-fn api_field_errors(errors: &serde_json::Value, message: &str) -> BTreeMap<&'static str, String> {
-    let mut fields = BTreeMap::new();
-    let Some(object) = errors.as_object() else {
-        return fields;
-    };
-    for (key, value) in object {
-        let named = match (key.as_str(), value.as_str()) {
-            ("required" | "invalid" | "prefix", Some(field)) => field,
-            ("required" | "invalid" | "prefix" | "desired" | "step", _) => continue,
-            (field, _) => field,
-        };
-        if let Some(field) = form_field(named) {
-            fields.insert(field, message.to_owned());
-        }
-    }
-    fields
 }
 
 #[cfg(test)]
@@ -571,20 +543,6 @@ mod tests {
         let request = build(&v, "", &[]).unwrap();
         assert_eq!(request.ssh_password, Some(false));
         assert_eq!(request.public_key, Some(vec!["K1".to_owned()]));
-    }
-
-    #[test]
-    fn api_errors_land_beside_the_fields_they_name() {
-        let errors = api_field_errors(&serde_json::json!({ "required": "name" }), "Required");
-        assert_eq!(errors.get("name").map(String::as_str), Some("Required"));
-        let errors = api_field_errors(&serde_json::json!({ "name": 1, "password": 1 }), "Bad");
-        assert!(errors.contains_key("name") && errors.contains_key("password"));
-        let errors = api_field_errors(
-            &serde_json::json!({ "prefix": "ngcs.vm.hdd.size", "desired": 30, "step": true }),
-            "Wrong step",
-        );
-        assert!(errors.contains_key("hdd_size"));
-        assert!(api_field_errors(&serde_json::json!({ "element_type": "Image" }), "x").is_empty());
     }
 
     #[test]

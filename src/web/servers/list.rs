@@ -9,7 +9,8 @@ use crate::cloudpanel::servers::Server;
 use crate::rbac::perms;
 use crate::tenant::CloudAccountRow;
 use crate::web::cloud::{
-    AccountParam, Fallback, ListParams, ListView, Upstream, check_id, connect, fragment, list,
+    AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
+    list,
 };
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -95,19 +96,15 @@ pub async fn page(
     // Only this page shows the switcher, so only it loads every account.
     let accounts = tenant.accounts().await?;
 
-    let (servers, notice, problem, retry_after) =
-        match up.client().list_servers_shared(&ListQuery::all()).await {
-            Ok(fetched) => {
-                let notice = fetched.freshness().map(|f| format!("Showing {f}."));
-                (fetched.value, notice, None, None)
-            }
-            Err(e) => (
-                Default::default(),
-                None,
-                Some(format!("Could not load the servers: {}", e.summary())),
-                e.retry_after_secs(),
-            ),
-        };
+    let Loaded {
+        items: servers,
+        notice,
+        problem,
+        retry_after,
+    } = Loaded::from(
+        "the servers",
+        up.client().list_servers_shared(&ListQuery::all()).await,
+    );
     let account_id = up.row().id;
     let listing = list(
         &servers,

@@ -1,7 +1,7 @@
 //! What the server templates show, computed once from the API's answer.
 
 use crate::cloudpanel::servers::Server;
-use crate::web::cloud::{badge_class, state_label};
+use crate::web::cloud::{badge_class, datacenter_label, state_label};
 
 /// One row of the servers list (also the fragment a refreshing row fetches).
 #[derive(Debug, Clone)]
@@ -79,13 +79,7 @@ impl ServerRow {
 }
 
 pub fn datacenter(server: &Server) -> String {
-    let dc = &server.datacenter;
-    match (dc.location.is_empty(), dc.country_code.is_empty()) {
-        (false, false) => format!("{} ({})", dc.location, dc.country_code),
-        (false, true) => dc.location.clone(),
-        (true, false) => dc.country_code.clone(),
-        (true, true) => String::new(),
-    }
+    datacenter_label(&server.datacenter)
 }
 
 /// `2 vCores · 4 GB RAM · 80 GB disk`

@@ -9,21 +9,19 @@ pub mod shared;
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
-use crate::cloudpanel::common::DatacenterRef;
 use crate::cloudpanel::storages::UpdateStorage;
 use crate::rbac::Permission;
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
+
+pub use crate::web::cloud::datacenter_label;
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     block::routes(cfg);
     shared::routes(cfg);
 }
 
-/// Field name → message, for a form that comes back with errors.
-pub type FieldErrors = BTreeMap<&'static str, String>;
+pub use crate::web::cloud::FieldErrors;
 
 /// The API's size rule of a storage family: `min..=max` GB in steps of `step`.
 #[derive(Debug, Clone, Copy)]
@@ -80,16 +78,6 @@ pub fn check_description(description: &str, errors: &mut FieldErrors) {
             "description",
             "The description may have at most 256 characters.".to_owned(),
         );
-    }
-}
-
-/// `Germany (DE)`.
-pub fn datacenter_label(dc: &DatacenterRef) -> String {
-    match (dc.location.is_empty(), dc.country_code.is_empty()) {
-        (false, false) => format!("{} ({})", dc.location, dc.country_code),
-        (false, true) => dc.location.clone(),
-        (true, false) => dc.country_code.clone(),
-        (true, true) => String::new(),
     }
 }
 
@@ -187,7 +175,7 @@ impl Invalid {
 }
 
 /// The form field an API field name belongs to, on a storage form.
-fn form_field(api_field: &str) -> Option<&'static str> {
+pub fn form_field(api_field: &str) -> Option<&'static str> {
     Some(match api_field {
         "name" => "name",
         "description" => "description",
@@ -196,26 +184,6 @@ fn form_field(api_field: &str) -> Option<&'static str> {
         "server_id" => "server_id",
         _ => return None,
     })
-}
-
-/// Reads the fields an API error names (`{"required":"name"}`,
-/// `{"datacenter_id":"X"}`, `{"prefix":"ngcs.blockstorage.size",...}`).
-pub fn api_field_errors(errors: &Value, message: &str) -> FieldErrors {
-    let mut fields = BTreeMap::new();
-    let Some(object) = errors.as_object() else {
-        return fields;
-    };
-    for (key, value) in object {
-        let named = match (key.as_str(), value.as_str()) {
-            ("required" | "invalid" | "prefix", Some(field)) => field,
-            ("required" | "invalid" | "prefix" | "desired" | "step", _) => continue,
-            (field, _) => field,
-        };
-        if let Some(field) = form_field(named) {
-            fields.insert(field, message.to_owned());
-        }
-    }
-    fields
 }
 
 #[cfg(test)]
@@ -270,21 +238,5 @@ mod tests {
         assert_eq!(invalid.value("rename", "name", "current"), "typed");
         assert_eq!(invalid.value("rename", "description", "kept"), "kept");
         assert_eq!(invalid.value("attach", "name", "current"), "current");
-    }
-
-    #[test]
-    fn api_errors_land_beside_the_fields_they_name() {
-        let e = api_field_errors(&serde_json::json!({ "required": "name" }), "Required");
-        assert_eq!(e.get("name").map(String::as_str), Some("Required"));
-        let e = api_field_errors(&serde_json::json!({ "datacenter_id": "X" }), "Wrong");
-        assert!(e.contains_key("datacenter_id"));
-        let e = api_field_errors(
-            &serde_json::json!({ "prefix": "ngcs.sharedstorage.size", "desired": 275, "step": true }),
-            "Wrong step",
-        );
-        assert!(e.contains_key("size"));
-        assert!(
-            api_field_errors(&serde_json::json!({ "prefix": "ngcs.blockstorage" }), "x").is_empty()
-        );
     }
 }

@@ -16,7 +16,7 @@ use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::CreateFirewallPolicy;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, Upstream, connect};
+use crate::web::cloud::{AccountParam, Fallback, Upstream, connect, recorded};
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
 use crate::web::org::OrgCtx;
@@ -202,12 +202,15 @@ pub async fn submit(
             "description": request.description,
             "rules": rules_details(&request.rules),
         }));
-    let pending = up.account.request(event).await?;
-    match up.client().create_firewall_policy(&request).await {
+    let answer = recorded(
+        &up,
+        event,
+        up.client().create_firewall_policy(&request),
+        |policy| (policy.id.clone(), policy.name.clone()),
+    )
+    .await?;
+    match answer {
         Ok(policy) => {
-            pending
-                .finish_with_target(Outcome::Succeeded, Some((&policy.id, &policy.name)))
-                .await?;
             flash::success(
                 &session,
                 format!("Creating {}: it is being configured now.", policy.name),
@@ -220,9 +223,6 @@ pub async fn submit(
             ))
         }
         Err(e) => {
-            pending
-                .finish(Outcome::Failed, e.status(), Some(e.user_message()))
-                .await?;
             // A taken name is the name field's problem; anything else the form's.
             let mut errors = BTreeMap::new();
             if let CloudError::Rejected { kind, .. } = &e

@@ -18,7 +18,9 @@ use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::networks::CreateLoadBalancer;
 use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect};
+use crate::web::cloud::{
+    AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect, recorded,
+};
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
 use crate::web::org::OrgCtx;
@@ -242,12 +244,15 @@ pub async fn submit(
             "method": request.method.as_str(),
             "rules": rules_details(&request.rules),
         }));
-    let pending = up.account.request(event).await?;
-    match up.client().create_load_balancer(&request).await {
+    let answer = recorded(
+        &up,
+        event,
+        up.client().create_load_balancer(&request),
+        |lb| (lb.id.clone(), lb.name.clone()),
+    )
+    .await?;
+    match answer {
         Ok(lb) => {
-            pending
-                .finish_with_target(Outcome::Succeeded, Some((&lb.id, &lb.name)))
-                .await?;
             flash::success(
                 &session,
                 format!(
@@ -263,9 +268,6 @@ pub async fn submit(
             ))
         }
         Err(e) => {
-            pending
-                .finish(Outcome::Failed, e.status(), Some(e.user_message()))
-                .await?;
             let problem = match &e {
                 CloudError::Rejected { .. }
                 | CloudError::Forbidden { .. }

@@ -13,7 +13,8 @@ use crate::cloudpanel::networks::LoadBalancer;
 use crate::rbac::perms;
 use crate::tenant::CloudAccountRow;
 use crate::web::cloud::{
-    AccountParam, Fallback, ListParams, ListView, Upstream, check_id, connect, fragment, list,
+    AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
+    list,
 };
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
@@ -94,22 +95,15 @@ pub async fn page(
     let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
     let accounts = tenant.accounts().await?;
 
-    let (balancers, notice, problem, retry_after) =
-        match up.client().list_load_balancers(&ListQuery::all()).await {
-            Ok(fetched) => {
-                let notice = fetched.freshness().map(|f| format!("Showing {f}."));
-                (fetched.value, notice, None, None)
-            }
-            Err(e) => (
-                Vec::new(),
-                None,
-                Some(format!(
-                    "Could not load the load balancers: {}",
-                    e.summary()
-                )),
-                e.retry_after_secs(),
-            ),
-        };
+    let Loaded {
+        items: balancers,
+        notice,
+        problem,
+        retry_after,
+    } = Loaded::from(
+        "the load balancers",
+        up.client().list_load_balancers(&ListQuery::all()).await,
+    );
     let account_id = up.row().id;
     let listing = list(
         &balancers,

@@ -1,8 +1,8 @@
 //! What the load balancer templates show, computed once from the API's answer.
 
-use crate::cloudpanel::common::DatacenterRef;
 use crate::cloudpanel::networks::{BalancingMethod, HealthCheckTest, LbRule, LoadBalancer};
 use crate::web::cloud::StateBadge;
+use crate::web::cloud::datacenter_label;
 
 /// One row of the list (also the refreshing fragment and the page's badge).
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ impl BalancerRow {
                     }
                 })
                 .collect(),
-            datacenter: datacenter(&lb.datacenter),
+            datacenter: datacenter_label(&lb.datacenter),
             href,
             query,
         }
@@ -132,15 +132,6 @@ pub fn source(rule: &LbRule) -> String {
     match rule.source.trim() {
         "" | "0.0.0.0" | "0.0.0.0/0" => "everyone".into(),
         other => other.to_owned(),
-    }
-}
-
-pub fn datacenter(dc: &DatacenterRef) -> String {
-    match (dc.location.is_empty(), dc.country_code.is_empty()) {
-        (false, false) => format!("{} ({})", dc.location, dc.country_code),
-        (false, true) => dc.location.clone(),
-        (true, false) => dc.country_code.clone(),
-        (true, true) => String::new(),
     }
 }
 

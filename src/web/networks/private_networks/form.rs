@@ -22,13 +22,14 @@ use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::{CreatePrivateNetwork, PrivateNetwork, UpdatePrivateNetwork};
 use crate::domain::{Ipv4Subnet, SubnetField, parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
+use crate::web::cloud::among;
+use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect};
 use crate::web::error::{AppError, AppResult};
 use crate::web::networks::parts::{
     FieldErrors, api_field_errors, busy_reason, chosen_datacenter, datacenter_choices,
     datacenter_label, form_problem,
 };
-use crate::web::networks::record::recorded;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
@@ -352,7 +353,7 @@ pub async fn create(
             )))
         }
         Err(e) => {
-            let errors = api_field_errors(&e, FIELDS);
+            let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
                 problem: Some(form_problem(&e, !errors.is_empty(), "Nothing was created.")),
@@ -491,7 +492,7 @@ pub async fn update(
             Ok(redirect(&up.href(&ctx, "private_networks")))
         }
         Err(e) => {
-            let errors = api_field_errors(&e, FIELDS);
+            let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
                 problem: Some(form_problem(&e, !errors.is_empty(), "Nothing was changed.")),

@@ -15,12 +15,13 @@ use crate::cloudpanel::common::IpType;
 use crate::cloudpanel::networks::{CreatePublicIp, PublicIp};
 use crate::domain::Hostname;
 use crate::rbac::perms;
+use crate::web::cloud::among;
+use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, connect};
 use crate::web::error::AppResult;
 use crate::web::networks::parts::{
     FieldErrors, api_field_errors, chosen_datacenter, datacenter_choices, form_problem,
 };
-use crate::web::networks::record::recorded;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
@@ -198,7 +199,7 @@ pub async fn submit(
             )))
         }
         Err(e) => {
-            let errors = api_field_errors(&e, FIELDS);
+            let errors = api_field_errors(&e, among(FIELDS));
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was reserved.");
             show(
                 &ctx,

@@ -13,11 +13,11 @@ use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::networks::PublicIp;
 use crate::rbac::perms;
 use crate::tenant::CloudAccountRow;
+use crate::web::cloud::Loaded;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Upstream, check_id, connect, fragment, list,
 };
 use crate::web::error::{AppError, AppResult};
-use crate::web::networks::parts::Loaded;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;

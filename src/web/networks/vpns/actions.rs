@@ -14,10 +14,10 @@ use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::Vpn;
 use crate::rbac::{Permission, perms};
+use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id};
 use crate::web::error::AppResult;
 use crate::web::networks::parts::{check_typed_name, file_stem};
-use crate::web::networks::record::recorded;
 use crate::web::org::OrgCtx;
 use crate::web::{flash, redirect};
 

@@ -19,13 +19,14 @@ use crate::cloudpanel::common::NameDescription;
 use crate::cloudpanel::networks::{CreateVpn, Vpn};
 use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
+use crate::web::cloud::among;
+use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect};
 use crate::web::error::{AppError, AppResult};
 use crate::web::networks::parts::{
     FieldErrors, api_field_errors, busy_reason, chosen_datacenter, datacenter_choices,
     datacenter_label, form_problem,
 };
-use crate::web::networks::record::recorded;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
@@ -275,7 +276,7 @@ pub async fn create(
             )))
         }
         Err(e) => {
-            let errors = api_field_errors(&e, FIELDS);
+            let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
                 problem: Some(form_problem(&e, !errors.is_empty(), "Nothing was created.")),
@@ -396,7 +397,7 @@ pub async fn update(
             Ok(redirect(&up.href(&ctx, "vpns")))
         }
         Err(e) => {
-            let errors = api_field_errors(&e, FIELDS);
+            let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
                 problem: Some(form_problem(&e, !errors.is_empty(), "Nothing was changed.")),

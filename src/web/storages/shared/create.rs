@@ -11,16 +11,18 @@ use serde_json::json;
 
 use super::list_href;
 use crate::audit::{NewEvent, Outcome};
+use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::storages::CreateSharedStorage;
-use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect};
+use crate::web::cloud::api_field_errors;
+use crate::web::cloud::{
+    AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect, recorded,
+};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
-use crate::web::storages::{
-    FieldErrors, SHARED_SIZE, api_field_errors, check_description, check_name,
-};
+use crate::web::storages::form_field;
+use crate::web::storages::{FieldErrors, SHARED_SIZE, check_description, check_name};
 use crate::web::{flash, redirect, render};
 
 /// What the user typed, kept to fill the form again.
@@ -192,12 +194,15 @@ pub async fn submit(
             "size": request.size,
             "datacenter_id": request.datacenter_id,
         }));
-    let pending = up.account.request(event).await?;
-    match up.client().create_shared_storage(&request).await {
+    let answer = recorded(
+        &up,
+        event,
+        up.client().create_shared_storage(&request),
+        |storage| (storage.id.clone(), storage.name.clone()),
+    )
+    .await?;
+    match answer {
         Ok(storage) => {
-            pending
-                .finish_with_target(Outcome::Succeeded, Some((&storage.id, &storage.name)))
-                .await?;
             let name = if storage.name.is_empty() {
                 &request.name
             } else {
@@ -212,16 +217,7 @@ pub async fn submit(
             ))
         }
         Err(e) => {
-            pending
-                .finish(Outcome::Failed, e.status(), Some(e.user_message()))
-                .await?;
-            let fields = match &e {
-                CloudError::Rejected {
-                    errors: Some(errors),
-                    ..
-                } => api_field_errors(errors, &e.user_message()),
-                _ => FieldErrors::new(),
-            };
+            let fields = api_field_errors(&e, form_field);
             let problem = if fields.is_empty() {
                 format!("Nothing was created. {}", e.user_message())
             } else {

@@ -13,7 +13,8 @@ use crate::cloudpanel::storages::SharedStorage;
 use crate::rbac::perms;
 use crate::tenant::CloudAccountRow;
 use crate::web::cloud::{
-    AccountParam, Fallback, ListParams, ListView, Upstream, check_id, connect, fragment, list,
+    AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
+    list,
 };
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
@@ -120,22 +121,15 @@ pub async fn page(
     // Only this page shows the switcher, so only it loads every account.
     let accounts = tenant.accounts().await?;
 
-    let (storages, notice, problem, retry_after) =
-        match up.client().list_shared_storages(&ListQuery::all()).await {
-            Ok(fetched) => {
-                let notice = fetched.freshness().map(|f| format!("Showing {f}."));
-                (fetched.value, notice, None, None)
-            }
-            Err(e) => (
-                Vec::new(),
-                None,
-                Some(format!(
-                    "Could not load the shared storages: {}",
-                    e.summary()
-                )),
-                e.retry_after_secs(),
-            ),
-        };
+    let Loaded {
+        items: storages,
+        notice,
+        problem,
+        retry_after,
+    } = Loaded::from(
+        "the shared storages",
+        up.client().list_shared_storages(&ListQuery::all()).await,
+    );
     let account_id = up.row().id;
     let listing = list(
         &storages,
