@@ -732,14 +732,6 @@ impl AccountClient {
         self.delete(&format!("/vpns/{}", seg(id)), &[]).await
     }
 
-    pub async fn get_vpn_configuration_file(
-        &self,
-        id: &str,
-    ) -> Result<Fetched<VpnConfiguration>, CloudError> {
-        self.get(&format!("/vpns/{}/configuration_file", seg(id)), &[])
-            .await
-    }
-
     /// The configuration file for a download: the client's keys are in it,
     /// so it is asked for each time and never kept in the read cache (nor
     /// served stale from it).

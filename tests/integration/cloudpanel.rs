@@ -1313,7 +1313,7 @@ async fn contract_networks() {
         c.get_vpn(&vpn.id).await.unwrap().value.name,
         "contract-vpn2"
     );
-    let conf = c.get_vpn_configuration_file(&vpn.id).await.unwrap().value;
+    let conf = c.download_vpn_configuration_file(&vpn.id).await.unwrap();
     assert!(conf.bytes().is_some_and(|b| !b.is_empty()));
     assert!(
         c.list_vpns(&ListQuery::all())
