@@ -194,21 +194,21 @@ const NAV: &[NavEntry] = &[
     NavEntry {
         key: "roles",
         label: "Roles & permissions",
-        group: "",
+        group: "Organisation",
         path: "roles",
         needs: None,
     },
     NavEntry {
         key: "members",
         label: "Members",
-        group: "",
+        group: "Organisation",
         path: "members",
         needs: None,
     },
     NavEntry {
         key: "accounts",
         label: "Cloud accounts",
-        group: "",
+        group: "Organisation",
         path: "accounts",
         // Every member may see which accounts exist (names, last four characters).
         needs: None,
@@ -216,7 +216,7 @@ const NAV: &[NavEntry] = &[
     NavEntry {
         key: "audit",
         label: "Audit log",
-        group: "",
+        group: "Organisation",
         path: "audit",
         needs: Some(perms::ORGANISATION_VIEW_AUDIT),
     },

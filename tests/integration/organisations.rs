@@ -903,3 +903,44 @@ async fn instance_admins_manage_organisations_and_users() {
     let (status, _) = app.get_html(&plain, "/admin").await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn the_side_menu_groups_show_only_the_pages_a_member_may_open() {
+    let app = crate::helpers::spawn_demo().await;
+    let member = app
+        .member_with("storage-only@example.org", &["block_storages.show"])
+        .await;
+    let (status, html) = app.get_html(&member, "/o/demo/").await;
+    assert_eq!(status, 200);
+    let menu = crate::helpers::text_of(&html, "nav.sidenav");
+    assert!(
+        menu.contains("Storages") && menu.contains("Block storages"),
+        "{menu}"
+    );
+    for hidden in [
+        "Shared storages",
+        "Networks",
+        "Firewall policies",
+        "VPNs",
+        "Servers",
+    ] {
+        assert!(!menu.contains(hidden), "{hidden} shown: {menu}");
+    }
+
+    let admin = app.admin().await;
+    let (_, html) = app.get_html(&admin, "/o/demo/").await;
+    let menu = crate::helpers::text_of(&html, "nav.sidenav");
+    for shown in [
+        "Storages",
+        "Block storages",
+        "Shared storages",
+        "Networks",
+        "Private networks",
+        "Public IPs",
+        "Firewall policies",
+        "Load balancers",
+        "VPNs",
+    ] {
+        assert!(menu.contains(shown), "{shown} missing: {menu}");
+    }
+}
