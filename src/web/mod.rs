@@ -1,5 +1,6 @@
 //! The panel's pages: one module per page area, and the route table.
 
+pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod assets;
@@ -55,6 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(servers::routes)
         .configure(storages::routes)
         .configure(networks::routes)
+        .configure(account::routes)
         .configure(admin::routes);
 }
 

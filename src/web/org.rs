@@ -100,7 +100,7 @@ pub const ORG_ROUTES: &[(&str, &str)] = &[
 /// family's own table (kept beside its handlers). The isolation walk visits
 /// all of them, and a test checks this list against the source.
 pub fn org_routes() -> Vec<(&'static str, &'static str)> {
-    let families: [&[(&str, &str)]; 7] = [
+    let families: [&[(&str, &str)]; 11] = [
         crate::web::storages::block::ROUTES,
         crate::web::storages::shared::ROUTES,
         crate::web::networks::private_networks::ROUTES,
@@ -108,6 +108,10 @@ pub fn org_routes() -> Vec<(&'static str, &'static str)> {
         crate::web::networks::firewall_policies::ROUTES,
         crate::web::networks::load_balancers::ROUTES,
         crate::web::networks::vpns::ROUTES,
+        crate::web::account::images::ROUTES,
+        crate::web::account::ssh_keys::ROUTES,
+        crate::web::account::catalogue::ROUTES,
+        crate::web::account::logs::ROUTES,
     ];
     ORG_ROUTES
         .iter()
@@ -138,8 +142,30 @@ const NAV: &[NavEntry] = &[
     NavEntry {
         key: "servers",
         label: "Servers",
-        group: "",
+        group: "Compute",
         path: "servers",
+        needs: Some(perms::SERVERS_SHOW),
+    },
+    NavEntry {
+        key: "images",
+        label: "Images",
+        group: "Compute",
+        path: "images",
+        needs: Some(perms::IMAGES_SHOW),
+    },
+    NavEntry {
+        key: "ssh_keys",
+        label: "SSH keys",
+        group: "Compute",
+        path: "ssh_keys",
+        needs: Some(perms::SSH_KEYS_SHOW),
+    },
+    NavEntry {
+        key: "catalogue",
+        label: "Catalogue",
+        group: "Compute",
+        path: "catalogue",
+        // What servers are built from: datacenters, images, sizes.
         needs: Some(perms::SERVERS_SHOW),
     },
     NavEntry {
@@ -190,6 +216,13 @@ const NAV: &[NavEntry] = &[
         group: "Networks",
         path: "vpns",
         needs: Some(perms::VPN_SHOW),
+    },
+    NavEntry {
+        key: "logs",
+        label: "Cloud Panel logs",
+        group: "Organisation",
+        path: "logs",
+        needs: Some(perms::LOGS_SHOW),
     },
     NavEntry {
         key: "roles",
