@@ -27,6 +27,26 @@ impl StateBadge {
         }
     }
 
+    /// Why the actions the API refuses during a transition wait, shown
+    /// beside them (`#busy-reason`): `None` when the object is steady. `what`
+    /// names the object ("block storage"), `waiting` the actions ("Renaming
+    /// and resizing"); an object being removed allows nothing any more.
+    pub fn busy_reason(&self, what: &str, waiting: &str, removing: bool) -> Option<String> {
+        if removing {
+            return Some(format!(
+                "The {what} is being removed: nothing can be changed any more."
+            ));
+        }
+        self.transitional.then(|| {
+            let progress = self.percent.map(|p| format!(", {p}%")).unwrap_or_default();
+            format!(
+                "The {what} is {}{progress}. {waiting} wait until it is done; the page \
+                 loads again then.",
+                self.label.to_lowercase()
+            )
+        })
+    }
+
     /// An object that left the Cloud Panel meanwhile.
     pub fn removed() -> Self {
         Self::new("REMOVED", false, None)

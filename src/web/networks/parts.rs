@@ -4,7 +4,7 @@
 //! fields.
 
 use crate::cloudpanel::ListQuery;
-use crate::web::cloud::{Choice, Choices, StateBadge, Upstream};
+use crate::web::cloud::{Choice, Choices, Upstream};
 
 pub use crate::web::cloud::datacenter_label;
 
@@ -38,18 +38,6 @@ pub fn chosen_datacenter(raw: &str, choices: &Choices) -> Result<Option<String>,
         }
         other => Ok(other),
     }
-}
-
-/// Why the actions the API would refuse wait, while the object is in a
-/// transition: `None` when it is steady.
-pub fn busy_reason(badge: &StateBadge, what: &str, waiting: &str) -> Option<String> {
-    badge.transitional.then(|| {
-        let progress = badge.percent.map(|p| format!(", {p}%")).unwrap_or_default();
-        format!(
-            "The {what} is {}{progress}. {waiting} wait until it is done; reload the page then.",
-            badge.label.to_lowercase()
-        )
-    })
 }
 
 /// A name safe in a file name: ASCII letters, digits, hyphens and

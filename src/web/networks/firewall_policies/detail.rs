@@ -259,16 +259,8 @@ pub async fn default_policy(up: &Upstream, except: &str) -> Option<Choice> {
 /// While the policy is configured, rule changes wait; while it is removed,
 /// everything does (a forged request still gets the API's own answer).
 fn busy_reason(row: &PolicyRow, removing: bool) -> Option<String> {
-    if removing {
-        return Some("The policy is being removed: nothing can be changed any more.".to_owned());
-    }
-    row.badge.transitional.then(|| {
-        format!(
-            "The policy is {}. Adding and removing rules wait until it is done; the page \
-             reloads then.",
-            row.badge.label.to_lowercase()
-        )
-    })
+    row.badge
+        .busy_reason("policy", "Adding and removing rules", removing)
 }
 
 /// The status badge alone, for the page's script while work is in progress.

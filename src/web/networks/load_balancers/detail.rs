@@ -236,18 +236,11 @@ pub async fn show(
 /// While the balancer is configured, settings and rule changes wait; while
 /// it is removed, everything does.
 fn busy_reason(row: &BalancerRow, removing: bool) -> Option<String> {
-    if removing {
-        return Some(
-            "The load balancer is being removed: nothing can be changed any more.".to_owned(),
-        );
-    }
-    row.badge.transitional.then(|| {
-        format!(
-            "The load balancer is {}. Changing its settings and rules waits until it is done; \
-             the page reloads then.",
-            row.badge.label.to_lowercase()
-        )
-    })
+    row.badge.busy_reason(
+        "load balancer",
+        "Changes to its settings and rules",
+        removing,
+    )
 }
 
 /// The status badge alone, for the page's script while work is in progress.

@@ -17,7 +17,7 @@ use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Fallback, check_id, connect, fragment, read_problem};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::{AppError, AppResult};
-use crate::web::networks::parts::{Link, busy_reason};
+use crate::web::networks::parts::Link;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -169,10 +169,10 @@ pub async fn page(
         StatusCode::OK,
         &DetailPage {
             page: &page,
-            busy: busy_reason(
-                &row.badge,
+            busy: row.badge.busy_reason(
                 "private network",
                 "Editing it and attaching or detaching servers",
+                false,
             ),
             row,
             attached: server_links(&attached, &ctx, &up)

@@ -27,8 +27,8 @@ use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect};
 use crate::web::error::{AppError, AppResult};
 use crate::web::networks::parts::{
-    FieldErrors, api_field_errors, busy_reason, chosen_datacenter, datacenter_choices,
-    datacenter_label, form_problem,
+    FieldErrors, api_field_errors, chosen_datacenter, datacenter_choices, datacenter_label,
+    form_problem,
 };
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
@@ -260,7 +260,7 @@ fn show_edit(
             datacenter: datacenter_label(&network.datacenter),
             may: May::of(ctx),
             datacenters: Choices::default(),
-            busy: busy_reason(&badge(network), "private network", "Changes"),
+            busy: badge(network).busy_reason("private network", "Changes", false),
         },
     )
 }

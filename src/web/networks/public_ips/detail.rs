@@ -14,7 +14,6 @@ use crate::cloudpanel::networks::PublicIp;
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Fallback, check_id, connect, fragment};
 use crate::web::error::{AppError, AppResult};
-use crate::web::networks::parts::busy_reason;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -87,7 +86,9 @@ pub async fn page(
         StatusCode::OK,
         &DetailPage {
             page: &page,
-            busy: busy_reason(&row.badge, "IP", "Changes to its reverse DNS name"),
+            busy: row
+                .badge
+                .busy_reason("IP", "Changes to its reverse DNS name", false),
             ip: &ip,
             row,
             list_href: up.href(&ctx, "public_ips"),

@@ -13,7 +13,6 @@ use crate::cloudpanel::networks::Vpn;
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Fallback, check_id, connect, fragment};
 use crate::web::error::{AppError, AppResult};
-use crate::web::networks::parts::busy_reason;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -69,7 +68,9 @@ pub async fn page(
         StatusCode::OK,
         &DetailPage {
             page: &page,
-            busy: busy_reason(&row.badge, "VPN", "Editing and the configuration file"),
+            busy: row
+                .badge
+                .busy_reason("VPN", "Editing and the configuration file", false),
             vpn: &vpn,
             row,
             list_href: up.href(&ctx, "vpns"),

@@ -24,8 +24,8 @@ use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect};
 use crate::web::error::{AppError, AppResult};
 use crate::web::networks::parts::{
-    FieldErrors, api_field_errors, busy_reason, chosen_datacenter, datacenter_choices,
-    datacenter_label, form_problem,
+    FieldErrors, api_field_errors, chosen_datacenter, datacenter_choices, datacenter_label,
+    form_problem,
 };
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
@@ -188,7 +188,7 @@ fn show_edit(ctx: &OrgCtx, up: &Upstream, vpn: &Vpn, form: Form<'_>) -> AppResul
                 description: ctx.can(perms::VPN_SET_DESCRIPTION),
             },
             datacenters: Choices::default(),
-            busy: busy_reason(&badge(vpn), "VPN", "Changes"),
+            busy: badge(vpn).busy_reason("VPN", "Changes", false),
         },
     )
 }

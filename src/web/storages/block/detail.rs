@@ -196,18 +196,11 @@ async fn show(
 /// While the storage is in a transition the API refuses renaming, attaching
 /// and detaching: the page says so beside the disabled buttons.
 fn busy_reason(row: &BlockRow, removing: bool) -> Option<String> {
-    if removing {
-        return Some(
-            "The block storage is being deleted; nothing more can be done with it.".into(),
-        );
-    }
-    row.badge.transitional.then(|| {
-        format!(
-            "The block storage is {}. Renaming, attaching and detaching wait until it is done; \
-             reload the page then.",
-            row.badge.label.to_lowercase()
-        )
-    })
+    row.badge.busy_reason(
+        "block storage",
+        "Renaming, attaching and detaching",
+        removing,
+    )
 }
 
 /// The status badge alone, for the page's script while work is in progress.

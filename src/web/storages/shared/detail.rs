@@ -220,18 +220,8 @@ async fn show(
 /// While the storage is in a transition the API refuses renaming and
 /// resizing: the page says so beside the disabled buttons.
 fn busy_reason(row: &SharedRow, removing: bool) -> Option<String> {
-    if removing {
-        return Some(
-            "The shared storage is being deleted; nothing more can be done with it.".into(),
-        );
-    }
-    row.badge.transitional.then(|| {
-        format!(
-            "The shared storage is {}. Renaming and resizing wait until it is done; \
-             reload the page then.",
-            row.badge.label.to_lowercase()
-        )
-    })
+    row.badge
+        .busy_reason("shared storage", "Renaming and resizing", removing)
 }
 
 /// The status badge alone, for the page's script while work is in progress.
