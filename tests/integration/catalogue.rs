@@ -291,3 +291,49 @@ async fn nonsense_in_the_query_still_shows_the_lists() {
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn an_upstream_refusal_is_shown_in_the_page_with_a_retry() {
+    // Arrange: a Cloud Panel that answers every request with its request limit.
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let simulator = app.simulator.as_ref().unwrap();
+    simulator
+        .set_faults(teampanel::simulator::Faults {
+            force_429: true,
+            ..teampanel::simulator::Faults::default()
+        })
+        .unwrap();
+
+    // Act
+    let (list_status, list) = app.get_html(&c, &format!("{ORG}/catalogue/dvd_isos")).await;
+    let (index_status, index) = app.get_html(&c, &format!("{ORG}/catalogue")).await;
+    let (detail_status, detail) = app
+        .get_html(
+            &c,
+            &format!("{ORG}/catalogue/dvd_isos/0123456789ABCDEF0123456789ABCDEF"),
+        )
+        .await;
+    simulator
+        .set_faults(teampanel::simulator::Faults::default())
+        .unwrap();
+
+    // Assert
+    assert_eq!(list_status, 200);
+    let problem = text_of(&list, ".flash-error");
+    assert!(problem.contains("Could not load the DVD ISOs"), "{problem}");
+    assert!(list.contains("data-countdown"), "a retry countdown");
+    assert_eq!(index_status, 200);
+    assert!(text_of(&index, "tr[data-kind='dvd_isos']").contains("unavailable"));
+    assert!(text_of(&index, ".flash-error").contains("Could not load"));
+    assert!(
+        detail_status >= 400 && detail_status != 404,
+        "{detail_status}"
+    );
+    assert!(detail.contains("<nav"), "the error is in the page");
+    assert!(
+        text_of(&detail, "main").contains("DVD ISO"),
+        "{}",
+        text_of(&detail, "main")
+    );
+}
