@@ -333,6 +333,14 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     session.goto(&vpns).await?;
     let vpn = href(session, "table#vpns a.vpn-name[data-name='office']").await?;
     let new_vpn = href(session, "a#new-vpn").await?;
+    let catalogue = panel.url(&panel.org_path("/catalogue"));
+    let appliances = panel.url(&panel.org_path("/catalogue/server_appliances"));
+    session.goto(&appliances).await?;
+    let appliance = href(
+        session,
+        "table#server-appliances a.item-name[data-name='ubuntu2204-64std']",
+    )
+    .await?;
     let members = panel.url(&panel.org_path("/members"));
     let page = |name, url: String| PageVisit {
         name,
@@ -410,6 +418,9 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
             url: new_vpn,
             then: Then::SubmitEmpty("form#vpn-form"),
         },
+        page("catalogue", catalogue),
+        page("server appliances", appliances),
+        page("server appliance detail", appliance),
         page("members", members.clone()),
         PageVisit {
             name: "members invite link",

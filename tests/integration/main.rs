@@ -6,6 +6,7 @@ mod access_pages;
 mod audit_accounts;
 mod auth;
 mod block_storages;
+mod catalogue;
 mod cloudpanel;
 mod crash;
 mod firewall_policies;
