@@ -341,6 +341,18 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
         "table#server-appliances a.item-name[data-name='ubuntu2204-64std']",
     )
     .await?;
+    let images = panel.url(&panel.org_path("/images"));
+    session.goto(&images).await?;
+    let image = href(session, "table#images a.image-name").await?;
+    let new_image = href(session, "a#new-image").await?;
+    let ssh_keys = panel.url(&panel.org_path("/ssh_keys"));
+    session.goto(&ssh_keys).await?;
+    let ssh_key = href(
+        session,
+        "table#ssh-keys a.ssh-key-name[data-name='deploy-key']",
+    )
+    .await?;
+    let new_ssh_key = href(session, "a#new-ssh-key").await?;
     let members = panel.url(&panel.org_path("/members"));
     let page = |name, url: String| PageVisit {
         name,
@@ -421,6 +433,22 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
         page("catalogue", catalogue),
         page("server appliances", appliances),
         page("server appliance detail", appliance),
+        page("images", images),
+        page("image detail", image),
+        page("create image", new_image.clone()),
+        PageVisit {
+            name: "create image error",
+            url: new_image,
+            then: Then::SubmitEmpty("form#image-form"),
+        },
+        page("SSH keys", ssh_keys),
+        page("SSH key detail", ssh_key),
+        page("create SSH key", new_ssh_key.clone()),
+        PageVisit {
+            name: "create SSH key error",
+            url: new_ssh_key,
+            then: Then::SubmitEmpty("form#ssh-key-form"),
+        },
         page("members", members.clone()),
         PageVisit {
             name: "members invite link",

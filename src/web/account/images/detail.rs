@@ -1,0 +1,105 @@
+//! An image's page: overview with its source server and schedule, editing,
+//! stopping the schedule and deletion; the status badge refreshes itself
+//! while the image is being made.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::list::current_row;
+use super::view::{ImageRow, busy_reason, servers};
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::images::Image;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect, fragment};
+use crate::web::error::{AppError, AppResult};
+use crate::web::org::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+/// What the member may do on this page; the template hides the rest.
+pub struct Can {
+    pub edit: bool,
+    pub stop_schedule: bool,
+    pub delete: bool,
+}
+
+#[derive(Template)]
+#[template(path = "images/detail.html")]
+struct DetailPage<'a> {
+    page: &'a PageCtx,
+    image: &'a Image,
+    row: ImageRow,
+    list_href: String,
+    account_name: String,
+    notice: Option<String>,
+    can: Can,
+    busy: Option<String>,
+    from_refresh: bool,
+}
+
+#[derive(Template)]
+#[template(path = "images/status.html")]
+struct StatusFragment<'a> {
+    row: &'a ImageRow,
+    from_refresh: bool,
+}
+
+pub async fn page(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::IMAGES_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id)?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let fetched = match up.client().get_image(id).await {
+        Ok(fetched) => fetched,
+        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
+        Err(e) => return Err(AppError::cloud("this image", &e).in_page(&ctx.page)),
+    };
+    let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+    let image = fetched.value;
+    let servers = servers(&up).await;
+    let row = ImageRow::new(&image, &servers, &ctx, &up);
+    let page = ctx.page.clone().with_section("images");
+    render(
+        StatusCode::OK,
+        &DetailPage {
+            page: &page,
+            busy: busy_reason(&row.badge, "image", "Stopping the schedule and deletion"),
+            image: &image,
+            can: Can {
+                edit: ctx.can(perms::IMAGES_SET_NAME) || ctx.can(perms::IMAGES_SET_DESCRIPTION),
+                stop_schedule: row.scheduled && ctx.can(perms::IMAGES_DISABLE_AUTOMATIC_CREATION),
+                delete: ctx.can(perms::IMAGES_DELETE),
+            },
+            row,
+            list_href: up.href(&ctx, "images"),
+            account_name: up.row().name.clone(),
+            notice,
+            from_refresh: false,
+        },
+    )
+}
+
+/// The status badge alone, for the page's script while work is in progress.
+pub async fn status(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::IMAGES_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id)?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let row = current_row(&up, &ctx, id).await?;
+    fragment(&StatusFragment {
+        row: &row,
+        from_refresh: true,
+    })
+}

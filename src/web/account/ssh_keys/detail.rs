@@ -1,0 +1,71 @@
+//! An SSH key's page: overview with the public key and the servers that
+//! were given it, editing and deletion.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::view::KeyRow;
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::ssh_keys::SshKey;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect};
+use crate::web::error::{AppError, AppResult};
+use crate::web::org::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+/// What the member may do on this page; the template hides the rest.
+pub struct Can {
+    pub edit: bool,
+    pub delete: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ssh_keys/detail.html")]
+struct DetailPage<'a> {
+    page: &'a PageCtx,
+    key: &'a SshKey,
+    row: KeyRow,
+    list_href: String,
+    account_name: String,
+    notice: Option<String>,
+    can: Can,
+}
+
+pub async fn page(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::SSH_KEYS_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id)?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let fetched = match up.client().get_ssh_key(id).await {
+        Ok(fetched) => fetched,
+        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
+        Err(e) => return Err(AppError::cloud("this SSH key", &e).in_page(&ctx.page)),
+    };
+    let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+    let key = fetched.value;
+    let row = KeyRow::new(&key, &ctx, &up);
+    let page = ctx.page.clone().with_section("ssh_keys");
+    render(
+        StatusCode::OK,
+        &DetailPage {
+            page: &page,
+            key: &key,
+            row,
+            list_href: up.href(&ctx, "ssh_keys"),
+            account_name: up.row().name.clone(),
+            notice,
+            can: Can {
+                edit: ctx.can(perms::SSH_KEYS_SET_NAME) || ctx.can(perms::SSH_KEYS_SET_DESCRIPTION),
+                delete: ctx.can(perms::SSH_KEYS_DELETE),
+            },
+        },
+    )
+}
