@@ -11,6 +11,7 @@ mod crash;
 mod firewall_policies;
 mod helpers;
 mod load_balancers;
+mod logs;
 mod organisations;
 mod private_networks;
 mod public_ips;
