@@ -15,6 +15,9 @@ const WINDOW_SECS: i64 = 60;
 /// More events than any page of logs can use.
 const MAX_MARKS: i64 = 2_000;
 
+/// A log's resource id and when its action ran.
+type Span<'a> = (&'a str, DateTime<Utc>, DateTime<Utc>);
+
 /// The audit log's stored time format.
 fn stored(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
@@ -57,7 +60,7 @@ pub async fn links(ctx: &OrgCtx, logs: &[&LogEntry]) -> Vec<Option<String>> {
     if !ctx.can(perms::ORGANISATION_VIEW_AUDIT) {
         return out;
     }
-    let spans: Vec<Option<(&str, DateTime<Utc>, DateTime<Utc>)>> = logs
+    let spans: Vec<Option<Span>> = logs
         .iter()
         .map(|log| {
             resource_id(log)
