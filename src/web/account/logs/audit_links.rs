@@ -110,15 +110,47 @@ pub async fn links(ctx: &OrgCtx, logs: &[&LogEntry]) -> Vec<Option<String>> {
         }
     };
     for (slot, found) in out.iter_mut().zip(&spans) {
-        let Some((id, start, end)) = found else {
-            continue;
-        };
-        let near = marks
-            .iter()
-            .any(|(at, target)| target == id && *at >= *start - window && *at <= *end + window);
-        if near {
+        if let Some((id, start, end)) = found
+            && near(&marks, id, *start, *end)
+        {
             *slot = Some(audit_href(ctx, id, *start, *end));
         }
     }
     out
+}
+
+/// Whether an event on `target` lies within the window around the span.
+fn near(
+    marks: &[(DateTime<Utc>, String)],
+    target: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> bool {
+    let window = Duration::seconds(WINDOW_SECS);
+    marks
+        .iter()
+        .any(|(at, id)| id == target && *at >= start - window && *at <= end + window)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_700_000_000 + secs, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn only_the_same_resource_within_the_minute_matches() {
+        let marks = vec![(at(30), "S1".to_owned()), (at(500), "S2".to_owned())];
+        assert!(near(&marks, "S1", at(0), at(0)));
+        assert!(near(&marks, "S1", at(80), at(90)));
+        assert!(!near(&marks, "S1", at(100), at(100)));
+        assert!(!near(&marks, "S2", at(0), at(0)));
+    }
+
+    #[test]
+    fn times_are_written_in_the_audit_logs_format() {
+        assert_eq!(stored(at(0)), "2023-11-14T22:13:20.000Z");
+    }
 }
