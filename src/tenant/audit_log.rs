@@ -2,6 +2,7 @@
 //! `organisation.view_audit`, exporting it `organisation.export_audit`
 //! (and the export is itself recorded).
 
+use anyhow::Context;
 use serde_json::Value;
 
 use super::Tenant;
@@ -28,6 +29,39 @@ impl Tenant<'_> {
     ) -> anyhow::Result<(Vec<AuditRow>, i64)> {
         self.needs(ORGANISATION_VIEW_AUDIT)?;
         audit::search(&self.door.db, self.scope(), filter, offset, limit).await
+    }
+
+    /// When this organisation's events touched any of `target_ids` between
+    /// `from` and `to` (stored format, inclusive), as (time, target id), at
+    /// most `limit`: one query for a whole page of Cloud Panel logs.
+    pub async fn audit_marks(
+        &self,
+        target_ids: &[String],
+        from: &str,
+        to: &str,
+        limit: i64,
+    ) -> anyhow::Result<Vec<(String, String)>> {
+        self.needs(ORGANISATION_VIEW_AUDIT)?;
+        if target_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let slots = vec!["?"; target_ids.len()].join(", ");
+        let sql = format!(
+            "SELECT at, target_id FROM audit_events WHERE org_id = ? AND at >= ? AND at <= ? \
+             AND target_id IN ({slots}) ORDER BY id DESC LIMIT ?"
+        );
+        let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql))
+            .bind(self.org_id())
+            .bind(from)
+            .bind(to);
+        for id in target_ids {
+            query = query.bind(id);
+        }
+        query
+            .bind(limit.max(1))
+            .fetch_all(&self.door.db)
+            .await
+            .context("Failed to look up the audit events of these resources")
     }
 
     /// The matching events for an export (at most `max`), recorded as an

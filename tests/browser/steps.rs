@@ -353,6 +353,8 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     )
     .await?;
     let new_ssh_key = href(session, "a#new-ssh-key").await?;
+    let logs = panel.url(&panel.org_path("/logs?period=LAST_HOUR"));
+    let log = logged_change(session, &server, &logs).await?;
     let members = panel.url(&panel.org_path("/members"));
     let page = |name, url: String| PageVisit {
         name,
@@ -449,6 +451,8 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
             url: new_ssh_key,
             then: Then::SubmitEmpty("form#ssh-key-form"),
         },
+        page("Cloud Panel logs", logs),
+        page("Cloud Panel log detail", log),
         page("members", members.clone()),
         PageVisit {
             name: "members invite link",
@@ -463,6 +467,21 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
 }
 
 /// The absolute address of the first link matching `css`.
+/// Changes the server's description through its page, so the Cloud Panel
+/// logs it; the address of that log's page.
+async fn logged_change(session: &Session, server: &str, logs: &str) -> anyhow::Result<String> {
+    session.goto(server).await?;
+    session
+        .fill("#rename-description", "described by the page walk")
+        .await?;
+    mark_page(session).await?;
+    let submit = session.find("form#rename button[type=submit]").await?;
+    session.click(&submit).await?;
+    wait_for_new_page(session, "the server page after the change").await?;
+    session.goto(logs).await?;
+    href(session, "table#logs a.log-link").await
+}
+
 async fn href(session: &Session, css: &str) -> anyhow::Result<String> {
     let link = session.find(css).await?;
     let href = session.property(&link, "href").await?;

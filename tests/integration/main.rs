@@ -13,6 +13,7 @@ mod firewall_policies;
 mod helpers;
 mod images;
 mod load_balancers;
+mod logs;
 mod organisations;
 mod private_networks;
 mod public_ips;

@@ -1,0 +1,72 @@
+//! One log's page: every field the Cloud Panel gives, and the matching
+//! events of the panel's own audit log.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::audit_links;
+use super::view::LogRow;
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::logs::LogEntry;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect};
+use crate::web::error::{AppError, AppResult};
+use crate::web::org::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+#[derive(Template)]
+#[template(path = "logs/detail.html")]
+struct DetailPage<'a> {
+    page: &'a PageCtx,
+    log: &'a LogEntry,
+    row: LogRow,
+    /// The free-form details, as indented JSON; empty when there are none.
+    details: String,
+    list_href: String,
+    account_name: String,
+    notice: Option<String>,
+    can_view_audit: bool,
+}
+
+pub async fn page(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::LOGS_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id).map_err(|e| e.in_page(&ctx.page))?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let fetched = match up.client().get_log(id).await {
+        Ok(fetched) => fetched,
+        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
+        Err(e) => return Err(AppError::cloud("this log", &e).in_page(&ctx.page)),
+    };
+    let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+    let log = fetched.value;
+    let audit = audit_links::links(&ctx, &[&log]).await.pop().flatten();
+    let row = LogRow::new(&log, &ctx, &up.query(), audit);
+    let details = match &log.details {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Object(map) if map.is_empty() => String::new(),
+        value => serde_json::to_string_pretty(value).unwrap_or_default(),
+    };
+    let page = ctx.page.clone().with_section("logs");
+    render(
+        StatusCode::OK,
+        &DetailPage {
+            page: &page,
+            log: &log,
+            row,
+            details,
+            list_href: up.href(&ctx, "logs"),
+            account_name: up.row().name.clone(),
+            notice,
+            can_view_audit: ctx.can(perms::ORGANISATION_VIEW_AUDIT),
+        },
+    )
+}
