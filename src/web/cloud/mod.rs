@@ -199,6 +199,20 @@ pub fn chosen_id(raw: &str) -> AppResult<Option<String>> {
     check_id(raw).map(|id| Some(id.to_owned()))
 }
 
+/// One object read for its page: a missing one is the page's 404, any other
+/// failure says what could not be read (`what`: "this VPN"), in the page's layout.
+pub fn found<T>(
+    ctx: &OrgCtx,
+    what: &str,
+    result: Result<crate::cloudpanel::Fetched<T>, CloudError>,
+) -> AppResult<crate::cloudpanel::Fetched<T>> {
+    match result {
+        Ok(fetched) => Ok(fetched),
+        Err(CloudError::NotFound { .. }) => Err(AppError::NotFound.in_page(&ctx.page)),
+        Err(e) => Err(AppError::cloud(what, &e).in_page(&ctx.page)),
+    }
+}
+
 /// `Berlin (DE)`, or as much of it as the API gave.
 pub fn datacenter_label(dc: &crate::cloudpanel::common::DatacenterRef) -> String {
     match (dc.location.is_empty(), dc.country_code.is_empty()) {

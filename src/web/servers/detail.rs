@@ -9,16 +9,16 @@ use askama::Template;
 use super::list::current_row;
 use super::server_href;
 use super::view::ServerRow;
+use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::common::ServerState;
 use crate::cloudpanel::servers::{Hdd, Server, ServerIp};
-use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
 use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, attached, check_id, connect, fragment, options,
+    AccountParam, Choice, Choices, Fallback, attached, check_id, connect, found, fragment, options,
 };
 use crate::web::confirm::ConfirmStep;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -252,13 +252,7 @@ pub async fn page(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = match up.client().get_server(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => {
-            return Err(AppError::cloud("this server", &e).in_page(&ctx.page));
-        }
-    };
+    let fetched = found(&ctx, "this server", up.client().get_server(id).await)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let server = fetched.value;
     let can = Can::new(&ctx);

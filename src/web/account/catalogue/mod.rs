@@ -11,7 +11,7 @@ use actix_web::web;
 
 use crate::cloudpanel::catalogue::Datacenter;
 use crate::cloudpanel::{CloudError, Fetched};
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 
 /// This family's organisation routes, for the isolation walk.
@@ -178,11 +178,7 @@ fn found<T>(
     kind: &Kind,
     result: Result<Fetched<T>, CloudError>,
 ) -> AppResult<Fetched<T>> {
-    match result {
-        Ok(fetched) => Ok(fetched),
-        Err(CloudError::NotFound { .. }) => Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => Err(AppError::cloud(&format!("this {}", kind.one), &e).in_page(&ctx.page)),
-    }
+    crate::web::cloud::found(ctx, &format!("this {}", kind.one), result)
 }
 
 /// `Berlin (DE)`, or as much of it as the API gave.

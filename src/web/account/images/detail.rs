@@ -9,11 +9,10 @@ use askama::Template;
 
 use super::list::current_row;
 use super::view::{ImageRow, busy_reason, servers};
-use crate::cloudpanel::CloudError;
 use crate::cloudpanel::images::Image;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, fragment};
-use crate::web::error::{AppError, AppResult};
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragment};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -56,11 +55,7 @@ pub async fn page(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = match up.client().get_image(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this image", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(&ctx, "this image", up.client().get_image(id).await)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let image = fetched.value;
     let servers = servers(&up).await;

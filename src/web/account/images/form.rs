@@ -22,9 +22,9 @@ use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::{
     AccountParam, Choice, Choices, Fallback, FieldErrors, Upstream, among, api_field_errors,
-    check_id, connect, form_problem, recorded,
+    check_id, connect, form_problem, found, recorded,
 };
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
@@ -374,11 +374,7 @@ pub async fn create(
 
 /// The image, or the page's own 404 / Cloud Panel problem.
 async fn load(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<Image> {
-    match up.client().get_image(id).await {
-        Ok(fetched) => Ok(fetched.value),
-        Err(CloudError::NotFound { .. }) => Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => Err(AppError::cloud("this image", &e).in_page(&ctx.page)),
-    }
+    Ok(found(ctx, "this image", up.client().get_image(id).await)?.value)
 }
 
 pub async fn edit(

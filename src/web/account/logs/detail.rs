@@ -8,11 +8,10 @@ use askama::Template;
 
 use super::audit_links;
 use super::view::LogRow;
-use crate::cloudpanel::CloudError;
 use crate::cloudpanel::logs::LogEntry;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect};
-use crate::web::error::{AppError, AppResult};
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -41,11 +40,7 @@ pub async fn page(
     let (_, id) = path.into_inner();
     let id = check_id(&id).map_err(|e| e.in_page(&ctx.page))?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = match up.client().get_log(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this log", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(&ctx, "this log", up.client().get_log(id).await)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let log = fetched.value;
     let audit = audit_links::links(&ctx, &[&log]).await.pop().flatten();

@@ -7,11 +7,10 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::view::KeyRow;
-use crate::cloudpanel::CloudError;
 use crate::cloudpanel::ssh_keys::SshKey;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect};
-use crate::web::error::{AppError, AppResult};
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -44,11 +43,7 @@ pub async fn page(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = match up.client().get_ssh_key(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this SSH key", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(&ctx, "this SSH key", up.client().get_ssh_key(id).await)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let key = fetched.value;
     let row = KeyRow::new(&key, &ctx, &up);

@@ -13,13 +13,15 @@ use super::list::current_row;
 use super::rules::{ADD_PROTOCOLS, RuleRow};
 use super::view::{self, PolicyRow};
 use super::{SECTION, policy_href};
+use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::common::ResourceState;
 use crate::cloudpanel::networks::{FirewallPolicy, FirewallRule};
-use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Choice, Fallback, Upstream, check_id, connect, fragment};
+use crate::web::cloud::{
+    AccountParam, Choice, Fallback, Upstream, check_id, connect, found, fragment,
+};
 use crate::web::confirm::ConfirmStep;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::networks::server_ips::{AttachedIp, OwnedIp, ServerIps};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
@@ -181,11 +183,11 @@ pub async fn show(
     forms: Forms,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let fetched = match up.client().get_firewall_policy(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this firewall policy", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(
+        ctx,
+        "this firewall policy",
+        up.client().get_firewall_policy(id).await,
+    )?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let policy = fetched.value;
     let can = Can::new(ctx, &policy);

@@ -15,13 +15,12 @@ use super::rules::RuleRow;
 use super::settings::Settings;
 use super::view::{self, BalancerRow};
 use super::{SECTION, balancer_href};
-use crate::cloudpanel::CloudError;
 use crate::cloudpanel::common::ResourceState;
 use crate::cloudpanel::networks::{LbRule, LoadBalancer};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, Upstream, check_id, connect, fragment};
+use crate::web::cloud::{AccountParam, Fallback, Upstream, check_id, connect, found, fragment};
 use crate::web::confirm::ConfirmStep;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::networks::server_ips::{AttachedIp, OwnedIp, ServerIps};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
@@ -174,11 +173,11 @@ pub async fn show(
     forms: Forms,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let fetched = match up.client().get_load_balancer(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this load balancer", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(
+        ctx,
+        "this load balancer",
+        up.client().get_load_balancer(id).await,
+    )?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let lb = fetched.value;
     let can = Can::new(ctx);

@@ -9,14 +9,14 @@ use askama::Template;
 
 use super::list::current_row;
 use super::view::{NetworkRow, server_links};
+use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::networks::PrivateNetwork;
 use crate::cloudpanel::servers::Server;
-use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, fragment, read_problem};
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragment, read_problem};
 use crate::web::confirm::ConfirmStep;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::networks::parts::Link;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
@@ -142,11 +142,7 @@ pub async fn page(
             }
         }
     );
-    let fetched = match fetched {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this private network", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(&ctx, "this private network", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let network = fetched.value;
     // The network's own list of its servers; the copy inside the network

@@ -24,8 +24,8 @@ use crate::domain::{Ipv4Subnet, SubnetField, parse_resource_description, parse_r
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::among;
 use crate::web::cloud::recorded;
-use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect};
-use crate::web::error::{AppError, AppResult};
+use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect, found};
+use crate::web::error::AppResult;
 use crate::web::networks::parts::{
     FieldErrors, api_field_errors, chosen_datacenter, datacenter_choices, datacenter_label,
     form_problem,
@@ -367,11 +367,12 @@ pub async fn create(
 
 /// The network, or the page's own 404 / Cloud Panel problem.
 async fn load(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<PrivateNetwork> {
-    match up.client().get_private_network(id).await {
-        Ok(fetched) => Ok(fetched.value),
-        Err(CloudError::NotFound { .. }) => Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => Err(AppError::cloud("this private network", &e).in_page(&ctx.page)),
-    }
+    Ok(found(
+        ctx,
+        "this private network",
+        up.client().get_private_network(id).await,
+    )?
+    .value)
 }
 
 pub async fn edit(

@@ -9,11 +9,10 @@ use askama::Template;
 
 use super::list::current_row;
 use super::view::IpRow;
-use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::PublicIp;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, fragment};
-use crate::web::error::{AppError, AppResult};
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragment};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -73,11 +72,7 @@ pub async fn page(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = match up.client().get_public_ip(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this public IP", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(&ctx, "this public IP", up.client().get_public_ip(id).await)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let ip = fetched.value;
     let row = IpRow::new(&ip, &ctx, &up);

@@ -8,11 +8,10 @@ use askama::Template;
 
 use super::list::current_row;
 use super::view::VpnRow;
-use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::Vpn;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, fragment};
-use crate::web::error::{AppError, AppResult};
+use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragment};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -55,11 +54,7 @@ pub async fn page(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = match up.client().get_vpn(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this VPN", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(&ctx, "this VPN", up.client().get_vpn(id).await)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let vpn = fetched.value;
     let row = VpnRow::new(&vpn, &ctx, &up);

@@ -21,8 +21,8 @@ use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::among;
 use crate::web::cloud::recorded;
-use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect};
-use crate::web::error::{AppError, AppResult};
+use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect, found};
+use crate::web::error::AppResult;
 use crate::web::networks::parts::{
     FieldErrors, api_field_errors, chosen_datacenter, datacenter_choices, datacenter_label,
     form_problem,
@@ -290,11 +290,7 @@ pub async fn create(
 
 /// The VPN, or the page's own 404 / Cloud Panel problem.
 async fn load(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<Vpn> {
-    match up.client().get_vpn(id).await {
-        Ok(fetched) => Ok(fetched.value),
-        Err(CloudError::NotFound { .. }) => Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => Err(AppError::cloud("this VPN", &e).in_page(&ctx.page)),
-    }
+    Ok(found(ctx, "this VPN", up.client().get_vpn(id).await)?.value)
 }
 
 pub async fn edit(

@@ -9,15 +9,15 @@ use askama::Template;
 use super::list::current_row;
 use super::list_href;
 use super::view::{BlockRow, ServerLink};
+use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::storages::BlockStorage;
-use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
 use crate::web::cloud::{
-    AccountParam, Act, Choice, Choices, Fallback, Upstream, check_id, connect, fragment,
+    AccountParam, Act, Choice, Choices, Fallback, Upstream, check_id, connect, found, fragment,
     read_problem,
 };
 use crate::web::confirm::ConfirmStep;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -134,11 +134,11 @@ async fn show(
     invalid: &Invalid,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let fetched = match up.client().get_block_storage(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this block storage", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(
+        ctx,
+        "this block storage",
+        up.client().get_block_storage(id).await,
+    )?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let storage = fetched.value;
     let can = Can::new(ctx);

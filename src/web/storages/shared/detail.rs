@@ -10,15 +10,15 @@ use askama::Template;
 use super::list::current_row;
 use super::view::{ServerAccess, SharedRow};
 use super::{access_href, list_href};
+use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::storages::SharedStorage;
-use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
 use crate::web::cloud::{
-    AccountParam, Act, Choice, Choices, Fallback, Upstream, check_id, connect, fragment,
+    AccountParam, Act, Choice, Choices, Fallback, Upstream, check_id, connect, found, fragment,
     read_problem,
 };
 use crate::web::confirm::ConfirmStep;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -158,11 +158,11 @@ async fn show(
     invalid: &Invalid,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let fetched = match up.client().get_shared_storage(id).await {
-        Ok(fetched) => fetched,
-        Err(CloudError::NotFound { .. }) => return Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => return Err(AppError::cloud("this shared storage", &e).in_page(&ctx.page)),
-    };
+    let fetched = found(
+        ctx,
+        "this shared storage",
+        up.client().get_shared_storage(id).await,
+    )?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let storage = fetched.value;
     let can = Can::new(ctx);
