@@ -15,7 +15,9 @@ use crate::cloudpanel::servers::{
     UpdateHardware, UpdateServer,
 };
 use crate::rbac::{Permission, perms};
-use crate::web::cloud::{AccountParam, Act, Change, Target, Then, Upstream, check_id, chosen_id};
+use crate::web::cloud::{
+    AccountParam, Act, Change, Target, Then, Upstream, check_id, check_typed_name, chosen_id,
+};
 use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -443,13 +445,7 @@ async fn confirm_name(up: &Upstream, id: &str, typed: &str) -> Result<(), String
         .get_server(id)
         .await
         .map_err(|e| e.user_message())?;
-    if typed.trim() != server.value.name {
-        return Err(format!(
-            "Type the server's name, {}, exactly to confirm. Nothing was changed.",
-            server.value.name
-        ));
-    }
-    Ok(())
+    check_typed_name("server's name", &server.value.name, typed)
 }
 
 // ---- IPs ----

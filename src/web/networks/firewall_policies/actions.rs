@@ -21,7 +21,7 @@ use super::target;
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::common::NameDescription;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, Named, Then, check_id};
+use crate::web::cloud::{AccountParam, Act, Change, Named, Then, check_id, check_typed_name};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
@@ -278,11 +278,8 @@ pub async fn delete(
             ));
         }
     };
-    if form.confirm_name.trim() != policy.name {
-        return act.invalid(&format!(
-            "Type the policy's name, {}, exactly to confirm. Nothing was changed.",
-            policy.name
-        ));
+    if let Err(message) = check_typed_name("policy's name", &policy.name, &form.confirm_name) {
+        return act.invalid(&message);
     }
     // What the deletion takes with it, for the audit log.
     let ips = client

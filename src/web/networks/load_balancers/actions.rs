@@ -18,7 +18,7 @@ use super::target;
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::UpdateLoadBalancer;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, Then, check_id};
+use crate::web::cloud::{AccountParam, Act, Change, Then, check_id, check_typed_name};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
@@ -282,11 +282,8 @@ pub async fn delete(
             ));
         }
     };
-    if form.confirm_name.trim() != lb.name {
-        return act.invalid(&format!(
-            "Type the load balancer's name, {}, exactly to confirm. Nothing was changed.",
-            lb.name
-        ));
+    if let Err(message) = check_typed_name("load balancer's name", &lb.name, &form.confirm_name) {
+        return act.invalid(&message);
     }
     // What the deletion takes with it, for the audit log.
     let ips = client

@@ -11,7 +11,9 @@ use super::detail::invalid_form;
 use super::{list_href, storage_href};
 use crate::cloudpanel::CloudError;
 use crate::rbac::{Permission, perms};
-use crate::web::cloud::{AccountParam, Act, Change, Target, Then, Upstream, check_id, chosen_id};
+use crate::web::cloud::{
+    AccountParam, Act, Change, Target, Then, Upstream, check_id, check_typed_name, chosen_id,
+};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -230,11 +232,10 @@ pub async fn delete(
         Ok(fetched) => fetched.value,
         Err(e) => return unreadable(&act, &e),
     };
-    if form.confirm_name.trim() != current.name {
-        return act.invalid(&format!(
-            "Type the block storage's name, {}, exactly to confirm. Nothing was changed.",
-            current.name
-        ));
+    if let Err(message) =
+        check_typed_name("block storage's name", &current.name, &form.confirm_name)
+    {
+        return act.invalid(&message);
     }
     let details = match &current.server {
         Some(server) if !server.id.is_empty() => {

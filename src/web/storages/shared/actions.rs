@@ -17,7 +17,9 @@ use super::{list_href, rights_label, storage_href};
 use crate::cloudpanel::storages::SharedStorageGrant;
 use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::{Permission, perms};
-use crate::web::cloud::{AccountParam, Act, Change, Target, Then, Upstream, check_id, chosen_id};
+use crate::web::cloud::{
+    AccountParam, Act, Change, Target, Then, Upstream, check_id, check_typed_name, chosen_id,
+};
 use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -428,11 +430,10 @@ pub async fn delete(
         Ok(fetched) => fetched.value,
         Err(e) => return unreadable(&act, &e),
     };
-    if form.confirm_name.trim() != current.name {
-        return act.invalid(&format!(
-            "Type the shared storage's name, {}, exactly to confirm. Nothing was changed.",
-            current.name
-        ));
+    if let Err(message) =
+        check_typed_name("shared storage's name", &current.name, &form.confirm_name)
+    {
+        return act.invalid(&message);
     }
     let losing: Vec<_> = current
         .servers
