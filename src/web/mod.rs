@@ -6,12 +6,14 @@ pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod auth_pages;
+pub mod charts;
 pub mod cloud;
 pub mod confirm;
 pub mod flash;
 pub mod home;
 pub mod members;
 pub mod middleware;
+pub mod monitoring;
 pub mod nav;
 pub mod networks;
 pub mod org;
@@ -57,6 +59,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(storages::routes)
         .configure(networks::routes)
         .configure(account::routes)
+        .configure(monitoring::routes)
         .configure(admin::routes);
 }
 

@@ -100,7 +100,7 @@ pub const ORG_ROUTES: &[(&str, &str)] = &[
 /// family's own table (kept beside its handlers). The isolation walk visits
 /// all of them, and a test checks this list against the source.
 pub fn org_routes() -> Vec<(&'static str, &'static str)> {
-    let families: [&[(&str, &str)]; 11] = [
+    let families: &[&[(&str, &str)]] = &[
         crate::web::storages::block::ROUTES,
         crate::web::storages::shared::ROUTES,
         crate::web::networks::private_networks::ROUTES,
@@ -112,10 +112,14 @@ pub fn org_routes() -> Vec<(&'static str, &'static str)> {
         crate::web::account::ssh_keys::ROUTES,
         crate::web::account::catalogue::ROUTES,
         crate::web::account::logs::ROUTES,
+        crate::web::account::cloud_users::ROUTES,
+        crate::web::account::cloud_roles::ROUTES,
+        crate::web::account::usage::ROUTES,
+        crate::web::monitoring::ROUTES,
     ];
     ORG_ROUTES
         .iter()
-        .chain(families.into_iter().flatten())
+        .chain(families.iter().copied().flatten())
         .copied()
         .collect()
 }
@@ -218,9 +222,44 @@ const NAV: &[NavEntry] = &[
         needs: Some(perms::VPN_SHOW),
     },
     NavEntry {
+        key: "monitoring",
+        label: "Monitoring",
+        group: "Monitoring",
+        path: "monitoring",
+        needs: Some(perms::MONITORING_CENTER_SHOW),
+    },
+    NavEntry {
+        key: "monitoring_policies",
+        label: "Monitoring policies",
+        group: "Monitoring",
+        path: "monitoring_policies",
+        needs: Some(perms::MONITORING_POLICIES_SHOW),
+    },
+    NavEntry {
+        key: "usage",
+        label: "Usage & cost",
+        group: "Cloud account",
+        path: "usage",
+        needs: Some(perms::USAGES_SHOW),
+    },
+    NavEntry {
+        key: "cloud_users",
+        label: "Cloud users",
+        group: "Cloud account",
+        path: "cloud_users",
+        needs: Some(perms::USERS_SHOW),
+    },
+    NavEntry {
+        key: "cloud_roles",
+        label: "Cloud roles",
+        group: "Cloud account",
+        path: "cloud_roles",
+        needs: Some(perms::ROLES_SHOW),
+    },
+    NavEntry {
         key: "logs",
         label: "Cloud Panel logs",
-        group: "Organisation",
+        group: "Cloud account",
         path: "logs",
         needs: Some(perms::LOGS_SHOW),
     },

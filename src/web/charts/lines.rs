@@ -1,0 +1,1 @@
+//! Line charts of measurements over time, as inline SVG.

@@ -1,0 +1,9 @@
+//! `/o/{slug}/monitoring` and `/o/{slug}/monitoring_policies`: the monitoring center and the monitoring policies.
+
+use actix_web::web;
+
+/// This family's organisation routes, for the isolation walk.
+pub const ROUTES: &[(&str, &str)] = &[];
+
+/// Every route, in registration order (literal segments before `{id}`).
+pub fn routes(_cfg: &mut web::ServiceConfig) {}
