@@ -61,6 +61,13 @@ pub const ORG_ROUTES: &[(&str, &str)] = &[
     ("GET", "/o/{slug}/servers/{id}"),
     ("GET", "/o/{slug}/servers/{id}/row"),
     ("GET", "/o/{slug}/servers/{id}/status"),
+    ("GET", "/o/{slug}/servers/{id}/cards/{card}"),
+    ("GET", "/o/{slug}/servers/{id}/hdds/{hdd_id}"),
+    ("GET", "/o/{slug}/servers/{id}/ips/{ip_id}"),
+    (
+        "GET",
+        "/o/{slug}/servers/{id}/private_networks/{network_id}",
+    ),
     ("POST", "/o/{slug}/servers/{id}/rename"),
     ("POST", "/o/{slug}/servers/{id}/power"),
     ("POST", "/o/{slug}/servers/{id}/hardware"),

@@ -6,19 +6,18 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::current_row;
 use super::server_href;
 use super::view::ServerRow;
-use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::common::ServerState;
 use crate::cloudpanel::servers::{Hdd, Server, ServerIp};
+use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
 use crate::web::cloud::{
     AccountParam, Choice, Choices, Fallback, attached, check_id, connect, found, fragment, options,
 };
 use crate::web::confirm::ConfirmStep;
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -389,7 +388,8 @@ fn busy_reason(row: &ServerRow) -> Option<String> {
     })
 }
 
-/// The status badge alone, for the page's script while work is in progress.
+/// The status badge alone, for the page's script while work is in progress:
+/// read from the small `GET /servers/{id}/status`, not the whole server.
 pub async fn status(
     ctx: OrgCtx,
     session: Session,
@@ -400,8 +400,19 @@ pub async fn status(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let row = current_row(&up, &ctx, id).await?;
     let href = server_href(&ctx, id);
+    let row = match up.client().get_server_status(id).await {
+        Ok(fetched) => {
+            let server = Server {
+                id: id.to_owned(),
+                status: fetched.value,
+                ..Server::default()
+            };
+            ServerRow::new(&server, href.clone(), up.query())
+        }
+        Err(CloudError::NotFound { .. }) => ServerRow::removed(id, href.clone(), up.query()),
+        Err(e) => return Err(AppError::cloud("the server's status", &e)),
+    };
     fragment(&StatusFragment {
         row: &row,
         href: &href,

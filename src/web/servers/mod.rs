@@ -6,6 +6,7 @@ mod actions;
 mod create;
 mod detail;
 mod list;
+mod parts;
 mod view;
 
 use actix_web::web;
@@ -34,6 +35,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/o/{slug}/servers/{id}", get().to(detail::page))
         .route("/o/{slug}/servers/{id}/row", get().to(list::row))
         .route("/o/{slug}/servers/{id}/status", get().to(detail::status))
+        .route("/o/{slug}/servers/{id}/cards/{card}", get().to(parts::card))
+        .route("/o/{slug}/servers/{id}/hdds/{hdd_id}", get().to(parts::hdd))
+        .route("/o/{slug}/servers/{id}/ips/{ip_id}", get().to(parts::ip))
+        .route(
+            "/o/{slug}/servers/{id}/private_networks/{network_id}",
+            get().to(parts::private_network),
+        )
         .route("/o/{slug}/servers/{id}/rename", post().to(actions::rename))
         .route("/o/{slug}/servers/{id}/power", post().to(actions::power))
         .route(

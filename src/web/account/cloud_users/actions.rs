@@ -1,0 +1,139 @@
+//! Deleting a Cloud Panel user (typed name) and changing its role.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Acted, cloud_user_href};
+use crate::cloudpanel::CloudError;
+use crate::cloudpanel::access::User;
+use crate::rbac::perms;
+use crate::web::cloud::{
+    AccountParam, Act, Change, Target, Then, check_id, check_typed_name, chosen_id,
+};
+use crate::web::error::AppResult;
+use crate::web::org::OrgCtx;
+use crate::web::{flash, redirect};
+
+/// The user's addresses on the account acted on.
+pub fn target(ctx: &OrgCtx, up: &crate::web::cloud::Upstream, id: &str) -> Target {
+    Target {
+        kind: "cloud_user",
+        id: id.to_owned(),
+        page: format!("{}{}", cloud_user_href(ctx, id), up.query()),
+        list: up.href(ctx, "cloud_users"),
+    }
+}
+
+/// The user as it is now, or the flash and redirect that say why not.
+pub async fn current(act: &Act<'_>, session: &Session, id: &str) -> Result<User, HttpResponse> {
+    match act.up.client().get_user(id).await {
+        Ok(fetched) => Ok(fetched.value),
+        Err(CloudError::NotFound { .. }) => {
+            flash::error(
+                session,
+                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
+            );
+            Err(redirect(act.list()))
+        }
+        Err(e) => {
+            flash::error(session, format!("Nothing was done. {}", e.summary()));
+            Err(redirect(act.page()))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm_name: String,
+}
+
+pub async fn delete(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+    form: web::Form<DeleteForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(&ctx, &session, &account, perms::USERS_DELETE, |up| {
+        target(&ctx, up, &id)
+    })
+    .await?;
+    let user = match current(&act, &session, &id).await {
+        Ok(user) => user,
+        Err(response) => return Ok(response),
+    };
+    if let Err(message) = check_typed_name("user's name", &user.name, &form.confirm_name) {
+        return act.invalid(&message);
+    }
+    let change = Change {
+        action: "cloud_user.delete",
+        details: json!({ "name": user.name, "email": user.email }),
+        success: format!(
+            "Deleting {}; it can no longer sign in to the Cloud Panel or use its key.",
+            user.name
+        ),
+        then: Then::List,
+    };
+    let client = act.up.client();
+    act.run(change, async {
+        client.delete_user(&id).await.map(|u| Acted::of(&u))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role_id: String,
+}
+
+pub async fn role(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+    form: web::Form<RoleForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(&ctx, &session, &account, perms::USERS_CHANGE_ROLE, |up| {
+        target(&ctx, up, &id)
+    })
+    .await?;
+    let Some(role_id) = chosen_id(&form.role_id)? else {
+        return act.invalid("Choose a role. Nothing was changed.");
+    };
+    let user = match current(&act, &session, &id).await {
+        Ok(user) => user,
+        Err(response) => return Ok(response),
+    };
+    if user.roles.as_ref().is_some_and(|r| r.id == role_id) {
+        flash::info(
+            &session,
+            format!("Nothing to change: {} already has this role.", user.name),
+        );
+        return Ok(redirect(act.page()));
+    }
+    let change = Change::new(
+        "cloud_user.change_role",
+        json!({
+            "role_id": role_id,
+            "previous_role_id": user.roles.as_ref().map(|r| r.id.clone()),
+        }),
+        "{name} has its new role.",
+    );
+    let client = act.up.client();
+    let acted = Acted::of(&user);
+    act.run(change, async {
+        client
+            .add_role_users(&role_id, std::slice::from_ref(&id))
+            .await
+            .map(|_| acted)
+    })
+    .await
+}
