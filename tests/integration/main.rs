@@ -28,6 +28,7 @@ mod public_ips;
 mod revocation;
 mod rows;
 mod server_forms;
+mod server_parts;
 mod servers;
 mod shared_storages;
 mod simulator;
