@@ -78,7 +78,7 @@ pub fn parse_user_email(raw: &str) -> Result<String, String> {
 /// A password as the Cloud Panel takes it; never trimmed, never echoed.
 pub fn parse_password(raw: &str) -> Result<String, String> {
     let length = raw.chars().count();
-    if length < MIN_PASSWORD || length > MAX_PASSWORD {
+    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
         return Err(format!(
             "The password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters; use upper and lower case letters, digits and other symbols."
         ));
