@@ -169,7 +169,7 @@ async fn a_user_is_added_edited_and_deleted_with_its_audit_pairs_and_no_password
     assert!(!audit.contains("An0ther-Secret"), "{audit}");
     assert!(audit.contains("\"state\":\"DISABLE\""), "{audit}");
 
-    // Unchanged values send nothing.
+    // Unchanged values send nothing (an empty password keeps it).
     crate::private_networks::wait_for(&app, "users", &id, "DISABLED").await;
     let response = post(
         &app,
@@ -179,7 +179,6 @@ async fn a_user_is_added_edited_and_deleted_with_its_audit_pairs_and_no_password
             ("email", "robert@example.com"),
             ("description", "Operations"),
             ("password", ""),
-            ("state", "DISABLED"),
         ],
     )
     .await;
@@ -680,4 +679,53 @@ async fn a_member_without_the_flag_is_refused_and_nothing_changes() {
         "Developer, backend"
     );
     assert_audited_pair(&app, "cloud_user.update").await;
+}
+
+#[tokio::test]
+async fn a_shown_key_is_kept_as_a_sealed_cloud_account_from_its_page() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    // The account's own user: its key is the token the panel already uses.
+    let own = app
+        .sim_items("users")
+        .into_iter()
+        .find(|u| u["name"].as_str().is_some_and(|n| n.ends_with(".api")))
+        .expect("the account's own user");
+    let id = id_of(&own);
+    let key = own["api"]["key"].as_str().unwrap().to_owned();
+
+    let response = post(&app, &c, &format!("/cloud_users/{id}/api/key"), &[]).await;
+    let html = response.text().await.unwrap();
+    let base_url = attr(&html, "form#store-key input[name='base_url']", "value").unwrap();
+    let response = app
+        .post_form(
+            &c,
+            &format!("{ORG}/accounts"),
+            &[
+                ("name", "from-key"),
+                ("token", key.as_str()),
+                ("base_url", base_url.as_str()),
+            ],
+        )
+        .await;
+
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, html) = app.get_html(&c, &format!("{ORG}/accounts")).await;
+    assert!(html.contains("from-key"));
+    assert!(
+        !html.contains(&key),
+        "the accounts page shows only the last four"
+    );
+    let stored: (String, Vec<u8>) = sqlx::query_as(
+        "SELECT token_last4, token_ciphertext FROM cloud_accounts WHERE name = 'from-key'",
+    )
+    .fetch_one(app.state.raw_db())
+    .await
+    .unwrap();
+    assert!(key.ends_with(&stored.0));
+    assert!(
+        !String::from_utf8_lossy(&stored.1).contains(&key),
+        "sealed, not stored in the clear"
+    );
+    assert!(!audit_text(&app).await.contains(&key));
 }
