@@ -123,12 +123,32 @@ async fn without_slash(org: OrgCtx) -> HttpResponse {
 /// The families counted, with the flag that shows each and its list page.
 const FAMILIES: [(Permission, &str, &str); 10] = [
     (perms::SERVERS_SHOW, "Servers", "servers"),
-    (perms::BLOCK_STORAGES_SHOW, "Block storages", "block_storages"),
-    (perms::SHARED_STORAGES_SHOW, "Shared storages", "shared_storages"),
+    (
+        perms::BLOCK_STORAGES_SHOW,
+        "Block storages",
+        "block_storages",
+    ),
+    (
+        perms::SHARED_STORAGES_SHOW,
+        "Shared storages",
+        "shared_storages",
+    ),
     (perms::PUBLIC_IPS_SHOW, "Public IPs", "public_ips"),
-    (perms::PRIVATE_NETWORK_SHOW, "Private networks", "private_networks"),
-    (perms::FIREWALL_POLICIES_SHOW, "Firewall policies", "firewall_policies"),
-    (perms::LOAD_BALANCERS_SHOW, "Load balancers", "load_balancers"),
+    (
+        perms::PRIVATE_NETWORK_SHOW,
+        "Private networks",
+        "private_networks",
+    ),
+    (
+        perms::FIREWALL_POLICIES_SHOW,
+        "Firewall policies",
+        "firewall_policies",
+    ),
+    (
+        perms::LOAD_BALANCERS_SHOW,
+        "Load balancers",
+        "load_balancers",
+    ),
     (perms::VPN_SHOW, "VPNs", "vpns"),
     (perms::IMAGES_SHOW, "Images", "images"),
     (perms::SSH_KEYS_SHOW, "SSH keys", "ssh_keys"),
@@ -274,21 +294,69 @@ async fn families(ctx: &OrgCtx, up: &Upstream) -> Vec<FamilyCard> {
     // Each read is made only for a family the member may see; `join!` polls
     // them in this order, so the budget check of each sees the reads before it.
     let (servers, block, shared, ips, networks, firewalls, lbs, vpns, images, keys) = join!(
-        maybe(shown(0), family(c, spec(0), c.list_servers(&all), |s| s.is_transitional())),
-        maybe(shown(1), family(c, spec(1), c.list_block_storages(&all), |s| s.state.is_transitional())),
-        maybe(shown(2), family(c, spec(2), c.list_shared_storages(&all), |s| s.state.is_transitional())),
-        maybe(shown(3), family(c, spec(3), c.list_public_ips(&all), |s| s.state.is_transitional())),
-        maybe(shown(4), family(c, spec(4), c.list_private_networks(&all), |s| s.state.is_transitional())),
-        maybe(shown(5), family(c, spec(5), c.list_firewall_policies(&all), |s| s.state.is_transitional())),
-        maybe(shown(6), family(c, spec(6), c.list_load_balancers(&all), |s| s.state.is_transitional())),
-        maybe(shown(7), family(c, spec(7), c.list_vpns(&all), |s| s.state.is_transitional())),
-        maybe(shown(8), family(c, spec(8), c.list_images(&all), |s| s.state.is_transitional())),
-        maybe(shown(9), family(c, spec(9), c.list_ssh_keys(&all), |s| s.state.is_transitional())),
+        maybe(
+            shown(0),
+            family(c, spec(0), c.list_servers(&all), |s| s.is_transitional())
+        ),
+        maybe(
+            shown(1),
+            family(c, spec(1), c.list_block_storages(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(2),
+            family(c, spec(2), c.list_shared_storages(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(3),
+            family(c, spec(3), c.list_public_ips(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(4),
+            family(c, spec(4), c.list_private_networks(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(5),
+            family(c, spec(5), c.list_firewall_policies(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(6),
+            family(c, spec(6), c.list_load_balancers(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(7),
+            family(c, spec(7), c.list_vpns(&all), |s| s.state.is_transitional())
+        ),
+        maybe(
+            shown(8),
+            family(c, spec(8), c.list_images(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(9),
+            family(c, spec(9), c.list_ssh_keys(&all), |s| s
+                .state
+                .is_transitional())
+        ),
     );
-    [servers, block, shared, ips, networks, firewalls, lbs, vpns, images, keys]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        servers, block, shared, ips, networks, firewalls, lbs, vpns, images, keys,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Runs `card` only when `shown`: a family the member may not see is never read.
@@ -344,7 +412,7 @@ fn open_alerts(servers: &[MonitoredServer], href: &str) -> Vec<AlertRow> {
             })
         })
         .collect();
-    rows.sort_by(|a, b| (b.critical, b.warning).cmp(&(a.critical, a.warning)));
+    rows.sort_by_key(|r| std::cmp::Reverse((r.critical, r.warning)));
     rows
 }
 
@@ -369,7 +437,11 @@ async fn audit_tail(ctx: &OrgCtx) -> Option<Vec<AuditLine>> {
                 } else {
                     r.target_name.clone()
                 };
-                let key = if r.target_id.is_empty() { &target } else { &r.target_id };
+                let key = if r.target_id.is_empty() {
+                    &target
+                } else {
+                    &r.target_id
+                };
                 AuditLine {
                     href: format!("{}?target={}", ctx.href("audit"), url_encode(key)),
                     at: r.at.chars().take(19).collect::<String>().replace('T', " "),
@@ -431,7 +503,10 @@ async fn account_cards(
                     ),
                     f.stale_reason.is_none(),
                 ),
-                Err(e) => (format!("The API did not answer: {}", e.user_message()), false),
+                Err(e) => (
+                    format!("The API did not answer: {}", e.user_message()),
+                    false,
+                ),
             },
         };
         let b = client.budget();

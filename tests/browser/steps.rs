@@ -453,7 +453,10 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
         },
         page("Cloud Panel logs", logs),
         page("Cloud Panel log detail", log),
-        page("usages", panel.url(&panel.org_path("/usage?period=LAST_24H"))),
+        page(
+            "usages",
+            panel.url(&panel.org_path("/usage?period=LAST_24H")),
+        ),
         page(
             "usages custom range error",
             panel.url(&panel.org_path(

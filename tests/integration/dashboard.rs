@@ -41,10 +41,16 @@ fn family_cards(html: &str) -> Vec<(String, Option<usize>, usize, String)> {
                     .and_then(|v| v.parse::<usize>().ok())
             };
             (
-                c.select(&h).next().map(|e| e.text().collect()).unwrap_or_default(),
+                c.select(&h)
+                    .next()
+                    .map(|e| e.text().collect())
+                    .unwrap_or_default(),
                 attr(&count, "data-count"),
                 attr(&busy, "data-busy").unwrap_or(0),
-                c.select(&note).last().map(|e| e.text().collect()).unwrap_or_default(),
+                c.select(&note)
+                    .last()
+                    .map(|e| e.text().collect())
+                    .unwrap_or_default(),
             )
         })
         .collect()
@@ -191,7 +197,10 @@ async fn the_dashboard_answers_when_the_cloud_panel_fails() {
             "{card:?}"
         );
     }
-    assert!(text_of(&html, "#alerts").contains("monitoring center") || text_of(&html, "#alerts").contains("Not read now"));
+    assert!(
+        text_of(&html, "#alerts").contains("monitoring center")
+            || text_of(&html, "#alerts").contains("Not read now")
+    );
     let account = text_of(&html, "section.account-card");
     assert!(
         account.contains("The API did not answer") || account.contains("Not checked now"),

@@ -31,7 +31,9 @@ fn figure(text: &str) -> f64 {
         .chars()
         .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
         .collect();
-    digits.parse().unwrap_or_else(|_| panic!("not a figure: {text:?}"))
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("not a figure: {text:?}"))
 }
 
 /// An answer of the simulator itself, with the demo account's token.
@@ -79,7 +81,10 @@ async fn every_period_shows_the_usage_per_family_with_totals_and_a_chart() {
             Some(period)
         );
         for family in ["Servers", "Images", "Shared storages", "Public IPs"] {
-            assert!(text_of(&html, "main").contains(family), "{period}: {family}");
+            assert!(
+                text_of(&html, "main").contains(family),
+                "{period}: {family}"
+            );
         }
         assert!(text_of(&html, "#family-SERVERS").contains("web-01"));
         let totals = rows(&html, "#family-SERVERS tfoot tr");
@@ -91,7 +96,9 @@ async fn every_period_shows_the_usage_per_family_with_totals_and_a_chart() {
             (figure(&cpu[1]) - vcores * hours).abs() < 0.01,
             "{period}: {cpu:?} against {vcores} vCores × {hours} h"
         );
-        assert!(html.contains(r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-bars""#));
+        assert!(
+            html.contains(r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-bars""#)
+        );
         assert!(html.contains(r#"aria-label="Usage in vCore-hours per family and service""#));
         assert!(!html.contains("style="), "{period}");
     }
@@ -207,7 +214,10 @@ async fn the_cost_estimate_matches_the_simulators_prices_for_the_seeded_servers(
                 .iter()
                 .map(|d| d["size"].as_f64().unwrap())
                 .sum();
-            let cost = match hw["fixed_instance_size_id"].as_str().filter(|id| !id.is_empty()) {
+            let cost = match hw["fixed_instance_size_id"]
+                .as_str()
+                .filter(|id| !id.is_empty())
+            {
                 Some(id) => {
                     let size = sizes
                         .as_array()
@@ -246,7 +256,10 @@ async fn the_cost_estimate_matches_the_simulators_prices_for_the_seeded_servers(
             .iter()
             .find(|r| &r[0] == name)
             .unwrap_or_else(|| panic!("{name} in {shown:?}"));
-        assert!((figure(&row[1]) - cost).abs() < 0.006, "{name}: {row:?} against {cost}");
+        assert!(
+            (figure(&row[1]) - cost).abs() < 0.006,
+            "{name}: {row:?} against {cost}"
+        );
     }
     let db = expected.iter().find(|(n, _)| n == "db-01").unwrap();
     assert!((db.1 - (4.0 * 7.2 + 8.0 * 7.2 + 280.0 * 0.072)).abs() < 1e-9);
@@ -280,7 +293,13 @@ async fn a_member_sees_the_estimate_only_for_the_families_they_may_see() {
 
     assert_eq!(status, 200);
     let left_out = text_of(&html, "#left-out");
-    for family in ["Block storages", "Shared storages", "Public IPs", "Images", "Load balancers"] {
+    for family in [
+        "Block storages",
+        "Shared storages",
+        "Public IPs",
+        "Images",
+        "Load balancers",
+    ] {
         assert!(left_out.contains(family), "{family}: {left_out}");
     }
     assert!(!left_out.contains("Servers"));

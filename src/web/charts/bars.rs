@@ -81,7 +81,9 @@ pub fn draw(title: &str, unit: &str, amounts: &[Amount]) -> BarChart {
                 label: label.to_owned(),
                 amount: "—".into(),
             });
-            notes.push(format!("{label}: the amount could not be read, so it is not drawn."));
+            notes.push(format!(
+                "{label}: the amount could not be read, so it is not drawn."
+            ));
             continue;
         }
         rows.push(Row {
@@ -312,7 +314,10 @@ mod tests {
         let w = widths(&chart.svg.unwrap());
         let span = WIDTH - LABEL_WIDTH - VALUE_WIDTH - 2.0 * PAD;
         assert!((w[0] - span).abs() < 0.1, "{w:?}");
-        assert!((w[1] - 1.0).abs() < 1e-9, "a tiny amount stays visible: {w:?}");
+        assert!(
+            (w[1] - 1.0).abs() < 1e-9,
+            "a tiny amount stays visible: {w:?}"
+        );
         assert!(chart.rows[0].amount.contains('e'));
     }
 

@@ -117,12 +117,42 @@ pub async fn page(
     let (pricing, sizes, servers, block, shared, ips, images, lbs) = join!(
         client.get_pricing(),
         client.list_fixed_instance_sizes(),
-        read(&ctx, perms::SERVERS_SHOW, "the servers", client.list_servers(&all)),
-        read(&ctx, perms::BLOCK_STORAGES_SHOW, "the block storages", client.list_block_storages(&all)),
-        read(&ctx, perms::SHARED_STORAGES_SHOW, "the shared storages", client.list_shared_storages(&all)),
-        read(&ctx, perms::PUBLIC_IPS_SHOW, "the public IPs", client.list_public_ips(&all)),
-        read(&ctx, perms::IMAGES_SHOW, "the images", client.list_images(&all)),
-        read(&ctx, perms::LOAD_BALANCERS_SHOW, "the load balancers", client.list_load_balancers(&all)),
+        read(
+            &ctx,
+            perms::SERVERS_SHOW,
+            "the servers",
+            client.list_servers(&all)
+        ),
+        read(
+            &ctx,
+            perms::BLOCK_STORAGES_SHOW,
+            "the block storages",
+            client.list_block_storages(&all)
+        ),
+        read(
+            &ctx,
+            perms::SHARED_STORAGES_SHOW,
+            "the shared storages",
+            client.list_shared_storages(&all)
+        ),
+        read(
+            &ctx,
+            perms::PUBLIC_IPS_SHOW,
+            "the public IPs",
+            client.list_public_ips(&all)
+        ),
+        read(
+            &ctx,
+            perms::IMAGES_SHOW,
+            "the images",
+            client.list_images(&all)
+        ),
+        read(
+            &ctx,
+            perms::LOAD_BALANCERS_SHOW,
+            "the load balancers",
+            client.list_load_balancers(&all)
+        ),
     );
     let priced = pricing.is_ok();
     let loaded: Loaded<Pricing> = Loaded::from("the pricing list", pricing);

@@ -167,10 +167,20 @@ impl Estimate {
         out
     }
 
-    fn line(&mut self, family: Family, resource: &str, part: &str, quantity: f64, price: Option<&Price>) {
+    fn line(
+        &mut self,
+        family: Family,
+        resource: &str,
+        part: &str,
+        quantity: f64,
+        price: Option<&Price>,
+    ) {
         let priced = match price {
             Some(p) => unit_price(p),
-            None => Err(format!("the pricing list has no price for {}", part.to_lowercase())),
+            None => Err(format!(
+                "the pricing list has no price for {}",
+                part.to_lowercase()
+            )),
         };
         match priced {
             Ok(price) => self.lines.push(Line {
@@ -259,7 +269,13 @@ pub fn estimate(pricing: &Pricing, resources: &Resources<'_>) -> Estimate {
             f64::from(hw.vcore),
             named(flexible, "CPU"),
         );
-        e.line(Family::Servers, &name, "RAM", hw.ram, named(flexible, "RAM"));
+        e.line(
+            Family::Servers,
+            &name,
+            "RAM",
+            hw.ram,
+            named(flexible, "RAM"),
+        );
         e.line(Family::Servers, &name, "Disk", disk, named(flexible, "SSD"));
     }
     for storage in resources.block_storages.unwrap_or_default() {
@@ -323,7 +339,10 @@ fn public_ips(e: &mut Estimate, pricing: &Pricing, ips: &[PublicIp]) {
                 1.0,
                 named(prices, "unused_ip"),
             ),
-            Some(to) if to.kind.eq_ignore_ascii_case("SERVER") && !seen_servers.contains(&to.id.as_str()) => {
+            Some(to)
+                if to.kind.eq_ignore_ascii_case("SERVER")
+                    && !seen_servers.contains(&to.id.as_str()) =>
+            {
                 seen_servers.push(&to.id);
                 included += 1;
             }
@@ -401,10 +420,7 @@ mod tests {
         assert!(e.unpriced[1].reason.contains("NOPE"));
         assert!((e.total() - 58.23).abs() < 1e-9);
         let cpu = &e.lines[0];
-        assert_eq!(
-            cpu.computation("EUR"),
-            "2 vCore × 0.00986 EUR/h × 730 h"
-        );
+        assert_eq!(cpu.computation("EUR"), "2 vCore × 0.00986 EUR/h × 730 h");
     }
 
     #[test]
@@ -417,7 +433,9 @@ mod tests {
         ]));
         let shared: Vec<SharedStorage> = decode(json!([{"id": "SS", "name": "share", "size": 50}]));
         let block: Vec<BlockStorage> = decode(json!([{"id": "BS", "name": "vol", "size": 20}]));
-        let images: Vec<Image> = decode(json!([{"id": "I", "name": "img", "min_hdd_size": 30}, {"id": "J", "name": ""}]));
+        let images: Vec<Image> = decode(
+            json!([{"id": "I", "name": "img", "min_hdd_size": 30}, {"id": "J", "name": ""}]),
+        );
         let e = estimate(
             &pricing(),
             &Resources {
@@ -455,8 +473,9 @@ mod tests {
                 "public_ip": "nope"}
         }))
         .unwrap();
-        let servers: Vec<Server> =
-            decode(json!([{"id": "A", "name": "x", "hardware": {"vcore": 1, "ram": 1, "hdds": [{"size": 1}]}}]));
+        let servers: Vec<Server> = decode(
+            json!([{"id": "A", "name": "x", "hardware": {"vcore": 1, "ram": 1, "hdds": [{"size": 1}]}}]),
+        );
         let e = estimate(
             &hostile,
             &Resources {

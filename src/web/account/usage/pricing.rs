@@ -68,8 +68,7 @@ pub async fn page(
     let named = AccountParam::named(params.account_id());
     let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
     let accounts = tenant.accounts().await?;
-    let loaded: Loaded<Pricing> =
-        Loaded::from("the pricing list", up.client().get_pricing().await);
+    let loaded: Loaded<Pricing> = Loaded::from("the pricing list", up.client().get_pricing().await);
     let pricing = &loaded.items;
     let page = ctx.page.clone().with_section("usage");
     render(
@@ -106,8 +105,14 @@ pub fn groups(pricing: &Pricing) -> Vec<PriceGroup> {
     let plans = &pricing.pricing_plans;
     let one = |p: &Option<Price>| p.iter().cloned().collect::<Vec<_>>();
     [
-        ("Servers of a fixed size", plans.server.fixed_servers.clone()),
-        ("Flexible servers (per part)", plans.server.flexible_server.clone()),
+        (
+            "Servers of a fixed size",
+            plans.server.fixed_servers.clone(),
+        ),
+        (
+            "Flexible servers (per part)",
+            plans.server.flexible_server.clone(),
+        ),
         ("Public IPs", plans.public_ip.clone()),
         ("Images", one(&plans.image)),
         ("Shared storages", one(&plans.shared_storage)),
@@ -178,7 +183,11 @@ fn hardware(hw: &Value) -> String {
     let disk: f64 = hw
         .get("hdds")
         .and_then(Value::as_array)
-        .map(|d| d.iter().filter_map(|h| h.get("size").and_then(amount)).sum())
+        .map(|d| {
+            d.iter()
+                .filter_map(|h| h.get("size").and_then(amount))
+                .sum()
+        })
         .unwrap_or(0.0);
     if disk > 0.0 {
         parts.push(format!("{} GB disk", number(disk)));
@@ -205,7 +214,10 @@ mod tests {
         .unwrap();
         let g = groups(&p);
         let labels: Vec<&str> = g.iter().map(|g| g.label).collect();
-        assert_eq!(labels, vec!["Servers of a fixed size", "Images", "Software licences"]);
+        assert_eq!(
+            labels,
+            vec!["Servers of a fixed size", "Images", "Software licences"]
+        );
         let m = &g[0].rows[0];
         assert_eq!((m.net.as_str(), m.gross.as_str()), ("9.99", "12.09"));
         assert_eq!(m.per_hour, "0.0137 per server");

@@ -184,9 +184,7 @@ pub fn summarise(usages: &Usages) -> (Vec<Family>, Vec<Chart>) {
             for service in items.iter().flat_map(|i| &i.services) {
                 let unit = unit_of(&service.unit);
                 *totals.entry(unit.clone()).or_default() += service.usage;
-                *by_service
-                    .entry((unit, service.kind.clone()))
-                    .or_default() += service.usage;
+                *by_service.entry((unit, service.kind.clone())).or_default() += service.usage;
             }
             for ((unit, kind), amount) in by_service {
                 let bar = if kind.is_empty() {
@@ -281,7 +279,10 @@ mod tests {
         assert_eq!(units, vec!["GB·h", "IP·h", "vCore·h"]);
         let gb = &charts[0];
         let labels: Vec<&str> = gb.chart.rows.iter().map(|r| r.label.as_str()).collect();
-        assert_eq!(labels, vec!["Images · size", "Servers · HDD", "Servers · RAM"]);
+        assert_eq!(
+            labels,
+            vec!["Images · size", "Servers · HDD", "Servers · RAM"]
+        );
     }
 
     #[test]
@@ -302,7 +303,11 @@ mod tests {
         let gb = charts.iter().find(|c| c.unit == "GB·h").unwrap();
         assert!(gb.chart.svg.is_none(), "a negative amount is not drawn");
         assert!(gb.chart.notes[0].contains("negative"));
-        assert!(families.iter().any(|f| f.key == "SNAPSHOTS" && f.items.is_empty()));
+        assert!(
+            families
+                .iter()
+                .any(|f| f.key == "SNAPSHOTS" && f.items.is_empty())
+        );
     }
 
     #[test]
