@@ -174,7 +174,7 @@ async fn the_pricing_list_is_readable() {
         "server/month",
         "4 vCore · 8 GB RAM · 160 GB disk",
         "Red hat enterprise linux",
-        "0.00986 per vCore",
+        "0.009863 per vCore",
         "730 hours",
     ] {
         assert!(main.contains(text), "{text}: {main}");
@@ -268,7 +268,7 @@ async fn the_cost_estimate_matches_the_simulators_prices_for_the_seeded_servers(
         .iter()
         .find(|r| r[0] == "db-01" && r[2] == "CPU")
         .expect("db-01's CPU line");
-    assert_eq!(cpu[3], "4 vCore × 0.00986 EUR/h × 730 h");
+    assert_eq!(cpu[3], "4 vCore × 0.009863 EUR/h × 730 h");
     assert_eq!(cpu[4], "28.8 EUR");
     let total: f64 = lines.iter().map(|r| figure(&r[4])).sum();
     assert!((figure(&text_of(&html, "#total")) - total).abs() < 0.05);

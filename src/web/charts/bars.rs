@@ -154,8 +154,9 @@ pub fn with_unit(value: f64, unit: &str) -> String {
     }
 }
 
-/// A number for people: thousands grouped, at most two decimals (more for
-/// tiny amounts such as per-hour prices), scientific beyond a trillion.
+/// A number for people: thousands grouped, two decimals at most from one
+/// up (four significant digits below, for per-hour prices), scientific
+/// beyond a trillion.
 pub fn number(value: f64) -> String {
     if !value.is_finite() {
         return "—".into();
@@ -164,12 +165,13 @@ pub fn number(value: f64) -> String {
     if magnitude >= 1e12 {
         return format!("{value:.3e}");
     }
+    // Below one, four significant digits: an hourly price of 0.072 a month
+    // must stay exact enough for a reader to redo the sum.
     let decimals = if magnitude == 0.0 || magnitude >= 1.0 {
         2
-    } else if magnitude >= 0.01 {
-        4
     } else {
-        5
+        let leading_zeros = (-magnitude.log10().floor()) as usize;
+        (leading_zeros + 3).min(12)
     };
     let text = format!("{value:.decimals$}");
     let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
@@ -346,8 +348,11 @@ mod tests {
         assert_eq!(number(1234567.891), "1\u{202f}234\u{202f}567.89");
         assert_eq!(number(0.0), "0");
         assert_eq!(number(14.4), "14.4");
-        assert_eq!(number(0.009863), "0.00986");
-        assert_eq!(number(-0.000_000_1), "0");
+        assert_eq!(number(7.2 / 730.0), "0.009863");
+        assert_eq!(number(0.072 / 730.0), "0.00009863");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(-0.000_000_1), "-0.0000001");
+        assert_eq!(number(-1e-15), "0");
         assert_eq!(number(-2500.0), "-2\u{202f}500");
         assert_eq!(number(f64::NAN), "—");
         assert_eq!(with_unit(2.0, "vCore"), "2 vCore");

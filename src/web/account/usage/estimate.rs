@@ -99,7 +99,7 @@ impl Line {
         self.quantity * self.price.per_hour * HOURS_PER_MONTH
     }
 
-    /// `2 vCore × 0.00986 EUR/h × 730 h`.
+    /// `2 vCore × 0.009863 EUR/h × 730 h`.
     pub fn computation(&self, currency: &str) -> String {
         format!(
             "{} {} × {} {currency}/h × {} h",
@@ -420,7 +420,7 @@ mod tests {
         assert!(e.unpriced[1].reason.contains("NOPE"));
         assert!((e.total() - 58.23).abs() < 1e-9);
         let cpu = &e.lines[0];
-        assert_eq!(cpu.computation("EUR"), "2 vCore × 0.00986 EUR/h × 730 h");
+        assert_eq!(cpu.computation("EUR"), "2 vCore × 0.009863 EUR/h × 730 h");
     }
 
     #[test]

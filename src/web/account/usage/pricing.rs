@@ -220,7 +220,7 @@ mod tests {
         );
         let m = &g[0].rows[0];
         assert_eq!((m.net.as_str(), m.gross.as_str()), ("9.99", "12.09"));
-        assert_eq!(m.per_hour, "0.0137 per server");
+        assert_eq!(m.per_hour, "0.01368 per server");
         assert_eq!(m.hardware, "1 vCore · 1 GB RAM · 40 GB disk");
         assert_eq!(g[1].rows[0].net, "—");
         assert_eq!(g[1].rows[0].per_hour, "—");
