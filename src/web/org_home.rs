@@ -161,7 +161,15 @@ async fn overview(
 ) -> AppResult<HttpResponse> {
     let page = ctx.page.clone().with_section("org_home");
     let sections = page.nav.iter().filter(|l| l.key != "org_home").collect();
-    let accounts = ctx.as_member().accounts().await.unwrap_or_default();
+    // Without the list of accounts the cloud cards are left out; the rest
+    // of the overview still shows.
+    let accounts = match ctx.as_member().accounts().await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = ?e, "Failed to list the cloud accounts for the overview");
+            Vec::new()
+        }
+    };
     let audit = audit_tail(&ctx).await;
 
     // The cloud cards need an account opened under a cloud permission the

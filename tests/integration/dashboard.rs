@@ -208,3 +208,50 @@ async fn the_dashboard_answers_when_the_cloud_panel_fails() {
     );
     assert!(text_of(&html, "#audit-tail").contains("Latest changes"));
 }
+
+#[tokio::test]
+async fn each_cloud_account_has_its_budget_and_health_and_the_counts_follow_the_chosen_one() {
+    // Arrange: a second account on the same simulator.
+    const TOKEN_B: &str = "dashboard-second-token-5e21";
+    let app = spawn_demo_with(|config| {
+        config.rate_limit = 100_000;
+        config.tokens.push(TOKEN_B.to_owned());
+    })
+    .await;
+    let c = app.admin().await;
+    let base_url = app.simulator.as_ref().unwrap().base_url.clone();
+    let response = app
+        .post_form(
+            &c,
+            &format!("{ORG}/accounts"),
+            &[
+                ("name", "Second"),
+                ("token", TOKEN_B),
+                ("base_url", &base_url),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303, "{}", location(&response));
+    let second: i64 = sqlx::query_scalar("SELECT id FROM cloud_accounts WHERE name = 'Second'")
+        .fetch_one(app.state.raw_db())
+        .await
+        .unwrap();
+
+    // Act
+    let (status, html) = app.get_html(&c, &format!("{ORG}/?account={second}")).await;
+
+    // Assert: two account cards, each answered by the API; the counts are B's.
+    assert_eq!(status, 200);
+    let doc = Html::parse_document(&html);
+    let cards: Vec<String> = doc
+        .select(&Selector::parse("section.account-card").unwrap())
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(cards.len(), 2, "{cards:?}");
+    for card in &cards {
+        assert!(card.contains("requests left this minute"), "{card}");
+        assert!(card.contains("The API answered"), "{card}");
+    }
+    assert!(text_of(&html, "#resources-h").contains("Second"));
+    assert!(text_of(&html, &format!("#account-{second}")).contains("(shown above)"));
+}
