@@ -37,6 +37,8 @@ pub struct Family {
     pub items: Vec<Item>,
     /// The family's usage summed per unit: (unit, amount).
     pub totals: Vec<(String, String)>,
+    /// What in the payload could not be read as a number.
+    pub notes: Vec<String>,
 }
 
 pub struct Item {
@@ -197,9 +199,24 @@ pub fn summarise(usages: &Usages) -> (Vec<Family>, Vec<Chart>) {
                     .or_default()
                     .push(Amount::new(bar, amount));
             }
+            let notes = items
+                .iter()
+                .flat_map(|i| i.services.iter().map(move |s| (i, s)))
+                .filter(|(_, s)| {
+                    let raw = s.avg_amount.trim();
+                    !raw.is_empty() && !raw.parse::<f64>().is_ok_and(f64::is_finite)
+                })
+                .map(|(i, s)| {
+                    format!(
+                        "{} · {}: the average amount “{}” is not a number; it is shown as given.",
+                        i.name, s.kind, s.avg_amount
+                    )
+                })
+                .collect();
             Family {
                 key: key.clone(),
                 label,
+                notes,
                 items: items.iter().map(item).collect(),
                 totals: totals
                     .into_iter()
@@ -299,6 +316,8 @@ mod tests {
         let new = families.iter().find(|f| f.key == "NEW_THING").unwrap();
         assert_eq!(new.label, "New thing");
         assert_eq!(new.items[0].services[0].avg_amount, "lots");
+        assert_eq!(new.notes.len(), 1, "{:?}", new.notes);
+        assert!(new.notes[0].contains("“lots” is not a number"));
         assert_eq!(new.items[0].services[1].usage, "-5");
         let gb = charts.iter().find(|c| c.unit == "GB·h").unwrap();
         assert!(gb.chart.svg.is_none(), "a negative amount is not drawn");
