@@ -453,6 +453,18 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
         },
         page("Cloud Panel logs", logs),
         page("Cloud Panel log detail", log),
+        page(
+            "usages",
+            panel.url(&panel.org_path("/usage?period=LAST_24H")),
+        ),
+        page(
+            "usages custom range error",
+            panel.url(&panel.org_path(
+                "/usage?period=CUSTOM&start_date=2025-05-02T10:00&end_date=2025-05-01T10:00",
+            )),
+        ),
+        page("pricing", panel.url(&panel.org_path("/usage/pricing"))),
+        page("cost estimate", panel.url(&panel.org_path("/usage/costs"))),
         page("members", members.clone()),
         PageVisit {
             name: "members invite link",
