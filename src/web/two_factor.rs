@@ -139,6 +139,21 @@ async fn spend_code(
     Ok(Some(Accepted::RecoveryCode { left }))
 }
 
+/// Counts a code attempt. Codes are limited like passwords, per address
+/// and per account, but in an account bucket of their own: a sign-in takes
+/// a password and a code, and should not cost two of the password's
+/// attempts. The address bucket is shared, so guessing codes and passwords
+/// from one place together stays within one limit.
+fn check_throttle(
+    state: &AppState,
+    req: &HttpRequest,
+    email: &str,
+) -> Result<(), std::time::Duration> {
+    state
+        .throttle
+        .check(auth_pages::peer_ip(req), &format!("second factor: {email}"))
+}
+
 fn throttled(message_page: &PageCtx, wait: std::time::Duration) -> AppResult<HttpResponse> {
     let secs = wait.as_secs().max(1);
     let message = format!("Too many attempts. Try again in {secs} seconds.");
@@ -169,9 +184,8 @@ async fn submit_code(
         Some(user) if !user.disabled => user,
         _ => return Ok(expired(&session)),
     };
-    // Codes count against the same budget as passwords: six digits would
-    // otherwise fall to guessing.
-    if let Err(wait) = state.throttle.check(auth_pages::peer_ip(&req), &user.email) {
+    // Six digits would fall to guessing without a limit.
+    if let Err(wait) = check_throttle(&state, &req, &user.email) {
         tracing::warn!(user_id = user.id, "second-factor code throttled");
         auth_pages::record_login(
             &state,
@@ -345,10 +359,7 @@ async fn confirm(
     if factor.enabled {
         return Ok(redirect("/account"));
     }
-    if let Err(wait) = state
-        .throttle
-        .check(auth_pages::peer_ip(&req), &me.user.email)
-    {
+    if let Err(wait) = check_throttle(&state, &req, &me.user.email) {
         let message = format!(
             "Too many attempts. Try again in {} seconds.",
             wait.as_secs().max(1)
@@ -404,11 +415,7 @@ async fn disable(
         flash::info(&session, "Two-factor sign-in is already off.");
         return Ok(redirect("/account"));
     }
-    if state
-        .throttle
-        .check(auth_pages::peer_ip(&req), &me.user.email)
-        .is_err()
-    {
+    if check_throttle(&state, &req, &me.user.email).is_err() {
         return problem(
             "Too many attempts. Wait a minute and try again.",
             StatusCode::TOO_MANY_REQUESTS,
