@@ -18,10 +18,12 @@ pub mod nav;
 pub mod networks;
 pub mod org;
 pub mod org_home;
+pub mod org_two_factor;
 pub mod page;
 pub mod roles;
 pub mod servers;
 pub mod storages;
+pub mod two_factor;
 
 pub mod csrf;
 pub mod error;
@@ -52,6 +54,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/sessions/end-all",
             web::post().to(auth_pages::end_all_sessions),
         )
+        .route(
+            "/account/sessions/{public_id}/end",
+            web::post().to(auth_pages::end_session),
+        )
+        .configure(two_factor::routes)
         .configure(org::routes)
         .configure(crate::web::accounts::routes)
         .configure(crate::web::audit::routes)

@@ -364,6 +364,7 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     Ok(vec![
         page("home", panel.url("/")),
         page("account", panel.url("/account")),
+        page("two-factor set-up", panel.url("/account/two-factor")),
         page("admin", panel.url("/admin")),
         page("admin audit", panel.url("/admin/audit")),
         page("org home", panel.url(&panel.org_path("/"))),
