@@ -111,6 +111,12 @@ async fn create(app: &TestApp, c: &reqwest::Client, name: &str) -> String {
     id_of(&policy_named(app, name))
 }
 
+/// A form's address (under the policy), its fields, and what the answer shows.
+type FormCase<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
+/// A forged POST: the address, its fields, and the flag it needs.
+type Forged<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+
 /// A forged POST answers 403 with a `denied` event for the flag.
 async fn assert_refused(
     app: &TestApp,
@@ -639,7 +645,7 @@ async fn bad_values_on_the_policy_page_are_refused_and_nothing_is_sent() {
     let base = format!("/monitoring_policies/{id}");
     let before = (policy(&app, &id).unwrap(), audit_count(&app).await);
 
-    let forms: &[(&str, &[(&str, &str)], &str)] = &[
+    let forms: &[FormCase] = &[
         (
             "settings",
             &[("name", ""), ("email", "x@y.z")],
@@ -689,7 +695,7 @@ async fn bad_values_on_the_policy_page_are_refused_and_nothing_is_sent() {
     );
 
     // Refusals said in a flash message, nothing sent.
-    let refused: &[(&str, &[(&str, &str)], &str)] = &[
+    let refused: &[FormCase] = &[
         ("delete", &[("confirm_name", "Strict")], "exactly"),
         ("ports/x1/delete", &[], "Confirm that you want to"),
         (
@@ -771,7 +777,7 @@ async fn each_change_needs_its_own_flag() {
         .await;
     assert!(!exists(&list, "#new-monitoring-policy"));
 
-    let forged: &[(String, Vec<(&str, &str)>, &str)] = &[
+    let forged: &[Forged] = &[
         (
             "/monitoring_policies".into(),
             create_fields(&[]),
