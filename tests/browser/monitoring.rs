@@ -4,7 +4,7 @@
 use anyhow::{Context, bail, ensure};
 use serde_json::Value;
 
-use crate::harness::{mark_page, page_errors, wait_for_new_page};
+use crate::harness::{artifacts_dir, mark_page, page_errors, wait_for_new_page};
 use crate::in_browser;
 use crate::steps::{open_server, sign_in};
 use crate::webdriver::Session;
@@ -114,6 +114,15 @@ async fn a_servers_monitoring_chart_is_shown() {
                     .is_some_and(|t| t.contains("No data for this period")),
             "the disk card, with no samples, should say so: {disk}"
         );
+        session
+            .execute(
+                "document.getElementById('chart-cpu').scrollIntoView(); return null;",
+                vec![],
+            )
+            .await?;
+        session
+            .screenshot(&artifacts_dir().join("monitoring.png"))
+            .await?;
         let violations = session.csp_violations().await?;
         ensure!(violations.is_empty(), "CSP violations: {violations:?}");
         Ok(())

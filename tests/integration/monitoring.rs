@@ -212,7 +212,11 @@ async fn a_servers_monitoring_page_draws_a_chart_for_each_metric() {
     // The API sends no disk samples: said, not drawn as an empty frame.
     assert!(!exists(&html, "#chart-disk svg"));
     assert!(text_of(&html, "#chart-disk").contains("No data for this period"));
-    assert!(text_of(&html, "#status").contains("CPU"));
+    assert!(
+        text_of(&html, "#status").contains("CPU ok"),
+        "{}",
+        text_of(&html, "#status")
+    );
     assert!(exists(&html, "#alert-counts"));
     // The server's page links here, and this page back.
     let (_, server) = app.get_html(&c, &format!("{ORG}/servers/{web}")).await;

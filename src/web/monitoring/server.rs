@@ -10,7 +10,7 @@ use askama::Template;
 use super::center::{Check, SECTION, alert_totals, checks};
 use super::period::{Chosen, PeriodParams};
 use super::series;
-use crate::cloudpanel::monitoring::{Counts, ServerMonitoring};
+use crate::cloudpanel::monitoring::{Counts, MonitorStatus, Series as ApiSeries, ServerMonitoring};
 use crate::rbac::perms;
 use crate::web::charts::lines::LineChart;
 use crate::web::cloud::{
@@ -66,6 +66,25 @@ impl ServerPage<'_> {
     }
 }
 
+/// The checks of the server: the answer's status words, or else (as the
+/// reference's detail answer has them) each resource's own status.
+fn current_checks(d: &ServerMonitoring) -> Vec<Check> {
+    let own = |resource: &Option<ApiSeries>| resource.as_ref().and_then(|r| r.status.clone());
+    let status = MonitorStatus {
+        cpu: d.status.cpu.clone().or_else(|| own(&d.cpu)),
+        ram: d.status.ram.clone().or_else(|| own(&d.ram)),
+        disk: d.status.disk.clone().or_else(|| own(&d.disk)),
+        transfer: d.status.transfer.clone().or_else(|| own(&d.transfer)),
+        internal_ping: d
+            .status
+            .internal_ping
+            .clone()
+            .or_else(|| own(&d.internal_ping)),
+        ..d.status.clone()
+    };
+    checks(&status)
+}
+
 pub async fn page(
     ctx: OrgCtx,
     session: Session,
@@ -110,7 +129,7 @@ pub async fn page(
                     None,
                 )
             }),
-            checks: data.as_ref().map(|d| checks(&d.status)).unwrap_or_default(),
+            checks: data.as_ref().map(current_checks).unwrap_or_default(),
             alerts: data
                 .as_ref()
                 .map(|d| {
