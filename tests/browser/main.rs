@@ -4,6 +4,7 @@
 
 mod checks;
 mod harness;
+mod monitoring;
 mod steps;
 mod webdriver;
 

@@ -356,6 +356,13 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     let logs = panel.url(&panel.org_path("/logs?period=LAST_HOUR"));
     let log = logged_change(session, &server, &logs).await?;
     let members = panel.url(&panel.org_path("/members"));
+    let monitoring = panel.url(&panel.org_path("/monitoring"));
+    session.goto(&monitoring).await?;
+    let server_monitoring = href(session, "table#monitored-servers a.server-name").await?;
+    let monitoring_policies = panel.url(&panel.org_path("/monitoring_policies"));
+    session.goto(&monitoring_policies).await?;
+    let monitoring_policy = href(session, "table#monitoring-policies a.policy-name").await?;
+    let new_monitoring_policy = href(session, "a#new-monitoring-policy").await?;
     let page = |name, url: String| PageVisit {
         name,
         url,
@@ -466,6 +473,16 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
         ),
         page("pricing", panel.url(&panel.org_path("/usage/pricing"))),
         page("cost estimate", panel.url(&panel.org_path("/usage/costs"))),
+        page("monitoring", monitoring),
+        page("server monitoring", server_monitoring),
+        page("monitoring policies", monitoring_policies),
+        page("monitoring policy detail", monitoring_policy),
+        page("create monitoring policy", new_monitoring_policy.clone()),
+        PageVisit {
+            name: "create monitoring policy error",
+            url: new_monitoring_policy,
+            then: Then::SubmitEmpty("form#create-monitoring-policy"),
+        },
         page("members", members.clone()),
         PageVisit {
             name: "members invite link",

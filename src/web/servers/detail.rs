@@ -69,6 +69,7 @@ pub struct Links {
     pub public_ips: bool,
     pub firewall_policies: bool,
     pub load_balancers: bool,
+    pub monitoring: bool,
 }
 
 impl Links {
@@ -80,6 +81,7 @@ impl Links {
             public_ips: ctx.can(perms::PUBLIC_IPS_SHOW),
             firewall_policies: ctx.can(perms::FIREWALL_POLICIES_SHOW),
             load_balancers: ctx.can(perms::LOAD_BALANCERS_SHOW),
+            monitoring: ctx.can(perms::MONITORING_CENTER_SHOW),
         }
     }
 }

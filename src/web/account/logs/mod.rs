@@ -4,7 +4,7 @@
 
 mod audit_links;
 mod detail;
-pub(in crate::web::account) mod filter;
+pub(crate) mod filter;
 mod list;
 mod view;
 
