@@ -6,10 +6,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::role_page;
+use super::role_target;
 use crate::cloudpanel::CloudError;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id, check_typed_name};
+use crate::web::cloud::{AccountParam, Act, Change, Then, check_id, check_typed_name};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::{flash, redirect};
@@ -29,12 +29,13 @@ pub async fn delete(
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     check_id(&id)?;
-    let act = Act::begin(&ctx, &session, &account, perms::ROLES_DELETE, |up| Target {
-        kind: "cloud_role",
-        id: id.clone(),
-        page: role_page(&ctx, up, &id),
-        list: up.href(&ctx, "cloud_roles"),
-    })
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::ROLES_DELETE,
+        role_target(&ctx, &id),
+    )
     .await?;
     let role = match act.up.client().get_role(&id).await {
         Ok(fetched) => fetched.value,

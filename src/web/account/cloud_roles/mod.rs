@@ -18,7 +18,7 @@ mod view;
 use actix_web::web;
 
 use crate::cloudpanel::access::Role;
-use crate::web::cloud::Upstream;
+use crate::web::cloud::{Target, Upstream};
 use crate::web::org::OrgCtx;
 
 /// This family's organisation routes, for the isolation walk.
@@ -98,4 +98,15 @@ fn role_page(ctx: &OrgCtx, up: &Upstream, id: &str) -> String {
 /// The Cloud Panel user's own page (the account's users family).
 fn cloud_user_href(ctx: &OrgCtx, up: &Upstream, id: &str) -> String {
     up.href(ctx, &format!("cloud_users/{id}"))
+}
+
+/// The role a change acts on, for [`crate::web::cloud::Act::begin`]: its
+/// page, and the list once it is gone.
+fn role_target(ctx: &OrgCtx, id: &str) -> impl FnOnce(&Upstream) -> Target {
+    move |up| Target {
+        kind: "cloud_role",
+        id: id.to_owned(),
+        page: role_page(ctx, up, id),
+        list: up.href(ctx, "cloud_roles"),
+    }
 }

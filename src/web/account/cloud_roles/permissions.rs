@@ -13,11 +13,11 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::detail::{self, Refused};
-use super::role_page;
+use super::role_target;
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::access::Permissions;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, Named, Target, check_id};
+use crate::web::cloud::{AccountParam, Act, Change, Named, check_id};
 use crate::web::error::AppResult;
 use crate::web::matrix::{self, Scope};
 use crate::web::org::OrgCtx;
@@ -89,12 +89,13 @@ pub async fn save(
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     check_id(&id)?;
-    let act = Act::begin(&ctx, &session, &account, perms::ROLES_MODIFY, |up| Target {
-        kind: "cloud_role",
-        id: id.clone(),
-        page: role_page(&ctx, up, &id),
-        list: up.href(&ctx, "cloud_roles"),
-    })
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::ROLES_MODIFY,
+        role_target(&ctx, &id),
+    )
     .await?;
     let wanted = match ticked(&body) {
         Ok(wanted) => wanted,

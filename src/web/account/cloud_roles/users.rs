@@ -10,13 +10,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::detail::{self, Refused, remove_step};
-use super::{cloud_user_href, role_page};
+use super::{cloud_user_href, role_page, role_target};
 use crate::cloudpanel::access::Role;
 use crate::cloudpanel::common::IdName;
 use crate::rbac::perms;
-use crate::web::cloud::{
-    AccountParam, Act, Change, Fallback, Target, check_id, chosen_id, connect, found,
-};
+use crate::web::cloud::{AccountParam, Act, Change, Fallback, check_id, chosen_id, connect, found};
 use crate::web::confirm::{ConfirmStep, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -92,16 +90,6 @@ pub struct AddForm {
     user_id: String,
 }
 
-fn target(ctx: &OrgCtx, id: &str) -> impl FnOnce(&crate::web::cloud::Upstream) -> Target {
-    let (page_ctx, id) = (ctx, id.to_owned());
-    move |up| Target {
-        kind: "cloud_role",
-        id: id.clone(),
-        page: role_page(page_ctx, up, &id),
-        list: up.href(page_ctx, "cloud_roles"),
-    }
-}
-
 pub async fn add(
     ctx: OrgCtx,
     session: Session,
@@ -116,7 +104,7 @@ pub async fn add(
         &session,
         &account,
         perms::ROLES_MANAGE_USERS,
-        target(&ctx, &id),
+        role_target(&ctx, &id),
     )
     .await?;
     let Some(user_id) = chosen_id(&form.user_id)? else {
@@ -153,7 +141,7 @@ pub async fn remove(
         &session,
         &account,
         perms::ROLES_MANAGE_USERS,
-        target(&ctx, &id),
+        role_target(&ctx, &id),
     )
     .await?;
     if !confirm.given() {
