@@ -11,6 +11,7 @@ pub mod cloud;
 pub mod confirm;
 pub mod flash;
 pub mod home;
+pub mod matrix;
 pub mod members;
 pub mod middleware;
 pub mod monitoring;

@@ -353,6 +353,14 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     )
     .await?;
     let new_ssh_key = href(session, "a#new-ssh-key").await?;
+    let cloud_roles = panel.url(&panel.org_path("/cloud_roles"));
+    session.goto(&cloud_roles).await?;
+    let cloud_role = href(
+        session,
+        "table#cloud-roles a.cloud-role-name[data-name='Administrator']",
+    )
+    .await?;
+    let new_cloud_role = href(session, "a#new-cloud-role").await?;
     let logs = panel.url(&panel.org_path("/logs?period=LAST_HOUR"));
     let log = logged_change(session, &server, &logs).await?;
     let members = panel.url(&panel.org_path("/members"));
@@ -458,6 +466,13 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
             name: "create SSH key error",
             url: new_ssh_key,
             then: Then::SubmitEmpty("form#ssh-key-form"),
+        },
+        page("Cloud roles", cloud_roles),
+        page("Cloud role detail", cloud_role),
+        PageVisit {
+            name: "create Cloud role error",
+            url: new_cloud_role,
+            then: Then::SubmitEmpty("form#cloud-role-form"),
         },
         page("Cloud Panel logs", logs),
         page("Cloud Panel log detail", log),
