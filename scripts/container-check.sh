@@ -54,7 +54,7 @@ fi
 
 # ---- 4. the container's environment and command -----------------------------
 log="$root/panel.log"
-env -i PATH=/usr/bin:/bin \
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   TEAMPANEL_BIND="0.0.0.0:$PORT" TEAMPANEL_DATA_DIR="$root/data" TEAMPANEL_LOG_FORMAT=json \
   "${as_user[@]}" "$root/usr/local/bin/teampanel" serve >"$log" 2>&1 &
 server_pid=$!
@@ -82,7 +82,7 @@ panel_uid="$(ps -o uid= -p "$(pgrep -P "$server_pid" teampanel || echo "$server_
 key_mode="$(stat -c %a "$root/data/master.key")"
 [[ "$key_mode" == 600 ]] || { echo "container-check: master.key has mode $key_mode" >&2; exit 1; }
 head -n 1 "$log" | grep -q '^{' || { echo "container-check: log lines are not JSON" >&2; exit 1; }
-env -i PATH=/usr/bin:/bin TEAMPANEL_DATA_DIR="$root/data" \
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TEAMPANEL_DATA_DIR="$root/data" \
   "${as_user[@]}" "$root/usr/local/bin/teampanel" backup --to "$root/data/check.backup" >/dev/null
 
 echo "container-check: ok (uid $panel_uid, 0.0.0.0:$PORT, /healthz 200, /data private, backup checked)"

@@ -106,7 +106,8 @@ impl From<CloudError> for PingProblem {
 
 /// The one answer for a base URL outside the instance's list: it says
 /// nothing about what, if anything, listens there, and nothing was sent.
-const BASE_URL_NOT_ALLOWED: &str = "This panel does not allow that base URL. Choose one from      the list below, or ask an instance admin to set it.";
+const BASE_URL_NOT_ALLOWED: &str = "This panel does not allow that base URL. Choose one of the \
+     allowed base URLs listed on this page, or ask an instance admin to set it.";
 
 /// The panel's host sends requests to a base URL, so choosing one outside
 /// `TEAMPANEL_ALLOWED_BASE_URLS` is the instance admin's call: otherwise an
