@@ -284,6 +284,8 @@ impl CloudPanel {
         let http = crate::tls::client_builder()
             .user_agent(settings.user_agent.clone())
             .connect_timeout(settings.timeout)
+            // Requests go only to the checked base URL, never where a redirect points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| CloudError::from_reqwest(&e))?;
         Ok(CloudPanel {

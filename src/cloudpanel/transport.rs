@@ -84,7 +84,9 @@ impl AccountClient {
         url: reqwest::Url,
         body: Option<&Value>,
     ) -> Result<Stored, CloudError> {
+        let family = crate::metrics::upstream_family(url.path());
         let result = self.send_inner(method, url, body).await;
+        crate::metrics::upstream_call(family, result.as_ref().err().map(CloudError::status));
         if result.is_err() {
             Counters::bump(&self.counters().errors);
         }
@@ -236,6 +238,7 @@ impl AccountClient {
                 Counters::bump(&self.counters().cache_hits);
                 return Ok(Fetched::from_stored(s.body.clone(), s, true, None));
             }
+            Counters::bump(&self.counters().cache_misses);
             if let Some(f) = reads.inflight.get(&key) {
                 Counters::bump(&self.counters().coalesced_waits);
                 f.fut.clone()

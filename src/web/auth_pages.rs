@@ -433,6 +433,7 @@ pub(crate) async fn record_login(
     if user.is_none() {
         ctx.actor_label = email.chars().take(254).collect();
     }
+    crate::metrics::sign_in(outcome.as_str());
     let mut event = NewEvent::new("auth.sign_in", outcome);
     if let Some(user) = user {
         event = event.target("user", user.id, &user.email);

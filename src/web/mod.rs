@@ -13,6 +13,7 @@ pub mod flash;
 pub mod home;
 pub mod matrix;
 pub mod members;
+pub mod metrics;
 pub mod middleware;
 pub mod monitoring;
 pub mod nav;
@@ -41,6 +42,7 @@ use crate::web::error::{AppError, AppResult};
 /// Registers every route of the panel.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(home::healthz))
+        .route("/metrics", web::get().to(metrics::scrape))
         .route("/static/{name}", web::get().to(assets::serve))
         .route("/", web::get().to(home::index))
         .route("/login", web::get().to(auth_pages::login_form))
