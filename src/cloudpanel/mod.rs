@@ -256,8 +256,8 @@ impl<T> Fetched<T> {
             ""
         };
         Some(format!(
-            "data from {} s ago{updating} ({})",
-            self.age().as_secs(),
+            "data from {} ago{updating} ({})",
+            age_words(self.age()),
             reason.describe()
         ))
     }
@@ -277,6 +277,16 @@ impl<T> Fetched<T> {
 
     pub fn into_value(self) -> T {
         self.value
+    }
+}
+
+/// An age in the unit a reader takes in at a glance: "40 s", "12 min", "3 h".
+fn age_words(age: Duration) -> String {
+    let secs = age.as_secs();
+    match secs {
+        0..120 => format!("{secs} s"),
+        120..7200 => format!("{} min", secs / 60),
+        _ => format!("{} h", secs / 3600),
     }
 }
 
@@ -470,6 +480,14 @@ mod tests {
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("***"));
         assert_eq!(key.token.last_four(), "abcd");
+    }
+
+    #[test]
+    fn ages_are_said_in_a_unit_that_fits() {
+        assert_eq!(age_words(Duration::from_secs(0)), "0 s");
+        assert_eq!(age_words(Duration::from_secs(119)), "119 s");
+        assert_eq!(age_words(Duration::from_secs(600)), "10 min");
+        assert_eq!(age_words(Duration::from_secs(3 * 3600 + 5)), "3 h");
     }
 
     #[test]

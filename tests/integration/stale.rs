@@ -409,3 +409,68 @@ async fn a_failed_change_is_not_retried_and_leaves_its_failed_outcome() {
         .expect("the server");
     assert_eq!(server["name"], name.as_str());
 }
+
+/// The demo's target: at 25 requests a minute, a member who changes one
+/// server every 4 s (power off, power on, reboot, rename) and looks at the
+/// page after each never gets an error page. Prints the count;
+/// `STALE_DEMO_SECS` (default 120) bounds it.
+///
+/// `cargo test --test integration stale::demo_changes_every_four_seconds -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement in real time: run it by hand"]
+async fn demo_changes_every_four_seconds() {
+    let secs: u64 = std::env::var("STALE_DEMO_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(120)
+        .min(300);
+    let app = spawn(|_| {}, |c| c.speed = 1.0).await;
+    let admin = app.admin().await;
+    let (id, name) = server_ids(&app).remove(0);
+    let page = format!("{ORG}/servers/{id}");
+    let (status, mut html) = app.get_html(&admin, &page).await;
+    assert_eq!(status, 200);
+    let (mut views, mut errors, mut refused) = (0u32, 0u32, 0u32);
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut step = 0usize;
+    while Instant::now() < deadline {
+        let started = Instant::now();
+        let token = csrf_token(&html).unwrap_or_default();
+        let renamed = format!("{name}-{step}");
+        let (path, form): (&str, Vec<(&str, &str)>) = match step % 4 {
+            0 => (
+                "power",
+                vec![("action", "POWER_OFF"), ("method", "SOFTWARE")],
+            ),
+            1 => ("power", vec![("action", "POWER_ON")]),
+            2 => ("power", vec![("action", "REBOOT"), ("method", "SOFTWARE")]),
+            _ => ("rename", vec![("name", &renamed), ("description", "")]),
+        };
+        let mut form = form;
+        form.push(("csrf_token", &token));
+        let response = admin
+            .post(app.url(&format!("{page}/{path}")))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status().as_u16(), 303);
+        let (status, body) = app.get_html(&admin, &page).await;
+        views += 1;
+        if status != 200 {
+            errors += 1;
+            eprintln!("step {step}: {status} {}", text(&body, "main"));
+        } else {
+            html = body;
+            if text(&html, ".flash-error").contains("request limit") {
+                refused += 1;
+            }
+        }
+        step += 1;
+        tokio::time::sleep(Duration::from_secs(4).saturating_sub(started.elapsed())).await;
+    }
+    println!(
+        "demo, {secs} s, a change every 4 s: {errors} error pages of {views} page views \
+         ({refused} changes refused by the request limit, said in the page)"
+    );
+}
