@@ -142,8 +142,14 @@ impl ReadCache {
     }
 
     /// Keeps an answer that may predate a change: the last known state, never
-    /// served as fresh.
+    /// served as fresh. An answer read after the change, or a later one,
+    /// stays.
     pub fn insert_changed(&mut self, key: CacheKey, stored: Stored) {
+        if let Some(e) = self.entries.get(&key)
+            && (!e.changed || e.stored.fetched >= stored.fetched)
+        {
+            return;
+        }
         self.insert(key.clone(), stored);
         if let Some(e) = self.entries.get_mut(&key) {
             e.changed = true;
@@ -389,6 +395,25 @@ mod tests {
         assert_eq!(
             c.last(&key("/servers/A")).map(|(_, changed)| changed),
             Some(false)
+        );
+    }
+
+    #[test]
+    fn a_read_that_crossed_a_change_never_replaces_a_newer_answer() {
+        let mut c = ReadCache::default();
+        let mut before = stored();
+        before.fetched = Instant::now() - Duration::from_secs(5);
+        c.insert(key("/servers"), stored());
+        c.insert_changed(key("/servers"), before.clone());
+        assert_eq!(
+            c.last(&key("/servers")).map(|(_, changed)| changed),
+            Some(false)
+        );
+        // With nothing newer it is kept, as doubtful.
+        c.insert_changed(key("/vpns"), before);
+        assert_eq!(
+            c.last(&key("/vpns")).map(|(_, changed)| changed),
+            Some(true)
         );
     }
 

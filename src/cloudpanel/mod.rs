@@ -141,7 +141,7 @@ impl Default for ClientSettings {
             timeout: Duration::from_secs(15),
             max_read_retries: 2,
             retry_backoff: Duration::from_millis(300),
-            stale_patience: Duration::from_secs(5),
+            stale_patience: Duration::from_secs(3),
             reserve_for_writes: 3,
             default_rate_limit: 25,
             rate_window: Duration::from_secs(60),

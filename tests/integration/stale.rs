@@ -183,6 +183,8 @@ async fn a_page_shown_before_the_faults_is_shown_stale_and_one_never_shown_is_an
     let admin = app.admin().await;
     let servers = server_ids(&app);
     let ((seen, seen_name), (unseen, _)) = (&servers[0], &servers[1]);
+    let (status, _) = app.get_html(&admin, &format!("{ORG}/servers")).await;
+    assert_eq!(status, 200);
     let (status, _) = app.get_html(&admin, &format!("{ORG}/servers/{seen}")).await;
     assert_eq!(status, 200);
 
@@ -202,6 +204,22 @@ async fn a_page_shown_before_the_faults_is_shown_stale_and_one_never_shown_is_an
     assert!(notice.contains("s ago"), "{notice}");
     assert!(notice.contains("answered with an error (500)"), "{notice}");
 
+    // A refreshing row keeps its last state.
+    let row = app.get(&admin, &format!("{ORG}/servers/{seen}/row")).await;
+    assert_eq!(row.status().as_u16(), 200);
+    assert_eq!(
+        row.headers()
+            .get("x-fragment")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    assert!(
+        row.text()
+            .await
+            .unwrap_or_default()
+            .contains(seen_name.as_str())
+    );
+
     // A malformed body is a failure of the same kind.
     set_faults(
         &app,
@@ -215,6 +233,36 @@ async fn a_page_shown_before_the_faults_is_shown_stale_and_one_never_shown_is_an
     assert!(
         text(&html, ".flash-warn").contains("could not be read"),
         "{html}"
+    );
+
+    // And one that never answers: the page waits a while, then shows the
+    // last answer (the read goes on and refreshes the cache).
+    set_faults(
+        &app,
+        Faults {
+            hang_rate: 1.0,
+            ..Faults::default()
+        },
+    );
+    let started = Instant::now();
+    let (status, html) = app.get_html(&admin, &format!("{ORG}/servers/{seen}")).await;
+    assert_eq!(status, 200, "{html}");
+    // The server, then the form lists: two waits of 3 s at most.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        text(&html, ".flash-warn").contains("did not answer in time"),
+        "{html}"
+    );
+    set_faults(
+        &app,
+        Faults {
+            malformed_rate: 1.0,
+            ..Faults::default()
+        },
     );
 
     // A page never shown: the panel's error page, in its layout, saying
