@@ -522,3 +522,64 @@ async fn demo_changes_every_four_seconds() {
          ({refused} changes refused by the request limit, said in the page)"
     );
 }
+
+/// A check that decides what a member may change never rests on an older
+/// answer: a rename by a member who may not change descriptions is refused
+/// while only a stale copy of the server can be read.
+#[tokio::test]
+async fn a_permission_check_is_never_made_on_a_stale_answer() {
+    let app = spawn_uncached().await;
+    let renamer = app
+        .member_with("renamer@example.org", &["servers.show", "servers.set_name"])
+        .await;
+    let (id, name) = server_ids(&app).remove(0);
+    let page = format!("{ORG}/servers/{id}");
+    let (status, html) = app.get_html(&renamer, &page).await;
+    assert_eq!(status, 200);
+    let token = csrf_token(&html).expect("a form");
+    let description = app
+        .sim_items("servers")
+        .into_iter()
+        .find(|s| s["id"] == id.as_str())
+        .and_then(|s| s["description"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    set_faults(
+        &app,
+        Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        },
+    );
+
+    let before = app.state.cloud.counters();
+    let response = renamer
+        .post(app.url(&format!("{page}/rename")))
+        .form(&[
+            ("name", "renamed-blind"),
+            ("description", description.as_str()),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status().as_u16(), 303);
+    // One read was tried (and failed); no change was sent.
+    let after = app.state.cloud.counters();
+    assert_eq!(after.upstream_calls - before.upstream_calls, 1);
+    assert!(
+        crate::servers::audit_rows(&app, "server.rename")
+            .await
+            .is_empty()
+    );
+    let (_, html) = app.get_html(&renamer, &page).await;
+    assert!(
+        text(&html, ".flash-error").contains("Nothing was changed"),
+        "{html}"
+    );
+    let server = app
+        .sim_items("servers")
+        .into_iter()
+        .find(|s| s["id"] == id.as_str())
+        .expect("the server");
+    assert_eq!(server["name"], name.as_str());
+}
