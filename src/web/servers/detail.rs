@@ -17,7 +17,7 @@ use crate::web::cloud::{
     AccountParam, Choice, Choices, Fallback, attached, check_id, connect, found, fragment, options,
 };
 use crate::web::confirm::ConfirmStep;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -408,15 +408,18 @@ pub async fn status(
     let href = server_href(&ctx, id);
     let row = match up.client().get_server_status(id).await {
         Ok(fetched) => {
+            let updating = fetched.updating;
             let server = Server {
                 id: id.to_owned(),
                 status: fetched.value,
                 ..Server::default()
             };
-            ServerRow::new(&server, href.clone(), up.query())
+            ServerRow::new(&server, href.clone(), up.query()).with_updating(updating)
         }
         Err(CloudError::NotFound { .. }) => ServerRow::removed(id, href.clone(), up.query()),
-        Err(e) => return Err(AppError::cloud("the server's status", &e)),
+        // No answer of its own (budget spent, API failing, never read):
+        // the last known state from the servers list, still refreshing.
+        Err(_) => crate::web::servers::list::current_row(&up, &ctx, id).await?,
     };
     fragment(&StatusFragment {
         row: &row,
