@@ -17,6 +17,7 @@ use crate::config::Secret;
 use crate::domain::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL};
 use crate::rbac::perms;
 use crate::tenant::{CloudAccountRow, NameTaken, Tenant};
+use crate::web::confirm::TypedName;
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
@@ -569,18 +570,12 @@ async fn set_default(
     Ok(redirect(&org.href("accounts")))
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 async fn delete(
     state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let tenant = org
         .require(perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS)

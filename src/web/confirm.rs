@@ -50,6 +50,14 @@ impl Confirmation {
     }
 }
 
+/// The form of an irreversible action: the object's name, typed again
+/// (checked with `web::cloud::check_typed_name`).
+#[derive(Debug, Default, Deserialize)]
+pub struct TypedName {
+    #[serde(default)]
+    pub confirm_name: String,
+}
+
 /// True only for `confirm=yes`, for forms that carry more fields.
 pub fn is_yes(value: &str) -> bool {
     value == YES

@@ -189,6 +189,15 @@ impl<'a> Act<'a> {
         Ok(redirect(&self.target.page))
     }
 
+    /// A read the change depends on (the name to check, what the change
+    /// takes with it) failed: said in a flash message, nothing sent.
+    pub fn unreadable(&self, what: &str, e: &CloudError) -> AppResult<HttpResponse> {
+        self.invalid(&format!(
+            "Nothing was changed: the panel could not read the {what} ({}).",
+            e.user_message()
+        ))
+    }
+
     /// A destructive POST without its confirm step: nothing sent.
     pub fn unconfirmed(&self, what: &str) -> AppResult<HttpResponse> {
         self.invalid(&confirm::refusal(what))

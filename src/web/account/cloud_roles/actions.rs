@@ -3,29 +3,23 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::role_target;
 use crate::cloudpanel::CloudError;
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, Then, check_id, check_typed_name};
+use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::{flash, redirect};
-
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
 
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
     account: web::Query<AccountParam>,
     path: web::Path<(String, String)>,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     check_id(&id)?;

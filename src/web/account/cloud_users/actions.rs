@@ -12,6 +12,7 @@ use crate::rbac::perms;
 use crate::web::cloud::{
     AccountParam, Act, Change, Target, Then, check_id, check_typed_name, chosen_id,
 };
+use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::{flash, redirect};
@@ -44,18 +45,12 @@ pub async fn current(act: &Act<'_>, session: &Session, id: &str) -> Result<User,
     }
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
     account: web::Query<AccountParam>,
     path: web::Path<(String, String)>,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     check_id(&id)?;

@@ -3,7 +3,6 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::image_href;
@@ -11,6 +10,7 @@ use crate::cloudpanel::CloudError;
 use crate::cloudpanel::images::{Frequency, Image, UpdateImage};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id, check_typed_name};
+use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::{flash, redirect};
@@ -89,18 +89,12 @@ pub async fn stop_schedule(
         .await
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
     account: web::Query<AccountParam>,
     path: ImagePath,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let act = begin(&ctx, &session, &account, &id, perms::IMAGES_DELETE).await?;

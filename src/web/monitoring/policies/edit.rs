@@ -6,7 +6,6 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::detail::{self, Forms};
@@ -18,6 +17,7 @@ use crate::cloudpanel::monitoring::{
 };
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, FieldErrors, Then, check_id, check_typed_name};
+use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 
@@ -218,12 +218,6 @@ pub async fn clone(
         .await
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 /// Deletes the policy once its name is typed. The API refuses the default
 /// policy (the page does not offer it).
 pub async fn delete(
@@ -231,7 +225,7 @@ pub async fn delete(
     session: Session,
     account: web::Query<AccountParam>,
     path: PolicyPath,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     check_id(&id)?;
@@ -247,10 +241,7 @@ pub async fn delete(
     let policy = match client.get_monitoring_policy(&id).await {
         Ok(fetched) => fetched.value,
         Err(e) => {
-            return act.invalid(&format!(
-                "Nothing was changed: the panel could not read the policy ({}).",
-                e.user_message()
-            ));
+            return act.unreadable("policy", &e);
         }
     };
     if let Err(message) = check_typed_name("policy's name", &policy.name, &form.confirm_name) {

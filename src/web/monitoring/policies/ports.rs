@@ -104,10 +104,7 @@ pub async fn update(
     let current = match client.get_monitoring_policy_port(&id, &port_id).await {
         Ok(fetched) => fetched.value,
         Err(e) => {
-            return act.invalid(&format!(
-                "Nothing was changed: the panel could not read the port ({}).",
-                e.user_message()
-            ));
+            return act.unreadable("port", &e);
         }
     };
     let port = NewPortAlert {

@@ -45,10 +45,7 @@ pub async fn add(
     let policy = match client.get_monitoring_policy(&id).await {
         Ok(fetched) => fetched.value,
         Err(e) => {
-            return act.invalid(&format!(
-                "Nothing was changed: the panel could not read the policy ({}).",
-                e.user_message()
-            ));
+            return act.unreadable("policy", &e);
         }
     };
     let checked_process = values::process(&typed.process)
@@ -121,10 +118,7 @@ pub async fn update(
     let current = match client.get_monitoring_policy_process(&id, &process_id).await {
         Ok(fetched) => fetched.value,
         Err(e) => {
-            return act.invalid(&format!(
-                "Nothing was changed: the panel could not read the process ({}).",
-                e.user_message()
-            ));
+            return act.unreadable("process", &e);
         }
     };
     let process = NewProcessAlert {

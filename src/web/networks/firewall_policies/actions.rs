@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::detail::{self, Forms, default_policy};
@@ -23,6 +22,7 @@ use crate::cloudpanel::common::NameDescription;
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, Named, Then, check_id, check_typed_name};
 use crate::web::confirm::Confirmation;
+use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
 use crate::web::networks::server_ips::chosen_ips;
@@ -195,10 +195,7 @@ pub async fn unassign_ip(
     let policy = match client.get_firewall_policy(&id).await {
         Ok(policy) => policy.value,
         Err(e) => {
-            return act.invalid(&format!(
-                "Nothing was changed: the panel could not read the policy ({}).",
-                e.user_message()
-            ));
+            return act.unreadable("policy", &e);
         }
     };
     if policy.default {
@@ -243,12 +240,6 @@ pub async fn unassign_ip(
     act.run(change, moved).await
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 /// Deletes the policy once its name is typed; its server IPs lose it. The
 /// API refuses the default policies (the page does not offer them).
 pub async fn delete(
@@ -256,7 +247,7 @@ pub async fn delete(
     session: Session,
     account: web::Query<AccountParam>,
     path: PolicyPath,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     check_id(&id)?;
@@ -272,10 +263,7 @@ pub async fn delete(
     let policy = match client.get_firewall_policy(&id).await {
         Ok(policy) => policy.value,
         Err(e) => {
-            return act.invalid(&format!(
-                "Nothing was changed: the panel could not read the policy ({}).",
-                e.user_message()
-            ));
+            return act.unreadable("policy", &e);
         }
     };
     if let Err(message) = check_typed_name("policy's name", &policy.name, &form.confirm_name) {

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::detail::{self, Forms};
@@ -20,6 +19,7 @@ use crate::cloudpanel::networks::UpdateLoadBalancer;
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, Then, check_id, check_typed_name};
 use crate::web::confirm::Confirmation;
+use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
 use crate::web::networks::server_ips::chosen_ips;
@@ -247,12 +247,6 @@ pub async fn unassign_ip(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 /// Deletes the balancer once its name is typed; its server IPs stop
 /// receiving its traffic.
 pub async fn delete(
@@ -260,7 +254,7 @@ pub async fn delete(
     session: Session,
     account: web::Query<AccountParam>,
     path: BalancerPath,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     check_id(&id)?;
@@ -276,10 +270,7 @@ pub async fn delete(
     let lb = match client.get_load_balancer(&id).await {
         Ok(lb) => lb.value,
         Err(e) => {
-            return act.invalid(&format!(
-                "Nothing was changed: the panel could not read the load balancer ({}).",
-                e.user_message()
-            ));
+            return act.unreadable("load balancer", &e);
         }
     };
     if let Err(message) = check_typed_name("load balancer's name", &lb.name, &form.confirm_name) {

@@ -280,10 +280,7 @@ pub async fn remove(
             return Ok(redirect(act.list()));
         }
         Err(e) => {
-            return act.invalid(&format!(
-                "Nothing was changed: the panel could not read the rule ({}).",
-                e.user_message()
-            ));
+            return act.unreadable("rule", &e);
         }
     };
     let summary = rule_summary(&rule);

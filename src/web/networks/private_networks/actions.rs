@@ -4,7 +4,6 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::network_href;
@@ -14,6 +13,7 @@ use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::{AccountParam, Act, Change, Named, Target, Then, check_id};
 use crate::web::confirm::Confirmation;
+use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::check_typed_name;
 use crate::web::org::OrgCtx;
@@ -213,18 +213,12 @@ pub async fn detach(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
     account: web::Query<AccountParam>,
     path: NetworkPath,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let act = begin(&ctx, &session, &account, &id, perms::PRIVATE_NETWORK_DELETE).await?;

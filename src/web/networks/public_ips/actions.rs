@@ -12,6 +12,7 @@ use crate::cloudpanel::CloudError;
 use crate::domain::Hostname;
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id};
+use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::check_typed_name;
 use crate::web::org::OrgCtx;
@@ -87,18 +88,12 @@ pub async fn reverse_dns(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
     account: web::Query<AccountParam>,
     path: IpPath,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let act = begin(&ctx, &session, &account, &id, perms::PUBLIC_IPS_DELETE).await?;

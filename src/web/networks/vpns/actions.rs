@@ -6,7 +6,6 @@
 use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::vpn_href;
@@ -16,6 +15,7 @@ use crate::cloudpanel::networks::Vpn;
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id};
+use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::{check_typed_name, file_stem};
 use crate::web::org::OrgCtx;
@@ -57,18 +57,12 @@ async fn current(act: &Act<'_>, id: &str) -> Result<Vpn, AppResult<HttpResponse>
     }
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
     account: web::Query<AccountParam>,
     path: VpnPath,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let act = begin(&ctx, &session, &account, &id, perms::VPN_DELETE).await?;

@@ -20,6 +20,7 @@ use crate::rbac::{Permission, perms};
 use crate::web::cloud::{
     AccountParam, Act, Change, Target, Then, Upstream, check_id, check_typed_name, chosen_id,
 };
+use crate::web::confirm::TypedName;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -64,10 +65,7 @@ fn unreadable(act: &Act<'_>, e: &CloudError) -> AppResult<HttpResponse> {
         );
         return Ok(redirect(act.list()));
     }
-    act.invalid(&format!(
-        "Nothing was changed: the panel could not read the shared storage ({}).",
-        e.user_message()
-    ))
+    act.unreadable("shared storage", &e)
 }
 
 /// `R` or `RW`; anything else is `None`.
@@ -410,18 +408,12 @@ pub async fn detach(
 
 // ---- delete ----
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm_name: String,
-}
-
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
     account: web::Query<AccountParam>,
     path: StoragePath,
-    form: web::Form<DeleteForm>,
+    form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let act = begin(&ctx, &session, &account, &id, perms::SHARED_STORAGES_DELETE).await?;
