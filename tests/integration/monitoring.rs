@@ -901,3 +901,76 @@ async fn each_change_needs_its_own_flag() {
         .await;
     assert!(!exists(&server, "#server-monitoring"));
 }
+
+#[tokio::test]
+async fn each_card_of_a_policy_reloads_from_its_own_read() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let id = create(&app, &c, "cards").await;
+    let base = format!("/monitoring_policies/{id}");
+    let web2 = server_id(&app, "web-02");
+    let response = post(&app, &c, &format!("{base}/servers"), &[("server", &web2)]).await;
+    assert_eq!(response.status().as_u16(), 303);
+
+    // The policy's page links each card's reload and each attached server.
+    let (_, html) = app.get_html(&c, &format!("{ORG}{base}")).await;
+    for card in ["ports", "processes", "servers"] {
+        assert!(
+            attrs(&html, ".card-reload a", "href")
+                .iter()
+                .any(|h| h.contains(&format!("{base}/cards/{card}"))),
+            "{card}"
+        );
+    }
+    assert!(
+        attrs(&html, "#servers a", "href")
+            .iter()
+            .any(|h| h.contains(&format!("{base}/servers/{web2}")))
+    );
+
+    let (status, ports) = app.get_html(&c, &format!("{ORG}{base}/cards/ports")).await;
+    assert_eq!(status, 200);
+    assert!(
+        text_of(&ports, "#card-table").contains("TCP 8443"),
+        "{ports}"
+    );
+    let (status, processes) = app
+        .get_html(&c, &format!("{ORG}{base}/cards/processes"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(text_of(&processes, "#card-table").contains("postgres"));
+    let (status, servers) = app
+        .get_html(&c, &format!("{ORG}{base}/cards/servers"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(text_of(&servers, "#card-list").contains("web-02"));
+    let (status, _) = app
+        .get_html(&c, &format!("{ORG}{base}/cards/thresholds"))
+        .await;
+    assert_eq!(status, 404);
+
+    // One attached server; one that is not attached is the page's 404.
+    let (status, server) = app
+        .get_html(&c, &format!("{ORG}{base}/servers/{web2}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(text_of(&server, "h1"), "web-02");
+    assert!(exists(&server, "#server-monitoring"));
+    let other = server_id(&app, "web-01");
+    let (status, _) = app
+        .get_html(&c, &format!("{ORG}{base}/servers/{other}"))
+        .await;
+    assert_eq!(status, 404);
+
+    // Without monitoring_policies.show, none of it.
+    let outsider = app
+        .member_with("cards-outsider@example.org", &["servers.show"])
+        .await;
+    for path in [
+        format!("{base}/cards/ports"),
+        format!("{base}/servers/{web2}"),
+    ] {
+        let (status, _) = app.get_html(&outsider, &format!("{ORG}{path}")).await;
+        assert_eq!(status, 403, "{path}");
+    }
+}

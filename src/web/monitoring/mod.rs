@@ -44,6 +44,11 @@ pub const ROUTES: &[(&str, &str)] = &[
         "POST",
         "/o/{slug}/monitoring_policies/{id}/servers/{item_id}/remove",
     ),
+    (
+        "GET",
+        "/o/{slug}/monitoring_policies/{id}/servers/{item_id}",
+    ),
+    ("GET", "/o/{slug}/monitoring_policies/{id}/cards/{card}"),
 ];
 
 /// Every route, in registration order (`new` before `{id}`).
@@ -116,5 +121,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/o/{slug}/monitoring_policies/{id}/servers/{item_id}/remove",
             web::post().to(policies::servers::remove),
+        )
+        .route(
+            "/o/{slug}/monitoring_policies/{id}/servers/{item_id}",
+            web::get().to(policies::parts::server),
+        )
+        .route(
+            "/o/{slug}/monitoring_policies/{id}/cards/{card}",
+            web::get().to(policies::parts::card),
         );
 }

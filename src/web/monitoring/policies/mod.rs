@@ -9,6 +9,7 @@ pub mod create;
 pub mod detail;
 pub mod edit;
 pub mod list;
+pub mod parts;
 pub mod ports;
 pub mod processes;
 pub mod servers;
