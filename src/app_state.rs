@@ -14,6 +14,9 @@ pub struct AppState {
     db: Db,
     pub settings: Settings,
     pub master_key: MasterKey,
+    /// The keys that open sealed secrets of the installation's own tables
+    /// (users' second factors); organisation tokens go through `door`.
+    pub keys: crypto::KeyRing,
     /// The one way to an organisation's rows and cloud accounts.
     pub door: Door,
     pub throttle: LoginThrottle,
@@ -31,7 +34,8 @@ impl AppState {
         cloud: CloudPanel,
     ) -> Self {
         Self {
-            door: Door::new(db.clone(), keys, cloud.clone()),
+            door: Door::new(db.clone(), keys.clone(), cloud.clone()),
+            keys,
             db,
             settings,
             master_key,

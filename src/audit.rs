@@ -372,6 +372,7 @@ async fn append(
     .execute(&mut *conn)
     .await
     .context("Failed to store an audit event")?;
+    crate::metrics::audit_event_written();
     Ok(())
 }
 

@@ -1,7 +1,9 @@
 //! The command line: `serve`, `demo`, `simulate`, `user create`,
-//! `rotate-master-key`, `audit verify`.
+//! `rotate-master-key`, `audit verify`, `audit checkpoint`, `backup`,
+//! `restore`.
 
 use std::io::Read;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -35,6 +37,18 @@ pub enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Copy the database while the panel runs, and check the copy.
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Replace the data dir's database with a checked backup (the panel must be stopped).
+    Restore {
+        /// A file written by `teampanel backup`.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,7 +71,17 @@ pub enum UserCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the audit log's hash chain; exits non-zero on a break.
-    Verify,
+    Verify {
+        /// Also fail unless the log still holds this event, as `audit checkpoint` printed it.
+        #[arg(long, value_name = "ID:HASH")]
+        from_checkpoint: Option<crate::commands::audit_checkpoint::Checkpoint>,
+    },
+    /// Print the audit log's newest event as ID:HASH, to keep outside the panel.
+    Checkpoint {
+        /// Also append `TIME ID:HASH` to this file.
+        #[arg(long, value_name = "FILE")]
+        append: Option<PathBuf>,
+    },
 }
 
 /// Runs a parsed command line.
@@ -69,12 +93,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let settings = Settings::from_env()?;
-            crate::telemetry::init(&settings.log_filter);
+            crate::telemetry::init_with(&settings.log_filter, settings.log_format);
             crate::demo::run(settings).await
         }
         Command::Serve => {
             let settings = Settings::from_env()?;
-            crate::telemetry::init(&settings.log_filter);
+            crate::telemetry::init_with(&settings.log_filter, settings.log_format);
             let app = crate::startup::Application::build(settings.clone()).await?;
             tracing::info!(url = %crate::startup::display_url(&settings, app.port()), "teampanel is listening");
             app.run_until_stopped()
@@ -110,10 +134,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::telemetry::init("warn");
             crate::commands::rotate_key::rotate_master_key(&settings).await
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { from_checkpoint }) => {
             let settings = Settings::from_env()?;
             crate::telemetry::init("warn");
-            crate::commands::audit_verify::verify(&settings).await
+            crate::commands::audit_verify::verify(&settings, from_checkpoint.as_ref()).await
+        }
+        Command::Audit(AuditCommand::Checkpoint { append }) => {
+            let settings = Settings::from_env()?;
+            crate::telemetry::init("warn");
+            crate::commands::audit_checkpoint::checkpoint(&settings, append.as_deref()).await
+        }
+        Command::Backup { to } => {
+            let settings = Settings::from_env()?;
+            crate::telemetry::init("warn");
+            crate::commands::backup::run(&settings, &to).await
+        }
+        Command::Restore { from } => {
+            let settings = Settings::from_env()?;
+            crate::telemetry::init("warn");
+            crate::commands::restore::run(&settings, &from).await
         }
     }
 }

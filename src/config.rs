@@ -56,6 +56,21 @@ pub struct Settings {
     pub upstream_timeout: Duration,
     /// `tracing` filter, e.g. `info` or `teampanel=debug,info`.
     pub log_filter: String,
+    /// How log lines are written: for people or for machines.
+    pub log_format: LogFormat,
+    /// The base URLs an organisation may give its cloud accounts; any other
+    /// one only an instance admin may set. Normalised as `BaseUrl` stores them.
+    pub allowed_base_urls: Vec<String>,
+    /// The bearer token `/metrics` asks for; without one the endpoint is off.
+    pub metrics_token: Option<Secret>,
+}
+
+/// `TEAMPANEL_LOG_FORMAT`: `text` (default) or `json`, one object per line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 impl Settings {
@@ -73,6 +88,14 @@ impl Settings {
             origins.push(url.origin().ascii_serialization());
         }
         origins
+    }
+
+    /// Whether an organisation may point a cloud account at `base_url`
+    /// (already normalised) without an instance admin.
+    pub fn base_url_allowed(&self, base_url: &str) -> bool {
+        self.allowed_base_urls
+            .iter()
+            .any(|allowed| allowed == base_url)
     }
 
     pub fn database_path(&self) -> PathBuf {
@@ -101,6 +124,9 @@ impl Settings {
             cache_ttl: Duration::from_secs(10),
             upstream_timeout: Duration::from_secs(15),
             log_filter: "info".to_owned(),
+            log_format: LogFormat::Text,
+            allowed_base_urls: vec![crate::cloudpanel::DEFAULT_BASE_URL.to_owned()],
+            metrics_token: None,
         }
     }
 
@@ -196,6 +222,22 @@ impl Settings {
         if let Some((_, raw)) = source.get("TEAMPANEL_LOG", file.log.as_deref()) {
             s.log_filter = raw;
         }
+        if let Some((name, raw)) = source.get("TEAMPANEL_LOG_FORMAT", file.log_format.as_deref()) {
+            s.log_format = match raw.to_ascii_lowercase().as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => return Err(ConfigError::invalid(&name, &raw, "`text` or `json`")),
+            };
+        }
+        if let Some((name, raw)) = source.get(
+            "TEAMPANEL_ALLOWED_BASE_URLS",
+            file.allowed_base_urls.as_deref(),
+        ) {
+            s.allowed_base_urls = parse_base_urls(&name, &raw)?;
+        }
+        s.metrics_token = source
+            .secret("TEAMPANEL_METRICS_TOKEN", file.metrics_token.as_deref())?
+            .filter(|token| !token.expose().is_empty());
         Ok(s)
     }
 }
@@ -224,6 +266,29 @@ fn parse_origins(name: &str, raw: &str) -> Result<Vec<String>, ConfigError> {
         .collect()
 }
 
+/// Comma-separated base URLs, normalised the way a cloud account's is
+/// stored (no trailing slash), so a comparison is a string comparison.
+fn parse_base_urls(name: &str, raw: &str) -> Result<Vec<String>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(|raw_url| {
+            let url = url::Url::parse(raw_url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .filter(|u| u.query().is_none() && u.fragment().is_none())
+                .ok_or_else(|| {
+                    ConfigError::invalid(
+                        name,
+                        raw_url,
+                        "comma-separated base URLs like https://cloudpanel-api.ionos.com/v1",
+                    )
+                })?;
+            Ok(url.as_str().trim_end_matches('/').to_owned())
+        })
+        .collect()
+}
+
 /// The optional TOML file: the same settings, lower-case names without the prefix.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -241,6 +306,10 @@ struct FileSettings {
     cache_ttl_seconds: Option<u64>,
     upstream_timeout_seconds: Option<u64>,
     log: Option<String>,
+    log_format: Option<String>,
+    allowed_base_urls: Option<String>,
+    metrics_token: Option<String>,
+    metrics_token_file: Option<String>,
 }
 
 impl FileSettings {
@@ -308,11 +377,10 @@ impl Source<'_> {
             .get(var)
             .cloned()
             .or_else(|| from_file.map(str::to_owned));
-        let path = self.vars.get(&file_var).cloned().or_else(|| {
-            self.file
-                .master_key_file
-                .clone()
-                .filter(|_| var == "TEAMPANEL_MASTER_KEY")
+        let path = self.vars.get(&file_var).cloned().or_else(|| match var {
+            "TEAMPANEL_MASTER_KEY" => self.file.master_key_file.clone(),
+            "TEAMPANEL_METRICS_TOKEN" => self.file.metrics_token_file.clone(),
+            _ => None,
         });
         match (direct, path) {
             (Some(_), Some(_)) => Err(ConfigError {
@@ -424,6 +492,47 @@ mod tests {
         .unwrap();
         assert_eq!(s.bind.port(), 9999);
         assert_eq!(s.cache_ttl, Duration::from_secs(7));
+    }
+
+    #[test]
+    fn allowed_base_urls_default_to_the_official_api_and_are_normalised() {
+        let s = Settings::from_vars(&HashMap::new()).unwrap();
+        assert!(s.base_url_allowed(crate::cloudpanel::DEFAULT_BASE_URL));
+        let s = Settings::from_vars(&vars(&[(
+            "TEAMPANEL_ALLOWED_BASE_URLS",
+            "https://api.example.com/v1/ , http://127.0.0.1:9000/v1",
+        )]))
+        .unwrap();
+        assert_eq!(
+            s.allowed_base_urls,
+            vec!["https://api.example.com/v1", "http://127.0.0.1:9000/v1"]
+        );
+        assert!(!s.base_url_allowed(crate::cloudpanel::DEFAULT_BASE_URL));
+        let err =
+            Settings::from_vars(&vars(&[("TEAMPANEL_ALLOWED_BASE_URLS", "ftp://x")])).unwrap_err();
+        assert_eq!(err.setting, "TEAMPANEL_ALLOWED_BASE_URLS");
+    }
+
+    #[test]
+    fn log_format_and_metrics_token_are_read() {
+        let s = Settings::from_vars(&vars(&[
+            ("TEAMPANEL_LOG_FORMAT", "JSON"),
+            ("TEAMPANEL_METRICS_TOKEN", "scrape-me"),
+        ]))
+        .unwrap();
+        assert_eq!(s.log_format, LogFormat::Json);
+        assert_eq!(s.metrics_token.unwrap().expose(), "scrape-me");
+        assert!(
+            format!(
+                "{:?}",
+                Settings::from_vars(&vars(&[("TEAMPANEL_METRICS_TOKEN", "scrape-me")])).unwrap()
+            )
+            .contains("Secret(***)")
+        );
+        let err = Settings::from_vars(&vars(&[("TEAMPANEL_LOG_FORMAT", "xml")])).unwrap_err();
+        assert_eq!(err.setting, "TEAMPANEL_LOG_FORMAT");
+        let s = Settings::from_vars(&vars(&[("TEAMPANEL_METRICS_TOKEN", "")])).unwrap();
+        assert!(s.metrics_token.is_none());
     }
 
     #[test]

@@ -278,6 +278,64 @@ pub fn open(keys: &KeyRing, slot: TokenSlot, sealed: &Sealed) -> anyhow::Result<
     Ok(Secret::new(text))
 }
 
+// Second-factor secrets: a user's TOTP secret is sealed like a cloud
+// account's token, under its own derived key and bound to its user.
+
+fn user_secret_aad(user_id: i64, key_id: &str) -> Vec<u8> {
+    format!("teampanel totp secret v1\0user={user_id}\0key={key_id}").into_bytes()
+}
+
+fn user_secret_cipher(key: &MasterKey) -> anyhow::Result<XChaCha20Poly1305> {
+    let derived = Sha256::digest([b"teampanel totp seal v1".as_slice(), key.bytes()].concat());
+    XChaCha20Poly1305::new_from_slice(&derived)
+        .map_err(|_| anyhow::anyhow!("the derived sealing key has the wrong length"))
+}
+
+/// Seals a user's TOTP secret (raw bytes) with XChaCha20-Poly1305.
+pub fn seal_user_secret(key: &MasterKey, user_id: i64, secret: &[u8]) -> anyhow::Result<Sealed> {
+    let mut nonce = [0u8; 24];
+    rand::rng().fill_bytes(&mut nonce);
+    let key_id = key.id();
+    let ciphertext = user_secret_cipher(key)?
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: secret,
+                aad: &user_secret_aad(user_id, &key_id),
+            },
+        )
+        .map_err(|_| anyhow::anyhow!("Failed to seal a second-factor secret"))?;
+    Ok(Sealed {
+        ciphertext,
+        nonce: nonce.to_vec(),
+        key_id,
+    })
+}
+
+/// Opens a user's sealed TOTP secret; fails for another user, key or a changed ciphertext.
+pub fn open_user_secret(keys: &KeyRing, user_id: i64, sealed: &Sealed) -> anyhow::Result<Vec<u8>> {
+    let key = keys.by_id(&sealed.key_id).ok_or_else(|| {
+        anyhow::anyhow!(
+            "the second-factor secret of user {user_id} was sealed under master key {}, which is not configured",
+            sealed.key_id
+        )
+    })?;
+    let nonce = XNonce::try_from(sealed.nonce.as_slice()).map_err(|_| {
+        anyhow::anyhow!("the stored nonce of user {user_id}'s second factor is malformed")
+    })?;
+    user_secret_cipher(key)?
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: &sealed.ciphertext,
+                aad: &user_secret_aad(user_id, &sealed.key_id),
+            },
+        )
+        .map_err(|_| {
+            anyhow::anyhow!("the second-factor secret of user {user_id} does not open: it was changed or belongs to another user")
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +440,20 @@ mod tests {
                 .id(),
             old.id()
         );
+    }
+
+    #[test]
+    fn user_secrets_open_only_for_their_user_and_key() {
+        let key = MasterKey::generate();
+        let keys = KeyRing::single(key.clone());
+        let sealed = seal_user_secret(&key, 7, b"twenty-byte-secret!!").unwrap();
+        assert_eq!(
+            open_user_secret(&keys, 7, &sealed).unwrap(),
+            b"twenty-byte-secret!!"
+        );
+        assert!(open_user_secret(&keys, 8, &sealed).is_err());
+        assert!(open_user_secret(&KeyRing::single(MasterKey::generate()), 7, &sealed).is_err());
+        // A cloud token's slot cannot open it either: the derived keys differ.
+        assert!(open(&keys, slot(7, 7), &sealed).is_err());
     }
 }

@@ -31,7 +31,7 @@ pub async fn prepare(settings: Settings, speed: f64) -> anyhow::Result<Demo> {
 
 /// As [`prepare`], with the simulator's settings adjusted (tests raise its rate limit).
 pub async fn prepare_with(
-    settings: Settings,
+    mut settings: Settings,
     adjust: impl FnOnce(&mut SimConfig),
 ) -> anyhow::Result<Demo> {
     let token = Alphanumeric.sample_string(&mut rand::rng(), 32);
@@ -40,6 +40,8 @@ pub async fn prepare_with(
     let listener =
         std::net::TcpListener::bind("127.0.0.1:0").context("Failed to bind the simulator")?;
     let simulator = crate::simulator::spawn(config, listener).await?;
+    // Members of the demo may point accounts at its simulator as well.
+    settings.allowed_base_urls.push(simulator.base_url.clone());
 
     let password = Alphanumeric.sample_string(&mut rand::rng(), 16);
     let admin_id = crate::commands::user::create_user(

@@ -35,6 +35,8 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    /// Tells `teampanel restore` that this data dir's database is in use.
+    data_dir_lock: crate::data_dir_lock::DataDirLock,
 }
 
 impl Application {
@@ -42,6 +44,7 @@ impl Application {
     /// (port 0 picks a free port; `port()` tells which).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         db::prepare_data_dir(&settings.data_dir)?;
+        let data_dir_lock = crate::data_dir_lock::DataDirLock::acquire(&settings.data_dir)?;
         let database = db::connect(&settings.database_path()).await?;
         let (master_key, source) = crypto::load_or_create(&settings)?;
         match source {
@@ -80,6 +83,7 @@ impl Application {
             port,
             server,
             state,
+            data_dir_lock,
         })
     }
 
@@ -92,6 +96,7 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _held_until_stopped = self.data_dir_lock;
         self.server.await
     }
 }
@@ -141,12 +146,13 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .configure(pages::routes)
             .default_service(web::to(pages::not_found))
-            // Registered inside-out: request id runs first, CSRF last.
+            // Registered inside-out: metrics run first, then the request id; CSRF last.
             .wrap(from_fn(csrf::check))
             .wrap(sessions)
             .wrap(from_fn(mw::security_headers))
             .wrap(Compress::default())
             .wrap(from_fn(mw::request_id))
+            .wrap(from_fn(pages::metrics::track))
     })
     .listen(listener)
     .context("Failed to start the HTTP server")?

@@ -70,53 +70,117 @@ impl Memo {
     }
 }
 
-/// Drops entries much older than any page would still show.
-const KEEP_STALE: Duration = Duration::from_secs(15 * 60);
-const MAX_ENTRIES: usize = 2000;
+/// How many answers one account keeps. Past a page's cache lifetime an
+/// answer is still what a page shows when the API fails, so entries are not
+/// dropped for their age; the cap bounds the memory instead, and the oldest
+/// answer goes first.
+pub const MAX_ENTRIES: usize = 1000;
 
-#[derive(Debug, Default)]
+/// A stored answer and whether a change since may have made it wrong.
+#[derive(Debug)]
+struct Entry {
+    stored: Stored,
+    /// A change touched what this answer shows: it is not served as fresh
+    /// again, but stays the last known state until a new answer replaces it.
+    changed: bool,
+}
+
+/// One account's answers: fresh ones are served as they are, older ones
+/// (and those a change made doubtful) only when the API cannot give a new one.
+#[derive(Debug)]
 pub struct ReadCache {
-    entries: HashMap<CacheKey, Stored>,
+    entries: HashMap<CacheKey, Entry>,
+    cap: usize,
+}
+
+impl Default for ReadCache {
+    fn default() -> Self {
+        Self::with_cap(MAX_ENTRIES)
+    }
 }
 
 impl ReadCache {
-    pub fn get(&self, key: &CacheKey) -> Option<&Stored> {
-        self.entries.get(key)
+    pub fn with_cap(cap: usize) -> Self {
+        Self {
+            entries: HashMap::new(),
+            cap: cap.max(1),
+        }
     }
 
+    /// The answer when it is younger than `ttl` and no change touched it since.
+    pub fn fresh(&self, key: &CacheKey, ttl: Duration, now: Instant) -> Option<&Stored> {
+        self.entries
+            .get(key)
+            .filter(|e| !e.changed && now.saturating_duration_since(e.stored.fetched) < ttl)
+            .map(|e| &e.stored)
+    }
+
+    /// The last good answer, however old, and whether a change came after it.
+    pub fn last(&self, key: &CacheKey) -> Option<(&Stored, bool)> {
+        self.entries.get(key).map(|e| (&e.stored, e.changed))
+    }
+
+    /// Keeps a new answer; at the cap the oldest answer makes room.
     pub fn insert(&mut self, key: CacheKey, stored: Stored) {
-        if self.entries.len() >= MAX_ENTRIES {
-            let now = stored.fetched;
-            self.entries
-                .retain(|_, s| now.saturating_duration_since(s.fetched) < KEEP_STALE);
-            if self.entries.len() >= MAX_ENTRIES {
-                self.entries.clear();
+        if !self.entries.contains_key(&key) && self.entries.len() >= self.cap {
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.stored.fetched)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                self.entries.remove(&oldest);
             }
         }
-        self.entries.insert(key, stored);
+        self.entries.insert(
+            key,
+            Entry {
+                stored,
+                changed: false,
+            },
+        );
     }
 
-    /// Removes every entry a change at `path` may have made wrong.
+    /// Keeps an answer that may predate a change: the last known state, never
+    /// served as fresh. An answer read after the change, or a later one,
+    /// stays.
+    pub fn insert_changed(&mut self, key: CacheKey, stored: Stored) {
+        if let Some(e) = self.entries.get(&key)
+            && (!e.changed || e.stored.fetched >= stored.fetched)
+        {
+            return;
+        }
+        self.insert(key.clone(), stored);
+        if let Some(e) = self.entries.get_mut(&key) {
+            e.changed = true;
+        }
+    }
+
+    /// Marks every entry a change at `path` may have made wrong: none is
+    /// served as fresh again, each stays the last known state.
     pub fn invalidate(&mut self, path: &str) -> usize {
         let scopes = affected(path);
-        let before = self.entries.len();
-        self.entries
-            .retain(|k, _| !scopes.iter().any(|s| s.covers(&k.path)));
-        before - self.entries.len()
+        let mut marked = 0;
+        for (k, e) in &mut self.entries {
+            if scopes.iter().any(|s| s.covers(&k.path)) {
+                e.changed = true;
+                marked += 1;
+            }
+        }
+        marked
     }
 
-    pub fn clear(&mut self) {
-        self.entries.clear();
+    /// Nothing is served as fresh any more (a "refresh"); every answer stays
+    /// as the last known state.
+    pub fn expire_all(&mut self) {
+        for e in self.entries.values_mut() {
+            e.changed = true;
+        }
     }
 
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
-    }
-
-    #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 }
 
@@ -267,6 +331,19 @@ mod tests {
         assert_ne!(a, CacheKey::new(1, "/servers", &[]));
     }
 
+    /// The paths a read would still get as fresh.
+    fn fresh(c: &ReadCache) -> Vec<String> {
+        let now = Instant::now();
+        let mut paths: Vec<_> = c
+            .entries
+            .keys()
+            .filter(|k| c.fresh(k, Duration::from_secs(60), now).is_some())
+            .map(|k| k.path.clone())
+            .collect();
+        paths.sort();
+        paths
+    }
+
     #[test]
     fn a_change_under_a_server_invalidates_it_its_list_and_related_families() {
         let mut c = ReadCache::default();
@@ -285,11 +362,9 @@ mod tests {
         ] {
             c.insert(key(p), stored());
         }
-        c.invalidate("/servers/A/ips");
-        let mut left: Vec<_> = c.entries.keys().map(|k| k.path.clone()).collect();
-        left.sort();
+        assert_eq!(c.invalidate("/servers/A/ips"), 6);
         assert_eq!(
-            left,
+            fresh(&c),
             vec![
                 "/datacenters",
                 "/servers/AB",
@@ -301,16 +376,98 @@ mod tests {
     }
 
     #[test]
+    fn a_change_keeps_what_it_invalidates_as_the_last_known_state() {
+        let mut c = ReadCache::default();
+        c.insert(key("/servers/A"), stored());
+        c.invalidate("/servers/A/status/action");
+        assert!(
+            c.fresh(&key("/servers/A"), Duration::from_secs(60), Instant::now())
+                .is_none()
+        );
+        let (_, changed) = c.last(&key("/servers/A")).expect("kept");
+        assert!(changed);
+        // A new answer is fresh again.
+        c.insert(key("/servers/A"), stored());
+        assert!(
+            c.fresh(&key("/servers/A"), Duration::from_secs(60), Instant::now())
+                .is_some()
+        );
+        assert_eq!(
+            c.last(&key("/servers/A")).map(|(_, changed)| changed),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn a_read_that_crossed_a_change_never_replaces_a_newer_answer() {
+        let mut c = ReadCache::default();
+        let mut before = stored();
+        before.fetched = Instant::now() - Duration::from_secs(5);
+        c.insert(key("/servers"), stored());
+        c.insert_changed(key("/servers"), before.clone());
+        assert_eq!(
+            c.last(&key("/servers")).map(|(_, changed)| changed),
+            Some(false)
+        );
+        // With nothing newer it is kept, as doubtful.
+        c.insert_changed(key("/vpns"), before);
+        assert_eq!(
+            c.last(&key("/vpns")).map(|(_, changed)| changed),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn answers_older_than_the_lifetime_are_not_fresh_but_kept() {
+        let mut c = ReadCache::default();
+        let mut old = stored();
+        old.fetched = Instant::now() - Duration::from_secs(3600);
+        c.insert(key("/vpns"), old);
+        assert!(
+            c.fresh(&key("/vpns"), Duration::from_secs(10), Instant::now())
+                .is_none()
+        );
+        assert!(c.last(&key("/vpns")).is_some());
+        c.expire_all();
+        assert_eq!(
+            c.last(&key("/vpns")).map(|(_, changed)| changed),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn the_cap_evicts_the_oldest_answer_first() {
+        let mut c = ReadCache::with_cap(3);
+        let start = Instant::now() - Duration::from_secs(100);
+        for (i, p) in ["/a", "/b", "/c"].into_iter().enumerate() {
+            let mut s = stored();
+            s.fetched = start + Duration::from_secs(i as u64 * 10);
+            c.insert(key(p), s);
+        }
+        // "/a" is answered again: now "/b" is the oldest.
+        c.insert(key("/a"), stored());
+        assert_eq!(c.len(), 3);
+        c.insert(key("/d"), stored());
+        assert_eq!(c.len(), 3);
+        assert!(c.last(&key("/b")).is_none());
+        for p in ["/a", "/c", "/d"] {
+            assert!(c.last(&key(p)).is_some(), "{p}");
+        }
+    }
+
+    #[test]
     fn a_create_invalidates_the_list_but_not_the_other_resources() {
         let mut c = ReadCache::default();
         for p in ["/vpns", "/vpns/V", "/vpns/V/configuration_file", "/servers"] {
             c.insert(key(p), stored());
         }
         assert_eq!(c.invalidate("/vpns"), 1);
-        assert!(c.get(&key("/vpns/V")).is_some());
-        assert!(c.get(&key("/servers")).is_some());
-        assert_eq!(c.invalidate("/vpns/V"), 2);
-        assert!(c.is_empty() || c.len() == 1);
+        assert_eq!(
+            fresh(&c),
+            vec!["/servers", "/vpns/V", "/vpns/V/configuration_file"]
+        );
+        assert_eq!(c.invalidate("/vpns/V"), 3);
+        assert_eq!(fresh(&c), vec!["/servers"]);
     }
 
     #[test]
@@ -324,12 +481,11 @@ mod tests {
             c.insert(key(p), stored());
         }
         c.invalidate("/firewall_policies/F/server_ips");
-        assert!(c.get(&key("/firewall_policies/G")).is_none());
-        assert!(c.get(&key("/vpns")).is_some());
-        // Other changes to a policy leave the others cached.
+        assert_eq!(fresh(&c), vec!["/vpns"]);
+        // Other changes to a policy leave the others fresh.
         c.insert(key("/firewall_policies/G"), stored());
         c.invalidate("/firewall_policies/F/rules");
-        assert!(c.get(&key("/firewall_policies/G")).is_some());
+        assert_eq!(fresh(&c), vec!["/firewall_policies/G", "/vpns"]);
     }
 
     #[test]

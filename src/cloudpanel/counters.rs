@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Counters {
     pub(crate) upstream_calls: AtomicU64,
     pub(crate) cache_hits: AtomicU64,
+    pub(crate) cache_misses: AtomicU64,
     pub(crate) coalesced_waits: AtomicU64,
     pub(crate) stale_served: AtomicU64,
     pub(crate) budget_refusals: AtomicU64,
@@ -21,6 +22,8 @@ pub struct CounterSnapshot {
     pub upstream_calls: u64,
     /// Reads answered from a fresh cache entry.
     pub cache_hits: u64,
+    /// Reads that found no fresh cache entry and were sent (or joined one in flight).
+    pub cache_misses: u64,
     /// Reads that joined an identical read already in flight.
     pub coalesced_waits: u64,
     /// Reads answered from an expired entry because the API could not be asked.
@@ -45,6 +48,7 @@ impl Counters {
         CounterSnapshot {
             upstream_calls: r(&self.upstream_calls),
             cache_hits: r(&self.cache_hits),
+            cache_misses: r(&self.cache_misses),
             coalesced_waits: r(&self.coalesced_waits),
             stale_served: r(&self.stale_served),
             budget_refusals: r(&self.budget_refusals),

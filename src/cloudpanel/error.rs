@@ -128,17 +128,6 @@ impl CloudError {
         )
     }
 
-    /// Whether a read may fall back to an older cached answer.
-    pub(crate) fn allows_stale(&self) -> bool {
-        matches!(
-            self,
-            CloudError::RateLimited { .. }
-                | CloudError::Upstream { .. }
-                | CloudError::Timeout
-                | CloudError::Network { .. }
-        )
-    }
-
     /// Turns an error answer into a typed error; `retry_after_secs` comes from the headers.
     pub(crate) fn from_response(status: u16, body: &[u8], retry_after_secs: u64) -> CloudError {
         let (kind, message, errors) = parse_error_body(body);

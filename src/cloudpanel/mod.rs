@@ -122,6 +122,9 @@ pub struct ClientSettings {
     pub max_read_retries: u32,
     /// The first wait before a retry; it doubles each time.
     pub retry_backoff: Duration,
+    /// How long a read waits for the API when it has an earlier answer to
+    /// show instead; the read itself goes on and refreshes the cache.
+    pub stale_patience: Duration,
     /// Reads may not take the last this-many requests of a window.
     pub reserve_for_writes: u32,
     /// The budget assumed until the API's headers say otherwise.
@@ -138,6 +141,7 @@ impl Default for ClientSettings {
             timeout: Duration::from_secs(15),
             max_read_retries: 2,
             retry_backoff: Duration::from_millis(300),
+            stale_patience: Duration::from_secs(3),
             reserve_for_writes: 3,
             default_rate_limit: 25,
             rate_window: Duration::from_secs(60),
@@ -146,22 +150,54 @@ impl Default for ClientSettings {
     }
 }
 
-/// Why a read returned an answer older than the cache's lifetime.
+/// Why a read returned an answer older than the cache's lifetime: what
+/// failed when the panel asked the API for a new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaleReason {
-    /// The account's request budget is spent.
+    /// The account's request budget is spent (the panel's or the API's 429).
     RateLimited { retry_after_secs: u64 },
-    /// The API did not answer usefully (5xx, timeout, network).
+    /// The API could not be reached.
     Unavailable,
+    /// The API answered with an error status (5xx).
+    ServerError { status: u16 },
+    /// The API did not answer in time.
+    Timeout,
+    /// The API answered with a body that could not be read.
+    Malformed,
 }
 
 impl StaleReason {
+    /// The reason a failed read may be answered with an older answer; `None`
+    /// for failures an older answer would hide (not found, refused, token).
+    pub fn of(error: &CloudError) -> Option<Self> {
+        match error {
+            CloudError::RateLimited { retry_after_secs } => Some(StaleReason::RateLimited {
+                retry_after_secs: *retry_after_secs,
+            }),
+            CloudError::Upstream { status } => Some(StaleReason::ServerError { status: *status }),
+            CloudError::Timeout => Some(StaleReason::Timeout),
+            CloudError::Undecodable { .. } => Some(StaleReason::Malformed),
+            CloudError::Network { .. } => Some(StaleReason::Unavailable),
+            CloudError::Unauthorized
+            | CloudError::Forbidden { .. }
+            | CloudError::NotFound { .. }
+            | CloudError::Rejected { .. } => None,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             StaleReason::RateLimited { retry_after_secs } => {
                 format!("rate budget spent, fresh data in {retry_after_secs} s")
             }
-            StaleReason::Unavailable => "the Cloud Panel is not answering".into(),
+            StaleReason::Unavailable => "the Cloud Panel could not be reached".into(),
+            StaleReason::ServerError { status } => {
+                format!("the Cloud Panel answered with an error ({status})")
+            }
+            StaleReason::Timeout => "the Cloud Panel did not answer in time".into(),
+            StaleReason::Malformed => {
+                "the Cloud Panel sent an answer that could not be read".into()
+            }
         }
     }
 }
@@ -178,6 +214,9 @@ pub struct Fetched<T> {
     /// Older than the cache's lifetime (see `stale_reason`).
     pub stale: bool,
     pub stale_reason: Option<StaleReason>,
+    /// The answer predates a change to what it shows: the last known state,
+    /// to be replaced as soon as the API answers again.
+    pub updating: bool,
     /// The typed decoding shared by every read of the same stored answer.
     pub(crate) memo: Option<cache::Memo>,
 }
@@ -196,6 +235,7 @@ impl<T> Fetched<T> {
             from_cache,
             stale: stale_reason.is_some(),
             stale_reason,
+            updating: false,
             memo: Some(s.decoded.clone()),
         }
     }
@@ -205,12 +245,19 @@ impl<T> Fetched<T> {
         self.fetched.elapsed()
     }
 
-    /// A line for the page, e.g. "data from 40 s ago (rate budget spent, fresh data in 12 s)".
+    /// A line for the page, e.g. "data from 40 s ago (rate budget spent,
+    /// fresh data in 12 s)"; after a change, "data from 40 s ago, from before
+    /// the latest change, updating (...)".
     pub fn freshness(&self) -> Option<String> {
         let reason = self.stale_reason?;
+        let updating = if self.updating {
+            ", from before the latest change, updating"
+        } else {
+            ""
+        };
         Some(format!(
-            "data from {} s ago ({})",
-            self.age().as_secs(),
+            "data from {} ago{updating} ({})",
+            age_words(self.age()),
             reason.describe()
         ))
     }
@@ -223,12 +270,23 @@ impl<T> Fetched<T> {
             from_cache: self.from_cache,
             stale: self.stale,
             stale_reason: self.stale_reason,
+            updating: self.updating,
             memo: self.memo,
         }
     }
 
     pub fn into_value(self) -> T {
         self.value
+    }
+}
+
+/// An age in the unit a reader takes in at a glance: "40 s", "12 min", "3 h".
+fn age_words(age: Duration) -> String {
+    let secs = age.as_secs();
+    match secs {
+        0..120 => format!("{secs} s"),
+        120..7200 => format!("{} min", secs / 60),
+        _ => format!("{} h", secs / 3600),
     }
 }
 
@@ -243,7 +301,8 @@ struct Flight {
 struct Reads {
     cache: ReadCache,
     inflight: HashMap<CacheKey, Flight>,
-    /// Bumped by every change; a read that started before one is not cached.
+    /// Bumped by every change; a read that started before one is kept only
+    /// as a doubtful answer (see `ReadCache::insert_changed`).
     generation: u64,
     next_flight: u64,
 }
@@ -284,6 +343,8 @@ impl CloudPanel {
         let http = crate::tls::client_builder()
             .user_agent(settings.user_agent.clone())
             .connect_timeout(settings.timeout)
+            // Requests go only to the checked base URL, never where a redirect points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| CloudError::from_reqwest(&e))?;
         Ok(CloudPanel {
@@ -332,10 +393,11 @@ impl CloudPanel {
         lock(&self.inner.accounts).remove(&account_id);
     }
 
-    /// Empties an account's read cache, e.g. for a "refresh" button.
+    /// Asks the API again on the account's next reads, e.g. for a "refresh"
+    /// button; the answers it had stay the last known state until then.
     pub fn clear_cache(&self, account_id: i64) {
         if let Some(state) = lock(&self.inner.accounts).get(&account_id) {
-            lock(&state.reads).cache.clear();
+            lock(&state.reads).cache.expire_all();
         }
     }
 
@@ -420,6 +482,14 @@ mod tests {
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("***"));
         assert_eq!(key.token.last_four(), "abcd");
+    }
+
+    #[test]
+    fn ages_are_said_in_a_unit_that_fits() {
+        assert_eq!(age_words(Duration::from_secs(0)), "0 s");
+        assert_eq!(age_words(Duration::from_secs(119)), "119 s");
+        assert_eq!(age_words(Duration::from_secs(600)), "10 min");
+        assert_eq!(age_words(Duration::from_secs(3 * 3600 + 5)), "3 h");
     }
 
     #[test]

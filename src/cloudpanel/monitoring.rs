@@ -323,6 +323,8 @@ pub struct UpdateMonitoringPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Thresholds>,
 }
 

@@ -84,7 +84,9 @@ impl AccountClient {
         url: reqwest::Url,
         body: Option<&Value>,
     ) -> Result<Stored, CloudError> {
+        let family = crate::metrics::upstream_family(url.path());
         let result = self.send_inner(method, url, body).await;
+        crate::metrics::upstream_call(family, result.as_ref().err().map(CloudError::status));
         if result.is_err() {
             Counters::bump(&self.counters().errors);
         }
@@ -198,19 +200,31 @@ impl AccountClient {
         if reads.inflight.get(&key).is_some_and(|f| f.id == id) {
             reads.inflight.remove(&key);
         }
-        if let Ok(stored) = &result
-            && reads.generation == generation
-        {
-            reads.cache.insert(key, stored.clone());
+        if let Ok(stored) = &result {
+            if reads.generation == generation {
+                reads.cache.insert(key, stored.clone());
+            } else {
+                // A change came while this read was under way: its answer may
+                // predate the change, so it is kept as the last known state only.
+                reads.cache.insert_changed(key, stored.clone());
+            }
         }
         result
     }
 
+    /// The last good answer, however old, for a read the API could not
+    /// answer; marked as updating when a change came after it.
     fn stale(&self, key: &CacheKey, reason: StaleReason) -> Option<Fetched<Arc<Value>>> {
         let reads = lock(&self.state.reads);
-        let s = reads.cache.get(key)?;
+        let (s, changed) = reads.cache.last(key)?;
         Counters::bump(&self.counters().stale_served);
-        Some(Fetched::from_stored(s.body.clone(), s, true, Some(reason)))
+        let mut fetched = Fetched::from_stored(s.body.clone(), s, true, Some(reason));
+        fetched.updating = changed;
+        Some(fetched)
+    }
+
+    fn has_last(&self, key: &CacheKey) -> bool {
+        lock(&self.state.reads).cache.last(key).is_some()
     }
 
     /// A cached, coalesced read of the raw answer.
@@ -230,12 +244,11 @@ impl AccountClient {
         let flight = {
             let mut reads = lock(&self.state.reads);
             let now = Instant::now();
-            if let Some(s) = reads.cache.get(&key)
-                && now.saturating_duration_since(s.fetched) < ttl
-            {
+            if let Some(s) = reads.cache.fresh(&key, ttl, now) {
                 Counters::bump(&self.counters().cache_hits);
                 return Ok(Fetched::from_stored(s.body.clone(), s, true, None));
             }
+            Counters::bump(&self.counters().cache_misses);
             if let Some(f) = reads.inflight.get(&key) {
                 Counters::bump(&self.counters().coalesced_waits);
                 f.fut.clone()
@@ -270,23 +283,27 @@ impl AccountClient {
                 fut
             }
         };
-        match flight.await {
+        // With an earlier answer to show, a page waits for the API only so
+        // long; the read goes on in its task and refreshes the cache.
+        let answer = if self.has_last(&key) {
+            match tokio::time::timeout(settings.stale_patience, flight).await {
+                Ok(answer) => answer,
+                Err(_) => Err(CloudError::Timeout),
+            }
+        } else {
+            flight.await
+        };
+        match answer {
             Ok(stored) => Ok(Fetched::from_stored(
                 stored.body.clone(),
                 &stored,
                 false,
                 None,
             )),
-            Err(e) if e.allows_stale() => {
-                let reason = match &e {
-                    CloudError::RateLimited { retry_after_secs } => StaleReason::RateLimited {
-                        retry_after_secs: *retry_after_secs,
-                    },
-                    _ => StaleReason::Unavailable,
-                };
-                self.stale(&key, reason).ok_or(e)
-            }
-            Err(e) => Err(e),
+            Err(e) => match StaleReason::of(&e) {
+                Some(reason) => self.stale(&key, reason).ok_or(e),
+                None => Err(e),
+            },
         }
     }
 

@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use anyhow::Context;
+use serde_json::json;
 
-use crate::audit::AuditCtx;
+use crate::audit::{AuditCtx, LocalChange, NewEvent, Outcome};
 use crate::config::Settings;
 use crate::crypto::{
     KeyRing, KeySource, MasterKey, PENDING_KEY_FILE, load_or_create, read_key_file, write_key_file,
@@ -58,7 +59,9 @@ pub async fn rotate_master_key(settings: &Settings) -> anyhow::Result<()> {
         ..Default::default()
     };
     let resealed = unguarded::reseal_all_tokens(&db, &ctx, &keys, &new_key, &current.id()).await?;
+    let second_factors = reseal_second_factors(&db, &ctx, &keys, &new_key).await?;
     db.close().await;
+    println!("re-sealed {second_factors} two-factor secret(s).");
 
     match source {
         KeySource::ExistingFile(path) | KeySource::CreatedFile(path) => {
@@ -100,6 +103,25 @@ pub async fn rotate_master_key(settings: &Settings) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Re-seals the users' TOTP secrets under the new key, in a transaction of
+/// their own: until the key file is renamed both keys open either kind of
+/// secret, so a crash between the two transactions loses nothing.
+async fn reseal_second_factors(
+    db: &crate::db::Db,
+    ctx: &AuditCtx,
+    keys: &KeyRing,
+    new_key: &MasterKey,
+) -> anyhow::Result<usize> {
+    let mut change = LocalChange::begin(db).await?;
+    let resealed = crate::db::two_factor::reseal_all(change.conn(), keys, new_key).await?;
+    let event = NewEvent::new("master_key.rotate_two_factor", Outcome::Succeeded).details(json!({
+        "secrets_resealed": resealed,
+        "sealed_under": new_key.id(),
+    }));
+    change.commit(ctx, event).await?;
+    Ok(resealed)
 }
 
 /// Makes a rename durable; a failure only weakens durability, never correctness.
@@ -261,5 +283,46 @@ mod tests {
         settings.master_key = Some(Secret::new(new.to_base64()));
         std::fs::remove_file(&pending).unwrap();
         assert_eq!(open_all(&settings, &ids).await, tokens);
+    }
+
+    #[tokio::test]
+    async fn rotation_re_seals_the_two_factor_secrets_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::for_data_dir(dir.path(), "127.0.0.1:0".parse().unwrap());
+        seeded(&settings, &["a-token-4444"]).await;
+        let (before, _) = load_or_create(&settings).unwrap();
+        let db = crate::db::connect(&settings.database_path()).await.unwrap();
+        let user: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, name, password_hash) VALUES ('a@x.org', 'A', 'x') RETURNING id",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        let secret = crate::auth::totp::new_secret();
+        let sealed = crate::crypto::seal_user_secret(&before, user, &secret).unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        crate::db::two_factor::start_enrolment(&mut conn, user, &sealed)
+            .await
+            .unwrap();
+        drop(conn);
+        db.close().await;
+
+        rotate_master_key(&settings).await.unwrap();
+
+        let (after, _) = load_or_create(&settings).unwrap();
+        let db = crate::db::connect(&settings.database_path()).await.unwrap();
+        let stored = crate::db::two_factor::get(&db, user)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.sealed.key_id, after.id());
+        let opened =
+            crate::crypto::open_user_secret(&KeyRing::single(after), user, &stored.sealed).unwrap();
+        assert_eq!(opened, secret);
+        // The old key alone no longer opens it.
+        assert!(
+            crate::crypto::open_user_secret(&KeyRing::single(before), user, &stored.sealed)
+                .is_err()
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod orgs;
 pub mod sessions;
+pub mod two_factor;
 pub mod users;
 
 use std::path::Path;

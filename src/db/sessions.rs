@@ -21,12 +21,19 @@ use super::{Db, now_unix};
 pub const USER_ID_KEY: &str = "user_id";
 pub const IP_KEY: &str = "ip";
 pub const USER_AGENT_KEY: &str = "ua";
+/// A random public reference to a signed-in session, set at sign-in: the
+/// account page ends a session by it, and knows which one is the current.
+pub const PUBLIC_ID_KEY: &str = "sid";
+/// When the user signed in (unix seconds); kept across id renewals.
+pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 
 /// A session the user can see in their account page.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
     pub id_hash: String,
+    pub public_id: Option<String>,
     pub created_at: i64,
+    pub signed_in_at: Option<i64>,
     pub last_seen_at: i64,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
@@ -92,8 +99,9 @@ impl SessionStore for SqliteSessionStore {
         let data = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
         let now = now_unix();
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, data, created_at, last_seen_at, expires_at, ip, user_agent)
-             VALUES (?, (SELECT id FROM users WHERE id = ?), ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (id_hash, user_id, data, created_at, last_seen_at, expires_at, ip, user_agent,
+                 public_id, signed_in_at)
+             VALUES (?, (SELECT id FROM users WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(hash_key(&key))
         .bind(state_value::<i64>(&state, USER_ID_KEY))
@@ -103,6 +111,8 @@ impl SessionStore for SqliteSessionStore {
         .bind(now + ttl.whole_seconds())
         .bind(state_value::<String>(&state, IP_KEY))
         .bind(state_value::<String>(&state, USER_AGENT_KEY))
+        .bind(state_value::<String>(&state, PUBLIC_ID_KEY))
+        .bind(state_value::<i64>(&state, SIGNED_IN_AT_KEY))
         .execute(&self.db)
         .await
         .map_err(|e| SaveError::Other(e.into()))?;
@@ -112,28 +122,35 @@ impl SessionStore for SqliteSessionStore {
     async fn update(
         &self,
         session_key: SessionKey,
-        state: HashMap<String, String>,
+        mut state: HashMap<String, String>,
         ttl: &CookieDuration,
     ) -> Result<SessionKey, UpdateError> {
         let data =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let now = now_unix();
         let updated = sqlx::query(
-            "UPDATE sessions SET data = ?, user_id = (SELECT id FROM users WHERE id = ?), last_seen_at = ?, expires_at = ?
+            "UPDATE sessions SET data = ?, user_id = (SELECT id FROM users WHERE id = ?), last_seen_at = ?, expires_at = ?,
+                 public_id = COALESCE(?, public_id), signed_in_at = COALESCE(?, signed_in_at)
              WHERE id_hash = ? AND expires_at > ?",
         )
         .bind(&data)
         .bind(state_value::<i64>(&state, USER_ID_KEY))
         .bind(now)
         .bind(now + ttl.whole_seconds())
+        .bind(state_value::<String>(&state, PUBLIC_ID_KEY))
+        .bind(state_value::<i64>(&state, SIGNED_IN_AT_KEY))
         .bind(hash_key(session_key.as_ref()))
         .bind(now)
         .execute(&self.db)
         .await
         .map_err(|e| UpdateError::Other(e.into()))?;
         if updated.rows_affected() == 0 {
-            // The session was ended meanwhile (sign out everywhere): start a fresh one
-            // rather than bringing the old id back to life.
+            // The session was ended meanwhile (sign out everywhere, or ended from the
+            // account page) while this request ran: start a fresh, signed-out one
+            // rather than bringing the old id or its sign-in back to life.
+            for key in [USER_ID_KEY, PUBLIC_ID_KEY, SIGNED_IN_AT_KEY] {
+                state.remove(key);
+            }
             return self.save(state, ttl).await.map_err(|e| match e {
                 SaveError::Serialization(e) => UpdateError::Serialization(e),
                 SaveError::Other(e) => UpdateError::Other(e),
@@ -186,7 +203,7 @@ pub async fn end_all_for_user<'e>(
 
 pub async fn list_for_user(db: &Db, user_id: i64) -> anyhow::Result<Vec<SessionRow>> {
     sqlx::query_as::<_, SessionRow>(
-        "SELECT id_hash, created_at, last_seen_at, ip, user_agent FROM sessions
+        "SELECT id_hash, public_id, created_at, signed_in_at, last_seen_at, ip, user_agent FROM sessions
          WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC",
     )
     .bind(user_id)
@@ -194,6 +211,29 @@ pub async fn list_for_user(db: &Db, user_id: i64) -> anyhow::Result<Vec<SessionR
     .fetch_all(db)
     .await
     .context("Failed to list a user's sessions")
+}
+
+/// Ends one of a user's sessions by its public reference; the ended
+/// session as it was, or `None` when the user has no such session.
+pub async fn end_one(
+    conn: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    public_id: &str,
+) -> anyhow::Result<Option<SessionRow>> {
+    sqlx::query_as::<_, SessionRow>(
+        "DELETE FROM sessions WHERE user_id = ? AND public_id = ?
+         RETURNING id_hash, public_id, created_at, signed_in_at, last_seen_at, ip, user_agent",
+    )
+    .bind(user_id)
+    .bind(public_id)
+    .fetch_optional(conn)
+    .await
+    .context("Failed to end a session")
+}
+
+/// A fresh public reference for a session that is signing in.
+pub fn new_public_id() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 20)
 }
 
 /// Drops expired rows; run now and then so anonymous sessions do not pile up.

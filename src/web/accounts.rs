@@ -101,6 +101,37 @@ impl From<CloudError> for PingProblem {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Which base URLs a member may choose.
+
+/// The one answer for a base URL outside the instance's list: it says
+/// nothing about what, if anything, listens there, and nothing was sent.
+const BASE_URL_NOT_ALLOWED: &str = "This panel does not allow that base URL. Choose one of the \
+     allowed base URLs listed on this page, or ask an instance admin to set it.";
+
+/// The panel's host sends requests to a base URL, so choosing one outside
+/// `TEAMPANEL_ALLOWED_BASE_URLS` is the instance admin's call: otherwise an
+/// Owner could probe the host's own and internal network through it.
+fn check_base_url_allowed(
+    state: &AppState,
+    org: &OrgCtx,
+    base_url: &BaseUrl,
+) -> Result<(), &'static str> {
+    if state.settings.base_url_allowed(base_url.as_str()) || org.user.is_instance_admin {
+        Ok(())
+    } else {
+        Err(BASE_URL_NOT_ALLOWED)
+    }
+}
+
+/// A refused base URL is recorded before the form comes back.
+async fn record_refused_base_url(tenant: &Tenant<'_>, event: NewEvent) -> AppResult<()> {
+    tenant
+        .record_attempt(event.error(BASE_URL_NOT_ALLOWED))
+        .await?;
+    Ok(())
+}
+
 /// `GET {base}/ping_auth` with the token, outside any account's budget and cache.
 async fn ping_auth(
     state: &AppState,
@@ -126,6 +157,8 @@ struct AccountsPage<'a> {
     can_manage: bool,
     add: AddView,
     default_base_url: &'static str,
+    allowed_base_urls: &'a [String],
+    may_set_any_base_url: bool,
 }
 
 #[derive(Default)]
@@ -178,7 +211,12 @@ enum Redo {
     Account(i64, Box<dyn FnOnce(&mut AccountView)>),
 }
 
-async fn page(org: &OrgCtx, status: StatusCode, redo: Redo) -> AppResult<HttpResponse> {
+async fn page(
+    state: &AppState,
+    org: &OrgCtx,
+    status: StatusCode,
+    redo: Redo,
+) -> AppResult<HttpResponse> {
     let mut views: Vec<AccountView> = org
         .as_member()
         .accounts()
@@ -207,12 +245,14 @@ async fn page(org: &OrgCtx, status: StatusCode, redo: Redo) -> AppResult<HttpRes
             can_manage: org.can(perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS),
             add,
             default_base_url: DEFAULT_BASE_URL,
+            allowed_base_urls: &state.settings.allowed_base_urls,
+            may_set_any_base_url: org.user.is_instance_admin,
         },
     )
 }
 
-async fn list(org: OrgCtx) -> AppResult<HttpResponse> {
-    page(&org, StatusCode::OK, Redo::None).await
+async fn list(state: web::Data<AppState>, org: OrgCtx) -> AppResult<HttpResponse> {
+    page(&state, &org, StatusCode::OK, Redo::None).await
 }
 
 /// A token the Cloud Panel refused: the attempt is recorded, nothing stored.
@@ -261,7 +301,13 @@ async fn add(
                 base_url_error: b.err(),
                 error: None,
             };
-            return page(&org, StatusCode::UNPROCESSABLE_ENTITY, Redo::Add(view)).await;
+            return page(
+                &state,
+                &org,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Redo::Add(view),
+            )
+            .await;
         }
     };
     let refused = |message: String, name_error: Option<String>| AddView {
@@ -285,7 +331,30 @@ async fn add(
                 name.as_str()
             )),
         );
-        return page(&org, StatusCode::UNPROCESSABLE_ENTITY, Redo::Add(view)).await;
+        return page(
+            &state,
+            &org,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Redo::Add(view),
+        )
+        .await;
+    }
+    if let Err(message) = check_base_url_allowed(&state, &org, &base_url) {
+        let event = NewEvent::new("cloud_account.create", Outcome::Failed)
+            .target("cloud_account", "", name.as_str())
+            .details(json!({ "base_url": base_url.as_str() }));
+        record_refused_base_url(&tenant, event).await?;
+        let view = AddView {
+            base_url_error: Some(message.to_owned()),
+            ..refused("Please choose an allowed base URL.".into(), None)
+        };
+        return page(
+            &state,
+            &org,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Redo::Add(view),
+        )
+        .await;
     }
     if let Err(problem) = ping_auth(&state, &base_url, token.secret()).await {
         let event = NewEvent::new("cloud_account.create", Outcome::Failed)
@@ -293,7 +362,13 @@ async fn add(
             .details(json!({ "base_url": base_url.as_str() }));
         record_refused_token(&tenant, event, &problem).await?;
         let view = refused(problem.message(), None);
-        return page(&org, StatusCode::UNPROCESSABLE_ENTITY, Redo::Add(view)).await;
+        return page(
+            &state,
+            &org,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Redo::Add(view),
+        )
+        .await;
     }
     let row = match tenant.add_account(&name, &base_url, &token).await? {
         Ok(row) => row,
@@ -305,7 +380,13 @@ async fn add(
                     name.as_str()
                 )),
             );
-            return page(&org, StatusCode::UNPROCESSABLE_ENTITY, Redo::Add(view)).await;
+            return page(
+                &state,
+                &org,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Redo::Add(view),
+            )
+            .await;
         }
     };
     flash::success(
@@ -359,6 +440,7 @@ async fn replace_token(
         (Ok(t), Ok(b)) => (t, b),
         (t, b) => {
             return page(
+                &state,
                 &org,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 redo(t.err(), b.err()),
@@ -366,6 +448,23 @@ async fn replace_token(
             .await;
         }
     };
+    // The base URL it already has stays usable, whoever set it.
+    if base_url.as_str() != row.base_url
+        && let Err(message) = check_base_url_allowed(&state, &org, &base_url)
+    {
+        let event = NewEvent::new("cloud_account.replace_token", Outcome::Failed)
+            .target("cloud_account", row.id, &row.name)
+            .cloud_account(row.id)
+            .details(json!({ "base_url": base_url.as_str() }));
+        record_refused_base_url(&tenant, event).await?;
+        return page(
+            &state,
+            &org,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            redo(None, Some(message.to_owned())),
+        )
+        .await;
+    }
     if let Err(problem) = ping_auth(&state, &base_url, token.secret()).await {
         let event = NewEvent::new("cloud_account.replace_token", Outcome::Failed)
             .target("cloud_account", row.id, &row.name)
@@ -373,6 +472,7 @@ async fn replace_token(
             .details(json!({ "base_url": base_url.as_str() }));
         record_refused_token(&tenant, event, &problem).await?;
         return page(
+            &state,
             &org,
             StatusCode::UNPROCESSABLE_ENTITY,
             redo(Some(problem.message()), None),
@@ -403,6 +503,7 @@ pub struct RenameForm {
 }
 
 async fn rename(
+    state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
@@ -426,14 +527,20 @@ async fn rename(
     };
     let name = match AccountName::parse(&form.name) {
         Ok(name) => name,
-        Err(e) => return page(&org, StatusCode::UNPROCESSABLE_ENTITY, redo(e)).await,
+        Err(e) => return page(&state, &org, StatusCode::UNPROCESSABLE_ENTITY, redo(e)).await,
     };
     match tenant.rename_account(&row, &name).await? {
         Ok(true) => {}
         Ok(false) => return Err(AppError::NotFound),
         Err(NameTaken) => {
             let message = format!("An account named “{}” already exists here.", name.as_str());
-            return page(&org, StatusCode::UNPROCESSABLE_ENTITY, redo(message)).await;
+            return page(
+                &state,
+                &org,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                redo(message),
+            )
+            .await;
         }
     }
     flash::success(
@@ -469,6 +576,7 @@ pub struct DeleteForm {
 }
 
 async fn delete(
+    state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
@@ -492,7 +600,7 @@ async fn delete(
                 v.delete_error = Some(message);
             }),
         );
-        return page(&org, StatusCode::UNPROCESSABLE_ENTITY, redo).await;
+        return page(&state, &org, StatusCode::UNPROCESSABLE_ENTITY, redo).await;
     }
     if !tenant.delete_account(&row).await? {
         return Err(AppError::NotFound);

@@ -11,8 +11,8 @@ use crate::app_state::AppState;
 use crate::audit::{AuditCtx, LocalChange, NewEvent, Outcome};
 use crate::auth::password;
 use crate::db::orgs::{self, OrgSummary};
-use crate::db::sessions;
 use crate::db::users::{self, User};
+use crate::db::{sessions, two_factor};
 use crate::domain::{Email, OrgSlug, parse_display_name};
 use crate::web::confirm::{self, ConfirmStep, Confirmation};
 use crate::web::error::{AppError, AppResult};
@@ -30,6 +30,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/users/{user_id}/enable", web::post().to(enable_user))
         .route("/admin/users/{user_id}/delete", web::post().to(delete_user))
+        .route(
+            "/admin/users/{user_id}/two-factor/reset",
+            web::post().to(reset_two_factor),
+        )
         .route("/admin/organisations", web::post().to(create_org))
         .route(
             "/admin/organisations/{org_id}/rename",
@@ -85,6 +89,7 @@ struct UserView {
     user: User,
     orgs: i64,
     is_me: bool,
+    two_factor: bool,
 }
 
 #[derive(Template)]
@@ -108,6 +113,17 @@ impl AdminPage<'_> {
             subject: user.email.clone(),
             button: format!("Yes, disable {}", user.email),
             consequence: "They are signed out everywhere and cannot sign in until enabled again."
+                .into(),
+        }
+    }
+
+    fn reset_two_factor_step(&self, user: &User) -> ConfirmStep {
+        ConfirmStep {
+            action: format!("/admin/users/{}/two-factor/reset", user.id),
+            verb: "Reset two-factor",
+            subject: user.email.clone(),
+            button: format!("Yes, reset the second factor of {}", user.email),
+            consequence: "For someone who lost their phone and recovery codes: they sign in with their password alone until they set it up again. Their sessions end."
                 .into(),
         }
     }
@@ -147,12 +163,18 @@ async fn show(
         .await?
         .into_iter()
         .collect();
+    let with_two_factor: std::collections::HashSet<i64> =
+        two_factor::enabled_user_ids(state.raw_db())
+            .await?
+            .into_iter()
+            .collect();
     let users = users::all(state.raw_db())
         .await?
         .into_iter()
         .map(|user| UserView {
             orgs: counts.get(&user.id).copied().unwrap_or(0),
             is_me: user.id == me.user.id,
+            two_factor: with_two_factor.contains(&user.id),
             user,
         })
         .collect();
@@ -613,5 +635,52 @@ async fn delete_org(
         return row_problem(&state, &me, "org_delete", org.id, message, typed).await;
     }
     flash::success(&session, format!("Organisation {} deleted.", org.name));
+    Ok(redirect("/admin"))
+}
+
+/// Removes a user's second factor (a lost phone and lost recovery codes).
+/// Their sessions end too: whoever holds one may be the reason for the reset.
+async fn reset_two_factor(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    admin: InstanceAdmin,
+    path: web::Path<i64>,
+    form: web::Form<Confirmation>,
+) -> AppResult<HttpResponse> {
+    let me = admin.0;
+    let user = load_user(&state, path.into_inner()).await?;
+    if !form.given() {
+        confirm::refuse(
+            &session,
+            &format!("reset the second factor of {}", user.email),
+        );
+        return Ok(redirect("/admin"));
+    }
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    if !two_factor::remove(change.conn(), user.id).await? {
+        drop(change);
+        flash::info(
+            &session,
+            format!("{} has no second factor to reset.", user.email),
+        );
+        return Ok(redirect("/admin"));
+    }
+    let ended = if user.id == me.user.id {
+        0
+    } else {
+        sessions::end_all_for_user(change.conn(), user.id).await?
+    };
+    let event = NewEvent::new("user.two_factor_reset", Outcome::Succeeded)
+        .target("user", user.id, &user.email)
+        .details(json!({ "sessions_ended": ended }));
+    change.commit(&audit_ctx(&req, &me), event).await?;
+    flash::success(
+        &session,
+        format!(
+            "The second factor of {} was reset; they sign in with their password and can set it up again.",
+            user.email
+        ),
+    );
     Ok(redirect("/admin"))
 }

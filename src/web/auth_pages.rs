@@ -10,7 +10,7 @@ use crate::app_state::AppState;
 use crate::audit::{self, LocalChange, NewEvent, Outcome};
 use crate::auth::password;
 use crate::db::users::User;
-use crate::db::{sessions, users};
+use crate::db::{sessions, two_factor, users};
 use crate::web::confirm::{self, ConfirmStep, Confirmation};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
@@ -75,10 +75,7 @@ pub async fn login(
     let form = form.into_inner();
     let email = form.email.trim();
     let next = safe_next(&form.next);
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let ip = peer_ip(&req);
     let show_error = |status: StatusCode, message: &str| {
         render(
             status,
@@ -133,7 +130,27 @@ pub async fn login(
         }
     };
 
-    // A new session id at sign-in, so an id planted before sign-in is worthless.
+    if two_factor::is_enabled(state.raw_db(), user.id).await? {
+        // Half signed in: the code step alone accepts this marker.
+        crate::web::two_factor::await_code(&session, user.id, next)?;
+        return Ok(redirect("/login/code"));
+    }
+    sign_in(&req, &session, &user)?;
+    record_login(&state, &req, email, Some(&user), Outcome::Succeeded, "").await;
+    tracing::info!(user_id = user.id, "signed in");
+    Ok(redirect(next))
+}
+
+/// The peer's address, or 0.0.0.0 when unknown (the throttle's key for it).
+pub(crate) fn peer_ip(req: &HttpRequest) -> std::net::IpAddr {
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+}
+
+/// Makes the session a signed-in one for `user`, under a new id so that an
+/// id planted before sign-in is worthless.
+pub(crate) fn sign_in(req: &HttpRequest, session: &Session, user: &User) -> AppResult<()> {
     session.renew();
     session.remove("csrf");
     let user_agent = req
@@ -143,12 +160,11 @@ pub async fn login(
         .map(|ua| ua.chars().take(200).collect::<String>());
     session
         .insert(sessions::USER_ID_KEY, user.id)
-        .and_then(|()| session.insert(sessions::IP_KEY, ip.to_string()))
+        .and_then(|()| session.insert(sessions::IP_KEY, peer_ip(req).to_string()))
         .and_then(|()| session.insert(sessions::USER_AGENT_KEY, user_agent.unwrap_or_default()))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to store the session: {e}")))?;
-    record_login(&state, &req, email, Some(&user), Outcome::Succeeded, "").await;
-    tracing::info!(user_id = user.id, "signed in");
-    Ok(redirect(next))
+        .and_then(|()| session.insert(sessions::PUBLIC_ID_KEY, sessions::new_public_id()))
+        .and_then(|()| session.insert(sessions::SIGNED_IN_AT_KEY, crate::db::now_unix()))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to store the session: {e}")))
 }
 
 pub async fn logout(
@@ -173,7 +189,12 @@ pub async fn logout(
 struct AccountPage<'a> {
     page: &'a PageCtx,
     sessions: Vec<SessionView>,
+    /// The password form's problem.
     error: Option<&'a str>,
+    two_factor_on: bool,
+    recovery_codes_left: i64,
+    /// The turn-off form's problem.
+    two_factor_error: Option<&'a str>,
 }
 
 impl AccountPage<'_> {
@@ -192,6 +213,9 @@ impl AccountPage<'_> {
 }
 
 struct SessionView {
+    /// What the end form posts to; empty for a session that cannot be named.
+    public_id: String,
+    current: bool,
     started: String,
     last_seen: String,
     ip: String,
@@ -204,22 +228,47 @@ fn format_unix(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-async fn account_page(
+/// Which form of the account page a problem belongs to.
+pub(crate) enum AccountProblem<'a> {
+    None,
+    Password(&'a str),
+    TwoFactor(&'a str),
+}
+
+pub(crate) async fn account_page(
     state: &AppState,
+    session: &Session,
     me: &CurrentUser,
     status: StatusCode,
-    error: Option<&str>,
+    problem: AccountProblem<'_>,
 ) -> AppResult<HttpResponse> {
+    let current = session
+        .get::<String>(sessions::PUBLIC_ID_KEY)
+        .ok()
+        .flatten();
     let sessions = sessions::list_for_user(state.raw_db(), me.user.id)
         .await?
         .into_iter()
         .map(|s| SessionView {
-            started: format_unix(s.created_at),
+            current: s.public_id.is_some() && s.public_id == current,
+            public_id: s.public_id.unwrap_or_default(),
+            started: format_unix(s.signed_in_at.unwrap_or(s.created_at)),
             last_seen: format_unix(s.last_seen_at),
             ip: s.ip.unwrap_or_default(),
             user_agent: s.user_agent.unwrap_or_default(),
         })
         .collect();
+    let two_factor_on = two_factor::is_enabled(state.raw_db(), me.user.id).await?;
+    let recovery_codes_left = if two_factor_on {
+        two_factor::recovery_codes_left(state.raw_db(), me.user.id).await?
+    } else {
+        0
+    };
+    let (error, two_factor_error) = match problem {
+        AccountProblem::None => (None, None),
+        AccountProblem::Password(message) => (Some(message), None),
+        AccountProblem::TwoFactor(message) => (None, Some(message)),
+    };
     let page = me.page.clone().with_section("account");
     render(
         status,
@@ -227,12 +276,19 @@ async fn account_page(
             page: &page,
             sessions,
             error,
+            two_factor_on,
+            recovery_codes_left,
+            two_factor_error,
         },
     )
 }
 
-pub async fn account(state: web::Data<AppState>, me: CurrentUser) -> AppResult<HttpResponse> {
-    account_page(&state, &me, StatusCode::OK, None).await
+pub async fn account(
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> AppResult<HttpResponse> {
+    account_page(&state, &session, &me, StatusCode::OK, AccountProblem::None).await
 }
 
 #[derive(Deserialize)]
@@ -256,27 +312,30 @@ pub async fn change_password(
     if !password::verify(form.current_password, Some(me.user.password_hash.clone())).await? {
         return account_page(
             &state,
+            &session,
             &me,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some("The current password is wrong."),
+            AccountProblem::Password("The current password is wrong."),
         )
         .await;
     }
     if let Err(problem) = password::check_new(&form.new_password) {
         return account_page(
             &state,
+            &session,
             &me,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&problem),
+            AccountProblem::Password(&problem),
         )
         .await;
     }
     if form.new_password != form.confirm_password {
         return account_page(
             &state,
+            &session,
             &me,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some("The two new passwords differ."),
+            AccountProblem::Password("The two new passwords differ."),
         )
         .await;
     }
@@ -322,9 +381,47 @@ pub async fn end_all_sessions(
     Ok(redirect("/login"))
 }
 
+/// Ends one of the member's own sessions (another device, or this one).
+/// Another user's session, or one already ended, is the 404 page.
+pub async fn end_session(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    me: CurrentUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let public_id = path.into_inner();
+    let mut change = LocalChange::begin(state.raw_db()).await?;
+    let Some(ended) = sessions::end_one(change.conn(), me.user.id, &public_id).await? else {
+        return Err(AppError::NotFound.in_page(&me.page));
+    };
+    let current = session
+        .get::<String>(sessions::PUBLIC_ID_KEY)
+        .ok()
+        .flatten()
+        .is_some_and(|id| id == public_id);
+    let event = NewEvent::new("auth.session_end", Outcome::Succeeded)
+        .target("session", public_id.as_str(), &me.user.email)
+        .details(serde_json::json!({
+            "signed_in_at": ended.signed_in_at.unwrap_or(ended.created_at),
+            "ip": ended.ip,
+            "user_agent": ended.user_agent,
+            "this_session": current,
+        }));
+    change
+        .commit(&crate::web::audit_ctx(&req, None, Some(&me.user)), event)
+        .await?;
+    if current {
+        session.purge();
+        return Ok(redirect("/login"));
+    }
+    flash::success(&session, "That session was signed out.");
+    Ok(redirect("/account"))
+}
+
 /// A sign-in attempt, successful or not. Signing in does not wait on the
 /// record: a failure to write it is logged.
-async fn record_login(
+pub(crate) async fn record_login(
     state: &AppState,
     req: &HttpRequest,
     email: &str,
@@ -336,6 +433,7 @@ async fn record_login(
     if user.is_none() {
         ctx.actor_label = email.chars().take(254).collect();
     }
+    crate::metrics::sign_in(outcome.as_str());
     let mut event = NewEvent::new("auth.sign_in", outcome);
     if let Some(user) = user {
         event = event.target("user", user.id, &user.email);

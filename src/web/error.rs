@@ -21,6 +21,10 @@ pub enum AppError {
     /// Not signed in: the user goes to the sign-in page and comes back after.
     #[error("sign-in required")]
     SignInRequired { next: String },
+    /// The organisation requires two-factor sign-in and the user has not set
+    /// it up: they go to the set-up page.
+    #[error("two-factor sign-in required")]
+    TwoFactorRequired,
     #[error("too many requests: {message}")]
     TooManyRequests {
         message: String,
@@ -95,7 +99,7 @@ impl AppError {
     pub fn in_page(self, page: &PageCtx) -> Self {
         match self {
             // Redirects and errors already placed keep their form.
-            Self::SignInRequired { .. } | Self::InPage { .. } => self,
+            Self::SignInRequired { .. } | Self::TwoFactorRequired | Self::InPage { .. } => self,
             inner => Self::InPage {
                 inner: Box::new(inner),
                 page: Box::new(page.clone()),
@@ -118,6 +122,10 @@ impl AppError {
             ),
             Self::BadRequest(why) => ("Request not understood", why.clone()),
             Self::SignInRequired { .. } => ("Sign-in required", "Please sign in.".into()),
+            Self::TwoFactorRequired => (
+                "Two-factor sign-in required",
+                "Set up two-factor sign-in on your account page.".into(),
+            ),
             Self::TooManyRequests { message, .. } => ("Too many requests", message.clone()),
             Self::Upstream(why) => ("Cloud Panel problem", why.clone()),
             Self::InPage { inner, .. } => inner.title_and_message(),
@@ -164,7 +172,7 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            Self::SignInRequired { .. } | Self::TwoFactorRequired => StatusCode::SEE_OTHER,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -173,6 +181,11 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let Self::TwoFactorRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/account/two-factor"))
+                .finish();
+        }
         if let Self::SignInRequired { next } = self {
             let location = format!("/login?next={}", url_encode(next));
             return HttpResponse::SeeOther()

@@ -86,6 +86,8 @@ struct MembersPage<'a> {
     invite_role: Option<i64>,
     email_error: Option<String>,
     role_error: Option<String>,
+    /// The organisation's two-factor setting (its card; src/web/org_two_factor.rs).
+    two_factor: crate::web::org_two_factor::Setting,
 }
 
 impl MembersPage<'_> {
@@ -203,6 +205,7 @@ async fn show(
         })
         .collect();
     let invite_role = invite_role(&grantable, &form.role_id);
+    let two_factor = crate::web::org_two_factor::Setting::of(org);
     let page = org.page.clone().with_section("members");
     render(
         status,
@@ -219,6 +222,7 @@ async fn show(
             invite_role,
             email_error,
             role_error,
+            two_factor,
         },
     )
 }

@@ -11,17 +11,21 @@ pub mod cloud;
 pub mod confirm;
 pub mod flash;
 pub mod home;
+pub mod matrix;
 pub mod members;
+pub mod metrics;
 pub mod middleware;
 pub mod monitoring;
 pub mod nav;
 pub mod networks;
 pub mod org;
 pub mod org_home;
+pub mod org_two_factor;
 pub mod page;
 pub mod roles;
 pub mod servers;
 pub mod storages;
+pub mod two_factor;
 
 pub mod csrf;
 pub mod error;
@@ -38,6 +42,7 @@ use crate::web::error::{AppError, AppResult};
 /// Registers every route of the panel.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(home::healthz))
+        .route("/metrics", web::get().to(metrics::scrape))
         .route("/static/{name}", web::get().to(assets::serve))
         .route("/", web::get().to(home::index))
         .route("/login", web::get().to(auth_pages::login_form))
@@ -52,6 +57,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/sessions/end-all",
             web::post().to(auth_pages::end_all_sessions),
         )
+        .route(
+            "/account/sessions/{public_id}/end",
+            web::post().to(auth_pages::end_session),
+        )
+        .configure(two_factor::routes)
         .configure(org::routes)
         .configure(crate::web::accounts::routes)
         .configure(crate::web::audit::routes)

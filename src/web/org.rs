@@ -11,6 +11,7 @@
 //! what every member may see. A refusal renders the 403 page and writes an
 //! audit event with outcome `denied`.
 
+use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
@@ -37,6 +38,8 @@ pub const ORG_ROUTES: &[(&str, &str)] = &[
     ("POST", "/o/{slug}/members/{user_id}/role"),
     ("POST", "/o/{slug}/members/{user_id}/remove"),
     ("POST", "/o/{slug}/invitations/{invitation_id}/revoke"),
+    // The organisation's two-factor requirement (src/web/org_two_factor.rs).
+    ("POST", "/o/{slug}/members/two-factor"),
     ("GET", "/o/{slug}/roles"),
     ("POST", "/o/{slug}/roles"),
     ("GET", "/o/{slug}/roles/{role_id}"),
@@ -311,6 +314,7 @@ pub struct OrgCtx {
     audit: AuditCtx,
     method: String,
     path: String,
+    two_factor_required: bool,
 }
 
 impl OrgCtx {
@@ -353,6 +357,11 @@ impl OrgCtx {
         self.member.role()
     }
 
+    /// Whether the organisation requires its members to sign in with a second factor.
+    pub fn two_factor_required(&self) -> bool {
+        self.two_factor_required
+    }
+
     pub fn slug(&self) -> &str {
         &self.member.org().slug
     }
@@ -381,6 +390,20 @@ impl FromRequest for OrgCtx {
                 return Err(AppError::NotFound);
             };
             let org = member.org();
+            // An organisation that requires a second factor is closed to a
+            // member without one until they set it up.
+            let two_factor =
+                crate::db::two_factor::org_requirement(state.raw_db(), org.id, user.id).await?;
+            if two_factor.blocks() {
+                crate::web::flash::info(
+                    &req.get_session(),
+                    format!(
+                        "{} requires two-factor sign-in. Set it up to open its pages.",
+                        org.name
+                    ),
+                );
+                return Err(AppError::TwoFactorRequired);
+            }
             page.org = Some(NavOrg {
                 slug: org.slug.clone(),
                 name: org.name.clone(),
@@ -404,6 +427,7 @@ impl FromRequest for OrgCtx {
                 audit,
                 method: req.method().to_string(),
                 path: req.path().to_owned(),
+                two_factor_required: two_factor.required,
             })
         })
     }
@@ -413,5 +437,6 @@ impl FromRequest for OrgCtx {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::web::org_home::routes(cfg);
     crate::web::members::routes(cfg);
+    crate::web::org_two_factor::routes(cfg);
     crate::web::roles::routes(cfg);
 }

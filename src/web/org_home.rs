@@ -1,15 +1,91 @@
-//! `/o/{slug}/`: an organisation's overview.
+//! `/o/{slug}/`: an organisation's overview, as a dashboard.
+//!
+//! What the member's role is and which sections they may open; then, for
+//! the cloud account in view, how many resources of each family the member
+//! may see and how many are in a transition, the monitoring center's
+//! alerts, the audit log's newest events, and for every cloud account how
+//! much of the minute's request budget is left and whether the API answers.
+//!
+//! Every card stands on its own: a read that fails puts its problem in that
+//! card, never an error page. Reads go through the client's cache, so a
+//! visit right after a list page costs nothing; when the minute's budget
+//! runs low the dashboard stops reading and leaves the rest to the list
+//! pages and to changes, which need it more.
 
+use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use futures_util::join;
 
-use crate::rbac::perms;
-use crate::web::error::AppResult;
+use crate::audit::Filter;
+use crate::cloudpanel::monitoring::MonitoredServer;
+use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
+use crate::rbac::{Permission, perms};
+use crate::tenant::CloudAccountRow;
+use crate::web::cloud::{AccountParam, Fallback, ListParams, Upstream, connect, read_problem};
+use crate::web::error::{AppError, AppResult, url_encode};
 use crate::web::org::OrgCtx;
 use crate::web::page::{NavLink, PageCtx};
 use crate::web::redirect;
 use crate::web::render;
+
+/// Requests of a minute's budget the dashboard never spends: they stay for
+/// the list pages and for changes.
+const SPARE_REQUESTS: u32 = 8;
+/// How many audit events the dashboard shows.
+const AUDIT_TAIL: i64 = 8;
+
+/// One resource family on the dashboard.
+pub struct FamilyCard {
+    pub label: &'static str,
+    pub href: String,
+    /// `None` when the list was not read.
+    pub count: Option<usize>,
+    /// How many are in a transition (deploying, powering off, ...).
+    pub busy: usize,
+    /// How old the count is, or why there is none.
+    pub note: String,
+    pub problem: bool,
+}
+
+/// A server with open alerts in the monitoring center.
+pub struct AlertRow {
+    pub server: String,
+    pub critical: u32,
+    pub warning: u32,
+    pub href: String,
+}
+
+/// The monitoring card: alerts, or why there are none to show.
+pub struct Alerts {
+    pub rows: Vec<AlertRow>,
+    pub monitored: usize,
+    pub note: String,
+    pub problem: Option<String>,
+}
+
+/// One of the newest audit events.
+pub struct AuditLine {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub outcome: String,
+    pub href: String,
+}
+
+/// One cloud account's budget and health.
+pub struct AccountCard {
+    pub id: i64,
+    pub name: String,
+    pub current: bool,
+    pub budget: String,
+    pub remaining: u32,
+    pub limit: u32,
+    pub health: String,
+    pub healthy: bool,
+}
 
 #[derive(Template)]
 #[template(path = "org/home.html")]
@@ -21,6 +97,18 @@ struct OrgHomePage<'a> {
     /// The sections this member may open, besides the overview.
     sections: Vec<&'a NavLink>,
     can_manage_members: bool,
+    /// The account the counts are for, when one was opened.
+    account_name: Option<String>,
+    /// Why no account could be opened, when one should have been.
+    account_problem: Option<String>,
+    accounts: Vec<CloudAccountRow>,
+    account_id: i64,
+    list_href: String,
+    families: Vec<FamilyCard>,
+    alerts: Option<Alerts>,
+    audit: Option<Vec<AuditLine>>,
+    audit_href: String,
+    account_cards: Vec<AccountCard>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -32,21 +120,445 @@ async fn without_slash(org: OrgCtx) -> HttpResponse {
     redirect(&org.href(""))
 }
 
-async fn overview(org: OrgCtx) -> AppResult<HttpResponse> {
-    let page = org.page.clone().with_section("org_home");
+/// The families counted, with the flag that shows each and its list page.
+const FAMILIES: [(Permission, &str, &str); 10] = [
+    (perms::SERVERS_SHOW, "Servers", "servers"),
+    (
+        perms::BLOCK_STORAGES_SHOW,
+        "Block storages",
+        "block_storages",
+    ),
+    (
+        perms::SHARED_STORAGES_SHOW,
+        "Shared storages",
+        "shared_storages",
+    ),
+    (perms::PUBLIC_IPS_SHOW, "Public IPs", "public_ips"),
+    (
+        perms::PRIVATE_NETWORK_SHOW,
+        "Private networks",
+        "private_networks",
+    ),
+    (
+        perms::FIREWALL_POLICIES_SHOW,
+        "Firewall policies",
+        "firewall_policies",
+    ),
+    (
+        perms::LOAD_BALANCERS_SHOW,
+        "Load balancers",
+        "load_balancers",
+    ),
+    (perms::VPN_SHOW, "VPNs", "vpns"),
+    (perms::IMAGES_SHOW, "Images", "images"),
+    (perms::SSH_KEYS_SHOW, "SSH keys", "ssh_keys"),
+];
+
+async fn overview(
+    ctx: OrgCtx,
+    session: Session,
+    params: web::Query<ListParams>,
+) -> AppResult<HttpResponse> {
+    let page = ctx.page.clone().with_section("org_home");
     let sections = page.nav.iter().filter(|l| l.key != "org_home").collect();
+    // Without the list of accounts the cloud cards are left out; the rest
+    // of the overview still shows.
+    let accounts = match ctx.as_member().accounts().await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = ?e, "Failed to list the cloud accounts for the overview");
+            Vec::new()
+        }
+    };
+    let audit = audit_tail(&ctx).await;
+
+    // The cloud cards need an account opened under a cloud permission the
+    // member holds; a member with none sees no cloud cards at all.
+    let opener = FAMILIES
+        .iter()
+        .map(|(p, _, _)| *p)
+        .chain([perms::MONITORING_CENTER_SHOW])
+        .find(|p| ctx.can(*p));
+    let mut account_problem = None;
+    let mut up = None;
+    if let (Some(permission), false) = (opener, accounts.is_empty()) {
+        let tenant = ctx.require(permission).await?;
+        let named = AccountParam::named(params.account_id());
+        match connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await {
+            Ok(u) => up = Some(u),
+            Err(e) => account_problem = Some(open_problem(&e)),
+        }
+    }
+    let (families, alerts) = match &up {
+        Some(up) => join!(families(&ctx, up), alerts(&ctx, up)),
+        None => (Vec::new(), None),
+    };
+    let account_cards = match (&up, opener) {
+        (Some(up), Some(permission)) => account_cards(&ctx, permission, &accounts, up).await,
+        _ => Vec::new(),
+    };
     render(
         StatusCode::OK,
         &OrgHomePage {
             page: &page,
-            org_name: &org.org().name,
-            role_name: &org.role().name,
-            role_description: org.role().builtin.map_or(
+            org_name: &ctx.org().name,
+            role_name: &ctx.role().name,
+            role_description: ctx.role().builtin.map_or(
                 "A custom role of this organisation.",
                 crate::rbac::BuiltinRole::description,
             ),
             sections,
-            can_manage_members: org.can(perms::ORGANISATION_MANAGE_MEMBERS),
+            can_manage_members: ctx.can(perms::ORGANISATION_MANAGE_MEMBERS),
+            account_name: up.as_ref().map(|u| u.row().name.clone()),
+            account_problem,
+            account_id: up.as_ref().map_or(0, |u| u.row().id),
+            accounts,
+            list_href: ctx.href(""),
+            families,
+            alerts,
+            audit,
+            audit_href: ctx.href("audit"),
+            account_cards,
         },
     )
+}
+
+/// Why the account could not be opened, in words fit for the card (an
+/// internal error's text stays in the log).
+fn open_problem(e: &AppError) -> String {
+    match e {
+        AppError::InPage { inner, .. } => open_problem(inner),
+        AppError::BadRequest(message) => message.clone(),
+        AppError::NotFound => "The cloud account named in the address does not exist.".into(),
+        other => {
+            tracing::warn!(error = ?other, "Failed to open a cloud account for the overview");
+            "The cloud account could not be opened.".into()
+        }
+    }
+}
+
+/// Whether the dashboard may still spend a request of this account's minute.
+fn may_read(client: &AccountClient) -> Result<(), String> {
+    let budget = client.budget();
+    if budget.remaining > SPARE_REQUESTS {
+        Ok(())
+    } else {
+        Err(format!(
+            "Not read now: {} of {} requests left this minute, kept for changes and list pages (fresh again in {} s).",
+            budget.remaining,
+            budget.limit,
+            budget.resets_in.as_secs()
+        ))
+    }
+}
+
+/// "as of 12 s ago", with the reason when the data is older than usual.
+fn age_note<T>(fetched: &Fetched<T>) -> String {
+    match fetched.freshness() {
+        Some(stale) => format!("Showing {stale}."),
+        None => format!("As of {} s ago.", fetched.age().as_secs()),
+    }
+}
+
+async fn family<T>(
+    client: &AccountClient,
+    (label, href): (&'static str, String),
+    fetch: impl Future<Output = Result<Fetched<Vec<T>>, CloudError>>,
+    busy: impl Fn(&T) -> bool,
+) -> FamilyCard {
+    let mut card = FamilyCard {
+        label,
+        href,
+        count: None,
+        busy: 0,
+        note: String::new(),
+        problem: true,
+    };
+    if let Err(why) = may_read(client) {
+        card.note = why;
+        return card;
+    }
+    match fetch.await {
+        Ok(f) => {
+            card.count = Some(f.value.len());
+            card.busy = f.value.iter().filter(|x| busy(x)).count();
+            card.note = age_note(&f);
+            card.problem = false;
+        }
+        Err(e) => card.note = read_problem(&label.to_lowercase(), &e),
+    }
+    card
+}
+
+/// A card per family the member may see, in the side menu's order.
+async fn families(ctx: &OrgCtx, up: &Upstream) -> Vec<FamilyCard> {
+    let c = up.client();
+    let all = ListQuery::all();
+    let spec = |i: usize| {
+        let (_, label, path) = FAMILIES[i];
+        (label, up.href(ctx, path))
+    };
+    let shown = |i: usize| ctx.can(FAMILIES[i].0);
+    // Each read is made only for a family the member may see; `join!` polls
+    // them in this order, so the budget check of each sees the reads before it.
+    let (servers, block, shared, ips, networks, firewalls, lbs, vpns, images, keys) = join!(
+        maybe(
+            shown(0),
+            family(c, spec(0), c.list_servers(&all), |s| s.is_transitional())
+        ),
+        maybe(
+            shown(1),
+            family(c, spec(1), c.list_block_storages(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(2),
+            family(c, spec(2), c.list_shared_storages(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(3),
+            family(c, spec(3), c.list_public_ips(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(4),
+            family(c, spec(4), c.list_private_networks(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(5),
+            family(c, spec(5), c.list_firewall_policies(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(6),
+            family(c, spec(6), c.list_load_balancers(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(7),
+            family(c, spec(7), c.list_vpns(&all), |s| s.state.is_transitional())
+        ),
+        maybe(
+            shown(8),
+            family(c, spec(8), c.list_images(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+        maybe(
+            shown(9),
+            family(c, spec(9), c.list_ssh_keys(&all), |s| s
+                .state
+                .is_transitional())
+        ),
+    );
+    [
+        servers, block, shared, ips, networks, firewalls, lbs, vpns, images, keys,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Runs `card` only when `shown`: a family the member may not see is never read.
+async fn maybe<T>(shown: bool, card: impl Future<Output = T>) -> Option<T> {
+    if shown { Some(card.await) } else { None }
+}
+
+/// The monitoring center's servers with open alerts, for a member with
+/// `monitoring_center.show`.
+async fn alerts(ctx: &OrgCtx, up: &Upstream) -> Option<Alerts> {
+    if !ctx.can(perms::MONITORING_CENTER_SHOW) {
+        return None;
+    }
+    let client = up.client();
+    let mut card = Alerts {
+        rows: Vec::new(),
+        monitored: 0,
+        note: String::new(),
+        problem: None,
+    };
+    if let Err(why) = may_read(client) {
+        card.problem = Some(why);
+        return Some(card);
+    }
+    match client.list_monitoring_center(&ListQuery::all()).await {
+        Ok(f) => {
+            card.note = age_note(&f);
+            card.monitored = f.value.len();
+            card.rows = open_alerts(&f.value, &up.href(ctx, "monitoring"));
+        }
+        Err(e) => card.problem = Some(read_problem("the monitoring center", &e)),
+    }
+    Some(card)
+}
+
+/// The monitored servers with critical or warning alerts, the worst first.
+fn open_alerts(servers: &[MonitoredServer], href: &str) -> Vec<AlertRow> {
+    let mut rows: Vec<AlertRow> = servers
+        .iter()
+        .filter_map(|s| {
+            let a = &s.alerts;
+            let critical = a.resources.critical + a.ports.critical + a.process.critical;
+            let warning = a.resources.warning + a.ports.warning + a.process.warning;
+            (critical + warning > 0).then(|| AlertRow {
+                server: if s.name.is_empty() {
+                    s.id.clone()
+                } else {
+                    s.name.clone()
+                },
+                critical,
+                warning,
+                href: href.to_owned(),
+            })
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse((r.critical, r.warning)));
+    rows
+}
+
+/// The newest audit events, for a member who may read the audit log.
+async fn audit_tail(ctx: &OrgCtx) -> Option<Vec<AuditLine>> {
+    if !ctx.can(perms::ORGANISATION_VIEW_AUDIT) {
+        return None;
+    }
+    let tenant = ctx.require(perms::ORGANISATION_VIEW_AUDIT).await.ok()?;
+    let rows = match tenant.audit_search(&Filter::default(), 0, AUDIT_TAIL).await {
+        Ok((rows, _)) => rows,
+        Err(e) => {
+            tracing::warn!(error = ?e, "Failed to read the audit log's newest events");
+            Vec::new()
+        }
+    };
+    Some(
+        rows.into_iter()
+            .map(|r| {
+                let target = if r.target_name.is_empty() {
+                    r.target_id.clone()
+                } else {
+                    r.target_name.clone()
+                };
+                let key = if r.target_id.is_empty() {
+                    &target
+                } else {
+                    &r.target_id
+                };
+                AuditLine {
+                    href: format!("{}?target={}", ctx.href("audit"), url_encode(key)),
+                    at: r.at.chars().take(19).collect::<String>().replace('T', " "),
+                    actor: r.actor_label,
+                    action: r.action,
+                    target,
+                    outcome: r.outcome,
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Every cloud account's budget and a health line from `GET /ping` (cached
+/// by the client, so a busy dashboard asks at most once per cache period).
+async fn account_cards(
+    ctx: &OrgCtx,
+    permission: Permission,
+    rows: &[CloudAccountRow],
+    current: &Upstream,
+) -> Vec<AccountCard> {
+    let Ok(tenant) = ctx.require(permission).await else {
+        return Vec::new();
+    };
+    let mut cards = Vec::with_capacity(rows.len());
+    for row in rows {
+        let is_current = row.id == current.row().id;
+        let opened = if is_current {
+            None
+        } else {
+            tenant.cloud(Some(row.id)).await.ok()
+        };
+        let client = match &opened {
+            Some(account) => &account.client,
+            None if is_current => current.client(),
+            None => {
+                cards.push(AccountCard {
+                    id: row.id,
+                    name: row.name.clone(),
+                    current: false,
+                    budget: "unknown".into(),
+                    remaining: 0,
+                    limit: 0,
+                    health: "This account could not be opened.".into(),
+                    healthy: false,
+                });
+                continue;
+            }
+        };
+        let (health, healthy) = match may_read(client) {
+            Err(why) => (format!("Not checked now. {why}"), true),
+            Ok(()) => match client.ping().await {
+                Ok(f) => (
+                    format!(
+                        "The API answered “{}” at {} UTC ({} s ago).",
+                        f.value.chars().take(20).collect::<String>(),
+                        f.fetched_at.format("%H:%M:%S"),
+                        f.age().as_secs()
+                    ),
+                    f.stale_reason.is_none(),
+                ),
+                Err(e) => (
+                    format!("The API did not answer: {}", e.user_message()),
+                    false,
+                ),
+            },
+        };
+        let b = client.budget();
+        cards.push(AccountCard {
+            id: row.id,
+            name: row.name.clone(),
+            current: is_current,
+            budget: format!(
+                "{} of {} requests left this minute{}",
+                b.remaining,
+                b.limit,
+                if b.resets_in.is_zero() {
+                    String::new()
+                } else {
+                    format!(", full again in {} s", b.resets_in.as_secs())
+                }
+            ),
+            remaining: b.remaining,
+            limit: b.limit,
+            health,
+            healthy,
+        });
+    }
+    cards
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn servers_with_alerts_are_listed_the_worst_first() {
+        let servers: Vec<MonitoredServer> = crate::cloudpanel::de::decode_items(json!([
+            {"id": "A", "name": "quiet", "alerts": {"resources": {"critical": 0, "warning": 0, "ok": 5}}},
+            {"id": "B", "name": "", "alerts_count": {"ports": {"warning": "2"}}},
+            {"id": "C", "name": "db", "alerts": {"resources": {"critical": 1}, "process": {"warning": 1}}},
+            {"id": "D", "name": "odd", "alerts": "broken"}
+        ]));
+        let rows = open_alerts(&servers, "/o/x/monitoring");
+        let shown: Vec<(&str, u32, u32)> = rows
+            .iter()
+            .map(|r| (r.server.as_str(), r.critical, r.warning))
+            .collect();
+        assert_eq!(shown, vec![("db", 1, 1), ("B", 0, 2)]);
+    }
 }

@@ -10,9 +10,10 @@ use serde_json::json;
 use crate::audit::{NewEvent, Outcome};
 use crate::db::now_unix;
 use crate::domain::parse_display_name;
-use crate::rbac::{Group, Permission, PermissionSet, VOCABULARY, perms};
+use crate::rbac::{Permission, PermissionSet, perms};
 use crate::tenant::{DeleteOutcome, RoleRow, RoleSummary, Tenant, UpdateOutcome};
 use crate::web::error::{AppError, AppResult};
+use crate::web::matrix::{self, Matrix, Scope};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
@@ -50,9 +51,8 @@ impl RolesPage<'_> {
 struct EditPage<'a> {
     page: &'a PageCtx,
     role: &'a RoleRow,
-    groups: &'static [Group],
-    /// What the boxes show: the stored set, or what was submitted.
-    shown: &'a PermissionSet,
+    /// The boxes show the stored set, or what was submitted.
+    matrix: Matrix,
     name: &'a str,
     editable: bool,
     /// The form-error summary: why nothing was saved.
@@ -60,15 +60,11 @@ struct EditPage<'a> {
     name_error: Option<String>,
 }
 
-impl EditPage<'_> {
-    fn checked(&self, group: &str, flag: &str) -> bool {
-        Permission::new(group, flag).is_some_and(|p| self.shown.contains(p))
-    }
-
-    /// How many permissions the vocabulary has.
-    fn total(&self) -> usize {
-        self.groups.iter().map(|g| g.flags.len()).sum()
-    }
+/// The panel's matrix: every group, ticked as `shown` holds.
+fn panel_matrix(shown: &PermissionSet, editable: bool) -> Matrix {
+    Matrix::new(Scope::Panel, editable, |group, flag| {
+        Permission::new(group, flag).is_some_and(|p| shown.contains(p))
+    })
 }
 
 /// The summary when only the name needs correcting.
@@ -174,15 +170,15 @@ async fn edit(org: OrgCtx, path: web::Path<(String, i64)>) -> AppResult<HttpResp
     let (_, role_id) = path.into_inner();
     let role = load(&org.as_member(), role_id).await?;
     let page = org.page.clone().with_section("roles");
+    let editable = !role.is_builtin() && org.can(perms::ORGANISATION_MANAGE_ROLES);
     render(
         StatusCode::OK,
         &EditPage {
             page: &page,
             role: &role,
-            groups: VOCABULARY,
-            shown: &role.permissions,
+            matrix: panel_matrix(&role.permissions, editable),
             name: &role.name,
-            editable: !role.is_builtin() && org.can(perms::ORGANISATION_MANAGE_ROLES),
+            editable,
             error: None,
             name_error: None,
         },
@@ -211,10 +207,10 @@ async fn update(
     }
     let mut name = String::new();
     let mut keys = Vec::new();
-    for (k, v) in url::form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "name" => name = v.into_owned(),
-            "perm" => keys.push(v.into_owned()),
+    for (k, v) in matrix::form_pairs(&body) {
+        match k.as_str() {
+            "name" => name = v,
+            matrix::FIELD => keys.push(v),
             _ => {}
         }
     }
@@ -231,8 +227,7 @@ async fn update(
             &EditPage {
                 page: &page,
                 role: &role,
-                groups: VOCABULARY,
-                shown: &shown,
+                matrix: panel_matrix(&shown, true),
                 name: &name,
                 editable: true,
                 error: Some(error),

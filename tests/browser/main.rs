@@ -3,12 +3,15 @@
 //! packages and fail, saying so, when those are missing.
 
 mod checks;
+mod cloud_roles;
 mod harness;
+mod monitoring;
 mod steps;
 mod webdriver;
 
 use anyhow::Context;
 use checks::{MODES, Report, check_page};
+use cloud_roles::{create_cloud_role, flag_ticked, reload, toggle_flag_and_save};
 use harness::{Panel, artifacts_dir, diagnose, wait_for};
 use steps::{
     assign_policy_to_first_ip, audit_rows, create_firewall_policy, create_server, first_ip_policy,
@@ -169,6 +172,48 @@ async fn a_firewall_policy_is_created_assigned_and_audited() {
                     && target.contains(name)
             ),
             "no firewall_policy.create row names {name}: {rows:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cloud_role_matrix_is_edited_and_kept_after_reload() {
+    in_browser("cloud-role-matrix-failure", async |session, panel| {
+        sign_in(session, panel).await?;
+
+        let name = "browser-role";
+        create_cloud_role(session, panel, name).await?;
+        let (group, flag) = ("servers", "show");
+        let before = flag_ticked(session, group, flag).await?;
+        let message = toggle_flag_and_save(session, group, flag).await?;
+        anyhow::ensure!(
+            message.contains(name),
+            "the success message does not name {name}: {message}"
+        );
+        reload(session).await?;
+        let after = flag_ticked(session, group, flag).await?;
+        anyhow::ensure!(
+            after != before,
+            "{group}.{flag} is still {before} after saving and reloading"
+        );
+
+        let rows = wait_for(
+            "cloud_role.permissions, requested and succeeded, in the audit log",
+            async || {
+                let rows = audit_rows(session, panel).await?;
+                Ok(has_requested_and_succeeded(&rows, "cloud_role.permissions").then_some(rows))
+            },
+        )
+        .await?;
+        anyhow::ensure!(
+            rows.iter().any(
+                |(action, outcome, target)| action == "cloud_role.permissions"
+                    && outcome == "succeeded"
+                    && target.contains(name)
+            ),
+            "no succeeded cloud_role.permissions row names {name}: {rows:?}"
         );
         Ok(())
     })

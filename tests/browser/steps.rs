@@ -353,9 +353,24 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     )
     .await?;
     let new_ssh_key = href(session, "a#new-ssh-key").await?;
+    let cloud_roles = panel.url(&panel.org_path("/cloud_roles"));
+    session.goto(&cloud_roles).await?;
+    let cloud_role = href(
+        session,
+        "table#cloud-roles a.cloud-role-name[data-name='Administrator']",
+    )
+    .await?;
+    let new_cloud_role = href(session, "a#new-cloud-role").await?;
     let logs = panel.url(&panel.org_path("/logs?period=LAST_HOUR"));
     let log = logged_change(session, &server, &logs).await?;
     let members = panel.url(&panel.org_path("/members"));
+    let monitoring = panel.url(&panel.org_path("/monitoring"));
+    session.goto(&monitoring).await?;
+    let server_monitoring = href(session, "table#monitored-servers a.server-name").await?;
+    let monitoring_policies = panel.url(&panel.org_path("/monitoring_policies"));
+    session.goto(&monitoring_policies).await?;
+    let monitoring_policy = href(session, "table#monitoring-policies a.policy-name").await?;
+    let new_monitoring_policy = href(session, "a#new-monitoring-policy").await?;
     let page = |name, url: String| PageVisit {
         name,
         url,
@@ -364,6 +379,7 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     Ok(vec![
         page("home", panel.url("/")),
         page("account", panel.url("/account")),
+        page("two-factor set-up", panel.url("/account/two-factor")),
         page("admin", panel.url("/admin")),
         page("admin audit", panel.url("/admin/audit")),
         page("org home", panel.url(&panel.org_path("/"))),
@@ -451,8 +467,37 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
             url: new_ssh_key,
             then: Then::SubmitEmpty("form#ssh-key-form"),
         },
+        page("Cloud roles", cloud_roles),
+        page("Cloud role detail", cloud_role),
+        PageVisit {
+            name: "create Cloud role error",
+            url: new_cloud_role,
+            then: Then::SubmitEmpty("form#cloud-role-form"),
+        },
         page("Cloud Panel logs", logs),
         page("Cloud Panel log detail", log),
+        page(
+            "usages",
+            panel.url(&panel.org_path("/usage?period=LAST_24H")),
+        ),
+        page(
+            "usages custom range error",
+            panel.url(&panel.org_path(
+                "/usage?period=CUSTOM&start_date=2025-05-02T10:00&end_date=2025-05-01T10:00",
+            )),
+        ),
+        page("pricing", panel.url(&panel.org_path("/usage/pricing"))),
+        page("cost estimate", panel.url(&panel.org_path("/usage/costs"))),
+        page("monitoring", monitoring),
+        page("server monitoring", server_monitoring),
+        page("monitoring policies", monitoring_policies),
+        page("monitoring policy detail", monitoring_policy),
+        page("create monitoring policy", new_monitoring_policy.clone()),
+        PageVisit {
+            name: "create monitoring policy error",
+            url: new_monitoring_policy,
+            then: Then::SubmitEmpty("form#create-monitoring-policy"),
+        },
         page("members", members.clone()),
         PageVisit {
             name: "members invite link",

@@ -93,20 +93,28 @@ pub async fn rename(
     // Changing the description needs its own flag. A member without it may
     // rename only when the panel can see that the description stays as it
     // is; when the server cannot be read, that cannot be told, so the
-    // change is refused and nothing goes upstream (fail closed).
+    // change is refused and nothing goes upstream (fail closed). An older
+    // answer shown because the API failed cannot tell either.
     if !ctx.can(perms::SERVERS_SET_DESCRIPTION) {
+        let unreadable = |why: &str| {
+            act.invalid(&format!(
+                "Nothing was changed: the panel could not read the server to check that \
+                 its description stays as it is, which your role may not change ({why})."
+            ))
+        };
         match act.up.client().get_server(&id).await {
+            Ok(current) if current.stale => {
+                let why = current
+                    .stale_reason
+                    .map(|r| r.describe())
+                    .unwrap_or_default();
+                return unreadable(&why);
+            }
             Ok(current) if current.value.description == description => {}
             Ok(_) => {
                 ctx.require(perms::SERVERS_SET_DESCRIPTION).await?;
             }
-            Err(e) => {
-                return act.invalid(&format!(
-                    "Nothing was changed: the panel could not read the server to check that \
-                     its description stays as it is, which your role may not change ({}).",
-                    e.user_message()
-                ));
-            }
+            Err(e) => return unreadable(&e.user_message()),
         }
     }
     let body = UpdateServer {

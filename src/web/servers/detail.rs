@@ -69,6 +69,7 @@ pub struct Links {
     pub public_ips: bool,
     pub firewall_policies: bool,
     pub load_balancers: bool,
+    pub monitoring: bool,
 }
 
 impl Links {
@@ -80,6 +81,7 @@ impl Links {
             public_ips: ctx.can(perms::PUBLIC_IPS_SHOW),
             firewall_policies: ctx.can(perms::FIREWALL_POLICIES_SHOW),
             load_balancers: ctx.can(perms::LOAD_BALANCERS_SHOW),
+            monitoring: ctx.can(perms::MONITORING_CENTER_SHOW),
         }
     }
 }
@@ -253,6 +255,7 @@ pub async fn page(
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
     let fetched = found(&ctx, "this server", up.client().get_server(id).await)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+    let updating = fetched.updating;
     let server = fetched.value;
     let can = Can::new(&ctx);
     let links = Links::new(&ctx);
@@ -298,9 +301,11 @@ pub async fn page(
             client.list_load_balancers(&all),
             |p| Choice::of(&p.id, &p.name)
         ),
+        // Named for what the list is for: the networks the server is in
+        // come with the server, and the card must not seem to contradict them.
         options(
             can.networks,
-            "the private networks",
+            "the networks this server could join",
             client.list_private_networks(&all),
             |p| Choice::of(&p.id, &p.name)
         ),
@@ -341,7 +346,7 @@ pub async fn page(
 
     let href = server_href(&ctx, id);
     let page = ctx.page.clone().with_section("servers");
-    let row = ServerRow::new(&server, href.clone(), up.query());
+    let row = ServerRow::new(&server, href.clone(), up.query()).with_updating(updating);
     render(
         StatusCode::OK,
         &DetailPage {

@@ -12,7 +12,7 @@ use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
     list,
 };
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
@@ -164,10 +164,19 @@ pub async fn current_row(up: &Upstream, ctx: &OrgCtx, id: &str) -> AppResult<Ser
         .client()
         .list_servers_shared(&ListQuery::all())
         .await
-        .map_err(|e| crate::web::error::AppError::cloud("the servers", &e))?;
+        .map_err(|e| AppError::cloud("the servers", &e))?;
     let href = server_href(ctx, id);
-    Ok(match servers.value.iter().find(|s| s.id == id) {
-        Some(server) => ServerRow::new(server, href, up.query()),
-        None => ServerRow::removed(id, href, up.query()),
-    })
+    match servers.value.iter().find(|s| s.id == id) {
+        // An older list kept because the API failed keeps the row's last
+        // state; the row goes on refreshing, more slowly each time.
+        Some(server) => {
+            Ok(ServerRow::new(server, href, up.query()).with_updating(servers.updating))
+        }
+        // An older list cannot tell that a server is gone (it may be new):
+        // not a fragment, so the script tries again later.
+        None if servers.stale => Err(AppError::Upstream(
+            "The servers could not be loaded again yet.".into(),
+        )),
+        None => Ok(ServerRow::removed(id, href, up.query())),
+    }
 }

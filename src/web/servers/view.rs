@@ -15,6 +15,9 @@ pub struct ServerRow {
     pub badge: &'static str,
     pub percent: Option<u32>,
     pub transitional: bool,
+    /// Shown from an answer that predates a change: the last known state,
+    /// refreshing itself until the API gives the new one.
+    pub updating: bool,
     pub datacenter: String,
     pub ips: Vec<String>,
     pub hardware: String,
@@ -38,6 +41,7 @@ impl ServerRow {
             badge: badge_class(&state, server.is_transitional()),
             percent: server.status.percent.filter(|_| server.is_transitional()),
             transitional: server.is_transitional(),
+            updating: false,
             datacenter: datacenter(server),
             ips: server
                 .ips
@@ -56,6 +60,18 @@ impl ServerRow {
 }
 
 impl ServerRow {
+    /// Marks the row as the last known state before a change.
+    pub fn with_updating(mut self, updating: bool) -> Self {
+        self.updating = updating;
+        self
+    }
+
+    /// Whether the row (or the status badge) fetches itself again: while
+    /// the server is in a transition, or while its state predates a change.
+    pub fn refreshes(&self) -> bool {
+        self.transitional || self.updating
+    }
+
     /// A server that left the list meanwhile: shown as removed, no more refreshing.
     pub fn removed(id: &str, href: String, query: String) -> Self {
         Self {
@@ -67,6 +83,7 @@ impl ServerRow {
             badge: badge_class("REMOVED", false),
             percent: None,
             transitional: false,
+            updating: false,
             datacenter: String::new(),
             ips: Vec::new(),
             hardware: String::new(),

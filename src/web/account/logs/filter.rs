@@ -163,7 +163,7 @@ fn clip(raw: &str, max: usize) -> String {
 
 /// `2024-05-01`, `2024-05-01T12:30` (a `datetime-local` input) or with
 /// seconds, taken as UTC; a bare date's end covers the whole day.
-fn read_date(raw: &str, end: bool) -> Result<DateTime<Utc>, String> {
+pub(crate) fn read_date(raw: &str, end: bool) -> Result<DateTime<Utc>, String> {
     if raw.is_empty() {
         return Err("enter a date, such as 2024-05-01T12:30 (UTC).".into());
     }

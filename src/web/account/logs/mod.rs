@@ -4,7 +4,7 @@
 
 mod audit_links;
 mod detail;
-mod filter;
+pub(crate) mod filter;
 mod list;
 mod view;
 

@@ -1,0 +1,61 @@
+//! Deleting a Cloud Panel role (typed name). A built-in role is not offered
+//! for deletion; a forged POST reaches the API, whose refusal is the flash.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::role_target;
+use crate::cloudpanel::CloudError;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Act, Change, Then, check_id, check_typed_name};
+use crate::web::error::AppResult;
+use crate::web::org::OrgCtx;
+use crate::web::{flash, redirect};
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm_name: String,
+}
+
+pub async fn delete(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+    form: web::Form<DeleteForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::ROLES_DELETE,
+        role_target(&ctx, &id),
+    )
+    .await?;
+    let role = match act.up.client().get_role(&id).await {
+        Ok(fetched) => fetched.value,
+        Err(CloudError::NotFound { .. }) => {
+            flash::error(
+                &session,
+                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
+            );
+            return Ok(redirect(act.list()));
+        }
+        Err(e) => return act.invalid(&format!("Nothing was done. {}", e.summary())),
+    };
+    if let Err(message) = check_typed_name("role's name", &role.name, &form.confirm_name) {
+        return act.invalid(&message);
+    }
+    let change = Change {
+        action: "cloud_role.delete",
+        details: json!({ "name": role.name, "users": role.users.len() }),
+        success: "Deleting the Cloud Panel role {name}.".into(),
+        then: Then::List,
+    };
+    act.run(change, act.up.client().delete_role(&id)).await
+}

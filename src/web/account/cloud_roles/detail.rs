@@ -1,0 +1,224 @@
+//! A Cloud Panel role's page: overview, its permission matrix, its users
+//! (add one, remove one), and links to edit, clone and delete it. A refused
+//! matrix or add-user form comes back on this page with its message beside it.
+
+use std::collections::BTreeSet;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::cloud_user_href;
+use super::view::RoleRow;
+use crate::cloudpanel::ListQuery;
+use crate::cloudpanel::access::Role;
+use crate::rbac::perms;
+use crate::web::cloud::{
+    AccountParam, Choice, Choices, Fallback, Upstream, check_id, connect, found, read_problem,
+};
+use crate::web::confirm::ConfirmStep;
+use crate::web::error::AppResult;
+use crate::web::matrix::{Matrix, Scope};
+use crate::web::org::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+/// What the member may do on this page; the template hides the rest.
+pub struct Can {
+    pub edit: bool,
+    pub modify: bool,
+    pub manage_users: bool,
+    pub clone: bool,
+    pub delete: bool,
+}
+
+/// A refused form of this page, brought back with what was entered.
+#[derive(Default)]
+pub struct Refused {
+    /// The matrix: why nothing was saved, and the boxes as they were ticked.
+    pub matrix: Option<(String, BTreeSet<String>)>,
+    /// Adding a user: why nothing was sent, and the user chosen.
+    pub add_user: Option<(String, String)>,
+}
+
+/// One user holding the role.
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    /// The user's own page (the account's users).
+    pub href: String,
+    /// The user's place in this role.
+    pub membership_href: String,
+    pub remove: ConfirmStep,
+}
+
+#[derive(Template)]
+#[template(path = "cloud_roles/detail.html")]
+struct DetailPage<'a> {
+    page: &'a PageCtx,
+    role: &'a Role,
+    row: RoleRow,
+    list_href: String,
+    panel_roles_href: String,
+    account_name: String,
+    notice: Option<String>,
+    /// `None` when the permissions could not be read (`permissions_problem` says why).
+    matrix: Option<Matrix>,
+    permissions_problem: Option<String>,
+    matrix_error: Option<String>,
+    users: Vec<UserRow>,
+    users_problem: Option<String>,
+    /// Account users not in the role yet, for the add form.
+    candidates: Choices,
+    add_error: Option<String>,
+    chosen: String,
+    can: Can,
+}
+
+pub async fn page(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::ROLES_SHOW).await?;
+    let (_, id) = path.into_inner();
+    let id = check_id(&id)?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    show(&ctx, &up, id, Refused::default()).await
+}
+
+/// The page, with a refused form's message and values when there is one
+/// (answered 422 then).
+pub async fn show(
+    ctx: &OrgCtx,
+    up: &Upstream,
+    id: &str,
+    refused: Refused,
+) -> AppResult<HttpResponse> {
+    let fetched = found(ctx, "this Cloud Panel role", up.client().get_role(id).await)?;
+    let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+    let role = fetched.value;
+    let row = RoleRow::new(&role, ctx, up);
+    // The API refuses every change to its built-in roles but clones and
+    // their users: the page offers no more.
+    let custom = !row.builtin;
+    let can = Can {
+        edit: custom && (ctx.can(perms::ROLES_SET_NAME) || ctx.can(perms::ROLES_SET_DESCRIPTION)),
+        modify: custom && ctx.can(perms::ROLES_MODIFY),
+        manage_users: ctx.can(perms::ROLES_MANAGE_USERS),
+        clone: ctx.can(perms::ROLES_CLONE),
+        delete: custom && ctx.can(perms::ROLES_DELETE),
+    };
+    let (matrix, permissions_problem) = match up.client().get_role_permissions(id).await {
+        Ok(granted) => {
+            let matrix = match &refused.matrix {
+                Some((_, ticked)) => Matrix::new(Scope::CloudPanel, can.modify, |g, f| {
+                    ticked.contains(&format!("{g}.{f}"))
+                }),
+                None => Matrix::new(Scope::CloudPanel, can.modify, |g, f| {
+                    granted.value.allows(g, f)
+                }),
+            };
+            (Some(matrix), None)
+        }
+        Err(e) => (None, Some(read_problem("this role's permissions", &e))),
+    };
+    let (users, users_problem) = match up.client().list_role_users(id).await {
+        Ok(users) => (
+            users
+                .value
+                .iter()
+                .filter(|u| check_id(&u.id).is_ok())
+                .map(|u| user_row(ctx, up, &role, &u.id, &u.name))
+                .collect(),
+            None,
+        ),
+        Err(e) => (Vec::new(), Some(read_problem("this role's users", &e))),
+    };
+    let candidates = if can.manage_users {
+        let mut choices = Choices::from(
+            "the account's users",
+            up.client().list_users(&ListQuery::all()).await,
+            |u| {
+                // A user holds one role: adding moves them from theirs.
+                let now = u.roles.as_ref().map(|r| r.name.as_str()).unwrap_or("");
+                let name = if now.is_empty() {
+                    u.name.clone()
+                } else {
+                    format!("{} (now {now})", u.name)
+                };
+                Choice::of(&u.id, &name)
+            },
+        );
+        choices
+            .items
+            .retain(|c| !users.iter().any(|u: &UserRow| u.id == c.id));
+        choices
+    } else {
+        Choices::default()
+    };
+    let status = if refused.matrix.is_some() || refused.add_user.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (add_error, chosen) = refused.add_user.unzip();
+    let page = ctx.page.clone().with_section("cloud_roles");
+    render(
+        status,
+        &DetailPage {
+            page: &page,
+            role: &role,
+            row,
+            list_href: up.href(ctx, "cloud_roles"),
+            panel_roles_href: ctx.href("roles"),
+            account_name: up.row().name.clone(),
+            notice,
+            matrix,
+            permissions_problem,
+            matrix_error: refused.matrix.map(|(message, _)| message),
+            users,
+            users_problem,
+            candidates,
+            add_error,
+            chosen: chosen.unwrap_or_default(),
+            can,
+        },
+    )
+}
+
+fn user_row(ctx: &OrgCtx, up: &Upstream, role: &Role, id: &str, name: &str) -> UserRow {
+    let shown = if name.is_empty() { id } else { name };
+    let membership = format!(
+        "{}/users/{id}{}",
+        super::cloud_role_href(ctx, &role.id),
+        up.query()
+    );
+    UserRow {
+        id: id.to_owned(),
+        name: shown.to_owned(),
+        href: cloud_user_href(ctx, up, id),
+        membership_href: membership,
+        remove: remove_step(ctx, up, role, id, shown),
+    }
+}
+
+/// The confirm step that takes a user out of the role.
+pub fn remove_step(ctx: &OrgCtx, up: &Upstream, role: &Role, id: &str, name: &str) -> ConfirmStep {
+    ConfirmStep {
+        action: format!(
+            "{}/users/{id}/remove{}",
+            super::cloud_role_href(ctx, &role.id),
+            up.query()
+        ),
+        verb: "Remove",
+        subject: format!("{name} from {}", role.name),
+        button: format!("Yes, remove {name}"),
+        consequence: format!(
+            "{name} loses what {} allows, with their API key and in the Cloud Panel, until given a role again.",
+            role.name
+        ),
+    }
+}

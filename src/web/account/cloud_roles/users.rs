@@ -1,0 +1,157 @@
+//! The role's users: one user's place in the role (`get_role_user`),
+//! adding a user (a select of the account's users not in the role yet)
+//! and removing one (confirm step), behind `roles.manage_users`.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::detail::{self, Refused, remove_step};
+use super::{cloud_user_href, role_page, role_target};
+use crate::cloudpanel::access::Role;
+use crate::cloudpanel::common::IdName;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Act, Change, Fallback, check_id, chosen_id, connect, found};
+use crate::web::confirm::{ConfirmStep, Confirmation};
+use crate::web::error::AppResult;
+use crate::web::org::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::render;
+
+#[derive(Template)]
+#[template(path = "cloud_roles/user.html")]
+struct UserPage<'a> {
+    page: &'a PageCtx,
+    role: &'a Role,
+    user: &'a IdName,
+    role_href: String,
+    user_href: String,
+    list_href: String,
+    panel_roles_href: String,
+    notice: Option<String>,
+    /// `None` when the member may not manage the role's users.
+    remove: Option<ConfirmStep>,
+}
+
+pub async fn page(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::ROLES_SHOW).await?;
+    let (_, id, user_id) = path.into_inner();
+    let (id, user_id) = (check_id(&id)?, check_id(&user_id)?);
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let role = found(
+        &ctx,
+        "this Cloud Panel role",
+        up.client().get_role(id).await,
+    )?
+    .value;
+    let fetched = found(
+        &ctx,
+        "this user of the role",
+        up.client().get_role_user(id, user_id).await,
+    )?;
+    let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+    let user = fetched.value;
+    let name = if user.name.is_empty() {
+        user_id
+    } else {
+        &user.name
+    };
+    let remove = ctx
+        .can(perms::ROLES_MANAGE_USERS)
+        .then(|| remove_step(&ctx, &up, &role, user_id, name));
+    let page = ctx.page.clone().with_section("cloud_roles");
+    render(
+        StatusCode::OK,
+        &UserPage {
+            page: &page,
+            role: &role,
+            user: &user,
+            role_href: role_page(&ctx, &up, id),
+            user_href: cloud_user_href(&ctx, &up, user_id),
+            list_href: up.href(&ctx, "cloud_roles"),
+            panel_roles_href: ctx.href("roles"),
+            notice,
+            remove,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+pub async fn add(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+    form: web::Form<AddForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::ROLES_MANAGE_USERS,
+        role_target(&ctx, &id),
+    )
+    .await?;
+    let Some(user_id) = chosen_id(&form.user_id)? else {
+        let refused = Refused {
+            add_user: Some((
+                "Choose the user to add. Nothing was sent.".into(),
+                String::new(),
+            )),
+            ..Refused::default()
+        };
+        return detail::show(&ctx, &act.up, &id, refused).await;
+    };
+    let change = Change::new(
+        "cloud_role.add_user",
+        json!({ "users": [user_id] }),
+        "Added the user to {name}; they now have its permissions.",
+    );
+    act.run(change, act.up.client().add_role_users(&id, &[user_id]))
+        .await
+}
+
+pub async fn remove(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+    confirm: web::Form<Confirmation>,
+) -> AppResult<HttpResponse> {
+    let (_, id, user_id) = path.into_inner();
+    check_id(&id)?;
+    let user_id = check_id(&user_id)?.to_owned();
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::ROLES_MANAGE_USERS,
+        role_target(&ctx, &id),
+    )
+    .await?;
+    if !confirm.given() {
+        return act.unconfirmed("remove this user from the role");
+    }
+    let change = Change::new(
+        "cloud_role.remove_user",
+        json!({ "user": user_id }),
+        "Removed the user from {name}.",
+    );
+    act.run(change, act.up.client().remove_role_user(&id, &user_id))
+        .await
+}

@@ -1,0 +1,162 @@
+//! A policy's watched ports: add one, change when it alerts, remove one
+//! (after the confirm step). The protocol and port of a watched port
+//! cannot change (the API refuses): they are read back from the API.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::detail::{self, Forms, PortForm};
+use super::target;
+use super::values::{self, Fields, PORT_ALERTS, checked};
+use crate::cloudpanel::monitoring::NewPortAlert;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Act, Change, FieldErrors, check_id};
+use crate::web::confirm::Confirmation;
+use crate::web::error::AppResult;
+use crate::web::org::OrgCtx;
+
+pub async fn add(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::MONITORING_POLICIES_MANAGE_PORTS,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let f = Fields::parse(&body);
+    let typed = PortForm {
+        protocol: f.trimmed("protocol"),
+        port: f.trimmed("port"),
+        alert_if: f.trimmed("alert_if"),
+        email: checked(&f, "email_notification"),
+    };
+    let checked_port = values::port(&typed.port).and_then(|port| {
+        Ok(NewPortAlert {
+            protocol: values::protocol(&typed.protocol)?.into(),
+            port,
+            alert_if: values::choice(&typed.alert_if, PORT_ALERTS)?.into(),
+            email_notification: typed.email,
+        })
+    });
+    let port = match checked_port {
+        Ok(port) => port,
+        Err(message) => {
+            ctx.require(perms::MONITORING_POLICIES_SHOW).await?;
+            let mut errors = FieldErrors::new();
+            errors.insert("add-port-port", message);
+            let forms = Forms {
+                port: Some(typed),
+                errors,
+                ..Forms::default()
+            };
+            return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let change = Change::new(
+        "monitoring_policy.port_add",
+        json!({ "ports": [&port] }),
+        format!("{} {} is watched by {{name}}.", port.protocol, port.port),
+    );
+    act.run(
+        change,
+        act.up
+            .client()
+            .add_monitoring_policy_ports(&id, std::slice::from_ref(&port)),
+    )
+    .await
+}
+
+pub async fn update(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id, port_id) = path.into_inner();
+    check_id(&id)?;
+    check_id(&port_id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::MONITORING_POLICIES_MANAGE_PORTS,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let f = Fields::parse(&body);
+    let alert_if = match values::choice(&f.trimmed("alert_if"), PORT_ALERTS) {
+        Ok(alert_if) => alert_if,
+        Err(message) => return act.invalid(&format!("{message} Nothing was changed.")),
+    };
+    let client = act.up.client();
+    let current = match client.get_monitoring_policy_port(&id, &port_id).await {
+        Ok(fetched) => fetched.value,
+        Err(e) => {
+            return act.invalid(&format!(
+                "Nothing was changed: the panel could not read the port ({}).",
+                e.user_message()
+            ));
+        }
+    };
+    let port = NewPortAlert {
+        protocol: current.protocol.clone(),
+        port: current.port,
+        alert_if: alert_if.into(),
+        email_notification: checked(&f, "email_notification"),
+    };
+    let change = Change::new(
+        "monitoring_policy.port_update",
+        json!({ "port_id": port_id, "port": &port }),
+        format!("Saved {} {} of {{name}}.", port.protocol, port.port),
+    );
+    act.run(
+        change,
+        client.update_monitoring_policy_port(&id, &port_id, &port),
+    )
+    .await
+}
+
+pub async fn remove(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<Confirmation>,
+) -> AppResult<HttpResponse> {
+    let (_, id, port_id) = path.into_inner();
+    check_id(&id)?;
+    check_id(&port_id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::MONITORING_POLICIES_MANAGE_PORTS,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    if !form.given() {
+        return act.unconfirmed("stop watching the port");
+    }
+    let change = Change::new(
+        "monitoring_policy.port_remove",
+        json!({ "port_id": port_id }),
+        "The port is no longer watched by {name}.",
+    );
+    act.run(
+        change,
+        act.up.client().delete_monitoring_policy_port(&id, &port_id),
+    )
+    .await
+}

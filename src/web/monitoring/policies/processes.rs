@@ -1,0 +1,180 @@
+//! A policy's watched processes: add one, change when it alerts, remove
+//! one (after the confirm step). Processes are watched by the agent: the
+//! panel says so before sending when the policy does not require it. The
+//! name of a watched process cannot change: it is read back from the API.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::detail::{self, Forms, ProcessForm};
+use super::values::{self, Fields, PROCESS_ALERTS, checked};
+use super::{OfPolicy, target};
+use crate::cloudpanel::monitoring::NewProcessAlert;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Act, Change, FieldErrors, check_id};
+use crate::web::confirm::Confirmation;
+use crate::web::error::AppResult;
+use crate::web::org::OrgCtx;
+
+pub async fn add(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::MONITORING_POLICIES_MANAGE_PROCESSES,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let f = Fields::parse(&body);
+    let typed = ProcessForm {
+        process: f.trimmed("process"),
+        alert_if: f.trimmed("alert_if"),
+        email: checked(&f, "email_notification"),
+    };
+    let client = act.up.client();
+    let policy = match client.get_monitoring_policy(&id).await {
+        Ok(fetched) => fetched.value,
+        Err(e) => {
+            return act.invalid(&format!(
+                "Nothing was changed: the panel could not read the policy ({}).",
+                e.user_message()
+            ));
+        }
+    };
+    let checked_process = values::process(&typed.process)
+        .and_then(|()| {
+            if policy.agent {
+                Ok(())
+            } else {
+                Err("Processes are watched by the monitoring agent: require it under Thresholds first.".to_owned())
+            }
+        })
+        .and_then(|()| {
+            Ok(NewProcessAlert {
+                process: typed.process.clone(),
+                alert_if: values::choice(&typed.alert_if, PROCESS_ALERTS)?.into(),
+                email_notification: typed.email,
+            })
+        });
+    let process = match checked_process {
+        Ok(process) => process,
+        Err(message) => {
+            ctx.require(perms::MONITORING_POLICIES_SHOW).await?;
+            let mut errors = FieldErrors::new();
+            errors.insert("add-process-process", message);
+            let forms = Forms {
+                process: Some(typed),
+                errors,
+                ..Forms::default()
+            };
+            return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let change = Change::new(
+        "monitoring_policy.process_add",
+        json!({ "processes": [&process] }),
+        format!("{} is watched by {{name}}.", process.process),
+    );
+    let added = async {
+        client
+            .add_monitoring_policy_processes(&id, std::slice::from_ref(&process))
+            .await
+            .map(|answer| OfPolicy::after(&policy, answer))
+    };
+    act.run(change, added).await
+}
+
+pub async fn update(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id, process_id) = path.into_inner();
+    check_id(&id)?;
+    check_id(&process_id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::MONITORING_POLICIES_MANAGE_PROCESSES,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let f = Fields::parse(&body);
+    let alert_if = match values::choice(&f.trimmed("alert_if"), PROCESS_ALERTS) {
+        Ok(alert_if) => alert_if,
+        Err(message) => return act.invalid(&format!("{message} Nothing was changed.")),
+    };
+    let client = act.up.client();
+    let current = match client.get_monitoring_policy_process(&id, &process_id).await {
+        Ok(fetched) => fetched.value,
+        Err(e) => {
+            return act.invalid(&format!(
+                "Nothing was changed: the panel could not read the process ({}).",
+                e.user_message()
+            ));
+        }
+    };
+    let process = NewProcessAlert {
+        process: current.process.clone(),
+        alert_if: alert_if.into(),
+        email_notification: checked(&f, "email_notification"),
+    };
+    let change = Change::new(
+        "monitoring_policy.process_update",
+        json!({ "process_id": process_id, "process": &process }),
+        format!("Saved {} of {{name}}.", process.process),
+    );
+    act.run(
+        change,
+        client.update_monitoring_policy_process(&id, &process_id, &process),
+    )
+    .await
+}
+
+pub async fn remove(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<Confirmation>,
+) -> AppResult<HttpResponse> {
+    let (_, id, process_id) = path.into_inner();
+    check_id(&id)?;
+    check_id(&process_id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::MONITORING_POLICIES_MANAGE_PROCESSES,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    if !form.given() {
+        return act.unconfirmed("stop watching the process");
+    }
+    let change = Change::new(
+        "monitoring_policy.process_remove",
+        json!({ "process_id": process_id }),
+        "The process is no longer watched by {name}.",
+    );
+    act.run(
+        change,
+        act.up
+            .client()
+            .delete_monitoring_policy_process(&id, &process_id),
+    )
+    .await
+}

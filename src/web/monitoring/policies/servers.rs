@@ -1,0 +1,123 @@
+//! The servers a policy watches: attach some (each leaves its previous
+//! policy), detach one after the confirm step.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::target;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Act, Change, check_id, chosen_id};
+use crate::web::confirm::Confirmation;
+use crate::web::error::AppResult;
+use crate::web::org::OrgCtx;
+
+/// At most this many servers in one request.
+const MAX_SERVERS: usize = 100;
+
+/// The ticked servers (`server=ID`, repeated), or what is wrong with them.
+fn chosen_servers(body: &[u8]) -> Result<Vec<String>, &'static str> {
+    let mut ids = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(body) {
+        if key != "server" {
+            continue;
+        }
+        match chosen_id(&value) {
+            Ok(Some(id)) if !ids.contains(&id) => ids.push(id),
+            Ok(_) => {}
+            Err(_) => return Err("That is not a server of this account. Nothing was changed."),
+        }
+    }
+    match ids.len() {
+        0 => Err("Tick at least one server to attach. Nothing was changed."),
+        n if n > MAX_SERVERS => Err("Too many servers at once. Nothing was changed."),
+        _ => Ok(ids),
+    }
+}
+
+pub async fn add(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    check_id(&id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::MONITORING_POLICIES_MANAGE_ATTACHED_SERVERS,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    let servers = match chosen_servers(&body) {
+        Ok(servers) => servers,
+        Err(message) => return act.invalid(message),
+    };
+    let count = servers.len();
+    let change = Change::new(
+        "monitoring_policy.servers_attach",
+        json!({ "servers": servers }),
+        format!(
+            "Attached {count} server{} to {{name}}.",
+            if count == 1 { "" } else { "s" }
+        ),
+    );
+    act.run(
+        change,
+        act.up.client().add_monitoring_policy_servers(&id, &servers),
+    )
+    .await
+}
+
+pub async fn remove(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<Confirmation>,
+) -> AppResult<HttpResponse> {
+    let (_, id, server_id) = path.into_inner();
+    check_id(&id)?;
+    check_id(&server_id)?;
+    let act = Act::begin(
+        &ctx,
+        &session,
+        &account,
+        perms::MONITORING_POLICIES_MANAGE_ATTACHED_SERVERS,
+        |up| target(&ctx, up, &id),
+    )
+    .await?;
+    if !form.given() {
+        return act.unconfirmed("detach the server");
+    }
+    let change = Change::new(
+        "monitoring_policy.server_detach",
+        json!({ "server_id": server_id }),
+        "The server is no longer watched by {name}.",
+    );
+    act.run(
+        change,
+        act.up
+            .client()
+            .remove_monitoring_policy_server(&id, &server_id),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticked_servers_are_read_once_each() {
+        assert_eq!(
+            chosen_servers(b"server=A&server=B&server=A&csrf_token=x"),
+            Ok(vec!["A".to_owned(), "B".to_owned()])
+        );
+        assert!(chosen_servers(b"csrf_token=x").is_err());
+        assert!(chosen_servers(b"server=..%2Fx").is_err());
+    }
+}
