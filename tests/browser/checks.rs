@@ -22,9 +22,10 @@ const FAILING_IMPACTS: [&str; 2] = ["serious", "critical"];
 /// How many offending elements or axe targets a finding shows.
 const SAMPLES: usize = 3;
 
-/// How many focusable elements, in document order, the focus check tabs
-/// through on each page: enough to cover the menus, the toolbar and the first
-/// rows or fields, without making the walk slow.
+/// How many focusable elements, in document order, the focus check tries on
+/// each page, both in the page's frame (header, side menu) and in its `main`:
+/// enough to cover the menus, the toolbar and the first rows or fields
+/// without making the walk slow.
 const FOCUS_SAMPLE: usize = 30;
 
 /// How the browser shows the page: window size and colour scheme.
@@ -210,8 +211,10 @@ async fn unlabelled_fields(session: &Session) -> anyhow::Result<Vec<String>> {
 
 /// Tabs once, so the browser treats what follows as keyboard use (which is
 /// when `:focus-visible` applies), then focuses each of the first
-/// `FOCUS_SAMPLE` focusable elements in turn and compares its outline and
-/// box-shadow with those it has unfocused.
+/// `FOCUS_SAMPLE` focusable elements of the frame and of `main` in turn, and
+/// compares its outline and box-shadow with those it has unfocused. One
+/// script does it all: a WebDriver round trip per element would make the
+/// walk much slower.
 async fn focus_visibility(session: &Session) -> anyhow::Result<Focus> {
     session.press_tab().await?;
     let script = format!(
@@ -221,9 +224,11 @@ async fn focus_visibility(session: &Session) -> anyhow::Result<Focus> {
            const outline = s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0\n\
              ? 'none' : `${{s.outlineStyle}} ${{s.outlineWidth}} ${{s.outlineColor}}`;\n\
            return `${{outline}} | ${{s.boxShadow}}`; }};\n\
-         const focusable = [...document.querySelectorAll(\n\
+         const all = [...document.querySelectorAll(\n\
              'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]\n\
-           .filter(el => el.tabIndex >= 0 && !el.disabled && shown(el)).slice(0, limit);\n\
+           .filter(el => el.tabIndex >= 0 && !el.disabled && shown(el));\n\
+         const focusable = [...all.filter(el => !el.closest('main')).slice(0, limit),\n\
+           ...all.filter(el => el.closest('main')).slice(0, limit)];\n\
          document.activeElement?.blur();\n\
          const before = focusable.map(ring);\n\
          let checked = 0; const unmarked = [];\n\
@@ -450,4 +455,57 @@ fn place(violation: &CspViolation) -> String {
         let _ = write!(place, " `{}`", violation.sample);
     }
     place
+}
+
+/// The checks find what they look for: a field without a label and a link
+/// whose focus ring was taken away, put into a real page, are both reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_checks_find_an_unlabelled_field_and_an_invisible_focus() {
+    crate::in_browser("page-checks-self-test-failure", async |session, panel| {
+        session.record_csp_violations().await?;
+        crate::steps::sign_in(session, panel).await?;
+        session.goto(&panel.url("/account")).await?;
+        // Through the CSSOM, which the page's CSP allows (unlike a style attribute).
+        session
+            .execute(
+                "const main = document.querySelector('main');\n\
+                 const input = document.createElement('input');\n\
+                 input.id = 'unlabelled-probe'; input.placeholder = 'a placeholder is no label';\n\
+                 main.prepend(input);\n\
+                 const link = document.createElement('a');\n\
+                 link.id = 'ringless-probe'; link.href = '#'; link.textContent = 'probe';\n\
+                 link.style.setProperty('outline', 'none', 'important');\n\
+                 main.prepend(link);\n\
+                 return null;",
+                vec![],
+            )
+            .await?;
+        let findings = check_page(session, &MODES[0]).await?;
+        anyhow::ensure!(
+            findings
+                .unlabelled
+                .iter()
+                .any(|f| f.contains("#unlabelled-probe")),
+            "the unlabelled field was not found: {:?}",
+            findings.unlabelled
+        );
+        anyhow::ensure!(
+            findings.unlabelled.len() == 1,
+            "only the probe should lack a label: {:?}",
+            findings.unlabelled
+        );
+        let focus = findings
+            .focus
+            .context("the first mode should check focus")?;
+        anyhow::ensure!(
+            focus.unmarked.iter().any(|e| e.contains("#ringless-probe")),
+            "the link without a focus ring was not found: {focus:?}"
+        );
+        anyhow::ensure!(
+            focus.unmarked_count == 1 && focus.checked > 10,
+            "only the probe should lack a focus ring, of many checked: {focus:?}"
+        );
+        Ok(())
+    })
+    .await;
 }
