@@ -1,7 +1,8 @@
 //! Checks for the page the browser shows, in each display mode: accessibility
-//! (axe-core), layout (nothing wider than the window) and the Content
-//! Security Policy (nothing blocked). A check finds problems and returns
-//! them; the caller collects them over many pages and fails once.
+//! (axe-core, plus our own stricter checks that every form field has a label
+//! and that keyboard focus is visible), layout (nothing wider than the window)
+//! and the Content Security Policy (nothing blocked). A check finds problems
+//! and returns them; the caller collects them over many pages and fails once.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -21,6 +22,12 @@ const FAILING_IMPACTS: [&str; 2] = ["serious", "critical"];
 /// How many offending elements or axe targets a finding shows.
 const SAMPLES: usize = 3;
 
+/// How many focusable elements, in document order, the focus check tries on
+/// each page, both in the page's frame (header, side menu) and in its `main`:
+/// enough to cover the menus, the toolbar and the first rows or fields
+/// without making the walk slow.
+const FOCUS_SAMPLE: usize = 30;
+
 /// How the browser shows the page: window size and colour scheme.
 #[derive(Clone, Copy, Debug)]
 pub struct Mode {
@@ -28,6 +35,9 @@ pub struct Mode {
     pub width: u32,
     pub height: u32,
     pub dark: bool,
+    /// Whether the (slower) focus check runs in this mode; once per page is
+    /// enough, since the focus ring does not depend on the window size.
+    pub focus: bool,
 }
 
 /// A laptop and a phone, each light and dark.
@@ -37,24 +47,28 @@ pub const MODES: [Mode; 4] = [
         width: 1366,
         height: 900,
         dark: false,
+        focus: true,
     },
     Mode {
         name: "dark 1366",
         width: 1366,
         height: 900,
         dark: true,
+        focus: false,
     },
     Mode {
         name: "light 390",
         width: 390,
         height: 844,
         dark: false,
+        focus: false,
     },
     Mode {
         name: "dark 390",
         width: 390,
         height: 844,
         dark: true,
+        focus: false,
     },
 ];
 
@@ -115,23 +129,126 @@ impl Width {
     }
 }
 
+/// How visible keyboard focus is on a page.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Focus {
+    /// How many focusable elements were focused in turn.
+    pub checked: usize,
+    /// How many of them look the same focused as unfocused.
+    pub unmarked_count: usize,
+    /// The first few of those, as `tag#id.class 'text'`.
+    pub unmarked: Vec<String>,
+}
+
 /// What the checks found on one page in one mode.
 #[derive(Debug)]
 pub struct Findings {
     /// Serious and critical axe violations only.
     pub axe: Vec<AxeViolation>,
+    /// Visible form fields without a label, as `tag#id[name]`.
+    pub unlabelled: Vec<String>,
+    /// None in the modes that do not check focus.
+    pub focus: Option<Focus>,
     pub width: Width,
     pub csp: Vec<CspViolation>,
 }
 
 /// Runs every check on the current page.
-pub async fn check_page(session: &Session) -> anyhow::Result<Findings> {
+pub async fn check_page(session: &Session, mode: &Mode) -> anyhow::Result<Findings> {
     let axe = axe_violations(session).await?;
+    let unlabelled = unlabelled_fields(session).await?;
+    // After axe and the label check: focusing may scroll and restyle the page.
+    let focus = if mode.focus {
+        Some(focus_visibility(session).await?)
+    } else {
+        None
+    };
     let width = width(session).await?;
     // Read last: violation events arrive as tasks after the markup that
     // caused them, and axe's run gives them time to.
     let csp = session.csp_violations().await?;
-    Ok(Findings { axe, width, csp })
+    Ok(Findings {
+        axe,
+        unlabelled,
+        focus,
+        width,
+        csp,
+    })
+}
+
+/// Shared by the page scripts below: whether an element takes room on screen,
+/// and a short readable name for it.
+const SCRIPT_HELPERS: &str = "\
+    const shown = (el) => { const r = el.getBoundingClientRect();\n\
+      return el.checkVisibility({ visibilityProperty: true }) && r.width > 0 && r.height > 0; };\n\
+    const name = (el) => el.localName + (el.id ? '#' + el.id : '') +\n\
+      (el.name ? `[name=${el.name}]` : '') +\n\
+      [...el.classList].slice(0, 2).map(c => '.' + c).join('') +\n\
+      ((el.innerText || '').trim() ? ` '${el.innerText.trim().slice(0, 30)}'` : '');\n";
+
+/// Every visible `input`, `select` and `textarea` (buttons aside) that has no
+/// accessible label: a `<label for>` or a wrapping `<label>` with text, an
+/// `aria-label`, or an `aria-labelledby` naming an element with text. Stricter
+/// than axe, which also takes a `title` or `placeholder` as a label.
+async fn unlabelled_fields(session: &Session) -> anyhow::Result<Vec<String>> {
+    let script = format!(
+        "{SCRIPT_HELPERS}\
+         const text = (el) => (el?.textContent || '').trim() !== '';\n\
+         const labelled = (el) => (el.getAttribute('aria-label') || '').trim() !== '' ||\n\
+           (el.getAttribute('aria-labelledby') || '').split(/\\s+/)\n\
+             .some(id => id && text(document.getElementById(id))) ||\n\
+           [...(el.labels || [])].some(text);\n\
+         return [...document.querySelectorAll(\n\
+             'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset]):not([type=image]), select, textarea')]\n\
+           .filter(el => shown(el) && !labelled(el)).map(name);"
+    );
+    let found = session
+        .execute(&script, vec![])
+        .await
+        .context("looking for unlabelled fields failed")?;
+    serde_json::from_value(found).context("odd unlabelled field list")
+}
+
+/// Tabs once, so the browser treats what follows as keyboard use (which is
+/// when `:focus-visible` applies), then focuses each of the first
+/// `FOCUS_SAMPLE` focusable elements of the frame and of `main` in turn, and
+/// compares its outline and box-shadow with those it has unfocused. One
+/// script does it all: a WebDriver round trip per element would make the
+/// walk much slower.
+async fn focus_visibility(session: &Session) -> anyhow::Result<Focus> {
+    session.press_tab().await?;
+    let script = format!(
+        "{SCRIPT_HELPERS}\
+         const limit = arguments[0], samples = arguments[1];\n\
+         const ring = (el) => {{ const s = getComputedStyle(el);\n\
+           const outline = s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0\n\
+             ? 'none' : `${{s.outlineStyle}} ${{s.outlineWidth}} ${{s.outlineColor}}`;\n\
+           return `${{outline}} | ${{s.boxShadow}}`; }};\n\
+         const all = [...document.querySelectorAll(\n\
+             'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]\n\
+           .filter(el => el.tabIndex >= 0 && !el.disabled && shown(el));\n\
+         const focusable = [...all.filter(el => !el.closest('main')).slice(0, limit),\n\
+           ...all.filter(el => el.closest('main')).slice(0, limit)];\n\
+         document.activeElement?.blur();\n\
+         const before = focusable.map(ring);\n\
+         let checked = 0; const unmarked = [];\n\
+         focusable.forEach((el, i) => {{\n\
+           el.focus({{ preventScroll: true }});\n\
+           if (document.activeElement !== el) return;\n\
+           checked += 1;\n\
+           if (ring(el) === before[i]) unmarked.push(name(el));\n\
+         }});\n\
+         document.activeElement?.blur();\n\
+         return {{ checked, unmarked_count: unmarked.length, unmarked: unmarked.slice(0, samples) }};"
+    );
+    let found = session
+        .execute(
+            &script,
+            vec![serde_json::json!(FOCUS_SAMPLE), serde_json::json!(SAMPLES)],
+        )
+        .await
+        .context("checking the focus ring failed")?;
+    serde_json::from_value(found).context("odd focus check result")
 }
 
 /// The serious and critical axe-core violations of the current page.
@@ -201,10 +318,12 @@ impl Report {
     }
 
     /// One line per page and mode: page width / room in the window ("!"
-    /// when it does not fit), CSP violations, axe violations by rule (elements).
+    /// when it does not fit), CSP violations, unlabelled fields, focusable
+    /// elements without a visible focus / checked ("-" in modes that do not
+    /// check focus), axe violations by rule (elements).
     pub fn summary(&self) -> String {
         let mut out = String::from(
-            "page                 mode        width      csp  serious+critical axe rules (elements)\n",
+            "page                 mode        width      csp  label focus  serious+critical axe rules (elements)\n",
         );
         for (page, mode, f) in &self.rows {
             let rules = if f.axe.is_empty() {
@@ -222,10 +341,15 @@ impl Report {
                 f.width.room,
                 if f.width.fits() { "" } else { "!" }
             );
+            let focus = match &f.focus {
+                Some(focus) => format!("{}/{}", focus.unmarked_count, focus.checked),
+                None => "-".to_owned(),
+            };
             let _ = writeln!(
                 out,
-                "{page:<20} {mode:<11} {width:<10} {:<4} {rules}",
-                f.csp.len()
+                "{page:<20} {mode:<11} {width:<10} {:<4} {:<5} {focus:<6} {rules}",
+                f.csp.len(),
+                f.unlabelled.len(),
             );
         }
         out
@@ -246,6 +370,25 @@ impl Report {
                 for (target, html) in v.targets.iter().zip(&v.html) {
                     let _ = writeln!(out, "    {target}  {html}");
                 }
+            }
+            if !f.unlabelled.is_empty() {
+                count += 1;
+                let _ = writeln!(
+                    out,
+                    "{page} [{mode}] {} visible field(s) without a label: {}",
+                    f.unlabelled.len(),
+                    f.unlabelled.join(", ")
+                );
+            }
+            if let Some(focus) = f.focus.as_ref().filter(|focus| focus.unmarked_count > 0) {
+                count += 1;
+                let _ = writeln!(
+                    out,
+                    "{page} [{mode}] {} of {} focusable element(s) look the same focused, e.g. {}",
+                    focus.unmarked_count,
+                    focus.checked,
+                    focus.unmarked.join(", ")
+                );
             }
             if !f.width.fits() {
                 count += 1;
@@ -312,4 +455,57 @@ fn place(violation: &CspViolation) -> String {
         let _ = write!(place, " `{}`", violation.sample);
     }
     place
+}
+
+/// The checks find what they look for: a field without a label and a link
+/// whose focus ring was taken away, put into a real page, are both reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_checks_find_an_unlabelled_field_and_an_invisible_focus() {
+    crate::in_browser("page-checks-self-test-failure", async |session, panel| {
+        session.record_csp_violations().await?;
+        crate::steps::sign_in(session, panel).await?;
+        session.goto(&panel.url("/account")).await?;
+        // Through the CSSOM, which the page's CSP allows (unlike a style attribute).
+        session
+            .execute(
+                "const main = document.querySelector('main');\n\
+                 const input = document.createElement('input');\n\
+                 input.id = 'unlabelled-probe'; input.placeholder = 'a placeholder is no label';\n\
+                 main.prepend(input);\n\
+                 const link = document.createElement('a');\n\
+                 link.id = 'ringless-probe'; link.href = '#'; link.textContent = 'probe';\n\
+                 link.style.setProperty('outline', 'none', 'important');\n\
+                 main.prepend(link);\n\
+                 return null;",
+                vec![],
+            )
+            .await?;
+        let findings = check_page(session, &MODES[0]).await?;
+        anyhow::ensure!(
+            findings
+                .unlabelled
+                .iter()
+                .any(|f| f.contains("#unlabelled-probe")),
+            "the unlabelled field was not found: {:?}",
+            findings.unlabelled
+        );
+        anyhow::ensure!(
+            findings.unlabelled.len() == 1,
+            "only the probe should lack a label: {:?}",
+            findings.unlabelled
+        );
+        let focus = findings
+            .focus
+            .context("the first mode should check focus")?;
+        anyhow::ensure!(
+            focus.unmarked.iter().any(|e| e.contains("#ringless-probe")),
+            "the link without a focus ring was not found: {focus:?}"
+        );
+        anyhow::ensure!(
+            focus.unmarked_count == 1 && focus.checked > 10,
+            "only the probe should lack a focus ring, of many checked: {focus:?}"
+        );
+        Ok(())
+    })
+    .await;
 }

@@ -221,7 +221,8 @@ async fn a_cloud_role_matrix_is_edited_and_kept_after_reload() {
 }
 
 /// Every signed-in page, light and dark, at 1366 and 390 px: no serious or
-/// critical axe-core violation, no sideways scroll, nothing the CSP blocks.
+/// critical axe-core violation, every visible field labelled, keyboard focus
+/// visible (checked in one mode), no sideways scroll, nothing the CSP blocks.
 /// All pages are checked before the test fails, once, with every finding;
 /// `--nocapture` shows a summary table.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,7 +242,7 @@ async fn every_page_is_accessible_fits_and_obeys_the_csp() {
             mode.apply(session).await?;
             for page in &pages {
                 open_page(session, page).await?;
-                let findings = check_page(session)
+                let findings = check_page(session, mode)
                     .await
                     .with_context(|| format!("checking {} [{}]", page.name, mode.name))?;
                 report.add(page.name, mode, findings);

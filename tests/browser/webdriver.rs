@@ -1,53 +1,36 @@
-//! A small W3C WebDriver client over HTTP/JSON, enough to drive headless
-//! Chromium through ChromeDriver: sessions, navigation, elements, scripts,
-//! screenshots, window size, and (through ChromeDriver's DevTools passthrough)
-//! colour scheme emulation and CSP violation recording.
+//! Headless Chromium driven through ChromeDriver with the `fantoccini`
+//! WebDriver client. Only starting ChromeDriver (a free port, waiting until it
+//! is ready, ending it with every browser it started) is done here by hand;
+//! `Session` is a thin wrapper that gives the tests short, `anyhow`-returning
+//! calls, plus the two ChromeDriver extensions they need through its DevTools
+//! passthrough: colour scheme emulation and CSP violation recording.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use anyhow::{Context, anyhow, bail};
-use base64::Engine;
+use anyhow::{Context, bail};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::error::CmdError;
+use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
+
+/// An element of the page a `Session` shows.
+pub use fantoccini::elements::Element;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "chromedriver";
-/// The key under which W3C WebDriver returns an element reference.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const INSTALL_HINT: &str = "the browser tests need Chromium and ChromeDriver: \
      run `apt-get install chromium chromium-driver` (`.ci/run` does this)";
-
-/// A WebDriver error answer: `error` is the W3C error code, such as
-/// `no such element` or `stale element reference`.
-#[derive(Debug)]
-pub struct WebDriverError {
-    pub error: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for WebDriverError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "WebDriver error `{}`: {}", self.error, self.message)
-    }
-}
-
-impl std::error::Error for WebDriverError {}
 
 /// True when `err` says an element is not (or no longer) in the page, which
 /// is a reason to look again rather than to give up.
 pub fn is_missing_element(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<WebDriverError>()
-        .is_some_and(|e| e.error == "no such element" || e.error == "stale element reference")
-}
-
-fn http_client() -> anyhow::Result<reqwest::Client> {
-    teampanel::tls::client_builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .context("Failed to build the WebDriver HTTP client")
+    err.downcast_ref::<CmdError>()
+        .is_some_and(|e| e.is_no_such_element() || e.is_stale_element_reference())
 }
 
 /// Looks `program` up on PATH (or checks it directly when it has a slash).
@@ -96,7 +79,6 @@ fn ensure_installed() {
 pub struct ChromeDriver {
     child: Child,
     base: String,
-    http: reqwest::Client,
     log: tempfile::NamedTempFile,
 }
 
@@ -134,7 +116,6 @@ impl ChromeDriver {
         let mut this = Self {
             child,
             base: format!("http://127.0.0.1:{port}"),
-            http: http_client()?,
             log,
         };
         this.wait_ready().await?;
@@ -142,6 +123,11 @@ impl ChromeDriver {
     }
 
     async fn wait_ready(&mut self) -> anyhow::Result<()> {
+        let http = teampanel::tls::client_builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .context("Failed to build an HTTP client to ask chromedriver")?;
         let mut last = String::from("no answer yet");
         for _ in 0..150 {
             if let Some(status) = self.child.try_wait()? {
@@ -150,7 +136,7 @@ impl ChromeDriver {
                     self.log_text()
                 );
             }
-            match self.http.get(format!("{}/status", self.base)).send().await {
+            match http.get(format!("{}/status", self.base)).send().await {
                 Ok(response) => {
                     let body: Value = response.json().await.unwrap_or(Value::Null);
                     if body["value"]["ready"] == Value::Bool(true) {
@@ -195,46 +181,35 @@ impl ChromeDriver {
             "--window-size=1280,900".to_owned(),
             format!("--user-data-dir={}", profile.path().display()),
         ];
-        let capabilities = json!({
-            "capabilities": {
-                "alwaysMatch": {
-                    "browserName": "chrome",
-                    "pageLoadStrategy": "normal",
-                    "goog:chromeOptions": { "binary": CHROMIUM, "args": args }
-                }
-            }
-        });
-        let response = self
-            .http
-            .post(format!("{}/session", self.base))
-            .json(&capabilities)
-            .send()
+        let mut capabilities = Capabilities::new();
+        capabilities.insert("browserName".to_owned(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({ "binary": CHROMIUM, "args": args }),
+        );
+        // Plain HTTP: ChromeDriver listens on loopback only, so no TLS stack is needed.
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.base)
             .await
-            .context("Failed to ask chromedriver for a session")?;
-        let value = answer(response).await.with_context(|| {
-            format!(
-                "Chromium did not start; chromedriver log:\n{}",
-                self.log_text()
-            )
-        })?;
-        let id = value["sessionId"]
-            .as_str()
-            .ok_or_else(|| anyhow!("no sessionId in the new session answer: {value}"))?
-            .to_owned();
-        let session = Session {
-            http: self.http.clone(),
-            url: format!("{}/session/{id}", self.base),
-            closed: false,
+            .with_context(|| {
+                format!(
+                    "Chromium did not start; chromedriver log:\n{}",
+                    self.log_text()
+                )
+            })?;
+        client
+            .update_timeouts(TimeoutConfiguration::new(
+                Some(Duration::from_secs(15)),
+                Some(Duration::from_secs(30)),
+                Some(Duration::ZERO),
+            ))
+            .await
+            .context("Failed to set the WebDriver timeouts")?;
+        Ok(Session {
+            client,
             _profile: profile,
-        };
-        session
-            .command(
-                reqwest::Method::POST,
-                "/timeouts",
-                Some(json!({ "implicit": 0, "pageLoad": 30_000, "script": 15_000 })),
-            )
-            .await?;
-        Ok(session)
+        })
     }
 }
 
@@ -252,27 +227,30 @@ impl Drop for ChromeDriver {
     }
 }
 
-/// Reads a WebDriver answer: the `value` on success, a `WebDriverError` otherwise.
-async fn answer(response: reqwest::Response) -> anyhow::Result<Value> {
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .context("Failed to read a WebDriver answer")?;
-    let parsed: Value = serde_json::from_str(&body)
-        .with_context(|| format!("WebDriver answered HTTP {status} with non-JSON: {body}"))?;
-    let value = parsed.get("value").cloned().unwrap_or(Value::Null);
-    if status.is_success() {
-        return Ok(value);
+/// A ChromeDriver extension command: a Chrome DevTools Protocol call through
+/// its passthrough endpoint.
+#[derive(Debug)]
+struct DevToolsCommand {
+    cmd: String,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for DevToolsCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
     }
-    Err(WebDriverError {
-        error: value["error"]
-            .as_str()
-            .unwrap_or("unknown error")
-            .to_owned(),
-        message: value["message"].as_str().unwrap_or(&body).to_owned(),
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (reqwest::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (reqwest::Method::POST, Some(body.to_string()))
     }
-    .into())
 }
 
 /// A Content Security Policy violation, as the browser reported it in a
@@ -297,136 +275,68 @@ pub struct CspViolation {
     pub element: String,
 }
 
-/// One browser: deleted explicitly with `quit`, or on drop as a fallback.
+/// One browser. `quit` ends it; if the session is dropped instead, the client
+/// ends it in the background, and `ChromeDriver`'s drop ends any browser left.
 pub struct Session {
-    http: reqwest::Client,
-    url: String,
-    closed: bool,
+    client: Client,
     _profile: tempfile::TempDir,
 }
 
-/// An element reference inside a session.
-#[derive(Clone, Debug)]
-pub struct Element {
-    id: String,
-}
-
 impl Session {
-    async fn command(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> anyhow::Result<Value> {
-        let mut request = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.url));
-        if let Some(body) = body {
-            request = request.json(&body);
-        } else if method == reqwest::Method::POST {
-            request = request.json(&json!({}));
-        }
-        let response = request
-            .send()
-            .await
-            .with_context(|| format!("WebDriver {method} {path} failed"))?;
-        answer(response).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
-        self.command(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        self.command(reqwest::Method::GET, path, None).await
-    }
-
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
-        self.post("/url", json!({ "url": url }))
+        self.client
+            .goto(url)
             .await
-            .with_context(|| format!("Failed to open {url}"))?;
-        Ok(())
+            .with_context(|| format!("Failed to open {url}"))
     }
 
     pub async fn current_url(&self) -> anyhow::Result<String> {
-        let value = self.get("/url").await?;
-        Ok(value.as_str().unwrap_or_default().to_owned())
+        Ok(self.client.current_url().await?.to_string())
     }
 
     /// The path (and query) of the current page.
     pub async fn current_path(&self) -> anyhow::Result<String> {
-        let current = self.current_url().await?;
-        let parsed = url::Url::parse(&current)
-            .with_context(|| format!("the browser is at an odd URL: {current}"))?;
-        Ok(match parsed.query() {
-            Some(query) => format!("{}?{query}", parsed.path()),
-            None => parsed.path().to_owned(),
+        let current = self.client.current_url().await?;
+        Ok(match current.query() {
+            Some(query) => format!("{}?{query}", current.path()),
+            None => current.path().to_owned(),
         })
-    }
-
-    fn element_of(value: &Value) -> anyhow::Result<Element> {
-        let id = value[ELEMENT_KEY]
-            .as_str()
-            .ok_or_else(|| anyhow!("not an element reference: {value}"))?;
-        Ok(Element { id: id.to_owned() })
     }
 
     /// The first element matching a CSS selector (an error when none does).
     pub async fn find(&self, css: &str) -> anyhow::Result<Element> {
-        let value = self
-            .post("/element", json!({ "using": "css selector", "value": css }))
+        self.client
+            .find(Locator::Css(css))
             .await
-            .with_context(|| format!("no element matches `{css}`"))?;
-        Self::element_of(&value)
+            .with_context(|| format!("no element matches `{css}`"))
     }
 
     /// Every element matching a CSS selector (possibly none).
     pub async fn find_all(&self, css: &str) -> anyhow::Result<Vec<Element>> {
-        let value = self
-            .post(
-                "/elements",
-                json!({ "using": "css selector", "value": css }),
-            )
-            .await?;
-        value
-            .as_array()
-            .ok_or_else(|| anyhow!("odd answer to find elements `{css}`: {value}"))?
-            .iter()
-            .map(Self::element_of)
-            .collect()
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .with_context(|| format!("Failed to look for `{css}`"))
     }
 
     /// The first element under `parent` matching a CSS selector.
     pub async fn find_in(&self, parent: &Element, css: &str) -> anyhow::Result<Element> {
-        let value = self
-            .post(
-                &format!("/element/{}/element", parent.id),
-                json!({ "using": "css selector", "value": css }),
-            )
+        parent
+            .find(Locator::Css(css))
             .await
-            .with_context(|| format!("no element inside matches `{css}`"))?;
-        Self::element_of(&value)
+            .with_context(|| format!("no element inside matches `{css}`"))
     }
 
     pub async fn click(&self, element: &Element) -> anyhow::Result<()> {
-        self.post(&format!("/element/{}/click", element.id), json!({}))
-            .await?;
-        Ok(())
+        Ok(element.click().await?)
     }
 
     pub async fn clear(&self, element: &Element) -> anyhow::Result<()> {
-        self.post(&format!("/element/{}/clear", element.id), json!({}))
-            .await?;
-        Ok(())
+        Ok(element.clear().await?)
     }
 
     pub async fn send_keys(&self, element: &Element, text: &str) -> anyhow::Result<()> {
-        self.post(
-            &format!("/element/{}/value", element.id),
-            json!({ "text": text }),
-        )
-        .await?;
-        Ok(())
+        Ok(element.send_keys(text).await?)
     }
 
     /// Replaces the value of the input matching `css` with `text`.
@@ -438,22 +348,23 @@ impl Session {
 
     /// The rendered text of an element.
     pub async fn text(&self, element: &Element) -> anyhow::Result<String> {
-        let value = self.get(&format!("/element/{}/text", element.id)).await?;
-        Ok(value.as_str().unwrap_or_default().to_owned())
+        Ok(element.text().await?)
     }
 
     /// An attribute as written in the markup, or None when absent.
     pub async fn attribute(&self, element: &Element, name: &str) -> anyhow::Result<Option<String>> {
-        let value = self
-            .get(&format!("/element/{}/attribute/{name}", element.id))
-            .await?;
-        Ok(value.as_str().map(str::to_owned))
+        Ok(element.attr(name).await?)
     }
 
-    /// A DOM property, such as `value` or `checked`.
+    /// A DOM property, such as `value` or `checked`, as the page has it
+    /// (fantoccini's own `prop` turns every value into a string).
     pub async fn property(&self, element: &Element, name: &str) -> anyhow::Result<Value> {
-        self.get(&format!("/element/{}/property/{name}", element.id))
-            .await
+        self.execute(
+            "return arguments[0][arguments[1]];",
+            vec![serde_json::to_value(element)?, json!(name)],
+        )
+        .await
+        .with_context(|| format!("Failed to read the property {name}"))
     }
 
     /// Selects, in the `<select>` matching `css`, the option matching
@@ -470,9 +381,24 @@ impl Session {
         Ok(value.as_str().unwrap_or_default().to_owned())
     }
 
-    /// Runs a script synchronously in the page; `arguments` are available to it.
+    /// Presses and releases Tab, as someone moving through the page with the keyboard.
+    pub async fn press_tab(&self) -> anyhow::Result<()> {
+        // WebDriver's code for the Tab key.
+        const TAB: char = '\u{E004}';
+        let keys = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: TAB })
+            .then(KeyAction::Up { value: TAB });
+        self.client
+            .perform_actions(keys)
+            .await
+            .context("Failed to press Tab")
+    }
+
+    /// Runs a script synchronously in the page; `arguments` are available to
+    /// it. When it returns a promise, ChromeDriver waits for it.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> anyhow::Result<Value> {
-        self.post("/execute/sync", json!({ "script": script, "args": args }))
+        self.client
+            .execute(script, args)
             .await
             .context("a script in the page failed")
     }
@@ -480,36 +406,38 @@ impl Session {
     /// Sends a Chrome DevTools Protocol command through ChromeDriver's
     /// passthrough (a ChromeDriver extension, not W3C WebDriver).
     pub async fn cdp(&self, cmd: &str, params: Value) -> anyhow::Result<Value> {
-        self.post("/goog/cdp/execute", json!({ "cmd": cmd, "params": params }))
+        let command = DevToolsCommand {
+            cmd: cmd.to_owned(),
+            params,
+        };
+        self.client
+            .issue_cmd(command)
             .await
             .with_context(|| format!("the DevTools command {cmd} failed"))
     }
 
     /// Makes the page's viewport (the window's inner size) `width` × `height`
-    /// CSS pixels. The window rect includes whatever the browser draws around
+    /// CSS pixels. The window size includes whatever the browser draws around
     /// the page, so the window is resized, measured, and resized again by the
     /// difference.
     pub async fn set_viewport(&self, width: u32, height: u32) -> anyhow::Result<()> {
-        let (mut outer_width, mut outer_height) = (i64::from(width), i64::from(height));
+        let (mut outer_width, mut outer_height) = (width, height);
         for _ in 0..3 {
-            self.post(
-                "/window/rect",
-                json!({ "width": outer_width, "height": outer_height }),
-            )
-            .await
-            .with_context(|| format!("Failed to resize the window to {width}×{height}"))?;
+            self.client
+                .set_window_size(outer_width, outer_height)
+                .await
+                .with_context(|| format!("Failed to resize the window to {width}×{height}"))?;
             let inner = self
                 .execute("return [window.innerWidth, window.innerHeight];", vec![])
                 .await?;
-            let (inner_width, inner_height) = (
-                inner[0].as_i64().unwrap_or_default(),
-                inner[1].as_i64().unwrap_or_default(),
-            );
+            let inner_width = inner[0].as_i64().unwrap_or_default();
+            let inner_height = inner[1].as_i64().unwrap_or_default();
             if inner_width == i64::from(width) && inner_height == i64::from(height) {
                 return Ok(());
             }
-            outer_width += i64::from(width) - inner_width;
-            outer_height += i64::from(height) - inner_height;
+            outer_width = u32::try_from(i64::from(outer_width) + i64::from(width) - inner_width)?;
+            outer_height =
+                u32::try_from(i64::from(outer_height) + i64::from(height) - inner_height)?;
         }
         bail!("the browser would not show a {width}×{height} viewport")
     }
@@ -574,13 +502,11 @@ impl Session {
 
     /// A PNG of the viewport, written to `path` (its directory is created).
     pub async fn screenshot(&self, path: &Path) -> anyhow::Result<()> {
-        let value = self.get("/screenshot").await?;
-        let encoded = value
-            .as_str()
-            .ok_or_else(|| anyhow!("the screenshot answer is not a string"))?;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .context("the screenshot is not base64")?;
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .context("Failed to take a screenshot")?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("Failed to create {}", dir.display()))?;
@@ -589,38 +515,7 @@ impl Session {
     }
 
     /// Ends the browser.
-    pub async fn quit(mut self) -> anyhow::Result<()> {
-        self.closed = true;
-        self.command(reqwest::Method::DELETE, "", None).await?;
-        Ok(())
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        if self.closed {
-            return;
-        }
-        // Drop cannot await: a short-lived thread with its own runtime ends the
-        // session, whatever runtime (if any) the caller is on.
-        let url = self.url.clone();
-        let ended = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async move {
-                if let Ok(http) = http_client() {
-                    let _ = http
-                        .delete(url)
-                        .timeout(Duration::from_secs(10))
-                        .send()
-                        .await;
-                }
-            });
-        });
-        let _ = ended.join();
+    pub async fn quit(self) -> anyhow::Result<()> {
+        Ok(self.client.close().await?)
     }
 }
