@@ -53,6 +53,8 @@ pub const ORG_ROUTES: &[(&str, &str)] = &[
     ("POST", "/o/{slug}/accounts/{account_id}/rename"),
     ("POST", "/o/{slug}/accounts/{account_id}/default"),
     ("POST", "/o/{slug}/accounts/{account_id}/delete"),
+    // The overview's token check (src/web/org_home.rs).
+    ("POST", "/o/{slug}/accounts/{account_id}/check"),
     // Audit log (src/web/audit.rs).
     ("GET", "/o/{slug}/audit"),
     ("GET", "/o/{slug}/audit/export.csv"),

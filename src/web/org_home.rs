@@ -113,7 +113,47 @@ struct OrgHomePage<'a> {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/o/{slug}", web::get().to(without_slash))
-        .route("/o/{slug}/", web::get().to(overview));
+        .route("/o/{slug}/", web::get().to(overview))
+        .route(
+            "/o/{slug}/accounts/{account_id}/check",
+            web::post().to(check_token),
+        );
+}
+
+/// The cloud permission the dashboard opens accounts under: the first
+/// show-flag the member holds. None: the member sees no cloud cards.
+fn opener(ctx: &OrgCtx) -> Option<Permission> {
+    FAMILIES
+        .iter()
+        .map(|(p, _, _)| *p)
+        .chain([perms::MONITORING_CENTER_SHOW])
+        .find(|p| ctx.can(*p))
+}
+
+/// "Check the token now" on an account's card: `GET /ping_auth` with the
+/// account's token, inside its request budget. A read, so not audited; the
+/// answer is a flash message on the overview.
+async fn check_token(
+    ctx: OrgCtx,
+    session: Session,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    // A member without any cloud flag is refused (and the refusal audited)
+    // under the flag the dashboard's first card needs.
+    let permission = opener(&ctx).unwrap_or(perms::SERVERS_SHOW);
+    let tenant = ctx.require(permission).await?;
+    let (_, account_id) = path.into_inner();
+    let named = AccountParam::named(Some(account_id));
+    let up = connect(&ctx, &tenant, &session, &named, Fallback::Default).await?;
+    let name = up.row().name.clone();
+    match up.client().ping_auth().await {
+        Ok(()) => crate::web::flash::success(
+            &session,
+            format!("The Cloud Panel accepted the token of “{name}” just now."),
+        ),
+        Err(e) => crate::web::flash::cloud_error(&session, &e),
+    }
+    Ok(redirect(&format!("{}{}", ctx.href(""), up.query())))
 }
 
 async fn without_slash(org: OrgCtx) -> HttpResponse {
@@ -174,11 +214,7 @@ async fn overview(
 
     // The cloud cards need an account opened under a cloud permission the
     // member holds; a member with none sees no cloud cards at all.
-    let opener = FAMILIES
-        .iter()
-        .map(|(p, _, _)| *p)
-        .chain([perms::MONITORING_CENTER_SHOW])
-        .find(|p| ctx.can(*p));
+    let opener = opener(&ctx);
     let mut account_problem = None;
     let mut up = None;
     if let (Some(permission), false) = (opener, accounts.is_empty()) {

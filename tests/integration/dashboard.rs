@@ -255,3 +255,50 @@ async fn each_cloud_account_has_its_budget_and_health_and_the_counts_follow_the_
     assert!(text_of(&html, "#resources-h").contains("Second"));
     assert!(text_of(&html, &format!("#account-{second}")).contains("(shown above)"));
 }
+
+#[tokio::test]
+async fn the_token_check_asks_the_cloud_panel_and_says_what_it_answered() {
+    let app = demo().await;
+    let c = app.admin().await;
+    let (_, html) = app.get_html(&c, &format!("{ORG}/")).await;
+    let doc = Html::parse_document(&html);
+    let form = Selector::parse("section.account-card form").unwrap();
+    let action = doc
+        .select(&form)
+        .next()
+        .and_then(|f| f.value().attr("action"))
+        .expect("a token check on the account's card")
+        .to_owned();
+    let path = action.trim_start_matches(ORG).to_owned();
+
+    // Accepted.
+    let response = post(&app, &c, &path, &[]).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, html) = app.get_html(&c, &location(&response)).await;
+    assert!(
+        text_of(&html, ".flash-success").contains("accepted the token"),
+        "{html}"
+    );
+
+    // The Cloud Panel failing: said, not an error page.
+    app.simulator
+        .as_ref()
+        .unwrap()
+        .set_faults(Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        })
+        .unwrap();
+    let response = post(&app, &c, &path, &[]).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (status, html) = app.get_html(&c, &location(&response)).await;
+    assert_eq!(status, 200);
+    assert!(!text_of(&html, ".flash-error").is_empty(), "{html}");
+
+    // A member without any cloud flag is refused; another organisation's
+    // account id is not found.
+    let nobody = app.member_with("no-cloud@example.org", &[]).await;
+    assert_eq!(post(&app, &nobody, &path, &[]).await.status().as_u16(), 403);
+    let response = post(&app, &c, "/accounts/999999/check", &[]).await;
+    assert_eq!(response.status().as_u16(), 404);
+}
