@@ -16,9 +16,10 @@
 //!   store and the tests' direct writes alike, with no call to forget.
 //! - The hook runs before the transaction commits, so a request may read
 //!   the old rows in that short window and cache them under the new
-//!   generation. The generation moves once more when a connection that
-//!   wrote goes back to the pool ([`on_release`]), which is after the commit:
-//!   what was cached in the window is dropped too.
+//!   generation. The generation moves once more after the commit: at once
+//!   for the panel's own changes ([`committed`], before their answer is
+//!   sent), and for every write when its connection goes back to the pool
+//!   ([`on_release`]): what was cached in the window is dropped too.
 //! - A value is tagged with the generation read *before* it was loaded, so
 //!   a write that lands while it loads leaves it already outdated.
 //! - Writes by another process (the command line) do not reach this
@@ -82,6 +83,16 @@ pub(super) fn any_written() -> bool {
     WRITTEN
         .lock()
         .map_or(true, |w| w.as_ref().is_some_and(|w| !w.is_empty()))
+}
+
+/// Runs after a change of the panel's own commits
+/// ([`crate::audit::LocalChange`]): a connection that wrote a watched table
+/// is not back in the pool yet, and the answer to the change may go out
+/// before it is, so the generation moves here already.
+pub fn committed() {
+    if any_written() {
+        GENERATION.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// Runs when `connection` goes back to the pool, after its transaction ended.
