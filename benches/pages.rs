@@ -1,7 +1,16 @@
-//! Page latency under a short load: starts the panel on port 0 with a
-//! temporary data dir and fires requests from a few concurrent clients.
+//! The panel's pages against the framework's own speed, in one run:
+//!
+//! 1. the signed-in servers list (200 servers, warm cache) under 32
+//!    keep-alive connections: requests per second, p50 and p99;
+//! 2. a bare actix-web handler serving the same bytes, in the same process,
+//!    under the same load; and the ratio between the two;
+//! 3. resident memory idle, after the first sign-in, after 50 concurrent
+//!    sign-ins and 30 s later.
 //!
 //! Run: `cargo bench --bench pages` (prints figures; asserts nothing).
+//! `PAGES_BENCH_SECONDS` sets each load phase's length (default 5).
+//! The load is made by a minimal HTTP/1.1 client on raw sockets, so the
+//! client costs as little of the shared cores as it can.
 
 #![allow(
     clippy::expect_used,
@@ -9,67 +18,374 @@
     reason = "a measuring harness: a failure should stop it loudly"
 )]
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use teampanel::config::Settings;
-use teampanel::startup::Application;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
-const REQUESTS: usize = 4000;
-const CONCURRENCY: usize = 8;
+use teampanel::config::Settings;
+
+const CONNECTIONS: usize = 32;
+const SERVERS: usize = 200;
+const SIGN_INS: usize = 50;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
+    let rank = ((sorted.len().saturating_sub(1)) as f64 * p).round() as usize;
+    sorted.get(rank).copied().unwrap_or_default()
 }
 
-async fn load(url: String) -> Vec<Duration> {
-    let client = teampanel::tls::client_builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let mut timings = Vec::with_capacity(REQUESTS / CONCURRENCY);
-    for _ in 0..REQUESTS / CONCURRENCY {
-        let started = Instant::now();
-        let response = client.get(&url).send().await.expect("request");
-        let _ = response.bytes().await.expect("body");
-        timings.push(started.elapsed());
-    }
-    timings
+/// This process's resident memory, in MiB.
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn report(name: &str, mut timings: Vec<Duration>, wall: Duration) {
-    timings.sort();
+fn phase_length() -> Duration {
+    let secs = std::env::var("PAGES_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    Duration::from_secs(secs)
+}
+
+/// Reads one response off a keep-alive connection; returns its status and body length.
+async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> (u16, usize) {
+    buf.clear();
+    let mut chunk = [0u8; 16 * 1024];
+    let header_end = loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        let n = stream.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "connection closed");
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = std::str::from_utf8(&buf[..header_end]).expect("headers");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .expect("a content-length");
+    while buf.len() < header_end + length {
+        let n = stream.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "connection closed");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    (status, length)
+}
+
+struct Figures {
+    requests: usize,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// `CONNECTIONS` connections asking for `path` back to back for `length`.
+async fn hammer(port: u16, path: &str, cookie: &str, length: Duration) -> Figures {
+    let request: Arc<[u8]> = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\nUser-Agent: bench\r\n\r\n"
+    )
+    .into_bytes()
+    .into();
+    let run = |until: Instant| {
+        (0..CONNECTIONS)
+            .map(|_| {
+                let request = request.clone();
+                tokio::spawn(async move {
+                    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+                    stream.set_nodelay(true).unwrap();
+                    let mut buf = Vec::with_capacity(64 * 1024);
+                    let mut timings = Vec::new();
+                    while Instant::now() < until {
+                        let started = Instant::now();
+                        stream.write_all(&request).await.unwrap();
+                        let (status, _) = read_response(&mut stream, &mut buf).await;
+                        assert_eq!(status, 200);
+                        timings.push(started.elapsed());
+                    }
+                    timings
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    // A second of warm-up, then the measured phase.
+    for task in run(Instant::now() + Duration::from_secs(1)) {
+        task.await.unwrap();
+    }
+    let started = Instant::now();
+    let mut all = Vec::new();
+    for task in run(started + length) {
+        all.extend(task.await.unwrap());
+    }
+    let wall = started.elapsed();
+    all.sort();
+    Figures {
+        requests: all.len(),
+        per_second: all.len() as f64 / wall.as_secs_f64(),
+        p50: percentile(&all, 0.5),
+        p99: percentile(&all, 0.99),
+    }
+}
+
+fn print(name: &str, f: &Figures) {
     println!(
-        "{name}: {} requests, {CONCURRENCY} clients: median {:?}, p90 {:?}, p99 {:?}, {:.0} req/s",
-        timings.len(),
-        percentile(&timings, 0.5),
-        percentile(&timings, 0.9),
-        percentile(&timings, 0.99),
-        timings.len() as f64 / wall.as_secs_f64()
+        "{name}: {} requests over {CONNECTIONS} connections: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+        f.requests,
+        f.per_second,
+        f.p50.as_secs_f64() * 1000.0,
+        f.p99.as_secs_f64() * 1000.0
     );
+}
+
+fn browser() -> reqwest::Client {
+    teampanel::tls::client_builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in; returns the client and the status of the sign-in answer.
+async fn sign_in(base: &str, email: &str, password: &str) -> (reqwest::Client, u16) {
+    let client = browser();
+    let html = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let status = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    (client, status)
+}
+
+/// Grows the demo account to `SERVERS` servers through the simulator's API.
+async fn grow_to_200_servers(sim_base: &str, token: &str) {
+    let raw = teampanel::tls::client_builder().build().unwrap();
+    let get = |path: &str| {
+        raw.get(format!("{sim_base}{path}"))
+            .header("X-TOKEN", token)
+            .send()
+    };
+    let existing = get("/servers")
+        .await
+        .unwrap()
+        .json::<Vec<serde_json::Value>>()
+        .await
+        .unwrap()
+        .len();
+    let sizes: Vec<serde_json::Value> = get("/servers/fixed_instance_sizes")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let images: Vec<serde_json::Value> = get("/server_appliances")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for i in existing..SERVERS {
+        let body = serde_json::json!({
+            "name": format!("bench-{i:03}"),
+            "hardware": { "fixed_instance_size_id": sizes[0]["id"] },
+            "appliance_id": images[0]["id"],
+        });
+        let response = raw
+            .post(format!("{sim_base}/servers"))
+            .header("X-TOKEN", token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "creating server {i}");
+    }
 }
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let settings = Settings::for_data_dir(dir.path(), "127.0.0.1:0".parse().expect("addr"));
-    let app = Application::build(settings).await.expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let length = phase_length();
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_data_dir(dir.path(), "127.0.0.1:0".parse().unwrap());
+    // Many sessions of one account sign in at once; the throttle is not what is measured.
+    settings.login_attempts_per_account = 10_000;
+    settings.login_attempts_per_ip = 10_000;
+    // A warm cache for the whole run: the panel's own cost is what is measured.
+    settings.cache_ttl = Duration::from_secs(3600);
+    let demo = teampanel::demo::prepare_with(settings, |config| {
+        config.rate_limit = 1_000_000;
+        config.speed = 1000.0;
+    })
+    .await
+    .unwrap();
+    let port = demo.app.port();
+    let base = format!("http://127.0.0.1:{port}");
+    let password = demo.password.clone();
+    grow_to_200_servers(&demo.simulator.base_url, &demo.token).await;
+    tokio::spawn(demo.app.run_until_stopped());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_idle = rss_mib();
 
-    // Warm up connections and the page.
-    let _ = load(format!("{base}/login")).await;
+    // The member whose list is measured; their session cookie goes to the raw client.
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let member = teampanel::tls::client_builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = member
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let signed = member
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", teampanel::demo::ADMIN_EMAIL),
+            ("password", password.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status().as_u16(), 303, "sign-in");
+    let cookie = {
+        use reqwest::cookie::CookieStore;
+        jar.cookies(&base.parse().unwrap())
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+            .unwrap()
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_first = rss_mib();
 
+    let path = format!("/o/{}/servers", teampanel::demo::ORG_SLUG);
+    let page = member
+        .get(format!("{base}{path}"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(
+        page.len() > 10_000,
+        "the servers list ({} bytes)",
+        page.len()
+    );
+
+    // The same bytes from a bare handler, in this process.
+    let bytes = web::Bytes::from(page.to_vec());
+    let bare = HttpServer::new(move || {
+        let bytes = bytes.clone();
+        App::new().route(
+            "/",
+            web::get().to(move || {
+                let bytes = bytes.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("text/html; charset=utf-8")
+                        .body(bytes)
+                }
+            }),
+        )
+    })
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let bare_port = bare.addrs()[0].port();
+    tokio::spawn(bare.run());
+
+    println!(
+        "servers list: {SERVERS} servers, {} bytes per page",
+        page.len()
+    );
+    let panel = hammer(port, &path, &cookie, length).await;
+    print("panel, signed-in servers list", &panel);
+    let framework = hammer(bare_port, "/", "", length).await;
+    print("bare actix-web handler, same bytes", &framework);
+    println!(
+        "ratio: the panel serves {:.1}% of the bare handler's requests per second \
+         (p99 {:.2} ms vs {:.2} ms)",
+        100.0 * panel.per_second / framework.per_second,
+        panel.p99.as_secs_f64() * 1000.0,
+        framework.p99.as_secs_f64() * 1000.0
+    );
+
+    // Concurrent sign-ins and what they leave behind.
     let started = Instant::now();
-    let tasks: Vec<_> = (0..CONCURRENCY)
-        .map(|_| tokio::spawn(load(format!("{base}/login"))))
+    let tasks: Vec<_> = (0..SIGN_INS)
+        .map(|_| {
+            let base = base.clone();
+            let password = password.clone();
+            tokio::spawn(async move {
+                sign_in(&base, teampanel::demo::ADMIN_EMAIL, &password)
+                    .await
+                    .1
+            })
+        })
         .collect();
-    let mut all = Vec::new();
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
     for task in tasks {
-        all.extend(task.await.expect("task"));
+        *statuses.entry(task.await.unwrap()).or_default() += 1;
     }
-    report("GET /login", all, started.elapsed());
+    let took = started.elapsed();
+    let rss_after = rss_mib();
+    println!(
+        "{SIGN_INS} concurrent sign-ins took {:.2} s; answers by status: {statuses:?}",
+        took.as_secs_f64()
+    );
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let rss_later = rss_mib();
+    println!(
+        "RSS: idle {rss_idle:.1} MiB; after the first sign-in {rss_first:.1} MiB; \
+         after {SIGN_INS} concurrent sign-ins {rss_after:.1} MiB; 30 s later {rss_later:.1} MiB"
+    );
 }

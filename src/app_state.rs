@@ -1,5 +1,8 @@
 //! What every handler can reach.
 
+use std::sync::Arc;
+
+use crate::auth::password::{Hasher, Limits};
 use crate::auth::throttle::LoginThrottle;
 use crate::cloudpanel::CloudPanel;
 use crate::config::Settings;
@@ -20,6 +23,12 @@ pub struct AppState {
     /// The one way to an organisation's rows and cloud accounts.
     pub door: Door,
     pub throttle: LoginThrottle,
+    /// Runs sign-ins' password checks, one per core at a time; the rarer
+    /// hashing of signed-in pages and the command line uses the process's
+    /// own ([`Hasher::shared`]).
+    pub hasher: Arc<Hasher>,
+    /// Users and their organisations as pages show them, read once per change.
+    pub people: crate::web::page::People,
     /// The Cloud Panel client: one rate budget, read cache and set of counters per cloud account.
     pub cloud: CloudPanel,
 }
@@ -40,6 +49,8 @@ impl AppState {
             settings,
             master_key,
             throttle,
+            hasher: Arc::new(Hasher::new(Limits::default())),
+            people: crate::web::page::People::default(),
             cloud,
         }
     }

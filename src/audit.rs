@@ -283,7 +283,10 @@ impl LocalChange {
         self.tx
             .commit()
             .await
-            .context("Failed to commit a change with its audit event")
+            .context("Failed to commit a change with its audit event")?;
+        // Before the answer goes out, not when the connection is back in the pool.
+        crate::db::cache::committed();
+        Ok(())
     }
 }
 

@@ -111,9 +111,10 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
         i64::try_from(settings.session_idle.as_secs()).unwrap_or(i64::MAX / 2),
     );
     let absolute = settings.session_absolute;
+    // One store for every worker, so they share its cache of sessions.
+    let store = db::sessions::SqliteSessionStore::new(state.raw_db().clone(), absolute);
     let server = HttpServer::new(move || {
-        let store = db::sessions::SqliteSessionStore::new(state.raw_db().clone(), absolute);
-        let sessions = SessionMiddleware::builder(store, cookie_key.clone())
+        let sessions = SessionMiddleware::builder(store.clone(), cookie_key.clone())
             .cookie_name(cookie_name(secure).to_owned())
             .cookie_secure(secure)
             .cookie_http_only(true)

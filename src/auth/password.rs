@@ -1,23 +1,27 @@
-//! Password hashing with argon2id, always off the async runtime.
+//! Password hashing with argon2id, off the async runtime and bounded.
+//!
+//! Each hash needs 19 MiB of working memory. Left to the allocator, that
+//! memory stayed in the malloc arena of whichever blocking thread ran the
+//! hash, so fifty concurrent sign-ins kept close to a gigabyte. A
+//! [`Hasher`] runs at most one hash per core, and each slot reuses a memory
+//! block from its own pool (argon2's `hash_password_into_with_memory`), so
+//! hashing never holds more than `slots × 19 MiB`. Further requests wait in
+//! a short queue; a full queue, or a wait that times out, is
+//! [`HashError::Busy`], which the sign-in page answers with 429.
 
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
 
 use anyhow::Context;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The shortest password the panel accepts.
 pub const MIN_LENGTH: usize = 10;
 /// Longer input is refused rather than hashed, so nobody can make the server hash megabytes.
 pub const MAX_LENGTH: usize = 256;
-
-/// A hash that no password matches, checked for unknown emails so that a wrong
-/// email costs the same time as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash_blocking("teampanel-dummy-password").unwrap_or_else(|_| {
-        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Z2bVdVqKdeq3ZNLkJtBB7rXO7yC0NVBuUI0jsn5Lp2c".to_owned()
-    })
-});
 
 /// Why a new password cannot be used, in words for the form.
 pub fn check_new(password: &str) -> Result<(), String> {
@@ -33,43 +37,261 @@ pub fn check_new(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn hash_blocking(password: &str) -> anyhow::Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .context("Failed to hash a password")
+/// How many hashes run at once, how many may wait, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub slots: usize,
+    pub queue: usize,
+    pub wait: Duration,
 }
 
-/// Hashes a password (argon2id, random salt) on a blocking thread.
-pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .context("The password hashing task failed")?
-}
-
-/// Checks a password against a stored PHC hash, or against a dummy hash when
-/// there is no user, so both cases take the same time.
-pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let known = stored.is_some();
-        let hash = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        if password.len() > MAX_LENGTH {
-            return false;
+impl Default for Limits {
+    /// One hash per core; a queue a few times that long, which drains in
+    /// well under the wait (a hash takes some tens of milliseconds).
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        Self {
+            slots: cores,
+            queue: cores * 32,
+            wait: Duration::from_secs(5),
         }
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok();
-        ok && known
-    })
-    .await
-    .context("The password check task failed")
+    }
 }
 
-/// Computes the dummy hash now, so the first unknown email is not slower than later ones.
-pub fn warm_up() {
-    LazyLock::force(&DUMMY_HASH);
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// Every slot is taken and the queue is full, or the wait timed out.
+    #[error("too many passwords are being checked at the moment")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
 }
+
+/// Runs argon2 hashes, at most `slots` at a time, each in reused memory.
+pub struct Hasher {
+    limits: Limits,
+    /// The queue's length: `limits.queue` unless a test shortened it.
+    queue: AtomicUsize,
+    slots: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    /// Working memory of finished hashes, for the next ones: at most one
+    /// per slot, since a block is only taken while a slot is held.
+    memory: Mutex<Vec<Vec<Block>>>,
+}
+
+/// The process's hasher, for callers without the app's (the command line,
+/// setting up accounts).
+static SHARED: LazyLock<Arc<Hasher>> = LazyLock::new(|| Arc::new(Hasher::new(Limits::default())));
+
+/// A slot held, with the memory block it hashes in.
+struct Slot<'a> {
+    hasher: &'a Hasher,
+    memory: Vec<Block>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let memory = std::mem::take(&mut self.memory);
+        if !memory.is_empty()
+            && let Ok(mut pool) = self.hasher.memory.lock()
+        {
+            pool.push(memory);
+        }
+    }
+}
+
+/// The parameters new hashes are made with (argon2id, 19 MiB, 2 passes).
+fn params() -> Params {
+    Params::default()
+}
+
+impl Hasher {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            queue: AtomicUsize::new(limits.queue),
+            slots: Arc::new(Semaphore::new(limits.slots)),
+            waiting: AtomicUsize::new(0),
+            memory: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn shared() -> Arc<Self> {
+        SHARED.clone()
+    }
+
+    /// Takes a slot: at once when one is free, else after a bounded wait in
+    /// a bounded queue.
+    async fn slot(&self) -> Result<Slot<'_>, HashError> {
+        let permit = match self.slots.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let queued = self.waiting.fetch_add(1, Ordering::SeqCst);
+                let permit = if queued < self.queue.load(Ordering::SeqCst) {
+                    tokio::time::timeout(self.limits.wait, self.slots.clone().acquire_owned())
+                        .await
+                        .ok()
+                        .and_then(Result::ok)
+                } else {
+                    None
+                };
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                permit.ok_or(HashError::Busy)?
+            }
+        };
+        let memory = self
+            .memory
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_default();
+        Ok(Slot {
+            hasher: self,
+            memory,
+            _permit: permit,
+        })
+    }
+
+    /// Holds one slot until the guard is dropped: with [`Hasher::set_queue`],
+    /// lets a test fill the hasher without timing anything.
+    #[doc(hidden)]
+    pub async fn occupy(&self) -> Result<impl Drop + '_, HashError> {
+        self.slot().await
+    }
+
+    /// Changes how many requests may wait for a slot.
+    #[doc(hidden)]
+    pub fn set_queue(&self, queue: usize) {
+        self.queue.store(queue, Ordering::SeqCst);
+    }
+
+    /// Runs `job` on a blocking thread with the slot's memory.
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let mut slot = self.slot().await?;
+        let mut memory = std::mem::take(&mut slot.memory);
+        let (memory, result) = tokio::task::spawn_blocking(move || {
+            let result = job(&mut memory);
+            (memory, result)
+        })
+        .await
+        .context("The password hashing task failed")?;
+        slot.memory = memory;
+        Ok(result)
+    }
+
+    /// Hashes a password (argon2id, random salt).
+    pub async fn hash(&self, password: String) -> Result<String, HashError> {
+        let salt = Salt::generate();
+        self.run(move |memory| hash_with(memory, password.as_bytes(), &salt))
+            .await?
+            .map_err(HashError::Failed)
+    }
+
+    /// Checks a password against a stored PHC hash. Without one (an unknown
+    /// email) a new hash is computed and thrown away, which costs what
+    /// checking a real hash with the same parameters costs.
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
+        if password.len() > MAX_LENGTH {
+            return Ok(false);
+        }
+        self.run(move |memory| match stored {
+            Some(stored) => matches(memory, password.as_bytes(), &stored),
+            None => {
+                let _ = hash_with(memory, password.as_bytes(), &Salt::generate());
+                false
+            }
+        })
+        .await
+    }
+}
+
+/// The first `count` blocks of `memory`, growing it the first time.
+fn blocks(memory: &mut Vec<Block>, count: usize) -> &mut [Block] {
+    if memory.len() < count {
+        memory.resize(count, Block::default());
+    }
+    &mut memory[..count]
+}
+
+fn hash_with(memory: &mut Vec<Block>, password: &[u8], salt: &Salt) -> anyhow::Result<String> {
+    let params = params();
+    let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let mut out = vec![0u8; output_len];
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    argon2
+        .hash_password_into_with_memory(
+            password,
+            salt,
+            &mut out,
+            blocks(memory, params.block_count()),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("Failed to hash a password")?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| anyhow::anyhow!("{e}"))?,
+        salt: Some(*salt),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("{e}"))?),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `password` gives the stored hash; an unreadable hash matches nothing.
+fn matches(memory: &mut Vec<Block>, password: &[u8], stored: &str) -> bool {
+    let Ok(hash) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let Ok(params) = Params::try_from(&hash) else {
+        return false;
+    };
+    let count = params.block_count();
+    let mut out = vec![0u8; expected.len()];
+    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password,
+        &salt,
+        &mut out,
+        blocks(memory, count),
+    );
+    // `Output`'s comparison takes constant time.
+    computed.is_ok() && Output::new(&out).is_ok_and(|out| out == expected)
+}
+
+/// Hashes a password with the process's hasher.
+pub async fn hash(password: String) -> anyhow::Result<String> {
+    SHARED.hash(password).await.map_err(anyhow::Error::from)
+}
+
+/// Checks a password with the process's hasher; `false` for no stored hash.
+pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
+    SHARED
+        .verify(password, stored)
+        .await
+        .map_err(anyhow::Error::from)
+}
+
+/// Nothing to prepare any more: the unknown-email check hashes afresh.
+/// Kept so start-up need not change.
+pub fn warm_up() {}
 
 #[cfg(test)]
 mod tests {
@@ -78,7 +300,7 @@ mod tests {
     #[tokio::test]
     async fn hash_then_verify() {
         let hashed = hash("correct horse battery".into()).await.unwrap();
-        assert!(hashed.starts_with("$argon2id$"));
+        assert!(hashed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(
             verify("correct horse battery".into(), Some(hashed.clone()))
                 .await
@@ -88,12 +310,47 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn hashes_made_by_the_crate_still_verify() {
+        use argon2::password_hash::PasswordHasher;
+        let made = Argon2::default()
+            .hash_password(b"an older password")
+            .unwrap()
+            .to_string();
+        assert!(
+            verify("an older password".into(), Some(made.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify("another password".into(), Some(made)).await.unwrap());
+    }
+
+    #[tokio::test]
     async fn unknown_user_never_verifies() {
         assert!(
             !verify("teampanel-dummy-password".into(), None)
                 .await
                 .unwrap()
         );
+        assert!(!verify("x".into(), Some("not a hash".into())).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_is_busy_and_memory_is_reused() {
+        let hasher = Hasher::new(Limits {
+            slots: 1,
+            queue: 0,
+            wait: Duration::from_secs(60),
+        });
+        let held = hasher.occupy().await.unwrap();
+        assert!(matches!(
+            hasher.verify("some password".into(), None).await,
+            Err(HashError::Busy)
+        ));
+        drop(held);
+        hasher.hash("some password".into()).await.unwrap();
+        hasher.hash("some password".into()).await.unwrap();
+        // One slot: one block of memory, kept for the next hash.
+        assert_eq!(hasher.memory.lock().unwrap().len(), 1);
     }
 
     #[test]

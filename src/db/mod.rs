@@ -2,6 +2,7 @@
 //! file per table of the installation (the organisations' own tables are
 //! reached through `tenant`).
 
+pub mod cache;
 pub mod orgs;
 pub mod sessions;
 pub mod two_factor;
@@ -28,6 +29,26 @@ pub async fn connect(path: &Path) -> anyhow::Result<Db> {
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // Writes to the tables that decide access outdate the in-process caches (see `cache`).
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                let mut handle = conn.lock_handle().await?;
+                let id = connection_id(&mut handle);
+                handle.set_update_hook(move |write| {
+                    cache::on_write(id, write.table, write.operation)
+                });
+                Ok(())
+            })
+        })
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                if cache::any_written() {
+                    let id = connection_id(&mut conn.lock_handle().await?);
+                    cache::on_release(id);
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await
         .with_context(|| format!("Failed to open the database {}", path.display()))?;
@@ -36,6 +57,11 @@ pub async fn connect(path: &Path) -> anyhow::Result<Db> {
         .await
         .context("Failed to apply the database migrations")?;
     Ok(pool)
+}
+
+/// Tells a pool connection apart from the others: its SQLite handle's address.
+fn connection_id(handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>) -> usize {
+    handle.as_raw_handle().as_ptr().addr()
 }
 
 /// Creates the data dir readable by its owner only (it holds the database and the key file).

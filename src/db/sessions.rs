@@ -6,6 +6,7 @@
 //! can be ended at once (password change, disabling, "sign out everywhere").
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::cookie::time::Duration as CookieDuration;
@@ -15,6 +16,7 @@ use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 
+use super::cache::{self, Cached};
 use super::{Db, now_unix};
 
 /// Session state keys the store reads (everything else is opaque to it).
@@ -44,11 +46,66 @@ pub struct SqliteSessionStore {
     db: Db,
     /// The longest a session lives after it was created, whatever its activity.
     absolute: Duration,
+    /// Sessions read or written lately, by id hash: most requests then need
+    /// no query at all. Shared by the server's workers.
+    cache: Arc<Cached<String, CachedSession>>,
+}
+
+/// A session row as the store last read or wrote it.
+#[derive(Clone)]
+struct CachedSession {
+    state: HashMap<String, String>,
+    created_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+}
+
+impl CachedSession {
+    fn live(&self, now: i64, oldest: i64) -> bool {
+        self.expires_at > now && self.created_at > oldest
+    }
 }
 
 impl SqliteSessionStore {
     pub fn new(db: Db, absolute: Duration) -> Self {
-        Self { db, absolute }
+        Self {
+            db,
+            absolute,
+            cache: Arc::default(),
+        }
+    }
+
+    /// Reads a live session's row, through the cache.
+    async fn load_row(&self, id_hash: String) -> Result<Option<CachedSession>, LoadError> {
+        let now = now_unix();
+        let oldest = now - secs(&self.absolute);
+        if let Some(cached) = self.cache.get(&id_hash) {
+            return Ok(cached.live(now, oldest).then_some(cached));
+        }
+        let generation = cache::generation();
+        let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT data, created_at, last_seen_at, expires_at FROM sessions
+             WHERE id_hash = ? AND expires_at > ? AND created_at > ?",
+        )
+        .bind(&id_hash)
+        .bind(now)
+        .bind(oldest)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(|e| LoadError::Other(e.into()))?;
+        let Some((data, created_at, last_seen_at, expires_at)) = row else {
+            return Ok(None);
+        };
+        let state =
+            serde_json::from_str(&data).map_err(|e| LoadError::Deserialization(e.into()))?;
+        let session = CachedSession {
+            state,
+            created_at,
+            last_seen_at,
+            expires_at,
+        };
+        self.cache.put(id_hash, session.clone(), generation);
+        Ok(Some(session))
     }
 }
 
@@ -75,19 +132,8 @@ impl SessionStore for SqliteSessionStore {
         &self,
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
-        let now = now_unix();
-        let oldest = now - secs(&self.absolute);
-        let data: Option<String> = sqlx::query_scalar(
-            "SELECT data FROM sessions WHERE id_hash = ? AND expires_at > ? AND created_at > ?",
-        )
-        .bind(hash_key(session_key.as_ref()))
-        .bind(now)
-        .bind(oldest)
-        .fetch_optional(&self.db)
-        .await
-        .map_err(|e| LoadError::Other(e.into()))?;
-        data.map(|d| serde_json::from_str(&d).map_err(|e| LoadError::Deserialization(e.into())))
-            .transpose()
+        let row = self.load_row(hash_key(session_key.as_ref())).await?;
+        Ok(row.map(|row| row.state))
     }
 
     async fn save(
@@ -98,6 +144,7 @@ impl SessionStore for SqliteSessionStore {
         let key = Alphanumeric.sample_string(&mut rand::rng(), 64);
         let data = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
         let now = now_unix();
+        let generation = cache::generation();
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, data, created_at, last_seen_at, expires_at, ip, user_agent,
                  public_id, signed_in_at)
@@ -116,6 +163,16 @@ impl SessionStore for SqliteSessionStore {
         .execute(&self.db)
         .await
         .map_err(|e| SaveError::Other(e.into()))?;
+        self.cache.put(
+            hash_key(&key),
+            CachedSession {
+                state,
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + ttl.whole_seconds(),
+            },
+            generation,
+        );
         SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
     }
 
@@ -128,6 +185,11 @@ impl SessionStore for SqliteSessionStore {
         let data =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let now = now_unix();
+        let id_hash = hash_key(session_key.as_ref());
+        let created_at = self.cache.get(&id_hash).map(|s| s.created_at);
+        // Forgotten first: a failed write must not leave the old state cached.
+        self.cache.remove(&id_hash);
+        let generation = cache::generation();
         let updated = sqlx::query(
             "UPDATE sessions SET data = ?, user_id = (SELECT id FROM users WHERE id = ?), last_seen_at = ?, expires_at = ?,
                  public_id = COALESCE(?, public_id), signed_in_at = COALESCE(?, signed_in_at)
@@ -139,11 +201,26 @@ impl SessionStore for SqliteSessionStore {
         .bind(now + ttl.whole_seconds())
         .bind(state_value::<String>(&state, PUBLIC_ID_KEY))
         .bind(state_value::<i64>(&state, SIGNED_IN_AT_KEY))
-        .bind(hash_key(session_key.as_ref()))
+        .bind(&id_hash)
         .bind(now)
         .execute(&self.db)
         .await
         .map_err(|e| UpdateError::Other(e.into()))?;
+        if updated.rows_affected() == 1 {
+            if let Some(created_at) = created_at {
+                self.cache.put(
+                    id_hash,
+                    CachedSession {
+                        state,
+                        created_at,
+                        last_seen_at: now,
+                        expires_at: now + ttl.whole_seconds(),
+                    },
+                    generation,
+                );
+            }
+            return Ok(session_key);
+        }
         if updated.rows_affected() == 0 {
             // The session was ended meanwhile (sign out everywhere, or ended from the
             // account page) while this request ran: start a fresh, signed-out one
@@ -166,11 +243,24 @@ impl SessionStore for SqliteSessionStore {
     ) -> Result<(), anyhow::Error> {
         let now = now_unix();
         // Writing on every request would cost a write per page; a minute's precision is plenty
-        // for an idle timeout measured in hours.
+        // for an idle timeout measured in hours. A session cached as seen within the minute
+        // needs no statement at all.
+        let id_hash = hash_key(session_key.as_ref());
+        let mut seen_lately = false;
+        let cached = self.cache.update(&id_hash, |session| {
+            seen_lately = session.last_seen_at >= now - 60;
+            if !seen_lately {
+                session.last_seen_at = now;
+                session.expires_at = now + ttl.whole_seconds();
+            }
+        });
+        if cached && seen_lately {
+            return Ok(());
+        }
         sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ? AND last_seen_at < ?")
             .bind(now)
             .bind(now + ttl.whole_seconds())
-            .bind(hash_key(session_key.as_ref()))
+            .bind(&id_hash)
             .bind(now - 60)
             .execute(&self.db)
             .await
@@ -179,8 +269,10 @@ impl SessionStore for SqliteSessionStore {
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let id_hash = hash_key(session_key.as_ref());
+        self.cache.remove(&id_hash);
         sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
-            .bind(hash_key(session_key.as_ref()))
+            .bind(&id_hash)
             .execute(&self.db)
             .await
             .context("Failed to delete a session")?;

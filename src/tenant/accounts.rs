@@ -14,11 +14,12 @@ use crate::rbac::perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS as MANAGE;
 impl Tenant<'_> {
     /// The organisation's accounts, the default first.
     pub async fn accounts(&self) -> anyhow::Result<Vec<CloudAccountRow>> {
-        store::list(&self.door.db, self.org_id()).await
+        self.door.accounts(self.org_id()).await
     }
 
     pub async fn account(&self, id: i64) -> anyhow::Result<Option<CloudAccountRow>> {
-        store::get(&self.door.db, self.org_id(), id).await
+        let accounts = self.door.accounts(self.org_id()).await?;
+        Ok(accounts.into_iter().find(|a| a.id == id))
     }
 
     /// Stores an account whose token the Cloud Panel just accepted.

@@ -5,9 +5,9 @@
 use anyhow::Context;
 
 use super::Tenant;
-use super::store::accounts::{self as store, CloudAccountRow, Provider};
+use super::store::accounts::{CloudAccountRow, Provider};
 use crate::audit::{self, AuditCtx, NewEvent};
-use crate::cloudpanel::{AccountClient, AccountKey, SecretToken};
+use crate::cloudpanel::{AccountClient, AccountKey};
 use crate::db::Db;
 use crate::rbac::Permission;
 
@@ -52,26 +52,32 @@ impl Tenant<'_> {
     pub async fn cloud(&self, account_id: Option<i64>) -> Result<CloudAccount, OpenError> {
         self.needs_one("a cloud permission", is_cloud_permission)?;
         let db = &self.door.db;
+        let accounts = self.door.accounts(self.org_id()).await?;
         let row = match account_id {
-            Some(id) => store::get(db, self.org_id(), id)
-                .await?
+            Some(id) => accounts
+                .into_iter()
+                .find(|a| a.id == id)
                 .ok_or(OpenError::NotFound)?,
-            None => store::default_for(db, self.org_id())
-                .await?
+            // The one marked default, else the oldest.
+            None => accounts
+                .into_iter()
+                .min_by_key(|a| (!a.is_default, a.id))
                 .ok_or(OpenError::NoAccount)?,
         };
         let provider = Provider::parse(&row.provider)
             .ok_or_else(|| OpenError::UnknownProvider(row.provider.clone()))?;
-        let token = store::open_token(db, &self.door.keys, self.org_id(), row.id)
+        let token = self
+            .door
+            .token(self.org_id(), row.id)
             .await
             .context("Failed to open a cloud account's token")?
             .ok_or(OpenError::NotFound)?;
         let client = match provider {
-            Provider::CloudPanel => self.door.cloud.account(AccountKey::new(
-                row.id,
-                row.base_url.clone(),
-                SecretToken::new(token.expose()),
-            )),
+            Provider::CloudPanel => {
+                self.door
+                    .cloud
+                    .account(AccountKey::new(row.id, row.base_url.clone(), token))
+            }
         };
         Ok(CloudAccount {
             row,

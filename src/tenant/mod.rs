@@ -24,9 +24,10 @@ pub mod unguarded;
 use serde_json::{Value, json};
 
 use crate::audit::{self, AuditCtx, NewEvent, Outcome};
-use crate::cloudpanel::CloudPanel;
+use crate::cloudpanel::{CloudPanel, SecretToken};
 use crate::crypto::KeyRing;
 use crate::db::Db;
+use crate::db::cache::{self, Cached};
 use crate::db::orgs::{self, Organisation};
 use crate::rbac::{Permission, PermissionSet};
 
@@ -45,6 +46,21 @@ pub struct Door {
     db: Db,
     keys: KeyRing,
     cloud: CloudPanel,
+    /// Rows every organisation page reads, kept between requests; any write
+    /// to memberships, roles, organisations or cloud accounts outdates them
+    /// at once (see [`crate::db::cache`]), so a changed role or a removed
+    /// member applies to the very next request.
+    cached: Remembered,
+}
+
+#[derive(Default)]
+struct Remembered {
+    /// By organisation address and user.
+    memberships: Cached<(String, i64), Membership>,
+    /// By organisation: its cloud accounts, the default first.
+    accounts: Cached<i64, Vec<CloudAccountRow>>,
+    /// By cloud account: its opened token.
+    tokens: Cached<i64, SecretToken>,
 }
 
 /// A user's membership of one organisation: made only by [`Door::membership`].
@@ -111,19 +127,64 @@ impl Grant {
 
 impl Door {
     pub fn new(db: Db, keys: KeyRing, cloud: CloudPanel) -> Self {
-        Self { db, keys, cloud }
+        Self {
+            db,
+            keys,
+            cloud,
+            cached: Remembered::default(),
+        }
     }
 
     /// The user's membership of the organisation at `slug`; `None` when the
     /// organisation does not exist or the user is not a member (one answer,
     /// so existence does not leak).
     pub async fn membership(&self, slug: &str, user_id: i64) -> anyhow::Result<Option<Membership>> {
+        let key = (slug.to_owned(), user_id);
+        if let Some(member) = self.cached.memberships.get(&key) {
+            return Ok(Some(member));
+        }
+        let generation = cache::generation();
         let Some(org) = orgs::by_slug(&self.db, slug).await? else {
             return Ok(None);
         };
         let mut conn = self.conn().await?;
         let role = store::roles::of_member(&mut conn, org.id, user_id).await?;
-        Ok(role.map(|role| Membership { org, role, user_id }))
+        let member = role.map(|role| Membership { org, role, user_id });
+        if let Some(member) = &member {
+            self.cached.memberships.put(key, member.clone(), generation);
+        }
+        Ok(member)
+    }
+
+    /// The organisation's cloud accounts, the default first.
+    async fn accounts(&self, org_id: i64) -> anyhow::Result<Vec<CloudAccountRow>> {
+        if let Some(accounts) = self.cached.accounts.get(&org_id) {
+            return Ok(accounts);
+        }
+        let generation = cache::generation();
+        let accounts = store::accounts::list(&self.db, org_id).await?;
+        self.cached
+            .accounts
+            .put(org_id, accounts.clone(), generation);
+        Ok(accounts)
+    }
+
+    /// The opened token of one of the organisation's cloud accounts.
+    async fn token(&self, org_id: i64, account_id: i64) -> anyhow::Result<Option<SecretToken>> {
+        if let Some(token) = self.cached.tokens.get(&account_id) {
+            return Ok(Some(token));
+        }
+        let generation = cache::generation();
+        let Some(opened) =
+            store::accounts::open_token(&self.db, &self.keys, org_id, account_id).await?
+        else {
+            return Ok(None);
+        };
+        let token = SecretToken::new(opened.expose());
+        self.cached
+            .tokens
+            .put(account_id, token.clone(), generation);
+        Ok(Some(token))
     }
 
     /// Checks a permission. Passed: a handle bound to the organisation and

@@ -41,6 +41,17 @@ pub struct LoginForm {
     next: String,
 }
 
+/// When to try again after every password check was busy: a queue of
+/// sign-ins drains in about this long.
+const BUSY_RETRY_SECS: u64 = 5;
+
+fn retry_after(mut response: HttpResponse, secs: u64) -> HttpResponse {
+    if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
 /// Only local paths are followed after sign-in, so a link cannot send the user elsewhere.
 fn safe_next(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
@@ -109,11 +120,19 @@ pub async fn login(
     }
 
     let user = users::by_email(state.raw_db(), email).await?;
-    let matches = password::verify(
-        form.password,
-        user.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = match state.hasher.verify(form.password, stored).await {
+        Ok(matches) => matches,
+        Err(password::HashError::Busy) => {
+            tracing::warn!(%ip, "sign-in refused: every password check is busy");
+            let response = show_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many people are signing in right now. Try again in a few seconds.",
+            )?;
+            return Ok(retry_after(response, BUSY_RETRY_SECS));
+        }
+        Err(password::HashError::Failed(e)) => return Err(e.into()),
+    };
     let user = match user {
         Some(user) if matches && !user.disabled => user,
         other => {

@@ -11,7 +11,9 @@ use crate::web::page::{NavOrg, PageCtx};
 /// Fills the organisation switcher for a signed-in user.
 pub async fn fill(state: &AppState, page: &mut PageCtx, user: &User) -> Result<(), AppError> {
     page.nav.clear();
-    page.orgs = crate::db::orgs::for_user(state.raw_db(), user.id)
+    page.orgs = state
+        .people
+        .orgs(state.raw_db(), user.id)
         .await?
         .into_iter()
         .map(|o| NavOrg {

@@ -7,6 +7,9 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::app_state::AppState;
+use crate::db::Db;
+use crate::db::cache::{self, Cached};
+use crate::db::orgs::Organisation;
 use crate::db::users::User;
 use crate::web::csrf;
 use crate::web::error::AppError;
@@ -84,13 +87,49 @@ impl PageCtx {
     }
 }
 
+/// Users and their organisations as every page needs them, kept between
+/// requests. Any write to users, memberships or organisations outdates
+/// them at once (see [`crate::db::cache`]), so disabling a user or removing
+/// a member applies to their very next request.
+#[derive(Default)]
+pub struct People {
+    users: Cached<i64, User>,
+    orgs: Cached<i64, Vec<Organisation>>,
+}
+
+impl People {
+    /// The user with this id, as stored.
+    pub async fn user(&self, db: &Db, id: i64) -> anyhow::Result<Option<User>> {
+        if let Some(user) = self.users.get(&id) {
+            return Ok(Some(user));
+        }
+        let generation = cache::generation();
+        let user = crate::db::users::by_id(db, id).await?;
+        if let Some(user) = &user {
+            self.users.put(id, user.clone(), generation);
+        }
+        Ok(user)
+    }
+
+    /// The organisations the user belongs to, for the switcher.
+    pub async fn orgs(&self, db: &Db, user_id: i64) -> anyhow::Result<Vec<Organisation>> {
+        if let Some(orgs) = self.orgs.get(&user_id) {
+            return Ok(orgs);
+        }
+        let generation = cache::generation();
+        let orgs = crate::db::orgs::for_user(db, user_id).await?;
+        self.orgs.put(user_id, orgs.clone(), generation);
+        Ok(orgs)
+    }
+}
+
 /// Loads the signed-in user from the session; a user who was disabled or
 /// deleted meanwhile has their session ended.
 pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<User>, AppError> {
     let Ok(Some(user_id)) = session.get::<i64>(crate::db::sessions::USER_ID_KEY) else {
         return Ok(None);
     };
-    match crate::db::users::by_id(state.raw_db(), user_id).await? {
+    match state.people.user(state.raw_db(), user_id).await? {
         Some(user) if !user.disabled => Ok(Some(user)),
         _ => {
             session.purge();
