@@ -58,7 +58,7 @@ fn unreadable(act: &Act<'_>, e: &CloudError) -> AppResult<HttpResponse> {
         );
         return Ok(redirect(act.list()));
     }
-    act.unreadable("block storage", &e)
+    act.unreadable("block storage", e)
 }
 
 // ---- name and description ----

@@ -65,7 +65,7 @@ fn unreadable(act: &Act<'_>, e: &CloudError) -> AppResult<HttpResponse> {
         );
         return Ok(redirect(act.list()));
     }
-    act.unreadable("shared storage", &e)
+    act.unreadable("shared storage", e)
 }
 
 /// `R` or `RW`; anything else is `None`.
