@@ -1,5 +1,6 @@
 //! In-process caches of the rows every page reads to decide who may do
-//! what: sessions, users, memberships and roles, cloud accounts.
+//! what: sessions, users, memberships and roles, cloud accounts, and
+//! whether an organisation's two-factor requirement lets a member in.
 //!
 //! Reading them from SQLite on each request cost ten round trips through
 //! sqlx's worker thread per page, most of a page's time. They are kept here
@@ -53,6 +54,8 @@ const WATCHED: &[&str] = &[
     "roles",
     "memberships",
     "cloud_accounts",
+    // Whether a member has a second factor: organisations may require one.
+    "user_two_factor",
 ];
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);

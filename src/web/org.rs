@@ -394,8 +394,10 @@ impl FromRequest for OrgCtx {
             let org = member.org();
             // An organisation that requires a second factor is closed to a
             // member without one until they set it up.
-            let two_factor =
-                crate::db::two_factor::org_requirement(state.raw_db(), org.id, user.id).await?;
+            let two_factor = state
+                .people
+                .two_factor(state.raw_db(), org.id, user.id)
+                .await?;
             if two_factor.blocks() {
                 crate::web::flash::info(
                     &req.get_session(),

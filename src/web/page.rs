@@ -95,6 +95,9 @@ impl PageCtx {
 pub struct People {
     users: Cached<i64, User>,
     orgs: Cached<i64, Vec<Organisation>>,
+    /// (organisation, user): whether the organisation's two-factor
+    /// requirement lets the user in.
+    two_factor: Cached<(i64, i64), crate::db::two_factor::OrgRequirement>,
 }
 
 impl People {
@@ -109,6 +112,24 @@ impl People {
             self.users.put(id, user.clone(), generation);
         }
         Ok(user)
+    }
+
+    /// The organisation's two-factor requirement for this user, checked on
+    /// every organisation page.
+    pub async fn two_factor(
+        &self,
+        db: &Db,
+        org_id: i64,
+        user_id: i64,
+    ) -> anyhow::Result<crate::db::two_factor::OrgRequirement> {
+        if let Some(requirement) = self.two_factor.get(&(org_id, user_id)) {
+            return Ok(requirement);
+        }
+        let generation = cache::generation();
+        let requirement = crate::db::two_factor::org_requirement(db, org_id, user_id).await?;
+        self.two_factor
+            .put((org_id, user_id), requirement, generation);
+        Ok(requirement)
     }
 
     /// The organisations the user belongs to, for the switcher.
