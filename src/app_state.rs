@@ -28,7 +28,7 @@ pub struct AppState {
     /// own ([`Hasher::shared`]).
     pub hasher: Arc<Hasher>,
     /// Users and their organisations as pages show them, read once per change.
-    pub people: crate::web::page::People,
+    pub people: crate::db::people::People,
     /// The Cloud Panel client: one rate budget, read cache and set of counters per cloud account.
     pub cloud: CloudPanel,
 }
@@ -50,7 +50,7 @@ impl AppState {
             master_key,
             throttle,
             hasher: Arc::new(Hasher::new(Limits::default())),
-            people: crate::web::page::People::default(),
+            people: crate::db::people::People::default(),
             cloud,
         }
     }

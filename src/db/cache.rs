@@ -89,7 +89,7 @@ pub(super) fn any_written() -> bool {
 }
 
 /// Runs after a change of the panel's own commits
-/// ([`crate::audit::LocalChange`]): a connection that wrote a watched table
+/// (`audit::LocalChange`): a connection that wrote a watched table
 /// is not back in the pool yet, and the answer to the change may go out
 /// before it is, so the generation moves here already.
 pub fn committed() {

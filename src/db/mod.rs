@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod orgs;
+pub mod people;
 pub mod sessions;
 pub mod two_factor;
 pub mod users;

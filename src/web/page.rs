@@ -7,9 +7,6 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::app_state::AppState;
-use crate::db::Db;
-use crate::db::cache::{self, Cached};
-use crate::db::orgs::Organisation;
 use crate::db::users::User;
 use crate::web::csrf;
 use crate::web::error::AppError;
@@ -84,63 +81,6 @@ impl PageCtx {
 
     pub fn org_slug(&self) -> &str {
         self.org.as_ref().map_or("", |o| o.slug.as_str())
-    }
-}
-
-/// Users and their organisations as every page needs them, kept between
-/// requests. Any write to users, memberships or organisations outdates
-/// them at once (see [`crate::db::cache`]), so disabling a user or removing
-/// a member applies to their very next request.
-#[derive(Default)]
-pub struct People {
-    users: Cached<i64, User>,
-    orgs: Cached<i64, Vec<Organisation>>,
-    /// (organisation, user): whether the organisation's two-factor
-    /// requirement lets the user in.
-    two_factor: Cached<(i64, i64), crate::db::two_factor::OrgRequirement>,
-}
-
-impl People {
-    /// The user with this id, as stored.
-    pub async fn user(&self, db: &Db, id: i64) -> anyhow::Result<Option<User>> {
-        if let Some(user) = self.users.get(&id) {
-            return Ok(Some(user));
-        }
-        let generation = cache::generation();
-        let user = crate::db::users::by_id(db, id).await?;
-        if let Some(user) = &user {
-            self.users.put(id, user.clone(), generation);
-        }
-        Ok(user)
-    }
-
-    /// The organisation's two-factor requirement for this user, checked on
-    /// every organisation page.
-    pub async fn two_factor(
-        &self,
-        db: &Db,
-        org_id: i64,
-        user_id: i64,
-    ) -> anyhow::Result<crate::db::two_factor::OrgRequirement> {
-        if let Some(requirement) = self.two_factor.get(&(org_id, user_id)) {
-            return Ok(requirement);
-        }
-        let generation = cache::generation();
-        let requirement = crate::db::two_factor::org_requirement(db, org_id, user_id).await?;
-        self.two_factor
-            .put((org_id, user_id), requirement, generation);
-        Ok(requirement)
-    }
-
-    /// The organisations the user belongs to, for the switcher.
-    pub async fn orgs(&self, db: &Db, user_id: i64) -> anyhow::Result<Vec<Organisation>> {
-        if let Some(orgs) = self.orgs.get(&user_id) {
-            return Ok(orgs);
-        }
-        let generation = cache::generation();
-        let orgs = crate::db::orgs::for_user(db, user_id).await?;
-        self.orgs.put(user_id, orgs.clone(), generation);
-        Ok(orgs)
     }
 }
 
