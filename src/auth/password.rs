@@ -1,13 +1,16 @@
 //! Password hashing with argon2id, off the async runtime and bounded.
 //!
-//! Each hash needs 19 MiB of working memory. Left to the allocator, that
+//! Each hash needs 19 MiB of working memory. Left to glibc's allocator, that
 //! memory stayed in the malloc arena of whichever blocking thread ran the
-//! hash, so fifty concurrent sign-ins kept close to a gigabyte. A
-//! [`Hasher`] runs at most one hash per core, and each slot reuses a memory
-//! block from its own pool (argon2's `hash_password_into_with_memory`), so
-//! hashing never holds more than `slots × 19 MiB`. Further requests wait in
-//! a short queue; a full queue, or a wait that times out, is
-//! [`HashError::Busy`], which the sign-in page answers with 429.
+//! hash, so fifty concurrent sign-ins kept close to a gigabyte for good.
+//! A [`Hasher`] runs at most one hash per core, each in a memory block
+//! handed to argon2 (`hash_password_into_with_memory`). While sign-ins
+//! queue, a finished hash passes its block to the next one; when nobody
+//! waits, the block is freed and goes back to the system (see [`blocks`]).
+//! So hashing never holds more than `slots × 19 MiB`, and an idle panel
+//! holds none of it.
+//! Further requests wait in a short queue; a full queue, or a wait that
+//! times out, is [`HashError::Busy`], which the sign-in page answers with 429.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
@@ -74,8 +77,8 @@ pub struct Hasher {
     queue: AtomicUsize,
     slots: Arc<Semaphore>,
     waiting: AtomicUsize,
-    /// Working memory of finished hashes, for the next ones: at most one
-    /// per slot, since a block is only taken while a slot is held.
+    /// Working memory of finished hashes, for hashes that were waiting: at
+    /// most one per slot, since a block is only taken while a slot is held.
     memory: Mutex<Vec<Vec<Block>>>,
 }
 
@@ -93,10 +96,18 @@ struct Slot<'a> {
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
         let memory = std::mem::take(&mut self.memory);
-        if !memory.is_empty()
-            && let Ok(mut pool) = self.hasher.memory.lock()
-        {
-            pool.push(memory);
+        let Ok(mut pool) = self.hasher.memory.lock() else {
+            return;
+        };
+        // Runs before the permit is released, so a waiter that takes the
+        // slot finds the block.
+        if self.hasher.waiting.load(Ordering::SeqCst) > 0 {
+            if !memory.is_empty() {
+                pool.push(memory);
+            }
+        } else {
+            // Nobody waits: this block and any left over go back to the system.
+            pool.clear();
         }
     }
 }
@@ -213,9 +224,18 @@ impl Hasher {
     }
 }
 
+/// Blocks reserved per hash: just over 32 MiB. glibc keeps a freed
+/// allocation of up to 32 MiB in the freeing thread's arena (it raises its
+/// mmap threshold to the size of what was freed, up to that bound), which
+/// is how fifty sign-ins kept a gigabyte. Larger ones always get a mapping
+/// of their own, unmapped when freed. Only the first `count` blocks (19 MiB)
+/// are ever written, and pages never written take no memory.
+const RESERVED_BLOCKS: usize = 32 * 1024 + 1;
+
 /// The first `count` blocks of `memory`, growing it the first time.
 fn blocks(memory: &mut Vec<Block>, count: usize) -> &mut [Block] {
     if memory.len() < count {
+        memory.reserve_exact(RESERVED_BLOCKS.max(count) - memory.len());
         memory.resize(count, Block::default());
     }
     &mut memory[..count]
@@ -335,7 +355,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_full_queue_is_busy_and_memory_is_reused() {
+    async fn a_full_queue_is_busy_and_idle_memory_is_returned() {
         let hasher = Hasher::new(Limits {
             slots: 1,
             queue: 0,
@@ -349,8 +369,33 @@ mod tests {
         drop(held);
         hasher.hash("some password".into()).await.unwrap();
         hasher.hash("some password".into()).await.unwrap();
-        // One slot: one block of memory, kept for the next hash.
-        assert_eq!(hasher.memory.lock().unwrap().len(), 1);
+        // Nobody waited: no block of memory is kept.
+        assert_eq!(hasher.memory.lock().unwrap().len(), 0);
+    }
+
+    #[tokio::test]
+    async fn hashes_that_waited_leave_no_memory_behind() {
+        let hasher = Arc::new(Hasher::new(Limits {
+            slots: 1,
+            queue: 4,
+            wait: Duration::from_secs(60),
+        }));
+        let held = hasher.occupy().await.unwrap();
+        let first = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.hash("some password".into()).await })
+        };
+        let waiting = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.hash("some password".into()).await })
+        };
+        while hasher.waiting.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        drop(held);
+        first.await.unwrap().unwrap();
+        waiting.await.unwrap().unwrap();
+        assert_eq!(hasher.memory.lock().unwrap().len(), 0);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use std::any::Any;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -46,12 +46,25 @@ pub struct Stored {
 /// A typed value decoded once from a stored answer and shared by every later
 /// read of it: decoding a list of hundreds of servers costs more than the
 /// rest of a page, and the same answer serves every member until it expires.
+/// Beside it, values derived from the decoding (a page's rows in one order,
+/// already rendered), keyed by what else they were made from.
 #[derive(Clone, Default)]
-pub struct Memo(Arc<OnceLock<Arc<dyn Any + Send + Sync>>>);
+pub struct Memo(Arc<MemoSlots>);
+
+#[derive(Default)]
+struct MemoSlots {
+    decoded: OnceLock<Arc<dyn Any + Send + Sync>>,
+    /// Oldest first, at most [`MAX_DERIVED`].
+    derived: Mutex<Vec<(String, Arc<dyn Any + Send + Sync>)>>,
+}
+
+/// Derived values kept per answer: a few sort orders of one list, for one
+/// or two accounts' views.
+pub const MAX_DERIVED: usize = 8;
 
 impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
+        f.write_str(if self.0.decoded.get().is_some() {
             "Memo(decoded)"
         } else {
             "Memo(empty)"
@@ -61,12 +74,34 @@ impl std::fmt::Debug for Memo {
 
 impl Memo {
     pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
-        self.0.get()?.downcast_ref::<T>()
+        self.0.decoded.get()?.downcast_ref::<T>()
     }
 
     pub fn set<T: Any + Send + Sync>(&self, value: T) {
         // A concurrent read may have decoded it first: both values are equal.
-        let _ = self.0.set(Arc::new(value));
+        let _ = self.0.decoded.set(Arc::new(value));
+    }
+
+    /// The value derived under `key`, made by `make` the first time. Two
+    /// reads racing may both make it; either result is equal, one is kept.
+    pub fn derived<D: Any + Send + Sync>(&self, key: &str, make: impl FnOnce() -> D) -> Arc<D> {
+        let found = self.0.derived.lock().ok().and_then(|slots| {
+            slots
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v.clone().downcast::<D>().ok())
+        });
+        if let Some(found) = found {
+            return found;
+        }
+        let made = Arc::new(make());
+        if let Ok(mut slots) = self.0.derived.lock() {
+            if slots.len() >= MAX_DERIVED {
+                slots.remove(0);
+            }
+            slots.push((key.to_owned(), made.clone()));
+        }
+        made
     }
 }
 

@@ -278,6 +278,21 @@ impl<T> Fetched<T> {
     pub fn into_value(self) -> T {
         self.value
     }
+
+    /// A value made from this answer once and shared by every later read of
+    /// the same stored answer, such as a page's rows in one order, already
+    /// rendered. `key` names it and everything besides the answer that it
+    /// was made from. An answer that was not stored is made into one each time.
+    pub fn derived<D: std::any::Any + Send + Sync>(
+        &self,
+        key: &str,
+        make: impl FnOnce(&T) -> D,
+    ) -> std::sync::Arc<D> {
+        match &self.memo {
+            Some(memo) => memo.derived(key, || make(&self.value)),
+            None => std::sync::Arc::new(make(&self.value)),
+        }
+    }
 }
 
 /// An age in the unit a reader takes in at a glance: "40 s", "12 min", "3 h".

@@ -3,6 +3,7 @@
 //! `organisation.manage_cloud_accounts`. A token is only ever shown by its
 //! last four characters, and is checked with `ping_auth` before it is saved.
 
+use crate::web::routing::Routes;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -23,7 +24,7 @@ use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/o/{slug}/accounts", web::get().to(list))
         .route("/o/{slug}/accounts", web::post().to(add))
         .route(

@@ -1,5 +1,6 @@
 //! `/admin`: the instance admin manages users and organisations.
 
+use crate::web::routing::Routes;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -20,7 +21,7 @@ use crate::web::extract::{CurrentUser, InstanceAdmin};
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/admin", web::get().to(index))
         .route("/admin/users", web::post().to(create_user))
         .route("/admin/users/{user_id}/rename", web::post().to(rename_user))

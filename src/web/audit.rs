@@ -3,6 +3,7 @@
 //! `/admin/audit` (installation-wide events, instance admins only). The page
 //! and both exports read the same filter from the query string.
 
+use crate::web::routing::Routes;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -25,7 +26,7 @@ const PER_PAGE: i64 = 50;
 /// An export holds at most this many events; narrow the filter for more.
 const EXPORT_MAX: i64 = 100_000;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/o/{slug}/audit", web::get().to(org_page))
         .route("/o/{slug}/audit/export.csv", web::get().to(org_export_csv))
         .route(

@@ -1,5 +1,6 @@
 //! Members of an organisation, invitations, and the public accept page `/invite/{token}`.
 
+use crate::web::routing::Routes;
 use actix_session::{Session, SessionExt};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -27,7 +28,7 @@ use crate::web::{flash, redirect, render};
 /// The new invitation's link, shown once on the next members page.
 const NEW_LINK_KEY: &str = "invite_link";
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/o/{slug}/members", web::get().to(list))
         .route("/o/{slug}/members/invite", web::post().to(invite))
         .route(

@@ -23,6 +23,7 @@ pub mod org_home;
 pub mod org_two_factor;
 pub mod page;
 pub mod roles;
+pub mod routing;
 pub mod servers;
 pub mod storages;
 pub mod two_factor;
@@ -38,10 +39,13 @@ use askama::Template;
 use crate::audit::AuditCtx;
 use crate::db::users::User;
 use crate::web::error::{AppError, AppResult};
+use crate::web::routing::Routes;
 
-/// Registers every route of the panel.
+/// Registers every route of the panel, nested (see [`routing`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(home::healthz))
+    let mut table = Routes::default();
+    table
+        .route("/healthz", web::get().to(home::healthz))
         .route("/metrics", web::get().to(metrics::scrape))
         .route("/static/{name}", web::get().to(assets::serve))
         .route("/", web::get().to(home::index))
@@ -60,17 +64,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/sessions/{public_id}/end",
             web::post().to(auth_pages::end_session),
-        )
-        .configure(two_factor::routes)
-        .configure(org::routes)
-        .configure(crate::web::accounts::routes)
-        .configure(crate::web::audit::routes)
-        .configure(servers::routes)
-        .configure(storages::routes)
-        .configure(networks::routes)
-        .configure(account::routes)
-        .configure(monitoring::routes)
-        .configure(admin::routes);
+        );
+    two_factor::routes(&mut table);
+    org::routes(&mut table);
+    accounts::routes(&mut table);
+    audit::routes(&mut table);
+    servers::routes(&mut table);
+    storages::routes(&mut table);
+    networks::routes(&mut table);
+    account::routes(&mut table);
+    monitoring::routes(&mut table);
+    admin::routes(&mut table);
+    table.register(cfg);
 }
 
 /// Renders a template into an HTML response with the given status.

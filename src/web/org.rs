@@ -11,6 +11,7 @@
 //! what every member may see. A refusal renders the 403 page and writes an
 //! audit event with outcome `denied`.
 
+use crate::web::routing::Routes;
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -438,7 +439,7 @@ impl FromRequest for OrgCtx {
 }
 
 /// Registers the organisation pages of this area.
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     crate::web::org_home::routes(cfg);
     crate::web::members::routes(cfg);
     crate::web::org_two_factor::routes(cfg);

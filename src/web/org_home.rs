@@ -12,6 +12,7 @@
 //! runs low the dashboard stops reading and leaves the rest to the list
 //! pages and to changes, which need it more.
 
+use crate::web::routing::Routes;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -111,7 +112,7 @@ struct OrgHomePage<'a> {
     account_cards: Vec<AccountCard>,
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/o/{slug}", web::get().to(without_slash))
         .route("/o/{slug}/", web::get().to(overview))
         .route(

@@ -2,6 +2,7 @@
 //! Members page that an Owner changes. The requirement itself is enforced by
 //! `OrgCtx` on every organisation page.
 
+use crate::web::routing::Routes;
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -15,7 +16,7 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::{flash, redirect};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route(
         "/o/{slug}/members/two-factor",
         web::post().to(set_requirement),

@@ -1,5 +1,6 @@
 //! Roles of an organisation: the list, the permission matrix editor, clone and delete.
 
+use crate::web::routing::Routes;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -18,7 +19,7 @@ use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/o/{slug}/roles", web::get().to(list))
         .route("/o/{slug}/roles", web::post().to(create))
         .route("/o/{slug}/roles/{role_id}", web::get().to(edit))

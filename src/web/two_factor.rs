@@ -4,6 +4,7 @@
 //! Between the password and the code the session holds only a short-lived
 //! pending marker, not the user id: no page but the code form accepts it.
 
+use crate::web::routing::Routes;
 use actix_session::Session;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -23,7 +24,7 @@ use crate::web::extract::CurrentUser;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/login/code", web::get().to(code_form))
         .route("/login/code", web::post().to(submit_code))
         .route("/account/two-factor", web::get().to(enrol_page))

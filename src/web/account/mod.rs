@@ -10,7 +10,7 @@ pub mod logs;
 pub mod ssh_keys;
 pub mod usage;
 
-pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+pub fn routes(cfg: &mut crate::web::routing::Routes) {
     images::routes(cfg);
     ssh_keys::routes(cfg);
     catalogue::routes(cfg);

@@ -152,7 +152,12 @@ async fn open_upstream(
         (None, Fallback::Default) => tenant.cloud(None).await,
     };
     let account = account.map_err(open_error)?;
-    if named.is_some() && fallback == Fallback::Remembered {
+    // Written only when it changes: a session write is a database write, and
+    // most views name the account they already remember.
+    if named.is_some()
+        && fallback == Fallback::Remembered
+        && session.get::<i64>(&key).ok().flatten() != Some(account.row.id)
+    {
         let _ = session.insert(&key, account.row.id);
     }
     Ok(Upstream { account })

@@ -10,6 +10,7 @@ mod policies;
 mod series;
 mod server;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 /// This family's organisation routes, for the isolation walk.
@@ -52,7 +53,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Every route, in registration order (`new` before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/o/{slug}/monitoring", web::get().to(center::page))
         .route(
             "/o/{slug}/monitoring/{server_id}",

@@ -10,7 +10,7 @@ pub mod public_ips;
 pub mod server_ips;
 pub mod vpns;
 
-pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+pub fn routes(cfg: &mut crate::web::routing::Routes) {
     private_networks::routes(cfg);
     public_ips::routes(cfg);
     firewall_policies::routes(cfg);

@@ -9,6 +9,7 @@ mod list;
 mod parts;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::web::org::OrgCtx;
@@ -26,7 +27,7 @@ impl crate::web::cloud::Named for crate::cloudpanel::servers::Server {
 }
 
 /// Every server route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/servers", get().to(list::page))

@@ -16,7 +16,7 @@ use crate::web::org::OrgCtx;
 
 pub use crate::web::cloud::datacenter_label;
 
-pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+pub fn routes(cfg: &mut crate::web::routing::Routes) {
     block::routes(cfg);
     shared::routes(cfg);
 }

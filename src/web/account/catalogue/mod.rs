@@ -7,6 +7,7 @@ mod datacenters;
 mod index;
 mod sizes;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::catalogue::Datacenter;
@@ -32,7 +33,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Every route, in registration order.
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     cfg.route("/o/{slug}/catalogue", get().to(index::page))
         .route(

@@ -15,6 +15,7 @@ mod permissions;
 mod users;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::access::Role;
@@ -52,7 +53,7 @@ impl crate::web::cloud::Named for Role {
 }
 
 /// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/cloud_roles", get().to(list::page))

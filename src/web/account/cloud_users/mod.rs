@@ -15,6 +15,7 @@ mod list;
 mod permissions;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::access::User;
@@ -40,7 +41,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/cloud_users", get().to(list::page))

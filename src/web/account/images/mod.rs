@@ -9,6 +9,7 @@ mod form;
 mod list;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::images::Image;
@@ -39,7 +40,7 @@ impl crate::web::cloud::Named for Image {
 }
 
 /// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/images", get().to(list::page))

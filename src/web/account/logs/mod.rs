@@ -8,12 +8,13 @@ pub(crate) mod filter;
 mod list;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 /// This family's organisation routes, for the isolation walk.
 pub const ROUTES: &[(&str, &str)] = &[("GET", "/o/{slug}/logs"), ("GET", "/o/{slug}/logs/{id}")];
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/o/{slug}/logs", web::get().to(list::page))
         .route("/o/{slug}/logs/{id}", web::get().to(detail::page));
 }

@@ -9,6 +9,7 @@ mod form;
 mod list;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::ssh_keys::SshKey;
@@ -37,7 +38,7 @@ impl crate::web::cloud::Named for SshKey {
 }
 
 /// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/ssh_keys", get().to(list::page))

@@ -7,6 +7,7 @@ mod estimate;
 mod pricing;
 mod usages;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::web::charts::bars::{self, Amount, BarChart};
@@ -20,7 +21,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     cfg.route("/o/{slug}/usage", web::get().to(usages::page))
         .route("/o/{slug}/usage/pricing", web::get().to(pricing::page))
         .route("/o/{slug}/usage/costs", web::get().to(costs::page));

@@ -11,6 +11,7 @@ mod rules;
 mod settings;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::networks::LoadBalancer;
@@ -41,7 +42,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Every route, in registration order (`new` before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/load_balancers", get().to(list::page))

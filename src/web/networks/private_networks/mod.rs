@@ -9,6 +9,7 @@ mod form;
 mod list;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::networks::PrivateNetwork;
@@ -43,7 +44,7 @@ impl crate::web::cloud::Named for PrivateNetwork {
 }
 
 /// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/private_networks", get().to(list::page))

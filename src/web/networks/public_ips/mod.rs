@@ -9,6 +9,7 @@ mod detail;
 mod list;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::networks::PublicIp;
@@ -38,7 +39,7 @@ impl crate::web::cloud::Named for PublicIp {
 }
 
 /// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/public_ips", get().to(list::page))

@@ -9,6 +9,7 @@ mod form;
 mod list;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::networks::Vpn;
@@ -39,7 +40,7 @@ impl crate::web::cloud::Named for Vpn {
 }
 
 /// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/vpns", get().to(list::page))

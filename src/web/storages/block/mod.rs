@@ -8,6 +8,7 @@ mod detail;
 mod list;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::storages::BlockStorage;
@@ -39,7 +40,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Every block storage route (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/block_storages", get().to(list::page))

@@ -10,6 +10,7 @@ mod detail;
 mod list;
 mod view;
 
+use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::storages::SharedStorage;
@@ -52,7 +53,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Every shared storage route (literal segments before `{id}`).
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut Routes) {
     let get = web::get;
     let post = web::post;
     cfg.route("/o/{slug}/shared_storages", get().to(list::page))
