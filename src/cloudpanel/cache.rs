@@ -319,6 +319,28 @@ pub fn affected(path: &str) -> Vec<Scope> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_derived_value_is_made_once_per_key_and_the_oldest_goes_first() {
+        let memo = Memo::default();
+        let mut made = 0;
+        let first = memo.derived("rows name", || {
+            made += 1;
+            vec![1, 2, 3]
+        });
+        let again = memo.derived("rows name", || {
+            made += 1;
+            vec![9]
+        });
+        assert_eq!(made, 1);
+        assert!(Arc::ptr_eq(&first, &again));
+        for i in 0..MAX_DERIVED {
+            memo.derived(&format!("other {i}"), || i);
+        }
+        // The first key was evicted: it is made anew.
+        let remade = memo.derived("rows name", || vec![4]);
+        assert_eq!(*remade, vec![4]);
+    }
+
     fn key(path: &str) -> CacheKey {
         CacheKey::new(1, path, &[])
     }

@@ -375,6 +375,34 @@ async fn an_unknown_page_gets_the_panels_404_page() {
     );
 }
 
+/// Routes are registered nested by path (src/web/routing.rs): an address
+/// inside a scope that no route of it matches, or a method no route takes,
+/// still gets the panel's own 404 page.
+#[tokio::test]
+async fn unknown_addresses_inside_an_area_get_the_panels_404_page() {
+    let app = crate::helpers::spawn_demo().await;
+    let c = app.admin().await;
+    for path in [
+        "/login/",
+        "/admin/nothing-here",
+        "/account/sessions",
+        "/o/demo/servers/abc/def/ghi",
+        "/o/demo/no-such-area",
+        "/o/demo/usage/nothing",
+    ] {
+        let (status, html) = app.get_html(&c, path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(text_of(&html, "h1").contains("Page not found"), "{path}");
+    }
+    // A method no route takes (unsafe ones meet the CSRF check first).
+    let response = c
+        .request(reqwest::Method::OPTIONS, format!("{}/account", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 404, "OPTIONS /account");
+}
+
 #[tokio::test]
 async fn health_check_answers_when_the_database_does() {
     let app = spawn_app().await;
