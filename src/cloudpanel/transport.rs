@@ -233,7 +233,6 @@ impl AccountClient {
         path: &str,
         query: &Query,
     ) -> Result<Fetched<Arc<Value>>, CloudError> {
-        let url = self.url(path, query)?;
         let key = CacheKey::new(self.key.account_id, path, query);
         let settings = &self.panel.inner.settings;
         let ttl = if cache::is_catalogue(path) {
@@ -253,6 +252,8 @@ impl AccountClient {
                 Counters::bump(&self.counters().coalesced_waits);
                 f.fut.clone()
             } else {
+                // Built only for a call: a cached answer needs no address.
+                let url = self.url(path, query)?;
                 if let Err(wait) = lock(&self.state.budget).try_take(Purpose::Read, now) {
                     Counters::bump(&self.counters().budget_refusals);
                     let retry_after_secs = retry_secs(wait);

@@ -56,7 +56,7 @@ impl Tenant<'_> {
             self.org_id(),
             email.as_str(),
             role.id,
-            self.member.user_id,
+            self.member.user_id(),
             now,
         )
         .await?;

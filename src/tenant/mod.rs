@@ -64,8 +64,12 @@ struct Remembered {
 }
 
 /// A user's membership of one organisation: made only by [`Door::membership`].
+/// Shared, not copied: every page of the member reads the same cached one.
 #[derive(Debug, Clone)]
-pub struct Membership {
+pub struct Membership(std::sync::Arc<Held>);
+
+#[derive(Debug)]
+struct Held {
     org: Organisation,
     role: RoleRow,
     user_id: i64,
@@ -73,20 +77,20 @@ pub struct Membership {
 
 impl Membership {
     pub fn org(&self) -> &Organisation {
-        &self.org
+        &self.0.org
     }
 
     pub fn role(&self) -> &RoleRow {
-        &self.role
+        &self.0.role
     }
 
     pub fn user_id(&self) -> i64 {
-        self.user_id
+        self.0.user_id
     }
 
     /// Whether the member holds a permission: for hiding what they may not do.
     pub fn can(&self, permission: Permission) -> bool {
-        self.role.can(permission)
+        self.0.role.can(permission)
     }
 }
 
@@ -149,7 +153,7 @@ impl Door {
         };
         let mut conn = self.conn().await?;
         let role = store::roles::of_member(&mut conn, org.id, user_id).await?;
-        let member = role.map(|role| Membership { org, role, user_id });
+        let member = role.map(|role| Membership(std::sync::Arc::new(Held { org, role, user_id })));
         if let Some(member) = &member {
             self.cached.memberships.put(key, member.clone(), generation);
         }
@@ -200,27 +204,30 @@ impl Door {
         let tenant = Tenant {
             door: self,
             member,
-            actor: actor.in_org(member.org.id),
+            actor: actor.in_org(member.org().id),
             grant: Grant::Permission(permission),
         };
         if member.can(permission) {
             return Ok(tenant);
         }
-        let mut details = json!({ "permission": permission.key(), "role": member.role.name });
+        let mut details = json!({ "permission": permission.key(), "role": member.role().name });
         if let (Value::Object(into), Value::Object(from)) = (&mut details, attempt) {
             into.extend(from);
         }
         tenant
             .deny(
                 NewEvent::new(&permission.key(), Outcome::Denied)
-                    .target("organisation", member.org.id, &member.org.slug)
+                    .target("organisation", member.org().id, &member.org().slug)
                     .details(details)
-                    .error(format!("the role {} lacks {permission}", member.role.name)),
+                    .error(format!(
+                        "the role {} lacks {permission}",
+                        member.role().name
+                    )),
             )
             .await;
         Err(Refused {
             permission,
-            role_name: member.role.name.clone(),
+            role_name: member.role().name.clone(),
         })
     }
 
@@ -229,7 +236,7 @@ impl Door {
         Tenant {
             door: self,
             member,
-            actor: actor.in_org(member.org.id),
+            actor: actor.in_org(member.org().id),
             grant: Grant::Member,
         }
     }
@@ -254,11 +261,11 @@ pub struct Tenant<'a> {
 
 impl Tenant<'_> {
     pub fn org(&self) -> &Organisation {
-        &self.member.org
+        &self.member.org()
     }
 
     fn org_id(&self) -> i64 {
-        self.member.org.id
+        self.member.org().id
     }
 
     /// Fails closed unless this handle was granted `permission`.
@@ -282,12 +289,12 @@ impl Tenant<'_> {
     /// Whether the member's own role holds every permission of `set`: no one
     /// hands out, or takes away, more than they hold.
     pub fn may_grant(&self, set: &PermissionSet) -> bool {
-        set.missing_from(&self.member.role.permissions).is_empty()
+        set.missing_from(&self.member.role().permissions).is_empty()
     }
 
     /// The permissions of `set` the member's role lacks, as keys.
     pub fn missing(&self, set: &PermissionSet) -> Vec<String> {
-        set.missing_from(&self.member.role.permissions)
+        set.missing_from(&self.member.role().permissions)
             .iter()
             .map(|p| p.key())
             .collect()

@@ -13,7 +13,7 @@ use actix_web::web;
 use rand::distr::{Alphanumeric, SampleString};
 
 use crate::web::error::error_page;
-use crate::web::page::PageCtx;
+use crate::web::page::{PageCtx, PageData};
 
 const SESSION_KEY: &str = "csrf";
 pub const FORM_FIELD: &str = "csrf_token";
@@ -76,10 +76,10 @@ fn origin_allowed(req: &ServiceRequest, trusted: &TrustedOrigins) -> bool {
 
 fn refuse(req: ServiceRequest, why: &str) -> ServiceResponse<BoxBody> {
     tracing::warn!(path = %req.path(), why, "unsafe request refused");
-    let page = PageCtx {
+    let page = PageCtx::from(PageData {
         csrf_token: token(&req.get_session()),
-        ..PageCtx::bare()
-    };
+        ..PageData::default()
+    });
     let response = error_page(
         StatusCode::FORBIDDEN,
         &page,

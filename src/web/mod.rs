@@ -79,9 +79,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Renders a template into an HTML response with the given status.
-pub fn render(status: StatusCode, template: &impl Template) -> AppResult<HttpResponse> {
-    let body = template
-        .render()
+pub fn render<T: Template>(status: StatusCode, template: &T) -> AppResult<HttpResponse> {
+    // Room for a list page from the start: growing a string step by step
+    // copies what was written at each step.
+    let mut body = String::with_capacity(T::SIZE_HINT.max(32 * 1024));
+    template
+        .render_into(&mut body)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to render a page: {e}")))?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")

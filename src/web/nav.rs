@@ -10,7 +10,7 @@ use crate::web::page::{NavOrg, PageCtx};
 
 /// Fills the organisation switcher for a signed-in user.
 pub async fn fill(state: &AppState, page: &mut PageCtx, user: &User) -> Result<(), AppError> {
-    page.nav.clear();
+    page.nav = std::sync::Arc::default();
     page.orgs = state
         .people
         .orgs(state.raw_db(), user.id)

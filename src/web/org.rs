@@ -12,6 +12,9 @@
 //! audit event with outcome `denied`.
 
 use crate::web::routing::Routes;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -307,6 +310,48 @@ const NAV: &[NavEntry] = &[
     },
 ];
 
+/// Side menus already built, by organisation address and the entries the
+/// member may open: every page shows one, and building it cost a string per
+/// entry on every request. Nothing else goes into a menu, so an entry is
+/// never out of date; a renamed organisation's old ones go at the cap.
+static NAVS: LazyLock<Mutex<HashMap<(String, u32), Arc<[NavLink]>>>> =
+    LazyLock::new(Mutex::default);
+
+/// Menus kept at most; beyond that the map starts afresh.
+const NAVS_KEPT: usize = 1000;
+
+/// The side menu of organisation `slug` for `member`.
+fn nav_for(slug: &str, member: &Membership) -> Arc<[NavLink]> {
+    const _: () = assert!(NAV.len() <= 32, "the menu mask has 32 bits");
+    let allowed = NAV
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| entry.needs.is_none_or(|p| member.can(p)))
+        .fold(0u32, |mask, (i, _)| mask | 1 << i);
+    let key = (slug.to_owned(), allowed);
+    if let Some(nav) = NAVS.lock().ok().and_then(|navs| navs.get(&key).cloned()) {
+        return nav;
+    }
+    let nav: Arc<[NavLink]> = NAV
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| allowed & (1 << i) != 0)
+        .map(|(_, entry)| NavLink {
+            key: entry.key,
+            label: entry.label,
+            href: format!("/o/{slug}/{}", entry.path),
+            group: entry.group,
+        })
+        .collect();
+    if let Ok(mut navs) = NAVS.lock() {
+        if navs.len() >= NAVS_KEPT {
+            navs.clear();
+        }
+        navs.insert(key, nav.clone());
+    }
+    nav
+}
+
 /// A signed-in member on one of their organisation's pages.
 pub struct OrgCtx {
     pub user: User,
@@ -413,16 +458,7 @@ impl FromRequest for OrgCtx {
                 slug: org.slug.clone(),
                 name: org.name.clone(),
             });
-            page.nav = NAV
-                .iter()
-                .filter(|entry| entry.needs.is_none_or(|p| member.can(p)))
-                .map(|entry| NavLink {
-                    key: entry.key,
-                    label: entry.label,
-                    href: format!("/o/{}/{}", org.slug, entry.path),
-                    group: entry.group,
-                })
-                .collect();
+            page.nav = nav_for(&org.slug, &member);
             let audit = crate::web::audit_ctx(&req, Some(org.id), Some(&user));
             Ok(Self {
                 user,

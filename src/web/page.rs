@@ -38,8 +38,9 @@ pub struct NavOrg {
     pub name: String,
 }
 
+/// What a page shows of its request, built once per request.
 #[derive(Debug, Clone, Default)]
-pub struct PageCtx {
+pub struct PageData {
     pub user: Option<NavUser>,
     pub csrf_token: String,
     pub flashes: Vec<Flash>,
@@ -47,10 +48,44 @@ pub struct PageCtx {
     pub org: Option<NavOrg>,
     /// Organisations the user belongs to, for the switcher.
     pub orgs: Vec<NavOrg>,
-    /// Navigation entries the user may open (already filtered by permission).
-    pub nav: Vec<NavLink>,
+    /// Navigation entries the user may open (already filtered by permission),
+    /// shared by every page with the same organisation and permissions.
+    pub nav: std::sync::Arc<[NavLink]>,
+}
+
+/// The context every page template receives. Handlers copy it to set the
+/// active section; the copies share one [`PageData`] rather than copying
+/// every string of it on each page.
+#[derive(Debug, Clone, Default)]
+pub struct PageCtx {
+    data: std::sync::Arc<PageData>,
     /// The `key` of the active navigation entry.
     pub section: &'static str,
+}
+
+impl From<PageData> for PageCtx {
+    fn from(data: PageData) -> Self {
+        Self {
+            data: std::sync::Arc::new(data),
+            section: "",
+        }
+    }
+}
+
+impl std::ops::Deref for PageCtx {
+    type Target = PageData;
+
+    fn deref(&self) -> &PageData {
+        &self.data
+    }
+}
+
+/// Filled in while the request is extracted, before any copy is made; a
+/// change to a shared one copies it first.
+impl std::ops::DerefMut for PageCtx {
+    fn deref_mut(&mut self) -> &mut PageData {
+        std::sync::Arc::make_mut(&mut self.data)
+    }
 }
 
 impl PageCtx {
@@ -112,7 +147,7 @@ pub async fn build(
     user: Option<&User>,
 ) -> Result<PageCtx, AppError> {
     let session = req.get_session();
-    let mut page = PageCtx {
+    let mut page = PageCtx::from(PageData {
         user: user.map(|u| NavUser {
             id: u.id,
             name: u.name.clone(),
@@ -121,8 +156,8 @@ pub async fn build(
         }),
         csrf_token: csrf::token(&session),
         flashes: flash::take(&session),
-        ..PageCtx::default()
-    };
+        ..PageData::default()
+    });
     if let Some(user) = user {
         crate::web::nav::fill(state, &mut page, user).await?;
     }
