@@ -261,7 +261,7 @@ pub struct Tenant<'a> {
 
 impl Tenant<'_> {
     pub fn org(&self) -> &Organisation {
-        &self.member.org()
+        self.member.org()
     }
 
     fn org_id(&self) -> i64 {

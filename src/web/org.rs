@@ -314,8 +314,10 @@ const NAV: &[NavEntry] = &[
 /// member may open: every page shows one, and building it cost a string per
 /// entry on every request. Nothing else goes into a menu, so an entry is
 /// never out of date; a renamed organisation's old ones go at the cap.
-static NAVS: LazyLock<Mutex<HashMap<(String, u32), Arc<[NavLink]>>>> =
-    LazyLock::new(Mutex::default);
+/// A menu by organisation address and the mask of entries allowed.
+type Menus = HashMap<(String, u32), Arc<[NavLink]>>;
+
+static NAVS: LazyLock<Mutex<Menus>> = LazyLock::new(Mutex::default);
 
 /// Menus kept at most; beyond that the map starts afresh.
 const NAVS_KEPT: usize = 1000;
