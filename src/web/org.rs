@@ -310,13 +310,13 @@ const NAV: &[NavEntry] = &[
     },
 ];
 
+/// A menu by organisation address and the mask of entries allowed.
+type Menus = HashMap<(String, u32), Arc<[NavLink]>>;
+
 /// Side menus already built, by organisation address and the entries the
 /// member may open: every page shows one, and building it cost a string per
 /// entry on every request. Nothing else goes into a menu, so an entry is
 /// never out of date; a renamed organisation's old ones go at the cap.
-/// A menu by organisation address and the mask of entries allowed.
-type Menus = HashMap<(String, u32), Arc<[NavLink]>>;
-
 static NAVS: LazyLock<Mutex<Menus>> = LazyLock::new(Mutex::default);
 
 /// Menus kept at most; beyond that the map starts afresh.
