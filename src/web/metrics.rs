@@ -1,6 +1,9 @@
 //! `GET /metrics` for Prometheus, and the middleware that times every
 //! request by its route pattern.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -25,7 +28,7 @@ pub async fn track(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = method_label(req.method());
-    let route = req.match_pattern().unwrap_or_else(|| UNMATCHED.to_owned());
+    let route = route_of(&req);
     let result = next.call(req).await;
     let status = match &result {
         Ok(response) => response.status().as_u16(),
@@ -33,6 +36,36 @@ pub async fn track(
     };
     metrics::http_request(method, &route, status, started.elapsed().as_secs_f64());
     result
+}
+
+thread_local! {
+    /// Route patterns by path, per worker thread. Finding a request's
+    /// pattern walks the route table, while the same few paths come again
+    /// and again; paths are kept up to a cap, so a scan of random addresses
+    /// only starts the map afresh.
+    static PATTERNS: RefCell<HashMap<String, Rc<str>>> = RefCell::default();
+}
+
+/// Paths whose pattern a worker keeps.
+const PATTERNS_KEPT: usize = 1024;
+
+/// The route pattern of a request, e.g. `/o/{slug}/servers/{id}`.
+fn route_of(req: &ServiceRequest) -> Rc<str> {
+    let path = req.path();
+    if let Some(known) = PATTERNS.with(|p| p.borrow().get(path).cloned()) {
+        return known;
+    }
+    let pattern: Rc<str> = req
+        .match_pattern()
+        .map_or_else(|| UNMATCHED.into(), Rc::from);
+    PATTERNS.with(|p| {
+        let mut patterns = p.borrow_mut();
+        if patterns.len() >= PATTERNS_KEPT {
+            patterns.clear();
+        }
+        patterns.insert(path.to_owned(), pattern.clone());
+    });
+    pattern
 }
 
 /// Methods outside the usual ones share one label, so a client cannot grow
