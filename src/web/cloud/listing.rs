@@ -92,6 +92,15 @@ pub struct Listing<'a, T> {
     pub view: ListView,
 }
 
+/// The sort the query asks for when `sorts` offers it, else the first one.
+pub fn chosen_sort(params: &ListParams, sorts: &[(&'static str, &'static str)]) -> &'static str {
+    sorts
+        .iter()
+        .find(|(k, _)| *k == params.sort)
+        .or(sorts.first())
+        .map_or("", |(k, _)| *k)
+}
+
 /// Filters `items` by the search (`matches` gets the lower-cased needle),
 /// sorts them by the chosen key (`sort` gets one of `sorts`' keys; the
 /// first is the default) and cuts the requested page.
@@ -106,10 +115,7 @@ pub fn list<'a, T>(
 ) -> Listing<'a, T> {
     let q: String = params.q.trim().chars().take(100).collect();
     let default_sort = sorts.first().map_or("", |(k, _)| *k);
-    let sort_key = sorts
-        .iter()
-        .find(|(k, _)| *k == params.sort)
-        .map_or(default_sort, |(k, _)| *k);
+    let sort_key = chosen_sort(params, sorts);
     let needle = q.to_lowercase();
     let mut shown: Vec<&T> = items
         .iter()

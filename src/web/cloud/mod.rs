@@ -24,7 +24,7 @@ use crate::web::render;
 pub use change::{Act, Change, Named, Target, Then, recorded};
 pub use choices::{Choice, Choices, attached, options};
 pub use form::{FieldErrors, among, api_field_errors, check_typed_name, form_problem};
-pub use listing::{ListParams, ListView, Listing, Loaded, SortOption, list};
+pub use listing::{ListParams, ListView, Listing, Loaded, SortOption, chosen_sort, list};
 pub use state::{StateBadge, badge_class, state_label};
 
 /// `?account=ID` on every cloud address: the cloud account a page shows

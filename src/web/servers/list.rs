@@ -9,8 +9,8 @@ use crate::cloudpanel::servers::Server;
 use crate::rbac::perms;
 use crate::tenant::CloudAccountRow;
 use crate::web::cloud::{
-    AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
-    list,
+    AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, chosen_sort, connect,
+    fragment, list,
 };
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
@@ -134,34 +134,28 @@ pub async fn page(
     let accounts = tenant.accounts().await?;
     let account_id = up.row().id;
 
-    let sort = SORTS
-        .iter()
-        .find(|(key, _)| *key == params.sort)
-        .or(SORTS.first())
-        .map_or("", |(key, _)| *key);
+    let sort = chosen_sort(&params, SORTS);
     let fetched = up.client().list_servers_shared(&ListQuery::all()).await;
-    let prepared = match &fetched {
-        Ok(f) => {
-            // Everything the rows are made of besides the answer itself.
-            let key = format!(
-                "servers list {} {account_id} {sort} {}",
-                ctx.slug(),
-                f.updating
-            );
-            let query = up.query();
-            f.derived(&key, |servers| {
-                prepare(servers, sort, &ctx, &query, f.updating)
-            })
-        }
-        Err(_) => std::sync::Arc::new(Ok(Vec::new())),
-    };
-    let prepared = match prepared.as_ref() {
-        Ok(rows) => rows.as_slice(),
-        Err(e) => {
+    let prepared = fetched.as_ref().ok().map(|f| {
+        // Everything the rows are made of besides the answer itself.
+        let key = format!(
+            "servers list {} {account_id} {sort} {}",
+            ctx.slug(),
+            f.updating
+        );
+        let query = up.query();
+        f.derived(&key, |servers| {
+            prepare(servers, sort, &ctx, &query, f.updating)
+        })
+    });
+    let prepared: &[Prepared] = match prepared.as_deref() {
+        Some(Ok(rows)) => rows,
+        Some(Err(e)) => {
             return Err(AppError::Internal(anyhow::anyhow!(
                 "Failed to render the servers' rows: {e}"
             )));
         }
+        None => &[],
     };
     let Loaded {
         notice,
