@@ -15,7 +15,6 @@
 pub mod perms;
 mod vocabulary;
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::de::Deserializer;
@@ -31,22 +30,73 @@ pub use vocabulary::{Flag, Group, Source, VOCABULARY};
 pub struct Permission {
     group: &'static str,
     flag: &'static str,
+    /// The flag's place in the vocabulary: its bit in a [`PermissionSet`].
+    index: u16,
+}
+
+/// How many flags the vocabulary has.
+const FLAGS: usize = {
+    let mut n = 0;
+    let mut g = 0;
+    while g < VOCABULARY.len() {
+        n += VOCABULARY[g].flags.len();
+        g += 1;
+    }
+    n
+};
+
+/// The words of a [`PermissionSet`]'s bits.
+const WORDS: usize = FLAGS.div_ceil(64);
+
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The place of `group.flag` in the vocabulary, counting every flag of
+/// the groups before it.
+const fn index_of(group: &str, flag: &str) -> Option<u16> {
+    let mut n: u16 = 0;
+    let mut g = 0;
+    while g < VOCABULARY.len() {
+        let flags = VOCABULARY[g].flags;
+        let here = same_str(VOCABULARY[g].name, group);
+        let mut f = 0;
+        while f < flags.len() {
+            if here && same_str(flags[f].name, flag) {
+                return Some(n);
+            }
+            n += 1;
+            f += 1;
+        }
+        g += 1;
+    }
+    None
 }
 
 impl Permission {
-    /// For the constants in [`perms`] only; a unit test checks each against the vocabulary.
+    /// For the constants in [`perms`] only: a name the vocabulary lacks
+    /// does not compile.
     const fn known(group: &'static str, flag: &'static str) -> Self {
-        Self { group, flag }
+        match index_of(group, flag) {
+            Some(index) => Self { group, flag, index },
+            None => panic!("a permission constant names a flag the vocabulary lacks"),
+        }
     }
 
     /// The permission `group.flag`, when the vocabulary has it.
     pub fn new(group: &str, flag: &str) -> Option<Self> {
-        let g = VOCABULARY.iter().find(|g| g.name == group)?;
-        let f = g.flags.iter().find(|f| f.name == flag)?;
-        Some(Self {
-            group: g.name,
-            flag: f.name,
-        })
+        all_permissions().find(|p| p.group == group && p.flag == flag)
     }
 
     /// Parses `servers.shutdown`.
@@ -106,17 +156,18 @@ impl fmt::Display for Permission {
 
 /// Every permission of the vocabulary, in order.
 pub fn all_permissions() -> impl Iterator<Item = Permission> {
-    VOCABULARY.iter().flat_map(|g| {
-        g.flags.iter().map(move |f| Permission {
-            group: g.name,
-            flag: f.name,
-        })
-    })
+    VOCABULARY
+        .iter()
+        .flat_map(|g| g.flags.iter().map(move |f| (g.name, f.name)))
+        .zip(0u16..)
+        .map(|((group, flag), index)| Permission { group, flag, index })
 }
 
-/// A set of permissions: what a role grants.
+/// A set of permissions: what a role grants. One bit per flag of the
+/// vocabulary, so a check on every page (the side menu asks about twenty)
+/// costs a shift and a mask.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PermissionSet(BTreeSet<Permission>);
+pub struct PermissionSet([u64; WORDS]);
 
 impl PermissionSet {
     pub fn empty() -> Self {
@@ -125,20 +176,23 @@ impl PermissionSet {
 
     /// Every flag of the vocabulary.
     pub fn all() -> Self {
-        Self(all_permissions().collect())
+        all_permissions().collect()
     }
 
     /// Parses the checked boxes of a form (`servers.shutdown`, ...); an
     /// unknown name is an error rather than silently dropped.
     pub fn from_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
-        keys.into_iter()
-            .map(Permission::parse)
-            .collect::<Result<BTreeSet<_>, _>>()
-            .map(Self)
+        keys.into_iter().map(Permission::parse).collect()
+    }
+
+    fn bit(permission: Permission) -> (usize, u64) {
+        let i = usize::from(permission.index);
+        (i / 64, 1 << (i % 64))
     }
 
     pub fn contains(&self, permission: Permission) -> bool {
-        self.0.contains(&permission)
+        let (word, bit) = Self::bit(permission);
+        self.0.get(word).is_some_and(|w| w & bit != 0)
     }
 
     /// True when `key` (`servers.show`) is in the set; for templates.
@@ -147,33 +201,43 @@ impl PermissionSet {
     }
 
     pub fn insert(&mut self, permission: Permission) {
-        self.0.insert(permission);
+        let (word, bit) = Self::bit(permission);
+        if let Some(w) = self.0.get_mut(word) {
+            *w |= bit;
+        }
     }
 
     pub fn remove(&mut self, permission: Permission) {
-        self.0.remove(&permission);
+        let (word, bit) = Self::bit(permission);
+        if let Some(w) = self.0.get_mut(word) {
+            *w &= !bit;
+        }
     }
 
+    /// The permissions of the set, in the vocabulary's order.
     pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
-        self.0.iter().copied()
+        all_permissions().filter(|p| self.contains(*p))
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.iter().all(|w| *w == 0)
     }
 
     /// True when every permission of `self` is also in `other`.
     pub fn is_subset(&self, other: &Self) -> bool {
-        self.0.is_subset(&other.0)
+        self.0
+            .iter()
+            .zip(other.0)
+            .all(|(mine, theirs)| mine & !theirs == 0)
     }
 
-    /// The permissions of `self` that `other` lacks.
+    /// The permissions of `self` that `other` lacks, in the vocabulary's order.
     pub fn missing_from(&self, other: &Self) -> Vec<Permission> {
-        self.0.difference(&other.0).copied().collect()
+        self.iter().filter(|p| !other.contains(*p)).collect()
     }
 
     pub fn to_json(&self) -> String {
@@ -187,7 +251,11 @@ impl PermissionSet {
 
 impl FromIterator<Permission> for PermissionSet {
     fn from_iter<I: IntoIterator<Item = Permission>>(iter: I) -> Self {
-        Self(iter.into_iter().collect())
+        let mut set = Self::default();
+        for permission in iter {
+            set.insert(permission);
+        }
+        set
     }
 }
 
@@ -195,17 +263,13 @@ impl FromIterator<Permission> for PermissionSet {
 impl Serialize for PermissionSet {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(VOCABULARY.len()))?;
+        let mut every = all_permissions();
         for group in VOCABULARY {
             let flags: serde_json::Map<String, serde_json::Value> = group
                 .flags
                 .iter()
-                .map(|f| {
-                    let granted = self.0.contains(&Permission {
-                        group: group.name,
-                        flag: f.name,
-                    });
-                    (f.name.to_owned(), serde_json::Value::Bool(granted))
-                })
+                .zip(every.by_ref())
+                .map(|(f, p)| (f.name.to_owned(), serde_json::Value::Bool(self.contains(p))))
                 .collect();
             map.serialize_entry(group.name, &flags)?;
         }
@@ -219,7 +283,7 @@ impl<'de> Deserialize<'de> for PermissionSet {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw: serde_json::Map<String, serde_json::Value> =
             serde_json::Map::deserialize(deserializer)?;
-        let mut set = BTreeSet::new();
+        let mut set = PermissionSet::default();
         for (group, flags) in &raw {
             let Some(flags) = flags.as_object() else {
                 continue;
@@ -232,7 +296,7 @@ impl<'de> Deserialize<'de> for PermissionSet {
                 }
             }
         }
-        Ok(Self(set))
+        Ok(set)
     }
 }
 
@@ -367,8 +431,8 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_worded() {
-        let mut seen = BTreeSet::new();
-        let mut titles = BTreeSet::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut titles = std::collections::BTreeSet::new();
         for p in all_permissions() {
             assert!(seen.insert(p.key()), "{p} twice");
             assert!(!p.title().is_empty(), "{p} has no title");
