@@ -81,9 +81,9 @@ pub async fn prepare_with(
         .door
         .require(
             &member,
-            &ctx,
+            &std::sync::Arc::new(ctx),
             crate::rbac::perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS,
-            serde_json::Value::Null,
+            || serde_json::Value::Null,
         )
         .await
         .map_err(|_| anyhow::anyhow!("the demo admin may not add cloud accounts"))?;

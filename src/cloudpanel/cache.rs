@@ -19,16 +19,21 @@ pub struct CacheKey {
 impl CacheKey {
     /// The query pairs are sorted so the same question always has the same key.
     pub fn new(account_id: i64, path: &str, query: &[(&'static str, String)]) -> Self {
-        let mut pairs: Vec<_> = query.iter().collect();
-        pairs.sort();
-        let mut ser = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in pairs {
-            ser.append_pair(k, v);
-        }
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            let mut pairs: Vec<_> = query.iter().collect();
+            pairs.sort();
+            let mut ser = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in pairs {
+                ser.append_pair(k, v);
+            }
+            ser.finish()
+        };
         CacheKey {
             account_id,
             path: path.to_string(),
-            query: ser.finish(),
+            query,
         }
     }
 }
@@ -232,9 +237,13 @@ pub fn is_catalogue(path: &str) -> bool {
         "/datacenters",
         "/pricing",
     ];
-    CATALOGUE
-        .iter()
-        .any(|root| Scope::Tree((*root).to_owned()).covers(path))
+    CATALOGUE.iter().any(|root| in_tree(root, path))
+}
+
+/// Whether `path` is `root` or below it.
+fn in_tree(root: &str, path: &str) -> bool {
+    path.strip_prefix(root)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// A set of cached paths.
@@ -250,10 +259,7 @@ impl Scope {
     pub fn covers(&self, path: &str) -> bool {
         match self {
             Scope::Exact(p) => path == p,
-            Scope::Tree(p) => {
-                path == p
-                    || (path.starts_with(p.as_str()) && path.as_bytes().get(p.len()) == Some(&b'/'))
-            }
+            Scope::Tree(p) => in_tree(p, path),
         }
     }
 }

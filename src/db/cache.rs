@@ -33,6 +33,7 @@
 //! exception: they change on most sign-ins, so only their deletion counts
 //! (an ended session), and the session store keeps its own entries current.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::Mutex;
@@ -130,7 +131,11 @@ impl<K, V> Default for Cached<K, V> {
 
 impl<K: Eq + Hash, V: Clone> Cached<K, V> {
     /// The value, when it is still current.
-    pub fn get(&self, key: &K) -> Option<V> {
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(key)?;
         (entry.generation == generation() && entry.loaded.elapsed() < MAX_AGE)
@@ -158,14 +163,22 @@ impl<K: Eq + Hash, V: Clone> Cached<K, V> {
         }
     }
 
-    pub fn remove(&self, key: &K) {
+    pub fn remove<Q>(&self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(key);
         }
     }
 
     /// Changes a current value in place; `false` when there is none.
-    pub fn update(&self, key: &K, change: impl FnOnce(&mut V)) -> bool {
+    pub fn update<Q>(&self, key: &Q, change: impl FnOnce(&mut V)) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let Ok(mut entries) = self.entries.lock() else {
             return false;
         };

@@ -2,6 +2,8 @@
 //! requirement as every page needs them, kept in process between requests
 //! (see [`crate::db::cache`] for why that is safe).
 
+use std::sync::Arc;
+
 use crate::db::Db;
 use crate::db::cache::{self, Cached};
 use crate::db::orgs::Organisation;
@@ -13,8 +15,9 @@ use crate::db::users::User;
 /// a member applies to their very next request.
 #[derive(Default)]
 pub struct People {
-    users: Cached<i64, User>,
-    orgs: Cached<i64, Vec<Organisation>>,
+    /// Shared rather than copied: every page reads them.
+    users: Cached<i64, Arc<User>>,
+    orgs: Cached<i64, Arc<[Organisation]>>,
     /// (organisation, user): whether the organisation's two-factor
     /// requirement lets the user in.
     two_factor: Cached<(i64, i64), crate::db::two_factor::OrgRequirement>,
@@ -22,12 +25,12 @@ pub struct People {
 
 impl People {
     /// The user with this id, as stored.
-    pub async fn user(&self, db: &Db, id: i64) -> anyhow::Result<Option<User>> {
+    pub async fn user(&self, db: &Db, id: i64) -> anyhow::Result<Option<Arc<User>>> {
         if let Some(user) = self.users.get(&id) {
             return Ok(Some(user));
         }
         let generation = cache::generation();
-        let user = crate::db::users::by_id(db, id).await?;
+        let user = crate::db::users::by_id(db, id).await?.map(Arc::new);
         if let Some(user) = &user {
             self.users.put(id, user.clone(), generation);
         }
@@ -53,12 +56,12 @@ impl People {
     }
 
     /// The organisations the user belongs to, for the switcher.
-    pub async fn orgs(&self, db: &Db, user_id: i64) -> anyhow::Result<Vec<Organisation>> {
+    pub async fn orgs(&self, db: &Db, user_id: i64) -> anyhow::Result<Arc<[Organisation]>> {
         if let Some(orgs) = self.orgs.get(&user_id) {
             return Ok(orgs);
         }
         let generation = cache::generation();
-        let orgs = crate::db::orgs::for_user(db, user_id).await?;
+        let orgs: Arc<[Organisation]> = crate::db::orgs::for_user(db, user_id).await?.into();
         self.orgs.put(user_id, orgs.clone(), generation);
         Ok(orgs)
     }

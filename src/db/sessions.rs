@@ -46,14 +46,19 @@ pub struct SqliteSessionStore {
     db: Db,
     /// The longest a session lives after it was created, whatever its activity.
     absolute: Duration,
-    /// Sessions read or written lately, by id hash: most requests then need
-    /// no query at all. Shared by the server's workers.
+    /// Sessions read or written lately, by session id (the database holds
+    /// only its hash; this memory already sees the id in every request):
+    /// most requests then need no query and no hashing at all. Shared by the
+    /// server's workers.
     cache: Arc<Cached<String, CachedSession>>,
 }
 
 /// A session row as the store last read or wrote it.
 #[derive(Clone)]
 struct CachedSession {
+    /// Without the address and browser: they were written to their columns
+    /// at sign-in and nothing reads them back from the state, so each
+    /// request need not copy them.
     state: HashMap<String, String>,
     created_at: i64,
     last_seen_at: i64,
@@ -61,6 +66,22 @@ struct CachedSession {
 }
 
 impl CachedSession {
+    fn new(
+        mut state: HashMap<String, String>,
+        created_at: i64,
+        last_seen_at: i64,
+        expires_at: i64,
+    ) -> Self {
+        state.remove(IP_KEY);
+        state.remove(USER_AGENT_KEY);
+        Self {
+            state,
+            created_at,
+            last_seen_at,
+            expires_at,
+        }
+    }
+
     fn live(&self, now: i64, oldest: i64) -> bool {
         self.expires_at > now && self.created_at > oldest
     }
@@ -76,13 +97,14 @@ impl SqliteSessionStore {
     }
 
     /// Reads a live session's row, through the cache.
-    async fn load_row(&self, id_hash: String) -> Result<Option<CachedSession>, LoadError> {
+    async fn load_row(&self, key: &str) -> Result<Option<CachedSession>, LoadError> {
         let now = now_unix();
         let oldest = now - secs(&self.absolute);
-        if let Some(cached) = self.cache.get(&id_hash) {
+        if let Some(cached) = self.cache.get(key) {
             return Ok(cached.live(now, oldest).then_some(cached));
         }
         let generation = cache::generation();
+        let id_hash = hash_key(key);
         let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
             "SELECT data, created_at, last_seen_at, expires_at FROM sessions
              WHERE id_hash = ? AND expires_at > ? AND created_at > ?",
@@ -98,13 +120,8 @@ impl SqliteSessionStore {
         };
         let state =
             serde_json::from_str(&data).map_err(|e| LoadError::Deserialization(e.into()))?;
-        let session = CachedSession {
-            state,
-            created_at,
-            last_seen_at,
-            expires_at,
-        };
-        self.cache.put(id_hash, session.clone(), generation);
+        let session = CachedSession::new(state, created_at, last_seen_at, expires_at);
+        self.cache.put(key.to_owned(), session.clone(), generation);
         Ok(Some(session))
     }
 }
@@ -132,7 +149,7 @@ impl SessionStore for SqliteSessionStore {
         &self,
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
-        let row = self.load_row(hash_key(session_key.as_ref())).await?;
+        let row = self.load_row(session_key.as_ref()).await?;
         Ok(row.map(|row| row.state))
     }
 
@@ -164,13 +181,8 @@ impl SessionStore for SqliteSessionStore {
         .await
         .map_err(|e| SaveError::Other(e.into()))?;
         self.cache.put(
-            hash_key(&key),
-            CachedSession {
-                state,
-                created_at: now,
-                last_seen_at: now,
-                expires_at: now + ttl.whole_seconds(),
-            },
+            key.clone(),
+            CachedSession::new(state, now, now, now + ttl.whole_seconds()),
             generation,
         );
         SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
@@ -186,9 +198,9 @@ impl SessionStore for SqliteSessionStore {
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let now = now_unix();
         let id_hash = hash_key(session_key.as_ref());
-        let created_at = self.cache.get(&id_hash).map(|s| s.created_at);
+        let created_at = self.cache.get(session_key.as_ref()).map(|s| s.created_at);
         // Forgotten first: a failed write must not leave the old state cached.
-        self.cache.remove(&id_hash);
+        self.cache.remove(session_key.as_ref());
         let generation = cache::generation();
         let updated = sqlx::query(
             "UPDATE sessions SET data = ?, user_id = (SELECT id FROM users WHERE id = ?), last_seen_at = ?, expires_at = ?,
@@ -209,13 +221,8 @@ impl SessionStore for SqliteSessionStore {
         if updated.rows_affected() == 1 {
             if let Some(created_at) = created_at {
                 self.cache.put(
-                    id_hash,
-                    CachedSession {
-                        state,
-                        created_at,
-                        last_seen_at: now,
-                        expires_at: now + ttl.whole_seconds(),
-                    },
+                    session_key.as_ref().to_owned(),
+                    CachedSession::new(state, created_at, now, now + ttl.whole_seconds()),
                     generation,
                 );
             }
@@ -245,9 +252,8 @@ impl SessionStore for SqliteSessionStore {
         // Writing on every request would cost a write per page; a minute's precision is plenty
         // for an idle timeout measured in hours. A session cached as seen within the minute
         // needs no statement at all.
-        let id_hash = hash_key(session_key.as_ref());
         let mut seen_lately = false;
-        let cached = self.cache.update(&id_hash, |session| {
+        let cached = self.cache.update(session_key.as_ref(), |session| {
             seen_lately = session.last_seen_at >= now - 60;
             if !seen_lately {
                 session.last_seen_at = now;
@@ -257,6 +263,7 @@ impl SessionStore for SqliteSessionStore {
         if cached && seen_lately {
             return Ok(());
         }
+        let id_hash = hash_key(session_key.as_ref());
         sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ? AND last_seen_at < ?")
             .bind(now)
             .bind(now + ttl.whole_seconds())
@@ -270,7 +277,7 @@ impl SessionStore for SqliteSessionStore {
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let id_hash = hash_key(session_key.as_ref());
-        self.cache.remove(&id_hash);
+        self.cache.remove(session_key.as_ref());
         sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
             .bind(&id_hash)
             .execute(&self.db)

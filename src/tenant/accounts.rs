@@ -14,12 +14,12 @@ use crate::rbac::perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS as MANAGE;
 impl Tenant<'_> {
     /// The organisation's accounts, the default first.
     pub async fn accounts(&self) -> anyhow::Result<Vec<CloudAccountRow>> {
-        self.door.accounts(self.org_id()).await
+        Ok(self.door.accounts(self.org_id()).await?.to_vec())
     }
 
     pub async fn account(&self, id: i64) -> anyhow::Result<Option<CloudAccountRow>> {
         let accounts = self.door.accounts(self.org_id()).await?;
-        Ok(accounts.into_iter().find(|a| a.id == id))
+        Ok(accounts.iter().find(|a| a.id == id).cloned())
     }
 
     /// Stores an account whose token the Cloud Panel just accepted.

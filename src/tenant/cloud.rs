@@ -31,7 +31,7 @@ pub struct CloudAccount {
     pub provider: Provider,
     pub client: AccountClient,
     db: Db,
-    actor: AuditCtx,
+    actor: std::sync::Arc<AuditCtx>,
 }
 
 impl CloudAccount {
@@ -50,20 +50,21 @@ impl Tenant<'_> {
     /// Opens one of the organisation's cloud accounts: `Some(id)`, or its
     /// default with `None`.
     pub async fn cloud(&self, account_id: Option<i64>) -> Result<CloudAccount, OpenError> {
-        self.needs_one("a cloud permission", is_cloud_permission)?;
+        self.needs_one(|| "a cloud permission".to_owned(), is_cloud_permission)?;
         let db = &self.door.db;
         let accounts = self.door.accounts(self.org_id()).await?;
         let row = match account_id {
             Some(id) => accounts
-                .into_iter()
+                .iter()
                 .find(|a| a.id == id)
                 .ok_or(OpenError::NotFound)?,
             // The one marked default, else the oldest.
             None => accounts
-                .into_iter()
+                .iter()
                 .min_by_key(|a| (!a.is_default, a.id))
                 .ok_or(OpenError::NoAccount)?,
-        };
+        }
+        .clone();
         let provider = Provider::parse(&row.provider)
             .ok_or_else(|| OpenError::UnknownProvider(row.provider.clone()))?;
         let token = self

@@ -21,6 +21,8 @@ mod roles;
 mod store;
 pub mod unguarded;
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 use crate::audit::{self, AuditCtx, NewEvent, Outcome};
@@ -57,8 +59,9 @@ pub struct Door {
 struct Remembered {
     /// By organisation address and user.
     memberships: Cached<(String, i64), Membership>,
-    /// By organisation: its cloud accounts, the default first.
-    accounts: Cached<i64, Vec<CloudAccountRow>>,
+    /// By organisation: its cloud accounts, the default first; shared, as
+    /// every cloud page reads them.
+    accounts: Cached<i64, Arc<[CloudAccountRow]>>,
     /// By cloud account: its opened token.
     tokens: Cached<i64, SecretToken>,
 }
@@ -161,12 +164,13 @@ impl Door {
     }
 
     /// The organisation's cloud accounts, the default first.
-    async fn accounts(&self, org_id: i64) -> anyhow::Result<Vec<CloudAccountRow>> {
+    async fn accounts(&self, org_id: i64) -> anyhow::Result<Arc<[CloudAccountRow]>> {
         if let Some(accounts) = self.cached.accounts.get(&org_id) {
             return Ok(accounts);
         }
         let generation = cache::generation();
-        let accounts = store::accounts::list(&self.db, org_id).await?;
+        let accounts: Arc<[CloudAccountRow]> =
+            store::accounts::list(&self.db, org_id).await?.into();
         self.cached
             .accounts
             .put(org_id, accounts.clone(), generation);
@@ -197,21 +201,21 @@ impl Door {
     pub async fn require<'a>(
         &'a self,
         member: &'a Membership,
-        actor: &AuditCtx,
+        actor: &Arc<AuditCtx>,
         permission: Permission,
-        attempt: Value,
+        attempt: impl FnOnce() -> Value,
     ) -> Result<Tenant<'a>, Refused> {
         let tenant = Tenant {
             door: self,
             member,
-            actor: actor.in_org(member.org().id),
+            actor: in_org(actor, member),
             grant: Grant::Permission(permission),
         };
         if member.can(permission) {
             return Ok(tenant);
         }
         let mut details = json!({ "permission": permission.key(), "role": member.role().name });
-        if let (Value::Object(into), Value::Object(from)) = (&mut details, attempt) {
+        if let (Value::Object(into), Value::Object(from)) = (&mut details, attempt()) {
             into.extend(from);
         }
         tenant
@@ -232,11 +236,11 @@ impl Door {
     }
 
     /// A handle for what every member may see.
-    pub fn as_member<'a>(&'a self, member: &'a Membership, actor: &AuditCtx) -> Tenant<'a> {
+    pub fn as_member<'a>(&'a self, member: &'a Membership, actor: &Arc<AuditCtx>) -> Tenant<'a> {
         Tenant {
             door: self,
             member,
-            actor: actor.in_org(member.org().id),
+            actor: in_org(actor, member),
             grant: Grant::Member,
         }
     }
@@ -250,12 +254,22 @@ impl Door {
     }
 }
 
+/// `actor`, acting in the member's organisation: shared when it already is.
+fn in_org(actor: &Arc<AuditCtx>, member: &Membership) -> Arc<AuditCtx> {
+    let org_id = member.org().id;
+    if actor.org_id == Some(org_id) {
+        actor.clone()
+    } else {
+        Arc::new(actor.in_org(org_id))
+    }
+}
+
 /// One organisation, reached through one passed permission check.
 pub struct Tenant<'a> {
     door: &'a Door,
     member: &'a Membership,
     /// Who acts, with the organisation set.
-    actor: AuditCtx,
+    actor: Arc<AuditCtx>,
     grant: Grant,
 }
 
@@ -270,17 +284,21 @@ impl Tenant<'_> {
 
     /// Fails closed unless this handle was granted `permission`.
     fn needs(&self, permission: Permission) -> anyhow::Result<()> {
-        self.needs_one(&permission.key(), |p| p == permission)
+        self.needs_one(|| permission.key(), |p| p == permission)
     }
 
     /// Fails closed unless this handle was granted a permission that
     /// `allows` accepts; `needed` names them for the log.
-    fn needs_one(&self, needed: &str, allows: impl Fn(Permission) -> bool) -> anyhow::Result<()> {
+    fn needs_one(
+        &self,
+        needed: impl FnOnce() -> String,
+        allows: impl Fn(Permission) -> bool,
+    ) -> anyhow::Result<()> {
         match self.grant {
             Grant::Permission(p) if allows(p) => Ok(()),
             other => Err(NotGranted {
                 granted: other.describe(),
-                needed: needed.to_owned(),
+                needed: needed(),
             }
             .into()),
         }

@@ -12,7 +12,7 @@ use crate::web::page::{self, PageCtx};
 
 /// A signed-in, enabled user and the context for the page they asked for.
 pub struct CurrentUser {
-    pub user: User,
+    pub user: std::sync::Arc<User>,
     pub page: PageCtx,
 }
 

@@ -19,7 +19,7 @@ struct HomePage<'a> {
 /// A member of exactly one organisation goes straight to it; anyone else
 /// (several organisations, none, or an instance admin) gets the list.
 pub async fn index(me: CurrentUser) -> AppResult<HttpResponse> {
-    if let [only] = me.page.orgs.as_slice()
+    if let [only] = &me.page.orgs[..]
         && !me.user.is_instance_admin
     {
         return Ok(crate::web::redirect(&format!("/o/{}/", only.slug)));

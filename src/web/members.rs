@@ -546,7 +546,7 @@ async fn accept_view(
 ) -> AppResult<HttpResponse> {
     let session = req.get_session();
     let user = page::session_user(state, &session).await?;
-    let page = page::build(state, req, user.as_ref()).await?;
+    let page = page::build(state, req, user.as_deref()).await?;
     let found = unguarded::invitation_by_token(state.raw_db(), token).await?;
     if let Some(refusal) = refuse_link(&page, found.as_ref(), now_unix()) {
         return Ok(refusal);
@@ -631,7 +631,7 @@ async fn accept(
         .as_ref()
         .is_none_or(|f| f.invitation.state(now) != InvitationState::Open)
     {
-        let page = page::build(&state, &req, user.as_ref()).await?;
+        let page = page::build(&state, &req, user.as_deref()).await?;
         if let Some(refusal) = refuse_link(&page, found.as_ref(), now) {
             return Ok(refusal);
         }
@@ -703,7 +703,7 @@ async fn accept(
     let user_id = match outcome {
         Accepted::Joined(id) | Accepted::AlreadyMember(id) => id,
         Accepted::NotOpen => {
-            let page = page::build(&state, &req, user.as_ref()).await?;
+            let page = page::build(&state, &req, user.as_deref()).await?;
             return Ok(error_page(
                 StatusCode::GONE,
                 &page,

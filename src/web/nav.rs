@@ -6,20 +6,11 @@
 use crate::app_state::AppState;
 use crate::db::users::User;
 use crate::web::error::AppError;
-use crate::web::page::{NavOrg, PageCtx};
+use crate::web::page::PageCtx;
 
 /// Fills the organisation switcher for a signed-in user.
 pub async fn fill(state: &AppState, page: &mut PageCtx, user: &User) -> Result<(), AppError> {
     page.nav = std::sync::Arc::default();
-    page.orgs = state
-        .people
-        .orgs(state.raw_db(), user.id)
-        .await?
-        .into_iter()
-        .map(|o| NavOrg {
-            slug: o.slug,
-            name: o.name,
-        })
-        .collect();
+    page.orgs = state.people.orgs(state.raw_db(), user.id).await?;
     Ok(())
 }

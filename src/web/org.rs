@@ -29,7 +29,7 @@ use crate::rbac::{Permission, perms};
 use crate::tenant::{Membership, RoleRow, Tenant};
 use crate::web::error::AppError;
 use crate::web::extract::CurrentUser;
-use crate::web::page::{NavLink, NavOrg, PageCtx};
+use crate::web::page::{Menu, NavLink, NavOrg, PageCtx};
 
 /// Every route under `/o/{slug}/`, as (method, path pattern). The isolation
 /// test requests each one for an organisation the user does not belong to,
@@ -311,7 +311,7 @@ const NAV: &[NavEntry] = &[
 ];
 
 /// A menu by organisation address and the mask of entries allowed.
-type Menus = HashMap<(String, u32), Arc<[NavLink]>>;
+type Menus = HashMap<(String, u32), Arc<Menu>>;
 
 /// Side menus already built, by organisation address and the entries the
 /// member may open: every page shows one, and building it cost a string per
@@ -323,7 +323,7 @@ static NAVS: LazyLock<Mutex<Menus>> = LazyLock::new(Mutex::default);
 const NAVS_KEPT: usize = 1000;
 
 /// The side menu of organisation `slug` for `member`.
-fn nav_for(slug: &str, member: &Membership) -> Arc<[NavLink]> {
+fn nav_for(slug: &str, member: &Membership) -> Arc<Menu> {
     const _: () = assert!(NAV.len() <= 32, "the menu mask has 32 bits");
     let allowed = NAV
         .iter()
@@ -334,17 +334,18 @@ fn nav_for(slug: &str, member: &Membership) -> Arc<[NavLink]> {
     if let Some(nav) = NAVS.lock().ok().and_then(|navs| navs.get(&key).cloned()) {
         return nav;
     }
-    let nav: Arc<[NavLink]> = NAV
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| allowed & (1 << i) != 0)
-        .map(|(_, entry)| NavLink {
-            key: entry.key,
-            label: entry.label,
-            href: format!("/o/{slug}/{}", entry.path),
-            group: entry.group,
-        })
-        .collect();
+    let nav = Arc::new(Menu::new(
+        NAV.iter()
+            .enumerate()
+            .filter(|(i, _)| allowed & (1 << i) != 0)
+            .map(|(_, entry)| NavLink {
+                key: entry.key,
+                label: entry.label,
+                href: format!("/o/{slug}/{}", entry.path),
+                group: entry.group,
+            })
+            .collect(),
+    ));
     if let Ok(mut navs) = NAVS.lock() {
         if navs.len() >= NAVS_KEPT {
             navs.clear();
@@ -356,14 +357,15 @@ fn nav_for(slug: &str, member: &Membership) -> Arc<[NavLink]> {
 
 /// A signed-in member on one of their organisation's pages.
 pub struct OrgCtx {
-    pub user: User,
+    pub user: std::sync::Arc<User>,
     /// Already carries `org`, `orgs` and the navigation this member may open.
     pub page: PageCtx,
     member: Membership,
     state: web::Data<AppState>,
-    audit: AuditCtx,
-    method: String,
-    path: String,
+    /// Made on first use: most views neither change anything nor are refused.
+    audit: std::cell::OnceCell<Arc<AuditCtx>>,
+    /// The request, for what a refusal records (its method and path).
+    req: HttpRequest,
     two_factor_required: bool,
 }
 
@@ -372,10 +374,10 @@ impl OrgCtx {
     /// bound to it. Refused: an audit event with outcome `denied` and the
     /// 403 page naming the missing permission.
     pub async fn require(&self, permission: Permission) -> Result<Tenant<'_>, AppError> {
-        let attempt = json!({ "method": self.method, "path": self.path });
+        let attempt = || json!({ "method": self.req.method().as_str(), "path": self.req.path() });
         self.state
             .door
-            .require(&self.member, &self.audit, permission, attempt)
+            .require(&self.member, self.audit(), permission, attempt)
             .await
             .map_err(|refused| {
                 let permission = refused.permission;
@@ -391,7 +393,18 @@ impl OrgCtx {
     /// The handle for what every member may see: members, roles, which
     /// cloud accounts exist.
     pub fn as_member(&self) -> Tenant<'_> {
-        self.state.door.as_member(&self.member, &self.audit)
+        self.state.door.as_member(&self.member, self.audit())
+    }
+
+    /// Who acts, from where, in this organisation: for audit events.
+    fn audit(&self) -> &Arc<AuditCtx> {
+        self.audit.get_or_init(|| {
+            Arc::new(crate::web::audit_ctx(
+                &self.req,
+                Some(self.org().id),
+                Some(&self.user),
+            ))
+        })
     }
 
     /// Whether the member holds a permission: for hiding what they may not do.
@@ -461,15 +474,13 @@ impl FromRequest for OrgCtx {
                 name: org.name.clone(),
             });
             page.nav = nav_for(&org.slug, &member);
-            let audit = crate::web::audit_ctx(&req, Some(org.id), Some(&user));
             Ok(Self {
                 user,
                 page,
                 member,
                 state,
-                audit,
-                method: req.method().to_string(),
-                path: req.path().to_owned(),
+                audit: std::cell::OnceCell::new(),
+                req,
                 two_factor_required: two_factor.required,
             })
         })

@@ -201,7 +201,12 @@ async fn overview(
     params: web::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
     let page = ctx.page.clone().with_section("org_home");
-    let sections = page.nav.iter().filter(|l| l.key != "org_home").collect();
+    let sections = page
+        .nav
+        .links
+        .iter()
+        .filter(|l| l.key != "org_home")
+        .collect();
     // Without the list of accounts the cloud cards are left out; the rest
     // of the overview still shows.
     let accounts = match ctx.as_member().accounts().await {

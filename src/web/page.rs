@@ -4,6 +4,7 @@
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
+use askama::Template;
 use futures_util::future::LocalBoxFuture;
 
 use crate::app_state::AppState;
@@ -47,10 +48,77 @@ pub struct PageData {
     /// The organisation of the page, when it is an organisation page.
     pub org: Option<NavOrg>,
     /// Organisations the user belongs to, for the switcher.
-    pub orgs: Vec<NavOrg>,
+    pub orgs: std::sync::Arc<[crate::db::orgs::Organisation]>,
     /// Navigation entries the user may open (already filtered by permission),
     /// shared by every page with the same organisation and permissions.
-    pub nav: std::sync::Arc<[NavLink]>,
+    pub nav: std::sync::Arc<Menu>,
+}
+
+/// An organisation's side menu for one set of permissions: its entries
+/// and, made on first use, its HTML with each entry current in turn. Every
+/// page shows it, and escaping twenty links on every page cost more than
+/// the rest of the layout.
+#[derive(Debug, Default)]
+pub struct Menu {
+    pub links: Vec<NavLink>,
+    /// By the current entry's place in `links`; the last has none current.
+    html: Vec<std::sync::OnceLock<String>>,
+}
+
+#[derive(Template)]
+#[template(path = "partials/side_menu.html")]
+struct SideMenu<'a> {
+    links: &'a [NavLink],
+    /// The place of the current entry; `links.len()` for none.
+    current: usize,
+}
+
+impl SideMenu<'_> {
+    /// The group heading to show before the `i`th entry: where a group begins.
+    fn group_starting_at(&self, i: usize) -> Option<&'static str> {
+        let group = self.links.get(i)?.group;
+        let previous = i
+            .checked_sub(1)
+            .and_then(|p| self.links.get(p))
+            .map(|l| l.group);
+        (!group.is_empty() && previous != Some(group)).then_some(group)
+    }
+}
+
+impl Menu {
+    pub fn new(links: Vec<NavLink>) -> Self {
+        let html = (0..=links.len()).map(|_| Default::default()).collect();
+        Self { links, html }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.links.is_empty()
+    }
+
+    /// The menu's HTML with the entry `section` current.
+    fn html(&self, section: &str) -> &str {
+        let current = self
+            .links
+            .iter()
+            .position(|l| l.key == section)
+            .unwrap_or(self.links.len());
+        let Some(cell) = self.html.get(current) else {
+            return "";
+        };
+        cell.get_or_init(|| {
+            SideMenu {
+                links: &self.links,
+                current,
+            }
+            .render()
+            .unwrap_or_else(|e| {
+                // Writing into a string does not fail; should it, the page
+                // goes out without its menu rather than not at all.
+                tracing::error!(error = %e, "could not render the side menu");
+                String::new()
+            })
+        })
+    }
 }
 
 /// The context every page template receives. Handlers copy it to set the
@@ -99,15 +167,9 @@ impl PageCtx {
         self
     }
 
-    /// The group heading to show before the `i`th navigation entry: where
-    /// a group begins.
-    pub fn group_starting_at(&self, i: usize) -> Option<&'static str> {
-        let group = self.nav.get(i)?.group;
-        let previous = i
-            .checked_sub(1)
-            .and_then(|p| self.nav.get(p))
-            .map(|l| l.group);
-        (!group.is_empty() && previous != Some(group)).then_some(group)
+    /// The side menu's HTML, with this page's section current.
+    pub fn side_menu(&self) -> &str {
+        self.nav.html(self.section)
     }
 
     pub fn is_active(&self, key: &str) -> bool {
@@ -121,7 +183,10 @@ impl PageCtx {
 
 /// Loads the signed-in user from the session; a user who was disabled or
 /// deleted meanwhile has their session ended.
-pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<User>, AppError> {
+pub async fn session_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<std::sync::Arc<User>>, AppError> {
     let Ok(Some(user_id)) = session.get::<i64>(crate::db::sessions::USER_ID_KEY) else {
         return Ok(None);
     };
@@ -173,7 +238,7 @@ impl FromRequest for PageCtx {
         Box::pin(async move {
             let state = app_state(&req)?;
             let user = session_user(&state, &req.get_session()).await?;
-            build(&state, &req, user.as_ref()).await
+            build(&state, &req, user.as_deref()).await
         })
     }
 }

@@ -117,10 +117,12 @@ pub fn list<'a, T>(
     let default_sort = sorts.first().map_or("", |(k, _)| *k);
     let sort_key = chosen_sort(params, sorts);
     let needle = q.to_lowercase();
-    let mut shown: Vec<&T> = items
-        .iter()
-        .filter(|item| needle.is_empty() || matches(item, &needle))
-        .collect();
+    let mut shown: Vec<&T> = Vec::with_capacity(items.len());
+    shown.extend(
+        items
+            .iter()
+            .filter(|item| needle.is_empty() || matches(item, &needle)),
+    );
     sort(&mut shown, sort_key);
     let matching = shown.len();
     let pages = matching.div_ceil(PER_PAGE).max(1);
@@ -171,7 +173,11 @@ fn list_href(
     default_sort: &str,
     page: usize,
 ) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    let mut href = String::with_capacity(base.len() + 64 + 3 * q.len());
+    href.push_str(base);
+    href.push('?');
+    let start = href.len();
+    let mut query = url::form_urlencoded::Serializer::for_suffix(href, start);
     query.append_pair("account", &account.to_string());
     if !q.is_empty() {
         query.append_pair("q", q);
@@ -182,7 +188,7 @@ fn list_href(
     if page > 1 {
         query.append_pair("page", &page.to_string());
     }
-    format!("{base}?{}", query.finish())
+    query.finish()
 }
 
 #[cfg(test)]
