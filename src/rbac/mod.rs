@@ -122,9 +122,7 @@ impl Permission {
     }
 
     fn lookup(&self) -> Option<(&'static Group, &'static Flag)> {
-        let g = VOCABULARY.iter().find(|g| g.name == self.group)?;
-        let f = g.flags.iter().find(|f| f.name == self.flag)?;
-        Some((g, f))
+        every_flag().nth(usize::from(self.index))
     }
 
     /// What the flag lets a member do, in words: "Shut down servers".
@@ -154,13 +152,21 @@ impl fmt::Display for Permission {
     }
 }
 
-/// Every permission of the vocabulary, in order.
-pub fn all_permissions() -> impl Iterator<Item = Permission> {
+/// Every flag of the vocabulary with its group, in order: a flag's place
+/// here is its permission's index.
+fn every_flag() -> impl Iterator<Item = (&'static Group, &'static Flag)> {
     VOCABULARY
         .iter()
-        .flat_map(|g| g.flags.iter().map(move |f| (g.name, f.name)))
-        .zip(0u16..)
-        .map(|((group, flag), index)| Permission { group, flag, index })
+        .flat_map(|g| g.flags.iter().map(move |f| (g, f)))
+}
+
+/// Every permission of the vocabulary, in order.
+pub fn all_permissions() -> impl Iterator<Item = Permission> {
+    every_flag().zip(0u16..).map(|((g, f), index)| Permission {
+        group: g.name,
+        flag: f.name,
+        index,
+    })
 }
 
 /// A set of permissions: what a role grants. One bit per flag of the
