@@ -10,7 +10,6 @@ use crate::web::page::PageCtx;
 
 /// Fills the organisation switcher for a signed-in user.
 pub async fn fill(state: &AppState, page: &mut PageCtx, user: &User) -> Result<(), AppError> {
-    page.nav = std::sync::Arc::default();
     page.orgs = state.people.orgs(state.raw_db(), user.id).await?;
     Ok(())
 }

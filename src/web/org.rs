@@ -29,7 +29,7 @@ use crate::rbac::{Permission, perms};
 use crate::tenant::{Membership, RoleRow, Tenant};
 use crate::web::error::AppError;
 use crate::web::extract::CurrentUser;
-use crate::web::page::{Menu, NavLink, NavOrg, PageCtx};
+use crate::web::page::{Menu, NavLink, PageCtx};
 
 /// Every route under `/o/{slug}/`, as (method, path pattern). The isolation
 /// test requests each one for an organisation the user does not belong to,
@@ -469,10 +469,7 @@ impl FromRequest for OrgCtx {
                 );
                 return Err(AppError::TwoFactorRequired);
             }
-            page.org = Some(NavOrg {
-                slug: org.slug.clone(),
-                name: org.name.clone(),
-            });
+            page.org = Some(org.clone());
             page.nav = nav_for(&org.slug, &member);
             Ok(Self {
                 user,

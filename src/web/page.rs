@@ -32,13 +32,6 @@ pub struct NavLink {
     pub group: &'static str,
 }
 
-/// The organisation a page belongs to, as the layout shows it.
-#[derive(Debug, Clone)]
-pub struct NavOrg {
-    pub slug: String,
-    pub name: String,
-}
-
 /// What a page shows of its request, built once per request.
 #[derive(Debug, Clone, Default)]
 pub struct PageData {
@@ -46,7 +39,7 @@ pub struct PageData {
     pub csrf_token: String,
     pub flashes: Vec<Flash>,
     /// The organisation of the page, when it is an organisation page.
-    pub org: Option<NavOrg>,
+    pub org: Option<crate::db::orgs::Organisation>,
     /// Organisations the user belongs to, for the switcher.
     pub orgs: std::sync::Arc<[crate::db::orgs::Organisation]>,
     /// Navigation entries the user may open (already filtered by permission),
