@@ -9,7 +9,7 @@
 //! This module imports nothing from the rest of the crate, so any layer may
 //! record into it without a dependency cycle.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -54,15 +54,15 @@ const LATENCY_BUCKETS: [f64; 11] = [
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    method: String,
-    route: String,
+    method: &'static str,
+    route: Arc<str>,
     status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    method: String,
-    route: String,
+    method: &'static str,
+    route: Arc<str>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -103,20 +103,21 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics {
     audit_events: Counter::default(),
 });
 
-/// One answered HTTP request. `route` is the matched pattern, never the path.
-pub fn http_request(method: &str, route: &str, status: u16, seconds: f64) {
+/// One answered HTTP request. `route` is the matched pattern, never the
+/// path; it is shared, so counting a request copies no label.
+pub fn http_request(method: &'static str, route: &Arc<str>, status: u16, seconds: f64) {
     let m = &*METRICS;
     m.requests
         .get_or_create(&RequestLabels {
-            method: method.to_owned(),
-            route: route.to_owned(),
+            method,
+            route: route.clone(),
             status,
         })
         .inc();
     m.latency
         .get_or_create(&RouteLabels {
-            method: method.to_owned(),
-            route: route.to_owned(),
+            method,
+            route: route.clone(),
         })
         .observe(seconds);
 }

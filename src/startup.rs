@@ -147,13 +147,12 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .configure(pages::routes)
             .default_service(web::to(pages::not_found))
-            // Registered inside-out: metrics run first, then the request id; CSRF last.
+            // Registered inside-out: the frame (request id, metrics, security
+            // headers) runs first; CSRF last.
             .wrap(from_fn(csrf::check))
             .wrap(sessions)
-            .wrap(from_fn(mw::security_headers))
             .wrap(Compress::default())
-            .wrap(from_fn(mw::request_id))
-            .wrap(from_fn(pages::metrics::track))
+            .wrap(from_fn(mw::frame))
     })
     .listen(listener)
     .context("Failed to start the HTTP server")?

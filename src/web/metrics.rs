@@ -1,15 +1,12 @@
-//! `GET /metrics` for Prometheus, and the middleware that times every
-//! request by its route pattern.
+//! `GET /metrics` for Prometheus, and the route label under which
+//! [`frame`](crate::web::middleware::frame) counts and times every request.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
-use std::time::Instant;
+use std::sync::Arc;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::{Method, header};
-use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
 
@@ -20,44 +17,26 @@ use crate::web::error::{AppError, AppResult};
 /// The route label of a request that matched no route (a 404 for any path).
 const UNMATCHED: &str = "unmatched";
 
-/// Counts and times each request under its route pattern; the raw path,
-/// which carries ids and slugs, never becomes a label.
-pub async fn track(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let method = method_label(req.method());
-    let route = route_of(&req);
-    let result = next.call(req).await;
-    let status = match &result {
-        Ok(response) => response.status().as_u16(),
-        Err(e) => e.as_response_error().status_code().as_u16(),
-    };
-    metrics::http_request(method, &route, status, started.elapsed().as_secs_f64());
-    result
-}
-
 thread_local! {
     /// Route patterns by path, per worker thread. Finding a request's
     /// pattern walks the route table, while the same few paths come again
     /// and again; paths are kept up to a cap, so a scan of random addresses
     /// only starts the map afresh.
-    static PATTERNS: RefCell<HashMap<String, Rc<str>>> = RefCell::default();
+    static PATTERNS: RefCell<HashMap<String, Arc<str>>> = RefCell::default();
 }
 
 /// Paths whose pattern a worker keeps.
 const PATTERNS_KEPT: usize = 1024;
 
 /// The route pattern of a request, e.g. `/o/{slug}/servers/{id}`.
-fn route_of(req: &ServiceRequest) -> Rc<str> {
+pub(crate) fn route_of(req: &ServiceRequest) -> Arc<str> {
     let path = req.path();
     if let Some(known) = PATTERNS.with(|p| p.borrow().get(path).cloned()) {
         return known;
     }
-    let pattern: Rc<str> = req
+    let pattern: Arc<str> = req
         .match_pattern()
-        .map_or_else(|| UNMATCHED.into(), Rc::from);
+        .map_or_else(|| UNMATCHED.into(), Arc::from);
     PATTERNS.with(|p| {
         let mut patterns = p.borrow_mut();
         if patterns.len() >= PATTERNS_KEPT {
@@ -70,7 +49,7 @@ fn route_of(req: &ServiceRequest) -> Rc<str> {
 
 /// Methods outside the usual ones share one label, so a client cannot grow
 /// the series count by inventing methods.
-fn method_label(method: &Method) -> &'static str {
+pub(crate) fn method_label(method: &Method) -> &'static str {
     match *method {
         Method::GET => "GET",
         Method::HEAD => "HEAD",

@@ -1,50 +1,63 @@
 //! Middleware every response goes through: a request id with a log line per
-//! request, and the security headers.
+//! request, its metrics, and the security headers.
 
 use std::time::Instant;
 
 use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use rand::Rng;
 use tracing::Instrument;
+
+use crate::web::metrics;
 
 /// The id of one request, for log lines and error reports.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-pub async fn request_id(
+/// What every answer goes through, in one layer rather than three (each
+/// layer of `from_fn` boxes a future per request): the request's id and log
+/// line, its count and time in the metrics under its route pattern, and the
+/// security headers.
+pub async fn frame(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = format!("{:016x}", rand::rng().random::<u64>());
-    req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().clone();
-    // The path only: query strings may carry search terms or one-time links.
-    let path = req.path().to_owned();
-    let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
+    let id = format!("{:016x}", rand::rng().random::<u64>());
+    let method = metrics::method_label(req.method());
+    let route = metrics::route_of(&req);
+    // The path only: query strings may carry search terms or one-time links.
+    let span = tracing::info_span!("request", request_id = %id, method, path = %req.path());
+    let hsts = req
+        .app_data::<actix_web::web::Data<Hsts>>()
+        .is_some_and(|h| h.0);
+    let header_id = HeaderValue::from_str(&id).ok();
+    req.extensions_mut().insert(RequestId(id));
     let result = next.call(req).instrument(span.clone()).await;
     let _entered = span.enter();
+    let micros = started.elapsed().as_micros();
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            let micros = started.elapsed().as_micros();
+            crate::metrics::http_request(method, &route, status, started.elapsed().as_secs_f64());
             if status >= 500 {
                 tracing::warn!(status, micros, "answered");
             } else {
                 tracing::info!(status, micros, "answered");
             }
-            if let Ok(value) = HeaderValue::from_str(&id) {
-                response
-                    .headers_mut()
-                    .insert(HeaderName::from_static("x-request-id"), value);
+            let headers = response.headers_mut();
+            if let Some(value) = header_id {
+                headers.insert(HeaderName::from_static("x-request-id"), value);
             }
+            security_headers(headers, hsts);
             Ok(response)
         }
         Err(e) => {
+            let status = e.as_response_error().status_code().as_u16();
+            crate::metrics::http_request(method, &route, status, started.elapsed().as_secs_f64());
             tracing::warn!(error = %e, "failed");
             Err(e)
         }
@@ -58,15 +71,8 @@ pub struct Hsts(pub bool);
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-pub async fn security_headers(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let hsts = req
-        .app_data::<actix_web::web::Data<Hsts>>()
-        .is_some_and(|h| h.0);
-    let mut response = next.call(req).await?;
-    let headers = response.headers_mut();
+/// The headers every answer carries, besides those its handler set.
+fn security_headers(headers: &mut HeaderMap, hsts: bool) {
     let fixed: [(HeaderName, &'static str); 6] = [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -94,5 +100,4 @@ pub async fn security_headers(
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    Ok(response)
 }

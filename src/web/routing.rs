@@ -57,6 +57,10 @@ fn add(groups: &mut Vec<Group>, prefix: &str, rest: &str, route: Route) {
 impl Routes {
     /// Adds a route by its whole path, e.g. `/o/{slug}/servers/{id}`.
     pub fn route(&mut self, path: &str, route: Route) -> &mut Self {
+        debug_assert!(
+            path.starts_with(ORG) || !path.starts_with("/o/"),
+            "{path} would be shadowed by the organisation scope"
+        );
         match path.strip_prefix(ORG) {
             Some(rest) if rest.is_empty() || rest == "/" => {
                 self.org_root.push((rest.to_owned(), route));
@@ -73,11 +77,11 @@ impl Routes {
         self
     }
 
-    /// Registers every route added, nested.
+    /// Registers every route added, nested. Organisation pages, most of
+    /// the traffic, come first: no other route's path starts with `/o/`, so
+    /// nothing is shadowed, and their requests are not tried against the
+    /// patterns of `/static/{name}` and `/invite/{token}` on the way.
     pub fn register(self, cfg: &mut web::ServiceConfig) {
-        for group in self.top {
-            register_group(cfg, group);
-        }
         let mut org = web::scope(ORG);
         for (path, route) in self.org_root {
             org = org.route(&path, route);
@@ -88,6 +92,9 @@ impl Routes {
             }
         });
         cfg.service(org);
+        for group in self.top {
+            register_group(cfg, group);
+        }
     }
 }
 
