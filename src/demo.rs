@@ -10,6 +10,7 @@ use crate::config::Settings;
 use crate::domain::{AccountName, ApiToken, BaseUrl};
 use crate::simulator::{RunningSimulator, SimConfig};
 use crate::startup::{Application, display_url};
+use crate::tenant::Actor;
 
 pub const ADMIN_EMAIL: &str = "admin@demo.local";
 pub const ORG_SLUG: &str = "demo";
@@ -81,7 +82,7 @@ pub async fn prepare_with(
         .door
         .require(
             &member,
-            &std::sync::Arc::new(ctx),
+            &Actor::new(None, move || ctx.clone()),
             crate::rbac::perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS,
             || serde_json::Value::Null,
         )

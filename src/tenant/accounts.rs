@@ -14,12 +14,16 @@ use crate::rbac::perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS as MANAGE;
 impl Tenant<'_> {
     /// The organisation's accounts, the default first.
     pub async fn accounts(&self) -> anyhow::Result<Vec<CloudAccountRow>> {
-        Ok(self.door.accounts(self.org_id()).await?.to_vec())
+        let accounts = self.door.accounts(self.org_id()).await?;
+        Ok(accounts.iter().map(|a| CloudAccountRow::clone(a)).collect())
     }
 
     pub async fn account(&self, id: i64) -> anyhow::Result<Option<CloudAccountRow>> {
         let accounts = self.door.accounts(self.org_id()).await?;
-        Ok(accounts.iter().find(|a| a.id == id).cloned())
+        Ok(accounts
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| CloudAccountRow::clone(a)))
     }
 
     /// Stores an account whose token the Cloud Panel just accepted.
@@ -38,7 +42,7 @@ impl Tenant<'_> {
             name.as_str(),
             base_url.as_str(),
             token.secret(),
-            self.actor.actor_id,
+            self.actor.ctx().actor_id,
         )
         .await?
         {
@@ -54,7 +58,7 @@ impl Tenant<'_> {
                 "default": row.is_default,
                 "provider": row.provider,
             }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(Ok(row))
     }
 
@@ -91,7 +95,7 @@ impl Tenant<'_> {
                 "base_url": base_url.as_str(),
                 "previous_base_url": row.base_url,
             }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         self.door.cloud.forget_account(row.id);
         Ok(Some(last_four))
     }
@@ -112,7 +116,7 @@ impl Tenant<'_> {
             .target("cloud_account", row.id, name.as_str())
             .cloud_account(row.id)
             .details(json!({ "from": row.name, "to": name.as_str() }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(Ok(true))
     }
 
@@ -125,7 +129,7 @@ impl Tenant<'_> {
         let event = NewEvent::new("cloud_account.set_default", Outcome::Succeeded)
             .target("cloud_account", row.id, &row.name)
             .cloud_account(row.id);
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(true)
     }
 
@@ -141,7 +145,7 @@ impl Tenant<'_> {
             .target("cloud_account", row.id, &row.name)
             .cloud_account(row.id)
             .details(json!({ "base_url": row.base_url, "was_default": row.is_default }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         self.door.cloud.forget_account(row.id);
         Ok(true)
     }

@@ -79,7 +79,7 @@ impl Tenant<'_> {
             map.insert("events".into(), rows.len().into());
         }
         let event = NewEvent::new("audit.export", Outcome::Succeeded).details(details);
-        audit::record(&self.door.db, &self.actor, event).await?;
+        audit::record(&self.door.db, self.actor.ctx(), event).await?;
         Ok(rows)
     }
 }

@@ -2,11 +2,13 @@
 //! group but the panel's own `organisation`) may, and only an account of its
 //! organisation whose provider this build knows.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 
-use super::Tenant;
 use super::store::accounts::{CloudAccountRow, Provider};
-use crate::audit::{self, AuditCtx, NewEvent};
+use super::{Actor, Tenant};
+use crate::audit::{self, NewEvent};
 use crate::cloudpanel::{AccountClient, AccountKey};
 use crate::db::Db;
 use crate::rbac::Permission;
@@ -27,18 +29,19 @@ pub enum OpenError {
 /// An open cloud account: its row, its client, and the one way to record a
 /// change made through it.
 pub struct CloudAccount {
-    pub row: CloudAccountRow,
+    /// Shared with the organisation's cached list of accounts.
+    pub row: Arc<CloudAccountRow>,
     pub provider: Provider,
     pub client: AccountClient,
     db: Db,
-    actor: std::sync::Arc<AuditCtx>,
+    actor: Actor,
 }
 
 impl CloudAccount {
     /// Records the `requested` event of a change on this account; the call
     /// may go upstream only when this succeeded.
     pub async fn request(&self, event: NewEvent) -> anyhow::Result<audit::Change> {
-        audit::begin(&self.db, &self.actor, event.cloud_account(self.row.id)).await
+        audit::begin(&self.db, self.actor.ctx(), event.cloud_account(self.row.id)).await
     }
 }
 

@@ -63,7 +63,7 @@ impl Tenant<'_> {
         let event = NewEvent::new("member.invite", Outcome::Succeeded)
             .target("invitation", id, email.as_str())
             .details(json!({ "email": email.as_str(), "role": role.name }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok((id, token))
     }
 
@@ -82,7 +82,7 @@ impl Tenant<'_> {
         let event = NewEvent::new("member.change_role", Outcome::Succeeded)
             .target("member", member.user_id, &member.email)
             .details(json!({ "from": from.name, "to": to.name }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(outcome)
     }
 
@@ -96,7 +96,7 @@ impl Tenant<'_> {
         let event = NewEvent::new("member.remove", Outcome::Succeeded)
             .target("member", member.user_id, &member.email)
             .details(json!({ "role": role.name }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(outcome)
     }
 
@@ -114,7 +114,7 @@ impl Tenant<'_> {
         let event = NewEvent::new("member.revoke_invitation", Outcome::Succeeded)
             .target("invitation", invitation.id, &invitation.email)
             .details(json!({ "role": invitation.role_name }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(true)
     }
 }

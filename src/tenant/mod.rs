@@ -14,6 +14,7 @@
 //! invitation link, which comes before membership) use [`unguarded`].
 
 mod accounts;
+mod actor;
 mod audit_log;
 mod cloud;
 mod members;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::audit::{self, AuditCtx, NewEvent, Outcome};
+use crate::audit::{self, NewEvent, Outcome};
 use crate::cloudpanel::{CloudPanel, SecretToken};
 use crate::crypto::KeyRing;
 use crate::db::Db;
@@ -33,6 +34,7 @@ use crate::db::cache::{self, Cached};
 use crate::db::orgs::{self, Organisation};
 use crate::rbac::{Permission, PermissionSet};
 
+pub use actor::Actor;
 pub use cloud::{CloudAccount, OpenError};
 pub use store::accounts::{CloudAccountRow, NameTaken, Provider};
 pub use store::invitations::{
@@ -61,7 +63,7 @@ struct Remembered {
     memberships: Cached<(String, i64), Membership>,
     /// By organisation: its cloud accounts, the default first; shared, as
     /// every cloud page reads them.
-    accounts: Cached<i64, Arc<[CloudAccountRow]>>,
+    accounts: Cached<i64, Arc<[Arc<CloudAccountRow>]>>,
     /// By cloud account: its opened token.
     tokens: Cached<i64, SecretToken>,
 }
@@ -164,13 +166,16 @@ impl Door {
     }
 
     /// The organisation's cloud accounts, the default first.
-    async fn accounts(&self, org_id: i64) -> anyhow::Result<Arc<[CloudAccountRow]>> {
+    async fn accounts(&self, org_id: i64) -> anyhow::Result<Arc<[Arc<CloudAccountRow>]>> {
         if let Some(accounts) = self.cached.accounts.get(&org_id) {
             return Ok(accounts);
         }
         let generation = cache::generation();
-        let accounts: Arc<[CloudAccountRow]> =
-            store::accounts::list(&self.db, org_id).await?.into();
+        let accounts: Arc<[Arc<CloudAccountRow>]> = store::accounts::list(&self.db, org_id)
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
         self.cached
             .accounts
             .put(org_id, accounts.clone(), generation);
@@ -201,14 +206,14 @@ impl Door {
     pub async fn require<'a>(
         &'a self,
         member: &'a Membership,
-        actor: &Arc<AuditCtx>,
+        actor: &Actor,
         permission: Permission,
         attempt: impl FnOnce() -> Value,
     ) -> Result<Tenant<'a>, Refused> {
         let tenant = Tenant {
             door: self,
             member,
-            actor: in_org(actor, member),
+            actor: actor.in_org(member.org().id),
             grant: Grant::Permission(permission),
         };
         if member.can(permission) {
@@ -236,11 +241,11 @@ impl Door {
     }
 
     /// A handle for what every member may see.
-    pub fn as_member<'a>(&'a self, member: &'a Membership, actor: &Arc<AuditCtx>) -> Tenant<'a> {
+    pub fn as_member<'a>(&'a self, member: &'a Membership, actor: &Actor) -> Tenant<'a> {
         Tenant {
             door: self,
             member,
-            actor: in_org(actor, member),
+            actor: actor.in_org(member.org().id),
             grant: Grant::Member,
         }
     }
@@ -254,22 +259,12 @@ impl Door {
     }
 }
 
-/// `actor`, acting in the member's organisation: shared when it already is.
-fn in_org(actor: &Arc<AuditCtx>, member: &Membership) -> Arc<AuditCtx> {
-    let org_id = member.org().id;
-    if actor.org_id == Some(org_id) {
-        actor.clone()
-    } else {
-        Arc::new(actor.in_org(org_id))
-    }
-}
-
 /// One organisation, reached through one passed permission check.
 pub struct Tenant<'a> {
     door: &'a Door,
     member: &'a Membership,
     /// Who acts, with the organisation set.
-    actor: Arc<AuditCtx>,
+    actor: Actor,
     grant: Grant,
 }
 
@@ -327,7 +322,7 @@ impl Tenant<'_> {
             action = %event.action,
             "request refused"
         );
-        if let Err(e) = audit::record(&self.door.db, &self.actor, event).await {
+        if let Err(e) = audit::record(&self.door.db, self.actor.ctx(), event).await {
             tracing::error!(error = ?e, "failed to audit a refused request");
         }
     }
@@ -336,6 +331,6 @@ impl Tenant<'_> {
     /// not accept). Without its record, the caller reports an error.
     pub async fn record_attempt(&self, mut event: NewEvent) -> anyhow::Result<()> {
         event.outcome = Outcome::Failed;
-        audit::record(&self.door.db, &self.actor, event).await
+        audit::record(&self.door.db, self.actor.ctx(), event).await
     }
 }

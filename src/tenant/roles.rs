@@ -32,7 +32,7 @@ impl Tenant<'_> {
             return Ok(None);
         };
         let event = NewEvent::new("role.create", Outcome::Succeeded).target("role", id, name);
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(Some(id))
     }
 
@@ -49,7 +49,7 @@ impl Tenant<'_> {
         let event = NewEvent::new("role.clone", Outcome::Succeeded)
             .target("role", id, &name)
             .details(json!({ "from_role_id": role.id, "from": role.name }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(Some((id, name)))
     }
 
@@ -85,7 +85,7 @@ impl Tenant<'_> {
                 "added": added,
                 "removed": removed,
             }));
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(outcome)
     }
 
@@ -99,7 +99,7 @@ impl Tenant<'_> {
         }
         let event =
             NewEvent::new("role.delete", Outcome::Succeeded).target("role", role.id, &role.name);
-        change.commit(&self.actor, event).await?;
+        change.commit(self.actor.ctx(), event).await?;
         Ok(outcome)
     }
 }

@@ -22,11 +22,10 @@ use futures_util::future::LocalBoxFuture;
 use serde_json::json;
 
 use crate::app_state::AppState;
-use crate::audit::AuditCtx;
 use crate::db::orgs::Organisation;
 use crate::db::users::User;
 use crate::rbac::{Permission, perms};
-use crate::tenant::{Membership, RoleRow, Tenant};
+use crate::tenant::{Actor, Membership, RoleRow, Tenant};
 use crate::web::error::AppError;
 use crate::web::extract::CurrentUser;
 use crate::web::page::{Menu, NavLink, PageCtx};
@@ -362,8 +361,9 @@ pub struct OrgCtx {
     pub page: PageCtx,
     member: Membership,
     state: web::Data<AppState>,
-    /// Made on first use: most views neither change anything nor are refused.
-    audit: std::cell::OnceCell<Arc<AuditCtx>>,
+    /// Who acts: its audit context is made on first use, since most views
+    /// neither change anything nor are refused.
+    actor: Actor,
     /// The request, for what a refusal records (its method and path).
     req: HttpRequest,
     two_factor_required: bool,
@@ -377,7 +377,7 @@ impl OrgCtx {
         let attempt = || json!({ "method": self.req.method().as_str(), "path": self.req.path() });
         self.state
             .door
-            .require(&self.member, self.audit(), permission, attempt)
+            .require(&self.member, &self.actor, permission, attempt)
             .await
             .map_err(|refused| {
                 let permission = refused.permission;
@@ -393,18 +393,7 @@ impl OrgCtx {
     /// The handle for what every member may see: members, roles, which
     /// cloud accounts exist.
     pub fn as_member(&self) -> Tenant<'_> {
-        self.state.door.as_member(&self.member, self.audit())
-    }
-
-    /// Who acts, from where, in this organisation: for audit events.
-    fn audit(&self) -> &Arc<AuditCtx> {
-        self.audit.get_or_init(|| {
-            Arc::new(crate::web::audit_ctx(
-                &self.req,
-                Some(self.org().id),
-                Some(&self.user),
-            ))
-        })
+        self.state.door.as_member(&self.member, &self.actor)
     }
 
     /// Whether the member holds a permission: for hiding what they may not do.
@@ -471,12 +460,18 @@ impl FromRequest for OrgCtx {
             }
             page.org = Some(org.clone());
             page.nav = nav_for(&org.slug, &member);
+            let actor = {
+                let (req, user) = (req.clone(), user.clone());
+                Actor::new(Some(org.id), move || {
+                    crate::web::audit_ctx(&req, None, Some(&user))
+                })
+            };
             Ok(Self {
                 user,
                 page,
                 member,
                 state,
-                audit: std::cell::OnceCell::new(),
+                actor,
                 req,
                 two_factor_required: two_factor.required,
             })
