@@ -149,7 +149,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
             .default_service(web::to(pages::not_found))
             // Registered inside-out: the frame (request id, metrics, security
             // headers) runs first; CSRF last.
-            .wrap(from_fn(csrf::check))
+            .wrap(csrf::Check)
             .wrap(sessions)
             .wrap(Compress::default())
             .wrap(from_fn(mw::frame))

@@ -4,12 +4,15 @@
 //! The token lives in the server-side session; forms carry it in the hidden
 //! field `csrf_token`, scripts in the `X-CSRF-Token` header.
 
+use std::future::{Ready, ready};
+use std::rc::Rc;
+
 use actix_session::{Session, SessionExt};
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::body::BoxBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::{Method, StatusCode, header};
-use actix_web::middleware::Next;
 use actix_web::web;
+use futures_util::future::{Either, LocalBoxFuture};
 use rand::distr::{Alphanumeric, SampleString};
 
 use crate::web::error::error_page;
@@ -90,17 +93,61 @@ fn refuse(req: ServiceRequest, why: &str) -> ServiceResponse<BoxBody> {
     req.into_response(response)
 }
 
-/// The middleware: must run inside the session middleware.
-pub async fn check(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if is_safe(req.method()) {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+/// The middleware: must run inside the session middleware. A safe method
+/// goes straight on to the routes, without a future of its own; an unsafe
+/// one is checked first.
+pub struct Check;
+
+impl<S> Transform<S, ServiceRequest> for Check
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>
+        + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = actix_web::Error;
+    type Transform = CheckService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(CheckService {
+            service: Rc::new(service),
+        }))
     }
+}
+
+pub struct CheckService<S> {
+    service: Rc<S>,
+}
+
+impl<S> Service<ServiceRequest> for CheckService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>
+        + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = actix_web::Error;
+    type Future = Either<S::Future, LocalBoxFuture<'static, Result<Self::Response, Self::Error>>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        if is_safe(req.method()) {
+            return Either::Left(self.service.call(req));
+        }
+        Either::Right(Box::pin(check(req, self.service.clone())))
+    }
+}
+
+/// An unsafe request: on to `service` only with a trusted origin and the
+/// session's token.
+async fn check<S>(
+    mut req: ServiceRequest,
+    service: Rc<S>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>,
+{
     let trusted = req
         .app_data::<web::Data<TrustedOrigins>>()
         .map(|t| t.get_ref().clone())
@@ -142,10 +189,7 @@ pub async fn check(
         }
     };
     match presented {
-        Some(token) if same(&token, &expected) => next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body),
+        Some(token) if same(&token, &expected) => service.call(req).await,
         _ => Ok(refuse(req, "token missing or wrong")),
     }
 }
