@@ -33,6 +33,61 @@ async fn sign_in_with_the_right_password_opens_the_panel() {
     assert!(text_of(&html, "h1").contains("Welcome, Ada Admin"));
 }
 
+/// The session cookie is signed: a session id changed in the browser, or
+/// one sent without the signature, signs nobody in, while the cookie as
+/// the panel set it does.
+#[tokio::test]
+async fn an_altered_or_unsigned_session_cookie_signs_nobody_in() {
+    let app = spawn_app().await;
+    let response = app.login(&client(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let set = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("teampanel_session="))
+        .expect("a session cookie");
+    let value = set.split(';').next().unwrap_or_default().to_owned();
+    // The signature (44 characters of base64), then the session id; the
+    // cookie carries them percent-encoded.
+    let decoded = value
+        .replace("%2F", "/")
+        .replace("%2B", "+")
+        .replace("%3D", "=");
+    let (signature, id) = decoded.split_at(44);
+    assert_eq!(id.len(), 64, "{value}");
+    let flipped = |c: char| if c == 'a' { 'b' } else { 'a' };
+    let mut altered_id = id.to_owned();
+    let last = altered_id.pop().map(flipped).unwrap_or('a');
+    altered_id.push(last);
+
+    let raw = teampanel::tls::client_builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let with_cookie = |cookie: String| {
+        raw.get(app.url("/account"))
+            .header("cookie", format!("teampanel_session={cookie}"))
+            .send()
+    };
+    let ok = with_cookie(value.clone()).await.unwrap();
+    assert_eq!(
+        ok.status().as_u16(),
+        200,
+        "the cookie as set opens the panel"
+    );
+    for forged in [
+        format!("{signature}{altered_id}"),
+        id.to_owned(),
+        format!("{signature}{}", "A".repeat(64)),
+    ] {
+        let response = with_cookie(forged.clone()).await.unwrap();
+        assert_eq!(response.status().as_u16(), 303, "{forged}");
+        assert_eq!(location(&response), "/login?next=%2Faccount", "{forged}");
+    }
+}
+
 #[tokio::test]
 async fn sign_in_with_a_wrong_password_is_refused_and_keeps_the_email() {
     let app = spawn_app().await;
