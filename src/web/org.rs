@@ -420,7 +420,14 @@ impl OrgCtx {
 
     /// An address inside the organisation: `href("members")` is `/o/{slug}/members`.
     pub fn href(&self, rest: &str) -> String {
-        format!("/o/{}/{rest}", self.slug())
+        // Pushed rather than formatted: pages make several per view.
+        let slug = self.slug();
+        let mut href = String::with_capacity(4 + slug.len() + rest.len() + 16);
+        href.push_str("/o/");
+        href.push_str(slug);
+        href.push('/');
+        href.push_str(rest);
+        href
     }
 }
 

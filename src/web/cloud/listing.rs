@@ -113,54 +113,138 @@ pub fn list<'a, T>(
     base: &str,
     account_id: i64,
 ) -> Listing<'a, T> {
-    let q: String = params.q.trim().chars().take(100).collect();
-    let default_sort = sorts.first().map_or("", |(k, _)| *k);
+    let search = Search::new(params);
     let sort_key = chosen_sort(params, sorts);
-    let needle = q.to_lowercase();
     let mut shown: Vec<&T> = Vec::with_capacity(items.len());
     shown.extend(
         items
             .iter()
-            .filter(|item| needle.is_empty() || matches(item, &needle)),
+            .filter(|item| search.needle.is_empty() || matches(item, &search.needle)),
     );
     sort(&mut shown, sort_key);
     let matching = shown.len();
-    let pages = matching.div_ceil(PER_PAGE).max(1);
-    let page_no = params
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, pages);
+    let page_no = page_no(params, matching);
     let rows = shown
         .into_iter()
         .skip((page_no - 1) * PER_PAGE)
         .take(PER_PAGE)
         .collect();
-    let href = |q: &str, page: usize| list_href(base, account_id, q, sort_key, default_sort, page);
     Listing {
         rows,
-        view: ListView {
-            sorts: sorts
-                .iter()
-                .map(|(key, label)| SortOption {
-                    key,
-                    label,
-                    selected: *key == sort_key,
-                })
-                .collect(),
-            total: items.len(),
+        view: view(
+            search,
+            sorts,
+            sort_key,
+            items.len(),
             matching,
             page_no,
-            pages,
-            action: base.to_owned(),
+            base,
             account_id,
-            prev_href: (page_no > 1).then(|| href(&q, page_no - 1)),
-            next_href: (page_no < pages).then(|| href(&q, page_no + 1)),
-            refresh_href: href(&q, page_no),
-            clear_href: href("", 1),
-            q,
-        },
+        ),
+    }
+}
+
+/// [`list`] for items already in the order the query asks for (made once
+/// per stored answer and order, see [`Fetched::derived`]): without a
+/// search, the page is cut straight out of them.
+pub fn list_in_order<'a, T>(
+    items: &'a [T],
+    params: &ListParams,
+    sorts: &[(&'static str, &'static str)],
+    matches: impl Fn(&T, &str) -> bool,
+    base: &str,
+    account_id: i64,
+) -> Listing<'a, T> {
+    let search = Search::new(params);
+    let sort_key = chosen_sort(params, sorts);
+    let found: Option<Vec<&T>> = (!search.needle.is_empty()).then(|| {
+        items
+            .iter()
+            .filter(|item| matches(item, &search.needle))
+            .collect()
+    });
+    let matching = found.as_ref().map_or(items.len(), Vec::len);
+    let page_no = page_no(params, matching);
+    let skip = (page_no - 1) * PER_PAGE;
+    let rows = match found {
+        Some(found) => found.into_iter().skip(skip).take(PER_PAGE).collect(),
+        None => items.iter().skip(skip).take(PER_PAGE).collect(),
+    };
+    Listing {
+        rows,
+        view: view(
+            search,
+            sorts,
+            sort_key,
+            items.len(),
+            matching,
+            page_no,
+            base,
+            account_id,
+        ),
+    }
+}
+
+/// The search as typed (trimmed, at most 100 characters) and lower-cased.
+struct Search {
+    q: String,
+    needle: String,
+}
+
+impl Search {
+    fn new(params: &ListParams) -> Self {
+        let q: String = params.q.trim().chars().take(100).collect();
+        let needle = q.to_lowercase();
+        Self { q, needle }
+    }
+}
+
+/// The page the query asks for, within the pages `matching` rows fill.
+fn page_no(params: &ListParams, matching: usize) -> usize {
+    let pages = matching.div_ceil(PER_PAGE).max(1);
+    params
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn view(
+    search: Search,
+    sorts: &[(&'static str, &'static str)],
+    sort_key: &'static str,
+    total: usize,
+    matching: usize,
+    page_no: usize,
+    base: &str,
+    account_id: i64,
+) -> ListView {
+    let default_sort = sorts.first().map_or("", |(k, _)| *k);
+    let pages = matching.div_ceil(PER_PAGE).max(1);
+    let q = search.q;
+    let href = |q: &str, page: usize| list_href(base, account_id, q, sort_key, default_sort, page);
+    ListView {
+        sorts: sorts
+            .iter()
+            .map(|(key, label)| SortOption {
+                key,
+                label,
+                selected: *key == sort_key,
+            })
+            .collect(),
+        total,
+        matching,
+        page_no,
+        pages,
+        action: base.to_owned(),
+        account_id,
+        prev_href: (page_no > 1).then(|| href(&q, page_no - 1)),
+        next_href: (page_no < pages).then(|| href(&q, page_no + 1)),
+        refresh_href: href(&q, page_no),
+        clear_href: href("", 1),
+        q,
     }
 }
 
@@ -257,5 +341,38 @@ mod tests {
         assert_eq!(l.view.page_no, 1);
         assert!(l.view.sorts[0].selected);
         assert_eq!(l.rows.len(), 3);
+    }
+
+    #[test]
+    fn rows_in_order_give_the_same_pages_as_sorting_them() {
+        let items = names(60);
+        for (q, page) in [
+            ("", "1"),
+            ("", "3"),
+            ("", "99"),
+            ("x", "1"),
+            ("box-01", "1"),
+            ("1", "2"),
+        ] {
+            let query = params(q, "name", page);
+            let sorted = list(
+                &items,
+                &query,
+                SORTS,
+                |s, q| s.contains(q),
+                by_name,
+                "/o/a/t",
+                2,
+            );
+            let ready = list_in_order(&items, &query, SORTS, |s, q| s.contains(q), "/o/a/t", 2);
+            assert_eq!(sorted.rows, ready.rows, "q={q} page={page}");
+            assert_eq!(
+                (sorted.view.matching, sorted.view.page_no, sorted.view.pages),
+                (ready.view.matching, ready.view.page_no, ready.view.pages),
+                "q={q} page={page}"
+            );
+            assert_eq!(sorted.view.refresh_href, ready.view.refresh_href);
+            assert_eq!(sorted.view.next_href, ready.view.next_href);
+        }
     }
 }

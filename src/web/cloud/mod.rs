@@ -24,7 +24,9 @@ use crate::web::render;
 pub use change::{Act, Change, Named, Target, Then, recorded};
 pub use choices::{Choice, Choices, attached, options};
 pub use form::{FieldErrors, among, api_field_errors, check_typed_name, form_problem};
-pub use listing::{ListParams, ListView, Listing, Loaded, SortOption, chosen_sort, list};
+pub use listing::{
+    ListParams, ListView, Listing, Loaded, SortOption, chosen_sort, list, list_in_order,
+};
 pub use state::{StateBadge, badge_class, state_label};
 
 /// `?account=ID` on every cloud address: the cloud account a page shows
@@ -93,7 +95,9 @@ impl Upstream {
     /// An address inside the organisation on this account:
     /// `href(ctx, "block_storages")` is `/o/{slug}/block_storages?account=ID`.
     pub fn href(&self, ctx: &OrgCtx, rest: &str) -> String {
-        format!("{}{}", ctx.href(rest), self.query())
+        let mut href = ctx.href(rest);
+        push_account_query(&mut href, self.account.row.id);
+        href
     }
 
     /// The servers list of this account.
@@ -109,7 +113,15 @@ impl Upstream {
 
 /// `?account=ID`: how every cloud address names its cloud account.
 pub fn account_query(id: i64) -> String {
-    format!("?account={id}")
+    let mut query = String::with_capacity(32);
+    push_account_query(&mut query, id);
+    query
+}
+
+fn push_account_query(into: &mut String, id: i64) {
+    use std::fmt::Write;
+    into.push_str("?account=");
+    let _ = write!(into, "{id}");
 }
 
 fn session_key(org_id: i64) -> String {

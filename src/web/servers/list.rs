@@ -10,7 +10,7 @@ use crate::rbac::perms;
 use crate::tenant::CloudAccountRow;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, chosen_sort, connect,
-    fragment, list,
+    fragment, list_in_order,
 };
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
@@ -136,14 +136,12 @@ pub async fn page(
 
     let sort = chosen_sort(&params, SORTS);
     let fetched = up.client().list_servers_shared(&ListQuery::all()).await;
+    let query = up.query();
     let prepared = fetched.as_ref().ok().map(|f| {
-        // Everything the rows are made of besides the answer itself.
-        let key = format!(
-            "servers list {} {account_id} {sort} {}",
-            ctx.slug(),
-            f.updating
-        );
-        let query = up.query();
+        // Everything the rows are made of besides the answer itself: the
+        // organisation (in the rows' links), the account (in `query`), the
+        // order, and whether the rows are marked as updating.
+        let key = [ctx.slug(), &query, sort, if f.updating { "1" } else { "0" }].join(" ");
         f.derived(&key, |servers| {
             prepare(servers, sort, &ctx, &query, f.updating)
         })
@@ -163,16 +161,9 @@ pub async fn page(
         retry_after,
         ..
     } = Loaded::from("the servers", fetched);
+    let list_href = ctx.href("servers");
     // Already in order: the list filters and cuts the page.
-    let listing = list(
-        prepared,
-        &params,
-        SORTS,
-        matches,
-        |_, _| {},
-        &ctx.href("servers"),
-        account_id,
-    );
+    let listing = list_in_order(prepared, &params, SORTS, matches, &list_href, account_id);
     let rows = listing.rows.iter().map(|row| row.html.as_str()).collect();
 
     let page = ctx.page.clone().with_section("servers");
@@ -188,8 +179,8 @@ pub async fn page(
             problem,
             retry_after,
             can_create: ctx.can(perms::SERVERS_CREATE),
-            new_href: format!("{}{}", ctx.href("servers/new"), up.query()),
-            list_href: ctx.href("servers"),
+            new_href: up.href(&ctx, "servers/new"),
+            list_href,
         },
     )
 }
