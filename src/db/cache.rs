@@ -118,13 +118,16 @@ struct Entry<V> {
 /// A map whose values are used only while the generation they were loaded
 /// under is current and for at most [`MAX_AGE`].
 pub struct Cached<K, V> {
-    entries: Mutex<HashMap<K, Entry<V>>>,
+    /// Only rows the database returned are kept, under ids and session ids
+    /// the panel made, so a client cannot fill the map with keys it chose:
+    /// a fast hash needs no defence against crafted collisions.
+    entries: Mutex<HashMap<K, Entry<V>, foldhash::fast::RandomState>>,
 }
 
 impl<K, V> Default for Cached<K, V> {
     fn default() -> Self {
         Self {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(HashMap::default()),
         }
     }
 }
