@@ -5,17 +5,17 @@
 
 use serde_json::json;
 
-use super::Tenant;
 use super::store::accounts::{self as store, CloudAccountRow, NameTaken};
+use super::{AccountList, Tenant};
 use crate::audit::{LocalChange, NewEvent, Outcome};
 use crate::domain::{AccountName, ApiToken, BaseUrl};
 use crate::rbac::perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS as MANAGE;
 
 impl Tenant<'_> {
-    /// The organisation's accounts, the default first.
-    pub async fn accounts(&self) -> anyhow::Result<Vec<CloudAccountRow>> {
-        let accounts = self.door.accounts(self.org_id()).await?;
-        Ok(accounts.iter().map(|a| CloudAccountRow::clone(a)).collect())
+    /// The organisation's accounts, the default first: shared with the
+    /// cache, not copied, since most pages show them in their switcher.
+    pub async fn accounts(&self) -> anyhow::Result<AccountList> {
+        self.door.accounts(self.org_id()).await
     }
 
     pub async fn account(&self, id: i64) -> anyhow::Result<Option<CloudAccountRow>> {

@@ -44,6 +44,10 @@ pub use store::invitations::{
 pub use store::members::{Change as MemberChange, Member};
 pub use store::roles::{DeleteOutcome, RoleRow, RoleSummary, UpdateOutcome};
 
+/// An organisation's cloud accounts, the default first, as the cache holds
+/// them: handing them out copies no row.
+pub type AccountList = Arc<[Arc<CloudAccountRow>]>;
+
 /// What the handles need: the database, the keys that open sealed tokens
 /// and the Cloud Panel client. Built once at start-up.
 pub struct Door {
@@ -63,7 +67,7 @@ struct Remembered {
     memberships: Cached<(String, i64), Membership>,
     /// By organisation: its cloud accounts, the default first; shared, as
     /// every cloud page reads them.
-    accounts: Cached<i64, Arc<[Arc<CloudAccountRow>]>>,
+    accounts: Cached<i64, AccountList>,
     /// By cloud account: its opened token.
     tokens: Cached<i64, SecretToken>,
 }
@@ -166,12 +170,12 @@ impl Door {
     }
 
     /// The organisation's cloud accounts, the default first.
-    async fn accounts(&self, org_id: i64) -> anyhow::Result<Arc<[Arc<CloudAccountRow>]>> {
+    async fn accounts(&self, org_id: i64) -> anyhow::Result<AccountList> {
         if let Some(accounts) = self.cached.accounts.get(&org_id) {
             return Ok(accounts);
         }
         let generation = cache::generation();
-        let accounts: Arc<[Arc<CloudAccountRow>]> = store::accounts::list(&self.db, org_id)
+        let accounts: AccountList = store::accounts::list(&self.db, org_id)
             .await?
             .into_iter()
             .map(Arc::new)

@@ -223,8 +223,8 @@ async fn page(
         .as_member()
         .accounts()
         .await?
-        .into_iter()
-        .map(AccountView::new)
+        .iter()
+        .map(|row| AccountView::new(CloudAccountRow::clone(row)))
         .collect();
     let mut add = AddView::default();
     match redo {

@@ -367,8 +367,8 @@ async fn org_accounts(tenant: &Tenant<'_>) -> AppResult<Vec<(i64, String)>> {
     Ok(tenant
         .accounts()
         .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
+        .iter()
+        .map(|a| (a.id, a.name.clone()))
         .collect())
 }
 

@@ -23,7 +23,7 @@ use crate::audit::Filter;
 use crate::cloudpanel::monitoring::MonitoredServer;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::{Permission, perms};
-use crate::tenant::CloudAccountRow;
+use crate::tenant::{AccountList, CloudAccountRow};
 use crate::web::cloud::{AccountParam, Fallback, ListParams, Upstream, connect, read_problem};
 use crate::web::error::{AppError, AppResult, url_encode};
 use crate::web::org::OrgCtx;
@@ -102,7 +102,7 @@ struct OrgHomePage<'a> {
     account_name: Option<String>,
     /// Why no account could be opened, when one should have been.
     account_problem: Option<String>,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     list_href: String,
     families: Vec<FamilyCard>,
@@ -213,7 +213,7 @@ async fn overview(
         Ok(rows) => rows,
         Err(e) => {
             tracing::warn!(error = ?e, "Failed to list the cloud accounts for the overview");
-            Vec::new()
+            AccountList::default()
         }
     };
     let audit = audit_tail(&ctx).await;
@@ -510,7 +510,7 @@ async fn audit_tail(ctx: &OrgCtx) -> Option<Vec<AuditLine>> {
 async fn account_cards(
     ctx: &OrgCtx,
     permission: Permission,
-    rows: &[CloudAccountRow],
+    rows: &[std::sync::Arc<CloudAccountRow>],
     current: &Upstream,
 ) -> Vec<AccountCard> {
     let Ok(tenant) = ctx.require(permission).await else {

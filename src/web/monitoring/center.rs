@@ -10,7 +10,7 @@ use askama::Template;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::monitoring::{AlertCounts, MonitorStatus, MonitoredServer};
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, StateBadge, connect, datacenter_label,
     list,
@@ -128,7 +128,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<CenterRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

@@ -7,7 +7,7 @@ use super::view::ServerRow;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::servers::Server;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, chosen_sort, connect,
     fragment, list_in_order,
@@ -37,7 +37,7 @@ struct ListPage<'a> {
     /// This page's rows, each already rendered (see [`Prepared`]).
     rows: Vec<&'a str>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

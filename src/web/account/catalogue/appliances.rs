@@ -13,7 +13,7 @@ use super::{
 use crate::cloudpanel::catalogue::Appliance;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, check_id, connect, list,
 };
@@ -87,7 +87,7 @@ struct ListPage<'a> {
     kind: &'a Kind,
     rows: Vec<ApplianceRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

@@ -9,7 +9,7 @@ use super::{DATACENTERS, SECTION, SERVER_APPLIANCES, datacenter_name, found};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::catalogue::Datacenter;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, check_id, connect, list, read_problem,
 };
@@ -41,7 +41,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<DatacenterRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

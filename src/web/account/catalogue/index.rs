@@ -11,7 +11,7 @@ use super::{
 };
 use crate::cloudpanel::{CloudError, Fetched, ListQuery};
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{AccountParam, Fallback, ListParams, connect};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -32,7 +32,7 @@ pub struct Entry {
 struct IndexPage<'a> {
     page: &'a PageCtx,
     entries: Vec<Entry>,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     list_href: String,
     notice: Option<String>,

@@ -10,7 +10,7 @@ use super::{BAREMETAL_MODELS, FIXED_SIZES, Kind, SECTION, found, gigabytes};
 use crate::cloudpanel::catalogue::InstanceSize;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched};
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, check_id, connect, list,
 };
@@ -89,7 +89,7 @@ struct ListPage<'a> {
     kind: &'a Kind,
     rows: Vec<SizeRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

@@ -10,7 +10,7 @@ use super::view::UserRow;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::access::User;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{AccountParam, Fallback, ListParams, ListView, Loaded, connect, list};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -32,7 +32,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<UserRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

@@ -11,7 +11,7 @@ use askama::Template;
 
 use crate::cloudpanel::access::Permissions;
 use crate::rbac::{Source, VOCABULARY, perms};
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{AccountParam, Fallback, Loaded, connect};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -96,7 +96,7 @@ struct PermissionsPage<'a> {
     account_name: String,
     list_href: String,
     members_href: String,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

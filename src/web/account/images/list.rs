@@ -10,7 +10,7 @@ use super::view::{ImageRow, servers};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::images::Image;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
     list,
@@ -35,7 +35,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<ImageRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

@@ -12,7 +12,7 @@ use super::filter::{Filter, LogsParams, PER_PAGE, PERIODS, SORTS};
 use super::view::LogRow;
 use crate::cloudpanel::logs::LogEntry;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{AccountParam, Fallback, FieldErrors, Loaded, SortOption, connect};
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
@@ -35,7 +35,7 @@ struct ListPage<'a> {
     periods: Vec<PeriodOption>,
     sorts: Vec<SortOption>,
     errors: FieldErrors,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

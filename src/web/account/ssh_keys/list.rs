@@ -10,7 +10,7 @@ use super::view::KeyRow;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::ssh_keys::SshKey;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
     list,
@@ -34,7 +34,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<KeyRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

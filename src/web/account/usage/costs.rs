@@ -18,7 +18,7 @@ use super::{Chart, account_tabs};
 use crate::cloudpanel::catalogue::Pricing;
 use crate::cloudpanel::{CloudError, Fetched, ListQuery};
 use crate::rbac::{Permission, perms};
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::charts::bars::{Amount, number};
 use crate::web::cloud::{AccountParam, Fallback, ListParams, Loaded, connect, read_problem};
 use crate::web::error::AppResult;
@@ -77,7 +77,7 @@ pub struct UnpricedView {
 struct CostsPage<'a> {
     page: &'a PageCtx,
     tabs: Vec<(&'static str, String, bool)>,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     list_href: String,
     currency: String,

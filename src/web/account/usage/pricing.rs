@@ -16,7 +16,7 @@ use super::account_tabs;
 use super::estimate::{HOURS_PER_MONTH, unit_price};
 use crate::cloudpanel::catalogue::{Price, Pricing};
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::charts::bars::number;
 use crate::web::cloud::{AccountParam, Fallback, ListParams, Loaded, connect};
 use crate::web::error::AppResult;
@@ -47,7 +47,7 @@ pub struct PriceRow {
 struct PricingPage<'a> {
     page: &'a PageCtx,
     tabs: Vec<(&'static str, String, bool)>,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     list_href: String,
     groups: Vec<PriceGroup>,

@@ -14,7 +14,7 @@ use super::{Chart, account_tabs};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::logs::{UsageItem, Usages};
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::account::logs::filter::{Filter, LogsParams, PERIODS};
 use crate::web::charts::bars::{self, Amount};
 use crate::web::cloud::{AccountParam, Fallback, FieldErrors, Loaded, connect};
@@ -65,7 +65,7 @@ struct UsagesPage<'a> {
     filter: Filter,
     periods: Vec<PeriodOption>,
     errors: FieldErrors,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     list_href: String,
     families: Vec<Family>,

@@ -10,7 +10,7 @@ use super::{SECTION, policy_href};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::monitoring::MonitoringPolicy;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, StateBadge, connect, list,
 };
@@ -66,7 +66,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<PolicyRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

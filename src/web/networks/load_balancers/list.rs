@@ -11,7 +11,7 @@ use super::{SECTION, balancer_href};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::networks::LoadBalancer;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
     list,
@@ -36,7 +36,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<BalancerRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

@@ -10,7 +10,7 @@ use super::view::NetworkRow;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::networks::PrivateNetwork;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::Loaded;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Upstream, check_id, connect, fragment, list,
@@ -36,7 +36,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<NetworkRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

@@ -12,7 +12,7 @@ use super::view::IpRow;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::networks::PublicIp;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::Loaded;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Upstream, check_id, connect, fragment, list,
@@ -37,7 +37,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<IpRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,

@@ -11,7 +11,7 @@ use super::view::SharedRow;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::storages::SharedStorage;
 use crate::rbac::perms;
-use crate::tenant::CloudAccountRow;
+use crate::tenant::AccountList;
 use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
     list,
@@ -39,7 +39,7 @@ struct ListPage<'a> {
     page: &'a PageCtx,
     rows: Vec<SharedRow>,
     list: ListView,
-    accounts: Vec<CloudAccountRow>,
+    accounts: AccountList,
     account_id: i64,
     notice: Option<String>,
     problem: Option<String>,
