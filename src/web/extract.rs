@@ -16,29 +16,34 @@ pub struct CurrentUser {
     pub page: PageCtx,
 }
 
+impl CurrentUser {
+    /// The signed-in user of `req`, or the redirect to the sign-in page.
+    pub async fn of(req: &HttpRequest) -> Result<Self, AppError> {
+        let state = page::app_state(req)?;
+        let Some(user) = page::session_user(&state, &req.get_session()).await? else {
+            // After signing in, come back to the page asked for (never to a form post).
+            let next = if req.method() == Method::GET {
+                req.uri()
+                    .path_and_query()
+                    .map_or("/", |pq| pq.as_str())
+                    .to_owned()
+            } else {
+                "/".to_owned()
+            };
+            return Err(AppError::SignInRequired { next });
+        };
+        let page = page::build(&state, req, Some(&user)).await?;
+        Ok(Self { user, page })
+    }
+}
+
 impl FromRequest for CurrentUser {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let state = page::app_state(&req)?;
-            let Some(user) = page::session_user(&state, &req.get_session()).await? else {
-                // After signing in, come back to the page asked for (never to a form post).
-                let next = if req.method() == Method::GET {
-                    req.uri()
-                        .path_and_query()
-                        .map_or("/", |pq| pq.as_str())
-                        .to_owned()
-                } else {
-                    "/".to_owned()
-                };
-                return Err(AppError::SignInRequired { next });
-            };
-            let page = page::build(&state, &req, Some(&user)).await?;
-            Ok(Self { user, page })
-        })
+        Box::pin(async move { Self::of(&req).await })
     }
 }
 
@@ -49,10 +54,10 @@ impl FromRequest for InstanceAdmin {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let current = CurrentUser::from_request(req, payload);
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
         Box::pin(async move {
-            let current = current.await?;
+            let current = CurrentUser::of(&req).await?;
             if !current.user.is_instance_admin {
                 return Err(AppError::Forbidden(
                     "Only instance admins may manage the installation.".into(),

@@ -435,11 +435,12 @@ impl FromRequest for OrgCtx {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let current = CurrentUser::from_request(req, payload);
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let CurrentUser { user, mut page } = current.await?;
+            // Awaited in this future rather than as an extractor of its
+            // own, which would box a second future per page.
+            let CurrentUser { user, mut page } = CurrentUser::of(&req).await?;
             let state = crate::web::page::app_state(&req)?;
             let Some(slug) = req.match_info().get("slug").map(str::to_owned) else {
                 return Err(AppError::NotFound);
