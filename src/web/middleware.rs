@@ -38,11 +38,12 @@ pub async fn frame(
     req.extensions_mut().insert(RequestId(id));
     let result = next.call(req).instrument(span.clone()).await;
     let _entered = span.enter();
-    let micros = started.elapsed().as_micros();
+    let took = started.elapsed();
+    let micros = took.as_micros();
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            crate::metrics::http_request(method, &route, status, started.elapsed().as_secs_f64());
+            crate::metrics::http_request(method, &route, status, took.as_secs_f64());
             if status >= 500 {
                 tracing::warn!(status, micros, "answered");
             } else {
@@ -60,7 +61,7 @@ pub async fn frame(
         }
         Err(e) => {
             let status = e.as_response_error().status_code().as_u16();
-            crate::metrics::http_request(method, &route, status, started.elapsed().as_secs_f64());
+            crate::metrics::http_request(method, &route, status, took.as_secs_f64());
             tracing::warn!(error = %e, "failed");
             Err(e)
         }

@@ -114,34 +114,23 @@ pub fn list<'a, T>(
     account_id: i64,
 ) -> Listing<'a, T> {
     let search = Search::new(params);
-    let sort_key = chosen_sort(params, sorts);
     let mut shown: Vec<&T> = Vec::with_capacity(items.len());
     shown.extend(
         items
             .iter()
             .filter(|item| search.needle.is_empty() || matches(item, &search.needle)),
     );
-    sort(&mut shown, sort_key);
-    let matching = shown.len();
-    let page_no = page_no(params, matching);
-    let rows = shown
-        .into_iter()
-        .skip((page_no - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .collect();
-    Listing {
-        rows,
-        view: view(
-            search,
-            sorts,
-            sort_key,
-            items.len(),
-            matching,
-            page_no,
-            base,
-            account_id,
-        ),
-    }
+    sort(&mut shown, chosen_sort(params, sorts));
+    let total = items.len();
+    cut(
+        shown.into_iter(),
+        total,
+        search,
+        params,
+        sorts,
+        base,
+        account_id,
+    )
 }
 
 /// [`list`] for items already in the order the query asks for (made once
@@ -156,32 +145,75 @@ pub fn list_in_order<'a, T>(
     account_id: i64,
 ) -> Listing<'a, T> {
     let search = Search::new(params);
+    let total = items.len();
+    if search.needle.is_empty() {
+        return cut(items.iter(), total, search, params, sorts, base, account_id);
+    }
+    let found: Vec<&T> = items
+        .iter()
+        .filter(|item| matches(item, &search.needle))
+        .collect();
+    cut(
+        found.into_iter(),
+        total,
+        search,
+        params,
+        sorts,
+        base,
+        account_id,
+    )
+}
+
+/// The requested page of `shown` (the matching rows, in order) and the
+/// view of the list's controls.
+fn cut<'a, T: 'a>(
+    shown: impl ExactSizeIterator<Item = &'a T>,
+    total: usize,
+    search: Search,
+    params: &ListParams,
+    sorts: &[(&'static str, &'static str)],
+    base: &str,
+    account_id: i64,
+) -> Listing<'a, T> {
+    let matching = shown.len();
+    let pages = matching.div_ceil(PER_PAGE).max(1);
+    let page_no = params
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let rows = shown
+        .skip((page_no - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
     let sort_key = chosen_sort(params, sorts);
-    let found: Option<Vec<&T>> = (!search.needle.is_empty()).then(|| {
-        items
-            .iter()
-            .filter(|item| matches(item, &search.needle))
-            .collect()
-    });
-    let matching = found.as_ref().map_or(items.len(), Vec::len);
-    let page_no = page_no(params, matching);
-    let skip = (page_no - 1) * PER_PAGE;
-    let rows = match found {
-        Some(found) => found.into_iter().skip(skip).take(PER_PAGE).collect(),
-        None => items.iter().skip(skip).take(PER_PAGE).collect(),
-    };
+    let default_sort = sorts.first().map_or("", |(k, _)| *k);
+    let q = search.q;
+    let href = |q: &str, page: usize| list_href(base, account_id, q, sort_key, default_sort, page);
     Listing {
         rows,
-        view: view(
-            search,
-            sorts,
-            sort_key,
-            items.len(),
+        view: ListView {
+            sorts: sorts
+                .iter()
+                .map(|(key, label)| SortOption {
+                    key,
+                    label,
+                    selected: *key == sort_key,
+                })
+                .collect(),
+            total,
             matching,
             page_no,
-            base,
+            pages,
+            action: base.to_owned(),
             account_id,
-        ),
+            prev_href: (page_no > 1).then(|| href(&q, page_no - 1)),
+            next_href: (page_no < pages).then(|| href(&q, page_no + 1)),
+            refresh_href: href(&q, page_no),
+            clear_href: href("", 1),
+            q,
+        },
     }
 }
 
@@ -196,55 +228,6 @@ impl Search {
         let q: String = params.q.trim().chars().take(100).collect();
         let needle = q.to_lowercase();
         Self { q, needle }
-    }
-}
-
-/// The page the query asks for, within the pages `matching` rows fill.
-fn page_no(params: &ListParams, matching: usize) -> usize {
-    let pages = matching.div_ceil(PER_PAGE).max(1);
-    params
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, pages)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn view(
-    search: Search,
-    sorts: &[(&'static str, &'static str)],
-    sort_key: &'static str,
-    total: usize,
-    matching: usize,
-    page_no: usize,
-    base: &str,
-    account_id: i64,
-) -> ListView {
-    let default_sort = sorts.first().map_or("", |(k, _)| *k);
-    let pages = matching.div_ceil(PER_PAGE).max(1);
-    let q = search.q;
-    let href = |q: &str, page: usize| list_href(base, account_id, q, sort_key, default_sort, page);
-    ListView {
-        sorts: sorts
-            .iter()
-            .map(|(key, label)| SortOption {
-                key,
-                label,
-                selected: *key == sort_key,
-            })
-            .collect(),
-        total,
-        matching,
-        page_no,
-        pages,
-        action: base.to_owned(),
-        account_id,
-        prev_href: (page_no > 1).then(|| href(&q, page_no - 1)),
-        next_href: (page_no < pages).then(|| href(&q, page_no + 1)),
-        refresh_href: href(&q, page_no),
-        clear_href: href("", 1),
-        q,
     }
 }
 
