@@ -113,14 +113,14 @@ pub fn list<'a, T>(
     base: &str,
     account_id: i64,
 ) -> Listing<'a, T> {
-    let search = Search::new(params);
+    let search = Search::new(params, sorts);
     let mut shown: Vec<&T> = Vec::with_capacity(items.len());
     shown.extend(
         items
             .iter()
             .filter(|item| search.needle.is_empty() || matches(item, &search.needle)),
     );
-    sort(&mut shown, chosen_sort(params, sorts));
+    sort(&mut shown, search.sort);
     let total = items.len();
     cut(
         shown.into_iter(),
@@ -144,7 +144,7 @@ pub fn list_in_order<'a, T>(
     base: &str,
     account_id: i64,
 ) -> Listing<'a, T> {
-    let search = Search::new(params);
+    let search = Search::new(params, sorts);
     let total = items.len();
     if search.needle.is_empty() {
         return cut(items.iter(), total, search, params, sorts, base, account_id);
@@ -187,7 +187,7 @@ fn cut<'a, T: 'a>(
         .skip((page_no - 1) * PER_PAGE)
         .take(PER_PAGE)
         .collect();
-    let sort_key = chosen_sort(params, sorts);
+    let sort_key = search.sort;
     let default_sort = sorts.first().map_or("", |(k, _)| *k);
     let q = search.q;
     let href = |q: &str, page: usize| list_href(base, account_id, q, sort_key, default_sort, page);
@@ -217,17 +217,20 @@ fn cut<'a, T: 'a>(
     }
 }
 
-/// The search as typed (trimmed, at most 100 characters) and lower-cased.
+/// What the query asks of the list: the search as typed (trimmed, at most
+/// 100 characters), lower-cased to match with, and the sort.
 struct Search {
     q: String,
     needle: String,
+    sort: &'static str,
 }
 
 impl Search {
-    fn new(params: &ListParams) -> Self {
+    fn new(params: &ListParams, sorts: &[(&'static str, &'static str)]) -> Self {
         let q: String = params.q.trim().chars().take(100).collect();
         let needle = q.to_lowercase();
-        Self { q, needle }
+        let sort = chosen_sort(params, sorts);
+        Self { q, needle, sort }
     }
 }
 

@@ -138,10 +138,11 @@ pub async fn page(
     let fetched = up.client().list_servers_shared(&ListQuery::all()).await;
     let query = up.query();
     let prepared = fetched.as_ref().ok().map(|f| {
-        // Everything the rows are made of besides the answer itself: the
-        // organisation (in the rows' links), the account (in `query`), the
-        // order, and whether the rows are marked as updating.
-        let key = [ctx.slug(), &query, sort, if f.updating { "1" } else { "0" }].join(" ");
+        // What is derived, and everything it is made of besides the answer
+        // itself: the organisation (in the rows' links), the account (in
+        // `query`), the order, and whether the rows are marked as updating.
+        let updating = if f.updating { "updating" } else { "current" };
+        let key = ["servers list", ctx.slug(), &query, sort, updating].join(" ");
         f.derived(&key, |servers| {
             prepare(servers, sort, &ctx, &query, f.updating)
         })
