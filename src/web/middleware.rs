@@ -13,9 +13,29 @@ use tracing::Instrument;
 
 use crate::web::metrics;
 
-/// The id of one request, for log lines and error reports.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+/// The id of one request, for log lines, audit events and error reports;
+/// shown as 16 hex digits.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestId(pub u64);
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+impl RequestId {
+    /// The 16 hex digits, without formatting machinery or an allocation.
+    fn digits(self) -> [u8; 16] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 16];
+        for (i, digit) in out.iter_mut().enumerate() {
+            let nibble = (self.0 >> (60 - 4 * i)) & 0xf;
+            *digit = HEX[nibble as usize];
+        }
+        out
+    }
+}
 
 /// What every answer goes through, in one layer rather than three (each
 /// layer of `from_fn` boxes a future per request): the request's id and log
@@ -26,7 +46,7 @@ pub async fn frame(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let id = format!("{:016x}", rand::rng().random::<u64>());
+    let id = RequestId(rand::rng().random::<u64>());
     let method = metrics::method_label(req.method());
     let route = metrics::route_of(&req);
     // The path only: query strings may carry search terms or one-time links.
@@ -34,8 +54,8 @@ pub async fn frame(
     let hsts = req
         .app_data::<actix_web::web::Data<Hsts>>()
         .is_some_and(|h| h.0);
-    let header_id = HeaderValue::from_str(&id).ok();
-    req.extensions_mut().insert(RequestId(id));
+    let header_id = HeaderValue::from_bytes(&id.digits()).ok();
+    req.extensions_mut().insert(id);
     let result = next.call(req).instrument(span.clone()).await;
     let _entered = span.enter();
     let took = started.elapsed();
@@ -103,5 +123,19 @@ fn security_headers(headers: &mut HeaderMap, hsts: bool) {
     // Pages carry CSRF tokens and account data: never cache them in shared caches.
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestId;
+
+    #[test]
+    fn a_request_id_is_sixteen_hex_digits_in_both_forms() {
+        for n in [0, 1, 0xdead_beef, u64::MAX, 0x0123_4567_89ab_cdef] {
+            let id = RequestId(n);
+            assert_eq!(id.to_string(), format!("{n:016x}"));
+            assert_eq!(id.digits(), *format!("{n:016x}").as_bytes());
+        }
     }
 }

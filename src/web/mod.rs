@@ -25,6 +25,7 @@ pub mod page;
 pub mod roles;
 pub mod routing;
 pub mod servers;
+pub mod spliced;
 pub mod storages;
 pub mod two_factor;
 
@@ -123,6 +124,6 @@ pub fn audit_ctx(req: &HttpRequest, org_id: Option<i64>, user: Option<&User>) ->
         request_id: req
             .extensions()
             .get::<middleware::RequestId>()
-            .map(|r| r.0.clone()),
+            .map(ToString::to_string),
     }
 }

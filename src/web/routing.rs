@@ -98,9 +98,13 @@ impl Routes {
     }
 }
 
-/// A group of one route at the root (`/`, `/healthz`) needs no scope.
+/// A group of one route with a fixed path (`/healthz`), or at the root
+/// (`/`), needs no scope. One with a `{parameter}` gets a scope all the same:
+/// its regular expression would otherwise run for every request of a group
+/// registered after it, where the scope's fixed prefix is one comparison.
 fn register_group(cfg: &mut web::ServiceConfig, group: Group) {
-    if group.routes.len() == 1 || group.prefix == "/" {
+    let fixed = |routes: &[(String, Route)]| routes.iter().all(|(rest, _)| !rest.contains('{'));
+    if (group.routes.len() == 1 && fixed(&group.routes)) || group.prefix == "/" {
         for (rest, route) in group.routes {
             cfg.route(&format!("{}{rest}", group.prefix), route);
         }

@@ -15,11 +15,13 @@ use crate::web::cloud::{
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
-use crate::web::render;
+use crate::web::spliced;
 use actix_session::Session;
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use std::ops::Range;
 
 /// The sort orders the list offers; the first is the default.
 const SORTS: &[(&str, &str)] = &[
@@ -34,8 +36,10 @@ const SORTS: &[(&str, &str)] = &[
 #[template(path = "servers/list.html")]
 struct ListPage<'a> {
     page: &'a PageCtx,
-    /// This page's rows, each already rendered (see [`Prepared`]).
-    rows: Vec<&'a str>,
+    /// Where this page's rows go: they are made once and shared (see
+    /// [`Prepared`]), so the body carries them without copying them.
+    slot: &'static str,
+    no_rows: bool,
     list: ListView,
     accounts: AccountList,
     account_id: i64,
@@ -62,7 +66,34 @@ struct RowFragment<'a> {
 struct Prepared {
     /// Lower case: name, description, ids, datacenter location and IPs.
     haystack: Vec<String>,
-    html: String,
+    /// Where the row's HTML is in [`PreparedList::html`].
+    html: Range<usize>,
+}
+
+/// Every row of the list, in order, and their HTML one after another: a
+/// page of rows that are next to each other in the list (every page but a
+/// search's) is one slice of it, which the response shares.
+struct PreparedList {
+    rows: Vec<Prepared>,
+    html: Bytes,
+}
+
+impl PreparedList {
+    /// The HTML of `rows`, shared when they lie next to each other.
+    fn html_of(&self, rows: &[&Prepared]) -> Bytes {
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Bytes::new();
+        };
+        let adjacent = rows.windows(2).all(|w| w[0].html.end == w[1].html.start);
+        if adjacent {
+            return self.html.slice(first.html.start..last.html.end);
+        }
+        let mut html = Vec::with_capacity(rows.iter().map(|r| r.html.len()).sum());
+        for row in rows {
+            html.extend_from_slice(&self.html[row.html.clone()]);
+        }
+        Bytes::from(html)
+    }
 }
 
 /// `q` is already lower case.
@@ -105,20 +136,26 @@ fn prepare(
     ctx: &OrgCtx,
     query: &str,
     updating: bool,
-) -> Result<Vec<Prepared>, askama::Error> {
+) -> Result<PreparedList, askama::Error> {
     let mut order: Vec<&Server> = servers.iter().collect();
     sort_servers(&mut order, sort);
-    order
-        .into_iter()
-        .map(|server| {
-            let row = ServerRow::new(server, server_href(ctx, &server.id), query.to_owned())
-                .with_updating(updating);
-            Ok(Prepared {
-                haystack: haystack(server),
-                html: RowFragment { row: &row }.render()?,
-            })
-        })
-        .collect()
+    let mut html = String::new();
+    let mut rows = Vec::with_capacity(order.len());
+    for server in order {
+        let row = ServerRow::new(server, server_href(ctx, &server.id), query.to_owned())
+            .with_updating(updating);
+        let start = html.len();
+        RowFragment { row: &row }.render_into(&mut html)?;
+        html.push('\n');
+        rows.push(Prepared {
+            haystack: haystack(server),
+            html: start..html.len(),
+        });
+    }
+    Ok(PreparedList {
+        rows,
+        html: Bytes::from(html),
+    })
 }
 
 pub async fn page(
@@ -147,14 +184,14 @@ pub async fn page(
             prepare(servers, sort, &ctx, &query, f.updating)
         })
     });
-    let prepared: &[Prepared] = match prepared.as_deref() {
-        Some(Ok(rows)) => rows,
+    let prepared: Option<&PreparedList> = match prepared.as_deref() {
+        Some(Ok(list)) => Some(list),
         Some(Err(e)) => {
             return Err(AppError::Internal(anyhow::anyhow!(
                 "Failed to render the servers' rows: {e}"
             )));
         }
-        None => &[],
+        None => None,
     };
     let Loaded {
         notice,
@@ -164,15 +201,17 @@ pub async fn page(
     } = Loaded::from("the servers", fetched);
     let list_href = ctx.href("servers");
     // Already in order: the list filters and cuts the page.
-    let listing = list_in_order(prepared, &params, SORTS, matches, &list_href, account_id);
-    let rows = listing.rows.iter().map(|row| row.html.as_str()).collect();
+    let all = prepared.map_or(&[][..], |list| list.rows.as_slice());
+    let listing = list_in_order(all, &params, SORTS, matches, &list_href, account_id);
+    let rows = prepared.map_or_else(Bytes::new, |list| list.html_of(&listing.rows));
 
     let page = ctx.page.clone().with_section("servers");
-    render(
+    spliced::render(
         StatusCode::OK,
         &ListPage {
             page: &page,
-            rows,
+            slot: spliced::SLOT,
+            no_rows: listing.rows.is_empty(),
             list: listing.view,
             account_id,
             accounts,
@@ -183,6 +222,7 @@ pub async fn page(
             new_href: up.href(&ctx, "servers/new"),
             list_href,
         },
+        rows,
     )
 }
 
@@ -224,5 +264,37 @@ pub async fn current_row(up: &Upstream, ctx: &OrgCtx, id: &str) -> AppResult<Ser
             "The servers could not be loaded again yet.".into(),
         )),
         None => Ok(ServerRow::removed(id, href, up.query())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list() -> PreparedList {
+        let html = "<tr>a</tr>\n<tr>b</tr>\n<tr>c</tr>\n";
+        let rows = [0..11, 11..22, 22..33]
+            .into_iter()
+            .map(|html| Prepared {
+                haystack: Vec::new(),
+                html,
+            })
+            .collect();
+        PreparedList {
+            rows,
+            html: Bytes::from_static(html.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn rows_next_to_each_other_are_shared_and_others_are_joined() {
+        let list = list();
+        let [a, b, c] = [&list.rows[0], &list.rows[1], &list.rows[2]];
+        let shared = list.html_of(&[b, c]);
+        assert_eq!(shared, "<tr>b</tr>\n<tr>c</tr>\n");
+        // A slice of the list's own buffer, not a copy.
+        assert_eq!(shared.as_ptr(), list.html[11..].as_ptr());
+        assert_eq!(list.html_of(&[a, c]), "<tr>a</tr>\n<tr>c</tr>\n");
+        assert_eq!(list.html_of(&[]), "");
     }
 }
