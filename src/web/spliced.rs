@@ -17,8 +17,8 @@ use askama::Template;
 use crate::web::error::{AppError, AppResult};
 
 /// Where a template puts the shared HTML (`{{ slot|safe }}`). Everything
-/// a template writes from data is escaped, so no data can make `<`; only
-/// HTML the panel makes itself is written as it is, and none has this tag.
+/// a template writes from data is escaped, so no data can write `<`; only
+/// HTML the panel makes itself is written as it is, and none is this tag.
 pub const SLOT: &str = "<teampanel-slot></teampanel-slot>";
 
 /// Renders `template`, with `shared` in the place of its [`SLOT`].
@@ -27,21 +27,44 @@ pub fn render<T: Template>(
     template: &T,
     shared: Bytes,
 ) -> AppResult<HttpResponse> {
-    let mut page = String::with_capacity(T::SIZE_HINT.max(16 * 1024));
+    let mut out = Marking {
+        page: String::with_capacity(T::SIZE_HINT.max(16 * 1024)),
+        at: None,
+    };
     template
-        .render_into(&mut page)
+        .render_into(&mut out)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to render a page: {e}")))?;
-    let Some(at) = memchr::memmem::find(page.as_bytes(), SLOT.as_bytes()) else {
+    let Some(at) = out.at else {
         return Err(AppError::Internal(anyhow::anyhow!(
             "A page meant to carry shared HTML has no place for it"
         )));
     };
-    let page = Bytes::from(page);
+    let page = Bytes::from(out.page);
     let head = page.slice(..at);
-    let tail = page.slice(at + SLOT.len()..);
+    let tail = page.slice(at..);
     Ok(HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .body(Parts::new([head, shared, tail])))
+}
+
+/// The page as it is rendered, with where the slot was written instead of
+/// the slot: askama writes an expression's value in a call of its own, so
+/// the slot arrives whole, and looking for it in the finished page (HTML,
+/// dense with `<`) would cost more than the copy it saves.
+struct Marking {
+    page: String,
+    at: Option<usize>,
+}
+
+impl std::fmt::Write for Marking {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.at.is_none() && s.len() == SLOT.len() && s == SLOT {
+            self.at = Some(self.page.len());
+        } else {
+            self.page.push_str(s);
+        }
+        Ok(())
+    }
 }
 
 /// A body of a few pieces sent one after another, whose whole length is
