@@ -26,14 +26,10 @@ impl std::fmt::Display for RequestId {
 
 impl RequestId {
     /// The 16 hex digits, without formatting machinery or an allocation.
-    fn digits(self) -> [u8; 16] {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
+    fn digits(self) -> Option<[u8; 16]> {
         let mut out = [0u8; 16];
-        for (i, digit) in out.iter_mut().enumerate() {
-            let nibble = (self.0 >> (60 - 4 * i)) & 0xf;
-            *digit = HEX[nibble as usize];
-        }
-        out
+        hex::encode_to_slice(self.0.to_be_bytes(), &mut out).ok()?;
+        Some(out)
     }
 }
 
@@ -54,7 +50,9 @@ pub async fn frame(
     let hsts = req
         .app_data::<actix_web::web::Data<Hsts>>()
         .is_some_and(|h| h.0);
-    let header_id = HeaderValue::from_bytes(&id.digits()).ok();
+    let header_id = id
+        .digits()
+        .and_then(|digits| HeaderValue::from_bytes(&digits).ok());
     req.extensions_mut().insert(id);
     let result = next.call(req).instrument(span.clone()).await;
     let _entered = span.enter();
@@ -135,7 +133,10 @@ mod tests {
         for n in [0, 1, 0xdead_beef, u64::MAX, 0x0123_4567_89ab_cdef] {
             let id = RequestId(n);
             assert_eq!(id.to_string(), format!("{n:016x}"));
-            assert_eq!(id.digits(), *format!("{n:016x}").as_bytes());
+            assert_eq!(
+                id.digits().map(Vec::from),
+                Some(format!("{n:016x}").into_bytes())
+            );
         }
     }
 }

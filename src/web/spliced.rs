@@ -16,9 +16,10 @@ use askama::Template;
 
 use crate::web::error::{AppError, AppResult};
 
-/// Where a template puts the shared HTML (`{{ slot|safe }}`). Everything
-/// a template writes from data is escaped, so no data can write `<`; only
-/// HTML the panel makes itself is written as it is, and none is this tag.
+/// Where a template puts the shared HTML
+/// (`{{ crate::web::spliced::SLOT|safe }}`). Everything a template writes
+/// from data is escaped, so no data can write `<`; only HTML the panel
+/// makes itself is written as it is, and none is this tag.
 pub const SLOT: &str = "<teampanel-slot></teampanel-slot>";
 
 /// Renders `template`, with `shared` in the place of its [`SLOT`].

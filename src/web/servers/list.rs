@@ -36,9 +36,9 @@ const SORTS: &[(&str, &str)] = &[
 #[template(path = "servers/list.html")]
 struct ListPage<'a> {
     page: &'a PageCtx,
-    /// Where this page's rows go: they are made once and shared (see
-    /// [`Prepared`]), so the body carries them without copying them.
-    slot: &'static str,
+    /// Whether this page has no rows. The rows themselves are not in the
+    /// page: they are made once and shared (see [`Prepared`]), and the
+    /// template marks where they go with `spliced::SLOT`.
     no_rows: bool,
     list: ListView,
     accounts: AccountList,
@@ -210,7 +210,6 @@ pub async fn page(
         StatusCode::OK,
         &ListPage {
             page: &page,
-            slot: spliced::SLOT,
             no_rows: listing.rows.is_empty(),
             list: listing.view,
             account_id,
