@@ -145,17 +145,13 @@ pub fn list_in_order<'a, T>(
     account_id: i64,
 ) -> Listing<'a, T> {
     let search = Search::new(params, sorts);
-    let total = items.len();
-    if search.needle.is_empty() {
-        return cut(items.iter(), total, search, params, sorts, base, account_id);
+    if !search.needle.is_empty() {
+        // A search filters like any list; the order is kept as it is.
+        return list(items, params, sorts, matches, |_, _| {}, base, account_id);
     }
-    let found: Vec<&T> = items
-        .iter()
-        .filter(|item| matches(item, &search.needle))
-        .collect();
     cut(
-        found.into_iter(),
-        total,
+        items.iter(),
+        items.len(),
         search,
         params,
         sorts,
