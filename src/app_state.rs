@@ -43,7 +43,12 @@ impl AppState {
         cloud: CloudPanel,
     ) -> Self {
         Self {
-            door: Door::new(db.clone(), keys.clone(), cloud.clone()),
+            door: Door::new(
+                db.clone(),
+                keys.clone(),
+                cloud.clone(),
+                settings.change_queue_max,
+            ),
             keys,
             db,
             settings,

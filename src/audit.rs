@@ -23,6 +23,12 @@ pub enum Outcome {
     Succeeded,
     Failed,
     Denied,
+    /// The account's request budget was spent: the change waits in its queue.
+    Queued,
+    /// A queued change was taken out of the queue before it ran.
+    Cancelled,
+    /// The panel stopped while sending a queued change; it is not sent again.
+    Abandoned,
 }
 
 impl Outcome {
@@ -32,6 +38,9 @@ impl Outcome {
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
             Self::Denied => "denied",
+            Self::Queued => "queued",
+            Self::Cancelled => "cancelled",
+            Self::Abandoned => "abandoned",
         }
     }
 }
@@ -438,6 +447,17 @@ impl Change {
     pub fn correlation_id(&self) -> &str {
         self.event.correlation_id.as_deref().unwrap_or_default()
     }
+
+    /// The `requested` event, for a later outcome written elsewhere (the
+    /// change queue records `queued` with the row it inserts).
+    pub fn event(&self) -> &NewEvent {
+        &self.event
+    }
+
+    /// Who asked, and from where.
+    pub fn ctx(&self) -> &AuditCtx {
+        &self.ctx
+    }
 }
 
 /// Where the chain first breaks.
@@ -527,7 +547,15 @@ pub struct Filter {
 }
 
 impl Outcome {
-    pub const ALL: [Self; 4] = [Self::Requested, Self::Succeeded, Self::Failed, Self::Denied];
+    pub const ALL: [Self; 7] = [
+        Self::Requested,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Denied,
+        Self::Queued,
+        Self::Cancelled,
+        Self::Abandoned,
+    ];
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|o| o.as_str() == text)

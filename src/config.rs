@@ -50,10 +50,27 @@ pub struct Settings {
     pub login_attempts_per_ip: u32,
     /// Sign-in attempts allowed per minute for one account.
     pub login_attempts_per_account: u32,
-    /// How long a Cloud Panel read stays fresh in the cache.
+    /// How long a Cloud Panel read of servers and other live resources
+    /// stays fresh in the cache.
     pub cache_ttl: Duration,
+    /// How long the catalogue (datacenters, appliances, sizes, ISOs) and
+    /// pricing stay fresh: they change on the provider's schedule.
+    pub catalogue_ttl: Duration,
+    /// How long images, SSH keys and the account's users and roles stay fresh.
+    pub account_data_ttl: Duration,
+    /// How long logs, usages and monitoring figures stay fresh.
+    pub activity_ttl: Duration,
+    /// How long a read a member waits for may wait for the request budget
+    /// before the page shows what is known instead.
+    pub budget_wait: Duration,
     /// Timeout of one Cloud Panel call.
     pub upstream_timeout: Duration,
+    /// The Cloud Panel's rate-limit window assumed until its headers say
+    /// otherwise (a minute); tests shorten it.
+    pub upstream_rate_window: Duration,
+    /// Changes that may wait in one cloud account's queue for its request
+    /// budget; past it a change is refused.
+    pub change_queue_max: u32,
     /// `tracing` filter, e.g. `info` or `teampanel=debug,info`.
     pub log_filter: String,
     /// How log lines are written: for people or for machines.
@@ -122,7 +139,13 @@ impl Settings {
             login_attempts_per_ip: 20,
             login_attempts_per_account: 5,
             cache_ttl: Duration::from_secs(10),
+            catalogue_ttl: Duration::from_secs(6 * 60 * 60),
+            account_data_ttl: Duration::from_secs(5 * 60),
+            activity_ttl: Duration::from_secs(60),
+            budget_wait: Duration::from_secs(2),
             upstream_timeout: Duration::from_secs(15),
+            upstream_rate_window: Duration::from_secs(60),
+            change_queue_max: 100,
             log_filter: "info".to_owned(),
             log_format: LogFormat::Text,
             allowed_base_urls: vec![crate::cloudpanel::DEFAULT_BASE_URL.to_owned()],
@@ -212,12 +235,60 @@ impl Settings {
             s.cache_ttl = Duration::from_secs(secs);
         }
         if let Some(secs) = source.number(
+            "TEAMPANEL_CATALOGUE_TTL_SECONDS",
+            file.catalogue_ttl_seconds,
+            0,
+            7 * 24 * 3600,
+        )? {
+            s.catalogue_ttl = Duration::from_secs(secs);
+        }
+        if let Some(secs) = source.number(
+            "TEAMPANEL_ACCOUNT_DATA_TTL_SECONDS",
+            file.account_data_ttl_seconds,
+            0,
+            24 * 3600,
+        )? {
+            s.account_data_ttl = Duration::from_secs(secs);
+        }
+        if let Some(secs) = source.number(
+            "TEAMPANEL_ACTIVITY_TTL_SECONDS",
+            file.activity_ttl_seconds,
+            0,
+            3600,
+        )? {
+            s.activity_ttl = Duration::from_secs(secs);
+        }
+        if let Some(ms) = source.number(
+            "TEAMPANEL_BUDGET_WAIT_MILLIS",
+            file.budget_wait_millis,
+            0,
+            30_000,
+        )? {
+            s.budget_wait = Duration::from_millis(ms);
+        }
+        if let Some(secs) = source.number(
             "TEAMPANEL_UPSTREAM_TIMEOUT_SECONDS",
             file.upstream_timeout_seconds,
             1,
             300,
         )? {
             s.upstream_timeout = Duration::from_secs(secs);
+        }
+        if let Some(secs) = source.number(
+            "TEAMPANEL_UPSTREAM_RATE_WINDOW_SECONDS",
+            file.upstream_rate_window_seconds,
+            1,
+            3600,
+        )? {
+            s.upstream_rate_window = Duration::from_secs(secs);
+        }
+        if let Some(n) = source.number(
+            "TEAMPANEL_CHANGE_QUEUE_MAX",
+            file.change_queue_max,
+            1,
+            10_000,
+        )? {
+            s.change_queue_max = u32::try_from(n).unwrap_or(u32::MAX);
         }
         if let Some((_, raw)) = source.get("TEAMPANEL_LOG", file.log.as_deref()) {
             s.log_filter = raw;
@@ -304,7 +375,13 @@ struct FileSettings {
     login_attempts_per_ip: Option<u64>,
     login_attempts_per_account: Option<u64>,
     cache_ttl_seconds: Option<u64>,
+    catalogue_ttl_seconds: Option<u64>,
+    account_data_ttl_seconds: Option<u64>,
+    activity_ttl_seconds: Option<u64>,
+    budget_wait_millis: Option<u64>,
     upstream_timeout_seconds: Option<u64>,
+    upstream_rate_window_seconds: Option<u64>,
+    change_queue_max: Option<u64>,
     log: Option<String>,
     log_format: Option<String>,
     allowed_base_urls: Option<String>,

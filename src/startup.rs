@@ -59,7 +59,12 @@ impl Application {
         let keys = crypto::KeyRing::load(&master_key, &settings)?;
         let cloud = CloudPanel::new(ClientSettings {
             cache_ttl: settings.cache_ttl,
+            catalogue_ttl: settings.catalogue_ttl,
+            account_data_ttl: settings.account_data_ttl,
+            activity_ttl: settings.activity_ttl,
+            budget_wait: settings.budget_wait,
             timeout: settings.upstream_timeout,
+            rate_window: settings.upstream_rate_window,
             ..ClientSettings::default()
         })
         .context("Failed to build the Cloud Panel client")?;
@@ -79,6 +84,7 @@ impl Application {
             .port();
         let server = run(listener, state.clone())?;
         spawn_housekeeping(state.clone());
+        spawn_change_queue(state.clone());
         Ok(Self {
             port,
             server,
@@ -95,9 +101,17 @@ impl Application {
         self.state.clone()
     }
 
+    /// Stops the server from elsewhere (tests that restart the panel on the same data dir).
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let _held_until_stopped = self.data_dir_lock;
-        self.server.await
+        let result = self.server.await;
+        // No queued change starts once the panel stops serving.
+        self.state.door.stop_queue();
+        result
     }
 }
 
@@ -178,6 +192,46 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
                 tracing::warn!(error = ?e, "session purge failed");
             }
             state.throttle.shrink();
+        }
+    });
+}
+
+/// The change queue's worker: changes left `running` by a panel that
+/// stopped are abandoned first (never sent twice); then, whenever a change
+/// is queued and every second, each account with waiting changes gets a
+/// task that sends them in order while its budget allows, one at a time.
+fn spawn_change_queue(state: web::Data<AppState>) {
+    tokio::spawn(async move {
+        match state.door.recover_queue().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                changes = n,
+                "queued changes were being sent when the panel stopped; they are marked abandoned and not sent again"
+            ),
+            Err(e) => {
+                // Sending anything now could send an abandoned change twice.
+                tracing::error!(error = ?e, "the change queue could not recover; it stays stopped");
+                return;
+            }
+        }
+        while !state.door.queue_stopped() {
+            match state.door.queued_accounts().await {
+                Ok(accounts) => {
+                    for account_id in accounts {
+                        let Some(claim) = state.door.claim_queue(account_id) else {
+                            continue;
+                        };
+                        let state = state.clone();
+                        tokio::spawn(async move {
+                            if let Err(e) = state.door.drain_queue(&claim).await {
+                                tracing::warn!(account_id, error = ?e, "the change queue stumbled; it tries again");
+                            }
+                        });
+                    }
+                }
+                Err(e) => tracing::warn!(error = ?e, "the change queue could not be read"),
+            }
+            state.door.queue_wait(Duration::from_secs(1)).await;
         }
     });
 }

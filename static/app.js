@@ -103,6 +103,12 @@ function wireCountdowns(root) {
       if (left <= 0) {
         clearInterval(timer);
         el.textContent = "now";
+        // A page waiting for the budget loads itself again; elsewhere the
+        // member decides.
+        if (el.closest("[data-fill-in]") && !hasUnsavedInput()) {
+          window.location.reload();
+          return;
+        }
         announce("You can retry now.");
       } else {
         el.textContent = `in ${left} s`;

@@ -2,16 +2,55 @@
 //!
 //! The Cloud Panel allows 25 requests a minute per token and says so in the
 //! `X-Rate-Limit-*` headers. A whole team shares the token, so the panel
-//! spends it carefully: reads may not take the last few requests of a window,
-//! which keeps them for changes.
+//! spends it where members are looking: each kind of request may not take
+//! the last few requests of a window that the kinds before it need. Changes
+//! may take every request; a read a member waits for leaves the last few to
+//! changes; a refresh in the background leaves more, and a poll of rows in
+//! transition the most.
 
 use std::time::{Duration, Instant};
 
-/// Whether a request reads or changes something.
+/// Whether a request reads or changes something, and for whom a read is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
-    Read,
+    Read(Priority),
     Write,
+}
+
+/// Who a read is for, first to last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Priority {
+    /// A member is waiting for the page.
+    #[default]
+    Interactive,
+    /// Keeping what members have open fresh, behind their backs.
+    Refresh,
+    /// A row in transition asked for its state again by the page's script.
+    Poll,
+}
+
+/// How many requests of a window each kind of read leaves to the kinds
+/// before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reserves {
+    /// Left to changes by every read.
+    pub writes: u32,
+    /// Left to members' reads (and changes) by background refreshes.
+    pub refresh: u32,
+    /// Left to everything else by polls.
+    pub poll: u32,
+}
+
+impl Reserves {
+    /// Changes keep 3 of 25; refreshes leave 5 of 25, polls 10 of 25 (the
+    /// floors scale with the limit the API announces).
+    pub fn for_changes(writes: u32) -> Self {
+        Reserves {
+            writes,
+            refresh: writes + 2,
+            poll: writes + 7,
+        }
+    }
 }
 
 /// What the status page shows about an account's budget.
@@ -30,20 +69,35 @@ pub struct RateBudget {
     remaining: u32,
     reset_at: Instant,
     window: Duration,
-    reserve_for_writes: u32,
+    reserves: Reserves,
     from_headers: bool,
 }
 
 impl RateBudget {
-    pub fn new(limit: u32, window: Duration, reserve_for_writes: u32, now: Instant) -> Self {
+    pub fn new(limit: u32, window: Duration, reserves: Reserves, now: Instant) -> Self {
         RateBudget {
             limit,
             remaining: limit,
             reset_at: now + window,
             window,
-            reserve_for_writes,
+            reserves,
             from_headers: false,
         }
+    }
+
+    /// The requests a purpose must leave untouched. With a limit far above
+    /// 25 (another API, a generous plan) the floors grow with it, so the
+    /// order holds; a tiny limit still lets every read have one.
+    fn floor(&self, purpose: Purpose) -> u32 {
+        let reserve = match purpose {
+            Purpose::Write => return 0,
+            Purpose::Read(Priority::Interactive) => self.reserves.writes,
+            Purpose::Read(Priority::Refresh) => self.reserves.refresh,
+            Purpose::Read(Priority::Poll) => self.reserves.poll,
+        };
+        let scaled = u64::from(reserve) * u64::from(self.limit) / 25;
+        let scaled = u32::try_from(scaled).unwrap_or(u32::MAX).max(reserve);
+        scaled.min(self.limit.saturating_sub(1))
     }
 
     fn roll(&mut self, now: Instant) {
@@ -56,10 +110,7 @@ impl RateBudget {
     /// Takes one request from the budget, or says how long until it refills.
     pub fn try_take(&mut self, purpose: Purpose, now: Instant) -> Result<(), Duration> {
         self.roll(now);
-        let floor = match purpose {
-            Purpose::Read => self.reserve_for_writes.min(self.limit.saturating_sub(1)),
-            Purpose::Write => 0,
-        };
+        let floor = self.floor(purpose);
         if self.remaining > floor {
             self.remaining -= 1;
             Ok(())
@@ -109,6 +160,11 @@ impl RateBudget {
         self.reset_at = now + retry_after.max(Duration::from_secs(1));
     }
 
+    /// Whether a request of this purpose could go now.
+    pub fn allows(&self, purpose: Purpose, now: Instant) -> bool {
+        now >= self.reset_at || self.remaining > self.floor(purpose)
+    }
+
     pub fn snapshot(&self, now: Instant) -> BudgetSnapshot {
         let (remaining, resets_in) = if now >= self.reset_at {
             (self.limit, Duration::ZERO)
@@ -135,15 +191,56 @@ mod tests {
     use super::*;
 
     const MIN: Duration = Duration::from_secs(60);
+    const READ: Purpose = Purpose::Read(Priority::Interactive);
+
+    #[test]
+    fn polls_go_last_refreshes_before_them_and_members_before_both() {
+        let now = Instant::now();
+        let mut b = RateBudget::new(25, MIN, Reserves::for_changes(3), now);
+        let poll = Purpose::Read(Priority::Poll);
+        let refresh = Purpose::Read(Priority::Refresh);
+        let mut polls = 0;
+        while b.try_take(poll, now).is_ok() {
+            polls += 1;
+        }
+        assert_eq!(polls, 15, "polls leave 10 of 25");
+        let mut refreshes = 0;
+        while b.try_take(refresh, now).is_ok() {
+            refreshes += 1;
+        }
+        assert_eq!(refreshes, 5, "refreshes leave 5 of 25");
+        assert!(!b.allows(refresh, now));
+        assert!(b.allows(READ, now));
+        let mut reads = 0;
+        while b.try_take(READ, now).is_ok() {
+            reads += 1;
+        }
+        assert_eq!(reads, 2, "members' reads leave 3 to changes");
+        assert!(b.allows(Purpose::Write, now));
+    }
+
+    #[test]
+    fn the_floors_grow_with_a_larger_limit() {
+        let now = Instant::now();
+        let mut b = RateBudget::new(5000, MIN, Reserves::for_changes(3), now);
+        let mut polls = 0;
+        while b.try_take(Purpose::Read(Priority::Poll), now).is_ok() {
+            polls += 1;
+        }
+        assert_eq!(polls, 5000 - 2000);
+    }
 
     #[test]
     fn reads_leave_the_last_three_for_writes() {
         let now = Instant::now();
-        let mut b = RateBudget::new(25, MIN, 3, now);
+        let mut b = RateBudget::new(25, MIN, Reserves::for_changes(3), now);
         for _ in 0..22 {
-            b.try_take(Purpose::Read, now).unwrap();
+            b.try_take(Purpose::Read(Priority::Interactive), now)
+                .unwrap();
         }
-        let wait = b.try_take(Purpose::Read, now).unwrap_err();
+        let wait = b
+            .try_take(Purpose::Read(Priority::Interactive), now)
+            .unwrap_err();
         assert_eq!(retry_secs(wait), 60);
         for _ in 0..3 {
             b.try_take(Purpose::Write, now).unwrap();
@@ -155,29 +252,43 @@ mod tests {
     #[test]
     fn the_budget_refills_after_the_window() {
         let now = Instant::now();
-        let mut b = RateBudget::new(2, MIN, 0, now);
-        b.try_take(Purpose::Read, now).unwrap();
-        b.try_take(Purpose::Read, now).unwrap();
+        let mut b = RateBudget::new(2, MIN, Reserves::for_changes(0), now);
+        b.try_take(Purpose::Read(Priority::Interactive), now)
+            .unwrap();
+        b.try_take(Purpose::Read(Priority::Interactive), now)
+            .unwrap();
         assert!(
-            b.try_take(Purpose::Read, now + Duration::from_secs(59))
-                .is_err()
+            b.try_take(
+                Purpose::Read(Priority::Interactive),
+                now + Duration::from_secs(59)
+            )
+            .is_err()
         );
-        assert!(b.try_take(Purpose::Read, now + MIN).is_ok());
+        assert!(
+            b.try_take(Purpose::Read(Priority::Interactive), now + MIN)
+                .is_ok()
+        );
     }
 
     #[test]
     fn a_tiny_limit_still_allows_reads() {
         let now = Instant::now();
-        let mut b = RateBudget::new(2, MIN, 3, now);
-        assert!(b.try_take(Purpose::Read, now).is_ok());
-        assert!(b.try_take(Purpose::Read, now).is_err());
+        let mut b = RateBudget::new(2, MIN, Reserves::for_changes(3), now);
+        assert!(
+            b.try_take(Purpose::Read(Priority::Interactive), now)
+                .is_ok()
+        );
+        assert!(
+            b.try_take(Purpose::Read(Priority::Interactive), now)
+                .is_err()
+        );
         assert!(b.try_take(Purpose::Write, now).is_ok());
     }
 
     #[test]
     fn headers_lower_the_count_within_a_window_and_reset_it_in_a_new_one() {
         let now = Instant::now();
-        let mut b = RateBudget::new(25, MIN, 3, now);
+        let mut b = RateBudget::new(25, MIN, Reserves::for_changes(3), now);
         b.observe(Some(25), Some(10), Some(30), now);
         assert_eq!(b.snapshot(now).remaining, 10);
         assert_eq!(b.snapshot(now).resets_in, Duration::from_secs(30));
@@ -195,8 +306,9 @@ mod tests {
     #[test]
     fn the_first_headers_replace_the_assumed_limit() {
         let now = Instant::now();
-        let mut b = RateBudget::new(25, MIN, 3, now);
-        b.try_take(Purpose::Read, now).unwrap();
+        let mut b = RateBudget::new(25, MIN, Reserves::for_changes(3), now);
+        b.try_take(Purpose::Read(Priority::Interactive), now)
+            .unwrap();
         b.observe(Some(1000), Some(999), Some(60), now);
         assert_eq!(b.snapshot(now).remaining, 999);
         assert_eq!(b.snapshot(now).limit, 1000);
@@ -205,7 +317,7 @@ mod tests {
     #[test]
     fn a_429_empties_the_budget_until_the_reset() {
         let now = Instant::now();
-        let mut b = RateBudget::new(25, MIN, 3, now);
+        let mut b = RateBudget::new(25, MIN, Reserves::for_changes(3), now);
         b.exhausted(Duration::from_secs(12), now);
         let wait = b.try_take(Purpose::Write, now).unwrap_err();
         assert_eq!(retry_secs(wait), 12);

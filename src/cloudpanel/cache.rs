@@ -224,10 +224,23 @@ impl ReadCache {
     }
 }
 
-/// Reference data that changes on the provider's schedule, not the team's:
-/// cached longer, so forms that list sizes, images and datacenters do not
-/// spend the shared request budget on every visit.
-pub fn is_catalogue(path: &str) -> bool {
+/// How often a family's data changes, which sets how long its answers are
+/// served as fresh (each class has its own setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Reference data that changes on the provider's schedule, not the
+    /// team's: datacenters, appliances, sizes, ISOs, pricing. Hours.
+    Catalogue,
+    /// The account's images, SSH keys, users and roles: minutes.
+    AccountData,
+    /// Logs, usages and monitoring figures: about a minute.
+    Activity,
+    /// Servers and every other resource that can be in transition: seconds.
+    Live,
+}
+
+/// The class of a path.
+pub fn freshness(path: &str) -> Freshness {
     const CATALOGUE: [&str; 7] = [
         "/servers/fixed_instance_sizes",
         "/servers/baremetal_models",
@@ -237,7 +250,80 @@ pub fn is_catalogue(path: &str) -> bool {
         "/datacenters",
         "/pricing",
     ];
-    CATALOGUE.iter().any(|root| in_tree(root, path))
+    const ACCOUNT_DATA: [&str; 4] = ["/images", "/ssh_keys", "/users", "/roles"];
+    const ACTIVITY: [&str; 3] = ["/logs", "/usages", "/monitoring_center"];
+    let any = |roots: &[&str]| roots.iter().any(|root| in_tree(root, path));
+    if any(&CATALOGUE) {
+        Freshness::Catalogue
+    } else if any(&ACCOUNT_DATA) {
+        Freshness::AccountData
+    } else if any(&ACTIVITY) {
+        Freshness::Activity
+    } else {
+        Freshness::Live
+    }
+}
+
+/// Lists whose answer carries each object whole, as its own detail read
+/// would (checked against the reference and the simulator): a detail page
+/// of these is drawn from the list. The real servers list leaves out only
+/// which IP is the main one (`ips[].main`), and the panel then takes the
+/// first IP, as the API lists the main one first. The monitoring center is
+/// not here: its detail is a time series the list does not hold.
+const WHOLE_LISTS: [&str; 19] = [
+    "/servers",
+    "/images",
+    "/block_storages",
+    "/shared_storages",
+    "/firewall_policies",
+    "/load_balancers",
+    "/public_ips",
+    "/private_networks",
+    "/vpns",
+    "/monitoring_policies",
+    "/ssh_keys",
+    "/users",
+    "/roles",
+    "/server_appliances",
+    "/recovery_appliances",
+    "/dvd_isos",
+    "/datacenters",
+    "/servers/fixed_instance_sizes",
+    "/servers/baremetal_models",
+];
+
+/// For a detail path (`/servers/ABC`) of a family whose list carries whole
+/// objects: the list's path and the object's id. The endpoints below a
+/// family's path (`/servers/fixed_instance_sizes`) are not objects of it.
+pub fn whole_list_of(path: &str) -> Option<(&'static str, &str)> {
+    let (list, id) = path.rsplit_once('/')?;
+    // Endpoints of their own below a family's path, not objects of it.
+    const NOT_IDS: [&str; 4] = [
+        "fixed_instance_sizes",
+        "baremetal_models",
+        "current_user_permissions",
+        "access",
+    ];
+    if id.is_empty() || NOT_IDS.contains(&id) {
+        return None;
+    }
+    let list = WHOLE_LISTS.iter().find(|l| **l == list)?;
+    Some((list, id))
+}
+
+/// The object with `id` in a list answer, as its own answer would be.
+pub fn item_of(list: &Stored, id: &str) -> Option<Stored> {
+    let item = list
+        .body
+        .as_array()?
+        .iter()
+        .find(|item| item.get("id").and_then(Value::as_str) == Some(id))?;
+    Some(Stored {
+        body: Arc::new(item.clone()),
+        decoded: Memo::default(),
+        fetched: list.fetched,
+        fetched_at: list.fetched_at,
+    })
 }
 
 /// Whether `path` is `root` or below it.
@@ -361,12 +447,52 @@ mod tests {
     }
 
     #[test]
-    fn catalogue_paths_are_told_apart() {
-        assert!(is_catalogue("/datacenters"));
-        assert!(is_catalogue("/servers/fixed_instance_sizes/ABC"));
-        assert!(!is_catalogue("/servers"));
-        assert!(!is_catalogue("/servers/ABC"));
-        assert!(!is_catalogue("/datacenters_extra"));
+    fn each_path_has_the_freshness_of_its_family() {
+        assert_eq!(freshness("/datacenters"), Freshness::Catalogue);
+        assert_eq!(
+            freshness("/servers/fixed_instance_sizes/ABC"),
+            Freshness::Catalogue
+        );
+        assert_eq!(freshness("/pricing"), Freshness::Catalogue);
+        assert_eq!(freshness("/servers"), Freshness::Live);
+        assert_eq!(freshness("/servers/ABC"), Freshness::Live);
+        assert_eq!(freshness("/datacenters_extra"), Freshness::Live);
+        assert_eq!(freshness("/ssh_keys/K"), Freshness::AccountData);
+        assert_eq!(freshness("/roles/R/permissions"), Freshness::AccountData);
+        assert_eq!(freshness("/logs"), Freshness::Activity);
+        assert_eq!(freshness("/monitoring_center/S"), Freshness::Activity);
+        assert_eq!(freshness("/firewall_policies/F"), Freshness::Live);
+    }
+
+    #[test]
+    fn detail_paths_of_whole_lists_are_found() {
+        assert_eq!(whole_list_of("/servers/ABC"), Some(("/servers", "ABC")));
+        assert_eq!(
+            whole_list_of("/servers/fixed_instance_sizes/S"),
+            Some(("/servers/fixed_instance_sizes", "S"))
+        );
+        assert_eq!(whole_list_of("/servers/fixed_instance_sizes"), None);
+        assert_eq!(whole_list_of("/users/current_user_permissions"), None);
+        assert_eq!(whole_list_of("/shared_storages/access"), None);
+        assert_eq!(whole_list_of("/servers/ABC/hardware"), None);
+        assert_eq!(whole_list_of("/monitoring_center/S"), None);
+        assert_eq!(whole_list_of("/servers"), None);
+        assert_eq!(whole_list_of("/servers/"), None);
+    }
+
+    #[test]
+    fn an_item_is_taken_from_a_list_with_the_list_s_age() {
+        let mut list = stored();
+        list.body = Arc::new(serde_json::json!([
+            {"id": "A", "name": "one"},
+            {"id": "B", "name": "two"}
+        ]));
+        let item = item_of(&list, "B").expect("found");
+        assert_eq!(item.body["name"], "two");
+        assert_eq!(item.fetched, list.fetched);
+        assert!(item_of(&list, "C").is_none());
+        list.body = Arc::new(serde_json::json!({"id": "B"}));
+        assert!(item_of(&list, "B").is_none());
     }
 
     #[test]

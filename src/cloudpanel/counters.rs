@@ -13,6 +13,9 @@ pub struct Counters {
     pub(crate) upstream_429: AtomicU64,
     pub(crate) retries: AtomicU64,
     pub(crate) errors: AtomicU64,
+    pub(crate) details_from_lists: AtomicU64,
+    pub(crate) budget_waits: AtomicU64,
+    pub(crate) refreshes: AtomicU64,
 }
 
 /// The counters at one moment.
@@ -36,6 +39,12 @@ pub struct CounterSnapshot {
     pub retries: u64,
     /// Calls that ended in an error of any kind.
     pub errors: u64,
+    /// Detail reads answered from their family's list, with no call of their own.
+    pub details_from_lists: u64,
+    /// Members' reads that waited for the budget before going out or falling back.
+    pub budget_waits: u64,
+    /// Background refreshes of what members looked at lately.
+    pub refreshes: u64,
 }
 
 impl Counters {
@@ -55,6 +64,9 @@ impl Counters {
             upstream_429: r(&self.upstream_429),
             retries: r(&self.retries),
             errors: r(&self.errors),
+            details_from_lists: r(&self.details_from_lists),
+            budget_waits: r(&self.budget_waits),
+            refreshes: r(&self.refreshes),
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use super::queueing::ordinal;
+
 /// A failed Cloud Panel call. Never holds the token.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CloudError {
@@ -40,6 +42,15 @@ pub enum CloudError {
     /// Connection, DNS or TLS trouble, or an unusable base URL.
     #[error("the Cloud Panel could not be reached: {detail}")]
     Network { detail: String },
+    /// Not a failure: the account's request budget is spent (or earlier
+    /// changes wait), so the change waits in the account's queue and is
+    /// sent when the budget allows. `position` is 1 for the next to run;
+    /// 0 until the queue has placed it.
+    #[error("queued: {position} in line, runs in about {wait_secs} s")]
+    Queued { position: u32, wait_secs: u64 },
+    /// The account's queue of changes is full: nothing was sent or queued.
+    #[error("the queue of changes for this cloud account is full ({waiting} waiting)")]
+    QueueFull { waiting: u32, retry_after_secs: u64 },
 }
 
 impl CloudError {
@@ -83,7 +94,35 @@ impl CloudError {
             CloudError::Network { .. } => {
                 "The Cloud Panel could not be reached. Check the account's address and the network.".into()
             }
+            CloudError::Queued { position: 0, .. } => {
+                "Queued for this cloud account: it runs as soon as the request budget allows. You can cancel it on the Queue page.".into()
+            }
+            CloudError::Queued {
+                position,
+                wait_secs,
+            } => {
+                let when = if *wait_secs == 0 {
+                    "runs in a moment".to_owned()
+                } else {
+                    format!("runs in about {wait_secs} s")
+                };
+                format!(
+                    "Queued: {} in line for this cloud account, {when}. You can cancel it on the Queue page.",
+                    ordinal(*position)
+                )
+            }
+            CloudError::QueueFull {
+                waiting,
+                retry_after_secs,
+            } => format!(
+                "The queue of changes for this cloud account is full ({waiting} waiting): nothing was sent. Try again in about {retry_after_secs} s."
+            ),
         }
+    }
+
+    /// Not a failure: the change waits in the account's queue.
+    pub fn is_queued(&self) -> bool {
+        matches!(self, CloudError::Queued { .. })
     }
 
     /// The HTTP status that came back, if any.
@@ -95,9 +134,11 @@ impl CloudError {
             | CloudError::Upstream { status } => Some(*status),
             CloudError::NotFound { .. } => Some(404),
             CloudError::RateLimited { .. } => Some(429),
-            CloudError::Timeout | CloudError::Undecodable { .. } | CloudError::Network { .. } => {
-                None
-            }
+            CloudError::Timeout
+            | CloudError::Undecodable { .. }
+            | CloudError::Network { .. }
+            | CloudError::Queued { .. }
+            | CloudError::QueueFull { .. } => None,
         }
     }
 
@@ -273,6 +314,32 @@ mod tests {
             }
             .is_retryable_read()
         );
+    }
+
+    #[test]
+    fn a_queued_change_says_its_place_in_line() {
+        let m = CloudError::Queued {
+            position: 2,
+            wait_secs: 20,
+        }
+        .user_message();
+        assert_eq!(
+            m,
+            "Queued: 2nd in line for this cloud account, runs in about 20 s. You can cancel it on the Queue page."
+        );
+        assert_eq!(ordinal(1), "1st");
+        assert_eq!(ordinal(3), "3rd");
+        assert_eq!(ordinal(11), "11th");
+        assert_eq!(ordinal(22), "22nd");
+        let full = CloudError::QueueFull {
+            waiting: 100,
+            retry_after_secs: 7,
+        };
+        assert!(
+            full.user_message()
+                .contains("full (100 waiting): nothing was sent")
+        );
+        assert_eq!(full.status(), None);
     }
 
     #[test]

@@ -15,6 +15,8 @@ mod counters;
 pub mod de;
 mod error;
 mod query;
+mod queueing;
+mod refresher;
 mod transport;
 
 pub mod access;
@@ -28,14 +30,15 @@ pub mod servers;
 pub mod ssh_keys;
 pub mod storages;
 
-pub use budget::BudgetSnapshot;
+pub use budget::{BudgetSnapshot, Priority};
 pub use counters::CounterSnapshot;
 pub use de::Timestamp;
 pub use error::CloudError;
 pub use query::{ListQuery, Period, TimeRange};
+pub use queueing::{Parked, RawWrite, ordinal};
 
-use budget::RateBudget;
-use cache::{CacheKey, ReadCache, Stored};
+use budget::{RateBudget, Reserves};
+use cache::{CacheKey, Freshness, ReadCache, Stored};
 use chrono::{DateTime, Utc};
 use counters::Counters;
 use futures_util::future::{BoxFuture, Shared};
@@ -112,10 +115,27 @@ impl AccountKey {
 /// How the client behaves; `ClientSettings::default()` suits the real API.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
-    /// How long a read is served from the cache without asking again.
+    /// How long a read of servers and other live resources is served from
+    /// the cache without asking again.
     pub cache_ttl: Duration,
-    /// How long reference data (sizes, images, datacenters, ISOs, pricing) stays fresh.
+    /// How long reference data (sizes, appliances, datacenters, ISOs, pricing) stays fresh.
     pub catalogue_ttl: Duration,
+    /// How long images, SSH keys and the account's users and roles stay fresh.
+    pub account_data_ttl: Duration,
+    /// How long logs, usages and monitoring figures stay fresh.
+    pub activity_ttl: Duration,
+    /// How long a read a member waits for may wait for the budget before
+    /// the page falls back to what is known.
+    pub budget_wait: Duration,
+    /// How long after a member last looked at something the panel keeps it
+    /// fresh in the background.
+    pub watch_for: Duration,
+    /// How often the background refresher looks for something to refresh.
+    pub refresh_every: Duration,
+    /// Detail reads of families whose list carries whole objects are drawn
+    /// from the list; off, every detail is read by itself (the contract
+    /// tests, which exercise each endpoint).
+    pub details_from_lists: bool,
     /// Every call, from connect to the last byte.
     pub timeout: Duration,
     /// Reads are sent again at most this often after 502/503/504 or a timeout.
@@ -133,11 +153,29 @@ pub struct ClientSettings {
     pub user_agent: String,
 }
 
+impl ClientSettings {
+    /// How long an answer at `path` is served as fresh.
+    pub fn ttl(&self, path: &str) -> Duration {
+        match cache::freshness(path) {
+            Freshness::Catalogue => self.catalogue_ttl,
+            Freshness::AccountData => self.account_data_ttl,
+            Freshness::Activity => self.activity_ttl,
+            Freshness::Live => self.cache_ttl,
+        }
+    }
+}
+
 impl Default for ClientSettings {
     fn default() -> Self {
         ClientSettings {
             cache_ttl: Duration::from_secs(10),
-            catalogue_ttl: Duration::from_secs(300),
+            catalogue_ttl: Duration::from_secs(6 * 60 * 60),
+            account_data_ttl: Duration::from_secs(5 * 60),
+            activity_ttl: Duration::from_secs(60),
+            budget_wait: Duration::from_secs(2),
+            watch_for: Duration::from_secs(120),
+            refresh_every: Duration::from_secs(1),
+            details_from_lists: true,
             timeout: Duration::from_secs(15),
             max_read_retries: 2,
             retry_backoff: Duration::from_millis(300),
@@ -181,7 +219,9 @@ impl StaleReason {
             CloudError::Unauthorized
             | CloudError::Forbidden { .. }
             | CloudError::NotFound { .. }
-            | CloudError::Rejected { .. } => None,
+            | CloudError::Rejected { .. }
+            | CloudError::Queued { .. }
+            | CloudError::QueueFull { .. } => None,
         }
     }
 
@@ -305,17 +345,24 @@ fn age_words(age: Duration) -> String {
     }
 }
 
-type FlightFuture = Shared<BoxFuture<'static, Result<Stored, CloudError>>>;
+pub(crate) type FlightFuture = Shared<BoxFuture<'static, Result<Stored, CloudError>>>;
 
 struct Flight {
     id: u64,
     fut: FlightFuture,
 }
 
+/// How many reads a member made lately an account keeps fresh in the
+/// background at most; past it the one looked at longest ago is forgotten.
+const MAX_WATCHED: usize = 200;
+
 #[derive(Default)]
 struct Reads {
     cache: ReadCache,
     inflight: HashMap<CacheKey, Flight>,
+    /// What members read lately, and when they last did: the background
+    /// refresher keeps these fresh while someone looks.
+    watched: HashMap<CacheKey, Instant>,
     /// Bumped by every change; a read that started before one is kept only
     /// as a doubtful answer (see `ReadCache::insert_changed`).
     generation: u64,
@@ -325,6 +372,9 @@ struct Reads {
 struct AccountState {
     budget: Mutex<RateBudget>,
     reads: Mutex<Reads>,
+    /// Where the account's API is and its token, as last opened: what the
+    /// background refresher sends with.
+    key: Mutex<Arc<AccountKey>>,
 }
 
 struct Inner {
@@ -332,6 +382,8 @@ struct Inner {
     settings: ClientSettings,
     accounts: Mutex<HashMap<i64, Arc<AccountState>>>,
     counters: Counters,
+    /// Whether the background refresher runs (started with the first account).
+    refresher: std::sync::Once,
 }
 
 /// The Cloud Panel client of the process; cheap to clone.
@@ -368,6 +420,7 @@ impl CloudPanel {
                 settings,
                 accounts: Mutex::new(HashMap::new()),
                 counters: Counters::default(),
+                refresher: std::sync::Once::new(),
             }),
         })
     }
@@ -378,6 +431,7 @@ impl CloudPanel {
 
     /// The client for one cloud account; its budget and cache live as long as the process.
     pub fn account(&self, key: AccountKey) -> AccountClient {
+        let key = Arc::new(key);
         let state = {
             let mut accounts = lock(&self.inner.accounts);
             accounts
@@ -388,19 +442,44 @@ impl CloudPanel {
                         budget: Mutex::new(RateBudget::new(
                             s.default_rate_limit,
                             s.rate_window,
-                            s.reserve_for_writes,
+                            Reserves::for_changes(s.reserve_for_writes),
                             Instant::now(),
                         )),
                         reads: Mutex::new(Reads::default()),
+                        key: Mutex::new(key.clone()),
                     })
                 })
                 .clone()
         };
+        {
+            let mut known = lock(&state.key);
+            if !Arc::ptr_eq(&known, &key) {
+                *known = key.clone();
+            }
+        }
+        if key.account_id != i64::MIN {
+            self.start_refresher();
+        }
         AccountClient {
             panel: self.clone(),
-            key: Arc::new(key),
+            key,
             state,
+            priority: Priority::Interactive,
+            park: None,
         }
+    }
+
+    /// Starts the background refresher once, where a runtime runs (the
+    /// command line opens no account).
+    fn start_refresher(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        self.inner.refresher.call_once(|| {
+            // The task holds the client weakly: it ends with the process's client.
+            let inner = Arc::downgrade(&self.inner);
+            runtime.spawn(refresher::run(inner));
+        });
     }
 
     /// Drops an account's budget and cache (its token changed or it was removed).
@@ -452,6 +531,11 @@ pub struct AccountClient {
     panel: CloudPanel,
     key: Arc<AccountKey>,
     state: Arc<AccountState>,
+    /// Who this client's reads are for.
+    priority: Priority,
+    /// Where a refused change waits, for a client opened with
+    /// [`AccountClient::queueing`]; without one a refused change is an error.
+    park: Option<Parked>,
 }
 
 impl fmt::Debug for AccountClient {
@@ -470,6 +554,24 @@ impl AccountClient {
 
     pub fn budget(&self) -> BudgetSnapshot {
         lock(&self.state.budget).snapshot(Instant::now())
+    }
+
+    /// The same account for reads of a summary (the overview's counts):
+    /// they go after members' own pages, like background refreshes.
+    pub fn background(&self) -> AccountClient {
+        AccountClient {
+            priority: Priority::Refresh,
+            ..self.clone()
+        }
+    }
+
+    /// The same account for reads that a page's script repeats while rows
+    /// are in transition: they go after members' reads and refreshes.
+    pub fn polling(&self) -> AccountClient {
+        AccountClient {
+            priority: Priority::Poll,
+            ..self.clone()
+        }
     }
 }
 

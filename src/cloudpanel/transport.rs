@@ -1,10 +1,13 @@
 //! Sending requests: budget, cache, single-flight, timeouts, retries.
 
-use super::budget::{Purpose, retry_secs};
+use super::budget::{Priority, Purpose, retry_secs};
 use super::cache::{self, CacheKey, Stored, affected};
 use super::counters::Counters;
 use super::de::decode_items_ref;
-use super::{AccountClient, CloudError, Fetched, Flight, StaleReason, lock};
+use super::{
+    AccountClient, CloudError, Fetched, Flight, MAX_WATCHED, Parked, RawWrite, Reads, StaleReason,
+    lock,
+};
 use futures_util::FutureExt;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
@@ -52,6 +55,33 @@ fn kind_of(v: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
     }
+}
+
+/// How a read begins.
+enum Start {
+    Cached(Fetched<Arc<Value>>),
+    Flying(super::FlightFuture),
+    NoBudget(std::time::Duration),
+}
+
+/// Notes that a member read `key` now; at the cap the key looked at
+/// longest ago is forgotten.
+fn watch(reads: &mut Reads, key: &CacheKey, now: Instant) {
+    if let Some(seen) = reads.watched.get_mut(key) {
+        *seen = now;
+        return;
+    }
+    if reads.watched.len() >= MAX_WATCHED {
+        let oldest = reads
+            .watched
+            .iter()
+            .min_by_key(|(_, seen)| **seen)
+            .map(|(k, _)| k.clone());
+        if let Some(oldest) = oldest {
+            reads.watched.remove(&oldest);
+        }
+    }
+    reads.watched.insert(key.clone(), now);
 }
 
 impl AccountClient {
@@ -173,7 +203,7 @@ impl AccountClient {
                         .saturating_mul(1 << (attempt - 1).min(8));
                     tokio::time::sleep(wait).await;
                     if lock(&self.state.budget)
-                        .try_take(Purpose::Read, Instant::now())
+                        .try_take(Purpose::Read(self.priority), Instant::now())
                         .is_err()
                     {
                         return Err(e);
@@ -213,10 +243,23 @@ impl AccountClient {
     }
 
     /// The last good answer, however old, for a read the API could not
-    /// answer; marked as updating when a change came after it.
+    /// answer; marked as updating when a change came after it. A detail of
+    /// a whole list with no answer of its own is taken from the list's.
     fn stale(&self, key: &CacheKey, reason: StaleReason) -> Option<Fetched<Arc<Value>>> {
         let reads = lock(&self.state.reads);
-        let (s, changed) = reads.cache.last(key)?;
+        let from_list;
+        let (s, changed) = match reads.cache.last(key) {
+            Some(last) => last,
+            None => {
+                let (list, id) = cache::whole_list_of(&key.path).filter(|_| {
+                    key.query.is_empty() && self.panel.inner.settings.details_from_lists
+                })?;
+                let list_key = CacheKey::new(self.key.account_id, list, &[]);
+                let (stored, changed) = reads.cache.last(&list_key)?;
+                from_list = cache::item_of(stored, id)?;
+                (&from_list, changed)
+            }
+        };
         Counters::bump(&self.counters().stale_served);
         let mut fetched = Fetched::from_stored(s.body.clone(), s, true, Some(reason));
         fetched.updating = changed;
@@ -227,62 +270,141 @@ impl AccountClient {
         lock(&self.state.reads).cache.last(key).is_some()
     }
 
-    /// A cached, coalesced read of the raw answer.
+    /// The address of a cached read: the key's query is already encoded.
+    fn url_of(&self, key: &CacheKey) -> Result<reqwest::Url, CloudError> {
+        let mut url = self.url(&key.path, &[])?;
+        if !key.query.is_empty() {
+            url.set_query(Some(&key.query));
+        }
+        Ok(url)
+    }
+
+    /// A cached, coalesced read of the raw answer. The detail of an object
+    /// whose family's list carries it whole is drawn from the list.
     pub(crate) async fn read_value(
         &self,
         path: &str,
         query: &Query,
     ) -> Result<Fetched<Arc<Value>>, CloudError> {
         let key = CacheKey::new(self.key.account_id, path, query);
-        let settings = &self.panel.inner.settings;
-        let ttl = if cache::is_catalogue(path) {
-            settings.catalogue_ttl
-        } else {
-            settings.cache_ttl
-        };
-        let flight = {
+        if query.is_empty()
+            && self.panel.inner.settings.details_from_lists
+            && let Some((list, id)) = cache::whole_list_of(path)
+            && let Some(found) = self.through_list(&key, list, id).await
+        {
+            return found;
+        }
+        self.read_key(key).await
+    }
+
+    /// A detail read through its family's list: the list's fresh answer if
+    /// it holds the object, else the list read anew (one request that
+    /// freshens every object of the family). `None` when the list cannot
+    /// tell (the object is not in it, or the list could not be read fresh):
+    /// then the object is read by itself.
+    async fn through_list(
+        &self,
+        key: &CacheKey,
+        list: &str,
+        id: &str,
+    ) -> Option<Result<Fetched<Arc<Value>>, CloudError>> {
+        let ttl = self.panel.inner.settings.ttl(list);
+        let list_key = CacheKey::new(self.key.account_id, list, &[]);
+        {
             let mut reads = lock(&self.state.reads);
             let now = Instant::now();
-            if let Some(s) = reads.cache.fresh(&key, ttl, now) {
+            if self.priority == Priority::Interactive {
+                watch(&mut reads, &list_key, now);
+            }
+            if let Some(s) = reads.cache.fresh(key, ttl, now) {
                 Counters::bump(&self.counters().cache_hits);
-                return Ok(Fetched::from_stored(s.body.clone(), s, true, None));
+                return Some(Ok(Fetched::from_stored(s.body.clone(), s, true, None)));
             }
-            Counters::bump(&self.counters().cache_misses);
-            if let Some(f) = reads.inflight.get(&key) {
-                Counters::bump(&self.counters().coalesced_waits);
-                f.fut.clone()
-            } else {
-                // Built only for a call: a cached answer needs no address.
-                let url = self.url(path, query)?;
-                if let Err(wait) = lock(&self.state.budget).try_take(Purpose::Read, now) {
-                    Counters::bump(&self.counters().budget_refusals);
-                    let retry_after_secs = retry_secs(wait);
-                    drop(reads);
-                    return self
-                        .stale(&key, StaleReason::RateLimited { retry_after_secs })
-                        .ok_or(CloudError::RateLimited { retry_after_secs });
-                }
-                let id = reads.next_flight;
-                reads.next_flight += 1;
-                let task = tokio::spawn(self.clone().fly(key.clone(), url, id, reads.generation));
-                let fut = async move {
-                    task.await.unwrap_or_else(|_| {
-                        Err(CloudError::Network {
-                            detail: "the request was abandoned".into(),
-                        })
-                    })
-                }
-                .boxed()
-                .shared();
-                reads.inflight.insert(
-                    key.clone(),
-                    Flight {
-                        id,
-                        fut: fut.clone(),
-                    },
-                );
-                fut
+            if let Some(item) = reads
+                .cache
+                .fresh(&list_key, ttl, now)
+                .and_then(|l| cache::item_of(l, id))
+            {
+                Counters::bump(&self.counters().cache_hits);
+                Counters::bump(&self.counters().details_from_lists);
+                let fetched = Fetched::from_stored(item.body.clone(), &item, true, None);
+                reads.cache.insert(key.clone(), item);
+                return Some(Ok(fetched));
             }
+        }
+        let fetched = match self.read_key(list_key).await {
+            Ok(fetched) => fetched,
+            // The API is failing: the object's last answer (or the list's),
+            // not a second call bound to fail the same way.
+            Err(e) => {
+                let reason = StaleReason::of(&e)?;
+                return Some(self.stale(key, reason).ok_or(e));
+            }
+        };
+        let stored = Stored {
+            body: fetched.value.clone(),
+            decoded: cache::Memo::default(),
+            fetched: fetched.fetched,
+            fetched_at: fetched.fetched_at,
+        };
+        let item = cache::item_of(&stored, id);
+        if let Some(reason) = fetched.stale_reason {
+            // No fresh list: whichever is newer, the object's own last
+            // answer or the list's.
+            let own = self.stale(key, reason);
+            return match (own, item) {
+                (Some(own), Some(item)) if own.fetched < item.fetched => {
+                    Some(Ok(self.stale_from(&item, reason, fetched.updating)))
+                }
+                (Some(own), _) => Some(Ok(own)),
+                (None, Some(item)) => Some(Ok(self.stale_from(&item, reason, fetched.updating))),
+                (None, None) => None,
+            };
+        }
+        let item = item?;
+        Counters::bump(&self.counters().details_from_lists);
+        let answer = Fetched::from_stored(item.body.clone(), &item, fetched.from_cache, None);
+        lock(&self.state.reads).cache.insert(key.clone(), item);
+        Some(Ok(answer))
+    }
+
+    /// An object of an older list, shown as such.
+    fn stale_from(
+        &self,
+        item: &Stored,
+        reason: StaleReason,
+        updating: bool,
+    ) -> Fetched<Arc<Value>> {
+        let mut answer = Fetched::from_stored(item.body.clone(), item, true, Some(reason));
+        answer.updating = updating;
+        answer
+    }
+
+    /// A cached, coalesced read of one key. A member's read that finds the
+    /// budget spent waits for it a moment (`budget_wait`) before it falls
+    /// back to the last known answer; refreshes and polls never wait.
+    async fn read_key(&self, key: CacheKey) -> Result<Fetched<Arc<Value>>, CloudError> {
+        let settings = &self.panel.inner.settings;
+        let ttl = settings.ttl(&key.path);
+        let started = Instant::now();
+        let flight = loop {
+            let wait = match self.start_read(&key, ttl)? {
+                Start::Cached(fetched) => return Ok(fetched),
+                Start::Flying(flight) => break flight,
+                Start::NoBudget(wait) => wait,
+            };
+            let patience = settings.budget_wait.saturating_sub(started.elapsed());
+            // Waiting helps only when the window turns over soon.
+            if self.priority == Priority::Interactive && !patience.is_zero() && wait <= patience {
+                Counters::bump(&self.counters().budget_waits);
+                tokio::time::sleep(wait.min(patience)).await;
+                continue;
+            }
+            Counters::bump(&self.counters().budget_refusals);
+            let retry_after_secs = retry_secs(wait);
+            return self
+                .stale(&key, StaleReason::RateLimited { retry_after_secs })
+                .ok_or(CloudError::RateLimited { retry_after_secs });
         };
         // With an earlier answer to show, a page waits for the API only so
         // long; the read goes on in its task and refreshes the cache.
@@ -308,13 +430,79 @@ impl AccountClient {
         }
     }
 
+    /// The fresh answer, the read in flight (joined or started), or how
+    /// long until the budget allows one.
+    fn start_read(&self, key: &CacheKey, ttl: std::time::Duration) -> Result<Start, CloudError> {
+        let mut reads = lock(&self.state.reads);
+        let now = Instant::now();
+        if self.priority == Priority::Interactive {
+            watch(&mut reads, key, now);
+        }
+        if let Some(s) = reads.cache.fresh(key, ttl, now) {
+            Counters::bump(&self.counters().cache_hits);
+            return Ok(Start::Cached(Fetched::from_stored(
+                s.body.clone(),
+                s,
+                true,
+                None,
+            )));
+        }
+        Counters::bump(&self.counters().cache_misses);
+        if let Some(f) = reads.inflight.get(key) {
+            Counters::bump(&self.counters().coalesced_waits);
+            return Ok(Start::Flying(f.fut.clone()));
+        }
+        let taken = lock(&self.state.budget).try_take(Purpose::Read(self.priority), now);
+        if let Err(wait) = taken {
+            return Ok(Start::NoBudget(wait));
+        }
+        // Built only for a call: a cached answer needs no address.
+        let url = self.url_of(key)?;
+        let id = reads.next_flight;
+        reads.next_flight += 1;
+        let task = tokio::spawn(self.clone().fly(key.clone(), url, id, reads.generation));
+        let fut = async move {
+            task.await.unwrap_or_else(|_| {
+                Err(CloudError::Network {
+                    detail: "the request was abandoned".into(),
+                })
+            })
+        }
+        .boxed()
+        .shared();
+        reads.inflight.insert(
+            key.clone(),
+            Flight {
+                id,
+                fut: fut.clone(),
+            },
+        );
+        Ok(Start::Flying(fut))
+    }
+
+    /// Refreshes one key in the background, if the budget leaves room for
+    /// refreshes; the answer lands in the cache for the next page.
+    pub(super) fn refresh(&self, key: CacheKey) {
+        let client = AccountClient {
+            priority: Priority::Refresh,
+            ..self.clone()
+        };
+        tokio::spawn(async move {
+            if let Err(e) = client.read_key(key).await {
+                tracing::debug!(account_id = client.key.account_id, error = %e, "a background refresh failed");
+            }
+        });
+    }
+
     /// A read that bypasses cache and single-flight (token checks).
     pub(crate) async fn read_uncached<T: DeserializeOwned>(
         &self,
         path: &str,
     ) -> Result<T, CloudError> {
         let url = self.url(path, &[])?;
-        if let Err(wait) = lock(&self.state.budget).try_take(Purpose::Read, Instant::now()) {
+        if let Err(wait) =
+            lock(&self.state.budget).try_take(Purpose::Read(self.priority), Instant::now())
+        {
             Counters::bump(&self.counters().budget_refusals);
             return Err(CloudError::RateLimited {
                 retry_after_secs: retry_secs(wait),
@@ -362,7 +550,10 @@ impl AccountClient {
         Ok(f.map(|_| v))
     }
 
-    /// A change: never retried, goes before reads in the budget, invalidates what it affects.
+    /// A change: never retried, goes before reads in the budget, invalidates
+    /// what it affects. With an armed parking slot (see
+    /// [`AccountClient::queueing`]) a change the budget refuses waits in the
+    /// account's queue instead.
     async fn write(
         &self,
         method: Method,
@@ -370,21 +561,96 @@ impl AccountClient {
         query: &Query,
         body: Option<Value>,
     ) -> Result<Arc<Value>, CloudError> {
-        let url = self.url(path, query)?;
+        let raw = RawWrite {
+            method: method.as_str().to_owned(),
+            path: path.to_owned(),
+            query: query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+            body,
+        };
+        self.perform(method, raw, self.park.as_ref()).await
+    }
+
+    /// Sends a change that waited in the queue, on the same path as any
+    /// change: it takes the account's budget (`RateLimited` when none is
+    /// left: nothing was sent) and invalidates what it affects. Never parks.
+    pub async fn send_raw(&self, raw: &RawWrite) -> Result<Arc<Value>, CloudError> {
+        // Only changes are kept in the queue; anything else is refused unsent.
+        let method = Method::from_bytes(raw.method.as_bytes())
+            .ok()
+            .filter(|m| {
+                matches!(
+                    *m,
+                    Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+                )
+            })
+            .ok_or_else(|| CloudError::Undecodable {
+                detail: format!("the queued request's method {} is not a change", raw.method),
+            })?;
+        if !raw.path.starts_with('/') {
+            return Err(CloudError::Undecodable {
+                detail: "the queued request's path is not one of the API's".into(),
+            });
+        }
+        self.perform(method, raw.clone(), None).await
+    }
+
+    /// The one path of a change, direct or from the queue.
+    async fn perform(
+        &self,
+        method: Method,
+        raw: RawWrite,
+        park: Option<&Parked>,
+    ) -> Result<Arc<Value>, CloudError> {
+        let queued = CloudError::Queued {
+            position: 0,
+            wait_secs: 0,
+        };
+        let mut url = self.url(&raw.path, &[])?;
+        if !raw.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(raw.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        // Earlier changes of the account wait: this one goes behind them.
+        let raw = match park {
+            Some(p) if p.parks_all() => match p.park(raw) {
+                Ok(()) => return Err(queued),
+                Err(raw) => raw,
+            },
+            _ => raw,
+        };
         if let Err(wait) = lock(&self.state.budget).try_take(Purpose::Write, Instant::now()) {
             Counters::bump(&self.counters().budget_refusals);
+            if let Some(p) = park
+                && p.park(raw).is_ok()
+            {
+                return Err(queued);
+            }
             Counters::bump(&self.counters().errors);
             return Err(CloudError::RateLimited {
                 retry_after_secs: retry_secs(wait),
             });
         }
-        let result = self.send(method, url, body.as_ref()).await;
+        let result = self.send(method, url, raw.body.as_ref()).await;
+        match (&result, park) {
+            // The API's own 429: nothing was done, so the change may wait too.
+            (Err(CloudError::RateLimited { .. }), Some(p)) => {
+                if p.park(raw).is_ok() {
+                    return Err(queued);
+                }
+                return result.map(|s| s.body);
+            }
+            (_, Some(p)) => p.mark_sent(),
+            (_, None) => {}
+        }
         // Refused before anything changed: nothing to invalidate.
         if !matches!(
             result,
             Err(CloudError::RateLimited { .. } | CloudError::Unauthorized)
         ) {
-            self.invalidate(path);
+            self.invalidate(&raw.path);
         }
         result.map(|s| s.body)
     }

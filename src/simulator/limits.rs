@@ -57,7 +57,7 @@ struct Window {
     used: u32,
 }
 
-/// A fixed one-minute window per token, starting at the token's first request.
+/// A fixed window per token (a minute unless told), starting at the token's first request.
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: u32,
@@ -66,10 +66,16 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
+    #[cfg(test)]
     pub fn new(limit: u32) -> Self {
+        Self::with_window(limit, Duration::from_secs(60))
+    }
+
+    /// A limiter whose window is not a minute (tests that wait for a refill).
+    pub fn with_window(limit: u32, window: Duration) -> Self {
         RateLimiter {
             limit,
-            window: Duration::from_secs(60),
+            window,
             windows: HashMap::new(),
         }
     }

@@ -90,6 +90,8 @@ pub struct SimConfig {
     pub tokens: Vec<String>,
     pub seed: Seed,
     pub rate_limit: u32,
+    /// The rate limit's window: a minute, like the API's; tests shorten it.
+    pub rate_window: std::time::Duration,
     pub speed: f64,
     pub faults: Faults,
 }
@@ -101,6 +103,7 @@ impl SimConfig {
             tokens,
             seed: Seed::Demo,
             rate_limit: 25,
+            rate_window: std::time::Duration::from_secs(60),
             speed: 1.0,
             faults: Faults::default(),
         }
@@ -120,6 +123,9 @@ impl SimConfig {
         if !(self.speed.is_finite() && self.speed > 0.0) {
             anyhow::bail!("speed must be a number greater than 0, got {}", self.speed);
         }
+        if self.rate_window.is_zero() {
+            anyhow::bail!("the rate limit's window must be longer than zero");
+        }
         if self.rate_limit == 0 {
             anyhow::bail!("rate-limit must be at least 1 request per minute");
         }
@@ -135,6 +141,7 @@ impl TryFrom<&SimulateArgs> for SimConfig {
             tokens: a.tokens.clone(),
             seed: a.seed,
             rate_limit: a.rate_limit,
+            rate_window: std::time::Duration::from_secs(60),
             speed: a.speed,
             faults: Faults {
                 latency_ms: a.latency_ms,
@@ -207,7 +214,10 @@ fn build(config: &SimConfig) -> anyhow::Result<Sim> {
     }
     Ok(Sim {
         accounts,
-        limiter: Mutex::new(RateLimiter::new(config.rate_limit)),
+        limiter: Mutex::new(RateLimiter::with_window(
+            config.rate_limit,
+            config.rate_window,
+        )),
         faults: RwLock::new(config.faults.clone()),
         clock: Clock::new(config.speed),
         cat,

@@ -18,6 +18,7 @@ mod actor;
 mod audit_log;
 mod cloud;
 mod members;
+mod queue;
 mod roles;
 mod store;
 pub mod unguarded;
@@ -36,6 +37,7 @@ use crate::rbac::{Permission, PermissionSet};
 
 pub use actor::Actor;
 pub use cloud::{CloudAccount, OpenError};
+pub use queue::{AccountQueue, Cancelled, DrainClaim, Enqueued, QueueSummary, QueuedChange};
 pub use store::accounts::{CloudAccountRow, NameTaken, Provider};
 pub use store::invitations::{
     Accepted, FoundInvitation, Invitation, InvitationState,
@@ -54,6 +56,8 @@ pub struct Door {
     db: Db,
     keys: KeyRing,
     cloud: CloudPanel,
+    /// The change queue's shared parts: its limit, and what wakes its worker.
+    queue: Arc<queue::QueueCore>,
     /// Rows every organisation page reads, kept between requests; any write
     /// to memberships, roles, organisations or cloud accounts outdates them
     /// at once (see [`crate::db::cache`]), so a changed role or a removed
@@ -139,11 +143,17 @@ impl Grant {
 }
 
 impl Door {
-    pub fn new(db: Db, keys: KeyRing, cloud: CloudPanel) -> Self {
+    /// `change_queue_max`: how many changes may wait per cloud account.
+    pub fn new(db: Db, keys: KeyRing, cloud: CloudPanel, change_queue_max: u32) -> Self {
+        let queue = Arc::new(queue::QueueCore::new(
+            change_queue_max,
+            cloud.settings().rate_window,
+        ));
         Self {
             db,
             keys,
             cloud,
+            queue,
             cached: Remembered::default(),
         }
     }

@@ -82,8 +82,9 @@ pub async fn accept_invitation_as_new_user(
     Ok(outcome)
 }
 
-/// Re-seals every organisation's tokens under `new_key` and records it, in
-/// one transaction: either every row moves, with its event, or none does.
+/// Re-seals every organisation's tokens (and the requests of queued
+/// changes) under `new_key` and records it, in one transaction: either
+/// every row moves, with its event, or none does.
 pub async fn reseal_all_tokens(
     db: &Db,
     ctx: &AuditCtx,
@@ -93,8 +94,11 @@ pub async fn reseal_all_tokens(
 ) -> anyhow::Result<usize> {
     let mut change = LocalChange::begin(db).await?;
     let resealed = store::accounts::reseal_all(change.conn(), keys, new_key).await?;
+    // Queued changes wait with their request sealed like a token: it moves too.
+    let queued = store::queue::reseal_waiting(change.conn(), keys, new_key).await?;
     let event = NewEvent::new("master_key.rotate", Outcome::Succeeded).details(json!({
         "tokens_resealed": resealed,
+        "queued_changes_resealed": queued,
         "sealed_under": new_key.id(),
         "previous": previous_key_id,
     }));

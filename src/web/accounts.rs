@@ -95,6 +95,10 @@ impl From<CloudError> for PingProblem {
                 "The address answered, but not like the Cloud Panel API (no PONG).".to_owned(),
                 None,
             ),
+            // A check is a read: it is never queued.
+            CloudError::Queued { .. } | CloudError::QueueFull { .. } => {
+                (error.user_message(), None)
+            }
         };
         Self {
             message,

@@ -72,7 +72,7 @@ impl AuditQuery {
             None => None,
             Some(text) => Outcome::parse(&text).or_else(|| {
                 problems.push(format!(
-                    "Outcome: choose requested, succeeded, failed or denied, not “{text}”."
+                    "Outcome: choose requested, succeeded, failed, denied, queued, cancelled or abandoned, not “{text}”."
                 ));
                 None
             }),
@@ -197,8 +197,8 @@ impl EventView {
         };
         let outcome_class = match row.outcome.as_str() {
             "succeeded" => "ok",
-            "failed" | "denied" => "bad",
-            "requested" => "busy",
+            "failed" | "denied" | "abandoned" => "bad",
+            "requested" | "queued" => "busy",
             _ => "off",
         };
         Self {
@@ -245,7 +245,7 @@ struct AuditPage<'a> {
     events: Vec<EventView>,
     accounts: &'a [(i64, String)],
     actions: Vec<String>,
-    outcomes: [&'static str; 4],
+    outcomes: [&'static str; 7],
     total: i64,
     page_number: i64,
     pages: i64,

@@ -30,6 +30,13 @@ pub enum AppError {
         message: String,
         retry_after_secs: u64,
     },
+    /// Nothing known yet and the request budget spent: the page's frame
+    /// with when it fills in, not an error (status 200).
+    #[error("waiting for the request budget: {message}")]
+    Pending {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("upstream: {0}")]
     Upstream(String),
     #[error(transparent)]
@@ -85,13 +92,12 @@ impl AppError {
     /// A failed read of `what` from the Cloud Panel: the request limit is a
     /// 429 with a countdown, anything else a 502 in plain words.
     pub fn cloud(what: &str, error: &crate::cloudpanel::CloudError) -> Self {
-        let message = format!("Could not load {what}: {}", error.summary());
         match error.retry_after_secs() {
-            Some(retry_after_secs) => Self::TooManyRequests {
-                message,
+            Some(retry_after_secs) => Self::Pending {
+                message: format!("Loading {what}: {}", crate::web::cloud::BUDGET_WAIT),
                 retry_after_secs,
             },
-            None => Self::Upstream(message),
+            None => Self::Upstream(format!("Could not load {what}: {}", error.summary())),
         }
     }
 
@@ -127,6 +133,7 @@ impl AppError {
                 "Set up two-factor sign-in on your account page.".into(),
             ),
             Self::TooManyRequests { message, .. } => ("Too many requests", message.clone()),
+            Self::Pending { message, .. } => ("Loading", message.clone()),
             Self::Upstream(why) => ("Cloud Panel problem", why.clone()),
             Self::InPage { inner, .. } => inner.title_and_message(),
             Self::Internal(_) => (
@@ -174,6 +181,7 @@ impl ResponseError for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::SignInRequired { .. } | Self::TwoFactorRequired => StatusCode::SEE_OTHER,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Pending { .. } => StatusCode::OK,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::InPage { inner, .. } => inner.status_code(),
@@ -203,6 +211,9 @@ impl ResponseError for AppError {
         let bare = PageCtx::bare();
         let retry_after = match inner {
             Self::TooManyRequests {
+                retry_after_secs, ..
+            }
+            | Self::Pending {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
             _ => None,

@@ -68,12 +68,17 @@ pub fn error(session: &Session, message: impl Into<String>) {
 }
 
 /// A failed Cloud Panel call: its message, and a countdown when the request
-/// limit was the cause.
+/// limit was the cause. A change that waits in the account's queue is not a
+/// failure: its place in line is said as information.
 pub fn cloud_error(session: &Session, error: &crate::cloudpanel::CloudError) {
     add(
         session,
         Flash {
-            level: Level::Error,
+            level: if error.is_queued() {
+                Level::Info
+            } else {
+                Level::Error
+            },
             message: error.summary(),
             retry_after: error.retry_after_secs(),
         },

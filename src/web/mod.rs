@@ -22,6 +22,7 @@ pub mod org;
 pub mod org_home;
 pub mod org_two_factor;
 pub mod page;
+pub mod queue;
 pub mod roles;
 pub mod routing;
 pub mod servers;

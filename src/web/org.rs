@@ -58,6 +58,9 @@ pub const ORG_ROUTES: &[(&str, &str)] = &[
     ("POST", "/o/{slug}/accounts/{account_id}/delete"),
     // The overview's token check (src/web/org_home.rs).
     ("POST", "/o/{slug}/accounts/{account_id}/check"),
+    // The change queue (src/web/queue.rs).
+    ("GET", "/o/{slug}/queue"),
+    ("POST", "/o/{slug}/queue/{queue_id}/cancel"),
     // Audit log (src/web/audit.rs).
     ("GET", "/o/{slug}/audit"),
     ("GET", "/o/{slug}/audit/export.csv"),
@@ -301,6 +304,14 @@ const NAV: &[NavEntry] = &[
         needs: None,
     },
     NavEntry {
+        key: "queue",
+        label: "Queue",
+        group: "Organisation",
+        path: "queue",
+        // A member who queued a change sees it there, whatever their role.
+        needs: None,
+    },
+    NavEntry {
         key: "audit",
         label: "Audit log",
         group: "Organisation",
@@ -493,4 +504,5 @@ pub fn routes(cfg: &mut Routes) {
     crate::web::members::routes(cfg);
     crate::web::org_two_factor::routes(cfg);
     crate::web::roles::routes(cfg);
+    crate::web::queue::routes(cfg);
 }

@@ -260,6 +260,9 @@ async fn a_block_storage_is_created_attached_and_audited() {
     );
 
     wait_for(&app, &id, "ACTIVE").await;
+    // Past the list's cache lifetime, which the page drew the storage from.
+    let account_id = account.trim_start_matches("?account=").parse().unwrap();
+    app.state.cloud.clear_cache(account_id);
     let base = format!("{ORG}/block_storages/{id}");
     for fragment in ["status", "row"] {
         let response = app.get(&c, &format!("{base}/{fragment}{account}")).await;

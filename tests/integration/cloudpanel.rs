@@ -223,6 +223,7 @@ async fn a_hanging_answer_times_out_and_is_retried_twice() {
     let stub = Stub::start().await;
     let settings = ClientSettings {
         timeout: Duration::from_millis(200),
+        details_from_lists: false,
         ..quick()
     };
     let (panel, client) = stub.client(settings, "good");
@@ -349,9 +350,14 @@ async fn with_the_budget_spent_reads_come_from_the_cache_with_their_age() {
     );
     assert_eq!(second.value[0].name, "web-01");
     assert_eq!(stub.hits.get("GET /v1/servers"), 1);
-    // Nothing cached: the read fails with the wait.
+    // Never read by itself, the server is drawn from the list's last answer, with its age.
+    let server = client.get_server("A").await.unwrap();
+    assert!(server.stale && server.age() >= Duration::from_millis(80));
+    assert_eq!(server.value.name, "web-01");
+    assert_eq!(stub.hits.get("GET /v1/servers/A"), 0);
+    // Not in the list and never read: the read fails with the wait.
     assert!(matches!(
-        client.get_server("A").await,
+        client.get_server("B").await,
         Err(CloudError::RateLimited { .. })
     ));
     // The reserve still lets a change through, and the change invalidates the list.
@@ -370,7 +376,7 @@ async fn with_the_budget_spent_reads_come_from_the_cache_with_their_age() {
     let after = client.list_servers(&ListQuery::all()).await.unwrap();
     assert!(after.stale && after.updating);
     assert_eq!(after.value[0].name, "web-01");
-    assert_eq!(panel.counters().stale_served, 2);
+    assert_eq!(panel.counters().stale_served, 5);
     assert_eq!(panel.budget(1).map(|b| b.remaining), Some(2));
 }
 
@@ -386,6 +392,8 @@ async fn simulator() -> (RunningSimulator, CloudPanel, AccountClient) {
     let sim = spawn(config, listener).await.unwrap();
     let panel = CloudPanel::new(ClientSettings {
         cache_ttl: Duration::ZERO,
+        // Each endpoint by itself: details are not drawn from lists here.
+        details_from_lists: false,
         ..ClientSettings::default()
     })
     .unwrap();
@@ -1653,8 +1661,10 @@ async fn against_a_tight_rate_limit_reads_leave_room_for_changes_and_no_429_come
         .unwrap()
         .id
         .clone();
-    c.get_server(&id).await.unwrap();
+    // Drawn from the list: no request of its own.
+    assert!(c.get_server(&id).await.unwrap().from_cache);
     c.list_datacenters(&ListQuery::all()).await.unwrap();
+    c.list_images(&ListQuery::all()).await.unwrap();
     let refused = c.list_ssh_keys(&ListQuery::all()).await.unwrap_err();
     assert!(
         matches!(refused, CloudError::RateLimited { retry_after_secs } if retry_after_secs <= 60)
@@ -1692,4 +1702,63 @@ async fn against_a_tight_rate_limit_reads_leave_room_for_changes_and_no_429_come
         panel.budget(9).map(|b| (b.limit, b.remaining)),
         Some((6, 0))
     );
+}
+
+// ------------------------------------------------------------- details from lists
+
+#[tokio::test]
+async fn a_detail_is_drawn_from_its_fresh_list_with_nothing_sent() {
+    let stub = Stub::start().await;
+    let (panel, client) = stub.client(quick(), "good");
+    let list = client.list_servers(&ListQuery::all()).await.unwrap();
+    assert_eq!(list.value.len(), 1);
+
+    let server = client.get_server("A").await.unwrap();
+
+    assert_eq!(server.value.name, "web-01");
+    assert!((server.value.hardware.ram - 4.0).abs() < f64::EPSILON);
+    assert!(server.from_cache && !server.stale);
+    assert_eq!(stub.hits.get("GET /v1/servers/A"), 0);
+    assert_eq!(stub.hits.get("GET /v1/servers"), 1);
+    assert_eq!(panel.counters().details_from_lists, 1);
+}
+
+#[tokio::test]
+async fn a_cold_detail_reads_its_list_once_and_an_unlisted_one_is_read_by_itself() {
+    let stub = Stub::start().await;
+    let (_panel, client) = stub.client(quick(), "good");
+
+    // Nothing known: the list is read (one request for the whole family).
+    let server = client.get_server("A").await.unwrap();
+    assert_eq!(server.value.name, "web-01");
+    assert_eq!(stub.hits.get("GET /v1/servers"), 1);
+    assert_eq!(stub.hits.get("GET /v1/servers/A"), 0);
+
+    // An object the fresh list does not hold is asked for by itself.
+    let flaky = client.get_server("flaky").await.unwrap();
+    assert_eq!(flaky.value.name, "ok now");
+    assert_eq!(stub.hits.get("GET /v1/servers"), 1);
+    assert_eq!(stub.hits.get("GET /v1/servers/flaky"), 3);
+}
+
+#[tokio::test]
+async fn a_change_to_an_object_is_never_hidden_by_its_list() {
+    let stub = Stub::start().await;
+    let (_panel, client) = stub.client(quick(), "good");
+    client.list_servers(&ListQuery::all()).await.unwrap();
+    client
+        .update_server(
+            "A",
+            &UpdateServer {
+                name: "renamed".into(),
+                description: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+
+    // The change made the list doubtful: the list is read again, not served.
+    let server = client.get_server("A").await.unwrap();
+    assert!(!server.updating);
+    assert_eq!(stub.hits.get("GET /v1/servers"), 2);
 }

@@ -166,6 +166,9 @@ async fn a_shared_storage_is_created_and_audited() {
     );
 
     wait_for(&app, &id, "ACTIVE").await;
+    // Past the list's cache lifetime, which the page drew the storage from.
+    let account_id = account.trim_start_matches("?account=").parse().unwrap();
+    app.state.cloud.clear_cache(account_id);
     for fragment in ["status", "row"] {
         let response = app
             .get(

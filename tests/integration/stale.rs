@@ -14,7 +14,7 @@ const ORG: &str = "/o/demo";
 
 /// The demo (simulator, demo organisation, its admin) with the panel's
 /// settings adjusted too: these tests need short upstream timeouts.
-async fn spawn(
+pub(crate) async fn spawn(
     adjust_settings: impl FnOnce(&mut Settings),
     adjust_sim: impl FnOnce(&mut SimConfig),
 ) -> TestApp {
@@ -265,15 +265,23 @@ async fn a_page_shown_before_the_faults_is_shown_stale_and_one_never_shown_is_an
         },
     );
 
-    // A page never shown: the panel's error page, in its layout, saying
-    // what failed, with a retry.
+    // A server never shown by itself is drawn from the list shown before,
+    // with what failed and its age.
     let (status, html) = app
         .get_html(&admin, &format!("{ORG}/servers/{unseen}"))
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(text(&html, ".flash-warn").contains("s ago"), "{html}");
+
+    // A page with nothing known: the panel's error page, in its layout,
+    // saying what failed, with a retry.
+    let (status, html) = app
+        .get_html(&admin, &format!("{ORG}/vpns/NEVERSEEN0000"))
         .await;
     assert_eq!(status, 502, "{html}");
     assert!(html.contains("class=\"sidenav\""), "in the layout: {html}");
     let card = text(&html, ".error-card");
-    assert!(card.contains("Could not load this server"), "{card}");
+    assert!(card.contains("Could not load this VPN"), "{card}");
     assert!(card.contains("could not read"), "{card}");
     assert!(card.contains("Retry"), "{card}");
 }
@@ -395,14 +403,17 @@ async fn a_section_that_cannot_load_shows_one_message_and_no_none_beside_it() {
         "{networks}"
     );
 
-    // The list never shown: one message with a retry, no count, no "none".
-    let (status, html) = app.get_html(&admin, &format!("{ORG}/servers")).await;
+    // A list never shown: one message with a retry, no count, no "none".
+    let (status, html) = app.get_html(&admin, &format!("{ORG}/block_storages")).await;
     assert_eq!(status, 200, "{html}");
     let problem = text(&html, ".flash-error");
-    assert!(problem.contains("Could not load the servers"), "{problem}");
+    assert!(
+        problem.contains("Could not load the block storages"),
+        "{problem}"
+    );
     assert!(problem.contains("Retry"), "{problem}");
-    assert!(!html.contains("No servers"), "{html}");
-    assert!(!html.contains("0 servers"), "{html}");
+    assert!(!html.contains("No block storages"), "{html}");
+    assert!(!html.contains("0 block storages"), "{html}");
 }
 
 #[tokio::test]

@@ -5,4 +5,5 @@
 pub mod accounts;
 pub mod invitations;
 pub mod members;
+pub mod queue;
 pub mod roles;

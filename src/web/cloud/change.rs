@@ -15,6 +15,7 @@ use super::{AccountParam, Fallback, Upstream, check_id, connect};
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::rbac::Permission;
+use crate::tenant::Enqueued;
 use crate::web::error::AppResult;
 use crate::web::org::OrgCtx;
 use crate::web::{confirm, flash, redirect};
@@ -28,6 +29,12 @@ pub trait Named {
 
 /// Records `event` as requested, runs `call`, and records its outcome; the
 /// success names the target as `named` reads it from the answer (id, name).
+///
+/// A change the account's request budget cannot take now is not refused: the
+/// client parks it, it goes in the account's queue with a `queued` event, and
+/// the answer is [`CloudError::Queued`] with its place in line (a full queue:
+/// [`CloudError::QueueFull`], recorded `failed`). While earlier changes of the
+/// account wait, a new one goes behind them rather than overtaking them.
 pub async fn recorded<T>(
     up: &Upstream,
     event: NewEvent,
@@ -35,8 +42,51 @@ pub async fn recorded<T>(
     named: impl FnOnce(&T) -> (String, String),
 ) -> AppResult<Result<T, CloudError>> {
     let action = event.action.clone();
+    let behind_others = up.account.has_waiting().await?;
     let pending = up.account.request(event).await?;
-    match call.await {
+    // Armed only for this call: the call is a future that has not started yet.
+    let parking = up.account.parking();
+    parking.arm(behind_others);
+    let result = call.await;
+    let parked = parking.disarm();
+    match result {
+        Err(CloudError::Queued { .. }) => {
+            let Some(raw) = parked else {
+                // A queued answer without a parked request cannot be sent later.
+                let e = CloudError::Undecodable {
+                    detail: "the change could not be kept for later".into(),
+                };
+                pending
+                    .finish(Outcome::Failed, None, Some(e.user_message()))
+                    .await?;
+                return Ok(Err(e));
+            };
+            match up.account.enqueue(pending, raw).await? {
+                Enqueued::Queued {
+                    id,
+                    position,
+                    wait_secs,
+                } => {
+                    tracing::info!(
+                        action,
+                        queue_id = id,
+                        position,
+                        "a change waits in the account's queue"
+                    );
+                    Ok(Err(CloudError::Queued {
+                        position,
+                        wait_secs,
+                    }))
+                }
+                Enqueued::Full {
+                    waiting,
+                    retry_after_secs,
+                } => Ok(Err(CloudError::QueueFull {
+                    waiting,
+                    retry_after_secs,
+                })),
+            }
+        }
         Ok(answer) => {
             let (id, name) = named(&answer);
             pending
@@ -52,6 +102,16 @@ pub async fn recorded<T>(
             Ok(Err(e))
         }
     }
+}
+
+/// A change the account's budget could not take now waits in its queue:
+/// said as news, and the user goes on to `then` (a form is not shown again
+/// with the queue as its problem). `None` for any other answer.
+pub fn queued(session: &Session, e: &CloudError, then: &str) -> Option<HttpResponse> {
+    e.is_queued().then(|| {
+        flash::cloud_error(session, e);
+        redirect(then)
+    })
 }
 
 /// The object a change acts on, and where the user goes afterwards.
@@ -170,6 +230,11 @@ impl<'a> Act<'a> {
                 Ok(redirect(&then))
             }
             Err(e) => {
+                // Queued: said as news, not as an error, on the object's page.
+                if e.is_queued() {
+                    flash::cloud_error(self.session, &e);
+                    return Ok(redirect(&self.target.page));
+                }
                 if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
                     flash::error(
                         self.session,

@@ -31,7 +31,11 @@ impl<L: Default> Loaded<L> {
             Err(e) => Self {
                 items: L::default(),
                 notice: None,
-                problem: Some(format!("Could not load {what}: {}", e.summary())),
+                problem: Some(match e.retry_after_secs() {
+                    // Not a failure: the page fills in when the budget allows.
+                    Some(_) => format!("Loading {what}: {}", super::BUDGET_WAIT),
+                    None => format!("Could not load {what}: {}", e.summary()),
+                }),
                 retry_after: e.retry_after_secs(),
             },
         }

@@ -21,7 +21,7 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::render;
 
-pub use change::{Act, Change, Named, Target, Then, recorded};
+pub use change::{Act, Change, Named, Target, Then, queued, recorded};
 pub use choices::{Choice, Choices, attached, options};
 pub use form::{FieldErrors, among, api_field_errors, check_typed_name, form_problem};
 pub use listing::{
@@ -81,6 +81,13 @@ pub struct Upstream {
 impl Upstream {
     pub fn client(&self) -> &AccountClient {
         &self.account.client
+    }
+
+    /// For the fragments a page's script asks for again while rows are in
+    /// transition: their reads go after members' pages and refreshes.
+    pub fn polling(mut self) -> Self {
+        self.account.client = self.account.client.polling();
+        self
     }
 
     pub fn row(&self) -> &CloudAccountRow {
@@ -190,9 +197,19 @@ fn open_error(error: OpenError) -> AppError {
     }
 }
 
-/// A read failed: the page says so in its own words (never a raw error page).
+/// Why a page without data yet waits, in its own words.
+pub const BUDGET_WAIT: &str = "the organisation's shared request budget for this cloud \
+     account is spent for the moment, and nothing was read here before.";
+
+/// A read failed: the page says so in its own words (never a raw error
+/// page); a read waiting for the budget is not a failure.
 pub fn read_problem(what: &str, e: &CloudError) -> String {
-    format!("Could not load {what}: {}", e.user_message())
+    match e {
+        CloudError::RateLimited { retry_after_secs } => {
+            format!("Loading {what}: {BUDGET_WAIT} It fills in in about {retry_after_secs} s.")
+        }
+        other => format!("Could not load {what}: {}", other.user_message()),
+    }
 }
 
 /// Cloud Panel ids travel in URLs: only the API's id alphabet is accepted, so a

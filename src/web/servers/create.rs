@@ -17,6 +17,7 @@ use crate::cloudpanel::catalogue::Appliance;
 use crate::cloudpanel::servers::{CreateHardware, CreateServer, NewHdd};
 use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
+use crate::web::cloud::queued;
 use crate::web::cloud::{
     AccountParam, Choice, Choices, Fallback, Upstream, api_field_errors, check_id, chosen_id,
     connect, recorded,
@@ -449,6 +450,10 @@ pub async fn submit(
             Ok(redirect(&up.server_href(&ctx, &server.id)))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.list_href(&ctx)) {
+                return Ok(queued);
+            }
             // The API's own words on the form, beside the field it names when
             // it names one, with everything typed kept.
             let fields = api_field_errors(&e, form_field);

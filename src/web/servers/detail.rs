@@ -253,36 +253,50 @@ pub async fn page(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = found(&ctx, "this server", up.client().get_server(id).await)?;
-    let notice = fetched.freshness().map(|f| format!("Showing {f}."));
-    let updating = fetched.updating;
-    let server = fetched.value;
     let can = Can::new(&ctx);
     let links = Links::new(&ctx);
-    let is_baremetal = server.server_type.as_str() == "baremetal";
 
-    // Lists for the action forms, loaded together, each only when the member
-    // may use the form that needs it; they are cached and shared by every page.
+    // Side by side: the page waits for the slowest, not the sum. The server
+    // and the lists for the action forms are read together, each list only
+    // when the member may use the form that needs it; they are cached and
+    // shared by every page. The sizes and recovery images depend on the
+    // server's type: they go out as soon as the server's answer says which.
     let client = up.client();
     let all = ListQuery::all();
+    let server_first = async {
+        let result = client.get_server(id).await;
+        let (read, is_baremetal) = match &result {
+            Ok(fetched) => (true, fetched.value.server_type.as_str() == "baremetal"),
+            Err(_) => (false, false),
+        };
+        let (sizes, recovery_images) = futures_util::join!(
+            options(
+                read && can.resize && !is_baremetal,
+                "the instance sizes",
+                client.list_fixed_instance_sizes(),
+                |s| Choice::of(&s.id, &s.name)
+            ),
+            options(
+                read && can.restart && is_baremetal,
+                "the recovery images",
+                client.list_recovery_appliances(&all),
+                |a| Choice::of(&a.id, &a.name)
+            ),
+        );
+        (result, sizes, recovery_images)
+    };
     let (
-        sizes,
+        (fetched, sizes, recovery_images),
         images,
         firewall_policies,
         load_balancers,
         networks,
         isos,
-        recovery_images,
         datacenters,
         block_storages,
         shared_storages,
     ) = futures_util::join!(
-        options(
-            can.resize && !is_baremetal,
-            "the instance sizes",
-            client.list_fixed_instance_sizes(),
-            |s| Choice::of(&s.id, &s.name)
-        ),
+        server_first,
         options(
             can.reinstall,
             "the images",
@@ -313,12 +327,6 @@ pub async fn page(
             Choice::of(&a.id, &a.name)
         }),
         options(
-            can.restart && is_baremetal,
-            "the recovery images",
-            client.list_recovery_appliances(&all),
-            |a| Choice::of(&a.id, &a.name)
-        ),
-        options(
             can.clone,
             "the datacenters",
             client.list_datacenters(&all),
@@ -343,6 +351,11 @@ pub async fn page(
             })
         ),
     );
+    let fetched = found(&ctx, "this server", fetched)?;
+    let notice = fetched.freshness().map(|f| format!("Showing {f}."));
+    let updating = fetched.updating;
+    let server = fetched.value;
+    let is_baremetal = server.server_type.as_str() == "baremetal";
 
     let href = server_href(&ctx, id);
     let page = ctx.page.clone().with_section("servers");
@@ -404,7 +417,9 @@ pub async fn status(
     let tenant = ctx.require(perms::SERVERS_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
+        .await?
+        .polling();
     let href = server_href(&ctx, id);
     let row = match up.client().get_server_status(id).await {
         Ok(fetched) => {

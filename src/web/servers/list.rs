@@ -235,7 +235,9 @@ pub async fn row(
     let tenant = ctx.require(perms::SERVERS_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
+        .await?
+        .polling();
     let row = current_row(&up, &ctx, id).await?;
     fragment(&RowFragment { row: &row })
 }

@@ -154,12 +154,14 @@ pub async fn ip(
     let (_, id, ip_id) = path.into_inner();
     let up = open(&ctx, &session, &account, &[&id, &ip_id]).await?;
     let client = up.client();
-    let fetched = found(&ctx, "this IP", client.get_server_ip(&id, &ip_id).await)?;
-    // The IP exists: its policy and load balancers are read beside each other.
-    let (policy, load_balancers) = futures_util::join!(
+    // Side by side: the page waits for the slowest, not the sum. The IP,
+    // its policy and its load balancers are read together.
+    let (fetched, policy, load_balancers) = futures_util::join!(
+        client.get_server_ip(&id, &ip_id),
         client.get_server_ip_firewall_policy(&id, &ip_id),
         client.list_server_ip_load_balancers(&id, &ip_id),
     );
+    let fetched = found(&ctx, "this IP", fetched)?;
     let page = ctx.page.clone().with_section("servers");
     render(
         StatusCode::OK,

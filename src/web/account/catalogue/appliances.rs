@@ -214,16 +214,16 @@ async fn detail_page(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = found(&ctx, kind, which.get(up.client(), id).await)?;
+    // Side by side: the page waits for the slowest, not the sum.
+    let client = up.client();
+    let all = ListQuery::all();
+    let (fetched, known) =
+        futures_util::join!(which.get(client, id), client.list_datacenters(&all));
+    let fetched = found(&ctx, kind, fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let item = fetched.value;
     // Names for the datacenter ids; the ids alone when the list cannot be read.
-    let known = up
-        .client()
-        .list_datacenters(&ListQuery::all())
-        .await
-        .map(|f| f.value)
-        .unwrap_or_default();
+    let known = known.map(|f| f.value).unwrap_or_default();
     let query = up.query();
     let datacenters = item
         .available_datacenters

@@ -146,29 +146,35 @@ pub async fn detail(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = found(&ctx, &DATACENTERS, up.client().get_datacenter(id).await)?;
+    // Side by side: the page waits for the slowest, not the sum.
+    let client = up.client();
+    let all = ListQuery::all();
+    let (fetched, appliances) = futures_util::join!(
+        client.get_datacenter(id),
+        client.list_server_appliances(&all)
+    );
+    let fetched = found(&ctx, &DATACENTERS, fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let dc = fetched.value;
     let query = up.query();
-    let (appliances, appliances_problem) =
-        match up.client().list_server_appliances(&ListQuery::all()).await {
-            Ok(f) => {
-                let mut usable: Vec<(String, String)> = f
-                    .value
-                    .iter()
-                    .filter(|a| a.available_in(&dc.id))
-                    .map(|a| {
-                        (
-                            a.name.clone(),
-                            format!("{}{query}", SERVER_APPLIANCES.item_href(&ctx, &a.id)),
-                        )
-                    })
-                    .collect();
-                usable.sort_by_cached_key(|(name, _)| name.to_lowercase());
-                (usable, None)
-            }
-            Err(e) => (Vec::new(), Some(read_problem("the server appliances", &e))),
-        };
+    let (appliances, appliances_problem) = match appliances {
+        Ok(f) => {
+            let mut usable: Vec<(String, String)> = f
+                .value
+                .iter()
+                .filter(|a| a.available_in(&dc.id))
+                .map(|a| {
+                    (
+                        a.name.clone(),
+                        format!("{}{query}", SERVER_APPLIANCES.item_href(&ctx, &a.id)),
+                    )
+                })
+                .collect();
+            usable.sort_by_cached_key(|(name, _)| name.to_lowercase());
+            (usable, None)
+        }
+        Err(e) => (Vec::new(), Some(read_problem("the server appliances", &e))),
+    };
     let page = ctx.page.clone().with_section(SECTION);
     render(
         StatusCode::OK,

@@ -97,7 +97,25 @@ pub async fn show(
     id: &str,
     refused: Refused,
 ) -> AppResult<HttpResponse> {
-    let fetched = found(ctx, "this Cloud Panel role", up.client().get_role(id).await)?;
+    // The page's four reads side by side: on a cold cache it waits for the
+    // slowest, not for their sum. The users of the account are read only
+    // for a member who may add them to the role.
+    let client = up.client();
+    let may_manage_users = ctx.can(perms::ROLES_MANAGE_USERS);
+    let all = ListQuery::all();
+    let (role, permissions, role_users, account_users) = futures_util::join!(
+        client.get_role(id),
+        client.get_role_permissions(id),
+        client.list_role_users(id),
+        async {
+            if may_manage_users {
+                Some(client.list_users(&all).await)
+            } else {
+                None
+            }
+        },
+    );
+    let fetched = found(ctx, "this Cloud Panel role", role)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let role = fetched.value;
     let row = RoleRow::new(&role, ctx, up);
@@ -107,11 +125,11 @@ pub async fn show(
     let can = Can {
         edit: custom && (ctx.can(perms::ROLES_SET_NAME) || ctx.can(perms::ROLES_SET_DESCRIPTION)),
         modify: custom && ctx.can(perms::ROLES_MODIFY),
-        manage_users: ctx.can(perms::ROLES_MANAGE_USERS),
+        manage_users: may_manage_users,
         clone: ctx.can(perms::ROLES_CLONE),
         delete: custom && ctx.can(perms::ROLES_DELETE),
     };
-    let (matrix, permissions_problem) = match up.client().get_role_permissions(id).await {
+    let (matrix, permissions_problem) = match permissions {
         Ok(granted) => {
             let matrix = match &refused.matrix {
                 Some((_, ticked)) => Matrix::new(Scope::CloudPanel, can.modify, |g, f| {
@@ -125,7 +143,7 @@ pub async fn show(
         }
         Err(e) => (None, Some(read_problem("this role's permissions", &e))),
     };
-    let (users, users_problem) = match up.client().list_role_users(id).await {
+    let (users, users_problem) = match role_users {
         Ok(users) => (
             users
                 .value
@@ -137,21 +155,17 @@ pub async fn show(
         ),
         Err(e) => (Vec::new(), Some(read_problem("this role's users", &e))),
     };
-    let candidates = if can.manage_users {
-        let mut choices = Choices::from(
-            "the account's users",
-            up.client().list_users(&ListQuery::all()).await,
-            |u| {
-                // A user holds one role: adding moves them from theirs.
-                let now = u.roles.as_ref().map(|r| r.name.as_str()).unwrap_or("");
-                let name = if now.is_empty() {
-                    u.name.clone()
-                } else {
-                    format!("{} (now {now})", u.name)
-                };
-                Choice::of(&u.id, &name)
-            },
-        );
+    let candidates = if let Some(account_users) = account_users {
+        let mut choices = Choices::from("the account's users", account_users, |u| {
+            // A user holds one role: adding moves them from theirs.
+            let now = u.roles.as_ref().map(|r| r.name.as_str()).unwrap_or("");
+            let name = if now.is_empty() {
+                u.name.clone()
+            } else {
+                format!("{} (now {now})", u.name)
+            };
+            Choice::of(&u.id, &name)
+        });
         choices
             .items
             .retain(|c| !users.iter().any(|u: &UserRow| u.id == c.id));

@@ -17,6 +17,7 @@ use crate::cloudpanel::CloudError;
 use crate::cloudpanel::access::{Role, UpdateRole};
 use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
+use crate::web::cloud::queued;
 use crate::web::cloud::{
     AccountParam, Fallback, FieldErrors, Upstream, among, api_field_errors, check_id, connect,
     form_problem, found, recorded,
@@ -247,6 +248,10 @@ pub async fn create(
             Ok(redirect(&role_page(&ctx, &up, &role.id)))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "cloud_roles")) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was created.");
             show(
@@ -376,6 +381,10 @@ pub async fn update(
             Ok(redirect(&up.href(&ctx, "cloud_roles")))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &page) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was changed.");
             let form = Shown::refused(&v, &errors, Some(problem));
@@ -465,6 +474,10 @@ pub async fn clone(
             Ok(redirect(&up.href(&ctx, "cloud_roles")))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "cloud_roles")) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(&["name"]));
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was created.");
             let form = Shown::refused(&v, &errors, Some(problem));

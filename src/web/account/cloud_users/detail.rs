@@ -89,15 +89,28 @@ pub async fn page(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = found(&ctx, "this user", up.client().get_user(id).await)?;
+    // Side by side: the page waits for the slowest, not the sum.
+    let (fetched, roles) = futures_util::join!(up.client().get_user(id), roles(&ctx, &up));
+    let fetched = found(&ctx, "this user", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
-    show(
+    render_page(
         &ctx,
         &up,
         &fetched.value,
         notice,
         IpsForm::default(),
         StatusCode::OK,
+        roles,
+    )
+}
+
+/// The roles for the role form, read only for a member who may change the role.
+async fn roles(ctx: &OrgCtx, up: &Upstream) -> Choices {
+    options(
+        Can::new(ctx).change_role,
+        "the Cloud Panel roles",
+        up.client().list_roles(&ListQuery::all()),
+        |r| Choice::of(&r.id, &r.name),
     )
     .await
 }
@@ -111,15 +124,22 @@ pub async fn show(
     ips: IpsForm,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
+    let roles = roles(ctx, up).await;
+    render_page(ctx, up, user, notice, ips, status, roles)
+}
+
+/// The page of `user`, its roles read already.
+fn render_page(
+    ctx: &OrgCtx,
+    up: &Upstream,
+    user: &User,
+    notice: Option<String>,
+    ips: IpsForm,
+    status: StatusCode,
+    roles: Choices,
+) -> AppResult<HttpResponse> {
     let row = UserRow::new(user, ctx, up);
     let can = Can::new(ctx);
-    let roles = options(
-        can.change_role,
-        "the Cloud Panel roles",
-        up.client().list_roles(&ListQuery::all()),
-        |r| Choice::of(&r.id, &r.name),
-    )
-    .await;
     let page = ctx.page.clone().with_section("cloud_users");
     render(
         status,

@@ -17,6 +17,7 @@ use crate::cloudpanel::CloudError;
 use crate::cloudpanel::access::{CreateUser, UpdateUser, User, UserStateChange};
 use crate::domain::{Email, parse_resource_description};
 use crate::rbac::{Permission, perms};
+use crate::web::cloud::queued;
 use crate::web::cloud::{
     AccountParam, Fallback, FieldErrors, Upstream, api_field_errors, check_id, connect,
     form_problem, found, recorded,
@@ -374,6 +375,10 @@ pub async fn create(
             )))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "cloud_users")) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, form_field);
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was created.");
             show_create(&ctx, &up, Form::refused(&v, &errors, Some(problem)))
@@ -555,6 +560,10 @@ pub async fn update(
             Ok(redirect(&up.href(&ctx, "cloud_users")))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &page) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, form_field);
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was changed.");
             show_edit(&ctx, &up, &user, Form::refused(&v, &errors, Some(problem)))

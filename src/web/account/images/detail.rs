@@ -55,10 +55,11 @@ pub async fn page(
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = found(&ctx, "this image", up.client().get_image(id).await)?;
+    // Side by side: the page waits for the slowest, not the sum.
+    let (fetched, servers) = futures_util::join!(up.client().get_image(id), servers(&up));
+    let fetched = found(&ctx, "this image", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let image = fetched.value;
-    let servers = servers(&up).await;
     let row = ImageRow::new(&image, &servers, &ctx, &up);
     let page = ctx.page.clone().with_section("images");
     render(
@@ -91,7 +92,9 @@ pub async fn status(
     let tenant = ctx.require(perms::IMAGES_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
+        .await?
+        .polling();
     let row = current_row(&up, &ctx, id).await?;
     fragment(&StatusFragment {
         row: &row,

@@ -20,6 +20,7 @@ use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::images::{CreateImage, Frequency, Image, UpdateImage};
 use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
+use crate::web::cloud::queued;
 use crate::web::cloud::{
     AccountParam, Choice, Choices, Fallback, FieldErrors, Upstream, among, api_field_errors,
     check_id, connect, form_problem, found, recorded,
@@ -360,6 +361,10 @@ pub async fn create(
             )))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "images")) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
@@ -480,6 +485,10 @@ pub async fn update(
             Ok(redirect(&up.href(&ctx, "images")))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &page) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,

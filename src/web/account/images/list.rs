@@ -86,11 +86,10 @@ pub async fn page(
     let named = AccountParam::named(params.account_id());
     let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
     let accounts = tenant.accounts().await?;
-    let loaded = Loaded::from(
-        "the images",
-        up.client().list_images(&ListQuery::all()).await,
-    );
-    let servers = servers(&up).await;
+    // Side by side: the page waits for the slowest, not the sum.
+    let all = ListQuery::all();
+    let (images, servers) = futures_util::join!(up.client().list_images(&all), servers(&up));
+    let loaded = Loaded::from("the images", images);
     let account_id = up.row().id;
     let list_href = ctx.href("images");
     let listing = list(
@@ -136,19 +135,19 @@ pub async fn row(
     let tenant = ctx.require(perms::IMAGES_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
+        .await?
+        .polling();
     let row = current_row(&up, &ctx, id).await?;
     fragment(&RowFragment { row: &row })
 }
 
 /// An image's row as the shared (cached) list shows it now.
 pub async fn current_row(up: &Upstream, ctx: &OrgCtx, id: &str) -> AppResult<ImageRow> {
-    let images = up
-        .client()
-        .list_images(&ListQuery::all())
-        .await
-        .map_err(|e| AppError::cloud("the images", &e))?;
-    let servers = servers(up).await;
+    // Side by side: the row waits for the slowest, not the sum.
+    let all = ListQuery::all();
+    let (images, servers) = futures_util::join!(up.client().list_images(&all), servers(up));
+    let images = images.map_err(|e| AppError::cloud("the images", &e))?;
     Ok(match images.value.iter().find(|i| i.id == id) {
         Some(image) => ImageRow::new(image, &servers, ctx, up),
         None => ImageRow::removed(id, ctx, up),

@@ -20,6 +20,7 @@ use crate::cloudpanel::common::NameDescription;
 use crate::cloudpanel::ssh_keys::{CreateSshKey, SshKey};
 use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
+use crate::web::cloud::queued;
 use crate::web::cloud::{
     AccountParam, Fallback, FieldErrors, Upstream, among, api_field_errors, check_id, connect,
     form_problem, found, recorded,
@@ -329,6 +330,10 @@ pub async fn create(
             )))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "ssh_keys")) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
@@ -449,6 +454,10 @@ pub async fn update(
             Ok(redirect(&up.href(&ctx, "ssh_keys")))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &page) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,

@@ -20,6 +20,7 @@ use crate::cloudpanel::monitoring::{
     CreateMonitoringPolicy, NewPortAlert, NewProcessAlert, Thresholds,
 };
 use crate::rbac::perms;
+use crate::web::cloud::queued;
 use crate::web::cloud::{
     AccountParam, Fallback, FieldErrors, Upstream, among, api_field_errors, connect, form_problem,
     recorded,
@@ -276,6 +277,10 @@ pub async fn submit(
             Ok(redirect(&super::created_page(&ctx, &up, &policy.id)))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "monitoring_policies")) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(&["name", "description", "email"]));
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was created.");
             show(

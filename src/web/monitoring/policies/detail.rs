@@ -208,21 +208,23 @@ pub async fn show(
     forms: Forms,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let fetched = found(
-        ctx,
-        "this monitoring policy",
-        up.client().get_monitoring_policy(id).await,
-    )?;
+    // Side by side: the page waits for the slowest, not the sum. The
+    // servers are read only for a member who may attach them (`Can::servers`).
+    let client = up.client();
+    let all = ListQuery::all();
+    let (fetched, mut free_servers) = futures_util::join!(
+        client.get_monitoring_policy(id),
+        options(
+            ctx.can(perms::MONITORING_POLICIES_MANAGE_ATTACHED_SERVERS),
+            "the servers",
+            client.list_servers(&all),
+            |s| Choice::of(&s.id, &s.name),
+        ),
+    );
+    let fetched = found(ctx, "this monitoring policy", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let policy = fetched.value;
     let can = Can::new(ctx, &policy);
-    let mut free_servers = options(
-        can.servers,
-        "the servers",
-        up.client().list_servers(&ListQuery::all()),
-        |s| Choice::of(&s.id, &s.name),
-    )
-    .await;
     free_servers
         .items
         .retain(|s| !policy.servers.iter().any(|on| on.id == s.id));

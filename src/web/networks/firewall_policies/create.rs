@@ -16,6 +16,7 @@ use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::CreateFirewallPolicy;
 use crate::rbac::perms;
+use crate::web::cloud::queued;
 use crate::web::cloud::{AccountParam, Fallback, Upstream, connect, recorded};
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
@@ -223,6 +224,10 @@ pub async fn submit(
             ))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "firewall_policies")) {
+                return Ok(queued);
+            }
             // A taken name is the name field's problem; anything else the form's.
             let mut errors = BTreeMap::new();
             if let CloudError::Rejected { kind, .. } = &e

@@ -183,15 +183,14 @@ pub async fn show(
     forms: Forms,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let fetched = found(
-        ctx,
-        "this firewall policy",
-        up.client().get_firewall_policy(id).await,
-    )?;
+    // Side by side: the page waits for the slowest, not the sum. The
+    // account's other default policy depends on this one: it is read after.
+    let (fetched, server_ips) =
+        futures_util::join!(up.client().get_firewall_policy(id), ServerIps::load(up));
+    let fetched = found(ctx, "this firewall policy", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let policy = fetched.value;
     let can = Can::new(ctx, &policy);
-    let server_ips = ServerIps::load(up).await;
     let ips = server_ips.attached(ctx, up, &policy.server_ips);
     let free_ips = if can.ips {
         server_ips.except(|ip| policy.server_ips.iter().any(|on| on.id == ip.ip_id))
@@ -275,7 +274,9 @@ pub async fn status(
     let tenant = ctx.require(perms::FIREWALL_POLICIES_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
+        .await?
+        .polling();
     let row = current_row(&up, &ctx, id).await?;
     fragment(&StatusFragment {
         row: &row,

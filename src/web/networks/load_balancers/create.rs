@@ -18,6 +18,7 @@ use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::networks::CreateLoadBalancer;
 use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
+use crate::web::cloud::queued;
 use crate::web::cloud::{
     AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect, recorded,
 };
@@ -268,6 +269,10 @@ pub async fn submit(
             ))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "load_balancers")) {
+                return Ok(queued);
+            }
             let problem = match &e {
                 CloudError::Rejected { .. }
                 | CloudError::Forbidden { .. }

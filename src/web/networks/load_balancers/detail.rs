@@ -173,15 +173,13 @@ pub async fn show(
     forms: Forms,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let fetched = found(
-        ctx,
-        "this load balancer",
-        up.client().get_load_balancer(id).await,
-    )?;
+    // Side by side: the page waits for the slowest, not the sum.
+    let (fetched, server_ips) =
+        futures_util::join!(up.client().get_load_balancer(id), ServerIps::load(up));
+    let fetched = found(ctx, "this load balancer", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let lb = fetched.value;
     let can = Can::new(ctx);
-    let server_ips = ServerIps::load(up).await;
     let ips = server_ips.attached(ctx, up, &lb.server_ips);
     let free_ips = if can.ips {
         server_ips.except(|ip| lb.server_ips.iter().any(|on| on.id == ip.ip_id))
@@ -252,7 +250,9 @@ pub async fn status(
     let tenant = ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
+        .await?
+        .polling();
     let row = current_row(&up, &ctx, id).await?;
     fragment(&StatusFragment {
         row: &row,

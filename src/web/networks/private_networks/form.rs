@@ -23,6 +23,7 @@ use crate::cloudpanel::networks::{CreatePrivateNetwork, PrivateNetwork, UpdatePr
 use crate::domain::{Ipv4Subnet, SubnetField, parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::among;
+use crate::web::cloud::queued;
 use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect, found};
 use crate::web::error::AppResult;
@@ -353,6 +354,10 @@ pub async fn create(
             )))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "private_networks")) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
@@ -493,6 +498,10 @@ pub async fn update(
             Ok(redirect(&up.href(&ctx, "private_networks")))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &page) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,

@@ -16,6 +16,7 @@ use crate::cloudpanel::networks::{CreatePublicIp, PublicIp};
 use crate::domain::Hostname;
 use crate::rbac::perms;
 use crate::web::cloud::among;
+use crate::web::cloud::queued;
 use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, connect};
 use crate::web::error::AppResult;
@@ -199,6 +200,10 @@ pub async fn submit(
             )))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "public_ips")) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was reserved.");
             show(

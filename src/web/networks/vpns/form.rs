@@ -20,6 +20,7 @@ use crate::cloudpanel::networks::{CreateVpn, Vpn};
 use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::among;
+use crate::web::cloud::queued;
 use crate::web::cloud::recorded;
 use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect, found};
 use crate::web::error::AppResult;
@@ -276,6 +277,10 @@ pub async fn create(
             )))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "vpns")) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
@@ -393,6 +398,10 @@ pub async fn update(
             Ok(redirect(&up.href(&ctx, "vpns")))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &page) {
+                return Ok(queued);
+            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,

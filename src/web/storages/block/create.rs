@@ -16,6 +16,7 @@ use crate::cloudpanel::servers::Server;
 use crate::cloudpanel::storages::CreateBlockStorage;
 use crate::rbac::perms;
 use crate::web::cloud::api_field_errors;
+use crate::web::cloud::queued;
 use crate::web::cloud::{
     AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect, recorded,
 };
@@ -335,6 +336,10 @@ pub async fn submit(
             ))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &list_href(&ctx, &up)) {
+                return Ok(queued);
+            }
             // The API's own words on the form, beside the field it names when
             // it names one, with everything typed kept.
             let fields = api_field_errors(&e, form_field);

@@ -213,7 +213,9 @@ pub async fn status(
     let tenant = ctx.require(perms::BLOCK_STORAGES_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
+        .await?
+        .polling();
     let row = current_row(&up, &ctx, id).await?;
     fragment(&StatusFragment {
         row: &row,

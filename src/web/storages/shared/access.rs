@@ -177,7 +177,9 @@ pub async fn state(
     account: web::Query<AccountParam>,
 ) -> AppResult<HttpResponse> {
     let tenant = ctx.require(perms::SHARED_STORAGES_ACCESS).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
+        .await?
+        .polling();
     let fetched = up
         .client()
         .get_shared_storage_access()

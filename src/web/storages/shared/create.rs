@@ -15,6 +15,7 @@ use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::storages::CreateSharedStorage;
 use crate::rbac::perms;
 use crate::web::cloud::api_field_errors;
+use crate::web::cloud::queued;
 use crate::web::cloud::{
     AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect, recorded,
 };
@@ -217,6 +218,10 @@ pub async fn submit(
             ))
         }
         Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(&session, &e, &list_href(&ctx, &up)) {
+                return Ok(queued);
+            }
             let fields = api_field_errors(&e, form_field);
             let problem = if fields.is_empty() {
                 format!("Nothing was created. {}", e.user_message())

@@ -158,40 +158,42 @@ async fn show(
     invalid: &Invalid,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let fetched = found(
-        ctx,
-        "this shared storage",
-        up.client().get_shared_storage(id).await,
-    )?;
+    let can = Can::new(ctx);
+    // Side by side: the page waits for the slowest, not the sum. The attach
+    // form offers the servers that have no access yet; they are loaded only
+    // when the form is shown.
+    let client = up.client();
+    let (fetched, servers) = futures_util::join!(client.get_shared_storage(id), async {
+        if can.manage_servers {
+            Some(client.list_servers_shared(&ListQuery::all()).await)
+        } else {
+            None
+        }
+    });
+    let fetched = found(ctx, "this shared storage", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let storage = fetched.value;
-    let can = Can::new(ctx);
     let row = super::list::row_of(ctx, up, &storage);
 
-    // The attach form offers the servers that have no access yet; loaded
-    // only when the form is shown.
-    let servers = if can.manage_servers {
-        match up.client().list_servers_shared(&ListQuery::all()).await {
-            Ok(fetched) => {
-                let mut items: Vec<Choice> = fetched
-                    .value
-                    .iter()
-                    .filter(|s| !row.servers.iter().any(|a| a.id == s.id))
-                    .map(|s| Choice::of(&s.id, &s.name))
-                    .collect();
-                items.sort_by_key(|c| c.name.to_lowercase());
-                Choices {
-                    items,
-                    problem: None,
-                }
+    let servers = match servers {
+        Some(Ok(fetched)) => {
+            let mut items: Vec<Choice> = fetched
+                .value
+                .iter()
+                .filter(|s| !row.servers.iter().any(|a| a.id == s.id))
+                .map(|s| Choice::of(&s.id, &s.name))
+                .collect();
+            items.sort_by_key(|c| c.name.to_lowercase());
+            Choices {
+                items,
+                problem: None,
             }
-            Err(e) => Choices {
-                items: Vec::new(),
-                problem: Some(read_problem("the servers", &e)),
-            },
         }
-    } else {
-        Choices::default()
+        Some(Err(e)) => Choices {
+            items: Vec::new(),
+            problem: Some(read_problem("the servers", &e)),
+        },
+        None => Choices::default(),
     };
 
     let removing = matches!(storage.state.as_str(), "REMOVING" | "DELETING");
@@ -234,7 +236,9 @@ pub async fn status(
     let tenant = ctx.require(perms::SHARED_STORAGES_SHOW).await?;
     let (_, id) = path.into_inner();
     let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
+        .await?
+        .polling();
     let row = current_row(&up, &ctx, id).await?;
     fragment(&StatusFragment {
         row: &row,
