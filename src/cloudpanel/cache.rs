@@ -210,6 +210,46 @@ impl ReadCache {
         marked
     }
 
+    /// A newer answer about one object (`/servers/A` or its status) that
+    /// says another state than its family's list, or the detail drawn from
+    /// that list: those are no longer served as fresh, so a list never
+    /// shows an object in a state its own page has seen it leave.
+    pub fn outdate_list_of(&mut self, key: &CacheKey, newer: &Stored) {
+        let mut segs = key.path.split('/').filter(|s| !s.is_empty());
+        let (Some(family), Some(id)) = (segs.next(), segs.next()) else {
+            return;
+        };
+        let rest: Vec<&str> = segs.collect();
+        let state = match rest.as_slice() {
+            [] => state_of(&newer.body),
+            ["status"] => newer.body.get("state").and_then(Value::as_str),
+            _ => None,
+        };
+        let Some(state) = state else { return };
+        let list = format!("/{family}");
+        let detail = format!("/{family}/{id}");
+        for (k, e) in &mut self.entries {
+            if k.account_id != key.account_id || e.changed || *k == *key {
+                continue;
+            }
+            let known = if k.path == list {
+                e.stored.body.as_array().and_then(|items| {
+                    items
+                        .iter()
+                        .find(|i| i.get("id").and_then(Value::as_str) == Some(id))
+                        .and_then(state_of)
+                })
+            } else if k.path == detail && k.query.is_empty() {
+                state_of(&e.stored.body)
+            } else {
+                None
+            };
+            if known.is_some_and(|known| known != state) && e.stored.fetched <= newer.fetched {
+                e.changed = true;
+            }
+        }
+    }
+
     /// Nothing is served as fresh any more (a "refresh"); every answer stays
     /// as the last known state.
     pub fn expire_all(&mut self) {
@@ -330,6 +370,16 @@ pub fn item_of(list: &Stored, id: &str) -> Option<Stored> {
 fn in_tree(root: &str, path: &str) -> bool {
     path.strip_prefix(root)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// An object's state as the API gives it: a server's `status.state`, the
+/// other families' `state`.
+fn state_of(object: &Value) -> Option<&str> {
+    object
+        .get("status")
+        .and_then(|s| s.get("state"))
+        .or_else(|| object.get("state"))
+        .and_then(Value::as_str)
 }
 
 /// A set of cached paths.
@@ -675,6 +725,26 @@ mod tests {
         c.insert(key("/firewall_policies/G"), stored());
         c.invalidate("/firewall_policies/F/rules");
         assert_eq!(fresh(&c), vec!["/firewall_policies/G", "/vpns"]);
+    }
+
+    #[test]
+    fn an_object_seen_in_a_new_state_outdates_its_list_but_not_the_others() {
+        let mut c = ReadCache::default();
+        let mut list = stored();
+        list.body = Arc::new(serde_json::json!([
+            {"id": "A", "status": {"state": "POWERING_OFF"}},
+            {"id": "B", "status": {"state": "POWERED_ON"}}
+        ]));
+        c.insert(key("/servers"), list);
+        c.insert(key("/vpns"), stored());
+        let mut same = stored();
+        same.body = Arc::new(serde_json::json!({"state": "POWERING_OFF", "percent": 50}));
+        c.outdate_list_of(&key("/servers/A/status"), &same);
+        assert_eq!(fresh(&c), vec!["/servers", "/vpns"]);
+        let mut newer = stored();
+        newer.body = Arc::new(serde_json::json!({"state": "POWERED_OFF", "percent": null}));
+        c.outdate_list_of(&key("/servers/A/status"), &newer);
+        assert_eq!(fresh(&c), vec!["/vpns"]);
     }
 
     #[test]

@@ -232,6 +232,7 @@ impl AccountClient {
         }
         if let Ok(stored) = &result {
             if reads.generation == generation {
+                reads.cache.outdate_list_of(&key, stored);
                 reads.cache.insert(key, stored.clone());
             } else {
                 // A change came while this read was under way: its answer may
