@@ -5,10 +5,9 @@
 use std::time::{Duration, Instant};
 
 use scraper::{Html, Selector};
-use teampanel::config::Settings;
 use teampanel::simulator::Faults;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, spawn_demo_configured};
 
 const ORG: &str = "/o/demo";
 const LATENCY_MS: u64 = 200;
@@ -17,29 +16,14 @@ const BOUND_MS: u128 = 2 * LATENCY_MS as u128 + 100;
 
 /// The demo with the simulator's rate limit out of the way.
 async fn spawn() -> TestApp {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let mut settings =
-        Settings::for_data_dir(data_dir.path(), "127.0.0.1:0".parse().expect("addr"));
-    settings.upstream_timeout = Duration::from_secs(10);
-    let demo = teampanel::demo::prepare_with(settings.clone(), |c| {
-        c.speed = 50.0;
-        c.rate_limit = 1_000_000;
-    })
+    spawn_demo_configured(
+        |s| s.upstream_timeout = Duration::from_secs(10),
+        |c| {
+            c.speed = 50.0;
+            c.rate_limit = 1_000_000;
+        },
+    )
     .await
-    .expect("the demo starts");
-    let address = format!("http://127.0.0.1:{}", demo.app.port());
-    let state = demo.app.state();
-    tokio::spawn(demo.app.run_until_stopped());
-    TestApp {
-        address,
-        admin_email: teampanel::demo::ADMIN_EMAIL.to_owned(),
-        admin_password: demo.password,
-        simulator: Some(demo.simulator),
-        sim_token: demo.token,
-        state,
-        settings,
-        data_dir,
-    }
 }
 
 fn hrefs(html: &str, selector: &str) -> Vec<String> {

@@ -84,9 +84,20 @@ pub async fn spawn_demo() -> TestApp {
 
 #[allow(dead_code, reason = "used by some test modules only")]
 pub async fn spawn_demo_with(adjust: impl FnOnce(&mut teampanel::simulator::SimConfig)) -> TestApp {
+    spawn_demo_configured(|_| {}, adjust).await
+}
+
+/// The demo (simulator, demo organisation, its admin) with the panel's
+/// settings adjusted too (short timeouts, a small queue, raised throttles).
+pub async fn spawn_demo_configured(
+    adjust_settings: impl FnOnce(&mut Settings),
+    adjust_sim: impl FnOnce(&mut teampanel::simulator::SimConfig),
+) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let settings = Settings::for_data_dir(data_dir.path(), "127.0.0.1:0".parse().expect("addr"));
-    let demo = teampanel::demo::prepare_with(settings.clone(), adjust)
+    let mut settings =
+        Settings::for_data_dir(data_dir.path(), "127.0.0.1:0".parse().expect("addr"));
+    adjust_settings(&mut settings);
+    let demo = teampanel::demo::prepare_with(settings.clone(), adjust_sim)
         .await
         .expect("the demo starts");
     let address = format!("http://127.0.0.1:{}", demo.app.port());

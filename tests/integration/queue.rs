@@ -16,38 +16,25 @@ use teampanel::config::Settings;
 use teampanel::rbac::BuiltinRole;
 use teampanel::simulator::Faults;
 
-use crate::helpers::{TestApp, location, text_of};
+use crate::helpers::{TestApp, location, spawn_demo_configured, text_of};
 use crate::servers::{ORG, seeded, sim_server, sim_state};
 
 /// The demo with a queue of at most `max` changes per account, and a rate
 /// window of `window` for both the simulator and the panel: a short one
 /// refills soon, a long one keeps a change waiting for the whole test.
 async fn spawn(max: u32, window: Duration) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let mut settings =
-        Settings::for_data_dir(data_dir.path(), "127.0.0.1:0".parse().expect("addr"));
-    settings.change_queue_max = max;
-    settings.upstream_rate_window = window;
-    let demo = teampanel::demo::prepare_with(settings.clone(), |c| {
-        c.speed = 50.0;
-        c.rate_limit = 100_000;
-        c.rate_window = window;
-    })
+    spawn_demo_configured(
+        |s| {
+            s.change_queue_max = max;
+            s.upstream_rate_window = window;
+        },
+        |c| {
+            c.speed = 50.0;
+            c.rate_limit = 100_000;
+            c.rate_window = window;
+        },
+    )
     .await
-    .expect("the demo starts");
-    let address = format!("http://127.0.0.1:{}", demo.app.port());
-    let state = demo.app.state();
-    tokio::spawn(demo.app.run_until_stopped());
-    TestApp {
-        address,
-        admin_email: teampanel::demo::ADMIN_EMAIL.to_owned(),
-        admin_password: demo.password,
-        simulator: Some(demo.simulator),
-        sim_token: demo.token,
-        state,
-        settings,
-        data_dir,
-    }
 }
 
 const SHORT: Duration = Duration::from_secs(2);

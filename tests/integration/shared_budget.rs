@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use crate::helpers::spawn_demo_configured as spawn;
 use crate::helpers::text_of as text;
-use crate::stale::spawn;
 
 const ORG: &str = "/o/demo";
 

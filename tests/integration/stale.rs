@@ -5,40 +5,15 @@
 
 use std::time::{Duration, Instant};
 
-use teampanel::config::Settings;
-use teampanel::simulator::{Faults, SimConfig};
+use teampanel::simulator::Faults;
 
 use crate::helpers::{TestApp, csrf_token, text_of as text};
 
 const ORG: &str = "/o/demo";
 
-/// The demo (simulator, demo organisation, its admin) with the panel's
-/// settings adjusted too: these tests need short upstream timeouts.
-pub(crate) async fn spawn(
-    adjust_settings: impl FnOnce(&mut Settings),
-    adjust_sim: impl FnOnce(&mut SimConfig),
-) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let mut settings =
-        Settings::for_data_dir(data_dir.path(), "127.0.0.1:0".parse().expect("addr"));
-    adjust_settings(&mut settings);
-    let demo = teampanel::demo::prepare_with(settings.clone(), adjust_sim)
-        .await
-        .expect("the demo starts");
-    let address = format!("http://127.0.0.1:{}", demo.app.port());
-    let state = demo.app.state();
-    tokio::spawn(demo.app.run_until_stopped());
-    TestApp {
-        address,
-        admin_email: teampanel::demo::ADMIN_EMAIL.to_owned(),
-        admin_password: demo.password,
-        simulator: Some(demo.simulator),
-        sim_token: demo.token,
-        state,
-        settings,
-        data_dir,
-    }
-}
+/// The demo with the panel's settings adjusted too: these tests need short
+/// upstream timeouts.
+pub(crate) use crate::helpers::spawn_demo_configured as spawn;
 
 fn set_faults(app: &TestApp, faults: Faults) {
     app.simulator

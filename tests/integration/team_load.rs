@@ -82,7 +82,7 @@ fn env_u64(name: &str, default: u64) -> u64 {
 /// The demo at the reference's rate limit (25 a minute, real-time
 /// transitions), sign-in throttles raised so a whole team can sign in.
 async fn spawn_team_demo() -> TestApp {
-    crate::stale::spawn(
+    crate::helpers::spawn_demo_configured(
         |s| {
             s.login_attempts_per_account = 1000;
             s.login_attempts_per_ip = 1000;
