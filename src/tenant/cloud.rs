@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use super::queue::QueueCore;
+use super::queue_core::QueueCore;
 use super::store::accounts::{CloudAccountRow, Provider};
 use super::{Actor, Door, Grant, Tenant};
 use crate::audit::{self, NewEvent};

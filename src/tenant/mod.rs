@@ -19,6 +19,7 @@ mod audit_log;
 mod cloud;
 mod members;
 mod queue;
+mod queue_core;
 mod roles;
 mod store;
 pub mod unguarded;
@@ -57,7 +58,7 @@ pub struct Door {
     keys: KeyRing,
     cloud: CloudPanel,
     /// The change queue's shared parts: its limit, and what wakes its worker.
-    queue: Arc<queue::QueueCore>,
+    queue: Arc<queue_core::QueueCore>,
     /// Rows every organisation page reads, kept between requests; any write
     /// to memberships, roles, organisations or cloud accounts outdates them
     /// at once (see [`crate::db::cache`]), so a changed role or a removed
@@ -145,7 +146,7 @@ impl Grant {
 impl Door {
     /// `change_queue_max`: how many changes may wait per cloud account.
     pub fn new(db: Db, keys: KeyRing, cloud: CloudPanel, change_queue_max: u32) -> Self {
-        let queue = Arc::new(queue::QueueCore::new(
+        let queue = Arc::new(queue_core::QueueCore::new(
             change_queue_max,
             cloud.settings().rate_window,
         ));

@@ -14,15 +14,14 @@
 //!   change ([`Tenant::cancel_queued`]) and the overview's line
 //!   ([`Tenant::queue_summary`]).
 
-use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::Notify;
 
 use super::cloud::{CloudAccount, OpenError};
+use super::queue_core::QueueCore;
 use super::store::queue::{self as store, Finish, NewQueued, QueuedRow};
 use super::{Door, Grant, NotGranted, Tenant};
 use crate::audit::{self, LocalChange, NewEvent, Outcome};
@@ -34,37 +33,6 @@ pub use store::QueuedRow as QueuedChange;
 
 /// Finished changes the queue page shows per account.
 const FINISHED_SHOWN: i64 = 20;
-
-/// What the queue shares between the pages that fill it and its worker.
-pub(crate) struct QueueCore {
-    /// Poked when a change is queued, so the worker need not wait its tick.
-    notify: Notify,
-    /// Changes that may wait per account.
-    max: u32,
-    /// The rate-limit window, for estimates beyond the current one.
-    window: Duration,
-    stopped: AtomicBool,
-    /// Accounts whose queue a task is sending: one change in flight per account.
-    draining: Mutex<HashSet<i64>>,
-}
-
-impl QueueCore {
-    pub(crate) fn new(max: u32, window: Duration) -> Self {
-        Self {
-            notify: Notify::new(),
-            max: max.max(1),
-            window,
-            stopped: AtomicBool::new(false),
-            draining: Mutex::new(HashSet::new()),
-        }
-    }
-
-    fn draining(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
-        self.draining
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
 
 /// Seconds until the change at `position` (1 = next) may be sent, from the
 /// account's budget: now while the window has room for it, else after the
