@@ -248,18 +248,22 @@ impl AccountClient {
     /// a whole list with no answer of its own is taken from the list's.
     fn stale(&self, key: &CacheKey, reason: StaleReason) -> Option<Fetched<Arc<Value>>> {
         let reads = lock(&self.state.reads);
-        let from_list;
-        let (s, changed) = match reads.cache.last(key) {
-            Some(last) => last,
-            None => {
-                let (list, id) = cache::whole_list_of(&key.path).filter(|_| {
-                    key.query.is_empty() && self.panel.inner.settings.details_from_lists
-                })?;
+        let own = reads.cache.last(key);
+        let listed = cache::whole_list_of(&key.path)
+            .filter(|_| key.query.is_empty() && self.panel.inner.settings.details_from_lists)
+            .and_then(|(list, id)| {
                 let list_key = CacheKey::new(self.key.account_id, list, &[]);
                 let (stored, changed) = reads.cache.last(&list_key)?;
-                from_list = cache::item_of(stored, id)?;
-                (&from_list, changed)
+                Some((cache::item_of(stored, id)?, changed))
+            });
+        // Whichever is newer: the object's own last answer or its list's.
+        let (s, changed) = match (own, &listed) {
+            (Some((own, _)), Some((item, changed))) if own.fetched < item.fetched => {
+                (item, *changed)
             }
+            (Some(own), _) => own,
+            (None, Some((item, changed))) => (item, *changed),
+            (None, None) => return None,
         };
         Counters::bump(&self.counters().stale_served);
         let mut fetched = Fetched::from_stored(s.body.clone(), s, true, Some(reason));
@@ -342,43 +346,21 @@ impl AccountClient {
                 return Some(self.stale(key, reason).ok_or(e));
             }
         };
+        // No fresh list: the newer of the object's own last answer and the list's.
+        if let Some(reason) = fetched.stale_reason {
+            return self.stale(key, reason).map(Ok);
+        }
         let stored = Stored {
             body: fetched.value.clone(),
             decoded: cache::Memo::default(),
             fetched: fetched.fetched,
             fetched_at: fetched.fetched_at,
         };
-        let item = cache::item_of(&stored, id);
-        if let Some(reason) = fetched.stale_reason {
-            // No fresh list: whichever is newer, the object's own last
-            // answer or the list's.
-            let own = self.stale(key, reason);
-            return match (own, item) {
-                (Some(own), Some(item)) if own.fetched < item.fetched => {
-                    Some(Ok(self.stale_from(&item, reason, fetched.updating)))
-                }
-                (Some(own), _) => Some(Ok(own)),
-                (None, Some(item)) => Some(Ok(self.stale_from(&item, reason, fetched.updating))),
-                (None, None) => None,
-            };
-        }
-        let item = item?;
+        let item = cache::item_of(&stored, id)?;
         Counters::bump(&self.counters().details_from_lists);
         let answer = Fetched::from_stored(item.body.clone(), &item, fetched.from_cache, None);
         lock(&self.state.reads).cache.insert(key.clone(), item);
         Some(Ok(answer))
-    }
-
-    /// An object of an older list, shown as such.
-    fn stale_from(
-        &self,
-        item: &Stored,
-        reason: StaleReason,
-        updating: bool,
-    ) -> Fetched<Arc<Value>> {
-        let mut answer = Fetched::from_stored(item.body.clone(), item, true, Some(reason));
-        answer.updating = updating;
-        answer
     }
 
     /// A cached, coalesced read of one key. A member's read that finds the
