@@ -33,7 +33,7 @@ impl<L: Default> Loaded<L> {
                 notice: None,
                 problem: Some(match e.retry_after_secs() {
                     // Not a failure: the page fills in when the budget allows.
-                    Some(_) => format!("Loading {what}: {}", super::BUDGET_WAIT),
+                    Some(_) => super::loading(what),
                     None => format!("Could not load {what}: {}", e.summary()),
                 }),
                 retry_after: e.retry_after_secs(),

@@ -197,16 +197,24 @@ fn open_error(error: OpenError) -> AppError {
     }
 }
 
-/// Why a page without data yet waits, in its own words.
-pub const BUDGET_WAIT: &str = "the organisation's shared request budget for this cloud \
-     account is spent for the moment, and nothing was read here before.";
+/// What a page or card with nothing known yet says while the request
+/// budget is spent: not a failure, it fills in when the budget allows.
+pub fn loading(what: &str) -> String {
+    format!(
+        "Loading {what}: the organisation's shared request budget for this cloud account \
+         is spent for the moment, and nothing was read here before."
+    )
+}
 
 /// A read failed: the page says so in its own words (never a raw error
 /// page); a read waiting for the budget is not a failure.
 pub fn read_problem(what: &str, e: &CloudError) -> String {
     match e {
         CloudError::RateLimited { retry_after_secs } => {
-            format!("Loading {what}: {BUDGET_WAIT} It fills in in about {retry_after_secs} s.")
+            format!(
+                "{} It fills in in about {retry_after_secs} s.",
+                loading(what)
+            )
         }
         other => format!("Could not load {what}: {}", other.user_message()),
     }
