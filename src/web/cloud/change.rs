@@ -231,9 +231,8 @@ impl<'a> Act<'a> {
             }
             Err(e) => {
                 // Queued: said as news, not as an error, on the object's page.
-                if e.is_queued() {
-                    flash::cloud_error(self.session, &e);
-                    return Ok(redirect(&self.target.page));
+                if let Some(response) = queued(self.session, &e, &self.target.page) {
+                    return Ok(response);
                 }
                 if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
                     flash::error(
