@@ -161,7 +161,7 @@ struct EventView {
     correlation_id: String,
 }
 
-fn show_time(at: &str) -> String {
+pub(crate) fn show_time(at: &str) -> String {
     // 2024-05-01T12:00:00.000Z -> 2024-05-01 12:00:00 UTC
     match at.get(..19) {
         Some(head) => format!("{} UTC", head.replacen('T', " ", 1)),

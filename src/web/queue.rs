@@ -12,6 +12,7 @@ use askama::Template;
 use crate::cloudpanel::{BudgetSnapshot, ordinal};
 use crate::rbac::perms;
 use crate::tenant::{AccountQueue, Cancelled, QueuedChange};
+use crate::web::audit::show_time;
 use crate::web::error::{AppError, AppResult};
 use crate::web::org::OrgCtx;
 use crate::web::page::PageCtx;
@@ -59,14 +60,6 @@ struct FinishedView {
     state_class: &'static str,
     finished_at: String,
     error: String,
-}
-
-/// 2024-05-01T12:00:00.000Z -> 2024-05-01 12:00:00 UTC
-fn show_time(at: &str) -> String {
-    match at.get(..19) {
-        Some(head) => format!("{} UTC", head.replacen('T', " ", 1)),
-        None => at.to_owned(),
-    }
 }
 
 fn target_of(row: &QueuedChange) -> String {
