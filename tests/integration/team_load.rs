@@ -406,6 +406,20 @@ fn age_words(secs: u64) -> String {
     }
 }
 
+/// The error pages line of a report, with their statuses.
+fn print_error_pages(errors: &[&Judged], views: usize) {
+    println!(
+        "  error pages: {} ({:.1}%){}",
+        errors.len(),
+        percent(errors.len(), views),
+        if errors.is_empty() {
+            String::new()
+        } else {
+            format!(", by status: {}", by_status(errors.iter().copied()))
+        }
+    );
+}
+
 /// Counts by status, as "200: 10, 502: 2".
 fn by_status<'a>(judged: impl Iterator<Item = &'a Judged>) -> String {
     let mut counts: BTreeMap<u16, usize> = BTreeMap::new();
@@ -621,16 +635,7 @@ async fn team_load() {
         pct(95).as_millis(),
         took[took.len() - 1].as_millis()
     );
-    println!(
-        "  error pages: {} ({:.1}%){}",
-        errors.len(),
-        percent(errors.len(), views),
-        if errors.is_empty() {
-            String::new()
-        } else {
-            format!(", by status: {}", by_status(errors.iter().copied()))
-        }
-    );
+    print_error_pages(&errors, views);
     println!(
         "  views without data: {no_data_all} ({:.1}%); after the first minute: {no_data_later} of {views_later} ({:.1}%)",
         percent(no_data_all, views),
@@ -793,16 +798,7 @@ async fn new_user_clicks_every_three_seconds() {
         "  views: {views} ({} menu pages in the round, {detail_views} detail page views)",
         menu.len()
     );
-    println!(
-        "  error pages: {} ({:.1}%){}",
-        errors.len(),
-        percent(errors.len(), views),
-        if errors.is_empty() {
-            String::new()
-        } else {
-            format!(", by status: {}", by_status(errors.iter().copied()))
-        }
-    );
+    print_error_pages(&errors, views);
     println!(
         "  views without data (a card, list or section not loaded): {no_data} ({:.1}%)",
         percent(no_data, views)
