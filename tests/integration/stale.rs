@@ -446,8 +446,12 @@ async fn a_failed_change_is_not_retried_and_leaves_its_failed_outcome() {
 
 /// The demo's target: at 25 requests a minute, a member who changes one
 /// server every 4 s (power off, power on, reboot, rename) and looks at the
-/// page after each never gets an error page. Prints the count;
-/// `STALE_DEMO_SECS` (default 120) bounds it.
+/// page after each never gets an error page, and no change is refused: a
+/// change the budget cannot take waits in the account's queue. Prints the
+/// changes refused and queued, then (once the queue has drained, at most
+/// `STALE_DEMO_SECS` more) how many ran, failed, were cancelled or
+/// abandoned, and the longest wait in the queue. `STALE_DEMO_SECS`
+/// (default 120) bounds the loop.
 ///
 /// `cargo test --test integration stale::demo_changes_every_four_seconds -- --ignored --nocapture`
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -464,7 +468,7 @@ async fn demo_changes_every_four_seconds() {
     let page = format!("{ORG}/servers/{id}");
     let (status, mut html) = app.get_html(&admin, &page).await;
     assert_eq!(status, 200);
-    let (mut views, mut errors, mut refused) = (0u32, 0u32, 0u32);
+    let (mut views, mut errors, mut refused, mut queued) = (0u32, 0u32, 0u32, 0u32);
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut step = 0usize;
     while Instant::now() < deadline {
@@ -496,16 +500,63 @@ async fn demo_changes_every_four_seconds() {
             eprintln!("step {step}: {status} {}", text(&body, "main"));
         } else {
             html = body;
-            if text(&html, ".flash-error").contains("request limit") {
+            let said_error = text(&html, ".flash-error");
+            if said_error.contains("request limit") || said_error.contains("queue") {
                 refused += 1;
+            }
+            if text(&html, ".flash-info").contains("Queued") {
+                queued += 1;
             }
         }
         step += 1;
         tokio::time::sleep(Duration::from_secs(4).saturating_sub(started.elapsed())).await;
     }
+    // The queue drains at the budget's pace.
+    let drained_by = Instant::now() + Duration::from_secs(secs);
+    let states = loop {
+        let states: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT state, COUNT(*) FROM change_queue GROUP BY state ORDER BY state",
+        )
+        .fetch_all(app.state.raw_db())
+        .await
+        .expect("the queue's states");
+        let waiting = states
+            .iter()
+            .any(|(state, _)| state == "queued" || state == "running");
+        if !waiting || Instant::now() >= drained_by {
+            break states;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    let waits: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT created_at, started_at FROM change_queue")
+            .fetch_all(app.state.raw_db())
+            .await
+            .expect("the queue's times");
+    let longest = waits
+        .iter()
+        .filter_map(|(created, started)| {
+            let created = chrono::DateTime::parse_from_rfc3339(created).ok()?;
+            let started = chrono::DateTime::parse_from_rfc3339(started.as_deref()?).ok()?;
+            Some((started - created).num_milliseconds())
+        })
+        .max()
+        .unwrap_or(0);
+    let failures: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT COALESCE(error, ''), COUNT(*) FROM change_queue WHERE state = 'failed' \
+         GROUP BY error ORDER BY COUNT(*) DESC",
+    )
+    .fetch_all(app.state.raw_db())
+    .await
+    .expect("the queue's failures");
+    for (error, count) in &failures {
+        println!("  failed upstream {count}x: {error}");
+    }
     println!(
-        "demo, {secs} s, a change every 4 s: {errors} error pages of {views} page views \
-         ({refused} changes refused by the request limit, said in the page)"
+        "demo, {secs} s, a change every 4 s: {errors} error pages of {views} page views; \
+         {step} changes: {refused} refused, {queued} queued; in the queue afterwards: {states:?}; \
+         longest wait in the queue {:.1} s",
+        longest as f64 / 1000.0
     );
 }
 
