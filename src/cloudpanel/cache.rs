@@ -374,7 +374,7 @@ fn in_tree(root: &str, path: &str) -> bool {
 
 /// An object's state as the API gives it: a server's `status.state`, the
 /// other families' `state`.
-fn state_of(object: &Value) -> Option<&str> {
+pub(super) fn state_of(object: &Value) -> Option<&str> {
     object
         .get("status")
         .and_then(|s| s.get("state"))

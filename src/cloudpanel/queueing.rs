@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{AccountClient, lock};
+use super::cache::{self, state_of};
+use super::de::looks_transitional;
+use super::{AccountClient, Priority, lock};
 
 /// A change as it goes over the wire, kept to be sent later. Its body may
 /// hold a password (a new server's, an FTP user's): it is stored sealed and
@@ -142,6 +144,39 @@ impl AccountClient {
             ..self.clone()
         };
         (client, parked)
+    }
+}
+
+impl AccountClient {
+    /// Whether the object a waiting change acts on is between states (a
+    /// server powering off, a storage being configured): the API refuses
+    /// most changes then, so the change waits for the state to settle.
+    /// Read like a background refresh; an answer that is not fresh (the
+    /// budget spent, a change since) cannot tell, and counts as busy. A
+    /// change that creates something, or acts on an object whose family's
+    /// list does not hold it, is never held.
+    pub async fn target_busy(&self, raw: &RawWrite) -> bool {
+        let mut segs = raw.path.split('/').filter(|s| !s.is_empty());
+        let (Some(family), Some(id)) = (segs.next(), segs.next()) else {
+            return false;
+        };
+        let object = format!("/{family}/{id}");
+        if cache::whole_list_of(&object).is_none() {
+            return false;
+        }
+        let reader = AccountClient {
+            priority: Priority::Refresh,
+            park: None,
+            ..self.clone()
+        };
+        match reader.read_value(&object, &[]).await {
+            Ok(fetched) if !fetched.stale && !fetched.updating => {
+                state_of(&fetched.value).is_some_and(looks_transitional)
+            }
+            Ok(_) => true,
+            // Gone, or unreadable for another reason: the API will say.
+            Err(e) => super::StaleReason::of(&e).is_some(),
+        }
     }
 }
 

@@ -401,6 +401,12 @@ impl Door {
                     continue;
                 }
             };
+            // The object is between states (the change before this one is
+            // still under way): the API would refuse the change now, so it
+            // waits for the state to settle, for a while at most.
+            if !waited_past_settle_limit(&row) && client.target_busy(&raw).await {
+                return Ok(());
+            }
             // Committed before anything is sent: a panel that stops from
             // here on leaves the change `running`, and it is not sent again.
             {
@@ -533,6 +539,19 @@ impl Door {
             Err(OpenError::Failed(e)) => Err(e),
         }
     }
+}
+
+/// How long a change waits for its object to settle at most: past it, it
+/// is sent and the API says whether it can be done (an object stuck between
+/// states must not hold the account's queue for ever).
+const SETTLE_LIMIT: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// Whether the change has waited past [`SETTLE_LIMIT`] (or its time cannot
+/// be read, which holds nothing).
+fn waited_past_settle_limit(row: &QueuedRow) -> bool {
+    chrono::DateTime::parse_from_rfc3339(&row.created_at).map_or(true, |created| {
+        chrono::Utc::now().signed_duration_since(created) > SETTLE_LIMIT
+    })
 }
 
 /// The object an answer names, for the outcome's target.

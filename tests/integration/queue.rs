@@ -145,6 +145,57 @@ async fn rename(app: &TestApp, c: &reqwest::Client, id: &str, name: &str) -> req
 }
 
 #[tokio::test]
+async fn a_queued_change_waits_for_its_server_to_settle_after_the_change_before_it() {
+    // Transitions take seconds (a soft power-off 4 s, a power-on 5 s).
+    let app = spawn_demo_configured(
+        |s| {
+            s.upstream_rate_window = SHORT;
+            s.cache_ttl = Duration::from_secs(1);
+        },
+        |c| {
+            c.speed = 2.0;
+            c.rate_limit = 100_000;
+            c.rate_window = SHORT;
+        },
+    )
+    .await;
+    let admin = app.admin().await;
+    let (id, _) = seeded(&app, "POWERED_ON");
+    spend_budget(&app);
+    assert_eq!(power_off(&app, &admin, &id).await.status().as_u16(), 303);
+    let response = app
+        .post_form(
+            &admin,
+            &format!("{ORG}/servers/{id}/power"),
+            &[("action", "POWER_ON")],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(queue_rows(&app).await.len(), 2);
+
+    // The power-on goes out only once the power-off has finished, so the
+    // API accepts both.
+    refill_budget(&app);
+    eventually("both changes", Duration::from_secs(60), || async {
+        queue_rows(&app)
+            .await
+            .iter()
+            .all(|r| r.state != "queued" && r.state != "running")
+    })
+    .await;
+    let states: Vec<String> = queue_rows(&app)
+        .await
+        .into_iter()
+        .map(|r| r.state)
+        .collect();
+    assert_eq!(states, ["succeeded", "succeeded"]);
+    eventually("the server back on", Duration::from_secs(20), || async {
+        sim_state(&app, &id) == "POWERED_ON"
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn with_the_budget_spent_a_change_waits_in_the_queue_and_runs_when_it_refills() {
     let app = spawn(100, SHORT).await;
     let admin = app.admin().await;
