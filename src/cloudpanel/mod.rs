@@ -361,8 +361,10 @@ struct Reads {
     cache: ReadCache,
     inflight: HashMap<CacheKey, Flight>,
     /// What members read lately, and when they last did: the background
-    /// refresher keeps these fresh while someone looks.
-    watched: HashMap<CacheKey, Instant>,
+    /// refresher keeps these fresh while someone looks. Touched by every
+    /// member's read, so it hashes with foldhash like the other in-process
+    /// caches (keys no client chooses freely: the panel builds them).
+    watched: HashMap<CacheKey, Instant, foldhash::fast::RandomState>,
     /// Bumped by every change; a read that started before one is kept only
     /// as a doubtful answer (see `ReadCache::insert_changed`).
     generation: u64,
