@@ -1,8 +1,9 @@
 //! SSH keys, users (with their API access) and roles (with permissions).
 
+use super::ctx::Ctx;
 use super::errors::{ApiError, ApiResult};
 use super::network::set_opt;
-use super::router::{Ctx, render_id};
+use super::render::render_id;
 use super::state::{Account, Kind, Obj, Rec, date_now, new_id, obj, str_list};
 use super::validate::*;
 use serde_json::{Map, Value, json};
@@ -192,36 +193,6 @@ pub fn permissions(p: Perms) -> Value {
     Value::Object(out)
 }
 
-pub fn decorate(a: &Account, k: Kind, r: &Rec, o: &mut Obj) {
-    match k {
-        Kind::SshKey => {
-            let servers: Vec<Value> = a
-                .coll(Kind::Server)
-                .iter()
-                .filter(|s| str_list(s.obj.get("_keys")).iter().any(|x| x == r.id()))
-                .map(|s| json!({"id": s.id(), "name": s.name()}))
-                .collect();
-            o.insert("servers".into(), Value::Array(servers));
-        }
-        Kind::User => {
-            o.insert(
-                "roles".into(),
-                a.id_name(Kind::Role, r.s("_role")).unwrap_or(Value::Null),
-            );
-        }
-        Kind::Role => {
-            let users: Vec<Value> = a
-                .coll(Kind::User)
-                .iter()
-                .filter(|u| u.s("_role") == r.id())
-                .map(|u| json!({"id": u.id(), "name": u.name()}))
-                .collect();
-            o.insert("users".into(), Value::Array(users));
-        }
-        _ => {}
-    }
-}
-
 // ---- SSH keys ----
 
 fn fingerprint(key: &str) -> String {
@@ -389,7 +360,7 @@ pub fn delete_user(c: &mut Ctx) -> ApiResult<Value> {
         c.acct.get(Kind::User, c.p(0))?;
         return Err(ApiError::not_allowed("You cannot delete your own user"));
     }
-    super::router::delete(c, Kind::User, "REMOVING", 3.0)
+    super::generic::delete(c, Kind::User, "REMOVING", 3.0)
 }
 
 pub fn user_api(c: &mut Ctx) -> ApiResult<Value> {
@@ -545,7 +516,7 @@ pub fn update_role(c: &mut Ctx) -> ApiResult<Value> {
 pub fn delete_role(c: &mut Ctx) -> ApiResult<Value> {
     not_builtin(c.acct.get(Kind::Role, c.p(0))?)?;
     let id = c.p(0).to_string();
-    let v = super::router::delete(c, Kind::Role, "REMOVING", 3.0)?;
+    let v = super::generic::delete(c, Kind::Role, "REMOVING", 3.0)?;
     for u in c
         .acct
         .coll_mut(Kind::User)

@@ -2,9 +2,11 @@
 //! loopback-only control endpoint.
 
 use super::catalogue::Catalogue;
+use super::ctx::Ctx;
 use super::errors::ApiError;
 use super::limits::{self, Budget, Fault, Faults, RateLimiter};
-use super::router::{self, Ctx, Match};
+use super::render;
+use super::router::{self, Match};
 use super::state::{Account, Clock, Kind, date_now, new_cloudpanel_id, new_id, obj};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -53,7 +55,7 @@ impl Sim {
         a.tick(self.clock.now());
         let mut out = serde_json::Map::new();
         for k in Kind::ALL {
-            let items: Vec<Value> = a.coll(k).iter().map(|r| router::render(&a, k, r)).collect();
+            let items: Vec<Value> = a.coll(k).iter().map(|r| render::render(&a, k, r)).collect();
             out.insert(k.name().into(), Value::Array(items));
         }
         Some(Value::Object(out))

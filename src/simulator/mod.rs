@@ -8,12 +8,16 @@
 
 mod access;
 mod catalogue;
+mod ctx;
 mod errors;
+mod generic;
 mod http;
 mod limits;
 mod list;
 mod monitoring;
 mod network;
+mod readonly;
+mod render;
 mod router;
 mod seed;
 mod servers;

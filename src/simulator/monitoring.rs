@@ -1,24 +1,15 @@
 //! The monitoring center (usage of servers) and monitoring policies.
 
-use super::catalogue::period_of;
+use super::ctx::Ctx;
 use super::errors::{ApiError, ApiResult};
 use super::network::{set_opt, touch};
-use super::router::{Ctx, render_id};
-use super::state::{Account, Kind, Obj, Rec, date_now, new_cloudpanel_id, new_id, obj};
+use super::readonly::period_of;
+use super::render::render_id;
+use super::state::{Account, Kind, Rec, date_now, new_cloudpanel_id, new_id, obj};
 use super::validate::*;
 use serde_json::{Value, json};
 
 const MAX_POLICIES: usize = 10;
-
-pub fn decorate(a: &Account, r: &Rec, o: &mut Obj) {
-    let servers: Vec<Value> = a
-        .coll(Kind::Server)
-        .iter()
-        .filter(|s| s.s("_mp") == r.id())
-        .map(|s| json!({"id": s.id(), "name": s.name()}))
-        .collect();
-    o.insert("servers".into(), Value::Array(servers));
-}
 
 /// (warning min, warning max, critical max) per threshold.
 const LIMITS: [(&str, i64, i64, i64); 5] = [
@@ -186,7 +177,7 @@ pub fn update(c: &mut Ctx) -> ApiResult<Value> {
 
 pub fn delete(c: &mut Ctx) -> ApiResult<Value> {
     editable(c)?;
-    super::router::delete(c, Kind::MonitoringPolicy, "REMOVING", 5.0)
+    super::generic::delete(c, Kind::MonitoringPolicy, "REMOVING", 5.0)
 }
 
 fn edit_list(c: &mut Ctx, key: &str, f: impl FnOnce(&mut Vec<Value>)) -> ApiResult<Value> {

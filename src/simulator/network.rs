@@ -1,10 +1,13 @@
 //! Firewall policies, load balancers, public IPs, private networks and VPNs.
 //!
 //! Relations live in one place each (hidden `_` keys) and both sides are
-//! rendered from them: an IP's `_server`, `_fw` and `_lbs`; a server's `_pns`.
+//! rendered from them ([`super::render`]): an IP's `_server`, `_fw` and
+//! `_lbs`; a server's `_pns`.
 
+use super::ctx::Ctx;
 use super::errors::{ApiError, ApiResult};
-use super::router::{Ctx, ensure_idle, render_id};
+use super::generic::ensure_idle;
+use super::render::render_id;
 use super::state::{Account, Kind, Obj, Rec, date_now, new_cloudpanel_id, new_id, obj, str_list};
 use super::validate::*;
 use base64::Engine;
@@ -85,17 +88,6 @@ pub fn link_lb(a: &mut Account, ip: &str, lb: &str, add: bool) {
         }
         r.obj.insert("_lbs".into(), json!(lbs));
     }
-}
-
-pub fn decorate_ip(a: &Account, r: &Rec, o: &mut Obj) {
-    let assigned = if let Some(s) = a.find(Kind::Server, r.s("_server")) {
-        json!({"id": s.id(), "name": s.name(), "type": "SERVER"})
-    } else if let Some(l) = a.find(Kind::LoadBalancer, r.s("_lb_owner")) {
-        json!({"id": l.id(), "name": l.name(), "type": "LOAD_BALANCER"})
-    } else {
-        Value::Null
-    };
-    o.insert("assigned_to".into(), assigned);
 }
 
 pub fn create_ip(c: &mut Ctx) -> ApiResult<Value> {
@@ -196,10 +188,6 @@ fn server_ip_ids(c: &Ctx) -> ApiResult<Vec<String>> {
     Ok(ids)
 }
 
-fn ip_row(a: &Account, ip: &Rec) -> Value {
-    json!({"id": ip.id(), "ip": ip.s("ip"), "server_name": a.name_of(Kind::Server, ip.s("_server")).unwrap_or_default()})
-}
-
 // ---- firewall policies ----
 
 /// The account's default policy (created on first need), which new servers get.
@@ -224,16 +212,6 @@ pub fn default_firewall(a: &mut Account, _now: f64) -> String {
             "cloudpanel_id": format!("FW{}", new_cloudpanel_id()),
         })),
     )
-}
-
-pub fn decorate_firewall(a: &Account, r: &Rec, o: &mut Obj) {
-    let ips: Vec<Value> = a
-        .coll(Kind::PublicIp)
-        .iter()
-        .filter(|ip| ip.s("_fw") == r.id() && a.exists(Kind::Server, ip.s("_server")))
-        .map(|ip| ip_row(a, ip))
-        .collect();
-    o.insert("server_ips".into(), Value::Array(ips));
 }
 
 const FW_PROTOCOLS: &[&str] = &[
@@ -362,7 +340,7 @@ pub fn set_opt(r: &mut Rec, k: &str, v: Option<String>) {
 
 pub fn delete_firewall(c: &mut Ctx) -> ApiResult<Value> {
     not_default(c.acct.get(Kind::Firewall, c.p(0))?, "firewall policy")?;
-    super::router::delete(c, Kind::Firewall, "REMOVING", REMOVE_SECS)
+    super::generic::delete(c, Kind::Firewall, "REMOVING", REMOVE_SECS)
 }
 
 pub fn firewall_ips(c: &mut Ctx) -> ApiResult<Value> {
@@ -413,7 +391,7 @@ pub fn delete_firewall_rule(c: &mut Ctx) -> ApiResult<Value> {
     not_default(r, "firewall policy")?;
     let rid = c.p(1).to_string();
     if find_row(&r.obj["rules"], &rid).is_none() {
-        return Err(super::router::rule_not_found(
+        return Err(super::generic::rule_not_found(
             "Firewall rule does not exist",
         ));
     }
@@ -422,24 +400,6 @@ pub fn delete_firewall_rule(c: &mut Ctx) -> ApiResult<Value> {
 }
 
 // ---- load balancers ----
-
-pub fn decorate_lb(a: &Account, r: &Rec, o: &mut Obj) {
-    let ips: Vec<Value> = a
-        .coll(Kind::PublicIp)
-        .iter()
-        .filter(|ip| {
-            str_list(ip.obj.get("_lbs")).iter().any(|l| l == r.id())
-                && a.exists(Kind::Server, ip.s("_server"))
-        })
-        .map(|ip| ip_row(a, ip))
-        .collect();
-    o.insert("server_ips".into(), Value::Array(ips));
-    let own = a
-        .coll(Kind::PublicIp)
-        .iter()
-        .find(|ip| ip.s("_lb_owner") == r.id());
-    o.insert("ip".into(), own.map_or(Value::Null, |ip| json!(ip.s("ip"))));
-}
 
 fn lb_rule(v: &Value, hc: &str) -> ApiResult<Value> {
     let protocol = req_enum(v, "protocol", &["TCP", "UDP"])?;
@@ -569,7 +529,7 @@ pub fn update_lb(c: &mut Ctx) -> ApiResult<Value> {
 
 pub fn delete_lb(c: &mut Ctx) -> ApiResult<Value> {
     let id = c.p(0).to_string();
-    let v = super::router::delete(c, Kind::LoadBalancer, "REMOVING", REMOVE_SECS)?;
+    let v = super::generic::delete(c, Kind::LoadBalancer, "REMOVING", REMOVE_SECS)?;
     for r in c.acct.coll_mut(Kind::PublicIp).iter_mut() {
         if r.s("_lb_owner") == id {
             r.obj.insert("_lb_owner".into(), json!(""));
@@ -628,7 +588,7 @@ pub fn delete_lb_rule(c: &mut Ctx) -> ApiResult<Value> {
     let r = c.acct.get(Kind::LoadBalancer, c.p(0))?;
     let rid = c.p(1).to_string();
     if find_row(&r.obj["rules"], &rid).is_none() {
-        return Err(super::router::rule_not_found(
+        return Err(super::generic::rule_not_found(
             "Load balancer rule does not exist",
         ));
     }
@@ -639,16 +599,6 @@ pub fn delete_lb_rule(c: &mut Ctx) -> ApiResult<Value> {
 }
 
 // ---- private networks ----
-
-pub fn decorate_pn(a: &Account, r: &Rec, o: &mut Obj) {
-    let servers: Vec<Value> = a
-        .coll(Kind::Server)
-        .iter()
-        .filter(|s| str_list(s.obj.get("_pns")).iter().any(|p| p == r.id()))
-        .map(|s| json!({"id": s.id(), "name": s.name()}))
-        .collect();
-    o.insert("servers".into(), Value::Array(servers));
-}
 
 fn network_fields(b: &Value) -> ApiResult<(Option<String>, Option<String>)> {
     let addr = opt_str_allow_empty(b, "network_address", 64)?;

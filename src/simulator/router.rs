@@ -1,41 +1,16 @@
-//! The route table (one line per endpoint of the reference) and the request context.
+//! The route table (one line per endpoint of the reference) and matching a
+//! request against it.
+//!
+//! What a handler sees is in [`super::ctx`], the generic handlers in
+//! [`super::generic`] and how an element shows in [`super::render`]: the
+//! families use them, and this table uses the families.
 
-use super::catalogue::Catalogue;
+use super::ctx::Ctx;
 use super::errors::{ApiError, ApiResult};
-use super::list::ListParams;
-use super::state::{Account, Kind, Obj, Rec, public};
-use super::{access, catalogue, monitoring, network, servers, storage};
+use super::generic::{delete, get, list, rule_not_found, sub_get, sub_list};
+use super::state::Kind;
+use super::{access, monitoring, network, readonly, servers, storage};
 use serde_json::{Value, json};
-
-/// What a handler sees: the caller's account, the shared catalogue and the parsed request.
-pub struct Ctx<'a> {
-    pub acct: &'a mut Account,
-    pub cat: &'a Catalogue,
-    /// Path parameters in the order they appear in the pattern.
-    pub params: Vec<String>,
-    pub query: Vec<(String, String)>,
-    /// The JSON body, `{}` when none was sent.
-    pub body: Value,
-    /// Simulated seconds since the simulator started (durations are in these units).
-    pub now: f64,
-}
-
-impl Ctx<'_> {
-    pub fn p(&self, i: usize) -> &str {
-        self.params.get(i).map(String::as_str).unwrap_or("")
-    }
-
-    pub fn query(&self, k: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(qk, _)| qk == k)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn list_params(&self) -> ApiResult<ListParams> {
-        ListParams::parse(&self.query)
-    }
-}
 
 pub type Handler = fn(&mut Ctx) -> ApiResult<Value>;
 
@@ -57,10 +32,10 @@ macro_rules! routes {
 pub static ROUTES: &[Route] = routes! {
     GET "/servers" 200 |c| list(c, Kind::Server);
     POST "/servers" 202 servers::create;
-    GET "/servers/fixed_instance_sizes" 200 catalogue::fixed_sizes;
-    GET "/servers/fixed_instance_sizes/{fixed_instance_size_id}" 200 catalogue::fixed_size;
-    GET "/servers/baremetal_models" 200 catalogue::baremetal_models;
-    GET "/servers/baremetal_models/{baremetal_model_id}" 200 catalogue::baremetal_model;
+    GET "/servers/fixed_instance_sizes" 200 readonly::fixed_sizes;
+    GET "/servers/fixed_instance_sizes/{fixed_instance_size_id}" 200 readonly::fixed_size;
+    GET "/servers/baremetal_models" 200 readonly::baremetal_models;
+    GET "/servers/baremetal_models/{baremetal_model_id}" 200 readonly::baremetal_model;
     GET "/servers/{server_id}" 200 |c| get(c, Kind::Server);
     PUT "/servers/{server_id}" 200 servers::update;
     DELETE "/servers/{server_id}" 202 servers::delete;
@@ -216,20 +191,20 @@ pub static ROUTES: &[Route] = routes! {
     GET "/roles/{role_id}/users/{user_id}" 200 access::role_user;
     DELETE "/roles/{role_id}/users/{user_id}" 202 access::remove_role_user;
     POST "/roles/{role_id}/clone" 201 access::clone_role;
-    GET "/logs" 200 catalogue::logs;
+    GET "/logs" 200 readonly::logs;
     GET "/logs/{log_id}" 200 |c| get(c, Kind::Log);
-    GET "/usages" 200 catalogue::usages;
-    GET "/server_appliances" 200 catalogue::appliances;
-    GET "/server_appliances/{id}" 200 catalogue::appliance;
-    GET "/recovery_appliances" 200 catalogue::recovery_appliances;
-    GET "/recovery_appliances/{id}" 200 catalogue::recovery_appliance;
-    GET "/dvd_isos" 200 catalogue::dvd_isos;
-    GET "/dvd_isos/{id}" 200 catalogue::dvd_iso;
+    GET "/usages" 200 readonly::usages;
+    GET "/server_appliances" 200 readonly::appliances;
+    GET "/server_appliances/{id}" 200 readonly::appliance;
+    GET "/recovery_appliances" 200 readonly::recovery_appliances;
+    GET "/recovery_appliances/{id}" 200 readonly::recovery_appliance;
+    GET "/dvd_isos" 200 readonly::dvd_isos;
+    GET "/dvd_isos/{id}" 200 readonly::dvd_iso;
     GET "/ping" 200 |_| Ok(json!(["PONG"]));
     GET "/ping_auth" 200 |_| Ok(json!(["PONG"]));
-    GET "/pricing" 200 catalogue::pricing;
-    GET "/datacenters" 200 catalogue::datacenters;
-    GET "/datacenters/{datacenter_id}" 200 catalogue::datacenter;
+    GET "/pricing" 200 readonly::pricing;
+    GET "/datacenters" 200 readonly::datacenters;
+    GET "/datacenters/{datacenter_id}" 200 readonly::datacenter;
 };
 
 /// The outcome of matching a method and path against the table.
@@ -289,100 +264,6 @@ fn score(pattern: &str, segments: &[&str]) -> Option<usize> {
         }
     }
     Some(literal)
-}
-
-// ---- generic handlers shared by the families ----
-
-/// An element as the API shows it: hidden relation keys removed, derived fields filled.
-pub fn render(a: &Account, k: Kind, r: &Rec) -> Value {
-    let mut o: Obj = public(&r.obj);
-    match k {
-        Kind::Server => servers::decorate(a, r, &mut o),
-        Kind::PublicIp => network::decorate_ip(a, r, &mut o),
-        Kind::Firewall => network::decorate_firewall(a, r, &mut o),
-        Kind::LoadBalancer => network::decorate_lb(a, r, &mut o),
-        Kind::PrivateNetwork => network::decorate_pn(a, r, &mut o),
-        Kind::BlockStorage | Kind::SharedStorage => storage::decorate(a, k, r, &mut o),
-        Kind::MonitoringPolicy => monitoring::decorate(a, r, &mut o),
-        Kind::SshKey | Kind::User | Kind::Role => access::decorate(a, k, r, &mut o),
-        Kind::Image | Kind::Vpn | Kind::Log => {}
-    }
-    Value::Object(o)
-}
-
-pub fn render_id(a: &Account, k: Kind, id: &str) -> ApiResult<Value> {
-    let r = a.get(k, id)?;
-    Ok(render(a, k, r))
-}
-
-pub fn list(c: &mut Ctx, k: Kind) -> ApiResult<Value> {
-    let lp = c.list_params()?;
-    let items: Vec<Value> = c
-        .acct
-        .coll(k)
-        .iter()
-        .map(|r| render(c.acct, k, r))
-        .collect();
-    Ok(Value::Array(lp.apply(items)))
-}
-
-pub fn get(c: &mut Ctx, k: Kind) -> ApiResult<Value> {
-    render_id(c.acct, k, c.p(0))
-}
-
-/// Starts the element's removal: it shows `state` for `dur` seconds, then answers 404.
-pub fn delete(c: &mut Ctx, k: Kind, state: &str, dur: f64) -> ApiResult<Value> {
-    let id = c.p(0).to_string();
-    let now = c.now;
-    let r = c.acct.get_mut(k, &id)?;
-    if r.tr.as_ref().is_some_and(|t| t.remove) {
-        return Err(ApiError::invalid_state(
-            k.element_type(),
-            &id,
-            state,
-            "The element is already being removed",
-        ));
-    }
-    Account::begin(r, k, state, "", now, dur, None, true);
-    render_id(c.acct, k, &id)
-}
-
-/// Lists an embedded array (rules, ports, processes) of an element.
-pub fn sub_list(c: &mut Ctx, k: Kind, key: &str) -> ApiResult<Value> {
-    let r = c.acct.get(k, c.p(0))?;
-    Ok(r.obj.get(key).cloned().unwrap_or_else(|| json!([])))
-}
-
-/// One item of an embedded array by id.
-pub fn sub_get(c: &mut Ctx, k: Kind, key: &str, missing: ApiError) -> ApiResult<Value> {
-    let r = c.acct.get(k, c.p(0))?;
-    r.obj
-        .get(key)
-        .and_then(Value::as_array)
-        .and_then(|a| {
-            a.iter()
-                .find(|x| x.get("id").and_then(Value::as_str) == Some(c.p(1)))
-        })
-        .cloned()
-        .ok_or(missing)
-}
-
-pub fn rule_not_found(message: &str) -> ApiError {
-    ApiError::not_found("RULE_NOT_FOUND", message)
-}
-
-/// Refuses to start a change while the element is still between states.
-pub fn ensure_idle(k: Kind, r: &Rec) -> ApiResult<()> {
-    if Account::busy(r) {
-        let state = Account::state_of(k, r);
-        return Err(ApiError::invalid_state(
-            k.element_type(),
-            r.id(),
-            &state,
-            format!("Operation not allowed while the element is in state {state}"),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

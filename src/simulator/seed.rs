@@ -3,8 +3,9 @@
 
 use super::access::{Perms, permissions, role_obj, user_obj};
 use super::catalogue::{Catalogue, SIZE_L, SIZE_M, SIZE_XL, stable_id};
+use super::ctx::Ctx;
 use super::errors::ApiResult;
-use super::router::{Ctx, Handler};
+use super::router::Handler;
 use super::state::{Account, Kind};
 use super::{access, monitoring, network, servers, storage};
 use serde_json::{Value, json};

@@ -1,12 +1,15 @@
 //! Servers and everything below `/servers/{id}`: hardware, disks, image, IPs,
 //! power, DVD, private networks, snapshots and clones.
 
+use super::ctx::Ctx;
 use super::errors::{ApiError, ApiResult};
+use super::generic::ensure_idle;
 use super::network;
-use super::router::{Ctx, ensure_idle, render_id};
+use super::render::render_id;
+use super::render::servers::{ip_view, lb_refs, server_ips};
 use super::state::{
-    Account, Kind, Obj, Rec, date_in_days, date_now, new_cloudpanel_id, new_id, obj,
-    random_password, str_list,
+    Account, Kind, Rec, date_in_days, date_now, new_cloudpanel_id, new_id, obj, random_password,
+    str_list,
 };
 use super::validate::*;
 use serde_json::{Value, json};
@@ -27,49 +30,6 @@ pub mod secs {
 }
 
 const MAX_HDDS: usize = 8;
-
-/// Fills the fields that come from other resources (IPs, networks, policy).
-pub fn decorate(a: &Account, r: &Rec, o: &mut Obj) {
-    let ips: Vec<Value> = server_ips(a, r.id()).map(|ip| ip_view(a, ip)).collect();
-    o.insert("ips".into(), Value::Array(ips));
-    let pns: Vec<Value> = str_list(r.obj.get("_pns"))
-        .iter()
-        .filter_map(|id| a.id_name(Kind::PrivateNetwork, id))
-        .collect();
-    o.insert("private_networks".into(), Value::Array(pns));
-    let mp = a
-        .id_name(Kind::MonitoringPolicy, r.s("_mp"))
-        .unwrap_or(Value::Null);
-    o.insert("monitoring_policy".into(), mp);
-}
-
-pub fn server_ips<'a>(a: &'a Account, sid: &'a str) -> impl Iterator<Item = &'a Rec> + 'a {
-    a.coll(Kind::PublicIp)
-        .iter()
-        .filter(move |ip| ip.s("_server") == sid)
-}
-
-/// The server-IP object as `/servers/{id}/ips` shows it.
-pub fn ip_view(a: &Account, ip: &Rec) -> Value {
-    json!({
-        "id": ip.id(),
-        "ip": ip.s("ip"),
-        "type": ip.s("type"),
-        "reverse_dns": ip.obj.get("reverse_dns").cloned().unwrap_or(Value::Null),
-        "main": ip.obj.get("_main").and_then(Value::as_bool).unwrap_or(false),
-        "firewall_policy": a.id_name(Kind::Firewall, ip.s("_fw")).unwrap_or(Value::Null),
-        "load_balancers": lb_refs(a, ip),
-    })
-}
-
-fn lb_refs(a: &Account, ip: &Rec) -> Value {
-    Value::Array(
-        str_list(ip.obj.get("_lbs"))
-            .iter()
-            .filter_map(|id| a.id_name(Kind::LoadBalancer, id))
-            .collect(),
-    )
-}
 
 /// The state a server returns to after a change: where it was heading, or where it is.
 fn steady(r: &Rec) -> String {

@@ -1,44 +1,16 @@
 //! Images, block storages and shared storages (with their access credentials).
 
+use super::ctx::Ctx;
 use super::errors::{ApiError, ApiResult};
+use super::generic::ensure_idle;
 use super::network::set_opt;
-use super::router::{Ctx, ensure_idle, render_id};
-use super::state::{Account, Kind, Obj, Rec, date_now, new_cloudpanel_id, new_id, obj};
+use super::render::render_id;
+use super::state::{Account, Kind, date_now, new_cloudpanel_id, new_id, obj};
 use super::validate::*;
 use serde_json::{Value, json};
 
 const MAX_BLOCK: usize = 10;
 const MAX_SHARED: usize = 10;
-
-pub fn decorate(a: &Account, k: Kind, r: &Rec, o: &mut Obj) {
-    match k {
-        Kind::BlockStorage => {
-            o.insert(
-                "server".into(),
-                a.id_name(Kind::Server, r.s("_server"))
-                    .unwrap_or(Value::Null),
-            );
-        }
-        Kind::SharedStorage => {
-            let servers: Vec<Value> = r
-                .obj
-                .get("_servers")
-                .and_then(Value::as_array)
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|s| {
-                            let id = s["id"].as_str()?;
-                            let name = a.name_of(Kind::Server, id)?;
-                            Some(json!({"id": id, "name": name, "rights": s["rights"]}))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            o.insert("servers".into(), Value::Array(servers));
-        }
-        _ => {}
-    }
-}
 
 fn begin(c: &mut Ctx, k: Kind, id: &str, state: &str, to: &str, dur: f64) {
     let now = c.now;
@@ -154,7 +126,7 @@ pub fn delete_image(c: &mut Ctx) -> ApiResult<Value> {
             "Cannot delete while deploying",
         ));
     }
-    super::router::delete(c, Kind::Image, "REMOVING", 6.0)
+    super::generic::delete(c, Kind::Image, "REMOVING", 6.0)
 }
 
 // ---- block storages ----

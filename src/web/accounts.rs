@@ -20,7 +20,7 @@ use crate::rbac::perms;
 use crate::tenant::{CloudAccountRow, NameTaken, Tenant};
 use crate::web::confirm::TypedName;
 use crate::web::error::{AppError, AppResult};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
@@ -95,10 +95,10 @@ impl From<CloudError> for PingProblem {
                 "The address answered, but not like the Cloud Panel API (no PONG).".to_owned(),
                 None,
             ),
-            // A check is a read: it is never queued.
-            CloudError::Queued { .. } | CloudError::QueueFull { .. } => {
-                (error.user_message(), None)
-            }
+            // A check is a read: it is never queued, nor refused for a grant.
+            CloudError::Queued { .. }
+            | CloudError::QueueFull { .. }
+            | CloudError::NotGranted { .. } => (error.user_message(), None),
         };
         Self {
             message,

@@ -18,7 +18,7 @@ use crate::rbac::perms;
 use crate::tenant::Tenant;
 use crate::web::error::{AppError, AppResult, url_encode};
 use crate::web::extract::InstanceAdmin;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

@@ -151,7 +151,7 @@ pub async fn login(
 
     if two_factor::is_enabled(state.raw_db(), user.id).await? {
         // Half signed in: the code step alone accepts this marker.
-        crate::web::two_factor::await_code(&session, user.id, next)?;
+        crate::web::pending_sign_in::await_code(&session, user.id, next)?;
         return Ok(redirect("/login/code"));
     }
     sign_in(&req, &session, &user)?;
@@ -191,7 +191,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     session: Session,
 ) -> AppResult<HttpResponse> {
-    if let Some(user) = crate::web::page::session_user(&state, &session).await? {
+    if let Some(user) = crate::web::page_build::session_user(&state, &session).await? {
         let ctx = crate::web::audit_ctx(&req, None, Some(&user));
         let event =
             NewEvent::new("auth.sign_out", Outcome::Succeeded).target("user", user.id, &user.email);

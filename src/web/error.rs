@@ -94,7 +94,7 @@ impl AppError {
     pub fn cloud(what: &str, error: &crate::cloudpanel::CloudError) -> Self {
         match error.retry_after_secs() {
             Some(retry_after_secs) => Self::Pending {
-                message: crate::web::cloud::loading(what),
+                message: crate::web::cloud::loading::loading(what),
                 retry_after_secs,
             },
             None => Self::Upstream(format!("Could not load {what}: {}", error.summary())),

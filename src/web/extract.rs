@@ -8,7 +8,8 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::db::users::User;
 use crate::web::error::AppError;
-use crate::web::page::{self, PageCtx};
+use crate::web::page::PageCtx;
+use crate::web::page_build;
 
 /// A signed-in, enabled user and the context for the page they asked for.
 pub struct CurrentUser {
@@ -19,8 +20,8 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// The signed-in user of `req`, or the redirect to the sign-in page.
     pub async fn of(req: &HttpRequest) -> Result<Self, AppError> {
-        let state = page::app_state(req)?;
-        let Some(user) = page::session_user(&state, &req.get_session()).await? else {
+        let state = page_build::app_state(req)?;
+        let Some(user) = page_build::session_user(&state, &req.get_session()).await? else {
             // After signing in, come back to the page asked for (never to a form post).
             let next = if req.method() == Method::GET {
                 req.uri()
@@ -32,7 +33,7 @@ impl CurrentUser {
             };
             return Err(AppError::SignInRequired { next });
         };
-        let page = page::build(&state, req, Some(&user)).await?;
+        let page = page_build::build(&state, req, Some(&user)).await?;
         Ok(Self { user, page })
     }
 }

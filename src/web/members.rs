@@ -21,8 +21,9 @@ use crate::tenant::{
 };
 use crate::web::confirm::{self, ConfirmStep, Confirmation};
 use crate::web::error::{AppError, AppResult, error_page};
-use crate::web::org::OrgCtx;
-use crate::web::page::{self, PageCtx};
+use crate::web::org_ctx::OrgCtx;
+use crate::web::page::PageCtx;
+use crate::web::page_build;
 use crate::web::{flash, redirect, render};
 
 /// The new invitation's link, shown once on the next members page.
@@ -545,8 +546,8 @@ async fn accept_view(
     error: Option<&str>,
 ) -> AppResult<HttpResponse> {
     let session = req.get_session();
-    let user = page::session_user(state, &session).await?;
-    let page = page::build(state, req, user.as_deref()).await?;
+    let user = page_build::session_user(state, &session).await?;
+    let page = page_build::build(state, req, user.as_deref()).await?;
     let found = unguarded::invitation_by_token(state.raw_db(), token).await?;
     if let Some(refusal) = refuse_link(&page, found.as_ref(), now_unix()) {
         return Ok(refusal);
@@ -625,13 +626,13 @@ async fn accept(
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
     let now = now_unix();
-    let user = page::session_user(&state, &session).await?;
+    let user = page_build::session_user(&state, &session).await?;
     let found = unguarded::invitation_by_token(state.raw_db(), &token).await?;
     if found
         .as_ref()
         .is_none_or(|f| f.invitation.state(now) != InvitationState::Open)
     {
-        let page = page::build(&state, &req, user.as_deref()).await?;
+        let page = page_build::build(&state, &req, user.as_deref()).await?;
         if let Some(refusal) = refuse_link(&page, found.as_ref(), now) {
             return Ok(refusal);
         }
@@ -703,7 +704,7 @@ async fn accept(
     let user_id = match outcome {
         Accepted::Joined(id) | Accepted::AlreadyMember(id) => id,
         Accepted::NotOpen => {
-            let page = page::build(&state, &req, user.as_deref()).await?;
+            let page = page_build::build(&state, &req, user.as_deref()).await?;
             return Ok(error_page(
                 StatusCode::GONE,
                 &page,

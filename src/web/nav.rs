@@ -1,7 +1,7 @@
 //! The navigation bar: which entries a user sees.
 //!
 //! Organisation pages add their own entries, filtered by permission, in
-//! [`crate::web::org::OrgCtx`].
+//! [`crate::web::org_ctx::OrgCtx`].
 
 use crate::app_state::AppState;
 use crate::db::users::User;

@@ -26,7 +26,7 @@ use crate::rbac::{Permission, perms};
 use crate::tenant::{AccountList, CloudAccountRow};
 use crate::web::cloud::{AccountParam, Fallback, ListParams, Upstream, connect, read_problem};
 use crate::web::error::{AppError, AppResult, url_encode};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::{NavLink, PageCtx};
 use crate::web::redirect;
 use crate::web::render;
@@ -48,6 +48,10 @@ pub struct FamilyCard {
     /// How old the count is, or why there is none.
     pub note: String,
     pub problem: bool,
+    /// When the API gave the answer shown, if it is not an older one kept
+    /// through a failure: the account card's health line needs no call of
+    /// its own then.
+    pub answered: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A server with open alerts in the monitoring center.
@@ -256,7 +260,10 @@ async fn overview(
         None => (Vec::new(), None),
     };
     let account_cards = match (&up, opener) {
-        (Some(up), Some(permission)) => account_cards(&ctx, permission, &accounts, up).await,
+        (Some(up), Some(permission)) => {
+            let answered = families.iter().filter_map(|f| f.answered).max();
+            account_cards(&ctx, permission, &accounts, up, answered).await
+        }
         _ => Vec::new(),
     };
     render(
@@ -334,6 +341,7 @@ async fn family<T>(
         busy: 0,
         note: String::new(),
         problem: true,
+        answered: None,
     };
     // No gate on the budget here: the client serves what it knows, and
     // these reads go after members' pages (see `families`).
@@ -343,6 +351,7 @@ async fn family<T>(
             card.busy = f.value.iter().filter(|x| busy(x)).count();
             card.note = age_note(&f);
             card.problem = false;
+            card.answered = f.stale_reason.is_none().then_some(f.fetched_at);
         }
         Err(e) => card.note = read_problem(&label.to_lowercase(), &e),
     }
@@ -520,13 +529,16 @@ async fn audit_tail(ctx: &OrgCtx) -> Option<Vec<AuditLine>> {
     )
 }
 
-/// Every cloud account's budget and a health line from `GET /ping` (cached
-/// by the client, so a busy dashboard asks at most once per cache period).
+/// Every cloud account's budget and a health line: for the account the
+/// family cards were just read from, the time of their newest answer; for
+/// the others (or when no card could be read) `GET /ping`, cached by the
+/// client, so a busy dashboard asks at most once per cache period.
 async fn account_cards(
     ctx: &OrgCtx,
     permission: Permission,
     rows: &[std::sync::Arc<CloudAccountRow>],
     current: &Upstream,
+    current_answered: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Vec<AccountCard> {
     let Ok(tenant) = ctx.require(permission).await else {
         return Vec::new();
@@ -563,9 +575,18 @@ async fn account_cards(
                 continue;
             }
         };
-        let (health, healthy) = match may_read(client) {
-            Err(why) => (format!("Not checked now. {why}"), true),
-            Ok(()) => match client.ping().await {
+        let answered = current_answered.filter(|_| is_current);
+        let (health, healthy) = match (answered, may_read(client)) {
+            (Some(at), _) => (
+                format!(
+                    "The API answered the counts above at {} UTC ({} s ago).",
+                    at.format("%H:%M:%S"),
+                    (chrono::Utc::now() - at).num_seconds().max(0)
+                ),
+                true,
+            ),
+            (None, Err(why)) => (format!("Not checked now. {why}"), true),
+            (None, Ok(())) => match client.ping().await {
                 Ok(f) => (
                     format!(
                         "The API answered “{}” at {} UTC ({} s ago).",

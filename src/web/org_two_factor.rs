@@ -13,7 +13,7 @@ use crate::audit::{LocalChange, NewEvent, Outcome};
 use crate::db::two_factor;
 use crate::rbac::{BuiltinRole, perms};
 use crate::web::error::{AppError, AppResult};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
 pub fn routes(cfg: &mut Routes) {

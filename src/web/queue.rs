@@ -14,7 +14,7 @@ use crate::rbac::perms;
 use crate::tenant::{AccountQueue, Cancelled, QueuedChange};
 use crate::web::audit::show_time;
 use crate::web::error::{AppError, AppResult};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::routing::Routes;
 use crate::web::{flash, redirect, render};

@@ -15,7 +15,7 @@ use crate::rbac::{Permission, PermissionSet, perms};
 use crate::tenant::{DeleteOutcome, RoleRow, RoleSummary, Tenant, UpdateOutcome};
 use crate::web::error::{AppError, AppResult};
 use crate::web::matrix::{self, Matrix, Scope};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 

@@ -9,7 +9,7 @@ use actix_session::Session;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::app_state::AppState;
@@ -19,9 +19,10 @@ use crate::crypto;
 use crate::db::users::User;
 use crate::db::{now_unix, two_factor, users};
 use crate::web::auth_pages::{self, AccountProblem};
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
 use crate::web::page::PageCtx;
+use crate::web::pending_sign_in::{PENDING_KEY, pending};
 use crate::web::{flash, redirect, render};
 
 pub fn routes(cfg: &mut Routes) {
@@ -31,41 +32,6 @@ pub fn routes(cfg: &mut Routes) {
         .route("/account/two-factor/start", web::post().to(start))
         .route("/account/two-factor/confirm", web::post().to(confirm))
         .route("/account/two-factor/disable", web::post().to(disable));
-}
-
-/// Session key of the half-signed-in state.
-const PENDING_KEY: &str = "pending_second_factor";
-/// How long the code step waits after the password was accepted.
-const PENDING_SECS: i64 = 5 * 60;
-
-#[derive(Serialize, Deserialize)]
-struct Pending {
-    user_id: i64,
-    until: i64,
-    next: String,
-}
-
-/// After a correct password: a fresh session id that carries only the
-/// pending marker.
-pub(crate) fn await_code(session: &Session, user_id: i64, next: &str) -> AppResult<()> {
-    session.renew();
-    session.remove("csrf");
-    let pending = Pending {
-        user_id,
-        until: now_unix() + PENDING_SECS,
-        next: next.to_owned(),
-    };
-    session
-        .insert(PENDING_KEY, pending)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to store the session: {e}")))
-}
-
-fn pending(session: &Session) -> Option<Pending> {
-    session
-        .get::<Pending>(PENDING_KEY)
-        .ok()
-        .flatten()
-        .filter(|p| p.until > now_unix())
 }
 
 fn expired(session: &Session) -> HttpResponse {

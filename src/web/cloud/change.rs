@@ -17,7 +17,7 @@ use crate::cloudpanel::CloudError;
 use crate::rbac::Permission;
 use crate::tenant::Enqueued;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{confirm, flash, redirect};
 
 /// What the Cloud Panel answers a change with: the object, named for the

@@ -7,6 +7,7 @@ mod change;
 mod choices;
 mod form;
 mod listing;
+pub(in crate::web) mod loading;
 mod state;
 
 use actix_session::Session;
@@ -18,7 +19,7 @@ use serde::Deserialize;
 use crate::cloudpanel::{AccountClient, CloudError};
 use crate::tenant::{CloudAccount, CloudAccountRow, OpenError, Tenant};
 use crate::web::error::{AppError, AppResult};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::render;
 
 pub use change::{Act, Change, Named, Target, Then, queued, recorded};
@@ -27,6 +28,7 @@ pub use form::{FieldErrors, among, api_field_errors, check_typed_name, form_prob
 pub use listing::{
     ListParams, ListView, Listing, Loaded, SortOption, chosen_sort, list, list_in_order,
 };
+pub use loading::loading;
 pub use state::{StateBadge, badge_class, state_label};
 
 /// `?account=ID` on every cloud address: the cloud account a page shows
@@ -195,15 +197,6 @@ fn open_error(error: OpenError) -> AppError {
         )),
         OpenError::Failed(e) => e.into(),
     }
-}
-
-/// What a page or card with nothing known yet says while the request
-/// budget is spent: not a failure, it fills in when the budget allows.
-pub fn loading(what: &str) -> String {
-    format!(
-        "Loading {what}: the organisation's shared request budget for this cloud account \
-         is spent for the moment, and nothing was read here before."
-    )
 }
 
 /// A read failed: the page says so in its own words (never a raw error

@@ -17,7 +17,7 @@ use crate::web::cloud::{
     AccountParam, Fallback, FieldErrors, StateBadge, check_id, connect, datacenter_label, found,
 };
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

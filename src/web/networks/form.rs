@@ -2,6 +2,7 @@
 //! fields (rule rows repeat the same fields under numbered prefixes), a
 //! rule's source address, and the names of the form's fields.
 
+use crate::domain::{parse_resource_description, parse_resource_name};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
@@ -66,21 +67,16 @@ pub fn parse_number(raw: &str, what: &str, min: u32, max: u32) -> Result<u32, St
         .ok_or_else(|| format!("{what} must be a whole number from {min} to {max}."))
 }
 
-/// A name of 1 to 128 characters.
-pub fn check_name(name: &str, what: &str) -> Result<(), String> {
-    let len = name.chars().count();
-    if len == 0 || len > 128 {
-        return Err(format!("Give the {what} a name of 1 to 128 characters."));
-    }
-    Ok(())
+/// A name as the Cloud Panel keeps it: the one rule of
+/// [`parse_resource_name`].
+pub fn check_name(name: &str) -> Result<(), String> {
+    parse_resource_name(name).map(drop)
 }
 
-/// A description of at most 256 characters.
+/// A description as the Cloud Panel keeps it: the one rule of
+/// [`parse_resource_description`].
 pub fn check_description(description: &str) -> Result<(), String> {
-    if description.chars().count() > 256 {
-        return Err("The description may have at most 256 characters.".into());
-    }
-    Ok(())
+    parse_resource_description(description).map(drop)
 }
 
 #[cfg(test)]

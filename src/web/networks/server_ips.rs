@@ -6,7 +6,7 @@
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::common::{IdName, ServerIpRef};
 use crate::web::cloud::{Upstream, read_problem};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// One IP of one server.
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::json;
 
-use super::actions::{parse_disk, parse_hardware};
+use super::hardware::{parse_disk, parse_hardware};
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::catalogue::Appliance;
 use crate::cloudpanel::servers::{CreateHardware, CreateServer, NewHdd};
@@ -24,7 +24,7 @@ use crate::web::cloud::{
 };
 use crate::web::error::AppResult;
 use crate::web::flash;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::redirect;
 use crate::web::render;

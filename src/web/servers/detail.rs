@@ -18,7 +18,7 @@ use crate::web::cloud::{
 };
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

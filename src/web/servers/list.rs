@@ -13,7 +13,7 @@ use crate::web::cloud::{
     fragment, list_in_order,
 };
 use crate::web::error::{AppError, AppResult};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::spliced;
 use actix_session::Session;

@@ -2,17 +2,27 @@
 //! Cloud Panel, each behind its exact permission flag, audited as a pair of
 //! events (requested, then the outcome), answered with a flash message.
 
-mod actions;
+mod clone;
 mod create;
+mod delete;
 mod detail;
+mod dvd;
+mod hardware;
+mod image;
+mod ips;
 mod list;
+mod networks;
 mod parts;
+mod power;
+mod rename;
+mod snapshots;
+mod target;
 mod view;
 
 use crate::web::routing::Routes;
 use actix_web::web;
 
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 pub use view::{ServerRow, format_gb};
 
@@ -43,69 +53,66 @@ pub fn routes(cfg: &mut Routes) {
             "/o/{slug}/servers/{id}/private_networks/{network_id}",
             get().to(parts::private_network),
         )
-        .route("/o/{slug}/servers/{id}/rename", post().to(actions::rename))
-        .route("/o/{slug}/servers/{id}/power", post().to(actions::power))
+        .route("/o/{slug}/servers/{id}/rename", post().to(rename::rename))
+        .route("/o/{slug}/servers/{id}/power", post().to(power::power))
         .route(
             "/o/{slug}/servers/{id}/hardware",
-            post().to(actions::resize),
+            post().to(hardware::resize),
         )
-        .route("/o/{slug}/servers/{id}/hdds", post().to(actions::add_hdd))
+        .route("/o/{slug}/servers/{id}/hdds", post().to(hardware::add_hdd))
         .route(
             "/o/{slug}/servers/{id}/hdds/{hdd_id}/resize",
-            post().to(actions::resize_hdd),
+            post().to(hardware::resize_hdd),
         )
         .route(
             "/o/{slug}/servers/{id}/hdds/{hdd_id}/delete",
-            post().to(actions::remove_hdd),
+            post().to(hardware::remove_hdd),
         )
-        .route(
-            "/o/{slug}/servers/{id}/image",
-            post().to(actions::reinstall),
-        )
-        .route("/o/{slug}/servers/{id}/ips", post().to(actions::add_ip))
+        .route("/o/{slug}/servers/{id}/image", post().to(image::reinstall))
+        .route("/o/{slug}/servers/{id}/ips", post().to(ips::add_ip))
         .route(
             "/o/{slug}/servers/{id}/ips/{ip_id}/delete",
-            post().to(actions::remove_ip),
+            post().to(ips::remove_ip),
         )
         .route(
             "/o/{slug}/servers/{id}/ips/{ip_id}/firewall",
-            post().to(actions::ip_firewall),
+            post().to(ips::ip_firewall),
         )
         .route(
             "/o/{slug}/servers/{id}/ips/{ip_id}/load_balancers",
-            post().to(actions::ip_add_lb),
+            post().to(ips::ip_add_lb),
         )
         .route(
             "/o/{slug}/servers/{id}/ips/{ip_id}/load_balancers/{lb_id}/delete",
-            post().to(actions::ip_remove_lb),
+            post().to(ips::ip_remove_lb),
         )
         .route(
             "/o/{slug}/servers/{id}/private_networks",
-            post().to(actions::attach_network),
+            post().to(networks::attach_network),
         )
         .route(
             "/o/{slug}/servers/{id}/private_networks/{network_id}/delete",
-            post().to(actions::detach_network),
+            post().to(networks::detach_network),
         )
         .route(
             "/o/{slug}/servers/{id}/snapshots",
-            post().to(actions::create_snapshot),
+            post().to(snapshots::create_snapshot),
         )
         .route(
             "/o/{slug}/servers/{id}/snapshots/{snapshot_id}/restore",
-            post().to(actions::restore_snapshot),
+            post().to(snapshots::restore_snapshot),
         )
         .route(
             "/o/{slug}/servers/{id}/snapshots/{snapshot_id}/delete",
-            post().to(actions::delete_snapshot),
+            post().to(snapshots::delete_snapshot),
         )
-        .route("/o/{slug}/servers/{id}/dvd", post().to(actions::load_dvd))
+        .route("/o/{slug}/servers/{id}/dvd", post().to(dvd::load_dvd))
         .route(
             "/o/{slug}/servers/{id}/dvd/eject",
-            post().to(actions::eject_dvd),
+            post().to(dvd::eject_dvd),
         )
-        .route("/o/{slug}/servers/{id}/clone", post().to(actions::clone))
-        .route("/o/{slug}/servers/{id}/delete", post().to(actions::delete));
+        .route("/o/{slug}/servers/{id}/clone", post().to(clone::clone))
+        .route("/o/{slug}/servers/{id}/delete", post().to(delete::delete));
 }
 
 /// Where a server's pages live (without the account query, so that

@@ -20,7 +20,7 @@ use crate::web::cloud::{
     AccountParam, Fallback, Upstream, check_id, connect, datacenter_label, found, read_problem,
 };
 use crate::web::error::{AppError, AppResult};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

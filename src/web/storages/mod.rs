@@ -7,12 +7,13 @@
 pub mod block;
 pub mod shared;
 
+use crate::domain::{parse_resource_description, parse_resource_name};
 use std::collections::BTreeMap;
 
 use crate::cloudpanel::storages::UpdateStorage;
 use crate::rbac::Permission;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 pub use crate::web::cloud::datacenter_label;
 
@@ -63,21 +64,19 @@ impl SizeRule {
     }
 }
 
-/// A name of 1 to 128 characters.
+/// A name as the Cloud Panel keeps it (the one rule of
+/// [`parse_resource_name`]); the message lands beside the field.
 pub fn check_name(name: &str, errors: &mut FieldErrors) {
-    let len = name.chars().count();
-    if len == 0 || len > 128 {
-        errors.insert("name", "The name needs 1 to 128 characters.".to_owned());
+    if let Err(message) = parse_resource_name(name) {
+        errors.insert("name", message);
     }
 }
 
-/// A description of at most 256 characters.
+/// A description as the Cloud Panel keeps it (the one rule of
+/// [`parse_resource_description`]); the message lands beside the field.
 pub fn check_description(description: &str, errors: &mut FieldErrors) {
-    if description.chars().count() > 256 {
-        errors.insert(
-            "description",
-            "The description may have at most 256 characters.".to_owned(),
-        );
+    if let Err(message) = parse_resource_description(description) {
+        errors.insert("description", message);
     }
 }
 

@@ -14,7 +14,7 @@ use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, check_id, connect, list, read_problem,
 };
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

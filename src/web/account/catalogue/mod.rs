@@ -13,7 +13,7 @@ use actix_web::web;
 use crate::cloudpanel::catalogue::Datacenter;
 use crate::cloudpanel::{CloudError, Fetched};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// This family's organisation routes, for the isolation walk.
 pub const ROUTES: &[(&str, &str)] = &[

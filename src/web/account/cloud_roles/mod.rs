@@ -20,7 +20,7 @@ use actix_web::web;
 
 use crate::cloudpanel::access::Role;
 use crate::web::cloud::{Target, Upstream};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// This family's organisation routes, for the isolation walk.
 pub const ROUTES: &[(&str, &str)] = &[

@@ -20,7 +20,7 @@ use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, Named, check_id};
 use crate::web::error::AppResult;
 use crate::web::matrix::{self, Scope};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
 /// The API answers the permissions, not the role: the role it was for,

@@ -17,7 +17,7 @@ use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, Fallback, check_id, chosen_id, connect, found};
 use crate::web::confirm::{ConfirmStep, Confirmation};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

@@ -2,7 +2,7 @@
 
 use crate::cloudpanel::access::Role;
 use crate::web::cloud::{StateBadge, Upstream};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// One row of the list (and the head of a role's page).
 #[derive(Debug, Clone)]

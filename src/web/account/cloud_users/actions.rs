@@ -14,7 +14,7 @@ use crate::web::cloud::{
 };
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
 /// The user's addresses on the account acted on.

@@ -18,7 +18,7 @@ use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, check_id};
 use crate::web::confirm;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// At most this many addresses in one request.
 const MAX_IPS: usize = 20;

@@ -19,7 +19,7 @@ use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, check_id, recorded};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 

@@ -13,7 +13,7 @@ use crate::rbac::perms;
 use crate::tenant::AccountList;
 use crate::web::cloud::{AccountParam, Fallback, ListParams, ListView, Loaded, connect, list};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

@@ -20,7 +20,7 @@ use actix_web::web;
 
 use crate::cloudpanel::access::User;
 use crate::web::cloud::Named;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// This family's organisation routes, for the isolation walk.
 pub const ROUTES: &[(&str, &str)] = &[

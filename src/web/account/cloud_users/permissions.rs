@@ -14,7 +14,7 @@ use crate::rbac::{Source, VOCABULARY, perms};
 use crate::tenant::AccountList;
 use crate::web::cloud::{AccountParam, Fallback, Loaded, connect};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

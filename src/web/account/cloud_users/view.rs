@@ -3,7 +3,7 @@
 
 use crate::cloudpanel::access::User;
 use crate::web::cloud::{StateBadge, Upstream};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// One user, as the list row and the detail page show it.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use crate::rbac::{Permission, perms};
 use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id, check_typed_name};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
 type ImagePath = web::Path<(String, String)>;

@@ -4,7 +4,7 @@ use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::images::{Frequency, Image};
 use crate::cloudpanel::servers::Server;
 use crate::web::cloud::{StateBadge, Upstream, datacenter_label};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// Another object a page links to.
 #[derive(Debug, Clone)]

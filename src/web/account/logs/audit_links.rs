@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::cloudpanel::logs::LogEntry;
 use crate::rbac::perms;
 use crate::web::error::url_encode;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// How far an audit event may be from the log and still be the same change.
 const WINDOW_SECS: i64 = 60;

@@ -2,7 +2,7 @@
 
 use crate::cloudpanel::logs::LogEntry;
 use crate::web::cloud::{StateBadge, state_label};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 pub struct LogRow {
     pub id: String,

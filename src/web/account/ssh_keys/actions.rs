@@ -10,7 +10,7 @@ use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id, check_typed_name};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
 pub async fn delete(

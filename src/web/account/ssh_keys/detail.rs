@@ -11,7 +11,7 @@ use crate::cloudpanel::ssh_keys::SshKey;
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

@@ -26,7 +26,7 @@ use crate::web::cloud::{
     form_problem, found, recorded,
 };
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 

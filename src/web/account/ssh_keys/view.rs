@@ -2,7 +2,7 @@
 
 use crate::cloudpanel::ssh_keys::SshKey;
 use crate::web::cloud::{StateBadge, Upstream};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// A server that was given the key.
 #[derive(Debug, Clone)]

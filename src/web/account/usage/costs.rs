@@ -22,7 +22,7 @@ use crate::tenant::AccountList;
 use crate::web::charts::bars::{Amount, number};
 use crate::web::cloud::{AccountParam, Fallback, ListParams, Loaded, connect, read_problem};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

@@ -11,7 +11,7 @@ use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::web::charts::bars::{self, Amount, BarChart};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// This family's organisation routes, for the isolation walk.
 pub const ROUTES: &[(&str, &str)] = &[

@@ -20,7 +20,7 @@ use crate::tenant::AccountList;
 use crate::web::charts::bars::number;
 use crate::web::cloud::{AccountParam, Fallback, ListParams, Loaded, connect};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

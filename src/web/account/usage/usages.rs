@@ -19,7 +19,7 @@ use crate::web::account::logs::filter::{Filter, LogsParams, PERIODS};
 use crate::web::charts::bars::{self, Amount};
 use crate::web::cloud::{AccountParam, Fallback, FieldErrors, Loaded, connect};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

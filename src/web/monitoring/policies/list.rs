@@ -15,7 +15,7 @@ use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Loaded, StateBadge, connect, list,
 };
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

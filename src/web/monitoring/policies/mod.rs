@@ -18,7 +18,7 @@ mod values;
 
 use crate::cloudpanel::monitoring::{MonitoringPolicy, ProcessAlert};
 use crate::web::cloud::{Named, Target, Upstream};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// The section of the side menu these pages belong to.
 const SECTION: &str = "monitoring_policies";

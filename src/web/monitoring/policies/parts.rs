@@ -17,7 +17,7 @@ use crate::cloudpanel::monitoring::{PortAlert, ProcessAlert};
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Fallback, Upstream, check_id, connect, found};
 use crate::web::error::{AppError, AppResult};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

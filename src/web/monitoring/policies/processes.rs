@@ -16,7 +16,7 @@ use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, FieldErrors, check_id};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 pub async fn add(
     ctx: OrgCtx,

@@ -10,7 +10,7 @@ use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, check_id, chosen_id};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// At most this many servers in one request.
 const MAX_SERVERS: usize = 100;

@@ -17,7 +17,7 @@ pub const PROCESS_ALERTS: &[(&str, &str)] = &[
 ];
 
 pub fn name(raw: &str) -> Result<(), String> {
-    check_name(raw, "policy")
+    check_name(raw)
 }
 
 pub fn description(raw: &str) -> Result<(), String> {

@@ -11,7 +11,8 @@ use askama::Template;
 use serde_json::json;
 
 use super::SECTION;
-use super::rules::{CREATE_PROTOCOLS, RuleRow, mark_repeats, rules_details};
+use super::rule_row::{CREATE_PROTOCOLS, RuleRow};
+use super::rules::{mark_repeats, rules_details};
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::CreateFirewallPolicy;
@@ -20,7 +21,7 @@ use crate::web::cloud::queued;
 use crate::web::cloud::{AccountParam, Fallback, Upstream, connect, recorded};
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
@@ -134,7 +135,7 @@ pub async fn form(
 /// The request, or the problems (beside the fields, and in the rows).
 fn build(v: &mut Values) -> Result<CreateFirewallPolicy, BTreeMap<&'static str, String>> {
     let mut errors = BTreeMap::new();
-    if let Err(message) = check_name(&v.name, "policy") {
+    if let Err(message) = check_name(&v.name) {
         errors.insert("name", message);
     }
     if let Err(message) = check_description(&v.description) {

@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::list::current_row;
-use super::rules::{ADD_PROTOCOLS, RuleRow};
+use super::rule_row::{ADD_PROTOCOLS, RuleRow};
 use super::view::{self, PolicyRow};
 use super::{SECTION, policy_href};
 use crate::cloudpanel::ListQuery;
@@ -23,7 +23,7 @@ use crate::web::cloud::{
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::networks::server_ips::{AttachedIp, OwnedIp, ServerIps};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

@@ -1,16 +1,7 @@
-//! Firewall rules: the fields of one rule as the create form (several rows)
-//! and the policy's "add a rule" form show them, their checks against the
-//! reference, and adding and removing a rule.
+//! Firewall rules: a repeated rule found in a form or in the policy, what
+//! the audit log records of a rule, and adding and removing a rule.
 //!
-//! The reference's two protocol lists differ: creating a policy takes
-//! `TCP UDP ICMP AH ESP GRE ANY`, adding rules takes `TCP UDP TCP/UDP ICMP
-//! IPSEC GRE ANY`; each form offers its own. Ports are typed as `80` or
-//! `8000-8080` and sent as `port_from`/`port_to`; TCP and UDP need them,
-//! protocols without ports take none (the API sets them), ANY may have them.
-//! `deny` is allowed with ANY only; the source is `0.0.0.0` (everyone), an
-//! address or a network.
-
-use std::collections::BTreeMap;
+//! One rule's fields and their checks are in [`super::rule_row`].
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -18,206 +9,18 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::detail::{self, Forms};
+use super::rule_row::{ADD_PROTOCOLS, RuleRow};
 use super::target;
 use super::view::{rule_summary, source};
 use crate::cloudpanel::CloudError;
-use crate::cloudpanel::networks::{FirewallRule, NewFirewallRule, Protocol};
+use crate::cloudpanel::networks::{FirewallRule, NewFirewallRule};
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, check_id};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
-use crate::web::networks::form::{Fields, parse_source};
-use crate::web::org::OrgCtx;
+use crate::web::networks::form::Fields;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::redirect;
-
-/// `POST /firewall_policies` (create) takes these protocols.
-pub const CREATE_PROTOCOLS: &[&str] = &["TCP", "UDP", "ICMP", "AH", "ESP", "GRE", "ANY"];
-/// `POST /firewall_policies/{id}/rules` takes these.
-pub const ADD_PROTOCOLS: &[&str] = &["TCP", "UDP", "TCP/UDP", "ICMP", "IPSEC", "GRE", "ANY"];
-
-/// Protocols whose rules need ports.
-const PORTED: &[&str] = &["TCP", "UDP", "TCP/UDP"];
-
-/// What was typed into one rule's fields, and what is wrong with them.
-#[derive(Debug, Clone)]
-pub struct RuleRow {
-    /// Field names are `{prefix}_protocol`, ids `{prefix}-protocol`.
-    pub prefix: String,
-    pub legend: String,
-    pub protocols: &'static [&'static str],
-    pub protocol: String,
-    pub port: String,
-    pub source: String,
-    pub action: String,
-    pub description: String,
-    pub errors: BTreeMap<&'static str, String>,
-}
-
-impl RuleRow {
-    pub fn blank(prefix: &str, legend: &str, protocols: &'static [&'static str]) -> Self {
-        Self {
-            prefix: prefix.to_owned(),
-            legend: legend.to_owned(),
-            protocols,
-            protocol: String::new(),
-            port: String::new(),
-            source: String::new(),
-            action: "allow".into(),
-            description: String::new(),
-            errors: BTreeMap::new(),
-        }
-    }
-
-    /// The row's fields from a posted form.
-    pub fn read(
-        prefix: &str,
-        legend: &str,
-        protocols: &'static [&'static str],
-        fields: &Fields,
-    ) -> Self {
-        let get = |f: &str| fields.trimmed(&format!("{prefix}_{f}"));
-        let action = get("action");
-        Self {
-            protocol: get("protocol"),
-            port: get("port"),
-            source: get("source"),
-            action: if action.is_empty() {
-                "allow".into()
-            } else {
-                action
-            },
-            description: get("description"),
-            ..Self::blank(prefix, legend, protocols)
-        }
-    }
-
-    /// Nothing typed: a spare row of the create form.
-    pub fn is_blank(&self) -> bool {
-        self.protocol.is_empty()
-            && self.port.is_empty()
-            && self.source.is_empty()
-            && self.description.is_empty()
-    }
-
-    pub fn name(&self, field: &str) -> String {
-        format!("{}_{field}", self.prefix)
-    }
-
-    pub fn id(&self, field: &str) -> String {
-        format!("{}-{field}", self.prefix)
-    }
-
-    pub fn error(&self, field: &str) -> Option<&String> {
-        self.errors.get(field)
-    }
-
-    pub fn is_protocol(&self, protocol: &str) -> bool {
-        self.protocol == protocol
-    }
-
-    /// Checks every field; the rule to send when all are right.
-    pub fn check(&mut self) -> Option<NewFirewallRule> {
-        self.errors.clear();
-        let protocol = self.protocol.clone();
-        if protocol.is_empty() {
-            self.errors.insert("protocol", "Choose a protocol.".into());
-        } else if !self.protocols.contains(&protocol.as_str()) {
-            self.errors.insert(
-                "protocol",
-                format!("Choose one of {}.", self.protocols.join(", ")),
-            );
-        }
-        let ports = if self.port.is_empty() {
-            if PORTED.contains(&protocol.as_str()) {
-                self.errors.insert(
-                    "port",
-                    format!("{protocol} rules need a port (80) or a range (8000-8080)."),
-                );
-            }
-            None
-        } else if !PORTED.contains(&protocol.as_str()) && protocol != "ANY" && !protocol.is_empty()
-        {
-            self.errors.insert(
-                "port",
-                format!("{protocol} has no ports: leave the ports empty."),
-            );
-            None
-        } else {
-            match parse_ports(&self.port) {
-                Ok(ports) => Some(ports),
-                Err(message) => {
-                    self.errors.insert("port", message);
-                    None
-                }
-            }
-        };
-        let action = match self.action.as_str() {
-            "allow" => "allow",
-            "deny" if protocol == "ANY" => "deny",
-            "deny" => {
-                self.errors.insert(
-                    "action",
-                    "Deny is allowed with protocol ANY only (to deny all ports).".into(),
-                );
-                "deny"
-            }
-            _ => {
-                self.errors
-                    .insert("action", "The action is allow or deny.".into());
-                "allow"
-            }
-        };
-        let source = match parse_source(&self.source) {
-            Ok(source) => source,
-            Err(message) => {
-                self.errors.insert("source", message);
-                String::new()
-            }
-        };
-        if self.description.chars().count() > 256 {
-            self.errors.insert(
-                "description",
-                "The description may have at most 256 characters.".into(),
-            );
-        }
-        if !self.errors.is_empty() {
-            return None;
-        }
-        Some(NewFirewallRule {
-            protocol: Protocol::parse(&protocol),
-            port: None,
-            port_from: ports.map(|(from, _)| from),
-            port_to: ports.map(|(_, to)| to),
-            action: Some(action.to_owned()),
-            description: (!self.description.is_empty()).then(|| self.description.clone()),
-            source: Some(source),
-        })
-    }
-}
-
-/// `80` or `8000-8080`, each port from 1 to 65535.
-pub fn parse_ports(raw: &str) -> Result<(u32, u32), String> {
-    let bad = || {
-        "Type a port from 1 to 65535 (80) or a range (8000-8080), the lower port first.".to_owned()
-    };
-    let port = |s: &str| {
-        s.trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|p| (1..=65535).contains(p))
-    };
-    let (from, to) = match raw.split_once(['-', '–']) {
-        Some((a, b)) => (port(a).ok_or_else(bad)?, port(b).ok_or_else(bad)?),
-        None => {
-            let p = port(raw).ok_or_else(bad)?;
-            (p, p)
-        }
-    };
-    if from > to {
-        return Err(bad());
-    }
-    Ok((from, to))
-}
 
 /// Whether an existing rule already does what the new one would.
 fn same_rule(existing: &FirewallRule, new: &NewFirewallRule) -> bool {
@@ -410,6 +213,7 @@ pub async fn remove(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloudpanel::networks::Protocol;
 
     fn row(protocol: &str, port: &str, action: &str, source: &str) -> RuleRow {
         RuleRow {
@@ -418,16 +222,6 @@ mod tests {
             action: action.into(),
             source: source.into(),
             ..RuleRow::blank("r1", "Rule 1", ADD_PROTOCOLS)
-        }
-    }
-
-    #[test]
-    fn ports_are_one_port_or_a_range() {
-        assert_eq!(parse_ports("80"), Ok((80, 80)));
-        assert_eq!(parse_ports("8000-8080"), Ok((8000, 8080)));
-        assert_eq!(parse_ports(" 8000 – 8080 "), Ok((8000, 8080)));
-        for bad in ["0", "65536", "90-80", "http", "1-2-3", ""] {
-            assert!(parse_ports(bad).is_err(), "{bad}");
         }
     }
 

@@ -23,7 +23,7 @@ use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
 use crate::web::networks::server_ips::chosen_ips;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
 type BalancerPath = web::Path<(String, String)>;
@@ -59,7 +59,7 @@ pub async fn rename(
     let name = fields.trimmed("name");
     let description = fields.trimmed("description");
     let mut errors = BTreeMap::new();
-    if has_name && let Err(message) = check_name(&name, "load balancer") {
+    if has_name && let Err(message) = check_name(&name) {
         errors.insert("name", message);
     }
     if has_description && let Err(message) = check_description(&description) {

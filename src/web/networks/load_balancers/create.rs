@@ -12,7 +12,8 @@ use askama::Template;
 use serde_json::json;
 
 use super::SECTION;
-use super::rules::{RuleRow, mark_overlaps, rules_details};
+use super::rule_row::RuleRow;
+use super::rules::{mark_overlaps, rules_details};
 use super::settings::Settings;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::networks::CreateLoadBalancer;
@@ -24,7 +25,7 @@ use crate::web::cloud::{
 };
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
@@ -151,7 +152,7 @@ pub async fn form(
 /// The request, or the problems (beside the fields, in the settings and in the rows).
 fn build(v: &mut Values) -> Result<CreateLoadBalancer, BTreeMap<&'static str, String>> {
     let mut errors = BTreeMap::new();
-    if let Err(message) = check_name(&v.name, "load balancer") {
+    if let Err(message) = check_name(&v.name) {
         errors.insert("name", message);
     }
     if let Err(message) = check_description(&v.description) {

@@ -11,7 +11,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::list::current_row;
-use super::rules::RuleRow;
+use super::rule_row::RuleRow;
 use super::settings::Settings;
 use super::view::{self, BalancerRow};
 use super::{SECTION, balancer_href};
@@ -22,7 +22,7 @@ use crate::web::cloud::{AccountParam, Fallback, Upstream, check_id, connect, fou
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::networks::server_ips::{AttachedIp, OwnedIp, ServerIps};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

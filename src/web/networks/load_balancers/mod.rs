@@ -7,6 +7,7 @@ mod actions;
 mod create;
 mod detail;
 mod list;
+mod rule_row;
 mod rules;
 mod settings;
 mod view;
@@ -16,7 +17,7 @@ use actix_web::web;
 
 use crate::cloudpanel::networks::LoadBalancer;
 use crate::web::cloud::{Named, Target, Upstream};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// This family's organisation routes, for the isolation walk.
 pub const ROUTES: &[(&str, &str)] = &[

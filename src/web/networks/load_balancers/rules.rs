@@ -1,17 +1,15 @@
-//! Load balancer rules: a protocol (TCP or UDP), the balancer's port, the
-//! servers' port and a source. Port 0 means every port: both ports 0, and
-//! only with a NONE or ICMP health check. Two rules for the same protocol
-//! and balancer port overlap, which the API refuses; the panel says so
-//! beside the field before sending.
-
-use std::collections::BTreeMap;
-
+//! Load balancer rules: overlapping rules found in a form or on the
+//! balancer, what the audit log records of a rule, and adding and removing
+//! a rule.
+//!
+//! One rule's fields and their checks are in [`super::rule_row`].
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::detail::{self, Forms};
+use super::rule_row::RuleRow;
 use super::target;
 use super::view::rule_summary;
 use crate::cloudpanel::CloudError;
@@ -20,119 +18,9 @@ use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Act, Change, check_id};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
-use crate::web::networks::form::{Fields, parse_number, parse_source};
-use crate::web::org::OrgCtx;
+use crate::web::networks::form::Fields;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
-
-pub const PROTOCOLS: &[&str] = &["TCP", "UDP"];
-
-/// What was typed into one rule's fields, and what is wrong with them.
-#[derive(Debug, Clone)]
-pub struct RuleRow {
-    /// Field names are `{prefix}_protocol`, ids `{prefix}-protocol`.
-    pub prefix: String,
-    pub legend: String,
-    pub protocol: String,
-    pub port_balancer: String,
-    pub port_server: String,
-    pub source: String,
-    pub errors: BTreeMap<&'static str, String>,
-}
-
-impl RuleRow {
-    pub fn blank(prefix: &str, legend: &str) -> Self {
-        Self {
-            prefix: prefix.to_owned(),
-            legend: legend.to_owned(),
-            protocol: String::new(),
-            port_balancer: String::new(),
-            port_server: String::new(),
-            source: String::new(),
-            errors: BTreeMap::new(),
-        }
-    }
-
-    pub fn read(prefix: &str, legend: &str, fields: &Fields) -> Self {
-        let get = |f: &str| fields.trimmed(&format!("{prefix}_{f}"));
-        Self {
-            protocol: get("protocol"),
-            port_balancer: get("port_balancer"),
-            port_server: get("port_server"),
-            source: get("source"),
-            ..Self::blank(prefix, legend)
-        }
-    }
-
-    pub fn is_blank(&self) -> bool {
-        self.protocol.is_empty()
-            && self.port_balancer.is_empty()
-            && self.port_server.is_empty()
-            && self.source.is_empty()
-    }
-
-    pub fn name(&self, field: &str) -> String {
-        format!("{}_{field}", self.prefix)
-    }
-
-    pub fn id(&self, field: &str) -> String {
-        format!("{}-{field}", self.prefix)
-    }
-
-    pub fn error(&self, field: &str) -> Option<&String> {
-        self.errors.get(field)
-    }
-
-    pub fn protocols(&self) -> &'static [&'static str] {
-        PROTOCOLS
-    }
-
-    pub fn is_protocol(&self, protocol: &str) -> bool {
-        self.protocol == protocol
-    }
-
-    /// Checks every field against the balancer's health check (`test`, the
-    /// API's spelling); the rule to send when all are right.
-    pub fn check(&mut self, test: &str) -> Option<NewLbRule> {
-        self.errors.clear();
-        if !PROTOCOLS.contains(&self.protocol.as_str()) {
-            self.errors.insert("protocol", "Choose TCP or UDP.".into());
-        }
-        let port = |raw: &str, what: &str| parse_number(raw, what, 0, 65535);
-        let balancer = port(&self.port_balancer, "The balancer's port")
-            .map_err(|e| self.errors.insert("port_balancer", e))
-            .ok();
-        let server = port(&self.port_server, "The servers' port")
-            .map_err(|e| self.errors.insert("port_server", e))
-            .ok();
-        if let (Some(b), Some(s)) = (balancer, server) {
-            if (b == 0) != (s == 0) {
-                self.errors.insert(
-                    "port_server",
-                    "Port 0 (every port) goes on both sides or on none.".into(),
-                );
-            } else if b == 0 && !matches!(test, "NONE" | "ICMP") {
-                self.errors.insert(
-                    "port_balancer",
-                    "Port 0 (every port) needs a health check of none or ICMP.".into(),
-                );
-            }
-        }
-        let source = parse_source(&self.source)
-            .map_err(|e| self.errors.insert("source", e))
-            .ok();
-        match (balancer, server, source) {
-            (Some(port_balancer), Some(port_server), Some(source)) if self.errors.is_empty() => {
-                Some(NewLbRule {
-                    protocol: Protocol::parse(&self.protocol),
-                    port_balancer,
-                    port_server,
-                    source: Some(source),
-                })
-            }
-            _ => None,
-        }
-    }
-}
 
 fn overlaps(a_protocol: &Protocol, a_port: u32, b: &NewLbRule) -> bool {
     *a_protocol == b.protocol && a_port == b.port_balancer

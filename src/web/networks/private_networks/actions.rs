@@ -16,7 +16,7 @@ use crate::web::confirm::Confirmation;
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::check_typed_name;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
 type NetworkPath = web::Path<(String, String)>;

@@ -18,7 +18,7 @@ use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragme
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::Link;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

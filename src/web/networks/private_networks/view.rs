@@ -4,7 +4,7 @@ use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::networks::PrivateNetwork;
 use crate::web::cloud::{StateBadge, Upstream};
 use crate::web::networks::parts::{Link, datacenter_label};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// One row of the list (also the fragment a refreshing row fetches).
 #[derive(Debug, Clone)]

@@ -15,7 +15,7 @@ use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::check_typed_name;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
 type IpPath = web::Path<(String, String)>;

@@ -23,7 +23,7 @@ use crate::web::error::AppResult;
 use crate::web::networks::parts::{
     FieldErrors, api_field_errors, chosen_datacenter, datacenter_choices, form_problem,
 };
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 

@@ -13,7 +13,7 @@ use crate::cloudpanel::networks::PublicIp;
 use crate::rbac::perms;
 use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragment};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

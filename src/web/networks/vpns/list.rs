@@ -16,7 +16,7 @@ use crate::web::cloud::{
     AccountParam, Fallback, ListParams, ListView, Upstream, check_id, connect, fragment, list,
 };
 use crate::web::error::{AppError, AppResult};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 

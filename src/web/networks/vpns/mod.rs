@@ -13,7 +13,7 @@ use crate::web::routing::Routes;
 use actix_web::web;
 
 use crate::cloudpanel::networks::Vpn;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// This family's organisation routes, for the isolation walk.
 pub const ROUTES: &[(&str, &str)] = &[

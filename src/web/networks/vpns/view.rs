@@ -3,7 +3,7 @@
 use crate::cloudpanel::networks::Vpn;
 use crate::web::cloud::{StateBadge, Upstream};
 use crate::web::networks::parts::datacenter_label;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 /// One row of the list (also the fragment a refreshing row fetches).
 #[derive(Debug, Clone)]

@@ -17,7 +17,7 @@ use crate::web::cloud::{
 use crate::web::confirm::Confirmation;
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::storages::{
     FieldErrors, Invalid, RenameFlags, check_description, check_name, rename_body,
 };

@@ -13,7 +13,7 @@ use actix_web::web;
 
 use crate::cloudpanel::storages::BlockStorage;
 use crate::web::cloud::{Named, Upstream};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 impl Named for BlockStorage {
     fn id(&self) -> &str {

@@ -23,7 +23,7 @@ use crate::web::cloud::{
     read_problem,
 };
 use crate::web::error::{AppError, AppResult};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 use crate::web::storages::{FieldErrors, datacenter_label};

@@ -23,7 +23,7 @@ use crate::web::cloud::{
 use crate::web::confirm::TypedName;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::storages::{
     FieldErrors, Invalid, RenameFlags, SHARED_SIZE, check_description, check_name, rename_body,
 };

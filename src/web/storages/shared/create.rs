@@ -20,7 +20,7 @@ use crate::web::cloud::{
     AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect, recorded,
 };
 use crate::web::error::AppResult;
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::storages::form_field;
 use crate::web::storages::{FieldErrors, SHARED_SIZE, check_description, check_name};

@@ -15,7 +15,7 @@ use actix_web::web;
 
 use crate::cloudpanel::storages::SharedStorage;
 use crate::web::cloud::{Named, Upstream};
-use crate::web::org::OrgCtx;
+use crate::web::org_ctx::OrgCtx;
 
 impl Named for SharedStorage {
     fn id(&self) -> &str {

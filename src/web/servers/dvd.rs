@@ -1,0 +1,57 @@
+//! The DVD card: loading an ISO image into the server's drive and ejecting it.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::target::{ServerPath, begin};
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Change, Then, chosen_id};
+use crate::web::error::AppResult;
+use crate::web::org_ctx::OrgCtx;
+
+#[derive(Deserialize)]
+pub struct DvdForm {
+    #[serde(default)]
+    iso_id: String,
+}
+
+pub async fn load_dvd(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: ServerPath,
+    form: web::Form<DvdForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_MANAGE_DVD).await?;
+    let Some(iso) = chosen_id(&form.iso_id)? else {
+        return act.invalid("Choose an ISO image.");
+    };
+    let change = Change {
+        action: "server.dvd_load",
+        details: json!({ "iso_id": iso }),
+        success: "Loading the DVD into {name}.".into(),
+        then: Then::Page,
+    };
+    act.run(change, act.up.client().load_server_dvd(&id, &iso))
+        .await
+}
+
+pub async fn eject_dvd(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: ServerPath,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_MANAGE_DVD).await?;
+    let change = Change {
+        action: "server.dvd_eject",
+        details: Value::Null,
+        success: "Ejecting the DVD of {name}.".into(),
+        then: Then::Page,
+    };
+    act.run(change, act.up.client().eject_server_dvd(&id)).await
+}

@@ -1,0 +1,81 @@
+//! The overview card's form: a server's name and description. A member
+//! without the description flag may rename only when the description is
+//! seen to stay as it is.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::target::{ServerPath, begin};
+use crate::cloudpanel::servers::UpdateServer;
+use crate::rbac::perms;
+use crate::web::cloud::{AccountParam, Change, Then};
+use crate::web::error::AppResult;
+use crate::web::org_ctx::OrgCtx;
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn rename(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    path: ServerPath,
+    form: web::Form<RenameForm>,
+) -> AppResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let name = form.name.trim().to_owned();
+    let description = form.description.trim().to_owned();
+    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_SET_NAME).await?;
+    if name.is_empty() || name.chars().count() > 128 {
+        return act.invalid("The name needs 1 to 128 characters.");
+    }
+    if description.chars().count() > 256 {
+        return act.invalid("The description may have at most 256 characters.");
+    }
+    // Changing the description needs its own flag. A member without it may
+    // rename only when the panel can see that the description stays as it
+    // is; when the server cannot be read, that cannot be told, so the
+    // change is refused and nothing goes upstream (fail closed). An older
+    // answer shown because the API failed cannot tell either.
+    if !ctx.can(perms::SERVERS_SET_DESCRIPTION) {
+        let unreadable = |why: &str| {
+            act.invalid(&format!(
+                "Nothing was changed: the panel could not read the server to check that \
+                 its description stays as it is, which your role may not change ({why})."
+            ))
+        };
+        match act.up.client().get_server(&id).await {
+            Ok(current) if current.stale => {
+                let why = current
+                    .stale_reason
+                    .map(|r| r.describe())
+                    .unwrap_or_default();
+                return unreadable(&why);
+            }
+            Ok(current) if current.value.description == description => {}
+            Ok(_) => {
+                ctx.require(perms::SERVERS_SET_DESCRIPTION).await?;
+            }
+            Err(e) => return unreadable(&e.user_message()),
+        }
+    }
+    let body = UpdateServer {
+        name: name.clone(),
+        description: description.clone(),
+    };
+    let change = Change {
+        action: "server.rename",
+        details: json!({ "name": name, "description": description }),
+        success: "Saved: {name}.".into(),
+        then: Then::Page,
+    };
+    act.run(change, act.up.client().update_server(&id, &body))
+        .await
+}
