@@ -60,6 +60,9 @@ pub struct Settings {
     pub account_data_ttl: Duration,
     /// How long logs, usages and monitoring figures stay fresh.
     pub activity_ttl: Duration,
+    /// How long answers of live resources other than servers stay fresh
+    /// while nothing in them is between states.
+    pub settled_ttl: Duration,
     /// How long a read a member waits for may wait for the request budget
     /// before the page shows what is known instead.
     pub budget_wait: Duration,
@@ -142,6 +145,7 @@ impl Settings {
             catalogue_ttl: Duration::from_secs(6 * 60 * 60),
             account_data_ttl: Duration::from_secs(5 * 60),
             activity_ttl: Duration::from_secs(60),
+            settled_ttl: Duration::from_secs(60),
             budget_wait: Duration::from_secs(2),
             upstream_timeout: Duration::from_secs(15),
             upstream_rate_window: Duration::from_secs(60),
@@ -257,6 +261,14 @@ impl Settings {
             3600,
         )? {
             s.activity_ttl = Duration::from_secs(secs);
+        }
+        if let Some(secs) = source.number(
+            "TEAMPANEL_SETTLED_TTL_SECONDS",
+            file.settled_ttl_seconds,
+            0,
+            3600,
+        )? {
+            s.settled_ttl = Duration::from_secs(secs);
         }
         if let Some(ms) = source.number(
             "TEAMPANEL_BUDGET_WAIT_MILLIS",
@@ -378,6 +390,7 @@ struct FileSettings {
     catalogue_ttl_seconds: Option<u64>,
     account_data_ttl_seconds: Option<u64>,
     activity_ttl_seconds: Option<u64>,
+    settled_ttl_seconds: Option<u64>,
     budget_wait_millis: Option<u64>,
     upstream_timeout_seconds: Option<u64>,
     upstream_rate_window_seconds: Option<u64>,

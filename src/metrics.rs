@@ -123,6 +123,8 @@ pub fn http_request(method: &'static str, route: &Arc<str>, status: u16, seconds
 }
 
 /// The resource family of an upstream path such as `/v1/servers/ABC/status`.
+/// The client labels a call with its endpoint's family from its own table
+/// (the same values) and asks this only for a path the table lacks.
 pub fn upstream_family(path: &str) -> &'static str {
     path.split('/')
         .filter(|segment| !segment.is_empty())

@@ -62,6 +62,7 @@ impl Application {
             catalogue_ttl: settings.catalogue_ttl,
             account_data_ttl: settings.account_data_ttl,
             activity_ttl: settings.activity_ttl,
+            settled_ttl: settings.settled_ttl,
             budget_wait: settings.budget_wait,
             timeout: settings.upstream_timeout,
             rate_window: settings.upstream_rate_window,

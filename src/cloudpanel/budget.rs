@@ -27,6 +27,10 @@ pub enum Priority {
     Refresh,
     /// A row in transition asked for its state again by the page's script.
     Poll,
+    /// The change queue asking whether the object its next change acts on
+    /// has settled: part of sending a change, so it goes with changes and
+    /// is never answered with an older copy to save the budget.
+    Settle,
 }
 
 /// How many requests of a window each kind of read leaves to the kinds
@@ -90,7 +94,7 @@ impl RateBudget {
     /// order holds; a tiny limit still lets every read have one.
     fn floor(&self, purpose: Purpose) -> u32 {
         let reserve = match purpose {
-            Purpose::Write => return 0,
+            Purpose::Write | Purpose::Read(Priority::Settle) => return 0,
             Purpose::Read(Priority::Interactive) => self.reserves.writes,
             Purpose::Read(Priority::Refresh) => self.reserves.refresh,
             Purpose::Read(Priority::Poll) => self.reserves.poll,
@@ -158,6 +162,15 @@ impl RateBudget {
     pub fn exhausted(&mut self, retry_after: Duration, now: Instant) {
         self.remaining = 0;
         self.reset_at = now + retry_after.max(Duration::from_secs(1));
+    }
+
+    /// Whether less than half of the window's requests are left: reads of
+    /// answers a moment old then wait for the next window, so what is left
+    /// goes to pages with nothing to show yet and to changes. `None` when
+    /// it is not; else how long until the window turns over.
+    pub fn running_low(&self, now: Instant) -> Option<Duration> {
+        (now < self.reset_at && u64::from(self.remaining) * 2 < u64::from(self.limit))
+            .then(|| self.reset_at.saturating_duration_since(now))
     }
 
     /// Whether a request of this purpose could go now.

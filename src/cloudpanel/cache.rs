@@ -1,5 +1,6 @@
 //! The short-lived read cache and what a change invalidates.
 
+use super::de::looks_transitional;
 use serde_json::Value;
 use std::any::Any;
 use std::collections::HashMap;
@@ -46,6 +47,8 @@ pub struct Stored {
     pub decoded: Memo,
     pub fetched: Instant,
     pub fetched_at: DateTime<Utc>,
+    /// Nothing in the answer is between states (see [`settled`]).
+    pub settled: bool,
 }
 
 /// A typed value decoded once from a stored answer and shared by every later
@@ -148,10 +151,12 @@ impl ReadCache {
     }
 
     /// The answer when it is younger than `ttl` and no change touched it since.
-    pub fn fresh(&self, key: &CacheKey, ttl: Duration, now: Instant) -> Option<&Stored> {
+    pub fn fresh(&self, key: &CacheKey, ttl: Ttl, now: Instant) -> Option<&Stored> {
         self.entries
             .get(key)
-            .filter(|e| !e.changed && now.saturating_duration_since(e.stored.fetched) < ttl)
+            .filter(|e| {
+                !e.changed && now.saturating_duration_since(e.stored.fetched) < ttl.of(&e.stored)
+            })
             .map(|e| &e.stored)
     }
 
@@ -275,8 +280,13 @@ pub enum Freshness {
     AccountData,
     /// Logs, usages and monitoring figures: about a minute.
     Activity,
-    /// Servers and every other resource that can be in transition: seconds.
+    /// Servers: seconds.
     Live,
+    /// The other resources that can be in transition (storages, networks,
+    /// IPs, firewall policies, load balancers, VPNs, monitoring policies):
+    /// seconds while something in the answer is between states, a minute
+    /// while nothing is ([`Ttl`]).
+    LiveUnlessSettled,
 }
 
 /// The class of a path.
@@ -299,8 +309,10 @@ pub fn freshness(path: &str) -> Freshness {
         Freshness::AccountData
     } else if any(&ACTIVITY) {
         Freshness::Activity
-    } else {
+    } else if in_tree("/servers", path) {
         Freshness::Live
+    } else {
+        Freshness::LiveUnlessSettled
     }
 }
 
@@ -359,11 +371,48 @@ pub fn item_of(list: &Stored, id: &str) -> Option<Stored> {
         .iter()
         .find(|item| item.get("id").and_then(Value::as_str) == Some(id))?;
     Some(Stored {
+        settled: settled(item),
         body: Arc::new(item.clone()),
         decoded: Memo::default(),
         fetched: list.fetched,
         fetched_at: list.fetched_at,
     })
+}
+
+/// Whether no object in an answer (a list or one object) is between
+/// states: such an answer of a live family other than servers changes only
+/// when someone changes it, and changes made here outdate it at once.
+pub fn settled(body: &Value) -> bool {
+    let calm = |object: &Value| !state_of(object).is_some_and(looks_transitional);
+    match body {
+        Value::Array(items) => items.iter().all(calm),
+        other => calm(other),
+    }
+}
+
+/// How long an answer stays fresh: answers of live families other than
+/// servers stay fresh longer while nothing in them is between states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ttl {
+    pub usual: Duration,
+    pub settled: Duration,
+}
+
+impl Ttl {
+    pub fn fixed(ttl: Duration) -> Ttl {
+        Ttl {
+            usual: ttl,
+            settled: ttl,
+        }
+    }
+
+    pub fn of(&self, stored: &Stored) -> Duration {
+        if stored.settled {
+            self.settled
+        } else {
+            self.usual
+        }
+    }
 }
 
 /// Whether `path` is `root` or below it.
@@ -489,6 +538,7 @@ mod tests {
 
     fn stored() -> Stored {
         Stored {
+            settled: true,
             body: Arc::new(Value::Null),
             decoded: Memo::default(),
             fetched: Instant::now(),
@@ -506,12 +556,37 @@ mod tests {
         assert_eq!(freshness("/pricing"), Freshness::Catalogue);
         assert_eq!(freshness("/servers"), Freshness::Live);
         assert_eq!(freshness("/servers/ABC"), Freshness::Live);
-        assert_eq!(freshness("/datacenters_extra"), Freshness::Live);
+        assert_eq!(
+            freshness("/datacenters_extra"),
+            Freshness::LiveUnlessSettled
+        );
         assert_eq!(freshness("/ssh_keys/K"), Freshness::AccountData);
         assert_eq!(freshness("/roles/R/permissions"), Freshness::AccountData);
         assert_eq!(freshness("/logs"), Freshness::Activity);
         assert_eq!(freshness("/monitoring_center/S"), Freshness::Activity);
-        assert_eq!(freshness("/firewall_policies/F"), Freshness::Live);
+        assert_eq!(
+            freshness("/firewall_policies/F"),
+            Freshness::LiveUnlessSettled
+        );
+    }
+
+    #[test]
+    fn an_answer_is_settled_while_nothing_in_it_is_between_states() {
+        use serde_json::json;
+        assert!(settled(&json!([{"state": "ACTIVE"}, {"id": "x"}])));
+        assert!(!settled(
+            &json!([{"state": "ACTIVE"}, {"state": "CONFIGURING"}])
+        ));
+        assert!(!settled(&json!({"status": {"state": "POWERING_ON"}})));
+        assert!(settled(&json!({"status": {"state": "POWERED_ON"}})));
+        let ttl = Ttl {
+            usual: Duration::from_secs(10),
+            settled: Duration::from_secs(60),
+        };
+        let mut s = stored();
+        assert_eq!(ttl.of(&s), Duration::from_secs(60));
+        s.settled = false;
+        assert_eq!(ttl.of(&s), Duration::from_secs(10));
     }
 
     #[test]
@@ -576,7 +651,10 @@ mod tests {
         let mut paths: Vec<_> = c
             .entries
             .keys()
-            .filter(|k| c.fresh(k, Duration::from_secs(60), now).is_some())
+            .filter(|k| {
+                c.fresh(k, Ttl::fixed(Duration::from_secs(60)), now)
+                    .is_some()
+            })
             .map(|k| k.path.clone())
             .collect();
         paths.sort();
@@ -620,16 +698,24 @@ mod tests {
         c.insert(key("/servers/A"), stored());
         c.invalidate("/servers/A/status/action");
         assert!(
-            c.fresh(&key("/servers/A"), Duration::from_secs(60), Instant::now())
-                .is_none()
+            c.fresh(
+                &key("/servers/A"),
+                Ttl::fixed(Duration::from_secs(60)),
+                Instant::now()
+            )
+            .is_none()
         );
         let (_, changed) = c.last(&key("/servers/A")).expect("kept");
         assert!(changed);
         // A new answer is fresh again.
         c.insert(key("/servers/A"), stored());
         assert!(
-            c.fresh(&key("/servers/A"), Duration::from_secs(60), Instant::now())
-                .is_some()
+            c.fresh(
+                &key("/servers/A"),
+                Ttl::fixed(Duration::from_secs(60)),
+                Instant::now()
+            )
+            .is_some()
         );
         assert_eq!(
             c.last(&key("/servers/A")).map(|(_, changed)| changed),
@@ -663,8 +749,12 @@ mod tests {
         old.fetched = Instant::now() - Duration::from_secs(3600);
         c.insert(key("/vpns"), old);
         assert!(
-            c.fresh(&key("/vpns"), Duration::from_secs(10), Instant::now())
-                .is_none()
+            c.fresh(
+                &key("/vpns"),
+                Ttl::fixed(Duration::from_secs(10)),
+                Instant::now()
+            )
+            .is_none()
         );
         assert!(c.last(&key("/vpns")).is_some());
         c.expire_all();

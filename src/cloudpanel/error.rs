@@ -51,6 +51,12 @@ pub enum CloudError {
     /// The account's queue of changes is full: nothing was sent or queued.
     #[error("the queue of changes for this cloud account is full ({waiting} waiting)")]
     QueueFull { waiting: u32, retry_after_secs: u64 },
+    /// Refused by the client before anything was sent: the change is not one
+    /// its page was opened for (see `AccountClient::granted`). `needed`
+    /// names the permissions that allow it, separated by `, `; it is empty
+    /// when none does, for a request that is not one of the API's endpoints.
+    #[error("the change was refused unsent: this client was granted none of [{needed}]")]
+    NotGranted { needed: String },
 }
 
 impl CloudError {
@@ -117,6 +123,7 @@ impl CloudError {
             } => format!(
                 "The queue of changes for this cloud account is full ({waiting} waiting): nothing was sent. Try again in about {retry_after_secs} s."
             ),
+            CloudError::NotGranted { needed } => not_granted_message(needed),
         }
     }
 
@@ -125,7 +132,8 @@ impl CloudError {
         matches!(self, CloudError::Queued { .. })
     }
 
-    /// The HTTP status that came back, if any.
+    /// The HTTP status that came back, if any; a change the client refused
+    /// unsent for its permission counts as a 403.
     pub fn status(&self) -> Option<u16> {
         match self {
             CloudError::Unauthorized => Some(401),
@@ -134,6 +142,8 @@ impl CloudError {
             | CloudError::Upstream { status } => Some(*status),
             CloudError::NotFound { .. } => Some(404),
             CloudError::RateLimited { .. } => Some(429),
+            // Refused like a 403, by the panel itself: nothing went upstream.
+            CloudError::NotGranted { .. } => Some(403),
             CloudError::Timeout
             | CloudError::Undecodable { .. }
             | CloudError::Network { .. }
@@ -217,6 +227,24 @@ impl CloudError {
             detail: format!("{what}{source}"),
         }
     }
+}
+
+/// What a member reads when the client refused a change for its permission:
+/// which permission the change needs, and that nothing was sent.
+fn not_granted_message(needed: &str) -> String {
+    let quoted: Vec<String> = needed
+        .split(", ")
+        .filter(|key| !key.is_empty())
+        .map(|key| format!("“{key}”"))
+        .collect();
+    let needs = match quoted.as_slice() {
+        [] => {
+            return "This change is not one the panel knows how to make, so no permission allows it; nothing was sent.".into();
+        }
+        [one] => format!("the permission {one}"),
+        [rest @ .., last] => format!("one of the permissions {} or {last}", rest.join(", ")),
+    };
+    format!("This change needs {needs}, which this page was not opened with; nothing was sent.")
 }
 
 /// Reads `{Type, Message, Errors}` in either casing (the reference uses both).
@@ -340,6 +368,30 @@ mod tests {
                 .contains("full (100 waiting): nothing was sent")
         );
         assert_eq!(full.status(), None);
+    }
+
+    #[test]
+    fn a_refused_change_names_the_permission_it_needs() {
+        let one = CloudError::NotGranted {
+            needed: "servers.shutdown".into(),
+        };
+        assert_eq!(
+            one.user_message(),
+            "This change needs the permission “servers.shutdown”, which this page was not opened with; nothing was sent."
+        );
+        assert_eq!(one.status(), Some(403));
+        let several = CloudError::NotGranted {
+            needed: "servers.start, servers.restart, servers.shutdown".into(),
+        };
+        assert_eq!(
+            several.user_message(),
+            "This change needs one of the permissions “servers.start”, “servers.restart” or “servers.shutdown”, which this page was not opened with; nothing was sent."
+        );
+        let unknown = CloudError::NotGranted {
+            needed: String::new(),
+        };
+        assert!(unknown.user_message().contains("nothing was sent"));
+        assert!(!unknown.is_retryable_read());
     }
 
     #[test]

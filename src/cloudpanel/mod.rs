@@ -3,21 +3,33 @@
 //! One [`CloudPanel`] per process holds the HTTP client, the settings, the
 //! counters and, per cloud account, the request budget and the read cache.
 //! [`CloudPanel::account`] gives an [`AccountClient`] with one method per
-//! endpoint of the reference (`cloudpanel-api/endpoints.tsv`), grouped in one
+//! endpoint of the reference (`tests/data/endpoints.tsv`), grouped in one
 //! file per resource family.
 //!
 //! Reads come back as [`Fetched`] so a page can say how old its data is;
 //! changes come back as the API's answer and invalidate what they affect.
+//!
+//! Every endpoint the client sends is a row of [`endpoints::ENDPOINTS`]: its
+//! method, path template, family (the metrics label) and the permissions
+//! under which the panel sends it. Every change goes through one path
+//! (`transport`), which looks it up there first: a request not in the table
+//! is refused, and a client opened for one permission
+//! ([`AccountClient::granted`], what `tenant` hands out) refuses a change
+//! whose row does not name it, with [`CloudError::NotGranted`], before the
+//! budget, the queue or the network see it. Reads are not checked against
+//! the grant (see [`AccountClient::granted`]).
 
 mod budget;
 mod cache;
 mod counters;
 pub mod de;
+pub mod endpoints;
 mod error;
 mod query;
 mod queueing;
 mod refresher;
 mod transport;
+mod watching;
 
 pub mod access;
 pub mod catalogue;
@@ -38,7 +50,7 @@ pub use query::{ListQuery, Period, TimeRange};
 pub use queueing::{Parked, RawWrite, ordinal};
 
 use budget::{RateBudget, Reserves};
-use cache::{CacheKey, Freshness, ReadCache, Stored};
+use cache::{CacheKey, Freshness, ReadCache, Stored, Ttl};
 use chrono::{DateTime, Utc};
 use counters::Counters;
 use futures_util::future::{BoxFuture, Shared};
@@ -124,6 +136,13 @@ pub struct ClientSettings {
     pub account_data_ttl: Duration,
     /// How long logs, usages and monitoring figures stay fresh.
     pub activity_ttl: Duration,
+    /// How long an answer of storages, networks, IPs, firewall policies,
+    /// load balancers, VPNs or monitoring policies with nothing between
+    /// states stays fresh (servers always use `cache_ttl`).
+    pub settled_ttl: Duration,
+    /// While less than half the budget's window is left, answers younger
+    /// than this are shown as they are instead of being read again.
+    pub low_budget_age: Duration,
     /// How long a read a member waits for may wait for the budget before
     /// the page falls back to what is known.
     pub budget_wait: Duration,
@@ -155,12 +174,16 @@ pub struct ClientSettings {
 
 impl ClientSettings {
     /// How long an answer at `path` is served as fresh.
-    pub fn ttl(&self, path: &str) -> Duration {
+    pub fn ttl(&self, path: &str) -> Ttl {
         match cache::freshness(path) {
-            Freshness::Catalogue => self.catalogue_ttl,
-            Freshness::AccountData => self.account_data_ttl,
-            Freshness::Activity => self.activity_ttl,
-            Freshness::Live => self.cache_ttl,
+            Freshness::Catalogue => Ttl::fixed(self.catalogue_ttl),
+            Freshness::AccountData => Ttl::fixed(self.account_data_ttl),
+            Freshness::Activity => Ttl::fixed(self.activity_ttl),
+            Freshness::Live => Ttl::fixed(self.cache_ttl),
+            Freshness::LiveUnlessSettled => Ttl {
+                usual: self.cache_ttl,
+                settled: self.settled_ttl.max(self.cache_ttl),
+            },
         }
     }
 }
@@ -172,6 +195,8 @@ impl Default for ClientSettings {
             catalogue_ttl: Duration::from_secs(6 * 60 * 60),
             account_data_ttl: Duration::from_secs(5 * 60),
             activity_ttl: Duration::from_secs(60),
+            settled_ttl: Duration::from_secs(60),
+            low_budget_age: Duration::from_secs(60),
             budget_wait: Duration::from_secs(2),
             watch_for: Duration::from_secs(120),
             refresh_every: Duration::from_secs(1),
@@ -194,6 +219,9 @@ impl Default for ClientSettings {
 pub enum StaleReason {
     /// The account's request budget is spent (the panel's or the API's 429).
     RateLimited { retry_after_secs: u64 },
+    /// Less than half the budget's window is left, and the answer is only a
+    /// moment old: the requests left go to pages with nothing to show yet.
+    BudgetLow { retry_after_secs: u64 },
     /// The API could not be reached.
     Unavailable,
     /// The API answered with an error status (5xx).
@@ -217,6 +245,7 @@ impl StaleReason {
             CloudError::Undecodable { .. } => Some(StaleReason::Malformed),
             CloudError::Network { .. } => Some(StaleReason::Unavailable),
             CloudError::Unauthorized
+            | CloudError::NotGranted { .. }
             | CloudError::Forbidden { .. }
             | CloudError::NotFound { .. }
             | CloudError::Rejected { .. }
@@ -227,6 +256,11 @@ impl StaleReason {
 
     pub fn describe(&self) -> String {
         match self {
+            StaleReason::BudgetLow { retry_after_secs } => {
+                format!(
+                    "the request budget is kept for pages not loaded yet, fresh data in {retry_after_secs} s"
+                )
+            }
             StaleReason::RateLimited { retry_after_secs } => {
                 format!("rate budget spent, fresh data in {retry_after_secs} s")
             }
@@ -352,19 +386,13 @@ struct Flight {
     fut: FlightFuture,
 }
 
-/// How many reads a member made lately an account keeps fresh in the
-/// background at most; past it the one looked at longest ago is forgotten.
-const MAX_WATCHED: usize = 200;
-
 #[derive(Default)]
 struct Reads {
     cache: ReadCache,
     inflight: HashMap<CacheKey, Flight>,
-    /// What members read lately, and when they last did: the background
-    /// refresher keeps these fresh while someone looks. Touched by every
-    /// member's read, so it hashes with foldhash like the other in-process
-    /// caches (keys no client chooses freely: the panel builds them).
-    watched: HashMap<CacheKey, Instant, foldhash::fast::RandomState>,
+    /// What each member's latest page read: the background refresher
+    /// keeps these fresh while the page is open.
+    watching: watching::Watching,
     /// Bumped by every change; a read that started before one is kept only
     /// as a doubtful answer (see `ReadCache::insert_changed`).
     generation: u64,
@@ -467,7 +495,9 @@ impl CloudPanel {
             key,
             state,
             priority: Priority::Interactive,
+            viewer: None,
             park: None,
+            grant: Grant::Any,
         }
     }
 
@@ -535,9 +565,24 @@ pub struct AccountClient {
     state: Arc<AccountState>,
     /// Who this client's reads are for.
     priority: Priority,
+    /// The member whose pages this client reads, for knowing what they
+    /// have open (see [`watching`]); `None` for the panel's own reads.
+    viewer: Option<i64>,
     /// Where a refused change waits, for a client opened with
     /// [`AccountClient::queueing`]; without one a refused change is an error.
     park: Option<Parked>,
+    /// Which changes this client may send (see [`AccountClient::granted`]).
+    grant: Grant,
+}
+
+/// The changes a client may send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Grant {
+    /// Every endpoint of the table: the panel's own clients (the background
+    /// refresher, the command line, tests that build a client themselves).
+    Any,
+    /// Only changes whose endpoint names this permission key (`servers.shutdown`).
+    Flag(Arc<str>),
 }
 
 impl fmt::Debug for AccountClient {
@@ -545,6 +590,7 @@ impl fmt::Debug for AccountClient {
         f.debug_struct("AccountClient")
             .field("account_id", &self.key.account_id)
             .field("base_url", &self.key.base_url)
+            .field("grant", &self.grant)
             .finish_non_exhaustive()
     }
 }
@@ -556,6 +602,31 @@ impl AccountClient {
 
     pub fn budget(&self) -> BudgetSnapshot {
         lock(&self.state.budget).snapshot(Instant::now())
+    }
+
+    /// The same account for the pages of one member: what they read is
+    /// kept fresh while their page is open.
+    pub fn viewed_by(&self, user_id: i64) -> AccountClient {
+        AccountClient {
+            viewer: Some(user_id),
+            ..self.clone()
+        }
+    }
+
+    /// The same account for a page opened under one permission (`flag`, a
+    /// key such as `servers.shutdown`): it sends only the changes whose
+    /// endpoint names that permission in [`endpoints::ENDPOINTS`], so a
+    /// handler whose call does not match the flag it checked is refused
+    /// before anything is sent ([`CloudError::NotGranted`]), rather than the
+    /// match resting on each handler. Reads stay allowed under any grant:
+    /// pages compose other families' lists for their selects and names, and
+    /// a read is checked by the handler's show flag before the account is
+    /// opened.
+    pub fn granted(&self, flag: &str) -> AccountClient {
+        AccountClient {
+            grant: Grant::Flag(Arc::from(flag)),
+            ..self.clone()
+        }
     }
 
     /// The same account for reads of a summary (the overview's counts):

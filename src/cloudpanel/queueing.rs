@@ -151,8 +151,9 @@ impl AccountClient {
     /// Whether the object a waiting change acts on is between states (a
     /// server powering off, a storage being configured): the API refuses
     /// most changes then, so the change waits for the state to settle.
-    /// Read like a background refresh; an answer that is not fresh (the
-    /// budget spent, a change since) cannot tell, and counts as busy. A
+    /// Read with the change's own priority ([`Priority::Settle`]); an
+    /// answer that is not fresh (the budget spent, a change since) cannot
+    /// tell, and counts as busy. A
     /// change that creates something, or acts on an object whose family's
     /// list does not hold it, is never held.
     pub async fn target_busy(&self, raw: &RawWrite) -> bool {
@@ -165,7 +166,7 @@ impl AccountClient {
             return false;
         }
         let reader = AccountClient {
-            priority: Priority::Refresh,
+            priority: Priority::Settle,
             park: None,
             ..self.clone()
         };

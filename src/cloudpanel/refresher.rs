@@ -1,8 +1,9 @@
 //! Keeping what members look at fresh, behind their backs.
 //!
 //! Like a shared informer, the panel serves members from what it holds and
-//! renews that in the background; unlike one, it renews only what a member
-//! read in the last `watch_for`, and only with the part of the budget that
+//! renews that in the background; unlike one, it renews only what members
+//! have open (each member's latest page, for `watch_for` at most: see
+//! [`super::watching`]), and only with the part of the budget that
 //! members' own reads and changes leave (see [`super::budget::Priority`]).
 //! Each tick renews at most one answer per account: the one that has been
 //! out of date longest, so every open page gets its turn.
@@ -13,7 +14,7 @@ use std::time::Instant;
 use super::budget::{Priority, Purpose};
 use super::cache::CacheKey;
 use super::counters::Counters;
-use super::{AccountClient, AccountState, CloudPanel, Inner, lock};
+use super::{AccountClient, AccountState, CloudPanel, Grant, Inner, lock};
 
 /// Runs until the process's client is gone.
 pub(super) async fn run(inner: Weak<Inner>) {
@@ -33,7 +34,10 @@ pub(super) async fn run(inner: Weak<Inner>) {
                     key: lock(&state.key).clone(),
                     state: state.clone(),
                     priority: Priority::Refresh,
+                    viewer: None,
                     park: None,
+                    // The panel's own client; it only reads.
+                    grant: Grant::Any,
                 };
                 Counters::bump(&panel.inner.counters.refreshes);
                 client.refresh(key);
@@ -42,8 +46,8 @@ pub(super) async fn run(inner: Weak<Inner>) {
     }
 }
 
-/// The watched answer out of date longest, when the budget has room for a
-/// refresh; watches older than `watch_for` are dropped on the way.
+/// The open answer out of date longest, when the budget has room for a
+/// refresh; views older than `watch_for` are dropped on the way.
 fn due(panel: &CloudPanel, state: &AccountState) -> Option<CacheKey> {
     let settings = &panel.inner.settings;
     let now = Instant::now();
@@ -51,26 +55,22 @@ fn due(panel: &CloudPanel, state: &AccountState) -> Option<CacheKey> {
         return None;
     }
     let mut reads = lock(&state.reads);
-    reads
-        .watched
-        .retain(|_, seen| now.saturating_duration_since(*seen) < settings.watch_for);
+    let open = reads.watching.open(now, settings.watch_for);
     let reads = &*reads;
-    reads
-        .watched
-        .keys()
-        .filter(|key| !reads.inflight.contains_key(*key))
+    open.into_iter()
+        .filter(|key| !reads.inflight.contains_key(key))
         .filter_map(|key| {
             let ttl = settings.ttl(&key.path);
-            if reads.cache.fresh(key, ttl, now).is_some() {
+            if reads.cache.fresh(&key, ttl, now).is_some() {
                 return None;
             }
             // Nothing known yet comes first: a member saw an empty card there.
-            let since = match reads.cache.last(key) {
-                Some((stored, _)) => now.saturating_duration_since(stored.fetched + ttl),
+            let since = match reads.cache.last(&key) {
+                Some((stored, _)) => now.saturating_duration_since(stored.fetched + ttl.of(stored)),
                 None => std::time::Duration::MAX,
             };
             Some((since, key))
         })
         .max_by_key(|(since, _)| *since)
-        .map(|(_, key)| key.clone())
+        .map(|(_, key)| key)
 }

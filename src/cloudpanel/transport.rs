@@ -4,9 +4,9 @@ use super::budget::{Priority, Purpose, retry_secs};
 use super::cache::{self, CacheKey, Stored, affected};
 use super::counters::Counters;
 use super::de::decode_items_ref;
+use super::endpoints::{self, Endpoint};
 use super::{
-    AccountClient, CloudError, Fetched, Flight, MAX_WATCHED, Parked, RawWrite, Reads, StaleReason,
-    lock,
+    AccountClient, CloudError, Fetched, Flight, Grant, Parked, RawWrite, Reads, StaleReason, lock,
 };
 use futures_util::FutureExt;
 use reqwest::Method;
@@ -64,24 +64,22 @@ enum Start {
     NoBudget(std::time::Duration),
 }
 
-/// Notes that a member read `key` now; at the cap the key looked at
-/// longest ago is forgotten.
-fn watch(reads: &mut Reads, key: &CacheKey, now: Instant) {
-    if let Some(seen) = reads.watched.get_mut(key) {
-        *seen = now;
+/// Notes that the member behind `client` read `key` now (their reads are
+/// what the background refresher keeps fresh).
+fn watch(reads: &mut Reads, client: &AccountClient, key: &CacheKey, now: Instant) {
+    if client.priority != Priority::Interactive {
         return;
     }
-    if reads.watched.len() >= MAX_WATCHED {
-        let oldest = reads
-            .watched
-            .iter()
-            .min_by_key(|(_, seen)| **seen)
-            .map(|(k, _)| k.clone());
-        if let Some(oldest) = oldest {
-            reads.watched.remove(&oldest);
-        }
+    if let Some(viewer) = client.viewer {
+        reads.watching.saw(viewer, key, now);
     }
-    reads.watched.insert(key.clone(), now);
+}
+
+/// The metrics label of a call: its endpoint's family, or for a path the
+/// table lacks, the family the metrics read from the path itself.
+fn family_of(method: &Method, path: &str) -> &'static str {
+    endpoints::find(method.as_str(), path)
+        .map_or_else(|| crate::metrics::upstream_family(path), |e| e.family)
 }
 
 impl AccountClient {
@@ -107,14 +105,15 @@ impl AccountClient {
         Ok(url)
     }
 
-    /// One HTTP exchange. The caller has taken the budget for it.
+    /// One HTTP exchange. The caller has taken the budget for it; `family`
+    /// labels it in the metrics.
     async fn send(
         &self,
+        family: &'static str,
         method: Method,
         url: reqwest::Url,
         body: Option<&Value>,
     ) -> Result<Stored, CloudError> {
-        let family = crate::metrics::upstream_family(url.path());
         let result = self.send_inner(method, url, body).await;
         crate::metrics::upstream_call(family, result.as_ref().err().map(CloudError::status));
         if result.is_err() {
@@ -183,6 +182,7 @@ impl AccountClient {
         };
         super::de::normalize(&mut body);
         Ok(Stored {
+            settled: cache::settled(&body),
             body: Arc::new(body),
             decoded: super::cache::Memo::default(),
             fetched: now,
@@ -190,12 +190,17 @@ impl AccountClient {
         })
     }
 
-    /// A read with retries on 502/503/504 and timeouts; each retry needs budget.
-    async fn fetch_with_retries(&self, url: reqwest::Url) -> Result<Stored, CloudError> {
+    /// A read with retries on 502/503/504 and timeouts; each retry needs
+    /// budget. `family` labels the calls in the metrics.
+    async fn fetch_with_retries(
+        &self,
+        family: &'static str,
+        url: reqwest::Url,
+    ) -> Result<Stored, CloudError> {
         let settings = &self.panel.inner.settings;
         let mut attempt: u32 = 0;
         loop {
-            match self.send(Method::GET, url.clone(), None).await {
+            match self.send(family, Method::GET, url.clone(), None).await {
                 Err(e) if e.is_retryable_read() && attempt < settings.max_read_retries => {
                     attempt += 1;
                     let wait = settings
@@ -225,7 +230,8 @@ impl AccountClient {
         id: u64,
         generation: u64,
     ) -> Result<Stored, CloudError> {
-        let result = self.fetch_with_retries(url).await;
+        let family = family_of(&Method::GET, &key.path);
+        let result = self.fetch_with_retries(family, url).await;
         let mut reads = lock(&self.state.reads);
         if reads.inflight.get(&key).is_some_and(|f| f.id == id) {
             reads.inflight.remove(&key);
@@ -318,9 +324,7 @@ impl AccountClient {
         {
             let mut reads = lock(&self.state.reads);
             let now = Instant::now();
-            if self.priority == Priority::Interactive {
-                watch(&mut reads, &list_key, now);
-            }
+            watch(&mut reads, self, &list_key, now);
             if let Some(s) = reads.cache.fresh(key, ttl, now) {
                 Counters::bump(&self.counters().cache_hits);
                 return Some(Ok(Fetched::from_stored(s.body.clone(), s, true, None)));
@@ -351,6 +355,7 @@ impl AccountClient {
             return self.stale(key, reason).map(Ok);
         }
         let stored = Stored {
+            settled: cache::settled(&fetched.value),
             body: fetched.value.clone(),
             decoded: cache::Memo::default(),
             fetched: fetched.fetched,
@@ -415,12 +420,10 @@ impl AccountClient {
 
     /// The fresh answer, the read in flight (joined or started), or how
     /// long until the budget allows one.
-    fn start_read(&self, key: &CacheKey, ttl: std::time::Duration) -> Result<Start, CloudError> {
+    fn start_read(&self, key: &CacheKey, ttl: cache::Ttl) -> Result<Start, CloudError> {
         let mut reads = lock(&self.state.reads);
         let now = Instant::now();
-        if self.priority == Priority::Interactive {
-            watch(&mut reads, key, now);
-        }
+        watch(&mut reads, self, key, now);
         if let Some(s) = reads.cache.fresh(key, ttl, now) {
             Counters::bump(&self.counters().cache_hits);
             return Ok(Start::Cached(Fetched::from_stored(
@@ -435,7 +438,28 @@ impl AccountClient {
             Counters::bump(&self.counters().coalesced_waits);
             return Ok(Start::Flying(f.fut.clone()));
         }
-        let taken = lock(&self.state.budget).try_take(Purpose::Read(self.priority), now);
+        let mut budget = lock(&self.state.budget);
+        // With less than half the window left, an answer a moment old is
+        // shown as it is (with its age) rather than read again: the rest
+        // goes to pages with nothing to show yet and to changes.
+        if self.priority != Priority::Settle
+            && let Some(turns_over) = budget.running_low(now)
+            && let Some((s, false)) = reads.cache.last(key)
+            && now.saturating_duration_since(s.fetched) < self.panel.inner.settings.low_budget_age
+        {
+            Counters::bump(&self.counters().stale_served);
+            let reason = StaleReason::BudgetLow {
+                retry_after_secs: retry_secs(turns_over),
+            };
+            return Ok(Start::Cached(Fetched::from_stored(
+                s.body.clone(),
+                s,
+                true,
+                Some(reason),
+            )));
+        }
+        let taken = budget.try_take(Purpose::Read(self.priority), now);
+        drop(budget);
         if let Err(wait) = taken {
             return Ok(Start::NoBudget(wait));
         }
@@ -491,7 +515,8 @@ impl AccountClient {
                 retry_after_secs: retry_secs(wait),
             });
         }
-        let stored = self.send(Method::GET, url, None).await?;
+        let family = family_of(&Method::GET, path);
+        let stored = self.send(family, Method::GET, url, None).await?;
         decode(&stored.body)
     }
 
@@ -580,13 +605,16 @@ impl AccountClient {
         self.perform(method, raw.clone(), None).await
     }
 
-    /// The one path of a change, direct or from the queue.
+    /// The one path of a change, direct or from the queue. It is looked up
+    /// in the endpoint table first (see [`AccountClient::permit`]): a change
+    /// refused there takes no budget, is not parked and is not sent.
     async fn perform(
         &self,
         method: Method,
         raw: RawWrite,
         park: Option<&Parked>,
     ) -> Result<Arc<Value>, CloudError> {
+        let endpoint = self.permit(&method, &raw.path)?;
         let queued = CloudError::Queued {
             position: 0,
             wait_secs: 0,
@@ -616,7 +644,9 @@ impl AccountClient {
                 retry_after_secs: retry_secs(wait),
             });
         }
-        let result = self.send(method, url, raw.body.as_ref()).await;
+        let result = self
+            .send(endpoint.family, method, url, raw.body.as_ref())
+            .await;
         match (&result, park) {
             // The API's own 429: nothing was done, so the change may wait too.
             (Err(CloudError::RateLimited { .. }), Some(p)) => {
@@ -636,6 +666,34 @@ impl AccountClient {
             self.invalidate(&raw.path);
         }
         result.map(|s| s.body)
+    }
+
+    /// The endpoint a change goes to, if this client may send it: a request
+    /// that is not in [`endpoints::ENDPOINTS`] is refused whatever the grant
+    /// (fail closed), and a client granted one permission refuses a change
+    /// whose endpoint does not name it. Either way nothing is sent, and the
+    /// refusal is logged: it means a page called an endpoint its permission
+    /// check does not cover.
+    fn permit(&self, method: &Method, path: &str) -> Result<&'static Endpoint, CloudError> {
+        let endpoint = endpoints::find(method.as_str(), path);
+        let allowed = match (endpoint, &self.grant) {
+            (Some(e), Grant::Any) => Some(e),
+            (Some(e), Grant::Flag(flag)) => Some(e).filter(|e| e.allows(flag)),
+            (None, _) => None,
+        };
+        if let Some(e) = allowed {
+            return Ok(e);
+        }
+        let needed = endpoint.map(|e| e.flags.join(", ")).unwrap_or_default();
+        tracing::warn!(
+            account_id = self.key.account_id,
+            %method,
+            endpoint = endpoint.map_or("(not in the table)", |e| e.path),
+            granted = ?self.grant,
+            needed,
+            "a change was refused before it was sent"
+        );
+        Err(CloudError::NotGranted { needed })
     }
 
     /// Forgets cached and in-flight reads a change at `path` may have made wrong.

@@ -34,6 +34,7 @@ pub struct CloudAccount {
     /// Shared with the organisation's cached list of accounts.
     pub row: Arc<CloudAccountRow>,
     pub provider: Provider,
+    /// Granted [`CloudAccount::permission`]: it sends no other change.
     pub client: AccountClient,
     /// The permission the account was opened under: a change queued
     /// through it is checked against it again before it is sent.
@@ -112,7 +113,9 @@ impl Door {
 
 impl Tenant<'_> {
     /// Opens one of the organisation's cloud accounts: `Some(id)`, or its
-    /// default with `None`.
+    /// default with `None`. Its client is granted the handle's permission
+    /// only ([`AccountClient::granted`]): it reads anything, but refuses a
+    /// change whose endpoint that permission does not cover.
     pub async fn cloud(&self, account_id: Option<i64>) -> Result<CloudAccount, OpenError> {
         self.needs_one(|| "a cloud permission".to_owned(), is_cloud_permission)?;
         let Grant::Permission(permission) = self.grant else {
@@ -122,7 +125,12 @@ impl Tenant<'_> {
             )));
         };
         let opened = self.door.open_cloud(self.org_id(), account_id).await?;
-        let (client, parked) = opened.client.queueing();
+        // The client sends only the changes the handle's one permission covers.
+        let (client, parked) = opened
+            .client
+            .granted(&permission.key())
+            .viewed_by(self.member.user_id())
+            .queueing();
         Ok(CloudAccount {
             row: opened.row,
             provider: opened.provider,
@@ -134,5 +142,47 @@ impl Tenant<'_> {
             db: self.door.db.clone(),
             actor: self.actor.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudpanel::endpoints::ENDPOINTS;
+
+    /// The client keeps the permission keys as strings (it sits below
+    /// `rbac`): each must be one of the vocabulary, or no handle could ever
+    /// send the change.
+    #[test]
+    fn every_flag_of_the_endpoint_table_is_a_permission() {
+        for e in ENDPOINTS {
+            for flag in e.flags {
+                // Exactly its key: the client compares the strings as they are.
+                assert_eq!(
+                    Permission::parse(flag).map(|p| p.key()).as_deref(),
+                    Ok(*flag),
+                    "{} {}: {flag} is not a permission",
+                    e.method,
+                    e.path
+                );
+            }
+        }
+    }
+
+    /// A change no flag names could be sent by no page; a change named only
+    /// by the panel's own flags could not either (they open no account).
+    #[test]
+    fn every_change_names_a_cloud_permission() {
+        for e in ENDPOINTS.iter().filter(|e| !e.is_read()) {
+            assert!(
+                e.flags
+                    .iter()
+                    .filter_map(|f| Permission::parse(f).ok())
+                    .any(is_cloud_permission),
+                "{} {} names no cloud permission",
+                e.method,
+                e.path
+            );
+        }
     }
 }

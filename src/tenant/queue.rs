@@ -496,7 +496,8 @@ impl Door {
     /// Checks a queued change again as its request was checked: the
     /// organisation and the member's membership (an enabled user), the
     /// permission it was checked with in their role today, then the account
-    /// opened the way [`Tenant::cloud`] opens it.
+    /// opened the way [`Tenant::cloud`] opens it, its client granted that
+    /// permission only.
     async fn recheck(&self, row: &QueuedRow) -> anyhow::Result<Result<AccountClient, Refusal>> {
         let refuse = |why: String| Ok(Err(Refusal(why)));
         let Some(org) = crate::db::orgs::by_id(&self.db, row.org_id).await? else {
@@ -529,7 +530,10 @@ impl Door {
             ));
         }
         match self.open_cloud(org.id, Some(row.cloud_account_id)).await {
-            Ok(opened) => Ok(Ok(opened.client)),
+            // Granted the change's recorded permission, as `Tenant::cloud`
+            // grants the handle's: the change is checked against the
+            // endpoint table again when it is sent.
+            Ok(opened) => Ok(Ok(opened.client.granted(&permission.key()))),
             Err(OpenError::NotFound | OpenError::NoAccount) => {
                 refuse("the cloud account no longer exists".into())
             }

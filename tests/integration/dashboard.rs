@@ -119,7 +119,11 @@ async fn an_owner_sees_counts_transitions_alerts_the_audit_tail_and_the_budget()
     // The account's budget and health.
     let account = text_of(&html, "section.account-card");
     assert!(account.contains("requests left this minute"), "{account}");
-    assert!(account.contains("The API answered “PONG”"), "{account}");
+    // The health line comes from the counts just read: no `/ping` of its own.
+    assert!(
+        account.contains("The API answered the counts above at"),
+        "{account}"
+    );
     // What the overview showed before stays: the role and the sections.
     assert!(text_of(&html, "main").contains("Your role here: Owner"));
     assert!(text_of(&html, "#sections").contains("Usage & cost"));

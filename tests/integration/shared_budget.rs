@@ -96,3 +96,30 @@ async fn what_a_member_looked_at_is_refreshed_in_the_background() {
     assert_eq!(status, 200);
     assert!(!html.contains("data-stale-notice"), "{html}");
 }
+
+/// The overview on a cold cache reads each family it shows once, and the
+/// monitoring center; the account card's health line is the time of those
+/// answers, not a `/ping` of its own.
+#[tokio::test]
+async fn a_cold_overview_costs_one_call_per_family_it_shows() {
+    let app = spawn(|_| {}, |_| {}).await;
+    let admin = app.admin().await;
+    let before = app.state.cloud.counters().upstream_calls;
+
+    let (status, html) = app.get_html(&admin, &format!("{ORG}/")).await;
+
+    assert_eq!(status, 200, "{html}");
+    let calls = app.state.cloud.counters().upstream_calls - before;
+    let doc = scraper::Html::parse_document(&html);
+    let cards = doc
+        .select(&scraper::Selector::parse("section.family-card").expect("a selector"))
+        .count();
+    assert!(cards >= 10, "the family cards: {cards}");
+    // Each family card, plus the monitoring center's alerts.
+    assert_eq!(calls, cards as u64 + 1, "{}", text(&html, "main"));
+    assert!(
+        text(&html, "section.account-card").contains("The API answered the counts above at"),
+        "{}",
+        text(&html, "section.account-card")
+    );
+}
