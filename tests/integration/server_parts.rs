@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_demo, text_of};
 use crate::private_networks::exists;
-use crate::servers::{ORG, account_query, sim_servers};
+use crate::servers::{ORG, account_query, sim_server, sim_servers};
 
 /// A seeded server with an IP that has load balancers, and a private network.
 fn wired_server(app: &TestApp) -> Value {
@@ -25,6 +25,24 @@ fn wired_server(app: &TestApp) -> Value {
                 .is_some_and(|n| !n.is_empty())
         })
         .expect("a seeded server with a load-balanced IP in a private network")
+}
+
+/// GB as the pages print them: whole numbers without a fraction.
+fn gb(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// A date of the simulator as the pages print it (`2025-01-31 09:30:00 UTC`).
+fn shown_date(v: &Value) -> String {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("a date in {v}: {e}"))
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string()
 }
 
 fn s(v: &Value) -> String {
@@ -105,31 +123,80 @@ async fn the_server_page_links_each_disk_ip_and_network_to_its_own_page() {
 async fn each_card_is_read_again_on_its_own() {
     let app = spawn_demo().await;
     let c = app.admin().await;
-    let server = wired_server(&app);
-    let id = s(&server["id"]);
+    let id = s(&wired_server(&app)["id"]);
     let q = account_query(&app).await;
+    // A snapshot, so that its card has one to show.
+    let response = app
+        .post_form(&c, &format!("{ORG}/servers/{id}/snapshots{q}"), &[])
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let server = sim_server(&app, &id).unwrap();
+    let hardware = &server["hardware"];
+    let hdds = hardware["hdds"].as_array().unwrap();
+    let snapshot = &server["snapshot"];
+    assert!(snapshot["id"].is_string(), "{snapshot}");
+    assert!(
+        server["dvd"].is_null(),
+        "the seeded server has no DVD loaded"
+    );
 
+    // What each card must show, all of it read from the simulator.
+    let disk_rows = hdds
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {} {} GB",
+                if h["is_main"] == true {
+                    "Main disk"
+                } else {
+                    "Extra disk"
+                },
+                s(&h["id"]),
+                h["size"]
+            )
+        })
+        .collect::<Vec<_>>();
+    let total: i64 = hdds.iter().map(|h| h["size"].as_i64().unwrap()).sum();
     for (card, shows) in [
-        ("hardware", "vCores".to_owned()),
-        ("hdds", "Main disk".to_owned()),
-        ("image", s(&server["image"]["name"])),
-        ("ips", s(&server["ips"][0]["ip"])),
-        ("dvd", "No DVD loaded".to_owned()),
+        (
+            "hardware",
+            vec![
+                format!("vCores {}", hardware["vcore"]),
+                format!("Cores per processor {}", hardware["cores_per_processor"]),
+                format!("RAM {} GB", gb(hardware["ram"].as_f64().unwrap())),
+                format!("Disks {}, {total} GB in all", hdds.len()),
+            ],
+        ),
+        ("hdds", disk_rows),
+        ("image", vec![s(&server["image"]["name"])]),
+        ("ips", vec![s(&server["ips"][0]["ip"])]),
+        ("dvd", vec!["No DVD loaded".to_owned()]),
         (
             "private_networks",
-            s(&server["private_networks"][0]["name"]),
+            vec![s(&server["private_networks"][0]["name"])],
         ),
-        ("snapshots", "snapshot".to_owned()),
+        (
+            "snapshots",
+            vec![format!(
+                "Taken {}, removed automatically {} {}",
+                shown_date(&snapshot["creation_date"]),
+                shown_date(&snapshot["deletion_date"]),
+                s(&snapshot["id"])
+            )],
+        ),
     ] {
         let (status, html) = app
             .get_html(&c, &format!("{ORG}/servers/{id}/cards/{card}{q}"))
             .await;
         assert_eq!(status, 200, "{card}");
         let text = text_of(&html, &format!("#card-{card}"));
-        assert!(
-            text.to_lowercase().contains(&shows.to_lowercase()),
-            "{card}: {text}"
-        );
+        for expected in &shows {
+            assert!(!expected.trim().is_empty(), "{card}: nothing to look for");
+            assert!(
+                text.contains(expected.as_str()),
+                "{card}: {expected:?} in {text}"
+            );
+        }
         assert!(exists(
             &html,
             &format!("a[href='{ORG}/servers/{id}/cards/{card}{q}']")
