@@ -28,6 +28,11 @@ const SAMPLES: usize = 3;
 /// without making the walk slow.
 const FOCUS_SAMPLE: usize = 30;
 
+/// In a narrow mode the page's own content (`main`) begins within this many
+/// px of the page's top: under the header comes only the side menu's folded
+/// "Menu" summary, not the whole menu.
+pub const NARROW_CONTENT_TOP: u32 = 200;
+
 /// How the browser shows the page: window size and colour scheme.
 #[derive(Clone, Copy, Debug)]
 pub struct Mode {
@@ -73,6 +78,12 @@ pub const MODES: [Mode; 4] = [
 ];
 
 impl Mode {
+    /// Whether the stylesheet lays the page out for a narrow screen (800 px
+    /// or less): one column, the side menu folded above the content.
+    pub fn is_narrow(&self) -> bool {
+        self.width <= 800
+    }
+
     /// Sets the browser up for this mode; it holds for every page opened afterwards.
     pub async fn apply(&self, session: &Session) -> anyhow::Result<()> {
         session.set_viewport(self.width, self.height).await?;
@@ -149,6 +160,9 @@ pub struct Findings {
     pub unlabelled: Vec<String>,
     /// None in the modes that do not check focus.
     pub focus: Option<Focus>,
+    /// Where `main` begins, in px from the page's top; None in the wide
+    /// modes, where the side menu stands beside it.
+    pub content_top: Option<u32>,
     pub width: Width,
     pub csp: Vec<CspViolation>,
 }
@@ -163,6 +177,11 @@ pub async fn check_page(session: &Session, mode: &Mode) -> anyhow::Result<Findin
     } else {
         None
     };
+    let content_top = if mode.is_narrow() {
+        Some(content_top(session).await?)
+    } else {
+        None
+    };
     let width = width(session).await?;
     // Read last: violation events arrive as tasks after the markup that
     // caused them, and axe's run gives them time to.
@@ -171,6 +190,7 @@ pub async fn check_page(session: &Session, mode: &Mode) -> anyhow::Result<Findin
         axe,
         unlabelled,
         focus,
+        content_top,
         width,
         csp,
     })
@@ -277,6 +297,22 @@ async fn axe_violations(session: &Session) -> anyhow::Result<Vec<AxeViolation>> 
     serde_json::from_value(found).context("odd axe-core results")
 }
 
+/// Where the current page's `main` begins, in px from the top of the page
+/// (not of the window, which may have scrolled).
+pub async fn content_top(session: &Session) -> anyhow::Result<u32> {
+    let found = session
+        .execute(
+            "const main = document.querySelector('main');\n\
+             return main ? Math.round(main.getBoundingClientRect().top + scrollY) : null;",
+            vec![],
+        )
+        .await
+        .context("measuring where the content begins failed")?;
+    serde_json::from_value::<Option<u32>>(found)
+        .context("odd content position")?
+        .context("the page has no main")
+}
+
 /// How wide the current page is, and what makes it so.
 async fn width(session: &Session) -> anyhow::Result<Width> {
     let found = session
@@ -320,10 +356,11 @@ impl Report {
     /// One line per page and mode: page width / room in the window ("!"
     /// when it does not fit), CSP violations, unlabelled fields, focusable
     /// elements without a visible focus / checked ("-" in modes that do not
-    /// check focus), axe violations by rule (elements).
+    /// check focus), where the content begins ("-" in wide modes, "!" when
+    /// too far down), axe violations by rule (elements).
     pub fn summary(&self) -> String {
         let mut out = String::from(
-            "page                 mode        width      csp  label focus  serious+critical axe rules (elements)\n",
+            "page                 mode        width      csp  label focus  top   serious+critical axe rules (elements)\n",
         );
         for (page, mode, f) in &self.rows {
             let rules = if f.axe.is_empty() {
@@ -345,9 +382,14 @@ impl Report {
                 Some(focus) => format!("{}/{}", focus.unmarked_count, focus.checked),
                 None => "-".to_owned(),
             };
+            let top = match f.content_top {
+                Some(top) if top > NARROW_CONTENT_TOP => format!("{top}!"),
+                Some(top) => top.to_string(),
+                None => "-".to_owned(),
+            };
             let _ = writeln!(
                 out,
-                "{page:<20} {mode:<11} {width:<10} {:<4} {:<5} {focus:<6} {rules}",
+                "{page:<20} {mode:<11} {width:<10} {:<4} {:<5} {focus:<6} {top:<5} {rules}",
                 f.csp.len(),
                 f.unlabelled.len(),
             );
@@ -388,6 +430,14 @@ impl Report {
                     focus.unmarked_count,
                     focus.checked,
                     focus.unmarked.join(", ")
+                );
+            }
+            if let Some(top) = f.content_top.filter(|&top| top > NARROW_CONTENT_TOP) {
+                count += 1;
+                let _ = writeln!(
+                    out,
+                    "{page} [{mode}] the content begins {top}px down, more than {NARROW_CONTENT_TOP}px: \
+                     what is above it (the side menu?) fills the first screenful"
                 );
             }
             if !f.width.fits() {

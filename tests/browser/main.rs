@@ -10,12 +10,12 @@ mod steps;
 mod webdriver;
 
 use anyhow::Context;
-use checks::{MODES, Report, check_page};
+use checks::{MODES, NARROW_CONTENT_TOP, Report, check_page, content_top};
 use cloud_roles::{create_cloud_role, flag_ticked, reload, toggle_flag_and_save};
 use harness::{Panel, artifacts_dir, diagnose, wait_for};
 use steps::{
     assign_policy_to_first_ip, audit_rows, create_firewall_policy, create_server, first_ip_policy,
-    has_requested_and_succeeded, list_row, open_page, open_server, power_off, sign_in,
+    has_requested_and_succeeded, list_row, open_page, open_server, power_off, side_menu, sign_in,
     signed_in_pages, watch_state_until,
 };
 use webdriver::{ChromeDriver, Session};
@@ -258,6 +258,68 @@ async fn every_page_is_accessible_fits_and_obeys_the_csp() {
             Some(failures) => anyhow::bail!("{failures}"),
             None => Ok(()),
         }
+    })
+    .await;
+}
+
+/// At a phone's width the side menu is folded behind a "Menu: <current
+/// page>" summary, so the page's content begins right under the header;
+/// opening the summary shows every link (and pushes the content below the
+/// first screenful, which the page checks would report). On a wide screen
+/// the menu stands beside the content with every link shown and no summary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_side_menu_folds_behind_a_summary_on_a_phone() {
+    in_browser("side-menu-failure", async |session, panel| {
+        sign_in(session, panel).await?;
+        let servers = panel.url(&panel.org_path("/servers"));
+        let (narrow, wide) = (
+            MODES.iter().find(|m| m.is_narrow()).context("no narrow mode")?,
+            MODES.iter().find(|m| !m.is_narrow()).context("no wide mode")?,
+        );
+
+        narrow.apply(session).await?;
+        session.goto(&servers).await?;
+        let menu = side_menu(session).await?;
+        anyhow::ensure!(
+            menu.summary_shown && menu.summary == "Menu: Servers" && !menu.open,
+            "at {} px the menu should be folded behind \"Menu: Servers\": {menu:?}",
+            narrow.width
+        );
+        anyhow::ensure!(
+            menu.links > 10 && menu.links_shown == 0,
+            "at {} px the folded menu shows links: {menu:?}",
+            narrow.width
+        );
+        let top = content_top(session).await?;
+        anyhow::ensure!(
+            top <= NARROW_CONTENT_TOP,
+            "at {} px the content begins {top}px down, more than {NARROW_CONTENT_TOP}px",
+            narrow.width
+        );
+
+        let summary = session.find("nav.sidenav details.menu > summary").await?;
+        session.click(&summary).await?;
+        let menu = side_menu(session).await?;
+        anyhow::ensure!(
+            menu.open && menu.links_shown == menu.links,
+            "the opened menu does not show every link: {menu:?}"
+        );
+        let opened_top = content_top(session).await?;
+        anyhow::ensure!(
+            opened_top > NARROW_CONTENT_TOP,
+            "with the whole menu above it the content begins {opened_top}px down: \
+             the page checks' limit would not notice a menu that fills the first screenful"
+        );
+
+        wide.apply(session).await?;
+        session.goto(&servers).await?;
+        let menu = side_menu(session).await?;
+        anyhow::ensure!(
+            !menu.summary_shown && menu.links_shown == menu.links && menu.beside_main,
+            "at {} px the menu should stand beside the content, every link shown and no summary: {menu:?}",
+            wide.width
+        );
+        Ok(())
     })
     .await;
 }

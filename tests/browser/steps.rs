@@ -709,3 +709,43 @@ pub async fn first_ip_policy(session: &Session) -> anyhow::Result<String> {
         .await?;
     Ok(text.as_str().unwrap_or_default().to_owned())
 }
+
+/// What the browser shows of the side menu (`nav.sidenav`): its "Menu"
+/// summary, its links, and where it sits beside or above `main`.
+#[derive(Debug, serde::Deserialize)]
+pub struct SideMenu {
+    /// Whether the summary takes room on screen.
+    pub summary_shown: bool,
+    /// The summary's accessible text, e.g. "Menu: Servers".
+    pub summary: String,
+    /// Whether the `<details>` is open.
+    pub open: bool,
+    pub links: usize,
+    /// How many of the links are on screen (not folded away).
+    pub links_shown: usize,
+    /// Whether the menu stands to the left of `main` rather than above it.
+    pub beside_main: bool,
+}
+
+/// Reads the side menu of the current page.
+pub async fn side_menu(session: &Session) -> anyhow::Result<SideMenu> {
+    let found = session
+        .execute(
+            "const nav = document.querySelector('nav.sidenav');\n\
+             if (!nav) return null;\n\
+             const details = nav.querySelector('details.menu');\n\
+             const summary = details?.querySelector(':scope > summary');\n\
+             const shown = (el) => el.checkVisibility({ visibilityProperty: true });\n\
+             const links = [...nav.querySelectorAll('a[href]')];\n\
+             const main = document.querySelector('main');\n\
+             return { summary_shown: !!summary && shown(summary),\n\
+               summary: (summary?.textContent || '').trim(), open: !!details?.open,\n\
+               links: links.length, links_shown: links.filter(shown).length,\n\
+               beside_main: nav.getBoundingClientRect().right <= main.getBoundingClientRect().left };",
+            vec![],
+        )
+        .await
+        .context("reading the side menu failed")?;
+    ensure!(!found.is_null(), "the page has no nav.sidenav");
+    serde_json::from_value(found).context("odd side menu reading")
+}
