@@ -146,8 +146,8 @@ pub struct ClientSettings {
     /// How long a read a member waits for may wait for the budget before
     /// the page falls back to what is known.
     pub budget_wait: Duration,
-    /// How long after a member last looked at something the panel keeps it
-    /// fresh in the background.
+    /// How long after a member opened a page the panel keeps what it read
+    /// fresh in the background (while it is the member's latest page).
     pub watch_for: Duration,
     /// How often the background refresher looks for something to refresh.
     pub refresh_every: Duration,

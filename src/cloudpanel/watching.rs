@@ -7,7 +7,7 @@
 //! answers fresh for `watch_for` after it was opened; its rows in
 //! transition poll themselves meanwhile.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use super::cache::CacheKey;
@@ -68,15 +68,14 @@ impl Watching {
     pub fn open(&mut self, now: Instant, watch_for: Duration) -> Vec<CacheKey> {
         self.views
             .retain(|_, view| now.saturating_duration_since(view.last) < watch_for);
-        let mut keys: Vec<CacheKey> = Vec::new();
-        for view in self.views.values() {
-            for key in &view.keys {
-                if !keys.contains(key) {
-                    keys.push(key.clone());
-                }
-            }
-        }
-        keys
+        // Members on the same page read the same answers: each once.
+        let mut seen: HashSet<&CacheKey, foldhash::fast::RandomState> = HashSet::default();
+        self.views
+            .values()
+            .flat_map(|view| &view.keys)
+            .filter(|key| seen.insert(*key))
+            .cloned()
+            .collect()
     }
 }
 
