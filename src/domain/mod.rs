@@ -4,12 +4,18 @@
 
 mod account;
 mod email;
+mod hardware;
 mod names;
 mod network;
+mod ports;
+mod public_key;
 
 pub use account::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL};
 pub use email::Email;
+pub use hardware::{DiskSize, Hardware};
 pub use names::{OrgSlug, parse_display_name};
 pub use network::{
-    Hostname, Ipv4Subnet, SubnetField, parse_resource_description, parse_resource_name,
+    Hostname, Ipv4Subnet, RuleSource, SubnetField, parse_resource_description, parse_resource_name,
 };
+pub use ports::{BalancedPort, BalancedPorts, PortRange};
+pub use public_key::{KEY_TYPES, PublicKey};

@@ -1,5 +1,6 @@
-//! What is typed for network resources: a private network's address range
-//! and a public IP's reverse DNS name.
+//! What is typed for network resources: a private network's address range,
+//! a firewall or load balancer rule's source and a public IP's reverse DNS
+//! name.
 
 use std::net::Ipv4Addr;
 
@@ -118,6 +119,65 @@ fn parse_mask(raw: &str) -> Result<Ipv4Addr, String> {
     Ok(Ipv4Addr::from(bits))
 }
 
+/// Where a firewall or load balancer rule lets traffic in from: `0.0.0.0`
+/// (everyone), an IPv4 address (`10.0.0.5`) or a network (`10.0.0.0/24`,
+/// prefix 0 to 32). Empty is everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleSource {
+    address: Ipv4Addr,
+    prefix: Option<u8>,
+}
+
+impl RuleSource {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(Self::everyone());
+        }
+        let bad = || {
+            "The source is an IPv4 address (10.0.0.5), a network (10.0.0.0/24), or 0.0.0.0 for everyone."
+                .to_owned()
+        };
+        let (address, prefix) = match raw.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (raw, None),
+        };
+        let address = address.parse::<Ipv4Addr>().map_err(|_| bad())?;
+        let prefix = match prefix {
+            Some(p) => Some(p.parse::<u8>().ok().filter(|p| *p <= 32).ok_or_else(bad)?),
+            None => None,
+        };
+        Ok(Self { address, prefix })
+    }
+
+    /// `0.0.0.0`, the API's word for everyone.
+    pub fn everyone() -> Self {
+        Self {
+            address: Ipv4Addr::UNSPECIFIED,
+            prefix: None,
+        }
+    }
+
+    pub fn address(&self) -> Ipv4Addr {
+        self.address
+    }
+
+    /// The network's prefix length; `None` for a single address.
+    pub fn prefix(&self) -> Option<u8> {
+        self.prefix
+    }
+}
+
+impl std::fmt::Display for RuleSource {
+    /// As the API takes it: `10.0.0.5` or `10.0.0.0/24`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.prefix {
+            Some(prefix) => write!(f, "{}/{prefix}", self.address),
+            None => write!(f, "{}", self.address),
+        }
+    }
+}
+
 /// A host name for reverse DNS: at least two labels of letters, digits and
 /// hyphens (not at either end), 1 to 63 characters each, at most 253 in all;
 /// a trailing dot is allowed.
@@ -234,6 +294,100 @@ mod tests {
         assert!(e[0].1.contains("did you mean 192.168.10.0"), "{e:?}");
         for mask in ["255.255.255.255", "0.0.0.0", "33", "255.255.255.254"] {
             assert!(Ipv4Subnet::parse("10.0.0.0", mask).is_err(), "{mask}");
+        }
+    }
+
+    #[test]
+    fn a_range_refuses_hostile_input_beside_its_field() {
+        let huge = "1".repeat(100_000);
+        for (address, mask, field) in [
+            (
+                "192.168.1.0; rm -rf /",
+                "255.255.255.0",
+                SubnetField::Address,
+            ),
+            ("<script>", "255.255.255.0", SubnetField::Address),
+            ("１９２.168.1.0", "255.255.255.0", SubnetField::Address),
+            ("192.168.01.0", "255.255.255.0", SubnetField::Address),
+            ("192.168.1.0/24", "255.255.255.0", SubnetField::Address),
+            (huge.as_str(), "255.255.255.0", SubnetField::Address),
+            ("10.0.0.0", huge.as_str(), SubnetField::Mask),
+            ("10.0.0.0", "255.255.255.0 OR 1=1", SubnetField::Mask),
+            ("10.0.0.0", "ff.ff.ff.0", SubnetField::Mask),
+            ("10.0.0.0", "-8", SubnetField::Mask),
+        ] {
+            assert_eq!(
+                fields(Ipv4Subnet::parse(address, mask)),
+                [field],
+                "{address:.40} {mask:.40}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_range_takes_masks_from_8_to_30() {
+        assert_eq!(
+            Ipv4Subnet::parse("10.0.0.0", "8").unwrap().unwrap().mask(),
+            "255.0.0.0"
+        );
+        assert_eq!(
+            Ipv4Subnet::parse("10.0.0.4", "255.255.255.252")
+                .unwrap()
+                .unwrap()
+                .mask(),
+            "255.255.255.252"
+        );
+        let e = Ipv4Subnet::parse("10.0.0.0", "/7").unwrap_err();
+        assert!(e[0].1.contains("A /7 network does not fit"), "{e:?}");
+        let e = Ipv4Subnet::parse("10.0.0.0", "/31").unwrap_err();
+        assert!(e[0].1.contains("A /31 network does not fit"), "{e:?}");
+    }
+
+    #[test]
+    fn rule_sources_are_everyone_an_address_or_a_network() {
+        let source = |raw| RuleSource::parse(raw).map(|s| s.to_string());
+        assert_eq!(source(""), Ok("0.0.0.0".to_owned()));
+        assert_eq!(source(" \t "), Ok("0.0.0.0".to_owned()));
+        assert_eq!(RuleSource::parse("").unwrap(), RuleSource::everyone());
+        assert_eq!(source("0.0.0.0"), Ok("0.0.0.0".to_owned()));
+        assert_eq!(source(" 10.0.0.5 "), Ok("10.0.0.5".to_owned()));
+        assert_eq!(source("10.0.0.0/24"), Ok("10.0.0.0/24".to_owned()));
+        assert_eq!(source("0.0.0.0/0"), Ok("0.0.0.0/0".to_owned()));
+        assert_eq!(source("10.0.0.5/32"), Ok("10.0.0.5/32".to_owned()));
+        // Written the one way the API reads it.
+        assert_eq!(source("10.0.0.0/08"), Ok("10.0.0.0/8".to_owned()));
+        let s = RuleSource::parse("192.168.0.0/16").unwrap();
+        assert_eq!(
+            (s.address(), s.prefix()),
+            (Ipv4Addr::new(192, 168, 0, 0), Some(16))
+        );
+        assert_eq!(RuleSource::parse("10.0.0.5").unwrap().prefix(), None);
+    }
+
+    #[test]
+    fn anything_else_as_a_source_is_refused_with_the_hint() {
+        let hint = "The source is an IPv4 address (10.0.0.5), a network (10.0.0.0/24), or 0.0.0.0 for everyone.";
+        let huge = format!("10.0.0.0/{}", "1".repeat(10_000));
+        for bad in [
+            "10.0.0",
+            "10.0.0.256",
+            "10.0.0.0/33",
+            "10.0.0.0/-1",
+            "10.0.0.0/",
+            "/24",
+            "10.0.0.0/24/8",
+            "10.0.0.0 /24",
+            "any",
+            "10.0.0.0/x",
+            "::1",
+            "10.0.0.1, 10.0.0.2",
+            "10.0.0.1\u{0}",
+            "１０.0.0.1",
+            "10.0.0.1' OR '1'='1",
+            "<img src=x onerror=alert(1)>",
+            huge.as_str(),
+        ] {
+            assert_eq!(RuleSource::parse(bad), Err(hint.to_owned()), "{bad:.40}");
         }
     }
 

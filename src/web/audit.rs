@@ -3,7 +3,7 @@
 //! `/admin/audit` (installation-wide events, instance admins only). The page
 //! and both exports read the same filter from the query string.
 
-use crate::web::routing::Routes;
+use crate::web::routing::{Routes, org_routes};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -26,14 +26,18 @@ const PER_PAGE: i64 = 50;
 /// An export holds at most this many events; narrow the filter for more.
 const EXPORT_MAX: i64 = 100_000;
 
+org_routes! {
+    fn org_pages;
+    "/audit" {
+        GET  "" => org_page,
+        GET  "/export.csv" => org_export_csv,
+        GET  "/export.json" => org_export_json,
+    }
+}
+
 pub fn routes(cfg: &mut Routes) {
-    cfg.route("/o/{slug}/audit", web::get().to(org_page))
-        .route("/o/{slug}/audit/export.csv", web::get().to(org_export_csv))
-        .route(
-            "/o/{slug}/audit/export.json",
-            web::get().to(org_export_json),
-        )
-        .route("/admin/audit", web::get().to(admin_page))
+    org_pages(cfg);
+    cfg.route("/admin/audit", web::get().to(admin_page))
         .route("/admin/audit/export.csv", web::get().to(admin_export_csv))
         .route("/admin/audit/export.json", web::get().to(admin_export_json));
 }

@@ -204,8 +204,8 @@ pub async fn logout(
 }
 
 #[derive(Template)]
-#[template(path = "auth/account.html")]
-struct AccountPage<'a> {
+#[template(path = "auth/profile.html")]
+struct ProfilePage<'a> {
     page: &'a PageCtx,
     sessions: Vec<SessionView>,
     /// The password form's problem.
@@ -216,10 +216,10 @@ struct AccountPage<'a> {
     two_factor_error: Option<&'a str>,
 }
 
-impl AccountPage<'_> {
+impl ProfilePage<'_> {
     fn sign_out_everywhere_step(&self) -> ConfirmStep {
         ConfirmStep {
-            action: "/account/sessions/end-all".into(),
+            action: "/profile/sessions/end-all".into(),
             verb: "Sign out everywhere",
             subject: String::new(),
             button: "Yes, sign out everywhere".into(),
@@ -248,18 +248,18 @@ fn format_unix(secs: i64) -> String {
 }
 
 /// Which form of the account page a problem belongs to.
-pub(crate) enum AccountProblem<'a> {
+pub(crate) enum ProfileProblem<'a> {
     None,
     Password(&'a str),
     TwoFactor(&'a str),
 }
 
-pub(crate) async fn account_page(
+pub(crate) async fn profile_page(
     state: &AppState,
     session: &Session,
     me: &CurrentUser,
     status: StatusCode,
-    problem: AccountProblem<'_>,
+    problem: ProfileProblem<'_>,
 ) -> AppResult<HttpResponse> {
     let current = session
         .get::<String>(sessions::PUBLIC_ID_KEY)
@@ -284,14 +284,14 @@ pub(crate) async fn account_page(
         0
     };
     let (error, two_factor_error) = match problem {
-        AccountProblem::None => (None, None),
-        AccountProblem::Password(message) => (Some(message), None),
-        AccountProblem::TwoFactor(message) => (None, Some(message)),
+        ProfileProblem::None => (None, None),
+        ProfileProblem::Password(message) => (Some(message), None),
+        ProfileProblem::TwoFactor(message) => (None, Some(message)),
     };
-    let page = me.page.clone().with_section("account");
+    let page = me.page.clone().with_section("profile");
     render(
         status,
-        &AccountPage {
+        &ProfilePage {
             page: &page,
             sessions,
             error,
@@ -302,12 +302,12 @@ pub(crate) async fn account_page(
     )
 }
 
-pub async fn account(
+pub async fn profile(
     state: web::Data<AppState>,
     session: Session,
     me: CurrentUser,
 ) -> AppResult<HttpResponse> {
-    account_page(&state, &session, &me, StatusCode::OK, AccountProblem::None).await
+    profile_page(&state, &session, &me, StatusCode::OK, ProfileProblem::None).await
 }
 
 #[derive(Deserialize)]
@@ -329,32 +329,32 @@ pub async fn change_password(
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     if !password::verify(form.current_password, Some(me.user.password_hash.clone())).await? {
-        return account_page(
+        return profile_page(
             &state,
             &session,
             &me,
             StatusCode::UNPROCESSABLE_ENTITY,
-            AccountProblem::Password("The current password is wrong."),
+            ProfileProblem::Password("The current password is wrong."),
         )
         .await;
     }
     if let Err(problem) = password::check_new(&form.new_password) {
-        return account_page(
+        return profile_page(
             &state,
             &session,
             &me,
             StatusCode::UNPROCESSABLE_ENTITY,
-            AccountProblem::Password(&problem),
+            ProfileProblem::Password(&problem),
         )
         .await;
     }
     if form.new_password != form.confirm_password {
-        return account_page(
+        return profile_page(
             &state,
             &session,
             &me,
             StatusCode::UNPROCESSABLE_ENTITY,
-            AccountProblem::Password("The two new passwords differ."),
+            ProfileProblem::Password("The two new passwords differ."),
         )
         .await;
     }
@@ -374,7 +374,7 @@ pub async fn change_password(
         &session,
         "Password changed. Your other sessions were signed out.",
     );
-    Ok(redirect("/account"))
+    Ok(redirect("/profile"))
 }
 
 pub async fn end_all_sessions(
@@ -386,7 +386,7 @@ pub async fn end_all_sessions(
 ) -> AppResult<HttpResponse> {
     if !form.given() {
         confirm::refuse(&session, "sign out everywhere");
-        return Ok(redirect("/account"));
+        return Ok(redirect("/profile"));
     }
     let mut change = LocalChange::begin(state.raw_db()).await?;
     let ended = sessions::end_all_for_user(change.conn(), me.user.id).await?;
@@ -435,7 +435,7 @@ pub async fn end_session(
         return Ok(redirect("/login"));
     }
     flash::success(&session, "That session was signed out.");
-    Ok(redirect("/account"))
+    Ok(redirect("/profile"))
 }
 
 /// A sign-in attempt, successful or not. Signing in does not wait on the

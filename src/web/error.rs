@@ -191,7 +191,7 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         if let Self::TwoFactorRequired = self {
             return HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/account/two-factor"))
+                .insert_header((header::LOCATION, "/profile/two-factor"))
                 .finish();
         }
         if let Self::SignInRequired { next } = self {

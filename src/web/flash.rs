@@ -1,9 +1,12 @@
 //! Flash messages: set before a redirect, shown once on the next page.
 
+use std::collections::BTreeMap;
+
 use actix_session::Session;
 use serde::{Deserialize, Serialize};
 
 const KEY: &str = "flash";
+const KEPT: &str = "kept_form";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -98,4 +101,121 @@ pub fn take(session: &Session) -> Vec<Flash> {
         .remove_as::<Vec<Flash>>(KEY)
         .and_then(Result::ok)
         .unwrap_or_default()
+}
+
+/// A form that came back: which one, what was typed, and a message beside
+/// each field the change could not use. Kept for the next page like a
+/// message, so the page the user is sent back to fills the form in again
+/// (the one way a form on a page answers with its errors).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Kept {
+    /// The form's name on its page ("rename", "rule").
+    pub form: String,
+    pub values: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, String>,
+}
+
+impl Kept {
+    /// What was typed into `form`, from its serialised fields. A field that
+    /// holds a secret (a password, a token) is never kept: the session is
+    /// stored, and a secret is typed again.
+    pub fn typed(form: &str, fields: &impl Serialize) -> Self {
+        let mut values = BTreeMap::new();
+        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(fields) {
+            for (name, value) in map {
+                if is_secret(&name) {
+                    continue;
+                }
+                let text = match value {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Number(n) => n.to_string(),
+                    serde_json::Value::Bool(b) => b.to_string(),
+                    _ => continue,
+                };
+                values.insert(name, text);
+            }
+        }
+        Self {
+            form: form.to_owned(),
+            values,
+            errors: BTreeMap::new(),
+        }
+    }
+
+    /// What a field of `form` shows: what was typed when this form came
+    /// back, else `current`.
+    pub fn value<'a>(&'a self, form: &str, field: &str, current: &'a str) -> &'a str {
+        if self.form == form {
+            self.values.get(field).map_or(current, String::as_str)
+        } else {
+            current
+        }
+    }
+
+    /// The message beside a field of `form`.
+    pub fn error(&self, form: &str, field: &str) -> Option<&str> {
+        (self.form == form)
+            .then(|| self.errors.get(field).map(String::as_str))
+            .flatten()
+    }
+}
+
+fn is_secret(field: &str) -> bool {
+    ["password", "secret", "token", "private"]
+        .iter()
+        .any(|word| field.contains(word))
+}
+
+/// Keeps a form for the next page.
+pub fn keep(session: &Session, kept: Kept) {
+    // A session that cannot be written loses only the typed values.
+    let _ = session.insert(KEPT, kept);
+}
+
+/// Removes and returns the kept form, if any.
+pub fn take_kept(session: &Session) -> Option<Kept> {
+    if !session.contains_key(KEPT) {
+        return None;
+    }
+    session.remove_as::<Kept>(KEPT).and_then(Result::ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Form {
+        name: String,
+        size: u32,
+        password: String,
+        csrf_token: String,
+    }
+
+    #[test]
+    fn a_kept_form_keeps_what_was_typed_but_never_a_secret() {
+        let kept = Kept::typed(
+            "rename",
+            &Form {
+                name: "typed".into(),
+                size: 40,
+                password: "hunter2".into(),
+                csrf_token: "t".into(),
+            },
+        );
+        assert_eq!(kept.value("rename", "name", "current"), "typed");
+        assert_eq!(kept.value("rename", "size", ""), "40");
+        assert_eq!(kept.value("rename", "password", ""), "");
+        assert_eq!(kept.value("rename", "csrf_token", ""), "");
+        assert_eq!(kept.value("attach", "name", "current"), "current");
+    }
+
+    #[test]
+    fn errors_belong_to_their_own_form() {
+        let mut kept = Kept::typed("rename", &serde_json::json!({ "name": "" }));
+        kept.errors.insert("name".into(), "Give a name.".into());
+        assert_eq!(kept.error("rename", "name"), Some("Give a name."));
+        assert_eq!(kept.error("attach", "name"), None);
+        assert_eq!(kept.error("rename", "description"), None);
+    }
 }

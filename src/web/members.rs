@@ -1,6 +1,6 @@
 //! Members of an organisation, invitations, and the public accept page `/invite/{token}`.
 
-use crate::web::routing::Routes;
+use crate::web::routing::{Routes, org_routes};
 use actix_session::{Session, SessionExt};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -29,19 +29,22 @@ use crate::web::{flash, redirect, render};
 /// The new invitation's link, shown once on the next members page.
 const NEW_LINK_KEY: &str = "invite_link";
 
+org_routes! {
+    fn org_pages;
+    "/members" {
+        GET  "" => list,
+        POST "/invite" => invite,
+        POST "/{user_id}/role" => change_role,
+        POST "/{user_id}/remove" => remove,
+    }
+    "/invitations" {
+        POST "/{invitation_id}/revoke" => revoke,
+    }
+}
+
 pub fn routes(cfg: &mut Routes) {
-    cfg.route("/o/{slug}/members", web::get().to(list))
-        .route("/o/{slug}/members/invite", web::post().to(invite))
-        .route(
-            "/o/{slug}/members/{user_id}/role",
-            web::post().to(change_role),
-        )
-        .route("/o/{slug}/members/{user_id}/remove", web::post().to(remove))
-        .route(
-            "/o/{slug}/invitations/{invitation_id}/revoke",
-            web::post().to(revoke),
-        )
-        .route("/invite/{token}", web::get().to(accept_page))
+    org_pages(cfg);
+    cfg.route("/invite/{token}", web::get().to(accept_page))
         .route("/invite/{token}", web::post().to(accept));
 }
 

@@ -1,13 +1,13 @@
 //! The panel's pages: one module per page area, and the route table.
 
 pub mod account;
-pub mod accounts;
 pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod auth_pages;
 pub mod charts;
 pub mod cloud;
+pub mod cloud_accounts;
 pub mod confirm;
 pub mod flash;
 pub mod home;
@@ -57,22 +57,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(auth_pages::login_form))
         .route("/login", web::post().to(auth_pages::login))
         .route("/logout", web::post().to(auth_pages::logout))
-        .route("/account", web::get().to(auth_pages::account))
+        .route("/profile", web::get().to(auth_pages::profile))
         .route(
-            "/account/password",
+            "/profile/password",
             web::post().to(auth_pages::change_password),
         )
         .route(
-            "/account/sessions/end-all",
+            "/profile/sessions/end-all",
             web::post().to(auth_pages::end_all_sessions),
         )
         .route(
-            "/account/sessions/{public_id}/end",
+            "/profile/sessions/{public_id}/end",
             web::post().to(auth_pages::end_session),
         );
     two_factor::routes(&mut table);
     org::routes(&mut table);
-    accounts::routes(&mut table);
+    cloud_accounts::routes(&mut table);
     audit::routes(&mut table);
     servers::routes(&mut table);
     storages::routes(&mut table);

@@ -183,10 +183,10 @@ const NAV: &[NavEntry] = &[
         needs: None,
     },
     NavEntry {
-        key: "accounts",
+        key: "cloud_accounts",
         label: "Cloud accounts",
         group: "Organisation",
-        path: "accounts",
+        path: "cloud_accounts",
         // Every member may see which accounts exist (names, last four characters).
         needs: None,
     },

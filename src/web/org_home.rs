@@ -12,7 +12,7 @@
 //! runs low the dashboard stops reading and leaves the rest to the list
 //! pages and to changes, which need it more.
 
-use crate::web::routing::Routes;
+use crate::web::routing::org_routes;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -136,13 +136,14 @@ struct OrgHomePage<'a> {
     account_cards: Vec<AccountCard>,
 }
 
-pub fn routes(cfg: &mut Routes) {
-    cfg.route("/o/{slug}", web::get().to(without_slash))
-        .route("/o/{slug}/", web::get().to(overview))
-        .route(
-            "/o/{slug}/accounts/{account_id}/check",
-            web::post().to(check_token),
-        );
+org_routes! {
+    "" {
+        GET  "" => without_slash,
+        GET  "/" => overview,
+    }
+    "/cloud_accounts" {
+        POST "/{account_id}/check" => check_token,
+    }
 }
 
 /// The cloud permission the dashboard opens accounts under: the first

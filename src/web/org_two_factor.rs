@@ -2,7 +2,7 @@
 //! Members page that an Owner changes. The requirement itself is enforced by
 //! `OrgCtx` on every organisation page.
 
-use crate::web::routing::Routes;
+use crate::web::routing::org_routes;
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -16,11 +16,10 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
-pub fn routes(cfg: &mut Routes) {
-    cfg.route(
-        "/o/{slug}/members/two-factor",
-        web::post().to(set_requirement),
-    );
+org_routes! {
+    "/members" {
+        POST "/two-factor" => set_requirement,
+    }
 }
 
 /// What the Members page's card shows.

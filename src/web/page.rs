@@ -32,6 +32,8 @@ pub struct PageData {
     pub user: Option<NavUser>,
     pub csrf_token: String,
     pub flashes: Vec<Flash>,
+    /// A form of this page that came back with what was typed.
+    pub kept: Option<crate::web::flash::Kept>,
     /// The organisation of the page, when it is an organisation page.
     pub org: Option<crate::db::orgs::Organisation>,
     /// Organisations the user belongs to, for the switcher.
@@ -161,6 +163,20 @@ impl PageCtx {
 
     pub fn is_active(&self, key: &str) -> bool {
         self.section == key
+    }
+
+    /// What a field of a page's form shows: what was typed when that form
+    /// came back, else `current`.
+    pub fn typed<'a>(&'a self, form: &str, field: &str, current: &'a str) -> &'a str {
+        match &self.kept {
+            Some(kept) => kept.value(form, field, current),
+            None => current,
+        }
+    }
+
+    /// The message beside a field of a page's form that came back.
+    pub fn field_error(&self, form: &str, field: &str) -> Option<&str> {
+        self.kept.as_ref().and_then(|k| k.error(form, field))
     }
 
     pub fn org_slug(&self) -> &str {

@@ -57,6 +57,7 @@ pub async fn build(
         }),
         csrf_token: csrf::token(&session),
         flashes: flash::take(&session),
+        kept: flash::take_kept(&session),
         ..PageData::default()
     });
     if let Some(user) = user {

@@ -16,12 +16,14 @@ use crate::web::audit::show_time;
 use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
-use crate::web::routing::Routes;
+use crate::web::routing::org_routes;
 use crate::web::{flash, redirect, render};
 
-pub fn routes(cfg: &mut Routes) {
-    cfg.route("/o/{slug}/queue", web::get().to(list))
-        .route("/o/{slug}/queue/{queue_id}/cancel", web::post().to(cancel));
+org_routes! {
+    "/queue" {
+        GET  "" => list,
+        POST "/{queue_id}/cancel" => cancel,
+    }
 }
 
 #[derive(Template)]

@@ -1,6 +1,6 @@
 //! Roles of an organisation: the list, the permission matrix editor, clone and delete.
 
-use crate::web::routing::Routes;
+use crate::web::routing::org_routes;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -19,13 +19,15 @@ use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
-pub fn routes(cfg: &mut Routes) {
-    cfg.route("/o/{slug}/roles", web::get().to(list))
-        .route("/o/{slug}/roles", web::post().to(create))
-        .route("/o/{slug}/roles/{role_id}", web::get().to(edit))
-        .route("/o/{slug}/roles/{role_id}", web::post().to(update))
-        .route("/o/{slug}/roles/{role_id}/clone", web::post().to(clone))
-        .route("/o/{slug}/roles/{role_id}/delete", web::post().to(delete));
+org_routes! {
+    "/roles" {
+        GET  "" => list,
+        POST "" => create,
+        GET  "/{role_id}" => edit,
+        POST "/{role_id}" => update,
+        POST "/{role_id}/clone" => clone,
+        POST "/{role_id}/delete" => delete,
+    }
 }
 
 #[derive(Template)]

@@ -10,11 +10,74 @@
 //! `/vpns`, …), and one scope per first segment outside organisations
 //! (`/admin`, `/account`, …). Only routes of the same scope share a path
 //! prefix, so nothing is shadowed, and the order within a scope is kept.
+//!
+//! Organisation routes are declared once, beside their handlers, with
+//! [`org_routes!`]: the same lines give the module's `ROUTES` (method, path),
+//! which the isolation walk replays through
+//! [`org_routes()`](crate::web::org::org_routes), and its `routes` function.
 
 use actix_web::{Route, web};
 
-/// Where organisation pages live; matched once per request.
+/// Where organisation pages live; matched once per request. (The macro
+/// below writes it out too: `concat!` takes only literals.)
 const ORG: &str = "/o/{slug}";
+
+/// Declares a module's organisation routes once, beside its handlers:
+///
+/// ```ignore
+/// org_routes! {
+///     "/block_storages" {
+///         GET  "" => list::page,
+///         POST "" => create::submit,
+///         GET  "/new" => create::form,
+///         GET  "/{id}" => detail::page,
+///     }
+/// }
+/// ```
+///
+/// expands to `pub const ROUTES: &[(&str, &str)]`, each path whole
+/// (`("GET", "/o/{slug}/block_storages/new")`), and `pub fn routes(cfg: &mut
+/// Routes)`, which adds the same routes in the same order (so literal
+/// segments still come before `{id}`). Several prefixes may follow one
+/// another; the prefix `""` is the organisation's root. A module with other
+/// routes besides names the function first (`fn org_pages;`) and calls it
+/// from its own `routes`. Methods are `GET` and `POST`.
+macro_rules! org_routes {
+    (@method GET) => {
+        ::actix_web::web::get()
+    };
+    (@method POST) => {
+        ::actix_web::web::post()
+    };
+    (
+        fn $name:ident;
+        $(
+            $prefix:literal {
+                $($method:ident $rest:literal => $handler:path),* $(,)?
+            }
+        )+
+    ) => {
+        /// This module's organisation routes, as (method, path), in the
+        /// order they are registered; the isolation walk replays each one.
+        pub const ROUTES: &[(&str, &str)] = &[
+            $($((stringify!($method), concat!("/o/{slug}", $prefix, $rest)),)*)+
+        ];
+
+        /// Registers this module's organisation routes, as [`ROUTES`] lists them.
+        pub fn $name(cfg: &mut $crate::web::routing::Routes) {
+            $($(
+                cfg.route(
+                    concat!("/o/{slug}", $prefix, $rest),
+                    $crate::web::routing::org_routes!(@method $method).to($handler),
+                );
+            )*)+
+        }
+    };
+    ($($prefix:literal { $($routes:tt)* })+) => {
+        $crate::web::routing::org_routes! { fn routes; $($prefix { $($routes)* })+ }
+    };
+}
+pub(crate) use org_routes;
 
 /// The routes of the panel, as each area adds them.
 #[derive(Default)]

@@ -18,7 +18,7 @@ use crate::auth::totp;
 use crate::crypto;
 use crate::db::users::User;
 use crate::db::{now_unix, two_factor, users};
-use crate::web::auth_pages::{self, AccountProblem};
+use crate::web::auth_pages::{self, ProfileProblem};
 use crate::web::error::AppResult;
 use crate::web::extract::CurrentUser;
 use crate::web::page::PageCtx;
@@ -28,10 +28,10 @@ use crate::web::{flash, redirect, render};
 pub fn routes(cfg: &mut Routes) {
     cfg.route("/login/code", web::get().to(code_form))
         .route("/login/code", web::post().to(submit_code))
-        .route("/account/two-factor", web::get().to(enrol_page))
-        .route("/account/two-factor/start", web::post().to(start))
-        .route("/account/two-factor/confirm", web::post().to(confirm))
-        .route("/account/two-factor/disable", web::post().to(disable));
+        .route("/profile/two-factor", web::get().to(enrol_page))
+        .route("/profile/two-factor/start", web::post().to(start))
+        .route("/profile/two-factor/confirm", web::post().to(confirm))
+        .route("/profile/two-factor/disable", web::post().to(disable));
 }
 
 fn expired(session: &Session) -> HttpResponse {
@@ -261,7 +261,7 @@ async fn show_enrolment(
         }
         _ => None,
     };
-    let page = me.page.clone().with_section("account");
+    let page = me.page.clone().with_section("profile");
     render(
         status,
         &EnrolPage {
@@ -274,7 +274,7 @@ async fn show_enrolment(
 
 async fn enrol_page(state: web::Data<AppState>, me: CurrentUser) -> AppResult<HttpResponse> {
     if two_factor::is_enabled(state.raw_db(), me.user.id).await? {
-        return Ok(redirect("/account"));
+        return Ok(redirect("/profile"));
     }
     show_enrolment(&state, &me, StatusCode::OK, None).await
 }
@@ -293,7 +293,7 @@ async fn start(
     if !two_factor::start_enrolment(change.conn(), me.user.id, &sealed).await? {
         drop(change);
         flash::info(&session, "Two-factor sign-in is already on.");
-        return Ok(redirect("/account"));
+        return Ok(redirect("/profile"));
     }
     let event = NewEvent::new("user.two_factor_enrolment_start", Outcome::Succeeded).target(
         "user",
@@ -303,7 +303,7 @@ async fn start(
     change
         .commit(&crate::web::audit_ctx(&req, None, Some(&me.user)), event)
         .await?;
-    Ok(redirect("/account/two-factor"))
+    Ok(redirect("/profile/two-factor"))
 }
 
 /// The first code turns the factor on; the recovery codes are shown on this
@@ -324,7 +324,7 @@ async fn confirm(
         .await;
     };
     if factor.enabled {
-        return Ok(redirect("/account"));
+        return Ok(redirect("/profile"));
     }
     if let Err(wait) = check_throttle(&state, &req, &me.user.email) {
         let message = format!(
@@ -348,7 +348,7 @@ async fn confirm(
     let mut change = LocalChange::begin(state.raw_db()).await?;
     if !two_factor::enable(change.conn(), me.user.id, step, &hashes).await? {
         drop(change);
-        return Ok(redirect("/account"));
+        return Ok(redirect("/profile"));
     }
     let event = NewEvent::new("user.two_factor_enable", Outcome::Succeeded)
         .target("user", me.user.id, &me.user.email)
@@ -356,7 +356,7 @@ async fn confirm(
     change
         .commit(&crate::web::audit_ctx(&req, None, Some(&me.user)), event)
         .await?;
-    let page = me.page.clone().with_section("account");
+    let page = me.page.clone().with_section("profile");
     render(StatusCode::OK, &RecoveryCodesPage { page: &page, codes })
 }
 
@@ -370,17 +370,17 @@ async fn disable(
     form: web::Form<CodeForm>,
 ) -> AppResult<HttpResponse> {
     let problem = |message: &'static str, status: StatusCode| {
-        auth_pages::account_page(
+        auth_pages::profile_page(
             &state,
             &session,
             &me,
             status,
-            AccountProblem::TwoFactor(message),
+            ProfileProblem::TwoFactor(message),
         )
     };
     if !two_factor::is_enabled(state.raw_db(), me.user.id).await? {
         flash::info(&session, "Two-factor sign-in is already off.");
-        return Ok(redirect("/account"));
+        return Ok(redirect("/profile"));
     }
     if check_throttle(&state, &req, &me.user.email).is_err() {
         return problem(
@@ -425,5 +425,5 @@ async fn disable(
         .commit(&crate::web::audit_ctx(&req, None, Some(&me.user)), event)
         .await?;
     flash::success(&session, "Two-factor sign-in is off.");
-    Ok(redirect("/account"))
+    Ok(redirect("/profile"))
 }

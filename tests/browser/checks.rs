@@ -514,7 +514,7 @@ async fn the_checks_find_an_unlabelled_field_and_an_invisible_focus() {
     crate::in_browser("page-checks-self-test-failure", async |session, panel| {
         session.record_csp_violations().await?;
         crate::steps::sign_in(session, panel).await?;
-        session.goto(&panel.url("/account")).await?;
+        session.goto(&panel.url("/profile")).await?;
         // Through the CSSOM, which the page's CSP allows (unlike a style attribute).
         session
             .execute(

@@ -378,8 +378,8 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     };
     Ok(vec![
         page("home", panel.url("/")),
-        page("account", panel.url("/account")),
-        page("two-factor set-up", panel.url("/account/two-factor")),
+        page("account", panel.url("/profile")),
+        page("two-factor set-up", panel.url("/profile/two-factor")),
         page("admin", panel.url("/admin")),
         page("admin audit", panel.url("/admin/audit")),
         page("org home", panel.url(&panel.org_path("/"))),
@@ -506,7 +506,10 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
         },
         page("roles", panel.url(&panel.org_path("/roles"))),
         page("role edit", role),
-        page("cloud accounts", panel.url(&panel.org_path("/accounts"))),
+        page(
+            "cloud accounts",
+            panel.url(&panel.org_path("/cloud_accounts")),
+        ),
         page("audit", panel.url(&panel.org_path("/audit"))),
     ])
 }

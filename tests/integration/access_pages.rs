@@ -480,7 +480,7 @@ async fn withdrawing_an_invitation_takes_a_confirm_step() {
 async fn the_tables_of_the_access_pages_stack_on_a_phone_and_scroll_by_keyboard() {
     let app = spawn_demo().await;
     let admin = app.admin().await;
-    for path in ["/o/demo/members", "/o/demo/roles", "/o/demo/accounts"] {
+    for path in ["/o/demo/members", "/o/demo/roles", "/o/demo/cloud_accounts"] {
         let (status, page) = app.get_html(&admin, path).await;
         assert_eq!(status, 200, "{path}");
         let doc = Html::parse_document(&page);

@@ -112,7 +112,7 @@ async fn add_account(
 ) -> reqwest::Response {
     app.post_form(
         client,
-        &format!("/o/{slug}/accounts"),
+        &format!("/o/{slug}/cloud_accounts"),
         &[("name", name), ("token", token), ("base_url", base_url)],
     )
     .await
@@ -173,15 +173,15 @@ async fn a_saved_token_appears_in_no_response_log_line_audit_row_or_database_fil
     // Act: save, look at it everywhere, fail a replacement, replace it, export the log.
     let response = add_account(&app, &admin, "acme", "prod", TOKEN, &sim.base_url).await;
     assert_eq!(response.status().as_u16(), 303);
-    assert_eq!(location(&response), "/o/acme/accounts");
+    assert_eq!(location(&response), "/o/acme/cloud_accounts");
     bodies.push(response.text().await.expect("body"));
-    let (status, list) = app.get_html(&admin, "/o/acme/accounts").await;
+    let (status, list) = app.get_html(&admin, "/o/acme/cloud_accounts").await;
     assert_eq!(status, 200);
     let id = account_id(&app, &acme, "prod").await;
     let response = app
         .post_form(
             &admin,
-            &format!("/o/acme/accounts/{id}/token"),
+            &format!("/o/acme/cloud_accounts/{id}/token"),
             &[("token", WRONG), ("base_url", &sim.base_url)],
         )
         .await;
@@ -190,13 +190,13 @@ async fn a_saved_token_appears_in_no_response_log_line_audit_row_or_database_fil
     let response = app
         .post_form(
             &admin,
-            &format!("/o/acme/accounts/{id}/token"),
+            &format!("/o/acme/cloud_accounts/{id}/token"),
             &[("token", TOKEN_2), ("base_url", &sim.base_url)],
         )
         .await;
     assert_eq!(response.status().as_u16(), 303);
     for path in [
-        "/o/acme/accounts",
+        "/o/acme/cloud_accounts",
         "/o/acme/audit",
         "/o/acme/audit/export.csv",
         "/o/acme/audit/export.json",
@@ -413,10 +413,14 @@ async fn accounts_are_renamed_defaulted_and_deleted_only_when_the_name_is_typed(
     let staging = account_id(&app, &acme, "staging").await;
 
     // Act + Assert: the first account is the default; another can take over.
-    let (_, html) = app.get_html(&admin, "/o/acme/accounts").await;
+    let (_, html) = app.get_html(&admin, "/o/acme/cloud_accounts").await;
     assert!(text_of(&html, &format!("#account-{prod}")).contains("default"));
     let response = app
-        .post_form(&admin, &format!("/o/acme/accounts/{staging}/default"), &[])
+        .post_form(
+            &admin,
+            &format!("/o/acme/cloud_accounts/{staging}/default"),
+            &[],
+        )
         .await;
     assert_eq!(response.status().as_u16(), 303);
     let default = crate::rows::default_account(app.state.raw_db(), acme.id)
@@ -429,7 +433,7 @@ async fn accounts_are_renamed_defaulted_and_deleted_only_when_the_name_is_typed(
     let response = app
         .post_form(
             &admin,
-            &format!("/o/acme/accounts/{staging}/rename"),
+            &format!("/o/acme/cloud_accounts/{staging}/rename"),
             &[("name", "PROD")],
         )
         .await;
@@ -443,7 +447,7 @@ async fn accounts_are_renamed_defaulted_and_deleted_only_when_the_name_is_typed(
     let response = app
         .post_form(
             &admin,
-            &format!("/o/acme/accounts/{staging}/rename"),
+            &format!("/o/acme/cloud_accounts/{staging}/rename"),
             &[("name", "stage")],
         )
         .await;
@@ -453,7 +457,7 @@ async fn accounts_are_renamed_defaulted_and_deleted_only_when_the_name_is_typed(
     let response = app
         .post_form(
             &admin,
-            &format!("/o/acme/accounts/{staging}/delete"),
+            &format!("/o/acme/cloud_accounts/{staging}/delete"),
             &[("confirm_name", "staging")],
         )
         .await;
@@ -468,12 +472,12 @@ async fn accounts_are_renamed_defaulted_and_deleted_only_when_the_name_is_typed(
     let response = app
         .post_form(
             &admin,
-            &format!("/o/acme/accounts/{staging}/delete"),
+            &format!("/o/acme/cloud_accounts/{staging}/delete"),
             &[("confirm_name", "stage")],
         )
         .await;
     assert_eq!(response.status().as_u16(), 303);
-    let (_, html) = app.get_html(&admin, "/o/acme/accounts").await;
+    let (_, html) = app.get_html(&admin, "/o/acme/cloud_accounts").await;
     assert!(html.contains("deleted"));
     let left = crate::rows::accounts(app.state.raw_db(), acme.id)
         .await
@@ -512,7 +516,7 @@ async fn members_see_accounts_but_only_managers_change_them_and_other_organisati
     let outsider = member(&app, &globex, "owner-b@example.org", BuiltinRole::Owner).await;
 
     // Act + Assert: a Viewer sees the list without the forms, and is refused changes.
-    let (status, html) = app.get_html(&viewer, "/o/acme/accounts").await;
+    let (status, html) = app.get_html(&viewer, "/o/acme/cloud_accounts").await;
     assert_eq!(status, 200);
     assert!(text_of(&html, ".account-name").contains("prod"));
     assert!(!html.contains("add-account"));
@@ -521,7 +525,7 @@ async fn members_see_accounts_but_only_managers_change_them_and_other_organisati
     let response = app
         .post_form(
             &viewer,
-            &format!("/o/acme/accounts/{prod}/delete"),
+            &format!("/o/acme/cloud_accounts/{prod}/delete"),
             &[("confirm_name", "prod")],
         )
         .await;
@@ -538,7 +542,7 @@ async fn members_see_accounts_but_only_managers_change_them_and_other_organisati
         let response = app
             .post_form(
                 &outsider,
-                &format!("/o/globex/accounts/{prod}/{path}"),
+                &format!("/o/globex/cloud_accounts/{prod}/{path}"),
                 &[
                     ("name", "x"),
                     ("confirm_name", "prod"),
@@ -549,7 +553,7 @@ async fn members_see_accounts_but_only_managers_change_them_and_other_organisati
             .await;
         assert_eq!(response.status().as_u16(), 404, "{path}");
     }
-    let (status, _) = app.get_html(&outsider, "/o/acme/accounts").await;
+    let (status, _) = app.get_html(&outsider, "/o/acme/cloud_accounts").await;
     assert_eq!(status, 404);
     let still = crate::rows::account(app.state.raw_db(), acme.id, prod)
         .await

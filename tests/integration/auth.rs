@@ -67,7 +67,7 @@ async fn an_altered_or_unsigned_session_cookie_signs_nobody_in() {
         .build()
         .expect("client");
     let with_cookie = |cookie: String| {
-        raw.get(app.url("/account"))
+        raw.get(app.url("/profile"))
             .header("cookie", format!("teampanel_session={cookie}"))
             .send()
     };
@@ -84,7 +84,7 @@ async fn an_altered_or_unsigned_session_cookie_signs_nobody_in() {
     ] {
         let response = with_cookie(forged.clone()).await.unwrap();
         assert_eq!(response.status().as_u16(), 303, "{forged}");
-        assert_eq!(location(&response), "/login?next=%2Faccount", "{forged}");
+        assert_eq!(location(&response), "/login?next=%2Fprofile", "{forged}");
     }
 }
 
@@ -151,8 +151,8 @@ async fn sign_out_ends_the_session() {
 
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(location(&response), "/login");
-    let response = app.get(&c, "/account").await;
-    assert_eq!(location(&response), "/login?next=%2Faccount");
+    let response = app.get(&c, "/profile").await;
+    assert_eq!(location(&response), "/login?next=%2Fprofile");
 }
 
 #[tokio::test]
@@ -165,7 +165,7 @@ async fn a_password_change_revokes_the_other_sessions_and_keeps_this_one() {
     let response = app
         .post_form(
             &laptop,
-            "/account/password",
+            "/profile/password",
             &[
                 ("current_password", ADMIN_PASSWORD),
                 ("new_password", new_password),
@@ -175,11 +175,11 @@ async fn a_password_change_revokes_the_other_sessions_and_keeps_this_one() {
         .await;
 
     assert_eq!(response.status().as_u16(), 303);
-    let (status, html) = app.get_html(&laptop, "/account").await;
+    let (status, html) = app.get_html(&laptop, "/profile").await;
     assert_eq!(status, 200, "this session goes on");
     assert!(text_of(&html, ".flash-success").contains("Password changed"));
     assert_eq!(
-        app.get(&phone, "/account").await.status().as_u16(),
+        app.get(&phone, "/profile").await.status().as_u16(),
         303,
         "the other session ended"
     );
@@ -206,7 +206,7 @@ async fn a_weak_new_password_is_refused_with_a_message() {
     let response = app
         .post_form(
             &c,
-            "/account/password",
+            "/profile/password",
             &[
                 ("current_password", ADMIN_PASSWORD),
                 ("new_password", "short"),
@@ -226,19 +226,19 @@ async fn sign_out_everywhere_ends_every_session() {
     let two = app.admin().await;
 
     // Without the confirm step nothing ends.
-    let response = app.post_form(&one, "/account/sessions/end-all", &[]).await;
-    assert_eq!(location(&response), "/account");
-    let (_, html) = app.get_html(&one, "/account").await;
+    let response = app.post_form(&one, "/profile/sessions/end-all", &[]).await;
+    assert_eq!(location(&response), "/profile");
+    let (_, html) = app.get_html(&one, "/profile").await;
     assert!(html.contains("Confirm that you want to sign out everywhere. Nothing was changed."));
-    assert_eq!(app.get(&two, "/account").await.status().as_u16(), 200);
+    assert_eq!(app.get(&two, "/profile").await.status().as_u16(), 200);
 
     let response = app
-        .post_form(&one, "/account/sessions/end-all", &[("confirm", "yes")])
+        .post_form(&one, "/profile/sessions/end-all", &[("confirm", "yes")])
         .await;
 
     assert_eq!(response.status().as_u16(), 303);
-    assert_eq!(app.get(&one, "/account").await.status().as_u16(), 303);
-    assert_eq!(app.get(&two, "/account").await.status().as_u16(), 303);
+    assert_eq!(app.get(&one, "/profile").await.status().as_u16(), 303);
+    assert_eq!(app.get(&two, "/profile").await.status().as_u16(), 303);
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL")
         .fetch_one(app.state.raw_db())
         .await
@@ -266,7 +266,7 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing() {
     ];
 
     let missing = c
-        .post(app.url("/account/password"))
+        .post(app.url("/profile/password"))
         .form(&form)
         .send()
         .await
@@ -274,7 +274,7 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing() {
     let mut with_wrong: Vec<(&str, &str)> = form.to_vec();
     with_wrong.push(("csrf_token", "not-the-token"));
     let wrong = c
-        .post(app.url("/account/password"))
+        .post(app.url("/profile/password"))
         .form(&with_wrong)
         .send()
         .await
@@ -296,7 +296,7 @@ async fn a_post_from_another_origin_is_refused_even_with_the_token() {
     let token = app.csrf(&c).await;
 
     let response = c
-        .post(app.url("/account/sessions/end-all"))
+        .post(app.url("/profile/sessions/end-all"))
         .header("Origin", "https://evil.example")
         .form(&[("csrf_token", token.as_str())])
         .send()
@@ -305,7 +305,7 @@ async fn a_post_from_another_origin_is_refused_even_with_the_token() {
 
     assert_eq!(response.status().as_u16(), 403);
     assert_eq!(
-        app.get(&c, "/account").await.status().as_u16(),
+        app.get(&c, "/profile").await.status().as_u16(),
         200,
         "still signed in"
     );
@@ -440,7 +440,7 @@ async fn unknown_addresses_inside_an_area_get_the_panels_404_page() {
     for path in [
         "/login/",
         "/admin/nothing-here",
-        "/account/sessions",
+        "/profile/sessions",
         "/o/demo/servers/abc/def/ghi",
         "/o/demo/no-such-area",
         "/o/demo/usage/nothing",
@@ -451,11 +451,11 @@ async fn unknown_addresses_inside_an_area_get_the_panels_404_page() {
     }
     // A method no route takes (unsafe ones meet the CSRF check first).
     let response = c
-        .request(reqwest::Method::OPTIONS, format!("{}/account", app.address))
+        .request(reqwest::Method::OPTIONS, format!("{}/profile", app.address))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status().as_u16(), 404, "OPTIONS /account");
+    assert_eq!(response.status().as_u16(), 404, "OPTIONS /profile");
 }
 
 #[tokio::test]
@@ -470,7 +470,7 @@ async fn health_check_answers_when_the_database_does() {
 async fn sign_in_returns_to_the_page_asked_for_but_never_off_site() {
     let app = spawn_app().await;
     for (next, expected) in [
-        ("/account", "/account"),
+        ("/profile", "/profile"),
         ("//evil.example", "/"),
         ("https://evil.example", "/"),
     ] {

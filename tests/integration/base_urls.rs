@@ -84,7 +84,7 @@ async fn add(app: &TestApp, client: &reqwest::Client, name: &str, base_url: &str
     let response = app
         .post_form(
             client,
-            "/o/acme/accounts",
+            "/o/acme/cloud_accounts",
             &[("name", name), ("token", TOKEN), ("base_url", base_url)],
         )
         .await;
@@ -171,7 +171,7 @@ async fn an_owner_may_use_a_listed_base_url_and_an_instance_admin_any() {
     let replace = |base_url: String| {
         let app = &app;
         let owner = &owner;
-        let path = format!("/o/acme/accounts/{}/token", elsewhere.id);
+        let path = format!("/o/acme/cloud_accounts/{}/token", elsewhere.id);
         async move {
             app.post_form(owner, &path, &[("token", TOKEN), ("base_url", &base_url)])
                 .await

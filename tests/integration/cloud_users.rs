@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::block_storages::followed;
 use crate::helpers::{TestApp, location, spawn_demo, text_of};
 use crate::private_networks::{attr, exists, flashes, rows_with, sim_item};
 use crate::servers::{ORG, account_query, assert_audited_pair, post};
@@ -306,7 +307,7 @@ async fn api_access_and_its_allowed_addresses_are_managed_and_audited() {
     assert_eq!(alice(&app)["api"]["active"], true);
     assert_audited_pair(&app, "cloud_user.api_enable").await;
 
-    // Bad addresses: beside the field, typed text kept, nothing sent.
+    // Bad addresses: back on the page, beside the field, typed text kept, nothing sent.
     for typed in ["10.0.0.0/8", "300.1.2.3", "   "] {
         let response = post(
             &app,
@@ -315,11 +316,14 @@ async fn api_access_and_its_allowed_addresses_are_managed_and_audited() {
             &[("ips", typed)],
         )
         .await;
-        assert_eq!(response.status().as_u16(), 422, "{typed}");
-        let html = response.text().await.unwrap();
+        let html = followed(&app, &c, &response).await;
         assert!(
             text_of(&html, "#ips-error").contains("Nothing was sent"),
             "{typed}"
+        );
+        assert_eq!(
+            attr(&html, "#ips", "aria-describedby").as_deref(),
+            Some("ips-error")
         );
         assert_eq!(attr(&html, "#ips", "value").as_deref(), Some(typed));
     }
@@ -343,16 +347,25 @@ async fn api_access_and_its_allowed_addresses_are_managed_and_audited() {
     );
     assert_audited_pair(&app, "cloud_user.api_ips_add").await;
 
-    // An address already allowed is said, not sent again.
+    // An address already allowed is said beside the field, as typed, not sent again.
     let response = post(
         &app,
         &c,
         &format!("/cloud_users/{id}/api/ips"),
-        &[("ips", "203.0.113.7")],
+        &[("ips", "198.51.100.1, 203.0.113.7")],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
-    assert!(response.text().await.unwrap().contains("already allowed"));
+    let html = followed(&app, &c, &response).await;
+    assert!(text_of(&html, "#ips-error").contains("203.0.113.7 is already allowed"));
+    assert_eq!(
+        attr(&html, "#ips", "value").as_deref(),
+        Some("198.51.100.1, 203.0.113.7")
+    );
+    assert!(text_of(&html, ".flash-error").contains("beside the fields"));
+    // Kept for the one page it came back to.
+    let (_, html) = app.get_html(&c, &format!("{ORG}/cloud_users/{id}")).await;
+    assert_eq!(attr(&html, "#ips", "value").as_deref(), Some(""));
+    assert!(!exists(&html, "#ips-error"));
     assert_eq!(
         rows_with(&app, "cloud_user.api_ips_add", "requested").await,
         1
@@ -438,7 +451,7 @@ async fn a_key_is_shown_once_and_never_again() {
     );
     assert_eq!(
         attr(&html, "form#store-key", "action").as_deref(),
-        Some(format!("{ORG}/accounts").as_str())
+        Some(format!("{ORG}/cloud_accounts").as_str())
     );
     assert_audited_pair(&app, "cloud_user.api_key_show").await;
 
@@ -700,7 +713,7 @@ async fn a_shown_key_is_kept_as_a_sealed_cloud_account_from_its_page() {
     let response = app
         .post_form(
             &c,
-            &format!("{ORG}/accounts"),
+            &format!("{ORG}/cloud_accounts"),
             &[
                 ("name", "from-key"),
                 ("token", key.as_str()),
@@ -710,7 +723,7 @@ async fn a_shown_key_is_kept_as_a_sealed_cloud_account_from_its_page() {
         .await;
 
     assert_eq!(response.status().as_u16(), 303);
-    let (_, html) = app.get_html(&c, &format!("{ORG}/accounts")).await;
+    let (_, html) = app.get_html(&c, &format!("{ORG}/cloud_accounts")).await;
     assert!(html.contains("from-key"));
     assert!(
         !html.contains(&key),

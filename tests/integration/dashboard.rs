@@ -227,7 +227,7 @@ async fn each_cloud_account_has_its_budget_and_health_and_the_counts_follow_the_
     let response = app
         .post_form(
             &c,
-            &format!("{ORG}/accounts"),
+            &format!("{ORG}/cloud_accounts"),
             &[
                 ("name", "Second"),
                 ("token", TOKEN_B),
@@ -303,6 +303,6 @@ async fn the_token_check_asks_the_cloud_panel_and_says_what_it_answered() {
     // account id is not found.
     let nobody = app.member_with("no-cloud@example.org", &[]).await;
     assert_eq!(post(&app, &nobody, &path, &[]).await.status().as_u16(), 403);
-    let response = post(&app, &c, "/accounts/999999/check", &[]).await;
+    let response = post(&app, &c, "/cloud_accounts/999999/check", &[]).await;
     assert_eq!(response.status().as_u16(), 404);
 }

@@ -5,6 +5,7 @@
 use scraper::{Html, Selector};
 use serde_json::Value;
 
+use crate::block_storages::followed;
 use crate::helpers::{TestApp, csrf_token, location, spawn_demo, spawn_demo_with, text_of};
 use crate::servers::{ORG, account_query, assert_audited_pair, audit_rows, post, sim_servers};
 
@@ -462,21 +463,27 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
     assert!(html.contains("value=\"keep me\"") && html.contains("value=\"90-80\""));
     assert!(text_of(&html, "#r2-action-error").contains("ANY only"));
 
-    // The rename form.
+    // The rename form: back on the page, each message beside its field,
+    // what was typed kept.
+    let long = "x".repeat(300);
     let response = post(
         &app,
         &c,
         &format!("/firewall_policies/{web}/rename"),
-        &[("name", " "), ("description", &"x".repeat(300))],
+        &[("name", " "), ("description", &long)],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
-    let html = response.text().await.unwrap();
+    let html = followed(&app, &c, &response).await;
     assert_eq!(
         attr(&html, "#rename-name", "aria-describedby").as_deref(),
         Some("rename-name-error")
     );
     assert!(exists(&html, "#rename-description-error"));
+    assert_eq!(
+        attr(&html, "#rename-description", "value").as_deref(),
+        Some(long.as_str())
+    );
+    assert!(text_of(&html, ".flash-error").contains("beside the fields"));
 
     // The add-rule form: a bad value, and a rule the policy already has.
     for (fields, field, message) in [
@@ -502,8 +509,7 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
             &fields,
         )
         .await;
-        assert_eq!(response.status().as_u16(), 422, "{field}");
-        let html = response.text().await.unwrap();
+        let html = followed(&app, &c, &response).await;
         assert_eq!(
             attr(&html, &format!("#{field}"), "aria-describedby"),
             Some(format!("{field}-error"))
@@ -512,7 +518,13 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
             text_of(&html, &format!("#{field}-error")).contains(message),
             "{html}"
         );
-        assert!(html.contains("id=\"error-summary\""));
+        assert!(text_of(&html, ".flash-error").contains("beside the fields"));
+        let (_, port) = fields[1];
+        assert_eq!(
+            attr(&html, "#rule-port", "value").as_deref(),
+            Some(port),
+            "what was typed is kept"
+        );
     }
 
     // A one-field action form: a flash message.
@@ -542,6 +554,47 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
     ] {
         assert!(audit_rows(&app, action).await.is_empty(), "{action}");
     }
+}
+
+#[tokio::test]
+async fn a_rename_the_cloud_panel_refuses_comes_back_with_what_was_typed() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let web = id_of(&policy_named(&app, "web"));
+    let taken = policies(&app)
+        .into_iter()
+        .find(|p| p["id"] != web.as_str())
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .expect("another policy");
+
+    // Another policy's name: the Cloud Panel refuses it.
+    let response = post(
+        &app,
+        &c,
+        &format!("/firewall_policies/{web}/rename"),
+        &[("name", taken.as_str()), ("description", "typed words")],
+    )
+    .await;
+
+    let html = followed(&app, &c, &response).await;
+    assert!(
+        text_of(&html, ".flash-error").contains("already exists"),
+        "{html}"
+    );
+    assert_eq!(
+        attr(&html, "#rename-name", "value").as_deref(),
+        Some(taken.as_str())
+    );
+    assert_eq!(
+        attr(&html, "#rename-description", "value").as_deref(),
+        Some("typed words")
+    );
+    assert_ne!(policy(&app, &web).unwrap()["description"], "typed words");
+    let rows = audit_rows(&app, "firewall_policy.rename").await;
+    assert_eq!(rows.last().unwrap().0, "failed", "{rows:?}");
+    // Kept for one page only: the next one shows the policy as it is.
+    let html = page(&app, &c, &web).await;
+    assert_eq!(attr(&html, "#rename-name", "value").as_deref(), Some("web"));
 }
 
 #[tokio::test]

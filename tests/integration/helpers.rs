@@ -155,7 +155,7 @@ impl TestApp {
         if let Some(token) = csrf_token(&html) {
             return token;
         }
-        let (_, html) = self.get_html(client, "/account").await;
+        let (_, html) = self.get_html(client, "/profile").await;
         csrf_token(&html).expect("a page with a CSRF token")
     }
 

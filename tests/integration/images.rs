@@ -57,6 +57,14 @@ async fn the_list_shows_each_image_with_its_server_and_searches() {
         attr(&html, "#source-server", "href").unwrap(),
         format!("{ORG}/servers/{server_id}{query}")
     );
+
+    // The status badge alone, as the page's script asks for it.
+    let status = app
+        .get(&c, &format!("{ORG}/images/{}/status{query}", id_of(&image)))
+        .await;
+    assert_eq!(status.headers().get("x-fragment").unwrap(), "1");
+    let badge = status.text().await.unwrap();
+    assert!(badge.contains("id=\"image-status\""), "{badge}");
 }
 
 #[tokio::test]
@@ -296,6 +304,20 @@ async fn bad_input_comes_back_with_messages_beside_the_fields() {
     assert_eq!(response.status().as_u16(), 422);
     let html = response.text().await.unwrap();
     assert!(field_error(&html, "name").contains("Enter a name"));
+    // A refused edit comes back with what was typed.
+    let long = "x".repeat(257);
+    let response = post(
+        &app,
+        &c,
+        &format!("/images/{id}/edit"),
+        &[("name", "typed-name"), ("description", &long)],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(field_error(&html, "description").contains("at most 256"));
+    assert_eq!(attr(&html, "#name", "value").unwrap(), "typed-name");
+    assert_eq!(attr(&html, "#description", "value").unwrap(), long);
 
     assert_eq!(app.sim_items("images").len(), images_before);
     assert!(audit_rows(&app, "image.create").await.is_empty());

@@ -5,6 +5,7 @@
 use scraper::{Html, Selector};
 use serde_json::Value;
 
+use crate::block_storages::followed;
 use crate::helpers::{TestApp, location, spawn_demo, spawn_demo_with, text_of};
 use crate::servers::{ORG, account_query, assert_audited_pair, audit_rows, post, sim_servers};
 
@@ -514,7 +515,8 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
     assert!(html.contains("id=\"error-summary\" tabindex=\"-1\""));
     assert!(html.contains("value=\"keep me\"") && html.contains("value=\"8080\""));
 
-    // The settings form on the balancer's page.
+    // The settings form on the balancer's page: back on the page, each
+    // message beside its field, what was typed kept.
     let response = post(
         &app,
         &c,
@@ -527,8 +529,8 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
         ],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
-    let html = response.text().await.unwrap();
+    let html = followed(&app, &c, &response).await;
+    assert!(text_of(&html, ".flash-error").contains("beside the fields"));
     for field in ["modify-health_check_interval", "modify-method"] {
         assert_eq!(
             attr(&html, &format!("#{field}"), "aria-describedby"),
@@ -552,8 +554,7 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
         ],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
-    let html = response.text().await.unwrap();
+    let html = followed(&app, &c, &response).await;
     assert!(
         text_of(&html, "#rule-port_balancer-error").contains("TCP 443 → 443"),
         "{html}"
@@ -571,9 +572,8 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
         &[("name", "")],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
     assert!(exists(
-        &response.text().await.unwrap(),
+        &followed(&app, &c, &response).await,
         "#rename-name-error"
     ));
 
@@ -601,6 +601,58 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
     ] {
         assert!(audit_rows(&app, action).await.is_empty(), "{action}");
     }
+}
+
+#[tokio::test]
+async fn a_refused_settings_form_comes_back_as_it_was_typed() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let lb = named(&app, "web-lb");
+    let id = id_of(&lb);
+    assert_eq!(lb["persistence"], true, "the seeded balancer keeps clients");
+
+    // Persistence unticked (the box sends nothing) and an interval too short.
+    let response = post(
+        &app,
+        &c,
+        &format!("/load_balancers/{id}/modify"),
+        &[
+            ("health_check_test", "ICMP"),
+            ("health_check_interval", "4"),
+            ("persistence_time", "60"),
+            ("method", "LEAST_CONNECTIONS"),
+        ],
+    )
+    .await;
+
+    let html = followed(&app, &c, &response).await;
+    assert!(
+        text_of(&html, "#modify-health_check_interval-error").contains("from 5 to 300"),
+        "{html}"
+    );
+    assert_eq!(
+        attr(&html, "#modify-health_check_interval", "value").as_deref(),
+        Some("4")
+    );
+    assert_eq!(
+        attr(&html, "#modify-persistence_time", "value").as_deref(),
+        Some("60")
+    );
+    assert!(exists(
+        &html,
+        "#modify-health_check_test option[value=ICMP][selected]"
+    ));
+    assert!(exists(
+        &html,
+        "#modify-method option[value=LEAST_CONNECTIONS][selected]"
+    ));
+    assert_eq!(
+        attr(&html, "#modify-persistence", "checked"),
+        None,
+        "the unticked box stays unticked"
+    );
+    assert_eq!(balancer(&app, &id).unwrap()["persistence"], true);
+    assert!(audit_rows(&app, "load_balancer.modify").await.is_empty());
 }
 
 #[tokio::test]

@@ -38,7 +38,7 @@ async fn the_account_page_lists_each_session_with_its_device_address_and_times()
     let laptop = device(&app, "ann@example.org", "Laptop Browser/1.0").await;
     device(&app, "ann@example.org", "Phone Browser/2.0").await;
 
-    let (status, html) = app.get_html(&laptop, "/account").await;
+    let (status, html) = app.get_html(&laptop, "/profile").await;
 
     assert_eq!(status, 200);
     let rows = session_rows(&html);
@@ -70,23 +70,23 @@ async fn ending_one_session_ends_that_one_only_and_is_audited() {
     let laptop = device(&app, "ann@example.org", "Laptop Browser/1.0").await;
     let phone = device(&app, "ann@example.org", "Phone Browser/2.0").await;
     let tablet = device(&app, "ann@example.org", "Tablet Browser/3.0").await;
-    let (_, html) = app.get_html(&laptop, "/account").await;
+    let (_, html) = app.get_html(&laptop, "/profile").await;
     let (phone_id, _) = session_rows(&html)
         .into_iter()
         .find(|(_, t)| t.contains("Phone Browser/2.0"))
         .unwrap();
 
     let response = app
-        .post_form(&laptop, &format!("/account/sessions/{phone_id}/end"), &[])
+        .post_form(&laptop, &format!("/profile/sessions/{phone_id}/end"), &[])
         .await;
 
     assert_eq!(response.status().as_u16(), 303);
-    assert_eq!(location(&response), "/account");
-    let response = app.get(&phone, "/account").await;
+    assert_eq!(location(&response), "/profile");
+    let response = app.get(&phone, "/profile").await;
     assert_eq!(response.status().as_u16(), 303, "the phone is signed out");
     assert!(location(&response).starts_with("/login"));
-    assert_eq!(app.get(&tablet, "/account").await.status().as_u16(), 200);
-    let (status, html) = app.get_html(&laptop, "/account").await;
+    assert_eq!(app.get(&tablet, "/profile").await.status().as_u16(), 200);
+    let (status, html) = app.get_html(&laptop, "/profile").await;
     assert_eq!(status, 200);
     assert!(text_of(&html, ".flash-success").contains("signed out"));
     let rows = session_rows(&html);
@@ -110,21 +110,21 @@ async fn another_users_session_cannot_be_ended_and_ending_ones_own_signs_out() {
     app.create_user("bob@example.org", "Bob", false, PW).await;
     let ann = device(&app, "ann@example.org", "Ann Browser").await;
     let bob = device(&app, "bob@example.org", "Bob Browser").await;
-    let (_, html) = app.get_html(&bob, "/account").await;
+    let (_, html) = app.get_html(&bob, "/profile").await;
     let (bob_id, _) = session_rows(&html).into_iter().next().unwrap();
 
     let response = app
-        .post_form(&ann, &format!("/account/sessions/{bob_id}/end"), &[])
+        .post_form(&ann, &format!("/profile/sessions/{bob_id}/end"), &[])
         .await;
 
     assert_eq!(response.status().as_u16(), 404);
-    assert_eq!(app.get(&bob, "/account").await.status().as_u16(), 200);
+    assert_eq!(app.get(&bob, "/profile").await.status().as_u16(), 200);
 
     // Bob ends his own, current session: he is signed out.
     let response = app
-        .post_form(&bob, &format!("/account/sessions/{bob_id}/end"), &[])
+        .post_form(&bob, &format!("/profile/sessions/{bob_id}/end"), &[])
         .await;
     assert_eq!(location(&response), "/login");
-    assert_eq!(app.get(&bob, "/account").await.status().as_u16(), 303);
-    assert_eq!(app.get(&ann, "/account").await.status().as_u16(), 200);
+    assert_eq!(app.get(&bob, "/profile").await.status().as_u16(), 303);
+    assert_eq!(app.get(&ann, "/profile").await.status().as_u16(), 200);
 }

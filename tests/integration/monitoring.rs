@@ -6,6 +6,7 @@
 use scraper::{Html, Selector};
 use serde_json::Value;
 
+use crate::block_storages::followed;
 use crate::helpers::{TestApp, location, spawn_demo, text_of};
 use crate::servers::{ORG, account_query, assert_audited_pair, audit_rows, post, sim_servers};
 
@@ -678,11 +679,14 @@ async fn bad_values_on_the_policy_page_are_refused_and_nothing_is_sent() {
         ("clone", &[("name", "")], "#clone-name-error"),
     ];
     for (form, fields, error) in forms {
+        // Back on the policy's page: the message beside the field, said above too.
         let response = post(&app, &c, &format!("{base}/{form}"), fields).await;
-        assert_eq!(response.status().as_u16(), 422, "{form}");
-        let html = response.text().await.unwrap();
+        let html = followed(&app, &c, &response).await;
         assert!(exists(&html, error), "{form}: {}", text_of(&html, "main"));
-        assert!(exists(&html, "#error-summary"), "{form}");
+        assert!(
+            text_of(&html, ".flash-error").contains("beside the fields"),
+            "{form}"
+        );
     }
     let response = post(
         &app,
@@ -691,12 +695,40 @@ async fn bad_values_on_the_policy_page_are_refused_and_nothing_is_sent() {
         &[("email", "nobody")],
     )
     .await;
-    let html = response.text().await.unwrap();
+    let html = followed(&app, &c, &response).await;
     assert_eq!(
         attrs(&html, "#settings-email", "value"),
         ["nobody"],
         "what was typed comes back"
     );
+    assert_eq!(
+        attrs(&html, "#settings-email", "aria-describedby"),
+        ["settings-email-error"]
+    );
+    // The thresholds come back as typed, each message beside its level.
+    let mut fields = create_fields(&[
+        ("cpu_warning", "0"),
+        ("disk_warning", "70"),
+        ("ram_warning_alert", "on"),
+    ]);
+    fields.retain(|(k, _)| {
+        (k.contains("_warning") || k.contains("_critical")) && *k != "cpu_warning_alert"
+    });
+    let response = post(&app, &c, &format!("{base}/thresholds"), &fields).await;
+    let html = followed(&app, &c, &response).await;
+    assert_eq!(attrs(&html, "#cpu_warning", "value"), ["0"]);
+    assert_eq!(
+        attrs(&html, "#cpu_warning", "aria-describedby"),
+        ["cpu_warning-error"]
+    );
+    assert_eq!(attrs(&html, "#disk_warning", "value"), ["70"]);
+    assert!(exists(&html, "input[name=ram_warning_alert][checked]"));
+    assert!(!exists(&html, "input[name=cpu_warning_alert][checked]"));
+    assert!(!exists(&html, "#agent[checked]"), "the agent as typed");
+    // Once shown, the page is the policy's own again.
+    let (_, html) = app.get_html(&c, &format!("{ORG}{base}")).await;
+    assert_eq!(attrs(&html, "#cpu_warning", "value"), ["80"]);
+    assert!(!exists(&html, "#cpu_warning-error"));
 
     // Refusals said in a flash message, nothing sent.
     let refused: &[FormCase] = &[
@@ -741,10 +773,13 @@ async fn bad_values_on_the_policy_page_are_refused_and_nothing_is_sent() {
         &[("process", "cron"), ("alert_if", "RUNNING")],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
-    let html = response.text().await.unwrap();
+    let html = followed(&app, &c, &response).await;
     assert!(text_of(&html, "#add-process-process-error").contains("agent"));
     assert_eq!(attrs(&html, "#add-process-process", "value"), ["cron"]);
+    assert_eq!(
+        attrs(&html, "#add-process-alert option[selected]", "value"),
+        ["RUNNING"]
+    );
 }
 
 #[tokio::test]

@@ -121,10 +121,8 @@ fn fill(pattern: &str, t: &Two, slug: &str) -> String {
     path
 }
 
-/// Every `"/o/{slug}...` route literal in src/web must be in `org_routes()`, so the walk covers it.
-#[test]
-fn org_routes_lists_every_organisation_route_in_the_source() {
-    let listed: Vec<&str> = org_routes().into_iter().map(|(_, p)| p).collect();
+/// The `.rs` files under src/web, with their text.
+fn web_sources() -> Vec<(std::path::PathBuf, String)> {
     let mut files = Vec::new();
     let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web")];
     while let Some(dir) = dirs.pop() {
@@ -133,35 +131,115 @@ fn org_routes_lists_every_organisation_route_in_the_source() {
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
+                let source = std::fs::read_to_string(&path).unwrap();
+                files.push((path, source));
             }
         }
     }
-    let mut found = std::collections::BTreeSet::new();
-    for path in files {
-        let source = std::fs::read_to_string(&path).unwrap();
+    files
+}
+
+/// The routes an `org_routes!` invocation declares, read from its lines:
+/// `"/prefix" {` opens a prefix, `GET "/rest" => handler,` is a route.
+fn declared_in(source: &str) -> Vec<(String, String)> {
+    let mut routes = Vec::new();
+    for invocation in source.split("org_routes! {").skip(1) {
+        let mut prefix = None;
+        for line in invocation.lines().map(str::trim) {
+            if line == "}" && prefix.is_none() {
+                break;
+            }
+            let quoted = |text: &str| text.split('"').nth(1).map(str::to_owned);
+            if line.starts_with('"') && line.ends_with('{') {
+                prefix = quoted(line);
+            } else if line == "}" {
+                prefix = None;
+            } else if let Some((method, rest)) = line.split_once(char::is_whitespace)
+                && ["GET", "POST"].contains(&method)
+            {
+                let (prefix, rest) = (prefix.as_deref().unwrap(), quoted(rest).unwrap());
+                routes.push((method.to_owned(), format!("/o/{{slug}}{prefix}{rest}")));
+            }
+        }
+    }
+    routes
+}
+
+/// Organisation routes are declared only with `org_routes!`, and every
+/// module that declares some is in `org_routes()`: so the walk below, and
+/// the registration test after it, cover every organisation route there is.
+#[test]
+fn org_routes_lists_every_organisation_route_in_the_source() {
+    let mut listed: Vec<(String, String)> = org_routes()
+        .into_iter()
+        .map(|(m, p)| (m.to_owned(), p.to_owned()))
+        .collect();
+    let mut declared = Vec::new();
+    for (path, source) in web_sources() {
+        // routing.rs holds the organisation scope and the macro itself.
+        if path.ends_with("web/routing.rs") {
+            continue;
+        }
+        declared.extend(declared_in(&source));
         for piece in source.split("\"/o/{slug}").skip(1) {
             let rest = &piece[..piece.find('"').unwrap()];
-            let route = format!("/o/{{slug}}{rest}");
-            // Format strings and doc comments are not routes.
+            // Format strings and prose are not routes.
             if rest.contains("{}") || rest.contains(' ') {
                 continue;
             }
-            found.insert(route.clone());
-            assert!(
-                listed.contains(&route.as_str()),
-                "{route} (in {}) is missing from org_routes()",
+            panic!(
+                "/o/{{slug}}{rest} (in {}) is registered by hand: declare it with org_routes!",
                 path.display()
             );
         }
     }
-    // And the list does not rot: every listed route is still in the source.
-    for route in listed {
+    let total = listed.len();
+    listed.sort();
+    listed.dedup();
+    assert_eq!(listed.len(), total, "org_routes() lists a route twice");
+    declared.sort();
+    for route in &declared {
         assert!(
-            found.contains(route),
-            "{route} is listed but no longer in src/web"
+            listed.binary_search(route).is_ok(),
+            "{route:?} is declared but its module's ROUTES is not in org_routes()"
         );
     }
+    assert_eq!(listed, declared);
+}
+
+/// Every route `org_routes()` lists reaches a handler of the panel's router
+/// (with its method), rather than the fallback for unknown addresses.
+#[actix_web::test]
+async fn org_routes_are_all_registered() {
+    use actix_web::{App, HttpResponse, http::Method, test, web};
+    const FALLBACK: u16 = 418;
+    let app = test::init_service(
+        App::new()
+            .configure(teampanel::web::routes)
+            .default_service(web::to(|| async { HttpResponse::ImATeapot().finish() })),
+    )
+    .await;
+    let status = async |method: &str, path: &str| {
+        let request = test::TestRequest::default()
+            .method(Method::from_bytes(method.as_bytes()).unwrap())
+            .uri(path)
+            .to_request();
+        test::call_service(&app, request).await.status().as_u16()
+    };
+    let routes = org_routes();
+    assert!(routes.len() > 200, "{}", routes.len());
+    for (method, pattern) in routes {
+        let mut path = pattern.replace("{slug}", "bravo");
+        while let (Some(start), Some(end)) = (path.find('{'), path.find('}')) {
+            path.replace_range(start..=end, "1");
+        }
+        let answer = status(method, &path).await;
+        assert_ne!(answer, FALLBACK, "{method} {pattern} is not registered");
+    }
+    // The check can fail: an unknown page, and a known one with the wrong
+    // method, both reach the fallback.
+    assert_eq!(status("GET", "/o/bravo/no_such_page").await, FALLBACK);
+    assert_eq!(status("GET", "/o/bravo/members/invite").await, FALLBACK);
 }
 
 #[tokio::test]
@@ -252,7 +330,7 @@ async fn a_member_of_one_organisation_cannot_reach_another() {
         "/o/alpha/members",
         "/o/alpha/roles",
         "/o/alpha/audit",
-        "/o/alpha/accounts",
+        "/o/alpha/cloud_accounts",
         "/o/alpha/servers",
     ] {
         let (_, body) = app.get_html(&alice, path).await;

@@ -414,6 +414,45 @@ async fn bad_values_come_back_beside_their_fields_and_nothing_is_sent() {
 }
 
 #[tokio::test]
+async fn a_refused_edit_comes_back_with_everything_typed() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let id = backend(&app)["id"].as_str().unwrap().to_owned();
+
+    // The edit form is a page of its own: it comes back there (422).
+    let response = post(
+        &app,
+        &c,
+        &format!("/private_networks/{id}/edit"),
+        &[
+            ("name", "backend-2"),
+            ("description", "typed"),
+            ("network_address", "10.1.0.0"),
+            ("subnet_mask", "255.255.255.1"),
+        ],
+    )
+    .await;
+
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(field_error(&html, "subnet_mask").contains("not a subnet mask"));
+    for (field, typed) in [
+        ("name", "backend-2"),
+        ("description", "typed"),
+        ("network_address", "10.1.0.0"),
+        ("subnet_mask", "255.255.255.1"),
+    ] {
+        assert_eq!(
+            attr(&html, &format!("#{field}"), "value").as_deref(),
+            Some(typed)
+        );
+    }
+    assert!(exists(&html, "#error-summary[role=alert]"));
+    assert_eq!(backend(&app)["name"], "backend");
+    assert!(audit_rows(&app, "private_network.update").await.is_empty());
+}
+
+#[tokio::test]
 async fn each_flag_is_checked_on_its_own() {
     let app = spawn_demo().await;
     let network = backend(&app);

@@ -36,6 +36,12 @@ async fn the_list_links_each_ip_to_what_it_is_assigned_to() {
     let (status, html) = app.get_html(&c, &format!("{ORG}/public_ips")).await;
 
     assert_eq!(status, 200);
+    // The create link says what it does.
+    assert_eq!(text_of(&html, "a#new-public-ip"), "Reserve an IP");
+    assert_eq!(
+        attr(&html, "a#new-public-ip", "href").unwrap(),
+        format!("{ORG}/public_ips/new{account}")
+    );
     let table = text_of(&html, "table#public-ips");
     assert!(table.contains("mail.example.com"), "{table}");
     for ip in &ips {
@@ -272,7 +278,8 @@ async fn bad_values_are_refused_before_anything_is_sent() {
     assert_eq!(app.sim_items("public_ips").len(), before);
     assert!(audit_rows(&app, "public_ip.create").await.is_empty());
 
-    // The one-field reverse DNS form answers with a flash message.
+    // The one-field reverse DNS form answers with a flash message; the
+    // field keeps what was typed.
     let mail = mail_ip(&app);
     let response = post(
         &app,
@@ -281,9 +288,15 @@ async fn bad_values_are_refused_before_anything_is_sent() {
         &[("reverse_dns", "-bad-.example.com")],
     )
     .await;
-    let (errors, _) = flashes(&app, &c, response).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, html) = app.get_html(&c, &location(&response)).await;
+    let errors = text_of(&html, ".flash-error");
     assert!(errors.contains("not a host name"), "{errors}");
     assert!(errors.contains("Nothing was changed"), "{errors}");
+    assert_eq!(
+        attr(&html, "#reverse-dns-name", "value").unwrap(),
+        "-bad-.example.com"
+    );
     assert_eq!(mail_ip(&app)["reverse_dns"], "mail.example.com");
     assert!(
         audit_rows(&app, "public_ip.set_reverse_dns")

@@ -16,6 +16,7 @@ use teampanel::config::Settings;
 use teampanel::rbac::BuiltinRole;
 use teampanel::simulator::Faults;
 
+use crate::block_storages::{attr, followed};
 use crate::helpers::{TestApp, location, spawn_demo_configured, text_of};
 use crate::servers::{ORG, seeded, sim_server, sim_state};
 
@@ -460,6 +461,9 @@ async fn a_full_queue_says_so_and_queues_nothing_more() {
     let app = spawn(2, LONG).await;
     let admin = app.admin().await;
     let (id, _) = seeded(&app, "POWERED_ON");
+    // The member has the server's page open, as one does before renaming it.
+    let (status, _) = app.get_html(&admin, &format!("{ORG}/servers/{id}")).await;
+    assert_eq!(status, 200);
     spend_budget(&app);
 
     for name in ["q-one", "q-two"] {
@@ -467,13 +471,25 @@ async fn a_full_queue_says_so_and_queues_nothing_more() {
     }
     let response = rename(&app, &admin, &id, "q-three").await;
     assert_eq!(response.status().as_u16(), 303);
-    let (_, html) = app.get_html(&admin, &format!("{ORG}/queue")).await;
+    // Back on the server's page: the queue is said to be full, and the form
+    // shows what was typed, to send again later.
+    let html = followed(&app, &admin, &response).await;
     let error = text_of(&html, ".flash-error");
     assert!(
         error.contains(
             "The queue of changes for this cloud account is full (2 waiting): nothing was sent. Try again in about"
         ),
         "{html}"
+    );
+    assert_eq!(
+        attr(&html, "#rename-name", "value").as_deref(),
+        Some("q-three")
+    );
+    // Kept once: the next view shows the server's own name again.
+    let (_, again) = app.get_html(&admin, &location(&response)).await;
+    assert_ne!(
+        attr(&again, "#rename-name", "value").as_deref(),
+        Some("q-three")
     );
     assert_eq!(queue_rows(&app).await.len(), 2, "nothing more was queued");
     let third = requests(&app, "server.rename").await.remove(2);

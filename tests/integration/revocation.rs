@@ -60,14 +60,14 @@ async fn signing_out_everywhere_ends_the_other_sessions_at_their_next_request() 
     warm(&app, &two, "/o/alpha/", 200).await;
 
     let response = app
-        .post_form(&one, "/account/sessions/end-all", &[("confirm", "yes")])
+        .post_form(&one, "/profile/sessions/end-all", &[("confirm", "yes")])
         .await;
     assert_eq!(response.status().as_u16(), 303);
 
     let response = app.get(&two, "/o/alpha/").await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).starts_with("/login"));
-    let response = app.get(&one, "/account").await;
+    let response = app.get(&one, "/profile").await;
     assert_eq!(response.status().as_u16(), 303);
 }
 
@@ -76,7 +76,7 @@ async fn a_disabled_user_is_signed_out_at_their_next_request() {
     let (app, _, member) = alpha_with_member(BuiltinRole::Viewer).await;
     let mia = app.signed_in(MEMBER, PW).await;
     warm(&app, &mia, "/o/alpha/", 200).await;
-    warm(&app, &mia, "/account", 200).await;
+    warm(&app, &mia, "/profile", 200).await;
 
     let admin = app.admin().await;
     let response = app
@@ -139,7 +139,7 @@ async fn a_removed_member_loses_the_organisation_at_the_next_request() {
     let (app, _, member) = alpha_with_member(BuiltinRole::Viewer).await;
     let mia = app.signed_in(MEMBER, PW).await;
     warm(&app, &mia, "/o/alpha/", 200).await;
-    let (_, home) = app.get_html(&mia, "/account").await;
+    let (_, home) = app.get_html(&mia, "/profile").await;
     assert!(home.contains("/o/alpha"), "the switcher lists Alpha");
 
     let owner = app.admin().await;
@@ -153,7 +153,7 @@ async fn a_removed_member_loses_the_organisation_at_the_next_request() {
     assert_eq!(response.status().as_u16(), 303);
 
     assert_eq!(app.get(&mia, "/o/alpha/").await.status().as_u16(), 404);
-    let (status, home) = app.get_html(&mia, "/account").await;
+    let (status, home) = app.get_html(&mia, "/profile").await;
     assert_eq!(status, 200);
     assert!(
         !home.contains("/o/alpha"),

@@ -306,3 +306,62 @@ async fn the_server_page_links_to_everything_the_server_uses() {
     );
     assert!(!exists(&html, "#storages"));
 }
+
+/// The value of an input, as the page fills it in.
+fn value_of(html: &str, css: &str) -> Option<String> {
+    let doc = Html::parse_document(html);
+    select(&doc, css)
+        .first()
+        .and_then(|e| e.value().attr("value"))
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn a_form_that_cannot_go_ahead_comes_back_with_what_was_typed() {
+    let app = spawn_demo().await;
+    let c = app.admin().await;
+    let (id, _) = seeded(&app, "POWERED_OFF");
+    let before = sim_server(&app, &id).expect("the server");
+    let query = account_query(&app).await;
+
+    // A bad value: said on the server's page, the form as typed, nothing sent.
+    let response = post(
+        &app,
+        &c,
+        &format!("/servers/{id}/hardware"),
+        &[("vcore", "99"), ("cores_per_processor", "1"), ("ram", "2")],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(location(&response), format!("{ORG}/servers/{id}{query}"));
+    let html = server_page(&app, &c, &id).await;
+    assert!(text_of(&html, ".flash-error").contains("vCores"), "{html}");
+    assert_eq!(value_of(&html, "#resize-vcore").as_deref(), Some("99"));
+    assert_eq!(value_of(&html, "#resize-ram").as_deref(), Some("2"));
+    assert_eq!(
+        sim_server(&app, &id).expect("the server")["hardware"],
+        before["hardware"]
+    );
+
+    // The copy's name: too long, kept as typed for the member to shorten.
+    let long = "n".repeat(130);
+    let response = post(
+        &app,
+        &c,
+        &format!("/servers/{id}/clone"),
+        &[("name", long.as_str()), ("datacenter_id", "")],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let html = server_page(&app, &c, &id).await;
+    assert!(
+        text_of(&html, ".flash-error").contains("1 to 128"),
+        "{html}"
+    );
+    assert_eq!(value_of(&html, "#clone-name"), Some(long));
+
+    // Shown once: the next view is the server as it is.
+    let html = server_page(&app, &c, &id).await;
+    assert_ne!(value_of(&html, "#resize-vcore").as_deref(), Some("99"));
+    assert!(audit_rows(&app, "server.resize").await.is_empty());
+}

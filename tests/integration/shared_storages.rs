@@ -87,6 +87,15 @@ async fn the_list_shows_each_shared_storage_with_its_servers_and_rights() {
     );
     assert!(exists(&html, "a#new-shared-storage") && exists(&html, "a#access-link"));
 
+    // The status badge alone, as the detail page's script asks for it.
+    let (id, _) = seeded(&app, "assets");
+    let status = app
+        .get(&c, &format!("{ORG}/shared_storages/{id}/status{account}"))
+        .await;
+    assert_eq!(status.headers().get("x-fragment").unwrap(), "1");
+    let badge = status.text().await.unwrap();
+    assert!(badge.contains("id=\"storage-status\""), "{badge}");
+
     let (_, html) = app
         .get_html(&c, &format!("{ORG}/shared_storages?q=web-02"))
         .await;
@@ -430,7 +439,7 @@ async fn bad_values_on_the_detail_forms_change_nothing() {
     let web1 = server_id(&app, "web-01");
     let db = server_id(&app, "db-01");
 
-    // Resize, one field: a flash that says the rule.
+    // Resize, one field: a flash that says the rule, and the field keeps what was typed.
     for (size, message) in [
         ("275", "steps of 50"),
         ("150", "cannot shrink"),
@@ -447,6 +456,11 @@ async fn bad_values_on_the_detail_forms_change_nothing() {
         let html = followed(&app, &c, &response).await;
         let said = text_of(&html, ".flash-error, .flash-info");
         assert!(said.contains(message), "{size}: {said}");
+        assert_eq!(
+            attr(&html, "#resize-size", "value").as_deref(),
+            Some(size),
+            "{size}"
+        );
     }
 
     // Attach, two fields: the page again with the message beside the field.
@@ -457,10 +471,10 @@ async fn bad_values_on_the_detail_forms_change_nothing() {
         &[("server_id", ""), ("rights", "R")],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
-    let html = response.text().await.unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let html = followed(&app, &c, &response).await;
     assert_tied(&html, "#attach-server", "attach-server-error");
-    assert!(html.contains("id=\"error-summary\""));
+    assert!(text_of(&html, ".flash-error").contains("beside the fields"));
 
     let response = post(
         &app,
@@ -469,8 +483,8 @@ async fn bad_values_on_the_detail_forms_change_nothing() {
         &[("server_id", &db), ("rights", "X")],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
-    let html = response.text().await.unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let html = followed(&app, &c, &response).await;
     assert_tied(&html, "#attach-rights", "attach-rights-error");
     assert_eq!(
         attr(&html, "#attach-server option[selected]", "value"),
@@ -486,8 +500,8 @@ async fn bad_values_on_the_detail_forms_change_nothing() {
         &[("server_id", &web1), ("rights", "R")],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
-    let html = response.text().await.unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let html = followed(&app, &c, &response).await;
     assert!(text_of(&html, "#attach-server-error").contains("web-01 already has access"));
 
     // Rename, two fields.
@@ -498,9 +512,14 @@ async fn bad_values_on_the_detail_forms_change_nothing() {
         &[("name", "assets"), ("description", &"x".repeat(257))],
     )
     .await;
-    assert_eq!(response.status().as_u16(), 422);
-    let html = response.text().await.unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let html = followed(&app, &c, &response).await;
     assert_tied(&html, "#rename-description", "rename-description-error");
+    assert_eq!(
+        attr(&html, "#rename-description", "value"),
+        Some("x".repeat(257)),
+        "the typed description is kept"
+    );
 
     // Rights other than R and RW.
     let response = post(

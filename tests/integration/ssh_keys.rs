@@ -31,6 +31,7 @@ async fn the_list_shows_each_key_and_searches() {
     let (status, html) = app.get_html(&c, &format!("{ORG}/ssh_keys")).await;
 
     assert_eq!(status, 200);
+    assert_eq!(text_of(&html, "a#new-ssh-key").trim(), "Add SSH key");
     let table = text_of(&html, "table#ssh-keys");
     assert!(table.contains("deploy-key"), "{table}");
     assert!(table.contains("ssh-ed25519"), "{table}");
@@ -275,6 +276,20 @@ async fn a_key_that_is_not_an_openssh_public_key_is_refused_before_sending() {
     assert_eq!(response.status().as_u16(), 422);
     let html = response.text().await.unwrap();
     assert!(field_error(&html, "name").contains("Enter a name"));
+    // A refused edit comes back with what was typed.
+    let long = "x".repeat(257);
+    let response = post(
+        &app,
+        &c,
+        &format!("/ssh_keys/{id}/edit"),
+        &[("name", "typed-name"), ("description", &long)],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(field_error(&html, "description").contains("at most 256"));
+    assert_eq!(attr(&html, "#name", "value").unwrap(), "typed-name");
+    assert_eq!(attr(&html, "#description", "value").unwrap(), long);
 
     assert_eq!(app.sim_items("ssh_keys").len(), keys_before);
     assert!(audit_rows(&app, "ssh_key.create").await.is_empty());

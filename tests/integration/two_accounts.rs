@@ -45,7 +45,7 @@ async fn two_accounts() -> TwoAccounts {
     let response = app
         .post_form(
             &admin,
-            &format!("{ORG}/accounts"),
+            &format!("{ORG}/cloud_accounts"),
             &[
                 ("name", B_NAME),
                 ("token", TOKEN_B),
@@ -60,7 +60,7 @@ async fn two_accounts() -> TwoAccounts {
         "account B is added: {}",
         response.text().await.unwrap_or_default()
     );
-    let (status, html) = app.get_html(&admin, &format!("{ORG}/accounts")).await;
+    let (status, html) = app.get_html(&admin, &format!("{ORG}/cloud_accounts")).await;
     assert_eq!(status, 200);
     let accounts = accounts_on_page(&html);
     let id_of = |name: &str| {

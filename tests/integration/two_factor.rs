@@ -55,10 +55,10 @@ async fn audit_of(app: &TestApp, email: &str) -> Vec<(String, String)> {
 /// previous step's code (so the current and next ones stay fresh for the
 /// test). Returns the secret and the recovery codes shown.
 async fn enrol(app: &TestApp, c: &reqwest::Client) -> (Vec<u8>, Vec<String>) {
-    let response = app.post_form(c, "/account/two-factor/start", &[]).await;
+    let response = app.post_form(c, "/profile/two-factor/start", &[]).await;
     assert_eq!(response.status().as_u16(), 303);
-    assert_eq!(location(&response), "/account/two-factor");
-    let (status, html) = app.get_html(c, "/account/two-factor").await;
+    assert_eq!(location(&response), "/profile/two-factor");
+    let (status, html) = app.get_html(c, "/profile/two-factor").await;
     assert_eq!(status, 200);
     let text = text_of(&html, "#totp-secret");
     let secret = totp_rs::Secret::try_from_base32(&text)
@@ -69,7 +69,7 @@ async fn enrol(app: &TestApp, c: &reqwest::Client) -> (Vec<u8>, Vec<String>) {
     let response = app
         .post_form(
             c,
-            "/account/two-factor/confirm",
+            "/profile/two-factor/confirm",
             &[("code", &code(&secret, -1))],
         )
         .await;
@@ -97,10 +97,10 @@ async fn enrolment_shows_the_uri_the_secret_and_a_qr_code_and_one_code_turns_it_
     app.create_user("ann@example.org", "Ann", false, PW).await;
     let c = app.signed_in("ann@example.org", PW).await;
 
-    let (_, html) = app.get_html(&c, "/account").await;
+    let (_, html) = app.get_html(&c, "/profile").await;
     assert!(text_of(&html, "#two-factor-heading + p").contains("off"));
-    app.post_form(&c, "/account/two-factor/start", &[]).await;
-    let (status, html) = app.get_html(&c, "/account/two-factor").await;
+    app.post_form(&c, "/profile/two-factor/start", &[]).await;
+    let (status, html) = app.get_html(&c, "/profile/two-factor").await;
 
     assert_eq!(status, 200);
     let secret_text = text_of(&html, "#totp-secret");
@@ -135,7 +135,7 @@ async fn enrolment_shows_the_uri_the_secret_and_a_qr_code_and_one_code_turns_it_
         "000000"
     };
     let response = app
-        .post_form(&c, "/account/two-factor/confirm", &[("code", wrong)])
+        .post_form(&c, "/profile/two-factor/confirm", &[("code", wrong)])
         .await;
     assert_eq!(response.status().as_u16(), 422);
     let html = response.text().await.unwrap();
@@ -146,7 +146,7 @@ async fn enrolment_shows_the_uri_the_secret_and_a_qr_code_and_one_code_turns_it_
     let response = app
         .post_form(
             &c,
-            "/account/two-factor/confirm",
+            "/profile/two-factor/confirm",
             &[("code", &code(&secret, 0))],
         )
         .await;
@@ -166,10 +166,10 @@ async fn enrolment_shows_the_uri_the_secret_and_a_qr_code_and_one_code_turns_it_
     for shown in codes.split_whitespace() {
         assert!(!hashes.iter().any(|h| h.contains(shown)));
     }
-    let (_, html) = app.get_html(&c, "/account").await;
+    let (_, html) = app.get_html(&c, "/profile").await;
     assert!(text_of(&html, "#two-factor-heading + p").contains("10 recovery code(s) left"));
     assert!(!html.contains(codes.split_whitespace().next().unwrap()));
-    let (status, _) = app.get_html(&c, "/account/two-factor").await;
+    let (status, _) = app.get_html(&c, "/profile/two-factor").await;
     assert_eq!(status, 303, "the set-up page is done with");
     let actions = audit_of(&app, "ann@example.org").await;
     assert!(actions.contains(&("user.two_factor_enable".into(), "succeeded".into())));
@@ -196,13 +196,13 @@ async fn sign_in_asks_for_the_code_after_the_password_and_the_half_way_state_ope
             &[
                 ("email", "ann@example.org"),
                 ("password", PW),
-                ("next", "/account"),
+                ("next", "/profile"),
             ],
         )
         .await;
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(location(&response), "/login/code");
-    let response = app.get(&c, "/account").await;
+    let response = app.get(&c, "/profile").await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).starts_with("/login?next="));
     let (status, html) = app.get_html(&c, "/login/code").await;
@@ -218,7 +218,7 @@ async fn sign_in_asks_for_the_code_after_the_password_and_the_half_way_state_ope
     let response = app.post_form(&c, "/login/code", &[("code", wrong)]).await;
     assert_eq!(response.status().as_u16(), 401);
     assert!(text_of(&response.text().await.unwrap(), ".flash-error").contains("wrong"));
-    assert_eq!(app.get(&c, "/account").await.status().as_u16(), 303);
+    assert_eq!(app.get(&c, "/profile").await.status().as_u16(), 303);
 
     // The right code finishes signing in, and goes where the user was headed.
     clear_of_step_edge().await;
@@ -226,8 +226,8 @@ async fn sign_in_asks_for_the_code_after_the_password_and_the_half_way_state_ope
         .post_form(&c, "/login/code", &[("code", &code(&secret, 0))])
         .await;
     assert_eq!(response.status().as_u16(), 303);
-    assert_eq!(location(&response), "/account");
-    let (status, html) = app.get_html(&c, "/account").await;
+    assert_eq!(location(&response), "/profile");
+    let (status, html) = app.get_html(&c, "/profile").await;
     assert_eq!(status, 200);
     assert!(html.contains("ann@example.org"));
 
@@ -264,7 +264,7 @@ async fn a_code_is_accepted_once_within_its_window() {
         .await;
     assert_eq!(response.status().as_u16(), 401);
     assert!(text_of(&response.text().await.unwrap(), ".flash-error").contains("already used"));
-    assert_eq!(app.get(&second, "/account").await.status().as_u16(), 303);
+    assert_eq!(app.get(&second, "/profile").await.status().as_u16(), 303);
     // So is the one before it; the next step's code (clock drift) still works.
     let response = app
         .post_form(&second, "/login/code", &[("code", &code(&secret, -1))])
@@ -274,7 +274,7 @@ async fn a_code_is_accepted_once_within_its_window() {
         .post_form(&second, "/login/code", &[("code", &code(&secret, 1))])
         .await;
     assert_eq!(location(&response), "/");
-    assert_eq!(app.get(&second, "/account").await.status().as_u16(), 200);
+    assert_eq!(app.get(&second, "/profile").await.status().as_u16(), 200);
 }
 
 #[tokio::test]
@@ -291,7 +291,7 @@ async fn a_recovery_code_signs_in_once() {
         .post_form(&first, "/login/code", &[("code", &typed)])
         .await;
     assert_eq!(location(&response), "/");
-    let (_, html) = app.get_html(&first, "/account").await;
+    let (_, html) = app.get_html(&first, "/profile").await;
     assert!(text_of(&html, ".flash-info").contains("recovery code; 9 remain"));
 
     let second = past_password(&app, "ann@example.org", PW).await;
@@ -299,7 +299,7 @@ async fn a_recovery_code_signs_in_once() {
         .post_form(&second, "/login/code", &[("code", &codes[3])])
         .await;
     assert_eq!(response.status().as_u16(), 401);
-    assert_eq!(app.get(&second, "/account").await.status().as_u16(), 303);
+    assert_eq!(app.get(&second, "/profile").await.status().as_u16(), 303);
     let details: Vec<String> = sqlx::query_scalar(
         "SELECT details FROM audit_events WHERE action = 'auth.sign_in' AND outcome = 'succeeded'
          AND target_name = 'ann@example.org'",
@@ -349,7 +349,7 @@ async fn codes_are_throttled_like_passwords() {
     assert_eq!(response.status().as_u16(), 429);
     assert!(response.headers().contains_key("retry-after"));
     assert!(text_of(&response.text().await.unwrap(), ".flash-error").contains("Too many attempts"));
-    assert_eq!(app.get(&c, "/account").await.status().as_u16(), 303);
+    assert_eq!(app.get(&c, "/profile").await.status().as_u16(), 303);
 }
 
 #[tokio::test]
@@ -361,7 +361,7 @@ async fn turning_it_off_takes_a_code_or_a_recovery_code() {
     let id = user_id(&app, "ann@example.org").await;
 
     let response = app
-        .post_form(&c, "/account/two-factor/disable", &[("code", "not-a-code")])
+        .post_form(&c, "/profile/two-factor/disable", &[("code", "not-a-code")])
         .await;
     assert_eq!(response.status().as_u16(), 422);
     let html = response.text().await.unwrap();
@@ -373,9 +373,9 @@ async fn turning_it_off_takes_a_code_or_a_recovery_code() {
     );
 
     let response = app
-        .post_form(&c, "/account/two-factor/disable", &[("code", &codes[0])])
+        .post_form(&c, "/profile/two-factor/disable", &[("code", &codes[0])])
         .await;
-    assert_eq!(location(&response), "/account");
+    assert_eq!(location(&response), "/profile");
     assert!(
         !teampanel::db::two_factor::is_enabled(app.state.raw_db(), id)
             .await
@@ -451,14 +451,14 @@ async fn an_owner_can_require_two_factor_and_members_without_it_are_sent_to_set_
     for path in ["/o/demo/", "/o/demo/servers", "/o/demo/members"] {
         let response = app.get(&member, path).await;
         assert_eq!(response.status().as_u16(), 303, "{path}");
-        assert_eq!(location(&response), "/account/two-factor");
+        assert_eq!(location(&response), "/profile/two-factor");
     }
     let response = app
         .post_form(&member, "/o/demo/members/two-factor", &[("require", "no")])
         .await;
     assert_eq!(response.status().as_u16(), 303);
-    assert_eq!(location(&response), "/account/two-factor");
-    let (status, html) = app.get_html(&member, "/account/two-factor").await;
+    assert_eq!(location(&response), "/profile/two-factor");
+    let (status, html) = app.get_html(&member, "/profile/two-factor").await;
     assert_eq!(status, 200);
     assert!(text_of(&html, ".flash-info").contains("requires two-factor sign-in"));
 
@@ -500,7 +500,7 @@ async fn an_instance_admin_resets_a_lost_second_factor_and_it_is_audited() {
             .unwrap()
     );
     assert_eq!(
-        app.get(&ann, "/account").await.status().as_u16(),
+        app.get(&ann, "/profile").await.status().as_u16(),
         303,
         "their sessions end with the reset"
     );

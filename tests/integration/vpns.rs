@@ -40,6 +40,7 @@ async fn the_list_shows_each_vpn_and_searches() {
     let (status, html) = app.get_html(&c, &format!("{ORG}/vpns")).await;
 
     assert_eq!(status, 200);
+    assert_eq!(text_of(&html, "a#new-vpn"), "Create VPN");
     let table = text_of(&html, "table#vpns");
     assert!(table.contains("office"), "{table}");
     assert!(table.contains(vpn["ips"][0].as_str().unwrap()), "{table}");
@@ -348,6 +349,20 @@ async fn a_vpn_being_removed_refreshes_itself_and_offers_nothing() {
         Some("busy-reason")
     );
     assert!(exists(&html, "#download-configuration button[disabled]"));
+    // The Cloud Panel refuses an edit meanwhile: the form comes back with what was typed.
+    let response = post(
+        &app,
+        &c,
+        &format!("/vpns/{id}/edit"),
+        &[("name", "renamed"), ("description", "typed")],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(text_of(&html, ".flash-error").contains("Nothing was changed"));
+    assert_eq!(attr(&html, "#name", "value").unwrap(), "renamed");
+    assert_eq!(attr(&html, "#description", "value").unwrap(), "typed");
+    assert_eq!(rows_with(&app, "vpn.update", "failed").await, 1);
     let response = app
         .get(&c, &format!("{ORG}/vpns/{id}/status{account}"))
         .await;

@@ -11,12 +11,14 @@ use actix_session::Session;
 use actix_web::HttpResponse;
 use serde_json::Value;
 
+use super::form::{FieldErrors, api_fields};
 use super::{AccountParam, Fallback, Upstream, check_id, connect};
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::rbac::Permission;
 use crate::tenant::Enqueued;
 use crate::web::error::AppResult;
+use crate::web::flash::Kept;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::{confirm, flash, redirect};
 
@@ -171,6 +173,9 @@ pub struct Act<'a> {
     pub session: &'a Session,
     pub up: Upstream,
     pub target: Target,
+    /// What was typed into the form, kept for the page when the change
+    /// cannot go ahead (a bad value, a refusal, a full queue).
+    kept: Option<Kept>,
 }
 
 impl<'a> Act<'a> {
@@ -194,7 +199,27 @@ impl<'a> Act<'a> {
             session,
             up,
             target,
+            kept: None,
         })
+    }
+
+    /// Keeps what was typed into the page's form `form` for the page the
+    /// user is sent back to, should the change not go ahead. Secrets are
+    /// never kept (see [`Kept::typed`]).
+    pub fn keeping(mut self, form: &str, fields: &impl serde::Serialize) -> Self {
+        self.kept = Some(Kept::typed(form, fields));
+        self
+    }
+
+    /// Sends the user back to the object's page with the form as typed,
+    /// each message in `errors` beside its field.
+    fn back(&self, errors: std::collections::BTreeMap<String, String>) -> HttpResponse {
+        if let Some(kept) = &self.kept {
+            let mut kept = kept.clone();
+            kept.errors = errors;
+            flash::keep(self.session, kept);
+        }
+        redirect(&self.target.page)
     }
 
     /// Records the request, runs it, records the outcome, and answers with
@@ -229,33 +254,69 @@ impl<'a> Act<'a> {
                 };
                 Ok(redirect(&then))
             }
-            Err(e) => {
-                // Queued: said as news, not as an error, on the object's page.
-                if let Some(response) = queued(self.session, &e, &self.target.page) {
-                    return Ok(response);
-                }
-                if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
-                    flash::error(
-                        self.session,
-                        "This no longer exists in the Cloud Panel: it was removed meanwhile.",
-                    );
-                    return Ok(redirect(&self.target.list));
-                }
-                flash::cloud_error(self.session, &e);
-                Ok(redirect(&self.target.page))
-            }
+            Err(e) => Ok(self.refused(&e)),
         }
     }
 
-    /// A form value that cannot be used: said in a flash message, nothing sent.
+    /// The answer to a change that did not go ahead upstream: queued, it is
+    /// news on the object's page; gone meanwhile, the list; otherwise the
+    /// error on the object's page, with the form as typed and the API's
+    /// words beside the fields it names.
+    pub fn refused(&self, e: &CloudError) -> HttpResponse {
+        if let Some(response) = queued(self.session, e, &self.target.page) {
+            return response;
+        }
+        if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
+            flash::error(
+                self.session,
+                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
+            );
+            return redirect(&self.target.list);
+        }
+        flash::cloud_error(self.session, e);
+        let errors = match &self.kept {
+            Some(kept) => api_fields(e)
+                .into_iter()
+                .filter_map(|api| kept.values.get_key_value(api))
+                .map(|(field, _)| (field.clone(), e.user_message()))
+                .collect(),
+            None => Default::default(),
+        };
+        self.back(errors)
+    }
+
+    /// A form value that cannot be used: said in a flash message, nothing
+    /// sent, the form kept as typed.
     pub fn invalid(&self, message: &str) -> AppResult<HttpResponse> {
         flash::error(self.session, message.to_owned());
-        Ok(redirect(&self.target.page))
+        Ok(self.back(Default::default()))
+    }
+
+    /// Form values that cannot be used, each said beside its field and
+    /// summed up above the page; nothing sent, the form kept as typed.
+    pub fn invalid_fields(&self, errors: FieldErrors) -> AppResult<HttpResponse> {
+        flash::error(
+            self.session,
+            "Some values cannot be used; see the messages beside the fields. Nothing was changed.",
+        );
+        Ok(self.back(
+            errors
+                .into_iter()
+                .map(|(field, message)| (field.to_owned(), message))
+                .collect(),
+        ))
     }
 
     /// A read the change depends on (the name to check, what the change
     /// takes with it) failed: said in a flash message, nothing sent.
     pub fn unreadable(&self, what: &str, e: &CloudError) -> AppResult<HttpResponse> {
+        if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
+            flash::error(
+                self.session,
+                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
+            );
+            return Ok(redirect(&self.target.list));
+        }
         self.invalid(&format!(
             "Nothing was changed: the panel could not read the {what} ({}).",
             e.user_message()
@@ -275,5 +336,60 @@ impl<'a> Act<'a> {
     /// The list on the account acted on.
     pub fn list(&self) -> &str {
         &self.target.list
+    }
+}
+
+/// A creation from a page of its own, on the account `up`: recorded like
+/// every change ([`recorded`]). Created, the member goes to the new object's
+/// page (the list when the answer names none) with `change.success`, its
+/// `{name}` the new object's name, else `typed_name`. Queued, to the list
+/// with the news. Refused, `show` renders the form again with what was
+/// typed, the API's words beside the fields it names (`form_field` maps
+/// the API's names to the form's) and the summary above.
+#[allow(clippy::too_many_arguments)]
+pub async fn create<T: Named, Fut>(
+    ctx: &OrgCtx,
+    session: &Session,
+    up: &Upstream,
+    family: &super::Family,
+    change: Change,
+    typed_name: &str,
+    call: impl Future<Output = Result<T, CloudError>>,
+    form_field: impl Fn(&str) -> Option<&'static str>,
+    show: impl FnOnce(FieldErrors, String) -> Fut,
+) -> AppResult<HttpResponse>
+where
+    Fut: Future<Output = AppResult<HttpResponse>>,
+{
+    let event = NewEvent::new(change.action, Outcome::Requested)
+        .target(family.kind, "", typed_name)
+        .details(change.details);
+    let answer = recorded(up, event, call, |object: &T| {
+        (object.id().to_owned(), object.name().to_owned())
+    })
+    .await?;
+    let list = family.list_on(ctx, up);
+    match answer {
+        Ok(object) => {
+            let name = if object.name().is_empty() {
+                typed_name
+            } else {
+                object.name()
+            };
+            flash::success(session, change.success.replace("{name}", name));
+            if object.id().is_empty() {
+                return Ok(redirect(&list));
+            }
+            Ok(redirect(&family.page_href(ctx, up, object.id())))
+        }
+        Err(e) => {
+            // Waiting in the account's queue: news, not a problem with the form.
+            if let Some(queued) = queued(session, &e, &list) {
+                return Ok(queued);
+            }
+            let fields = super::api_field_errors(&e, form_field);
+            let problem = super::form_problem(&e, !fields.is_empty(), "Nothing was created.");
+            show(fields, problem).await
+        }
     }
 }

@@ -20,28 +20,37 @@ pub fn api_field_errors(
     form_field: impl Fn(&str) -> Option<&'static str>,
 ) -> FieldErrors {
     let mut out = FieldErrors::new();
+    let named = api_fields(e);
+    if named.is_empty() {
+        return out;
+    }
+    let message = e.user_message();
+    for field in named.into_iter().filter_map(form_field) {
+        out.insert(field, message.clone());
+    }
+    out
+}
+
+/// The API's names of the fields a refusal names (see [`api_field_errors`]).
+pub fn api_fields(e: &CloudError) -> Vec<&str> {
     let CloudError::Rejected {
         errors: Some(errors),
         ..
     } = e
     else {
-        return out;
+        return Vec::new();
     };
     let Some(object) = errors.as_object() else {
-        return out;
+        return Vec::new();
     };
-    let message = e.user_message();
-    for (key, value) in object {
-        let named = match (key.as_str(), value.as_str()) {
-            ("required" | "invalid" | "prefix", Some(field)) => field,
-            ("required" | "invalid" | "prefix" | "desired" | "step", _) => continue,
-            (field, _) => field,
-        };
-        if let Some(field) = form_field(named) {
-            out.insert(field, message.clone());
-        }
-    }
-    out
+    object
+        .iter()
+        .filter_map(|(key, value)| match (key.as_str(), value.as_str()) {
+            ("required" | "invalid" | "prefix", Some(field)) => Some(field),
+            ("required" | "invalid" | "prefix" | "desired" | "step", _) => None,
+            (field, _) => Some(field),
+        })
+        .collect()
 }
 
 /// A `form_field` for forms whose fields carry the API's own names.

@@ -5,6 +5,7 @@
 
 mod change;
 mod choices;
+mod family;
 mod form;
 mod listing;
 pub(in crate::web) mod loading;
@@ -22,8 +23,12 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
 use crate::web::render;
 
-pub use change::{Act, Change, Named, Target, Then, queued, recorded};
+pub use change::{Act, Change, Named, Target, Then, create, queued, recorded};
 pub use choices::{Choice, Choices, attached, options};
+pub use family::{
+    Deletable, Family, HasStatus, ListPage, Listed, Object, current_row, delete, list_page,
+    row_fragment, status_fragment,
+};
 pub use form::{FieldErrors, among, api_field_errors, check_typed_name, form_problem};
 pub use listing::{
     ListParams, ListView, Listing, Loaded, SortOption, chosen_sort, list, list_in_order,

@@ -10,125 +10,33 @@ mod policies;
 mod series;
 mod server;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::cloud::list_page;
+use crate::web::routing::org_routes;
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/monitoring"),
-    ("GET", "/o/{slug}/monitoring/{server_id}"),
-    ("GET", "/o/{slug}/monitoring_policies"),
-    ("POST", "/o/{slug}/monitoring_policies"),
-    ("GET", "/o/{slug}/monitoring_policies/new"),
-    ("GET", "/o/{slug}/monitoring_policies/{id}"),
-    ("POST", "/o/{slug}/monitoring_policies/{id}/settings"),
-    ("POST", "/o/{slug}/monitoring_policies/{id}/thresholds"),
-    ("POST", "/o/{slug}/monitoring_policies/{id}/clone"),
-    ("POST", "/o/{slug}/monitoring_policies/{id}/delete"),
-    ("POST", "/o/{slug}/monitoring_policies/{id}/ports"),
-    ("POST", "/o/{slug}/monitoring_policies/{id}/ports/{item_id}"),
-    (
-        "POST",
-        "/o/{slug}/monitoring_policies/{id}/ports/{item_id}/delete",
-    ),
-    ("POST", "/o/{slug}/monitoring_policies/{id}/processes"),
-    (
-        "POST",
-        "/o/{slug}/monitoring_policies/{id}/processes/{item_id}",
-    ),
-    (
-        "POST",
-        "/o/{slug}/monitoring_policies/{id}/processes/{item_id}/delete",
-    ),
-    ("POST", "/o/{slug}/monitoring_policies/{id}/servers"),
-    (
-        "POST",
-        "/o/{slug}/monitoring_policies/{id}/servers/{item_id}/remove",
-    ),
-    (
-        "GET",
-        "/o/{slug}/monitoring_policies/{id}/servers/{item_id}",
-    ),
-    ("GET", "/o/{slug}/monitoring_policies/{id}/cards/{card}"),
-];
-
-/// Every route, in registration order (`new` before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    cfg.route("/o/{slug}/monitoring", web::get().to(center::page))
-        .route(
-            "/o/{slug}/monitoring/{server_id}",
-            web::get().to(server::page),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies",
-            web::get().to(policies::list::page),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies",
-            web::post().to(policies::create::submit),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/new",
-            web::get().to(policies::create::form),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}",
-            web::get().to(policies::detail::page),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/settings",
-            web::post().to(policies::edit::settings),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/thresholds",
-            web::post().to(policies::edit::thresholds),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/clone",
-            web::post().to(policies::edit::clone),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/delete",
-            web::post().to(policies::edit::delete),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/ports",
-            web::post().to(policies::ports::add),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/ports/{item_id}",
-            web::post().to(policies::ports::update),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/ports/{item_id}/delete",
-            web::post().to(policies::ports::remove),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/processes",
-            web::post().to(policies::processes::add),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/processes/{item_id}",
-            web::post().to(policies::processes::update),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/processes/{item_id}/delete",
-            web::post().to(policies::processes::remove),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/servers",
-            web::post().to(policies::servers::add),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/servers/{item_id}/remove",
-            web::post().to(policies::servers::remove),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/servers/{item_id}",
-            web::get().to(policies::parts::server),
-        )
-        .route(
-            "/o/{slug}/monitoring_policies/{id}/cards/{card}",
-            web::get().to(policies::parts::card),
-        );
+// Every route, in registration order (`new` before `{id}`).
+org_routes! {
+    "/monitoring" {
+        GET  "" => center::page,
+        GET  "/{server_id}" => server::page,
+    }
+    "/monitoring_policies" {
+        GET  "" => list_page::<policies::list::Policies>,
+        POST "" => policies::create::submit,
+        GET  "/new" => policies::create::form,
+        GET  "/{id}" => policies::detail::page,
+        POST "/{id}/settings" => policies::edit::settings,
+        POST "/{id}/thresholds" => policies::edit::thresholds,
+        POST "/{id}/clone" => policies::edit::clone,
+        POST "/{id}/delete" => policies::edit::delete,
+        POST "/{id}/ports" => policies::ports::add,
+        POST "/{id}/ports/{item_id}" => policies::ports::update,
+        POST "/{id}/ports/{item_id}/delete" => policies::ports::remove,
+        POST "/{id}/processes" => policies::processes::add,
+        POST "/{id}/processes/{item_id}" => policies::processes::update,
+        POST "/{id}/processes/{item_id}/delete" => policies::processes::remove,
+        POST "/{id}/servers" => policies::servers::add,
+        POST "/{id}/servers/{item_id}/remove" => policies::servers::remove,
+        GET  "/{id}/servers/{item_id}" => policies::parts::server,
+        GET  "/{id}/cards/{card}" => policies::parts::card,
+    }
 }

@@ -1,12 +1,26 @@
 //! What the firewall policy and load balancer forms share: the posted
-//! fields (rule rows repeat the same fields under numbered prefixes), a
-//! rule's source address, and the names of the form's fields.
+//! fields (rule rows repeat the same fields under numbered prefixes), the
+//! fields of such a form that came back to its page, the rename form, and
+//! the checks of numbers, names and descriptions. A rule's source is
+//! [`crate::domain::RuleSource`].
 
+use std::collections::{BTreeMap, HashMap};
+
+use actix_session::Session;
+use actix_web::HttpResponse;
+use serde::{Deserialize, Serialize};
+
+use crate::cloudpanel::common::NameDescription;
 use crate::domain::{parse_resource_description, parse_resource_name};
-use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use crate::rbac::Permission;
+use crate::web::cloud::{Act, Family, FieldErrors, Object};
+use crate::web::error::AppResult;
+use crate::web::org_ctx::OrgCtx;
+use crate::web::page::PageCtx;
 
 /// The fields of an urlencoded form; a repeated field keeps its last value.
+/// Serialised as posted, for the page it comes back to (see [`Fields::kept`]).
+#[derive(Serialize)]
 pub struct Fields(HashMap<String, String>);
 
 impl Fields {
@@ -33,28 +47,97 @@ impl Fields {
     pub fn trimmed(&self, name: &str) -> String {
         self.get(name).trim().to_owned()
     }
+
+    /// The page's form `form` as it came back (kept with
+    /// `Act::keeping(form, &fields)`): its fields as they were posted, and
+    /// the message beside each of `names`, the form's own names for its
+    /// fields (a rule row's `port`, whatever its prefix).
+    pub fn kept(
+        page: &PageCtx,
+        form: &str,
+        names: &[&'static str],
+    ) -> Option<(Self, BTreeMap<&'static str, String>)> {
+        let kept = page.kept.as_ref().filter(|k| k.form == form)?;
+        let fields = Self(
+            kept.values
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        );
+        let errors = names
+            .iter()
+            .filter_map(|name| Some((*name, kept.errors.get(*name)?.clone())))
+            .collect();
+        Some((fields, errors))
+    }
 }
 
-/// `0.0.0.0` (everyone), an IPv4 address or an IPv4 network (`10.0.0.0/8`).
-/// An empty source means everyone.
-pub fn parse_source(raw: &str) -> Result<String, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok("0.0.0.0".into());
+/// The rename form of a policy's or a balancer's page: it carries only the
+/// fields the member may change (each needs its own flag), and comes back
+/// as typed when a value cannot be used.
+#[derive(Deserialize, Serialize)]
+pub struct RenameForm {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+impl RenameForm {
+    /// The rename of `object`, up to what it sends: each field the form
+    /// carried needs its flag (`name`, `description`); a form that carried
+    /// neither, or a value that cannot be used, is the answer instead
+    /// (back to the page, the form as typed).
+    pub async fn act<'a>(
+        &self,
+        ctx: &'a OrgCtx,
+        session: &'a Session,
+        object: &Object,
+        (name, description): (Permission, Permission),
+        family: &Family,
+    ) -> AppResult<Result<(Act<'a>, NameDescription), HttpResponse>> {
+        let first = if self.name.is_some() {
+            name
+        } else {
+            description
+        };
+        let act = object
+            .act(ctx, session, first, family)
+            .await?
+            .keeping("rename", self);
+        if self.name.is_some() && self.description.is_some() {
+            ctx.require(description).await?;
+        }
+        Ok(match self.checked() {
+            Ok(Some(body)) => Ok((act, body)),
+            Ok(None) => {
+                Err(act.invalid("Nothing to save: the form had neither a name nor a description.")?)
+            }
+            Err(errors) => Err(act.invalid_fields(errors)?),
+        })
     }
-    let (address, prefix) = match raw.split_once('/') {
-        Some((a, p)) => (a, Some(p)),
-        None => (raw, None),
-    };
-    let address_ok = address.parse::<Ipv4Addr>().is_ok();
-    let prefix_ok = prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|p| p <= 32));
-    if address_ok && prefix_ok {
-        Ok(raw.to_owned())
-    } else {
-        Err(
-            "The source is an IPv4 address (10.0.0.5), a network (10.0.0.0/24), or 0.0.0.0 for everyone."
-                .into(),
-        )
+
+    /// What to send, trimmed (a field the form did not carry stays as it
+    /// is); `None` when it carried neither; else the message beside each
+    /// value that cannot be used.
+    fn checked(&self) -> Result<Option<NameDescription>, FieldErrors> {
+        if self.name.is_none() && self.description.is_none() {
+            return Ok(None);
+        }
+        let name = self.name.as_deref().map(str::trim);
+        let description = self.description.as_deref().map(str::trim);
+        let mut errors = FieldErrors::new();
+        if let Some(Err(message)) = name.map(check_name) {
+            errors.insert("name", message);
+        }
+        if let Some(Err(message)) = description.map(check_description) {
+            errors.insert("description", message);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Some(NameDescription {
+            name: name.map(str::to_owned),
+            description: description.map(str::to_owned),
+        }))
     }
 }
 
@@ -84,16 +167,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sources_are_addresses_or_networks() {
-        assert_eq!(parse_source("").unwrap(), "0.0.0.0");
-        assert_eq!(parse_source(" 10.0.0.5 ").unwrap(), "10.0.0.5");
-        assert_eq!(parse_source("10.0.0.0/24").unwrap(), "10.0.0.0/24");
-        for bad in ["10.0.0", "10.0.0.0/33", "any", "10.0.0.0/x", "::1"] {
-            assert!(parse_source(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn numbers_name_their_field_and_range() {
         assert_eq!(parse_number("15", "The interval", 5, 300), Ok(15));
         assert_eq!(
@@ -101,6 +174,26 @@ mod tests {
             "The interval must be a whole number from 5 to 300."
         );
         assert!(parse_number("x", "The interval", 5, 300).is_err());
+    }
+
+    #[test]
+    fn a_rename_sends_only_what_the_form_carried() {
+        let form = |name: Option<&str>, description: Option<&str>| RenameForm {
+            name: name.map(str::to_owned),
+            description: description.map(str::to_owned),
+        };
+        assert_eq!(form(None, None).checked(), Ok(None));
+        assert_eq!(
+            form(Some(" web "), None).checked(),
+            Ok(Some(NameDescription {
+                name: Some("web".into()),
+                description: None,
+            }))
+        );
+        let errors = form(Some(" "), Some(&"x".repeat(300)))
+            .checked()
+            .unwrap_err();
+        assert!(errors.contains_key("name") && errors.contains_key("description"));
     }
 
     #[test]

@@ -3,19 +3,19 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::target::{ServerPath, begin};
+use super::FAMILY;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::servers::CloneServer;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, chosen_id};
+use crate::web::cloud::{Object, chosen_id, recorded};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct CloneForm {
     #[serde(default)]
     name: String,
@@ -26,12 +26,14 @@ pub struct CloneForm {
 pub async fn clone(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
     form: web::Form<CloneForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_CLONE).await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_CLONE, &FAMILY)
+        .await?
+        .keeping("clone", &*form);
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
         return act.invalid("The copy's name needs 1 to 128 characters.");
@@ -42,14 +44,19 @@ pub async fn clone(
         datacenter_id: datacenter_id.clone(),
     };
     let event = NewEvent::new("server.clone", Outcome::Requested)
-        .target("server", &id, "")
+        .target("server", id, "")
         .details(json!({ "name": name, "datacenter_id": datacenter_id }));
-    let pending = act.up.account.request(event).await?;
-    match act.up.client().clone_server(&id, &body).await {
-        // The answer is the new server: the user goes to it. The outcome
-        // names the source server, as the request did.
+    // The answer is the new server: the user goes to it. The outcome names
+    // the source server, as the request did.
+    let answer = recorded(
+        &act.up,
+        event,
+        act.up.client().clone_server(id, &body),
+        |_| (String::new(), String::new()),
+    )
+    .await?;
+    match answer {
         Ok(copy) => {
-            pending.finish(Outcome::Succeeded, None, None).await?;
             flash::success(&session, format!("Cloning into {}.", copy.name));
             let then = if copy.id.is_empty() {
                 act.page().to_owned()
@@ -58,12 +65,6 @@ pub async fn clone(
             };
             Ok(redirect(&then))
         }
-        Err(e) => {
-            pending
-                .finish(Outcome::Failed, e.status(), Some(e.user_message()))
-                .await?;
-            flash::cloud_error(&session, &e);
-            Ok(redirect(act.page()))
-        }
+        Err(e) => Ok(act.refused(&e)),
     }
 }

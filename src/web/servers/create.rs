@@ -11,22 +11,18 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::json;
 
-use super::hardware::{parse_disk, parse_hardware};
-use crate::audit::{NewEvent, Outcome};
+use super::FAMILY;
+use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::catalogue::Appliance;
 use crate::cloudpanel::servers::{CreateHardware, CreateServer, NewHdd};
-use crate::cloudpanel::{CloudError, ListQuery};
+use crate::domain::{DiskSize, Hardware};
 use crate::rbac::perms;
-use crate::web::cloud::queued;
 use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, Upstream, api_field_errors, check_id, chosen_id,
-    connect, recorded,
+    AccountParam, Change, Choice, Choices, Fallback, Upstream, check_id, chosen_id, connect, create,
 };
 use crate::web::error::AppResult;
-use crate::web::flash;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
-use crate::web::redirect;
 use crate::web::render;
 
 /// What the user typed, kept to fill the form again (never the password).
@@ -295,14 +291,14 @@ fn build(
             }
         },
         "custom" => {
-            let hw = parse_hardware(&v.vcore, &v.cores_per_processor, &v.ram);
-            let disk = parse_disk(&v.hdd_size);
+            let hw = Hardware::parse(&v.vcore, &v.cores_per_processor, &v.ram);
+            let disk = DiskSize::parse(&v.hdd_size);
             match (hw, disk) {
-                (Ok((vcore, cores, ram)), Ok(disk)) => Some(CreateHardware::custom(
-                    vcore,
-                    cores,
-                    ram,
-                    vec![NewHdd::main(disk)],
+                (Ok(hw), Ok(disk)) => Some(CreateHardware::custom(
+                    hw.vcore(),
+                    hw.cores_per_processor(),
+                    hw.ram_gb(),
+                    vec![NewHdd::main(disk.gb())],
                 )),
                 (hw, disk) => {
                     if let Err(e) = hw {
@@ -418,9 +414,9 @@ pub async fn submit(
         }
     };
 
-    let event = NewEvent::new("server.create", Outcome::Requested)
-        .target("server", "", &request.name)
-        .details(json!({
+    let change = Change::new(
+        "server.create",
+        json!({
             "name": request.name,
             "hardware": {
                 "fixed_instance_size_id": request.hardware.fixed_instance_size_id,
@@ -433,46 +429,25 @@ pub async fn submit(
             "datacenter_id": request.datacenter_id,
             "ssh_keys": request.public_key.as_ref().map_or(0, Vec::len),
             "password_set": request.password.is_some(),
-        }));
-    let answer = recorded(&up, event, up.client().create_server(&request), |server| {
-        (server.id.clone(), server.name.clone())
-    })
-    .await?;
-    match answer {
-        Ok(server) => {
-            flash::success(
-                &session,
-                format!("Creating {}: it is deploying now.", server.name),
-            );
-            if server.id.is_empty() {
-                return Ok(redirect(&up.list_href(&ctx)));
-            }
-            Ok(redirect(&up.server_href(&ctx, &server.id)))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.list_href(&ctx)) {
-                return Ok(queued);
-            }
-            // The API's own words on the form, beside the field it names when
-            // it names one, with everything typed kept.
-            let fields = api_field_errors(&e, form_field);
-            let problem = match &e {
-                _ if !fields.is_empty() => "The Cloud Panel refused some values; see the messages beside the fields. Nothing was created.".to_owned(),
-                CloudError::Rejected { .. } | CloudError::Forbidden { .. } | CloudError::RateLimited { .. } => e.user_message(),
-                other => format!("Nothing was created. {}", other.user_message()),
-            };
-            show(
-                &ctx,
-                &up,
-                &values,
-                &fields,
-                Some(problem),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+        }),
+        "Creating {name}: it is deploying now.",
+    );
+    let again = (&ctx, &up, &values);
+    create(
+        &ctx,
+        &session,
+        &up,
+        &FAMILY,
+        change,
+        &request.name,
+        up.client().create_server(&request),
+        form_field,
+        |fields, problem| async move {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show(again.0, again.1, again.2, &fields, Some(problem), status).await
+        },
+    )
+    .await
 }
 
 /// The form field an API field name belongs to.
@@ -521,6 +496,24 @@ mod tests {
             Some("8C626C1A7005D0D1F527143C413D461E")
         );
         assert_eq!(request.password, None);
+    }
+
+    #[test]
+    fn a_custom_server_is_built_from_the_typed_hardware() {
+        let v = Values {
+            hardware_mode: "custom".into(),
+            vcore: "4".into(),
+            cores_per_processor: "2".into(),
+            ram: "1.5".into(),
+            hdd_size: "60".into(),
+            ..valid()
+        };
+        let hw = build(&v, "", &[]).unwrap().hardware;
+        assert_eq!(
+            (hw.vcore, hw.cores_per_processor, hw.ram),
+            (Some(4), Some(2), Some(1.5))
+        );
+        assert_eq!(hw.hdds.map(|h| h[0].size), Some(60));
     }
 
     #[test]

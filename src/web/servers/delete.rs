@@ -6,9 +6,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::target::{ServerPath, begin, confirm_name};
+use super::FAMILY;
+use super::typed_name::confirm_name;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Change, Then};
+use crate::web::cloud::{Change, Object, Then};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
@@ -23,13 +24,14 @@ pub struct DeleteForm {
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
     form: web::Form<DeleteForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_DELETE).await?;
-    if let Err(message) = confirm_name(&act.up, &id, &form.confirm_name).await {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_DELETE, &FAMILY)
+        .await?;
+    if let Err(message) = confirm_name(&act.up, id, &form.confirm_name).await {
         return act.invalid(&message);
     }
     let keep_ip = form.keep_ips.as_deref() == Some("true");
@@ -43,6 +45,6 @@ pub async fn delete(
         },
         then: Then::List,
     };
-    act.run(change, act.up.client().delete_server(&id, keep_ip))
+    act.run(change, act.up.client().delete_server(id, keep_ip))
         .await
 }

@@ -2,10 +2,11 @@
 //! sections; the status badge refreshes itself while work is in progress.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::FAMILY;
 use super::server_href;
 use super::view::ServerRow;
 use crate::cloudpanel::common::IdName;
@@ -13,9 +14,7 @@ use crate::cloudpanel::common::ServerState;
 use crate::cloudpanel::servers::{Hdd, Server, ServerIp};
 use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
-use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, attached, check_id, connect, found, fragment, options,
-};
+use crate::web::cloud::{Choice, Choices, Object, attached, found, fragment, options};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -123,6 +122,11 @@ struct DetailPage<'a> {
 }
 
 impl DetailPage<'_> {
+    /// The clone form's name to start from.
+    fn copy_name(&self) -> String {
+        format!("{} copy", self.server.name)
+    }
+
     // Selects start on the server's current value.
 
     fn is_fixed_size(&self, id: &str) -> bool {
@@ -243,16 +247,9 @@ struct StatusFragment<'a> {
     from_refresh: bool,
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    let id = object.id.as_str();
     let can = Can::new(&ctx);
     let links = Links::new(&ctx);
 
@@ -408,18 +405,9 @@ fn busy_reason(row: &ServerRow) -> Option<String> {
 
 /// The status badge alone, for the page's script while work is in progress:
 /// read from the small `GET /servers/{id}/status`, not the whole server.
-pub async fn status(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
+pub async fn status(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?.polling();
+    let id = object.id.as_str();
     let href = server_href(&ctx, id);
     let row = match up.client().get_server_status(id).await {
         Ok(fetched) => {

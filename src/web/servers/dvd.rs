@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::target::{ServerPath, begin};
+use super::FAMILY;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Change, Then, chosen_id};
+use crate::web::cloud::{Change, Object, Then, chosen_id};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
@@ -20,12 +20,13 @@ pub struct DvdForm {
 pub async fn load_dvd(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
     form: web::Form<DvdForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_MANAGE_DVD).await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_MANAGE_DVD, &FAMILY)
+        .await?;
     let Some(iso) = chosen_id(&form.iso_id)? else {
         return act.invalid("Choose an ISO image.");
     };
@@ -35,23 +36,20 @@ pub async fn load_dvd(
         success: "Loading the DVD into {name}.".into(),
         then: Then::Page,
     };
-    act.run(change, act.up.client().load_server_dvd(&id, &iso))
+    act.run(change, act.up.client().load_server_dvd(id, &iso))
         .await
 }
 
-pub async fn eject_dvd(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_MANAGE_DVD).await?;
+pub async fn eject_dvd(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_MANAGE_DVD, &FAMILY)
+        .await?;
     let change = Change {
         action: "server.dvd_eject",
         details: Value::Null,
         success: "Ejecting the DVD of {name}.".into(),
         then: Then::Page,
     };
-    act.run(change, act.up.client().eject_server_dvd(&id)).await
+    act.run(change, act.up.client().eject_server_dvd(id)).await
 }

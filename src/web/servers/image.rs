@@ -6,10 +6,11 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::target::{ServerPath, begin, confirm_name};
+use super::FAMILY;
+use super::typed_name::confirm_name;
 use crate::cloudpanel::servers::ReinstallImage;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Change, Then, chosen_id};
+use crate::web::cloud::{Change, Object, Then, chosen_id};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
@@ -26,12 +27,13 @@ pub struct ReinstallForm {
 pub async fn reinstall(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
     form: web::Form<ReinstallForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_REINSTALL).await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_REINSTALL, &FAMILY)
+        .await?;
     let form = form.into_inner();
     let Some(image_id) = chosen_id(&form.image_id)? else {
         return act.invalid("Choose the image to install.");
@@ -42,7 +44,7 @@ pub async fn reinstall(
     {
         return act.invalid("The new root password needs 8 to 64 characters.");
     }
-    if let Err(message) = confirm_name(&act.up, &id, &form.confirm_name).await {
+    if let Err(message) = confirm_name(&act.up, id, &form.confirm_name).await {
         return act.invalid(&message);
     }
     let body = ReinstallImage {
@@ -56,6 +58,6 @@ pub async fn reinstall(
         success: "Reinstalling {name}.".into(),
         then: Then::Page,
     };
-    act.run(change, act.up.client().reinstall_server_image(&id, &body))
+    act.run(change, act.up.client().reinstall_server_image(id, &body))
         .await
 }

@@ -6,21 +6,18 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::target::{ServerPath, SubPath, begin};
+use super::FAMILY;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Change, Then, check_id, chosen_id};
+use crate::web::cloud::{Change, Object, Then, chosen_id};
 use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
-pub async fn add_ip(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_ASSIGN_IP).await?;
+pub async fn add_ip(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_ASSIGN_IP, &FAMILY)
+        .await?;
     let body = crate::cloudpanel::servers::AddServerIp {
         type_ip: Some(crate::cloudpanel::common::IpType::parse("IPV4")),
     };
@@ -30,7 +27,7 @@ pub async fn add_ip(
         success: "Adding an IPv4 address to {name}.".into(),
         then: Then::Page,
     };
-    act.run(change, act.up.client().add_server_ip(&id, &body))
+    act.run(change, act.up.client().add_server_ip(id, &body))
         .await
 }
 
@@ -45,13 +42,14 @@ pub struct RemoveIpForm {
 pub async fn remove_ip(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: SubPath,
+    object: Object,
     form: web::Form<RemoveIpForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, ip_id) = path.into_inner();
-    check_id(&ip_id)?;
-    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_ASSIGN_IP).await?;
+    let id = &object.id;
+    let ip_id = object.other("ip_id")?;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_ASSIGN_IP, &FAMILY)
+        .await?;
     if !confirm::is_yes(&form.confirm) {
         return act.unconfirmed("remove the IP address");
     }
@@ -66,11 +64,8 @@ pub async fn remove_ip(
         },
         then: Then::Page,
     };
-    act.run(
-        change,
-        act.up.client().delete_server_ip(&id, &ip_id, keep_ip),
-    )
-    .await
+    act.run(change, act.up.client().delete_server_ip(id, ip_id, keep_ip))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -82,20 +77,19 @@ pub struct FirewallForm {
 pub async fn ip_firewall(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: SubPath,
+    object: Object,
     form: web::Form<FirewallForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, ip_id) = path.into_inner();
-    check_id(&ip_id)?;
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
-    )
-    .await?;
+    let id = &object.id;
+    let ip_id = object.other("ip_id")?;
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
+            &FAMILY,
+        )
+        .await?;
     let Some(policy) = chosen_id(&form.firewall_policy_id)? else {
         return act.invalid("Choose a firewall policy.");
     };
@@ -109,7 +103,7 @@ pub async fn ip_firewall(
         change,
         act.up
             .client()
-            .set_server_ip_firewall_policy(&id, &ip_id, &policy),
+            .set_server_ip_firewall_policy(id, ip_id, &policy),
     )
     .await
 }
@@ -123,20 +117,19 @@ pub struct LoadBalancerForm {
 pub async fn ip_add_lb(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: SubPath,
+    object: Object,
     form: web::Form<LoadBalancerForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, ip_id) = path.into_inner();
-    check_id(&ip_id)?;
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
-    )
-    .await?;
+    let id = &object.id;
+    let ip_id = object.other("ip_id")?;
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
+            &FAMILY,
+        )
+        .await?;
     let Some(lb) = chosen_id(&form.load_balancer_id)? else {
         return act.invalid("Choose a load balancer.");
     };
@@ -148,9 +141,7 @@ pub async fn ip_add_lb(
     };
     act.run(
         change,
-        act.up
-            .client()
-            .add_server_ip_load_balancer(&id, &ip_id, &lb),
+        act.up.client().add_server_ip_load_balancer(id, ip_id, &lb),
     )
     .await
 }
@@ -158,21 +149,20 @@ pub async fn ip_add_lb(
 pub async fn ip_remove_lb(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String, String)>,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, ip_id, lb_id) = path.into_inner();
-    check_id(&ip_id)?;
-    check_id(&lb_id)?;
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
-    )
-    .await?;
+    let id = &object.id;
+    let ip_id = object.other("ip_id")?;
+    let lb_id = object.other("lb_id")?;
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
+            &FAMILY,
+        )
+        .await?;
     if !form.given() {
         return act.unconfirmed("detach the IP from the load balancer");
     }
@@ -186,7 +176,7 @@ pub async fn ip_remove_lb(
         change,
         act.up
             .client()
-            .remove_server_ip_load_balancer(&id, &ip_id, &lb_id),
+            .remove_server_ip_load_balancer(id, ip_id, lb_id),
     )
     .await
 }

@@ -2,6 +2,7 @@
 //! cached upstream list, so every member and every refreshing row share a
 //! single upstream call per cache period.
 
+use super::FAMILY;
 use super::server_href;
 use super::view::ServerRow;
 use crate::cloudpanel::ListQuery;
@@ -9,7 +10,7 @@ use crate::cloudpanel::servers::Server;
 use crate::rbac::perms;
 use crate::tenant::AccountList;
 use crate::web::cloud::{
-    AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, chosen_sort, connect,
+    AccountParam, Fallback, ListParams, ListView, Loaded, Object, Upstream, chosen_sort, connect,
     fragment, list_in_order,
 };
 use crate::web::error::{AppError, AppResult};
@@ -226,19 +227,9 @@ pub async fn page(
 }
 
 /// One row, for a row in a transitional state that refreshes itself.
-pub async fn row(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
+pub async fn row(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?.polling();
+    let row = current_row(&up, &ctx, &object.id).await?;
     fragment(&RowFragment { row: &row })
 }
 

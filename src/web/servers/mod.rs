@@ -16,13 +16,25 @@ mod parts;
 mod power;
 mod rename;
 mod snapshots;
-mod target;
+mod typed_name;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::rbac::perms;
+use crate::web::cloud::Family;
+use crate::web::routing::org_routes;
 
 use crate::web::org_ctx::OrgCtx;
+
+/// Servers, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "server",
+    word: "servers",
+    title: "Servers",
+    one: "server",
+    many: "servers",
+    show: perms::SERVERS_SHOW,
+    create: perms::SERVERS_CREATE,
+};
 
 pub use view::{ServerRow, format_gb};
 
@@ -36,83 +48,41 @@ impl crate::web::cloud::Named for crate::cloudpanel::servers::Server {
     }
 }
 
-/// Every server route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/servers", get().to(list::page))
-        .route("/o/{slug}/servers", post().to(create::submit))
-        .route("/o/{slug}/servers/new", get().to(create::form))
-        .route("/o/{slug}/servers/{id}", get().to(detail::page))
-        .route("/o/{slug}/servers/{id}/row", get().to(list::row))
-        .route("/o/{slug}/servers/{id}/status", get().to(detail::status))
-        .route("/o/{slug}/servers/{id}/cards/{card}", get().to(parts::card))
-        .route("/o/{slug}/servers/{id}/hdds/{hdd_id}", get().to(parts::hdd))
-        .route("/o/{slug}/servers/{id}/ips/{ip_id}", get().to(parts::ip))
-        .route(
-            "/o/{slug}/servers/{id}/private_networks/{network_id}",
-            get().to(parts::private_network),
-        )
-        .route("/o/{slug}/servers/{id}/rename", post().to(rename::rename))
-        .route("/o/{slug}/servers/{id}/power", post().to(power::power))
-        .route(
-            "/o/{slug}/servers/{id}/hardware",
-            post().to(hardware::resize),
-        )
-        .route("/o/{slug}/servers/{id}/hdds", post().to(hardware::add_hdd))
-        .route(
-            "/o/{slug}/servers/{id}/hdds/{hdd_id}/resize",
-            post().to(hardware::resize_hdd),
-        )
-        .route(
-            "/o/{slug}/servers/{id}/hdds/{hdd_id}/delete",
-            post().to(hardware::remove_hdd),
-        )
-        .route("/o/{slug}/servers/{id}/image", post().to(image::reinstall))
-        .route("/o/{slug}/servers/{id}/ips", post().to(ips::add_ip))
-        .route(
-            "/o/{slug}/servers/{id}/ips/{ip_id}/delete",
-            post().to(ips::remove_ip),
-        )
-        .route(
-            "/o/{slug}/servers/{id}/ips/{ip_id}/firewall",
-            post().to(ips::ip_firewall),
-        )
-        .route(
-            "/o/{slug}/servers/{id}/ips/{ip_id}/load_balancers",
-            post().to(ips::ip_add_lb),
-        )
-        .route(
-            "/o/{slug}/servers/{id}/ips/{ip_id}/load_balancers/{lb_id}/delete",
-            post().to(ips::ip_remove_lb),
-        )
-        .route(
-            "/o/{slug}/servers/{id}/private_networks",
-            post().to(networks::attach_network),
-        )
-        .route(
-            "/o/{slug}/servers/{id}/private_networks/{network_id}/delete",
-            post().to(networks::detach_network),
-        )
-        .route(
-            "/o/{slug}/servers/{id}/snapshots",
-            post().to(snapshots::create_snapshot),
-        )
-        .route(
-            "/o/{slug}/servers/{id}/snapshots/{snapshot_id}/restore",
-            post().to(snapshots::restore_snapshot),
-        )
-        .route(
-            "/o/{slug}/servers/{id}/snapshots/{snapshot_id}/delete",
-            post().to(snapshots::delete_snapshot),
-        )
-        .route("/o/{slug}/servers/{id}/dvd", post().to(dvd::load_dvd))
-        .route(
-            "/o/{slug}/servers/{id}/dvd/eject",
-            post().to(dvd::eject_dvd),
-        )
-        .route("/o/{slug}/servers/{id}/clone", post().to(clone::clone))
-        .route("/o/{slug}/servers/{id}/delete", post().to(delete::delete));
+// Every server route, in registration order (literal segments before `{id}`).
+org_routes! {
+    "/servers" {
+        GET  "" => list::page,
+        POST "" => create::submit,
+        GET  "/new" => create::form,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => list::row,
+        GET  "/{id}/status" => detail::status,
+        GET  "/{id}/cards/{card}" => parts::card,
+        GET  "/{id}/hdds/{hdd_id}" => parts::hdd,
+        GET  "/{id}/ips/{ip_id}" => parts::ip,
+        GET  "/{id}/private_networks/{network_id}" => parts::private_network,
+        POST "/{id}/rename" => rename::rename,
+        POST "/{id}/power" => power::power,
+        POST "/{id}/hardware" => hardware::resize,
+        POST "/{id}/hdds" => hardware::add_hdd,
+        POST "/{id}/hdds/{hdd_id}/resize" => hardware::resize_hdd,
+        POST "/{id}/hdds/{hdd_id}/delete" => hardware::remove_hdd,
+        POST "/{id}/image" => image::reinstall,
+        POST "/{id}/ips" => ips::add_ip,
+        POST "/{id}/ips/{ip_id}/delete" => ips::remove_ip,
+        POST "/{id}/ips/{ip_id}/firewall" => ips::ip_firewall,
+        POST "/{id}/ips/{ip_id}/load_balancers" => ips::ip_add_lb,
+        POST "/{id}/ips/{ip_id}/load_balancers/{lb_id}/delete" => ips::ip_remove_lb,
+        POST "/{id}/private_networks" => networks::attach_network,
+        POST "/{id}/private_networks/{network_id}/delete" => networks::detach_network,
+        POST "/{id}/snapshots" => snapshots::create_snapshot,
+        POST "/{id}/snapshots/{snapshot_id}/restore" => snapshots::restore_snapshot,
+        POST "/{id}/snapshots/{snapshot_id}/delete" => snapshots::delete_snapshot,
+        POST "/{id}/dvd" => dvd::load_dvd,
+        POST "/{id}/dvd/eject" => dvd::eject_dvd,
+        POST "/{id}/clone" => clone::clone,
+        POST "/{id}/delete" => delete::delete,
+    }
 }
 
 /// Where a server's pages live (without the account query, so that

@@ -6,9 +6,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::target::{ServerPath, SubPath, begin};
+use super::FAMILY;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Change, Then, check_id, chosen_id};
+use crate::web::cloud::{Change, Object, Then, chosen_id};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -22,19 +22,18 @@ pub struct NetworkForm {
 pub async fn attach_network(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
     form: web::Form<NetworkForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
+            &FAMILY,
+        )
+        .await?;
     let Some(network) = chosen_id(&form.private_network_id)? else {
         return act.invalid("Choose a private network.");
     };
@@ -46,7 +45,7 @@ pub async fn attach_network(
     };
     act.run(
         change,
-        act.up.client().add_server_private_network(&id, &network),
+        act.up.client().add_server_private_network(id, &network),
     )
     .await
 }
@@ -54,20 +53,19 @@ pub async fn attach_network(
 pub async fn detach_network(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: SubPath,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, network_id) = path.into_inner();
-    check_id(&network_id)?;
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
-    )
-    .await?;
+    let id = &object.id;
+    let network_id = object.other("network_id")?;
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
+            &FAMILY,
+        )
+        .await?;
     if !form.given() {
         return act.unconfirmed("take the server out of the private network");
     }
@@ -81,7 +79,7 @@ pub async fn detach_network(
         change,
         act.up
             .client()
-            .remove_server_private_network(&id, &network_id),
+            .remove_server_private_network(id, network_id),
     )
     .await
 }

@@ -6,19 +6,18 @@
 //! the member asked to see again.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::FAMILY;
 use super::server_href;
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::networks::PrivateNetwork;
 use crate::cloudpanel::servers::{Hardware, Hdd, ServerIp, Snapshot};
 use crate::rbac::perms;
-use crate::web::cloud::{
-    AccountParam, Fallback, Upstream, check_id, connect, datacenter_label, found, read_problem,
-};
+use crate::web::cloud::{Object, Upstream, datacenter_label, found, read_problem};
 use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -49,20 +48,6 @@ impl Back {
     }
 }
 
-/// The server's page needs `servers.show`; the ids in the address are checked.
-async fn open(
-    ctx: &OrgCtx,
-    session: &Session,
-    account: &AccountParam,
-    ids: &[&str],
-) -> AppResult<Upstream> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
-    for id in ids {
-        check_id(id)?;
-    }
-    connect(ctx, &tenant, session, account, Fallback::Remembered).await
-}
-
 fn notice_of<T>(fetched: &crate::cloudpanel::Fetched<T>) -> Option<String> {
     fetched.freshness().map(|f| format!("Showing {f}."))
 }
@@ -78,25 +63,20 @@ struct HddPage<'a> {
     notice: Option<String>,
 }
 
-pub async fn hdd(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id, hdd_id) = path.into_inner();
-    let up = open(&ctx, &session, &account, &[&id, &hdd_id]).await?;
+pub async fn hdd(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let (id, hdd_id) = (&object.id, object.other("hdd_id")?);
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
     let fetched = found(
         &ctx,
         "this disk",
-        up.client().get_server_hdd(&id, &hdd_id).await,
+        up.client().get_server_hdd(id, hdd_id).await,
     )?;
     let page = ctx.page.clone().with_section("servers");
     render(
         StatusCode::OK,
         &HddPage {
             page: &page,
-            back: Back::new(&ctx, &up, &id),
+            back: Back::new(&ctx, &up, id),
             notice: notice_of(&fetched),
             hdd: fetched.value,
         },
@@ -145,21 +125,16 @@ struct IpPage<'a> {
     link_ip: bool,
 }
 
-pub async fn ip(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id, ip_id) = path.into_inner();
-    let up = open(&ctx, &session, &account, &[&id, &ip_id]).await?;
+pub async fn ip(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let (id, ip_id) = (&object.id, object.other("ip_id")?);
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
     let client = up.client();
     // Side by side: the page waits for the slowest, not the sum. The IP,
     // its policy and its load balancers are read together.
     let (fetched, policy, load_balancers) = futures_util::join!(
-        client.get_server_ip(&id, &ip_id),
-        client.get_server_ip_firewall_policy(&id, &ip_id),
-        client.list_server_ip_load_balancers(&id, &ip_id),
+        client.get_server_ip(id, ip_id),
+        client.get_server_ip_firewall_policy(id, ip_id),
+        client.list_server_ip_load_balancers(id, ip_id),
     );
     let fetched = found(&ctx, "this IP", fetched)?;
     let page = ctx.page.clone().with_section("servers");
@@ -167,7 +142,7 @@ pub async fn ip(
         StatusCode::OK,
         &IpPage {
             page: &page,
-            back: Back::new(&ctx, &up, &id),
+            back: Back::new(&ctx, &up, id),
             notice: notice_of(&fetched),
             ip: fetched.value,
             policy: Part::of("the IP's firewall policy", policy),
@@ -195,24 +170,21 @@ struct NetworkPage<'a> {
 pub async fn private_network(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
 ) -> AppResult<HttpResponse> {
-    let (_, id, network_id) = path.into_inner();
-    let up = open(&ctx, &session, &account, &[&id, &network_id]).await?;
+    let (id, network_id) = (&object.id, object.other("network_id")?);
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
     let fetched = found(
         &ctx,
         "this private network",
-        up.client()
-            .get_server_private_network(&id, &network_id)
-            .await,
+        up.client().get_server_private_network(id, network_id).await,
     )?;
     let page = ctx.page.clone().with_section("servers");
     render(
         StatusCode::OK,
         &NetworkPage {
             page: &page,
-            back: Back::new(&ctx, &up, &id),
+            back: Back::new(&ctx, &up, id),
             notice: notice_of(&fetched),
             datacenter: datacenter_label(&fetched.value.datacenter),
             network: fetched.value,
@@ -330,18 +302,13 @@ impl CardPage<'_> {
     }
 }
 
-pub async fn card(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id, card) = path.into_inner();
-    let up = open(&ctx, &session, &account, &[&id]).await?;
+pub async fn card(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let (id, card) = (&object.id, object.other("card")?);
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
     let Some((name, title)) = CARDS.iter().find(|(n, _)| *n == card).copied() else {
         return Err(AppError::NotFound.in_page(&ctx.page));
     };
-    let (card, notice) = match read_card(&up, &id, name).await {
+    let (card, notice) = match read_card(&up, id, name).await {
         Some(Ok(read)) => read,
         Some(Err(e)) => return Err(e.in_page(&ctx.page)),
         None => return Err(AppError::NotFound.in_page(&ctx.page)),
@@ -351,12 +318,12 @@ pub async fn card(
         StatusCode::OK,
         &CardPage {
             page: &page,
-            back: Back::new(&ctx, &up, &id),
+            back: Back::new(&ctx, &up, id),
             name,
             title,
             card,
             notice,
-            href: server_href(&ctx, &id),
+            href: server_href(&ctx, id),
         },
     )
 }

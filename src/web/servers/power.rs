@@ -6,11 +6,11 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::FAMILY;
 use super::server_href;
-use super::target::{ServerPath, begin};
 use crate::cloudpanel::servers::{PowerAction, PowerMethod, ServerAction};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Change, Then, check_id, chosen_id};
+use crate::web::cloud::{AccountParam, Change, Object, Then, chosen_id};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
@@ -45,11 +45,10 @@ pub struct PowerForm {
 pub async fn power(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
     form: web::Form<PowerForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
+    let id = &object.id;
     let (action, permission, audit_action) = match form.action.as_str() {
         "POWER_ON" => (
             PowerAction::PowerOn,
@@ -63,17 +62,16 @@ pub async fn power(
         ),
         "REBOOT" => (PowerAction::Reboot, perms::SERVERS_RESTART, "server.reboot"),
         _ => {
-            check_id(&id)?;
             return invalid(
                 &session,
                 &ctx,
-                &account,
-                &id,
+                &object.account,
+                id,
                 "Choose power on, power off or reboot.",
             );
         }
     };
-    let act = begin(&ctx, &session, &account, &id, permission).await?;
+    let act = object.act(&ctx, &session, permission, &FAMILY).await?;
     let method = match (&action, form.method.as_str()) {
         (PowerAction::PowerOn, _) => None,
         (_, "SOFTWARE" | "") => Some(PowerMethod::Software),
@@ -109,6 +107,6 @@ pub async fn power(
         success: verb.into(),
         then: Then::Page,
     };
-    act.run(change, act.up.client().server_action(&id, &body))
+    act.run(change, act.up.client().server_action(id, &body))
         .await
 }

@@ -4,17 +4,17 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::target::{ServerPath, begin};
+use super::FAMILY;
 use crate::cloudpanel::servers::UpdateServer;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Change, Then};
+use crate::web::cloud::{Change, Object, Then};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct RenameForm {
     #[serde(default)]
     name: String,
@@ -25,14 +25,16 @@ pub struct RenameForm {
 pub async fn rename(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
     form: web::Form<RenameForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
+    let id = &object.id;
     let name = form.name.trim().to_owned();
     let description = form.description.trim().to_owned();
-    let act = begin(&ctx, &session, &account, &id, perms::SERVERS_SET_NAME).await?;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_SET_NAME, &FAMILY)
+        .await?
+        .keeping("rename", &*form);
     if name.is_empty() || name.chars().count() > 128 {
         return act.invalid("The name needs 1 to 128 characters.");
     }
@@ -51,7 +53,7 @@ pub async fn rename(
                  its description stays as it is, which your role may not change ({why})."
             ))
         };
-        match act.up.client().get_server(&id).await {
+        match act.up.client().get_server(id).await {
             Ok(current) if current.stale => {
                 let why = current
                     .stale_reason
@@ -76,6 +78,6 @@ pub async fn rename(
         success: "Saved: {name}.".into(),
         then: Then::Page,
     };
-    act.run(change, act.up.client().update_server(&id, &body))
+    act.run(change, act.up.client().update_server(id, &body))
         .await
 }

@@ -6,9 +6,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::target::{ServerPath, SubPath, begin, confirm_name};
+use super::FAMILY;
+use super::typed_name::confirm_name;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Change, Then, check_id};
+use crate::web::cloud::{Change, Object, Then};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -16,25 +17,19 @@ use crate::web::org_ctx::OrgCtx;
 pub async fn create_snapshot(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::SERVERS_MANAGE_SNAPSHOT,
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_MANAGE_SNAPSHOT, &FAMILY)
+        .await?;
     let change = Change {
         action: "server.snapshot_create",
         details: Value::Null,
         success: "Taking a snapshot of {name}.".into(),
         then: Then::Page,
     };
-    act.run(change, act.up.client().create_server_snapshot(&id))
+    act.run(change, act.up.client().create_server_snapshot(id))
         .await
 }
 
@@ -48,21 +43,15 @@ pub struct RestoreForm {
 pub async fn restore_snapshot(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: SubPath,
+    object: Object,
     form: web::Form<RestoreForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, snapshot_id) = path.into_inner();
-    check_id(&snapshot_id)?;
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::SERVERS_MANAGE_SNAPSHOT,
-    )
-    .await?;
-    if let Err(message) = confirm_name(&act.up, &id, &form.confirm_name).await {
+    let id = &object.id;
+    let snapshot_id = object.other("snapshot_id")?;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_MANAGE_SNAPSHOT, &FAMILY)
+        .await?;
+    if let Err(message) = confirm_name(&act.up, id, &form.confirm_name).await {
         return act.invalid(&message);
     }
     let change = Change {
@@ -73,7 +62,7 @@ pub async fn restore_snapshot(
     };
     act.run(
         change,
-        act.up.client().restore_server_snapshot(&id, &snapshot_id),
+        act.up.client().restore_server_snapshot(id, snapshot_id),
     )
     .await
 }
@@ -81,20 +70,14 @@ pub async fn restore_snapshot(
 pub async fn delete_snapshot(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: SubPath,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, snapshot_id) = path.into_inner();
-    check_id(&snapshot_id)?;
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::SERVERS_MANAGE_SNAPSHOT,
-    )
-    .await?;
+    let id = &object.id;
+    let snapshot_id = object.other("snapshot_id")?;
+    let act = object
+        .act(&ctx, &session, perms::SERVERS_MANAGE_SNAPSHOT, &FAMILY)
+        .await?;
     if !form.given() {
         return act.unconfirmed("delete the snapshot");
     }
@@ -106,7 +89,7 @@ pub async fn delete_snapshot(
     };
     act.run(
         change,
-        act.up.client().delete_server_snapshot(&id, &snapshot_id),
+        act.up.client().delete_server_snapshot(id, snapshot_id),
     )
     .await
 }

@@ -1,14 +1,12 @@
 //! Storages: block storages (one server each) and shared storages (NFS/CIFS
 //! for many servers). What both families' pages share lives here: size and
-//! name checks, the rename rule (each changed field needs its own flag), a
-//! detail page's form that came back with errors, and the API's words put
+//! name checks, the rename rule (each changed field needs its own flag), and the API's words put
 //! beside the field they name.
 
 pub mod block;
 pub mod shared;
 
 use crate::domain::{parse_resource_description, parse_resource_name};
-use std::collections::BTreeMap;
 
 use crate::cloudpanel::storages::UpdateStorage;
 use crate::rbac::Permission;
@@ -126,53 +124,6 @@ pub async fn rename_body(
     }))
 }
 
-/// A detail page's form that came back with errors: which form, what was
-/// typed (kept), and a message beside each bad field.
-#[derive(Debug, Default)]
-pub struct Invalid {
-    pub form: &'static str,
-    pub values: BTreeMap<&'static str, String>,
-    pub errors: FieldErrors,
-}
-
-impl Invalid {
-    pub fn new(form: &'static str, errors: FieldErrors) -> Self {
-        Self {
-            form,
-            values: BTreeMap::new(),
-            errors,
-        }
-    }
-
-    pub fn keep(mut self, field: &'static str, value: &str) -> Self {
-        self.values.insert(field, value.to_owned());
-        self
-    }
-
-    /// The message beside a field of a form.
-    pub fn error(&self, form: &str, field: &str) -> Option<&String> {
-        if self.form == form {
-            self.errors.get(field)
-        } else {
-            None
-        }
-    }
-
-    /// What a field shows: what was typed when this form came back, else
-    /// the object's current value.
-    pub fn value<'a>(&'a self, form: &str, field: &str, current: &'a str) -> &'a str {
-        if self.form == form {
-            self.values.get(field).map_or(current, String::as_str)
-        } else {
-            current
-        }
-    }
-
-    pub fn any(&self) -> bool {
-        !self.errors.is_empty()
-    }
-}
-
 /// The form field an API field name belongs to, on a storage form.
 pub fn form_field(api_field: &str) -> Option<&'static str> {
     Some(match api_field {
@@ -222,20 +173,5 @@ mod tests {
         check_name(&"é".repeat(128), &mut errors);
         check_description("", &mut errors);
         assert!(errors.is_empty());
-    }
-
-    #[test]
-    fn a_returned_form_keeps_its_values_and_only_its_own_errors() {
-        let mut errors = FieldErrors::new();
-        errors.insert("name", "bad".into());
-        let invalid = Invalid::new("rename", errors).keep("name", "typed");
-        assert_eq!(
-            invalid.error("rename", "name").map(String::as_str),
-            Some("bad")
-        );
-        assert_eq!(invalid.error("attach", "name"), None);
-        assert_eq!(invalid.value("rename", "name", "current"), "typed");
-        assert_eq!(invalid.value("rename", "description", "kept"), "kept");
-        assert_eq!(invalid.value("attach", "name", "current"), "current");
     }
 }

@@ -1,70 +1,45 @@
 //! Server appliances, DVD ISOs and recovery appliances: the API gives all
-//! three the same shape, so one list page and one detail page serve them.
+//! three the same shape, so one list template and one detail page serve them.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::{
-    DATACENTERS, DVD_ISOS, Kind, RECOVERY_APPLIANCES, SECTION, SERVER_APPLIANCES, architecture,
-    datacenter_name, found, yes_no,
+    CatalogueList, Catalogued, DATACENTERS, DVD_ISOS, Kind, RECOVERY_APPLIANCES, SECTION,
+    SERVER_APPLIANCES, Source, architecture, datacenter_name, found, yes_no,
 };
+use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::catalogue::Appliance;
-use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::perms;
-use crate::tenant::AccountList;
-use crate::web::cloud::{
-    AccountParam, Fallback, ListParams, ListView, Loaded, check_id, connect, list,
-};
+use crate::web::cloud::Object;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
 
-/// Which of the three lists of images.
-#[derive(Debug, Clone, Copy)]
-enum Which {
-    Server,
-    Dvd,
-    Recovery,
-}
-
-impl Which {
-    fn kind(self) -> &'static Kind {
-        match self {
-            Self::Server => &SERVER_APPLIANCES,
-            Self::Dvd => &DVD_ISOS,
-            Self::Recovery => &RECOVERY_APPLIANCES,
-        }
-    }
-
-    async fn list(self, client: &AccountClient) -> Result<Fetched<Vec<Appliance>>, CloudError> {
-        let all = ListQuery::all();
-        match self {
-            Self::Server => client.list_server_appliances(&all).await,
-            Self::Dvd => client.list_dvd_isos(&all).await,
-            Self::Recovery => client.list_recovery_appliances(&all).await,
-        }
-    }
-
-    async fn get(self, client: &AccountClient, id: &str) -> Result<Fetched<Appliance>, CloudError> {
-        match self {
-            Self::Server => client.get_server_appliance(id).await,
-            Self::Dvd => client.get_dvd_iso(id).await,
-            Self::Recovery => client.get_recovery_appliance(id).await,
-        }
-    }
-}
-
-/// The sort orders the lists offer; the first is the default.
-const SORTS: &[(&str, &str)] = &[
-    ("name", "Name (A–Z)"),
-    ("-name", "Name (Z–A)"),
-    ("os", "Operating system"),
-    ("min_hdd", "Smallest disk first"),
-    ("-min_hdd", "Largest disk first"),
-];
+source!(
+    ServerAppliances,
+    Appliance,
+    SERVER_APPLIANCES,
+    list_server_appliances(&ListQuery::all()),
+    get_server_appliance
+);
+source!(
+    DvdIsos,
+    Appliance,
+    DVD_ISOS,
+    list_dvd_isos(&ListQuery::all()),
+    get_dvd_iso
+);
+source!(
+    RecoveryAppliances,
+    Appliance,
+    RECOVERY_APPLIANCES,
+    list_recovery_appliances(&ListQuery::all()),
+    get_recovery_appliance
+);
 
 /// One row of a list.
 pub struct ApplianceRow {
@@ -80,21 +55,7 @@ pub struct ApplianceRow {
     pub href: String,
 }
 
-#[derive(Template)]
-#[template(path = "catalogue/appliances.html")]
-struct ListPage<'a> {
-    page: &'a PageCtx,
-    kind: &'a Kind,
-    rows: Vec<ApplianceRow>,
-    list: ListView,
-    accounts: AccountList,
-    account_id: i64,
-    notice: Option<String>,
-    problem: Option<String>,
-    retry_after: Option<u64>,
-    list_href: String,
-    index_href: String,
-}
+list_template!(ApplianceRow, "catalogue/appliances.html");
 
 #[derive(Template)]
 #[template(path = "catalogue/appliance.html")]
@@ -111,62 +72,49 @@ struct DetailPage<'a> {
     notice: Option<String>,
 }
 
-/// `q` is already lower case.
-fn matches(a: &Appliance, q: &str) -> bool {
-    [&a.name, &a.id, &a.os, &a.os_family, &a.os_version, &a.kind]
-        .iter()
-        .any(|field| field.to_lowercase().contains(q))
-        || a.licenses.iter().any(|l| l.to_lowercase().contains(q))
-}
+impl Catalogued for Appliance {
+    type Row = ApplianceRow;
+    const SORTS: &'static [(&'static str, &'static str)] = &[
+        ("name", "Name (A–Z)"),
+        ("-name", "Name (Z–A)"),
+        ("os", "Operating system"),
+        ("min_hdd", "Smallest disk first"),
+        ("-min_hdd", "Largest disk first"),
+    ];
+    const SEARCH_HINT: &'static str = "Name, operating system, license";
 
-fn sort(items: &mut Vec<&Appliance>, key: &str) {
-    match key {
-        "-name" => items.sort_by_cached_key(|a| std::cmp::Reverse(a.name.to_lowercase())),
-        "os" => items.sort_by_cached_key(|a| {
-            (
-                a.os_family.to_lowercase(),
-                a.os.to_lowercase(),
-                a.name.to_lowercase(),
-            )
-        }),
-        "min_hdd" => items.sort_by_cached_key(|a| (a.min_hdd_size, a.name.to_lowercase())),
-        "-min_hdd" => {
-            items.sort_by_cached_key(|a| (std::cmp::Reverse(a.min_hdd_size), a.name.to_lowercase()))
-        }
-        _ => items.sort_by_cached_key(|a| a.name.to_lowercase()),
+    fn matches(&self, q: &str) -> bool {
+        let a = self;
+        [&a.name, &a.id, &a.os, &a.os_family, &a.os_version, &a.kind]
+            .iter()
+            .any(|field| field.to_lowercase().contains(q))
+            || a.licenses.iter().any(|l| l.to_lowercase().contains(q))
     }
-}
 
-async fn list_page(
-    which: Which,
-    ctx: OrgCtx,
-    session: Session,
-    params: web::Query<ListParams>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
-    let kind = which.kind();
-    let params = params.into_inner();
-    let named = AccountParam::named(params.account_id());
-    let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
-    let accounts = tenant.accounts().await?;
-    let what = format!("the {}", kind.many);
-    let loaded = Loaded::from(&what, which.list(up.client()).await);
-    let account_id = up.row().id;
-    let list_href = kind.list_href(&ctx);
-    let listing = list(
-        &loaded.items,
-        &params,
-        SORTS,
-        matches,
-        sort,
-        &list_href,
-        account_id,
-    );
-    let query = up.query();
-    let rows = listing
-        .rows
-        .iter()
-        .map(|a| ApplianceRow {
+    fn sort(items: &mut Vec<&Self>, key: &str) {
+        match key {
+            "-name" => items.sort_by_cached_key(|a| std::cmp::Reverse(a.name.to_lowercase())),
+            "os" => items.sort_by_cached_key(|a| {
+                (
+                    a.os_family.to_lowercase(),
+                    a.os.to_lowercase(),
+                    a.name.to_lowercase(),
+                )
+            }),
+            "min_hdd" => items.sort_by_cached_key(|a| (a.min_hdd_size, a.name.to_lowercase())),
+            "-min_hdd" => items
+                .sort_by_cached_key(|a| (std::cmp::Reverse(a.min_hdd_size), a.name.to_lowercase())),
+            _ => items.sort_by_cached_key(|a| a.name.to_lowercase()),
+        }
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn row(&self, href: String) -> ApplianceRow {
+        let a = self;
+        ApplianceRow {
             id: a.id.clone(),
             name: a.name.clone(),
             os: [a.os.as_str(), a.os_version.as_str()]
@@ -180,45 +128,28 @@ async fn list_page(
             kind: a.kind.clone(),
             min_hdd_size: a.min_hdd_size,
             licenses: a.licenses.clone(),
-            href: format!("{}{query}", kind.item_href(&ctx, &a.id)),
-        })
-        .collect();
-    let page = ctx.page.clone().with_section(SECTION);
-    render(
-        StatusCode::OK,
-        &ListPage {
-            page: &page,
-            kind,
-            rows,
-            list: listing.view,
-            accounts,
-            account_id,
-            notice: loaded.notice,
-            problem: loaded.problem,
-            retry_after: loaded.retry_after,
-            list_href,
-            index_href: up.href(&ctx, "catalogue"),
-        },
-    )
+            href,
+        }
+    }
+
+    fn render(list: CatalogueList<ApplianceRow>) -> AppResult<HttpResponse> {
+        render_list(list)
+    }
 }
 
-async fn detail_page(
-    which: Which,
+/// `GET /o/{slug}/catalogue/<list>/{id}`: one item of a list of images.
+pub async fn detail<S: Source<Item = Appliance>>(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
 ) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
-    let kind = which.kind();
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+    let up = object.open(&ctx, &session, perms::SERVERS_SHOW).await?;
+    let kind = S::KIND;
+    let id = object.id.as_str();
     // Side by side: the page waits for the slowest, not the sum.
     let client = up.client();
     let all = ListQuery::all();
-    let (fetched, known) =
-        futures_util::join!(which.get(client, id), client.list_datacenters(&all));
+    let (fetched, known) = futures_util::join!(S::get(client, id), client.list_datacenters(&all));
     let fetched = found(&ctx, kind, fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let item = fetched.value;
@@ -249,60 +180,9 @@ async fn detail_page(
             automatic_installation: yes_no(item.automatic_installation),
             item: &item,
             datacenters,
-            list_href: up.href(&ctx, &format!("catalogue/{}", kind.path)),
+            list_href: kind.list_on(&ctx, &up),
             account_name: up.row().name.clone(),
             notice,
         },
     )
-}
-
-pub async fn server_list(
-    ctx: OrgCtx,
-    session: Session,
-    params: web::Query<ListParams>,
-) -> AppResult<HttpResponse> {
-    list_page(Which::Server, ctx, session, params).await
-}
-
-pub async fn server_detail(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    detail_page(Which::Server, ctx, session, account, path).await
-}
-
-pub async fn dvd_list(
-    ctx: OrgCtx,
-    session: Session,
-    params: web::Query<ListParams>,
-) -> AppResult<HttpResponse> {
-    list_page(Which::Dvd, ctx, session, params).await
-}
-
-pub async fn dvd_detail(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    detail_page(Which::Dvd, ctx, session, account, path).await
-}
-
-pub async fn recovery_list(
-    ctx: OrgCtx,
-    session: Session,
-    params: web::Query<ListParams>,
-) -> AppResult<HttpResponse> {
-    list_page(Which::Recovery, ctx, session, params).await
-}
-
-pub async fn recovery_detail(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    detail_page(Which::Recovery, ctx, session, account, path).await
 }

@@ -10,9 +10,8 @@ use super::{
     SERVER_APPLIANCES,
 };
 use crate::cloudpanel::{CloudError, Fetched, ListQuery};
-use crate::rbac::perms;
 use crate::tenant::AccountList;
-use crate::web::cloud::{AccountParam, Fallback, ListParams, connect};
+use crate::web::cloud::ListParams;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -76,10 +75,7 @@ pub async fn page(
     session: Session,
     params: web::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
-    let named = AccountParam::named(params.account_id());
-    let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
-    let accounts = tenant.accounts().await?;
+    let (up, accounts) = super::open(&ctx, &session, params.account_id()).await?;
     let client = up.client();
     let all = ListQuery::all();
     // Six reads side by side: on a cold cache the page waits for the

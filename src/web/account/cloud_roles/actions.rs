@@ -5,10 +5,10 @@ use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::role_target;
+use super::FAMILY;
 use crate::cloudpanel::CloudError;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, Then, check_id, check_typed_name};
+use crate::web::cloud::{Change, Object, Then, check_typed_name};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -17,21 +17,14 @@ use crate::web::{flash, redirect};
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::ROLES_DELETE,
-        role_target(&ctx, &id),
-    )
-    .await?;
-    let role = match act.up.client().get_role(&id).await {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::ROLES_DELETE, &FAMILY)
+        .await?;
+    let role = match act.up.client().get_role(id).await {
         Ok(fetched) => fetched.value,
         Err(CloudError::NotFound { .. }) => {
             flash::error(
@@ -51,5 +44,5 @@ pub async fn delete(
         success: "Deleting the Cloud Panel role {name}.".into(),
         then: Then::List,
     };
-    act.run(change, act.up.client().delete_role(&id)).await
+    act.run(change, act.up.client().delete_role(id)).await
 }

@@ -1,28 +1,32 @@
 //! A Cloud Panel role's page: overview, its permission matrix, its users
 //! (add one, remove one), and links to edit, clone and delete it. A refused
-//! matrix or add-user form comes back on this page with its message beside it.
+//! matrix or add-user form comes back on this page as it was filled in,
+//! with its message beside it.
 
 use std::collections::BTreeSet;
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::cloud_user_href;
+use super::FAMILY;
 use super::view::RoleRow;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::access::Role;
 use crate::rbac::perms;
-use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, Upstream, check_id, connect, found, read_problem,
-};
+use crate::web::account::cloud_users::FAMILY as USERS;
+use crate::web::cloud::{Choice, Choices, Object, Upstream, check_id, found, read_problem};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
-use crate::web::matrix::{Matrix, Scope};
+use crate::web::matrix::{self, Matrix, Scope};
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
+
+/// The matrix form's name on the page (its element id), for the boxes kept
+/// as ticked.
+pub const MATRIX_FORM: &str = "cloud-role-permissions";
 
 /// What the member may do on this page; the template hides the rest.
 pub struct Can {
@@ -31,15 +35,6 @@ pub struct Can {
     pub manage_users: bool,
     pub clone: bool,
     pub delete: bool,
-}
-
-/// A refused form of this page, brought back with what was entered.
-#[derive(Default)]
-pub struct Refused {
-    /// The matrix: why nothing was saved, and the boxes as they were ticked.
-    pub matrix: Option<(String, BTreeSet<String>)>,
-    /// Adding a user: why nothing was sent, and the user chosen.
-    pub add_user: Option<(String, String)>,
 }
 
 /// One user holding the role.
@@ -66,37 +61,27 @@ struct DetailPage<'a> {
     /// `None` when the permissions could not be read (`permissions_problem` says why).
     matrix: Option<Matrix>,
     permissions_problem: Option<String>,
-    matrix_error: Option<String>,
     users: Vec<UserRow>,
     users_problem: Option<String>,
     /// Account users not in the role yet, for the add form.
     candidates: Choices,
-    add_error: Option<String>,
-    chosen: String,
     can: Can,
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::ROLES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    show(&ctx, &up, id, Refused::default()).await
+/// The boxes of the matrix as they were ticked when it came back refused
+/// (kept as one field, the ticked `group.flag`s separated by spaces).
+fn kept_ticks(page: &PageCtx) -> Option<BTreeSet<String>> {
+    let kept = page.kept.as_ref().filter(|k| k.form == MATRIX_FORM)?;
+    let ticked = kept.values.get(matrix::FIELD).map_or("", String::as_str);
+    Some(ticked.split_whitespace().map(str::to_owned).collect())
 }
 
-/// The page, with a refused form's message and values when there is one
-/// (answered 422 then).
-pub async fn show(
-    ctx: &OrgCtx,
-    up: &Upstream,
-    id: &str,
-    refused: Refused,
-) -> AppResult<HttpResponse> {
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    show(&ctx, &up, &object.id).await
+}
+
+async fn show(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<HttpResponse> {
     // The page's four reads side by side: on a cold cache it waits for the
     // slowest, not for their sum. The users of the account are read only
     // for a member who may add them to the role.
@@ -131,14 +116,12 @@ pub async fn show(
     };
     let (matrix, permissions_problem) = match permissions {
         Ok(granted) => {
-            let matrix = match &refused.matrix {
-                Some((_, ticked)) => Matrix::new(Scope::CloudPanel, can.modify, |g, f| {
-                    ticked.contains(&format!("{g}.{f}"))
-                }),
-                None => Matrix::new(Scope::CloudPanel, can.modify, |g, f| {
-                    granted.value.allows(g, f)
-                }),
-            };
+            // A refused matrix shows its boxes as they were ticked.
+            let kept = kept_ticks(&ctx.page).filter(|_| can.modify);
+            let matrix = Matrix::new(Scope::CloudPanel, can.modify, |g, f| match &kept {
+                Some(ticked) => ticked.contains(&format!("{g}.{f}")),
+                None => granted.value.allows(g, f),
+            });
             (Some(matrix), None)
         }
         Err(e) => (None, Some(read_problem("this role's permissions", &e))),
@@ -173,31 +156,22 @@ pub async fn show(
     } else {
         Choices::default()
     };
-    let status = if refused.matrix.is_some() || refused.add_user.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let (add_error, chosen) = refused.add_user.unzip();
-    let page = ctx.page.clone().with_section("cloud_roles");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
-        status,
+        StatusCode::OK,
         &DetailPage {
             page: &page,
             role: &role,
             row,
-            list_href: up.href(ctx, "cloud_roles"),
+            list_href: FAMILY.list_on(ctx, up),
             panel_roles_href: ctx.href("roles"),
             account_name: up.row().name.clone(),
             notice,
             matrix,
             permissions_problem,
-            matrix_error: refused.matrix.map(|(message, _)| message),
             users,
             users_problem,
             candidates,
-            add_error,
-            chosen: chosen.unwrap_or_default(),
             can,
         },
     )
@@ -205,15 +179,11 @@ pub async fn show(
 
 fn user_row(ctx: &OrgCtx, up: &Upstream, role: &Role, id: &str, name: &str) -> UserRow {
     let shown = if name.is_empty() { id } else { name };
-    let membership = format!(
-        "{}/users/{id}{}",
-        super::cloud_role_href(ctx, &role.id),
-        up.query()
-    );
+    let membership = format!("{}/users/{id}{}", FAMILY.href(ctx, &role.id), up.query());
     UserRow {
         id: id.to_owned(),
         name: shown.to_owned(),
-        href: cloud_user_href(ctx, up, id),
+        href: USERS.page_href(ctx, up, id),
         membership_href: membership,
         remove: remove_step(ctx, up, role, id, shown),
     }
@@ -224,7 +194,7 @@ pub fn remove_step(ctx: &OrgCtx, up: &Upstream, role: &Role, id: &str, name: &st
     ConfirmStep {
         action: format!(
             "{}/users/{id}/remove{}",
-            super::cloud_role_href(ctx, &role.id),
+            FAMILY.href(ctx, &role.id),
             up.query()
         ),
         verb: "Remove",

@@ -11,7 +11,7 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{cloud_role_href, role_page};
+use super::FAMILY;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::access::{Role, UpdateRole};
@@ -19,8 +19,8 @@ use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::queued;
 use crate::web::cloud::{
-    AccountParam, Fallback, FieldErrors, Upstream, among, api_field_errors, check_id, connect,
-    form_problem, found, recorded,
+    AccountParam, Fallback, FieldErrors, Object, Upstream, among, api_field_errors, check_id,
+    connect, form_problem, found, recorded,
 };
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -136,31 +136,31 @@ fn show(
 ) -> AppResult<HttpResponse> {
     let (action, back_href, may) = match (mode, role) {
         (Mode::Edit, Some(r)) => (
-            format!("{}/edit{}", cloud_role_href(ctx, &r.id), up.query()),
-            role_page(ctx, up, &r.id),
+            format!("{}/edit{}", FAMILY.href(ctx, &r.id), up.query()),
+            FAMILY.page_href(ctx, up, &r.id),
             May {
                 name: ctx.can(perms::ROLES_SET_NAME),
                 description: ctx.can(perms::ROLES_SET_DESCRIPTION),
             },
         ),
         (Mode::Clone, Some(r)) => (
-            format!("{}/clone{}", cloud_role_href(ctx, &r.id), up.query()),
-            role_page(ctx, up, &r.id),
+            format!("{}/clone{}", FAMILY.href(ctx, &r.id), up.query()),
+            FAMILY.page_href(ctx, up, &r.id),
             May {
                 name: true,
                 description: false,
             },
         ),
         _ => (
-            up.href(ctx, "cloud_roles"),
-            up.href(ctx, "cloud_roles"),
+            FAMILY.list_on(ctx, up),
+            FAMILY.list_on(ctx, up),
             May {
                 name: true,
                 description: false,
             },
         ),
     };
-    let page = ctx.page.clone().with_section("cloud_roles");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -228,7 +228,7 @@ pub async fn create(
         );
     }
     let event = NewEvent::new("cloud_role.create", Outcome::Requested)
-        .target("cloud_role", "", &name)
+        .target(FAMILY.kind, "", &name)
         .details(json!({ "name": name }));
     let answer = recorded(&up, event, up.client().create_role(&name), |r: &Role| {
         (r.id.clone(), r.name.clone())
@@ -243,13 +243,13 @@ pub async fn create(
                 ),
             );
             if check_id(&role.id).is_err() {
-                return Ok(redirect(&up.href(&ctx, "cloud_roles")));
+                return Ok(redirect(&FAMILY.list_on(&ctx, &up)));
             }
-            Ok(redirect(&role_page(&ctx, &up, &role.id)))
+            Ok(redirect(&FAMILY.page_href(&ctx, &up, &role.id)))
         }
         Err(e) => {
             // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "cloud_roles")) {
+            if let Some(queued) = queued(&session, &e, &FAMILY.list_on(&ctx, &up)) {
                 return Ok(queued);
             }
             let errors = api_field_errors(&e, among(FIELDS));
@@ -277,17 +277,9 @@ fn edit_permission(ctx: &OrgCtx) -> Permission {
     }
 }
 
-pub async fn edit(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let role = load(&ctx, &up, id).await?;
+pub async fn edit(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, edit_permission(&ctx)).await?;
+    let role = load(&ctx, &up, &object.id).await?;
     let (v, errors) = (Values::of(&role), FieldErrors::new());
     show(
         &ctx,
@@ -301,15 +293,15 @@ pub async fn edit(
 pub async fn update(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     input: web::Form<Input>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
-    let role = load(&ctx, &up, id).await?;
+    let id = object.id.as_str();
+    let act = object
+        .act(&ctx, &session, edit_permission(&ctx), &FAMILY)
+        .await?;
+    let up = &act.up;
+    let role = load(&ctx, up, id).await?;
     let v = Values::edited(&role, input.into_inner());
     let mut errors = FieldErrors::new();
     let name = check_name(&v.name, &mut errors);
@@ -319,7 +311,7 @@ pub async fn update(
     });
     if !errors.is_empty() {
         let form = Shown::refused(&v, &errors, None);
-        return show(&ctx, &up, Mode::Edit, Some(&role), form);
+        return show(&ctx, up, Mode::Edit, Some(&role), form);
     }
 
     // Each changed value needs its own flag; a value that stays needs none.
@@ -331,13 +323,13 @@ pub async fn update(
     if description_changed {
         ctx.require(perms::ROLES_SET_DESCRIPTION).await?;
     }
-    let page = role_page(&ctx, &up, id);
+    let page = act.page();
     if !(name_changed || description_changed) {
         flash::info(
             &session,
             format!("Nothing to save: {} already has these values.", role.name),
         );
-        return Ok(redirect(&page));
+        return Ok(redirect(page));
     }
 
     // Only what changed is sent (the API takes each field on its own).
@@ -354,14 +346,11 @@ pub async fn update(
         details.insert("description".into(), json!(d));
     }
     let event = NewEvent::new("cloud_role.update", Outcome::Requested)
-        .target("cloud_role", id, &role.name)
+        .target(FAMILY.kind, id, &role.name)
         .details(Value::Object(details));
-    let answer = recorded(
-        &up,
-        event,
-        up.client().update_role(id, &body),
-        |r: &Role| (r.id.clone(), r.name.clone()),
-    )
+    let answer = recorded(up, event, up.client().update_role(id, &body), |r: &Role| {
+        (r.id.clone(), r.name.clone())
+    })
     .await?;
     match answer {
         Ok(saved) => {
@@ -371,41 +360,33 @@ pub async fn update(
                 saved.name
             };
             flash::success(&session, format!("Saved {shown}."));
-            Ok(redirect(&page))
+            Ok(redirect(page))
         }
         Err(CloudError::NotFound { .. }) => {
             flash::error(
                 &session,
                 "This no longer exists in the Cloud Panel: it was removed meanwhile.",
             );
-            Ok(redirect(&up.href(&ctx, "cloud_roles")))
+            Ok(redirect(act.list()))
         }
         Err(e) => {
             // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &page) {
+            if let Some(queued) = queued(&session, &e, page) {
                 return Ok(queued);
             }
             let errors = api_field_errors(&e, among(FIELDS));
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was changed.");
             let form = Shown::refused(&v, &errors, Some(problem));
-            show(&ctx, &up, Mode::Edit, Some(&role), form)
+            show(&ctx, up, Mode::Edit, Some(&role), form)
         }
     }
 }
 
 // ---- clone ----
 
-pub async fn clone_form(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(perms::ROLES_CLONE).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let role = load(&ctx, &up, id).await?;
+pub async fn clone_form(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, perms::ROLES_CLONE).await?;
+    let role = load(&ctx, &up, &object.id).await?;
     let v = Values {
         name: format!("{} copy", role.name),
         description: String::new(),
@@ -423,15 +404,15 @@ pub async fn clone_form(
 pub async fn clone(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     input: web::Form<Input>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(perms::ROLES_CLONE).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
-    let role = load(&ctx, &up, id).await?;
+    let id = object.id.as_str();
+    let act = object
+        .act(&ctx, &session, perms::ROLES_CLONE, &FAMILY)
+        .await?;
+    let up = &act.up;
+    let role = load(&ctx, up, id).await?;
     let v = Values {
         name: input.into_inner().name.unwrap_or_default(),
         description: String::new(),
@@ -443,12 +424,12 @@ pub async fn clone(
     }
     if !errors.is_empty() {
         let form = Shown::refused(&v, &errors, None);
-        return show(&ctx, &up, Mode::Clone, Some(&role), form);
+        return show(&ctx, up, Mode::Clone, Some(&role), form);
     }
     let event = NewEvent::new("cloud_role.clone", Outcome::Requested)
-        .target("cloud_role", id, &role.name)
+        .target(FAMILY.kind, id, &role.name)
         .details(json!({ "name": name, "from": role.name }));
-    let answer = recorded(&up, event, up.client().clone_role(id, &name), |r: &Role| {
+    let answer = recorded(up, event, up.client().clone_role(id, &name), |r: &Role| {
         (r.id.clone(), r.name.clone())
     })
     .await?;
@@ -462,26 +443,26 @@ pub async fn clone(
                 ),
             );
             if check_id(&copy.id).is_err() {
-                return Ok(redirect(&up.href(&ctx, "cloud_roles")));
+                return Ok(redirect(act.list()));
             }
-            Ok(redirect(&role_page(&ctx, &up, &copy.id)))
+            Ok(redirect(&FAMILY.page_href(&ctx, up, &copy.id)))
         }
         Err(CloudError::NotFound { .. }) => {
             flash::error(
                 &session,
                 "This no longer exists in the Cloud Panel: it was removed meanwhile.",
             );
-            Ok(redirect(&up.href(&ctx, "cloud_roles")))
+            Ok(redirect(act.list()))
         }
         Err(e) => {
             // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "cloud_roles")) {
+            if let Some(queued) = queued(&session, &e, act.list()) {
                 return Ok(queued);
             }
             let errors = api_field_errors(&e, among(&["name"]));
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was created.");
             let form = Shown::refused(&v, &errors, Some(problem));
-            show(&ctx, &up, Mode::Clone, Some(&role), form)
+            show(&ctx, up, Mode::Clone, Some(&role), form)
         }
     }
 }

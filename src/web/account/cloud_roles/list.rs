@@ -1,114 +1,91 @@
 //! The Cloud Panel roles list: search, sort and pages computed in the panel
 //! over one cached upstream list.
+//!
+//! Its page is the common one, but not the common layout: the words of its
+//! create link ("New Cloud Panel role") and of its counts are its own, and it
+//! says how these roles differ from the panel's between the toolbar and the
+//! notices.
 
-use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
-use askama::Template;
-
+use super::FAMILY;
 use super::view::RoleRow;
-use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::access::Role;
-use crate::rbac::perms;
-use crate::tenant::AccountList;
-use crate::web::cloud::{AccountParam, Fallback, ListParams, ListView, Loaded, connect, list};
+use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
+use crate::web::cloud::{Family, ListPage, Listed, StateBadge, Upstream};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
-use crate::web::page::PageCtx;
-use crate::web::render;
 
-/// The sort orders the list offers; the first is the default.
-const SORTS: &[(&str, &str)] = &[
-    ("name", "Name (A–Z)"),
-    ("-name", "Name (Z–A)"),
-    ("-users", "Most users first"),
-    ("-created", "Newest first"),
-    ("created", "Oldest first"),
-];
+crate::list_templates!(RoleRow, "cloud_roles/list.html", "cloud_roles/row.html");
 
-#[derive(Template)]
-#[template(path = "cloud_roles/list.html")]
-struct ListPage<'a> {
-    page: &'a PageCtx,
-    rows: Vec<RoleRow>,
-    list: ListView,
-    accounts: AccountList,
-    account_id: i64,
-    notice: Option<String>,
-    problem: Option<String>,
-    retry_after: Option<u64>,
-    can_create: bool,
-    new_href: String,
-    list_href: String,
-    panel_roles_href: String,
-}
-
-/// `q` is already lower case.
-fn matches(role: &Role, q: &str) -> bool {
-    [&role.name, &role.description, &role.id]
-        .iter()
-        .any(|field| field.to_lowercase().contains(q))
-        || role.users.iter().any(|u| u.name.to_lowercase().contains(q))
-}
-
-fn sort(roles: &mut Vec<&Role>, key: &str) {
-    match key {
-        "-name" => roles.sort_by_cached_key(|r| std::cmp::Reverse(r.name.to_lowercase())),
-        "-users" => {
-            roles.sort_by_cached_key(|r| (std::cmp::Reverse(r.users.len()), r.name.to_lowercase()))
-        }
-        "-created" => roles.sort_by_cached_key(|r| std::cmp::Reverse(r.creation_date.to_string())),
-        "created" => roles.sort_by_cached_key(|r| r.creation_date.to_string()),
-        _ => roles.sort_by_cached_key(|r| r.name.to_lowercase()),
+impl ListTemplate<'_> {
+    /// The panel's own roles, which these are not.
+    fn panel_roles_href(&self) -> String {
+        format!("/o/{}/roles", self.page.org_slug())
     }
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    params: web::Query<ListParams>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::ROLES_SHOW).await?;
-    let params = params.into_inner();
-    let named = AccountParam::named(params.account_id());
-    let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
-    let accounts = tenant.accounts().await?;
-    let loaded = Loaded::from(
-        "the Cloud Panel roles",
-        up.client().list_roles(&ListQuery::all()).await,
-    );
-    let account_id = up.row().id;
-    let list_href = ctx.href("cloud_roles");
-    let listing = list(
-        &loaded.items,
-        &params,
-        SORTS,
-        matches,
-        sort,
-        &list_href,
-        account_id,
-    );
-    let rows = listing
-        .rows
-        .iter()
-        .map(|r| RoleRow::new(r, &ctx, &up))
-        .collect();
-    let page = ctx.page.clone().with_section("cloud_roles");
-    render(
-        StatusCode::OK,
-        &ListPage {
-            page: &page,
-            rows,
-            list: listing.view,
-            accounts,
-            account_id,
-            notice: loaded.notice,
-            problem: loaded.problem,
-            retry_after: loaded.retry_after,
-            can_create: ctx.can(perms::ROLES_CREATE),
-            new_href: up.href(&ctx, "cloud_roles/new"),
-            list_href,
-            panel_roles_href: ctx.href("roles"),
-        },
-    )
+pub struct CloudRoles;
+
+impl Listed for CloudRoles {
+    type Item = Role;
+    type Row = RoleRow;
+    const FAMILY: &'static Family = &FAMILY;
+    const SORTS: &'static [(&'static str, &'static str)] = &[
+        ("name", "Name (A–Z)"),
+        ("-name", "Name (Z–A)"),
+        ("-users", "Most users first"),
+        ("-created", "Newest first"),
+        ("created", "Oldest first"),
+    ];
+
+    async fn load(client: &AccountClient) -> Result<Fetched<Vec<Role>>, CloudError> {
+        client.list_roles(&ListQuery::all()).await
+    }
+
+    fn id(role: &Role) -> &str {
+        &role.id
+    }
+
+    fn matches(role: &Role, q: &str) -> bool {
+        [&role.name, &role.description, &role.id]
+            .iter()
+            .any(|field| field.to_lowercase().contains(q))
+            || role.users.iter().any(|u| u.name.to_lowercase().contains(q))
+    }
+
+    fn sort(roles: &mut Vec<&Role>, key: &str) {
+        match key {
+            "-name" => roles.sort_by_cached_key(|r| std::cmp::Reverse(r.name.to_lowercase())),
+            "-users" => roles
+                .sort_by_cached_key(|r| (std::cmp::Reverse(r.users.len()), r.name.to_lowercase())),
+            "-created" => {
+                roles.sort_by_cached_key(|r| std::cmp::Reverse(r.creation_date.to_string()))
+            }
+            "created" => roles.sort_by_cached_key(|r| r.creation_date.to_string()),
+            _ => roles.sort_by_cached_key(|r| r.name.to_lowercase()),
+        }
+    }
+
+    fn row(ctx: &OrgCtx, up: &Upstream, role: &Role) -> RoleRow {
+        RoleRow::new(role, ctx, up)
+    }
+
+    fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> RoleRow {
+        let gone = Role {
+            id: id.to_owned(),
+            name: "(removed)".into(),
+            ..Role::default()
+        };
+        RoleRow {
+            badge: StateBadge::removed(),
+            ..RoleRow::new(&gone, ctx, up)
+        }
+    }
+
+    fn render_list(page: ListPage<'_, RoleRow>) -> AppResult<actix_web::HttpResponse> {
+        render_list(page)
+    }
+
+    fn render_row(row: &RoleRow) -> AppResult<actix_web::HttpResponse> {
+        render_row(row)
+    }
 }

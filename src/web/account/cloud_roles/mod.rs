@@ -15,32 +15,22 @@ mod permissions;
 mod users;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::access::Role;
-use crate::web::cloud::{Target, Upstream};
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, list_page};
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/cloud_roles"),
-    ("POST", "/o/{slug}/cloud_roles"),
-    ("GET", "/o/{slug}/cloud_roles/new"),
-    ("GET", "/o/{slug}/cloud_roles/{id}"),
-    ("GET", "/o/{slug}/cloud_roles/{id}/edit"),
-    ("POST", "/o/{slug}/cloud_roles/{id}/edit"),
-    ("GET", "/o/{slug}/cloud_roles/{id}/clone"),
-    ("POST", "/o/{slug}/cloud_roles/{id}/clone"),
-    ("POST", "/o/{slug}/cloud_roles/{id}/delete"),
-    ("POST", "/o/{slug}/cloud_roles/{id}/permissions"),
-    ("POST", "/o/{slug}/cloud_roles/{id}/users"),
-    ("GET", "/o/{slug}/cloud_roles/{id}/users/{cloud_user_id}"),
-    (
-        "POST",
-        "/o/{slug}/cloud_roles/{id}/users/{cloud_user_id}/remove",
-    ),
-];
+/// The Cloud Panel account's roles, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "cloud_role",
+    word: "cloud_roles",
+    title: "Cloud roles",
+    one: "Cloud Panel role",
+    many: "Cloud Panel roles",
+    show: perms::ROLES_SHOW,
+    create: perms::ROLES_CREATE,
+};
 
 impl crate::web::cloud::Named for Role {
     fn id(&self) -> &str {
@@ -52,62 +42,21 @@ impl crate::web::cloud::Named for Role {
     }
 }
 
-/// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/cloud_roles", get().to(list::page))
-        .route("/o/{slug}/cloud_roles", post().to(form::create))
-        .route("/o/{slug}/cloud_roles/new", get().to(form::new))
-        .route("/o/{slug}/cloud_roles/{id}", get().to(detail::page))
-        .route("/o/{slug}/cloud_roles/{id}/edit", get().to(form::edit))
-        .route("/o/{slug}/cloud_roles/{id}/edit", post().to(form::update))
-        .route(
-            "/o/{slug}/cloud_roles/{id}/clone",
-            get().to(form::clone_form),
-        )
-        .route("/o/{slug}/cloud_roles/{id}/clone", post().to(form::clone))
-        .route(
-            "/o/{slug}/cloud_roles/{id}/delete",
-            post().to(actions::delete),
-        )
-        .route(
-            "/o/{slug}/cloud_roles/{id}/permissions",
-            post().to(permissions::save),
-        )
-        .route("/o/{slug}/cloud_roles/{id}/users", post().to(users::add))
-        .route(
-            "/o/{slug}/cloud_roles/{id}/users/{cloud_user_id}",
-            get().to(users::page),
-        )
-        .route(
-            "/o/{slug}/cloud_roles/{id}/users/{cloud_user_id}/remove",
-            post().to(users::remove),
-        );
-}
-
-/// Where a Cloud Panel role's pages live (without the account query).
-pub fn cloud_role_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("cloud_roles/{id}"))
-}
-
-/// A role's page on the account acted on.
-fn role_page(ctx: &OrgCtx, up: &Upstream, id: &str) -> String {
-    format!("{}{}", cloud_role_href(ctx, id), up.query())
-}
-
-/// The Cloud Panel user's own page (the account's users family).
-fn cloud_user_href(ctx: &OrgCtx, up: &Upstream, id: &str) -> String {
-    up.href(ctx, &format!("cloud_users/{id}"))
-}
-
-/// The role a change acts on, for [`crate::web::cloud::Act::begin`]: its
-/// page, and the list once it is gone.
-fn role_target(ctx: &OrgCtx, id: &str) -> impl FnOnce(&Upstream) -> Target {
-    move |up| Target {
-        kind: "cloud_role",
-        id: id.to_owned(),
-        page: role_page(ctx, up, id),
-        list: up.href(ctx, "cloud_roles"),
+// Every route, in registration order (literal segments before `{id}`).
+org_routes! {
+    "/cloud_roles" {
+        GET  "" => list_page::<list::CloudRoles>,
+        POST "" => form::create,
+        GET  "/new" => form::new,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/edit" => form::edit,
+        POST "/{id}/edit" => form::update,
+        GET  "/{id}/clone" => form::clone_form,
+        POST "/{id}/clone" => form::clone,
+        POST "/{id}/delete" => actions::delete,
+        POST "/{id}/permissions" => permissions::save,
+        POST "/{id}/users" => users::add,
+        GET  "/{id}/users/{cloud_user_id}" => users::page,
+        POST "/{id}/users/{cloud_user_id}/remove" => users::remove,
     }
 }

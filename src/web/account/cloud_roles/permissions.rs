@@ -12,12 +12,12 @@ use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::detail::{self, Refused};
-use super::role_target;
+use super::FAMILY;
+use super::detail::MATRIX_FORM;
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::access::Permissions;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, Named, check_id};
+use crate::web::cloud::{Change, FieldErrors, Named, Object};
 use crate::web::error::AppResult;
 use crate::web::matrix::{self, Scope};
 use crate::web::org_ctx::OrgCtx;
@@ -83,33 +83,31 @@ fn changes(current: &Permissions, wanted: &BTreeSet<String>) -> Permissions {
 pub async fn save(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::ROLES_MODIFY,
-        role_target(&ctx, &id),
-    )
-    .await?;
-    let wanted = match ticked(&body) {
-        Ok(wanted) => wanted,
-        Err(refused) => {
-            let refused = Refused {
-                matrix: Some(refused),
-                ..Refused::default()
-            };
-            return detail::show(&ctx, &act.up, &id, refused).await;
-        }
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::ROLES_MODIFY, &FAMILY)
+        .await?;
+    // The boxes are kept as ticked, in one field (a kept form holds one
+    // value a field), should the change not go ahead.
+    let (wanted, refused) = match ticked(&body) {
+        Ok(wanted) => (wanted, None),
+        Err((message, good)) => (good, Some(message)),
     };
+    let kept = wanted
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let act = act.keeping(MATRIX_FORM, &json!({ (matrix::FIELD): kept }));
+    if let Some(message) = refused {
+        return act.invalid_fields(FieldErrors::from([(matrix::FIELD, message)]));
+    }
     let (role, current) = match (
-        act.up.client().get_role(&id).await,
-        act.up.client().get_role_permissions(&id).await,
+        act.up.client().get_role(id).await,
+        act.up.client().get_role_permissions(id).await,
     ) {
         (Ok(role), Ok(current)) => (role.value, current.value),
         (Err(CloudError::NotFound { .. }), _) | (_, Err(CloudError::NotFound { .. })) => {
@@ -146,7 +144,7 @@ pub async fn save(
     let call = async {
         act.up
             .client()
-            .update_role_permissions(&id, &patch)
+            .update_role_permissions(id, &patch)
             .await
             .map(|_| Saved {
                 id: id.clone(),

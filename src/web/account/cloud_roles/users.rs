@@ -6,15 +6,16 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::detail::{self, Refused, remove_step};
-use super::{cloud_user_href, role_page, role_target};
+use super::FAMILY;
+use super::detail::remove_step;
 use crate::cloudpanel::access::Role;
 use crate::cloudpanel::common::IdName;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, Fallback, check_id, chosen_id, connect, found};
+use crate::web::account::cloud_users::FAMILY as USERS;
+use crate::web::cloud::{Change, FieldErrors, Object, chosen_id, found};
 use crate::web::confirm::{ConfirmStep, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -36,16 +37,9 @@ struct UserPage<'a> {
     remove: Option<ConfirmStep>,
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::ROLES_SHOW).await?;
-    let (_, id, user_id) = path.into_inner();
-    let (id, user_id) = (check_id(&id)?, check_id(&user_id)?);
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let (id, user_id) = (object.id.as_str(), object.other("cloud_user_id")?);
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
     // Side by side: the page waits for the slowest, not the sum.
     let client = up.client();
     let (role, user) = futures_util::join!(client.get_role(id), client.get_role_user(id, user_id));
@@ -61,16 +55,16 @@ pub async fn page(
     let remove = ctx
         .can(perms::ROLES_MANAGE_USERS)
         .then(|| remove_step(&ctx, &up, &role, user_id, name));
-    let page = ctx.page.clone().with_section("cloud_roles");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         StatusCode::OK,
         &UserPage {
             page: &page,
             role: &role,
             user: &user,
-            role_href: role_page(&ctx, &up, id),
-            user_href: cloud_user_href(&ctx, &up, user_id),
-            list_href: up.href(&ctx, "cloud_roles"),
+            role_href: FAMILY.page_href(&ctx, &up, id),
+            user_href: USERS.page_href(&ctx, &up, user_id),
+            list_href: FAMILY.list_on(&ctx, &up),
             panel_roles_href: ctx.href("roles"),
             notice,
             remove,
@@ -78,7 +72,7 @@ pub async fn page(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct AddForm {
     #[serde(default)]
     user_id: String,
@@ -87,57 +81,39 @@ pub struct AddForm {
 pub async fn add(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     form: web::Form<AddForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::ROLES_MANAGE_USERS,
-        role_target(&ctx, &id),
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::ROLES_MANAGE_USERS, &FAMILY)
+        .await?
+        .keeping("add-role-user", &*form);
     let Some(user_id) = chosen_id(&form.user_id)? else {
-        let refused = Refused {
-            add_user: Some((
-                "Choose the user to add. Nothing was sent.".into(),
-                String::new(),
-            )),
-            ..Refused::default()
-        };
-        return detail::show(&ctx, &act.up, &id, refused).await;
+        return act.invalid_fields(FieldErrors::from([(
+            "user_id",
+            "Choose the user to add. Nothing was sent.".into(),
+        )]));
     };
     let change = Change::new(
         "cloud_role.add_user",
         json!({ "users": [user_id] }),
         "Added the user to {name}; they now have its permissions.",
     );
-    act.run(change, act.up.client().add_role_users(&id, &[user_id]))
+    act.run(change, act.up.client().add_role_users(id, &[user_id]))
         .await
 }
 
 pub async fn remove(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     confirm: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, user_id) = path.into_inner();
-    check_id(&id)?;
-    let user_id = check_id(&user_id)?.to_owned();
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::ROLES_MANAGE_USERS,
-        role_target(&ctx, &id),
-    )
-    .await?;
+    let (id, user_id) = (&object.id, object.other("cloud_user_id")?);
+    let act = object
+        .act(&ctx, &session, perms::ROLES_MANAGE_USERS, &FAMILY)
+        .await?;
     if !confirm.given() {
         return act.unconfirmed("remove this user from the role");
     }
@@ -146,6 +122,6 @@ pub async fn remove(
         json!({ "user": user_id }),
         "Removed the user from {name}.",
     );
-    act.run(change, act.up.client().remove_role_user(&id, &user_id))
+    act.run(change, act.up.client().remove_role_user(id, user_id))
         .await
 }

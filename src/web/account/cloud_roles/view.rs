@@ -30,7 +30,7 @@ impl RoleRow {
             badge: StateBadge::new(role.state.as_str(), role.state.is_transitional(), None),
             builtin: role.default,
             users: role.users.len(),
-            href: super::cloud_role_href(ctx, &role.id),
+            href: super::FAMILY.href(ctx, &role.id),
             query: up.query(),
         }
     }

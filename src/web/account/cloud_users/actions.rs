@@ -2,44 +2,32 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Acted, cloud_user_href};
+use super::{Acted, FAMILY};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::access::User;
 use crate::rbac::perms;
-use crate::web::cloud::{
-    AccountParam, Act, Change, Target, Then, check_id, check_typed_name, chosen_id,
-};
+use crate::web::cloud::{Act, Change, Object, Then, check_typed_name, chosen_id};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
 
-/// The user's addresses on the account acted on.
-pub fn target(ctx: &OrgCtx, up: &crate::web::cloud::Upstream, id: &str) -> Target {
-    Target {
-        kind: "cloud_user",
-        id: id.to_owned(),
-        page: format!("{}{}", cloud_user_href(ctx, id), up.query()),
-        list: up.href(ctx, "cloud_users"),
-    }
-}
-
 /// The user as it is now, or the flash and redirect that say why not.
-pub async fn current(act: &Act<'_>, session: &Session, id: &str) -> Result<User, HttpResponse> {
+pub async fn current(act: &Act<'_>, id: &str) -> Result<User, HttpResponse> {
     match act.up.client().get_user(id).await {
         Ok(fetched) => Ok(fetched.value),
         Err(CloudError::NotFound { .. }) => {
             flash::error(
-                session,
+                act.session,
                 "This no longer exists in the Cloud Panel: it was removed meanwhile.",
             );
             Err(redirect(act.list()))
         }
         Err(e) => {
-            flash::error(session, format!("Nothing was done. {}", e.summary()));
+            flash::error(act.session, format!("Nothing was done. {}", e.summary()));
             Err(redirect(act.page()))
         }
     }
@@ -48,17 +36,14 @@ pub async fn current(act: &Act<'_>, session: &Session, id: &str) -> Result<User,
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(&ctx, &session, &account, perms::USERS_DELETE, |up| {
-        target(&ctx, up, &id)
-    })
-    .await?;
-    let user = match current(&act, &session, &id).await {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::USERS_DELETE, &FAMILY)
+        .await?;
+    let user = match current(&act, id).await {
         Ok(user) => user,
         Err(response) => return Ok(response),
     };
@@ -76,12 +61,12 @@ pub async fn delete(
     };
     let client = act.up.client();
     act.run(change, async {
-        client.delete_user(&id).await.map(|u| Acted::of(&u))
+        client.delete_user(id).await.map(|u| Acted::of(&u))
     })
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct RoleForm {
     #[serde(default)]
     role_id: String,
@@ -90,20 +75,18 @@ pub struct RoleForm {
 pub async fn role(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     form: web::Form<RoleForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(&ctx, &session, &account, perms::USERS_CHANGE_ROLE, |up| {
-        target(&ctx, up, &id)
-    })
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::USERS_CHANGE_ROLE, &FAMILY)
+        .await?
+        .keeping("change-role", &*form);
     let Some(role_id) = chosen_id(&form.role_id)? else {
         return act.invalid("Choose a role. Nothing was changed.");
     };
-    let user = match current(&act, &session, &id).await {
+    let user = match current(&act, id).await {
         Ok(user) => user,
         Err(response) => return Ok(response),
     };
@@ -126,7 +109,7 @@ pub async fn role(
     let acted = Acted::of(&user);
     act.run(change, async {
         client
-            .add_role_users(&role_id, std::slice::from_ref(&id))
+            .add_role_users(&role_id, std::slice::from_ref(id))
             .await
             .map(|_| acted)
     })

@@ -5,17 +5,14 @@
 use std::net::IpAddr;
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::Acted;
-use super::actions::{current, target};
-use super::detail::{IpsForm, show};
-use crate::cloudpanel::access::User;
+use super::actions::current;
+use super::{Acted, FAMILY};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, check_id};
+use crate::web::cloud::{Change, FieldErrors, Object};
 use crate::web::confirm;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -57,16 +54,13 @@ pub struct ActiveForm {
 pub async fn set_active(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     form: web::Form<ActiveForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(&ctx, &session, &account, perms::USERS_MANAGE_API, |up| {
-        target(&ctx, up, &id)
-    })
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::USERS_MANAGE_API, &FAMILY)
+        .await?;
     let active = match form.active.as_str() {
         "true" => true,
         "false" => false,
@@ -88,14 +82,14 @@ pub async fn set_active(
     let client = act.up.client();
     act.run(change, async {
         client
-            .set_user_api_active(&id, active)
+            .set_user_api_active(id, active)
             .await
             .map(|u| Acted::of(&u))
     })
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct IpsInput {
     #[serde(default)]
     ips: String,
@@ -104,34 +98,36 @@ pub struct IpsInput {
 pub async fn add_ips(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     form: web::Form<IpsInput>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(&ctx, &session, &account, perms::USERS_MANAGE_API, |up| {
-        target(&ctx, up, &id)
-    })
-    .await?;
-    let typed = form.into_inner().ips;
-    let parsed = parse_ips(&typed);
-    let user = match current(&act, &session, &id).await {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::USERS_MANAGE_API, &FAMILY)
+        .await?
+        .keeping("add-ips", &*form);
+    // The typed addresses are refused beside their field, kept as typed.
+    let refuse = |error: &str| {
+        act.invalid_fields(FieldErrors::from([(
+            "ips",
+            format!("{error} Nothing was sent."),
+        )]))
+    };
+    let ips = match parse_ips(&form.ips) {
+        Ok(ips) => ips,
+        Err(error) => return refuse(&error),
+    };
+    let user = match current(&act, id).await {
         Ok(user) => user,
         Err(response) => return Ok(response),
     };
-    let ips = match parsed {
-        Ok(ips) => ips,
-        Err(error) => return refuse_ips(&act, &user, typed, &error).await,
-    };
     // The allow-list as the API has it now: an address already on it is said, not re-sent.
-    let allowed = match act.up.client().list_user_api_ips(&id).await {
+    let allowed = match act.up.client().list_user_api_ips(id).await {
         Ok(fetched) => fetched.value,
         Err(_) => user.api.allowed_ips.clone(),
     };
     if let Some(already) = ips.iter().find(|ip| allowed.contains(ip)) {
-        let error = format!("{already} is already allowed.");
-        return refuse_ips(&act, &user, typed, &error).await;
+        return refuse(&format!("{already} is already allowed."));
     }
     let change = Change::new(
         "cloud_user.api_ips_add",
@@ -141,32 +137,10 @@ pub async fn add_ips(
     let client = act.up.client();
     act.run(change, async {
         client
-            .add_user_api_ips(&id, &ips)
+            .add_user_api_ips(id, &ips)
             .await
             .map(|u| Acted::of(&u))
     })
-    .await
-}
-
-/// The user's page again, with the typed addresses and why they were refused.
-async fn refuse_ips(
-    act: &Act<'_>,
-    user: &User,
-    typed: String,
-    error: &str,
-) -> AppResult<HttpResponse> {
-    let ips = IpsForm {
-        typed,
-        error: Some(format!("{error} Nothing was sent.")),
-    };
-    show(
-        act.ctx,
-        &act.up,
-        user,
-        None,
-        ips,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
     .await
 }
 
@@ -181,16 +155,13 @@ pub struct RemoveIpForm {
 pub async fn remove_ip(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     form: web::Form<RemoveIpForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(&ctx, &session, &account, perms::USERS_MANAGE_API, |up| {
-        target(&ctx, up, &id)
-    })
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::USERS_MANAGE_API, &FAMILY)
+        .await?;
     let ip = match form.ip.trim().parse::<IpAddr>() {
         Ok(ip) => ip.to_string(),
         Err(_) => return act.invalid("Choose an allowed address to remove. Nothing was changed."),
@@ -206,7 +177,7 @@ pub async fn remove_ip(
     let client = act.up.client();
     act.run(change, async {
         client
-            .remove_user_api_ip(&id, &ip)
+            .remove_user_api_ip(id, &ip)
             .await
             .map(|u| Acted::of(&u))
     })

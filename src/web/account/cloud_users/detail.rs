@@ -4,17 +4,15 @@
 //! may change the role.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::FAMILY;
 use super::view::UserRow;
 use crate::cloudpanel::ListQuery;
-use crate::cloudpanel::access::User;
 use crate::rbac::perms;
-use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, Upstream, check_id, connect, found, options,
-};
+use crate::web::cloud::{Choice, Choices, Object, found, options};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -51,14 +49,6 @@ struct DetailPage<'a> {
     notice: Option<String>,
     can: Can,
     roles: Choices,
-    ips: IpsForm,
-}
-
-/// The allowed-addresses form: empty, or what was typed and why it was refused.
-#[derive(Default)]
-pub struct IpsForm {
-    pub typed: String,
-    pub error: Option<String>,
 }
 
 impl DetailPage<'_> {
@@ -74,85 +64,41 @@ impl DetailPage<'_> {
         }
     }
 
-    fn is_current_role(&self, id: &str) -> bool {
-        self.row.role_id == id
+    /// The role the role form shows: the one chosen when the form came
+    /// back, else the user's.
+    fn is_chosen_role(&self, id: &str) -> bool {
+        self.page.typed("change-role", "role_id", &self.row.role_id) == id
     }
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::USERS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
     // Side by side: the page waits for the slowest, not the sum.
-    let (fetched, roles) = futures_util::join!(up.client().get_user(id), roles(&ctx, &up));
+    let can = Can::new(&ctx);
+    let all = ListQuery::all();
+    let (fetched, roles) = futures_util::join!(
+        up.client().get_user(&object.id),
+        options(
+            can.change_role,
+            "the Cloud Panel roles",
+            up.client().list_roles(&all),
+            |r| Choice::of(&r.id, &r.name),
+        )
+    );
     let fetched = found(&ctx, "this user", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
-    render_page(
-        &ctx,
-        &up,
-        &fetched.value,
-        notice,
-        IpsForm::default(),
-        StatusCode::OK,
-        roles,
-    )
-}
-
-/// The roles for the role form, read only for a member who may change the role.
-async fn roles(ctx: &OrgCtx, up: &Upstream) -> Choices {
-    options(
-        Can::new(ctx).change_role,
-        "the Cloud Panel roles",
-        up.client().list_roles(&ListQuery::all()),
-        |r| Choice::of(&r.id, &r.name),
-    )
-    .await
-}
-
-/// The page of `user`; a refused address form comes back with `ips`.
-pub async fn show(
-    ctx: &OrgCtx,
-    up: &Upstream,
-    user: &User,
-    notice: Option<String>,
-    ips: IpsForm,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
-    let roles = roles(ctx, up).await;
-    render_page(ctx, up, user, notice, ips, status, roles)
-}
-
-/// The page of `user`, its roles read already.
-fn render_page(
-    ctx: &OrgCtx,
-    up: &Upstream,
-    user: &User,
-    notice: Option<String>,
-    ips: IpsForm,
-    status: StatusCode,
-    roles: Choices,
-) -> AppResult<HttpResponse> {
-    let row = UserRow::new(user, ctx, up);
-    let can = Can::new(ctx);
-    let page = ctx.page.clone().with_section("cloud_users");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
-        status,
+        StatusCode::OK,
         &DetailPage {
             page: &page,
-            row,
-            list_href: up.href(ctx, "cloud_users"),
+            row: UserRow::new(&fetched.value, &ctx, &up),
+            list_href: FAMILY.list_on(&ctx, &up),
             members_href: ctx.href("members"),
             account_name: up.row().name.clone(),
             notice,
             can,
             roles,
-            ips,
         },
     )
 }

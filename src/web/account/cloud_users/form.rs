@@ -11,7 +11,7 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{Acted, cloud_user_href};
+use super::{Acted, FAMILY};
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::access::{CreateUser, UpdateUser, User, UserStateChange};
@@ -19,8 +19,8 @@ use crate::domain::{Email, parse_resource_description};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::queued;
 use crate::web::cloud::{
-    AccountParam, Fallback, FieldErrors, Upstream, api_field_errors, check_id, connect,
-    form_problem, found, recorded,
+    AccountParam, Fallback, FieldErrors, Object, Upstream, api_field_errors, connect, form_problem,
+    found, recorded,
 };
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -240,7 +240,7 @@ impl<'a> Form<'a> {
 }
 
 fn show_create(ctx: &OrgCtx, up: &Upstream, form: Form<'_>) -> AppResult<HttpResponse> {
-    let page = ctx.page.clone().with_section("cloud_users");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -248,8 +248,8 @@ fn show_create(ctx: &OrgCtx, up: &Upstream, form: Form<'_>) -> AppResult<HttpRes
             v: form.v,
             errors: form.errors,
             problem: form.problem,
-            action: up.href(ctx, "cloud_users"),
-            back_href: up.href(ctx, "cloud_users"),
+            action: FAMILY.list_on(ctx, up),
+            back_href: FAMILY.list_on(ctx, up),
             members_href: ctx.href("members"),
             editing: None,
             may: May::all(),
@@ -258,8 +258,8 @@ fn show_create(ctx: &OrgCtx, up: &Upstream, form: Form<'_>) -> AppResult<HttpRes
 }
 
 fn show_edit(ctx: &OrgCtx, up: &Upstream, user: &User, form: Form<'_>) -> AppResult<HttpResponse> {
-    let href = cloud_user_href(ctx, &user.id);
-    let page = ctx.page.clone().with_section("cloud_users");
+    let href = FAMILY.href(ctx, &user.id);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -341,7 +341,7 @@ pub async fn create(
         Err(errors) => return show_create(&ctx, &up, Form::refused(&v, &errors, None)),
     };
     let event = NewEvent::new("cloud_user.create", Outcome::Requested)
-        .target("cloud_user", "", &body.name)
+        .target(FAMILY.kind, "", &body.name)
         .details(json!({
             "name": body.name,
             "email": body.email,
@@ -366,17 +366,13 @@ pub async fn create(
                 ),
             );
             if user.id.is_empty() {
-                return Ok(redirect(&up.href(&ctx, "cloud_users")));
+                return Ok(redirect(&FAMILY.list_on(&ctx, &up)));
             }
-            Ok(redirect(&format!(
-                "{}{}",
-                cloud_user_href(&ctx, &user.id),
-                up.query()
-            )))
+            Ok(redirect(&FAMILY.page_href(&ctx, &up, &user.id)))
         }
         Err(e) => {
             // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "cloud_users")) {
+            if let Some(queued) = queued(&session, &e, &FAMILY.list_on(&ctx, &up)) {
                 return Ok(queued);
             }
             let errors = api_field_errors(&e, form_field);
@@ -391,17 +387,9 @@ async fn load(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<User> {
     Ok(found(ctx, "this user", up.client().get_user(id).await)?.value)
 }
 
-pub async fn edit(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let user = load(&ctx, &up, id).await?;
+pub async fn edit(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, edit_permission(&ctx)).await?;
+    let user = load(&ctx, &up, &object.id).await?;
     let (v, errors) = (Values::of(&user), FieldErrors::new());
     show_edit(&ctx, &up, &user, Form::fresh(&v, &errors))
 }
@@ -477,19 +465,19 @@ fn check_edit(user: &User, input: Input) -> (Values, Result<Edit, FieldErrors>) 
 pub async fn update(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     input: web::Form<Input>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
-    let user = load(&ctx, &up, id).await?;
+    let id = object.id.as_str();
+    let act = object
+        .act(&ctx, &session, edit_permission(&ctx), &FAMILY)
+        .await?;
+    let up = &act.up;
+    let user = load(&ctx, up, id).await?;
     let (v, edit) = check_edit(&user, input.into_inner());
     let edit = match edit {
         Ok(edit) => edit,
-        Err(errors) => return show_edit(&ctx, &up, &user, Form::refused(&v, &errors, None)),
+        Err(errors) => return show_edit(&ctx, up, &user, Form::refused(&v, &errors, None)),
     };
 
     // Each changed value needs its own flag; a value that stays needs none.
@@ -507,7 +495,7 @@ pub async fn update(
         Some(UserStateChange::Disable) => ctx.require(perms::USERS_DISABLE).await?,
         None => ctx.require(edit_permission(&ctx)).await?,
     };
-    let page = format!("{}{}", cloud_user_href(&ctx, id), up.query());
+    let page = act.page();
     let mut details = Map::new();
     if let Some(email) = &edit.email {
         details.insert("email".into(), json!(email));
@@ -526,7 +514,7 @@ pub async fn update(
             &session,
             format!("Nothing to save: {} already has these values.", user.name),
         );
-        return Ok(redirect(&page));
+        return Ok(redirect(page));
     }
     let body = UpdateUser {
         description: edit.description,
@@ -535,38 +523,33 @@ pub async fn update(
         state: edit.state,
     };
     let event = NewEvent::new("cloud_user.update", Outcome::Requested)
-        .target("cloud_user", id, &user.name)
+        .target(FAMILY.kind, id, &user.name)
         .details(Value::Object(details));
-    let answer = recorded(
-        &up,
-        event,
-        up.client().update_user(id, &body),
-        |u: &User| {
-            let acted = Acted::of(u);
-            (acted.id, acted.name)
-        },
-    )
+    let answer = recorded(up, event, up.client().update_user(id, &body), |u: &User| {
+        let acted = Acted::of(u);
+        (acted.id, acted.name)
+    })
     .await?;
     match answer {
         Ok(_) => {
             flash::success(&session, format!("Saved {}.", user.name));
-            Ok(redirect(&page))
+            Ok(redirect(page))
         }
         Err(CloudError::NotFound { .. }) => {
             flash::error(
                 &session,
                 "This no longer exists in the Cloud Panel: it was removed meanwhile.",
             );
-            Ok(redirect(&up.href(&ctx, "cloud_users")))
+            Ok(redirect(act.list()))
         }
         Err(e) => {
             // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &page) {
+            if let Some(queued) = queued(&session, &e, page) {
                 return Ok(queued);
             }
             let errors = api_field_errors(&e, form_field);
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was changed.");
-            show_edit(&ctx, &up, &user, Form::refused(&v, &errors, Some(problem)))
+            show_edit(&ctx, up, &user, Form::refused(&v, &errors, Some(problem)))
         }
     }
 }

@@ -11,12 +11,13 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::json;
 
-use super::actions::{current, target};
+use super::FAMILY;
+use super::actions::current;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::access::User;
 use crate::cloudpanel::{CloudError, SecretToken};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, check_id, recorded};
+use crate::web::cloud::{Act, Object, recorded};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -54,11 +55,11 @@ fn key_page(
     let store = ctx
         .can(perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS)
         .then(|| Store {
-            action: ctx.href("accounts"),
+            action: ctx.href("cloud_accounts"),
             name: user.name.chars().take(60).collect(),
             base_url: act.up.row().base_url.clone(),
         });
-    let page = ctx.page.clone().with_section("cloud_users");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     let mut response = render(
         StatusCode::OK,
         &KeyPage {
@@ -81,21 +82,21 @@ fn key_page(
 }
 
 /// A read or change that failed: said on the user's page, nothing shown.
-fn failed(act: &Act<'_>, session: &Session, e: &CloudError) -> AppResult<HttpResponse> {
+fn failed(act: &Act<'_>, e: &CloudError) -> AppResult<HttpResponse> {
     if matches!(e, CloudError::NotFound { .. }) {
         flash::error(
-            session,
+            act.session,
             "This no longer exists in the Cloud Panel: it was removed meanwhile.",
         );
         return Ok(redirect(act.list()));
     }
-    flash::cloud_error(session, e);
+    flash::cloud_error(act.session, e);
     Ok(redirect(act.page()))
 }
 
-fn no_key(act: &Act<'_>, session: &Session, user: &User) -> AppResult<HttpResponse> {
+fn no_key(act: &Act<'_>, user: &User) -> AppResult<HttpResponse> {
     flash::info(
-        session,
+        act.session,
         format!(
             "{} has no API key: turn API access on to issue one.",
             user.name
@@ -105,39 +106,32 @@ fn no_key(act: &Act<'_>, session: &Session, user: &User) -> AppResult<HttpRespon
 }
 
 /// Shows the user's current key once.
-pub async fn show(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(&ctx, &session, &account, perms::USERS_MANAGE_API, |up| {
-        target(&ctx, up, &id)
-    })
-    .await?;
-    let user = match current(&act, &session, &id).await {
+pub async fn show(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::USERS_MANAGE_API, &FAMILY)
+        .await?;
+    let user = match current(&act, id).await {
         Ok(user) => user,
         Err(response) => return Ok(response),
     };
     let event = NewEvent::new("cloud_user.api_key_show", Outcome::Requested)
-        .target("cloud_user", &id, &user.name)
+        .target(FAMILY.kind, id, &user.name)
         .details(json!({ "shown_once": true }));
     let client = act.up.client();
     let answer = recorded(
         &act.up,
         event,
-        async { client.get_user_api_key(&id).await.map(|f| f.value) },
+        async { client.get_user_api_key(id).await.map(|f| f.value) },
         |_| (id.clone(), user.name.clone()),
     )
     .await?;
     match answer {
         Ok(found) => match found.key {
             Some(key) => key_page(&act, &user, &key, false),
-            None => no_key(&act, &session, &user),
+            None => no_key(&act, &user),
         },
-        Err(e) => failed(&act, &session, &e),
+        Err(e) => failed(&act, &e),
     }
 }
 
@@ -145,17 +139,14 @@ pub async fn show(
 pub async fn regenerate(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     confirmation: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(&ctx, &session, &account, perms::USERS_MANAGE_API, |up| {
-        target(&ctx, up, &id)
-    })
-    .await?;
-    let user = match current(&act, &session, &id).await {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::USERS_MANAGE_API, &FAMILY)
+        .await?;
+    let user = match current(&act, id).await {
         Ok(user) => user,
         Err(response) => return Ok(response),
     };
@@ -163,7 +154,7 @@ pub async fn regenerate(
         return act.unconfirmed(&format!("issue {} a new API key", user.name));
     }
     let event = NewEvent::new("cloud_user.api_key_regenerate", Outcome::Requested)
-        .target("cloud_user", &id, &user.name)
+        .target(FAMILY.kind, id, &user.name)
         .details(
             json!({ "previous_last_four": user.api.key.as_ref().map(SecretToken::last_four) }),
         );
@@ -171,19 +162,19 @@ pub async fn regenerate(
     let answer = recorded(
         &act.up,
         event,
-        client.regenerate_user_api_key(&id),
+        client.regenerate_user_api_key(id),
         |u: &User| (u.id.clone(), u.name.clone()),
     )
     .await?;
     if let Err(e) = answer {
-        return failed(&act, &session, &e);
+        return failed(&act, &e);
     }
     // The change answers the user while it is still CONFIGURING; the key is
     // read back from the user's API access, which the change took out of the cache.
-    match client.get_user_api(&id).await {
+    match client.get_user_api(id).await {
         Ok(api) => match api.value.key {
             Some(key) => key_page(&act, &user, &key, true),
-            None => no_key(&act, &session, &user),
+            None => no_key(&act, &user),
         },
         Err(e) => {
             flash::error(

@@ -15,69 +15,41 @@ mod list;
 mod permissions;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::access::User;
-use crate::web::cloud::Named;
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, Named, list_page};
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/cloud_users"),
-    ("POST", "/o/{slug}/cloud_users"),
-    ("GET", "/o/{slug}/cloud_users/new"),
-    ("GET", "/o/{slug}/cloud_users/permissions"),
-    ("GET", "/o/{slug}/cloud_users/{id}"),
-    ("GET", "/o/{slug}/cloud_users/{id}/edit"),
-    ("POST", "/o/{slug}/cloud_users/{id}/edit"),
-    ("POST", "/o/{slug}/cloud_users/{id}/delete"),
-    ("POST", "/o/{slug}/cloud_users/{id}/role"),
-    ("POST", "/o/{slug}/cloud_users/{id}/api"),
-    ("POST", "/o/{slug}/cloud_users/{id}/api/ips"),
-    ("POST", "/o/{slug}/cloud_users/{id}/api/ips/remove"),
-    ("POST", "/o/{slug}/cloud_users/{id}/api/key"),
-    ("POST", "/o/{slug}/cloud_users/{id}/api/key/regenerate"),
-];
+/// The Cloud Panel account's users, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "cloud_user",
+    word: "cloud_users",
+    title: "Cloud users",
+    one: "Cloud Panel user",
+    many: "Cloud Panel users",
+    show: perms::USERS_SHOW,
+    create: perms::USERS_CREATE,
+};
 
-/// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/cloud_users", get().to(list::page))
-        .route("/o/{slug}/cloud_users", post().to(form::create))
-        .route("/o/{slug}/cloud_users/new", get().to(form::new))
-        .route(
-            "/o/{slug}/cloud_users/permissions",
-            get().to(permissions::page),
-        )
-        .route("/o/{slug}/cloud_users/{id}", get().to(detail::page))
-        .route("/o/{slug}/cloud_users/{id}/edit", get().to(form::edit))
-        .route("/o/{slug}/cloud_users/{id}/edit", post().to(form::update))
-        .route(
-            "/o/{slug}/cloud_users/{id}/delete",
-            post().to(actions::delete),
-        )
-        .route("/o/{slug}/cloud_users/{id}/role", post().to(actions::role))
-        .route("/o/{slug}/cloud_users/{id}/api", post().to(api::set_active))
-        .route(
-            "/o/{slug}/cloud_users/{id}/api/ips",
-            post().to(api::add_ips),
-        )
-        .route(
-            "/o/{slug}/cloud_users/{id}/api/ips/remove",
-            post().to(api::remove_ip),
-        )
-        .route("/o/{slug}/cloud_users/{id}/api/key", post().to(key::show))
-        .route(
-            "/o/{slug}/cloud_users/{id}/api/key/regenerate",
-            post().to(key::regenerate),
-        );
-}
-
-/// Where a Cloud Panel user's pages live (without the account query).
-pub fn cloud_user_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("cloud_users/{id}"))
+// Every route, in registration order (literal segments before `{id}`).
+org_routes! {
+    "/cloud_users" {
+        GET  "" => list_page::<list::CloudUsers>,
+        POST "" => form::create,
+        GET  "/new" => form::new,
+        GET  "/permissions" => permissions::page,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/edit" => form::edit,
+        POST "/{id}/edit" => form::update,
+        POST "/{id}/delete" => actions::delete,
+        POST "/{id}/role" => actions::role,
+        POST "/{id}/api" => api::set_active,
+        POST "/{id}/api/ips" => api::add_ips,
+        POST "/{id}/api/ips/remove" => api::remove_ip,
+        POST "/{id}/api/key" => key::show,
+        POST "/{id}/api/key/regenerate" => key::regenerate,
+    }
 }
 
 /// A changed user as the audit log and the flash message name it. Answers

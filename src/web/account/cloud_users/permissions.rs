@@ -12,7 +12,8 @@ use askama::Template;
 use crate::cloudpanel::access::Permissions;
 use crate::rbac::{Source, VOCABULARY, perms};
 use crate::tenant::AccountList;
-use crate::web::cloud::{AccountParam, Fallback, Loaded, connect};
+use crate::web::account::open_switchable;
+use crate::web::cloud::{AccountParam, Loaded};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -108,14 +109,12 @@ pub async fn page(
     session: Session,
     account: web::Query<AccountParam>,
 ) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::USERS_SHOW).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let accounts = tenant.accounts().await?;
+    let (up, accounts) = open_switchable(&ctx, &session, perms::USERS_SHOW, &account).await?;
     let loaded = Loaded::from(
         "what this account's token may do",
         up.client().get_current_user_permissions().await,
     );
-    let page = ctx.page.clone().with_section("cloud_users");
+    let page = ctx.page.clone().with_section(super::FAMILY.word);
     render(
         StatusCode::OK,
         &PermissionsPage {

@@ -47,7 +47,7 @@ impl UserRow {
                 .unwrap_or_default(),
             allowed_ips: user.api.allowed_ips.clone(),
             created: user.creation_date.to_string(),
-            href: super::cloud_user_href(ctx, &user.id),
+            href: super::FAMILY.href(ctx, &user.id),
             query: up.query(),
         }
     }

@@ -3,15 +3,15 @@
 //! while the image is being made.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::current_row;
+use super::FAMILY;
 use super::view::{ImageRow, busy_reason, servers};
 use crate::cloudpanel::images::Image;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragment};
+use crate::web::cloud::{Object, found};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -38,30 +38,16 @@ struct DetailPage<'a> {
     from_refresh: bool,
 }
 
-#[derive(Template)]
-#[template(path = "images/status.html")]
-struct StatusFragment<'a> {
-    row: &'a ImageRow,
-    from_refresh: bool,
-}
-
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::IMAGES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
     // Side by side: the page waits for the slowest, not the sum.
-    let (fetched, servers) = futures_util::join!(up.client().get_image(id), servers(&up));
+    let client = up.client();
+    let (fetched, servers) = futures_util::join!(client.get_image(&object.id), servers(client));
     let fetched = found(&ctx, "this image", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let image = fetched.value;
     let row = ImageRow::new(&image, &servers, &ctx, &up);
-    let page = ctx.page.clone().with_section("images");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         StatusCode::OK,
         &DetailPage {
@@ -74,30 +60,10 @@ pub async fn page(
                 delete: ctx.can(perms::IMAGES_DELETE),
             },
             row,
-            list_href: up.href(&ctx, "images"),
+            list_href: FAMILY.list_on(&ctx, &up),
             account_name: up.row().name.clone(),
             notice,
             from_refresh: false,
         },
     )
-}
-
-/// The status badge alone, for the page's script while work is in progress.
-pub async fn status(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::IMAGES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
-    fragment(&StatusFragment {
-        row: &row,
-        from_refresh: true,
-    })
 }

@@ -12,7 +12,7 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::image_href;
+use super::FAMILY;
 use super::view::schedule;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
@@ -20,10 +20,9 @@ use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::images::{CreateImage, Frequency, Image, UpdateImage};
 use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
-use crate::web::cloud::queued;
 use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, FieldErrors, Upstream, among, api_field_errors,
-    check_id, connect, form_problem, found, recorded,
+    AccountParam, Change, Choice, Choices, Fallback, FieldErrors, Object, Upstream, among,
+    api_field_errors, check_id, connect, form_problem, found, recorded,
 };
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -226,7 +225,7 @@ fn show_create(
     servers: Choices,
     form: Form<'_>,
 ) -> AppResult<HttpResponse> {
-    let page = ctx.page.clone().with_section("images");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -234,8 +233,8 @@ fn show_create(
             v: form.v,
             errors: form.errors,
             problem: form.problem,
-            action: up.href(ctx, "images"),
-            back_href: up.href(ctx, "images"),
+            action: FAMILY.list_on(ctx, up),
+            back_href: FAMILY.list_on(ctx, up),
             editing: None,
             schedule: String::new(),
             may: May {
@@ -255,8 +254,8 @@ fn show_edit(
     image: &Image,
     form: Form<'_>,
 ) -> AppResult<HttpResponse> {
-    let href = image_href(ctx, &image.id);
-    let page = ctx.page.clone().with_section("images");
+    let href = FAMILY.href(ctx, &image.id);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -327,54 +326,38 @@ pub async fn create(
             return show_create(&ctx, &up, servers, form);
         }
     };
-    let event = NewEvent::new("image.create", Outcome::Requested)
-        .target("image", "", &body.name)
-        .details(json!({
+    let change = Change::new(
+        "image.create",
+        json!({
             "server_id": body.server_id,
             "name": body.name,
             "description": body.description,
             "frequency": body.frequency.as_str(),
             "num_images": body.num_images,
-        }));
-    let answer = recorded(&up, event, up.client().create_image(&body), |i: &Image| {
-        (i.id.clone(), i.name.clone())
-    })
-    .await?;
-    match answer {
-        Ok(image) => {
-            let name = if image.name.is_empty() {
-                body.name.clone()
-            } else {
-                image.name.clone()
-            };
-            flash::success(
-                &session,
-                format!("Making {name} from {}.", servers.name_of(&body.server_id)),
-            );
-            if image.id.is_empty() {
-                return Ok(redirect(&up.href(&ctx, "images")));
-            }
-            Ok(redirect(&format!(
-                "{}{}",
-                image_href(&ctx, &image.id),
-                up.query()
-            )))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "images")) {
-                return Ok(queued);
-            }
-            let errors = api_field_errors(&e, among(FIELDS));
+        }),
+        format!("Making {{name}} from {}.", servers.name_of(&body.server_id)),
+    );
+    let again = (&ctx, &up, &v);
+    crate::web::cloud::create(
+        &ctx,
+        &session,
+        &up,
+        &FAMILY,
+        change,
+        &body.name,
+        up.client().create_image(&body),
+        among(FIELDS),
+        |errors, problem| async move {
             let form = Form {
-                v: &v,
-                problem: Some(form_problem(&e, !errors.is_empty(), "Nothing was created.")),
+                v: again.2,
                 errors: &errors,
+                problem: Some(problem),
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            show_create(&ctx, &up, servers, form)
-        }
-    }
+            show_create(again.0, again.1, servers, form)
+        },
+    )
+    .await
 }
 
 /// The image, or the page's own 404 / Cloud Panel problem.
@@ -382,17 +365,9 @@ async fn load(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<Image> {
     Ok(found(ctx, "this image", up.client().get_image(id).await)?.value)
 }
 
-pub async fn edit(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let image = load(&ctx, &up, id).await?;
+pub async fn edit(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, edit_permission(&ctx)).await?;
+    let image = load(&ctx, &up, &object.id).await?;
     let form = Form {
         v: &Values::of(&image),
         errors: &FieldErrors::new(),
@@ -405,15 +380,15 @@ pub async fn edit(
 pub async fn update(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     input: web::Form<Input>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
-    let image = load(&ctx, &up, id).await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, edit_permission(&ctx), &FAMILY)
+        .await?;
+    let up = &act.up;
+    let image = load(&ctx, up, id).await?;
     let v = Values::edited(&image, input.into_inner());
     let mut errors = FieldErrors::new();
     let (name, description) = check_names(&v, &mut errors);
@@ -424,7 +399,7 @@ pub async fn update(
             problem: None,
             status: StatusCode::UNPROCESSABLE_ENTITY,
         };
-        return show_edit(&ctx, &up, &image, form);
+        return show_edit(&ctx, up, &image, form);
     }
 
     // Each changed value needs its own flag; a value that stays needs none.
@@ -436,13 +411,12 @@ pub async fn update(
     if description_changed {
         ctx.require(perms::IMAGES_SET_DESCRIPTION).await?;
     }
-    let page = format!("{}{}", image_href(&ctx, id), up.query());
     if !(name_changed || description_changed) {
         flash::info(
             &session,
             format!("Nothing to save: {} already has these values.", image.name),
         );
-        return Ok(redirect(&page));
+        return Ok(redirect(act.page()));
     }
 
     let body = UpdateImage {
@@ -461,7 +435,7 @@ pub async fn update(
         .target("image", id, &image.name)
         .details(Value::Object(details));
     let answer = recorded(
-        &up,
+        up,
         event,
         up.client().update_image(id, &body),
         |i: &Image| (i.id.clone(), i.name.clone()),
@@ -475,20 +449,12 @@ pub async fn update(
                 saved.name
             };
             flash::success(&session, format!("Saved {shown}."));
-            Ok(redirect(&page))
+            Ok(redirect(act.page()))
         }
-        Err(CloudError::NotFound { .. }) => {
-            flash::error(
-                &session,
-                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
-            );
-            Ok(redirect(&up.href(&ctx, "images")))
-        }
+        // Gone meanwhile, or waiting in the account's queue: not a problem
+        // with the form.
+        Err(e) if e.is_queued() || matches!(e, CloudError::NotFound { .. }) => Ok(act.refused(&e)),
         Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &page) {
-                return Ok(queued);
-            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
@@ -496,7 +462,7 @@ pub async fn update(
                 errors: &errors,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            show_edit(&ctx, &up, &image, form)
+            show_edit(&ctx, up, &image, form)
         }
     }
 }

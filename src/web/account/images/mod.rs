@@ -9,27 +9,24 @@ mod form;
 mod list;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::images::Image;
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, Named, list_page, row_fragment, status_fragment};
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/images"),
-    ("POST", "/o/{slug}/images"),
-    ("GET", "/o/{slug}/images/new"),
-    ("GET", "/o/{slug}/images/{id}"),
-    ("GET", "/o/{slug}/images/{id}/row"),
-    ("GET", "/o/{slug}/images/{id}/status"),
-    ("GET", "/o/{slug}/images/{id}/edit"),
-    ("POST", "/o/{slug}/images/{id}/edit"),
-    ("POST", "/o/{slug}/images/{id}/frequency"),
-    ("POST", "/o/{slug}/images/{id}/delete"),
-];
+/// Images, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "image",
+    word: "images",
+    title: "Images",
+    one: "image",
+    many: "images",
+    show: perms::IMAGES_SHOW,
+    create: perms::IMAGES_CREATE,
+};
 
-impl crate::web::cloud::Named for Image {
+impl Named for Image {
     fn id(&self) -> &str {
         &self.id
     }
@@ -39,26 +36,18 @@ impl crate::web::cloud::Named for Image {
     }
 }
 
-/// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/images", get().to(list::page))
-        .route("/o/{slug}/images", post().to(form::create))
-        .route("/o/{slug}/images/new", get().to(form::new))
-        .route("/o/{slug}/images/{id}", get().to(detail::page))
-        .route("/o/{slug}/images/{id}/row", get().to(list::row))
-        .route("/o/{slug}/images/{id}/status", get().to(detail::status))
-        .route("/o/{slug}/images/{id}/edit", get().to(form::edit))
-        .route("/o/{slug}/images/{id}/edit", post().to(form::update))
-        .route(
-            "/o/{slug}/images/{id}/frequency",
-            post().to(actions::stop_schedule),
-        )
-        .route("/o/{slug}/images/{id}/delete", post().to(actions::delete));
-}
-
-/// Where an image's pages live (without the account query).
-pub fn image_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("images/{id}"))
+// Every route, in registration order (literal segments before `{id}`).
+org_routes! {
+    "/images" {
+        GET  "" => list_page::<list::Images>,
+        POST "" => form::create,
+        GET  "/new" => form::new,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => row_fragment::<list::Images>,
+        GET  "/{id}/status" => status_fragment::<list::Images>,
+        GET  "/{id}/edit" => form::edit,
+        POST "/{id}/edit" => form::update,
+        POST "/{id}/frequency" => actions::stop_schedule,
+        POST "/{id}/delete" => actions::delete,
+    }
 }

@@ -1,8 +1,11 @@
 //! What the image templates show, computed once from the API's answer.
 
-use crate::cloudpanel::ListQuery;
+use std::sync::Arc;
+
+use super::FAMILY;
 use crate::cloudpanel::images::{Frequency, Image};
 use crate::cloudpanel::servers::Server;
+use crate::cloudpanel::{AccountClient, ListQuery};
 use crate::web::cloud::{StateBadge, Upstream, datacenter_label};
 use crate::web::org_ctx::OrgCtx;
 
@@ -50,9 +53,9 @@ pub struct ImageRow {
 
 /// The account's servers, to name an image's source; empty when they could
 /// not be read (the link then shows the id).
-pub async fn servers(up: &Upstream) -> Vec<Server> {
-    up.client()
-        .list_servers(&ListQuery::all())
+pub async fn servers(client: &AccountClient) -> Arc<Vec<Server>> {
+    client
+        .list_servers_shared(&ListQuery::all())
         .await
         .map(|fetched| fetched.value)
         .unwrap_or_default()
@@ -95,7 +98,7 @@ impl ImageRow {
             scheduled: matches!(image.frequency, Frequency::Daily | Frequency::Weekly),
             os,
             min_hdd_size: image.min_hdd_size,
-            href: super::image_href(ctx, &image.id),
+            href: FAMILY.href(ctx, &image.id),
             query: up.query(),
         }
     }
@@ -113,7 +116,7 @@ impl ImageRow {
             scheduled: false,
             os: String::new(),
             min_hdd_size: 0,
-            href: super::image_href(ctx, id),
+            href: FAMILY.href(ctx, id),
             query: up.query(),
         }
     }

@@ -2,15 +2,15 @@
 //! events of the panel's own audit log.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::audit_links;
 use super::view::LogRow;
 use crate::cloudpanel::logs::LogEntry;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found};
+use crate::web::cloud::{Object, found};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -30,17 +30,9 @@ struct DetailPage<'a> {
     can_view_audit: bool,
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::LOGS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id).map_err(|e| e.in_page(&ctx.page))?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = found(&ctx, "this log", up.client().get_log(id).await)?;
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, perms::LOGS_SHOW).await?;
+    let fetched = found(&ctx, "this log", up.client().get_log(&object.id).await)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let log = fetched.value;
     let audit = audit_links::links(&ctx, &[&log]).await.pop().flatten();

@@ -8,13 +8,11 @@ pub(crate) mod filter;
 mod list;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[("GET", "/o/{slug}/logs"), ("GET", "/o/{slug}/logs/{id}")];
-
-pub fn routes(cfg: &mut Routes) {
-    cfg.route("/o/{slug}/logs", web::get().to(list::page))
-        .route("/o/{slug}/logs/{id}", web::get().to(detail::page));
+org_routes! {
+    "/logs" {
+        GET  "" => list::page,
+        GET  "/{id}" => detail::page,
+    }
 }

@@ -2,14 +2,15 @@
 //! were given it, editing and deletion.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::FAMILY;
 use super::view::KeyRow;
 use crate::cloudpanel::ssh_keys::SshKey;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found};
+use crate::web::cloud::{Object, found};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -33,28 +34,24 @@ struct DetailPage<'a> {
     can: Can,
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SSH_KEYS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = found(&ctx, "this SSH key", up.client().get_ssh_key(id).await)?;
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    let fetched = found(
+        &ctx,
+        "this SSH key",
+        up.client().get_ssh_key(&object.id).await,
+    )?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let key = fetched.value;
     let row = KeyRow::new(&key, &ctx, &up);
-    let page = ctx.page.clone().with_section("ssh_keys");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         StatusCode::OK,
         &DetailPage {
             page: &page,
             key: &key,
             row,
-            list_href: up.href(&ctx, "ssh_keys"),
+            list_href: FAMILY.list_on(&ctx, &up),
             account_name: up.row().name.clone(),
             notice,
             can: Can {

@@ -9,21 +9,19 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::ssh_key_href;
+use super::FAMILY;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::common::NameDescription;
 use crate::cloudpanel::ssh_keys::{CreateSshKey, SshKey};
-use crate::domain::{parse_resource_description, parse_resource_name};
+use crate::domain::{PublicKey, parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
-use crate::web::cloud::queued;
 use crate::web::cloud::{
-    AccountParam, Fallback, FieldErrors, Upstream, among, api_field_errors, check_id, connect,
-    form_problem, found, recorded,
+    AccountParam, Change, Fallback, FieldErrors, Object, Upstream, among, api_field_errors,
+    connect, form_problem, found, recorded,
 };
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -31,71 +29,6 @@ use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
 const FIELDS: &[&str] = &["name", "description", "public_key"];
-
-/// The Cloud Panel keeps public keys of at most this many characters.
-const MAX_KEY_LEN: usize = 256;
-
-/// The key types OpenSSH writes in a public key file.
-const KEY_TYPES: &[&str] = &[
-    "ssh-ed25519",
-    "ssh-rsa",
-    "ecdsa-sha2-nistp256",
-    "ecdsa-sha2-nistp384",
-    "ecdsa-sha2-nistp521",
-    "sk-ssh-ed25519@openssh.com",
-    "sk-ecdsa-sha2-nistp256@openssh.com",
-    "ssh-dss",
-];
-
-/// An OpenSSH public key as one line: `TYPE BASE64 [COMMENT]`, where the
-/// decoded key names the same type. Answers the key with single spaces.
-pub fn parse_public_key(raw: &str) -> Result<String, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Err("Paste the public key, the one line of the .pub file.".into());
-    }
-    if raw.contains(['\n', '\r']) {
-        return Err("The public key is one line; paste only the .pub file's line.".into());
-    }
-    if raw.starts_with("-----") || raw.contains("PRIVATE KEY") {
-        return Err(
-            "This is not a public key. Paste the .pub file's line, never the private key.".into(),
-        );
-    }
-    let mut parts = raw.split_whitespace();
-    let (kind, blob) = (parts.next().unwrap_or_default(), parts.next());
-    let comment = parts.collect::<Vec<_>>().join(" ");
-    if !KEY_TYPES.contains(&kind) {
-        return Err(
-            "This does not look like an OpenSSH public key: it starts with its type, such as ssh-ed25519 or ecdsa-sha2-nistp256."
-                .into(),
-        );
-    }
-    let decoded = blob
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-        .unwrap_or_default();
-    let named = decoded
-        .get(..4)
-        .map(|len| u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize)
-        .and_then(|len| decoded.get(4..4 + len));
-    if named != Some(kind.as_bytes()) {
-        return Err(
-            "The key after its type is damaged or incomplete; copy the whole line again.".into(),
-        );
-    }
-    let key = match (blob, comment.is_empty()) {
-        (Some(b), true) => format!("{kind} {b}"),
-        (Some(b), false) => format!("{kind} {b} {comment}"),
-        (None, _) => String::new(),
-    };
-    if key.chars().count() > MAX_KEY_LEN {
-        return Err(format!(
-            "The Cloud Panel keeps keys of at most {MAX_KEY_LEN} characters; this one has {}. Use an Ed25519 or ECDSA key, or a shorter comment.",
-            key.chars().count()
-        ));
-    }
-    Ok(key)
-}
 
 /// The posted form; a field the page did not offer is absent.
 #[derive(Debug, Default, Deserialize)]
@@ -157,10 +90,12 @@ fn check_names(v: &Values, errors: &mut FieldErrors) -> (String, String) {
 fn check_create(v: &Values) -> Result<CreateSshKey, FieldErrors> {
     let mut errors = FieldErrors::new();
     let (name, description) = check_names(v, &mut errors);
-    let public_key = parse_public_key(&v.public_key).unwrap_or_else(|e| {
-        errors.insert("public_key", e);
-        String::new()
-    });
+    let public_key = PublicKey::parse(&v.public_key)
+        .map(|key| key.to_string())
+        .unwrap_or_else(|e| {
+            errors.insert("public_key", e);
+            String::new()
+        });
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -215,7 +150,7 @@ struct Form<'a> {
 }
 
 fn show_create(ctx: &OrgCtx, up: &Upstream, form: Form<'_>) -> AppResult<HttpResponse> {
-    let page = ctx.page.clone().with_section("ssh_keys");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -223,8 +158,8 @@ fn show_create(ctx: &OrgCtx, up: &Upstream, form: Form<'_>) -> AppResult<HttpRes
             v: form.v,
             errors: form.errors,
             problem: form.problem,
-            action: up.href(ctx, "ssh_keys"),
-            back_href: up.href(ctx, "ssh_keys"),
+            action: FAMILY.list_on(ctx, up),
+            back_href: FAMILY.list_on(ctx, up),
             editing: None,
             may: May {
                 name: true,
@@ -235,8 +170,8 @@ fn show_create(ctx: &OrgCtx, up: &Upstream, form: Form<'_>) -> AppResult<HttpRes
 }
 
 fn show_edit(ctx: &OrgCtx, up: &Upstream, key: &SshKey, form: Form<'_>) -> AppResult<HttpResponse> {
-    let href = ssh_key_href(ctx, &key.id);
-    let page = ctx.page.clone().with_section("ssh_keys");
+    let href = FAMILY.href(ctx, &key.id);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -295,55 +230,36 @@ pub async fn create(
             return show_create(&ctx, &up, form);
         }
     };
-    let event = NewEvent::new("ssh_key.create", Outcome::Requested)
-        .target("ssh_key", "", &body.name)
-        .details(json!({
+    let change = Change::new(
+        "ssh_key.create",
+        json!({
             "name": body.name,
             "description": body.description,
             "public_key": body.public_key,
-        }));
-    let answer = recorded(
+        }),
+        "Added {name}. New servers can now be given it.",
+    );
+    let again = (&ctx, &up, &v);
+    crate::web::cloud::create(
+        &ctx,
+        &session,
         &up,
-        event,
+        &FAMILY,
+        change,
+        &body.name,
         up.client().create_ssh_key(&body),
-        |k: &SshKey| (k.id.clone(), k.name.clone()),
-    )
-    .await?;
-    match answer {
-        Ok(key) => {
-            let name = if key.name.is_empty() {
-                body.name.clone()
-            } else {
-                key.name.clone()
-            };
-            flash::success(
-                &session,
-                format!("Added {name}. New servers can now be given it."),
-            );
-            if key.id.is_empty() {
-                return Ok(redirect(&up.href(&ctx, "ssh_keys")));
-            }
-            Ok(redirect(&format!(
-                "{}{}",
-                ssh_key_href(&ctx, &key.id),
-                up.query()
-            )))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "ssh_keys")) {
-                return Ok(queued);
-            }
-            let errors = api_field_errors(&e, among(FIELDS));
+        among(FIELDS),
+        |errors, problem| async move {
             let form = Form {
-                v: &v,
-                problem: Some(form_problem(&e, !errors.is_empty(), "Nothing was created.")),
+                v: again.2,
                 errors: &errors,
+                problem: Some(problem),
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            show_create(&ctx, &up, form)
-        }
-    }
+            show_create(again.0, again.1, form)
+        },
+    )
+    .await
 }
 
 /// The key, or the page's own 404 / Cloud Panel problem.
@@ -351,17 +267,9 @@ async fn load(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<SshKey> {
     Ok(found(ctx, "this SSH key", up.client().get_ssh_key(id).await)?.value)
 }
 
-pub async fn edit(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let key = load(&ctx, &up, id).await?;
+pub async fn edit(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, edit_permission(&ctx)).await?;
+    let key = load(&ctx, &up, &object.id).await?;
     let form = Form {
         v: &Values::of(&key),
         errors: &FieldErrors::new(),
@@ -374,15 +282,15 @@ pub async fn edit(
 pub async fn update(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     input: web::Form<Input>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
-    let key = load(&ctx, &up, id).await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, edit_permission(&ctx), &FAMILY)
+        .await?;
+    let up = &act.up;
+    let key = load(&ctx, up, id).await?;
     let v = Values::edited(&key, input.into_inner());
     let mut errors = FieldErrors::new();
     let (name, description) = check_names(&v, &mut errors);
@@ -393,7 +301,7 @@ pub async fn update(
             problem: None,
             status: StatusCode::UNPROCESSABLE_ENTITY,
         };
-        return show_edit(&ctx, &up, &key, form);
+        return show_edit(&ctx, up, &key, form);
     }
 
     // Each changed value needs its own flag; a value that stays needs none.
@@ -405,13 +313,12 @@ pub async fn update(
     if description_changed {
         ctx.require(perms::SSH_KEYS_SET_DESCRIPTION).await?;
     }
-    let page = format!("{}{}", ssh_key_href(&ctx, id), up.query());
     if !(name_changed || description_changed) {
         flash::info(
             &session,
             format!("Nothing to save: {} already has these values.", key.name),
         );
-        return Ok(redirect(&page));
+        return Ok(redirect(act.page()));
     }
 
     // The API requires the name on every change, even when it stays.
@@ -430,7 +337,7 @@ pub async fn update(
         .target("ssh_key", id, &key.name)
         .details(Value::Object(details));
     let answer = recorded(
-        &up,
+        up,
         event,
         up.client().update_ssh_key(id, &body),
         |k: &SshKey| (k.id.clone(), k.name.clone()),
@@ -444,20 +351,12 @@ pub async fn update(
                 saved.name
             };
             flash::success(&session, format!("Saved {shown}."));
-            Ok(redirect(&page))
+            Ok(redirect(act.page()))
         }
-        Err(CloudError::NotFound { .. }) => {
-            flash::error(
-                &session,
-                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
-            );
-            Ok(redirect(&up.href(&ctx, "ssh_keys")))
-        }
+        // Gone meanwhile, or waiting in the account's queue: not a problem
+        // with the form.
+        Err(e) if e.is_queued() || matches!(e, CloudError::NotFound { .. }) => Ok(act.refused(&e)),
         Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &page) {
-                return Ok(queued);
-            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
@@ -465,49 +364,7 @@ pub async fn update(
                 errors: &errors,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            show_edit(&ctx, &up, &key, form)
+            show_edit(&ctx, up, &key, form)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const ED25519: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl deploy@ci";
-
-    #[test]
-    fn an_openssh_public_key_is_taken_with_its_comment() {
-        assert_eq!(
-            parse_public_key(&format!("  {ED25519}\n")).unwrap(),
-            ED25519
-        );
-        let bare =
-            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
-        assert_eq!(parse_public_key(bare).unwrap(), bare);
-    }
-
-    #[test]
-    fn anything_else_is_refused_with_a_reason() {
-        for (raw, says) in [
-            ("", "Paste the public key"),
-            (
-                "-----BEGIN OPENSSH PRIVATE KEY-----",
-                "never the private key",
-            ),
-            ("hello world", "starts with its type"),
-            (
-                "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
-                "damaged",
-            ),
-            ("ssh-ed25519 not-base64!", "damaged"),
-            ("ssh-ed25519", "damaged"),
-            ("ssh-ed25519 AAAA\nssh-ed25519 AAAA", "one line"),
-        ] {
-            let e = parse_public_key(raw).unwrap_err();
-            assert!(e.contains(says), "{raw}: {e}");
-        }
-        let long = format!("{ED25519} {}", "c".repeat(200));
-        assert!(parse_public_key(&long).unwrap_err().contains("at most 256"));
     }
 }

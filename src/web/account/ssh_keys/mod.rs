@@ -9,25 +9,24 @@ mod form;
 mod list;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::ssh_keys::SshKey;
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, Named, list_page, row_fragment};
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/ssh_keys"),
-    ("POST", "/o/{slug}/ssh_keys"),
-    ("GET", "/o/{slug}/ssh_keys/new"),
-    ("GET", "/o/{slug}/ssh_keys/{id}"),
-    ("GET", "/o/{slug}/ssh_keys/{id}/row"),
-    ("GET", "/o/{slug}/ssh_keys/{id}/edit"),
-    ("POST", "/o/{slug}/ssh_keys/{id}/edit"),
-    ("POST", "/o/{slug}/ssh_keys/{id}/delete"),
-];
+/// SSH keys, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "ssh_key",
+    word: "ssh_keys",
+    title: "SSH keys",
+    one: "SSH key",
+    many: "SSH keys",
+    show: perms::SSH_KEYS_SHOW,
+    create: perms::SSH_KEYS_CREATE,
+};
 
-impl crate::web::cloud::Named for SshKey {
+impl Named for SshKey {
     fn id(&self) -> &str {
         &self.id
     }
@@ -37,21 +36,16 @@ impl crate::web::cloud::Named for SshKey {
     }
 }
 
-/// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/ssh_keys", get().to(list::page))
-        .route("/o/{slug}/ssh_keys", post().to(form::create))
-        .route("/o/{slug}/ssh_keys/new", get().to(form::new))
-        .route("/o/{slug}/ssh_keys/{id}", get().to(detail::page))
-        .route("/o/{slug}/ssh_keys/{id}/row", get().to(list::row))
-        .route("/o/{slug}/ssh_keys/{id}/edit", get().to(form::edit))
-        .route("/o/{slug}/ssh_keys/{id}/edit", post().to(form::update))
-        .route("/o/{slug}/ssh_keys/{id}/delete", post().to(actions::delete));
-}
-
-/// Where an SSH key's pages live (without the account query).
-pub fn ssh_key_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("ssh_keys/{id}"))
+// Every route, in registration order (literal segments before `{id}`).
+org_routes! {
+    "/ssh_keys" {
+        GET  "" => list_page::<list::SshKeys>,
+        POST "" => form::create,
+        GET  "/new" => form::new,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => row_fragment::<list::SshKeys>,
+        GET  "/{id}/edit" => form::edit,
+        POST "/{id}/edit" => form::update,
+        POST "/{id}/delete" => actions::delete,
+    }
 }

@@ -1,5 +1,6 @@
 //! What the SSH key templates show, computed once from the API's answer.
 
+use super::FAMILY;
 use crate::cloudpanel::ssh_keys::SshKey;
 use crate::web::cloud::{StateBadge, Upstream};
 use crate::web::org_ctx::OrgCtx;
@@ -55,7 +56,7 @@ impl KeyRow {
                     href: up.server_href(ctx, &s.id),
                 })
                 .collect(),
-            href: super::ssh_key_href(ctx, &key.id),
+            href: FAMILY.href(ctx, &key.id),
             query: up.query(),
         }
     }
@@ -70,7 +71,7 @@ impl KeyRow {
             kind: String::new(),
             md5: String::new(),
             servers: Vec::new(),
-            href: super::ssh_key_href(ctx, id),
+            href: FAMILY.href(ctx, id),
             query: up.query(),
         }
     }

@@ -20,7 +20,7 @@ use crate::cloudpanel::{CloudError, Fetched, ListQuery};
 use crate::rbac::{Permission, perms};
 use crate::tenant::AccountList;
 use crate::web::charts::bars::{Amount, number};
-use crate::web::cloud::{AccountParam, Fallback, ListParams, Loaded, connect, read_problem};
+use crate::web::cloud::{ListParams, Loaded, read_problem};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -108,10 +108,7 @@ pub async fn page(
     session: Session,
     params: web::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::USAGES_SHOW).await?;
-    let named = AccountParam::named(params.account_id());
-    let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
-    let accounts = tenant.accounts().await?;
+    let (up, accounts) = super::open(&ctx, &session, params.account_id()).await?;
     let client = up.client();
     let all = ListQuery::all();
     let (pricing, sizes, servers, block, shared, ips, images, lbs) = join!(

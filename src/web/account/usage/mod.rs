@@ -7,24 +7,34 @@ mod estimate;
 mod pricing;
 mod usages;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use actix_session::Session;
 
+use crate::web::routing::org_routes;
+
+use crate::rbac::perms;
+use crate::tenant::AccountList;
 use crate::web::charts::bars::{self, Amount, BarChart};
+use crate::web::cloud::{AccountParam, Upstream};
+use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/usage"),
-    ("GET", "/o/{slug}/usage/pricing"),
-    ("GET", "/o/{slug}/usage/costs"),
-];
+// Every route, in registration order (literal segments before `{id}`).
+org_routes! {
+    "/usage" {
+        GET  "" => usages::page,
+        GET  "/pricing" => pricing::page,
+        GET  "/costs" => costs::page,
+    }
+}
 
-/// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    cfg.route("/o/{slug}/usage", web::get().to(usages::page))
-        .route("/o/{slug}/usage/pricing", web::get().to(pricing::page))
-        .route("/o/{slug}/usage/costs", web::get().to(costs::page));
+/// The account a page of the area shows, and the accounts to switch to.
+async fn open(
+    ctx: &OrgCtx,
+    session: &Session,
+    account_id: Option<i64>,
+) -> AppResult<(Upstream, AccountList)> {
+    let account = AccountParam::named(account_id);
+    super::open_switchable(ctx, session, perms::USAGES_SHOW, &account).await
 }
 
 /// A bar chart with what the page needs around it: its heading and unit.

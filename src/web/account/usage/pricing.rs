@@ -15,10 +15,9 @@ use serde_json::Value;
 use super::account_tabs;
 use super::estimate::{HOURS_PER_MONTH, unit_price};
 use crate::cloudpanel::catalogue::{Price, Pricing};
-use crate::rbac::perms;
 use crate::tenant::AccountList;
 use crate::web::charts::bars::number;
-use crate::web::cloud::{AccountParam, Fallback, ListParams, Loaded, connect};
+use crate::web::cloud::{ListParams, Loaded};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -64,10 +63,7 @@ pub async fn page(
     session: Session,
     params: web::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::USAGES_SHOW).await?;
-    let named = AccountParam::named(params.account_id());
-    let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
-    let accounts = tenant.accounts().await?;
+    let (up, accounts) = super::open(&ctx, &session, params.account_id()).await?;
     let loaded: Loaded<Pricing> = Loaded::from("the pricing list", up.client().get_pricing().await);
     let pricing = &loaded.items;
     let page = ctx.page.clone().with_section("usage");

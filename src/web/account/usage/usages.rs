@@ -13,11 +13,10 @@ use askama::Template;
 use super::{Chart, account_tabs};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::logs::{UsageItem, Usages};
-use crate::rbac::perms;
 use crate::tenant::AccountList;
 use crate::web::account::logs::filter::{Filter, LogsParams, PERIODS};
 use crate::web::charts::bars::{self, Amount};
-use crate::web::cloud::{AccountParam, Fallback, FieldErrors, Loaded, connect};
+use crate::web::cloud::{FieldErrors, Loaded};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -88,11 +87,8 @@ pub async fn page(
     session: Session,
     params: web::Query<LogsParams>,
 ) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::USAGES_SHOW).await?;
     let params = params.into_inner();
-    let named = AccountParam::named(params.account_id());
-    let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
-    let accounts = tenant.accounts().await?;
+    let (up, accounts) = super::open(&ctx, &session, params.account_id()).await?;
     let account_id = up.row().id;
     let (filter, range, errors) = params.read();
     let fetched = range.is_some();

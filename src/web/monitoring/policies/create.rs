@@ -12,23 +12,20 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::json;
 
-use super::SECTION;
+use super::FAMILY;
 use super::thresholds::ThresholdForm;
 use super::values::{self, Fields, PORT_ALERTS, PROCESS_ALERTS, PROTOCOLS, checked};
-use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::monitoring::{
     CreateMonitoringPolicy, NewPortAlert, NewProcessAlert, Thresholds,
 };
 use crate::rbac::perms;
-use crate::web::cloud::queued;
 use crate::web::cloud::{
-    AccountParam, Fallback, FieldErrors, Upstream, among, api_field_errors, connect, form_problem,
-    recorded,
+    AccountParam, Change, Fallback, FieldErrors, Upstream, among, connect, create,
 };
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
-use crate::web::{flash, redirect, render};
+use crate::web::render;
 
 /// What the user typed.
 pub struct Values {
@@ -116,7 +113,7 @@ fn show(
     problem: Option<String>,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let page = ctx.page.clone().with_section(SECTION);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         status,
         &CreatePage {
@@ -125,8 +122,8 @@ fn show(
             errors,
             has_errors: !errors.is_empty() || v.thresholds.has_errors(),
             problem,
-            action: up.href(ctx, "monitoring_policies"),
-            list_href: up.href(ctx, "monitoring_policies"),
+            action: FAMILY.list_on(ctx, up),
+            list_href: FAMILY.list_on(ctx, up),
             protocols: PROTOCOLS,
             port_alerts: PORT_ALERTS,
             process_alerts: PROCESS_ALERTS,
@@ -258,39 +255,25 @@ pub async fn submit(
             );
         }
     };
-    let event = NewEvent::new("monitoring_policy.create", Outcome::Requested)
-        .target("monitoring_policy", "", &request.name)
-        .details(details(&request));
-    let answer = recorded(
+    let change = Change::new(
+        "monitoring_policy.create",
+        details(&request),
+        "Created {name}.",
+    );
+    let again = (&ctx, &up, &values);
+    create(
+        &ctx,
+        &session,
         &up,
-        event,
+        &FAMILY,
+        change,
+        &request.name,
         up.client().create_monitoring_policy(&request),
-        |policy| (policy.id.clone(), policy.name.clone()),
+        among(&["name", "description", "email"]),
+        |errors, problem| async move {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show(again.0, again.1, again.2, &errors, Some(problem), status)
+        },
     )
-    .await?;
-    match answer {
-        Ok(policy) => {
-            flash::success(&session, format!("Created {}.", policy.name));
-            if policy.id.is_empty() {
-                return Ok(redirect(&up.href(&ctx, "monitoring_policies")));
-            }
-            Ok(redirect(&super::created_page(&ctx, &up, &policy.id)))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "monitoring_policies")) {
-                return Ok(queued);
-            }
-            let errors = api_field_errors(&e, among(&["name", "description", "email"]));
-            let problem = form_problem(&e, !errors.is_empty(), "Nothing was created.");
-            show(
-                &ctx,
-                &up,
-                &values,
-                &errors,
-                Some(problem),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-    }
+    .await
 }

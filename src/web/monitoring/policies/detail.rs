@@ -1,24 +1,21 @@
 //! A monitoring policy's page, in cards: overview, settings, thresholds,
 //! ports, processes, servers, clone and deletion, each shown only to a
-//! member who may use it. A form that comes back with errors keeps what
-//! was typed and shows each message beside its field.
+//! member who may use it. A form that comes back refused keeps what was
+//! typed and shows each message beside its field.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::thresholds::ThresholdForm;
+use super::FAMILY;
+use super::thresholds::{self, ThresholdForm};
 use super::values::{PORT_ALERTS, PROCESS_ALERTS, PROTOCOLS};
-use super::{SECTION, policy_href};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::common::ResourceState;
 use crate::cloudpanel::monitoring::{MonitoringPolicy, PortAlert, ProcessAlert};
 use crate::rbac::perms;
-use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, FieldErrors, StateBadge, Upstream, check_id, connect,
-    found, options,
-};
+use crate::web::cloud::{Choice, Choices, Object, StateBadge, found, options};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -62,34 +59,6 @@ impl Can {
     }
 }
 
-/// The "add a port" form, as typed.
-pub struct PortForm {
-    pub protocol: String,
-    pub port: String,
-    pub alert_if: String,
-    pub email: bool,
-}
-
-/// The "add a process" form, as typed.
-pub struct ProcessForm {
-    pub process: String,
-    pub alert_if: String,
-    pub email: bool,
-}
-
-/// Forms that came back with errors: what was typed, and the messages
-/// (keyed by the field's id on the page).
-#[derive(Default)]
-pub struct Forms {
-    /// Name, description and e-mail.
-    pub settings: Option<(String, String, String)>,
-    pub thresholds: Option<(bool, ThresholdForm)>,
-    pub port: Option<PortForm>,
-    pub process: Option<ProcessForm>,
-    pub clone_name: Option<String>,
-    pub errors: FieldErrors,
-}
-
 #[derive(Template)]
 #[template(path = "monitoring_policies/detail.html")]
 struct DetailPage<'a> {
@@ -104,16 +73,11 @@ struct DetailPage<'a> {
     can: Can,
     busy: Option<String>,
     removing: bool,
-    name: String,
-    description: String,
-    email: String,
+    /// The thresholds form (the agent and the levels): the policy's, or
+    /// as typed when it came back refused.
     agent: bool,
     thresholds: ThresholdForm,
-    port: PortForm,
-    process: ProcessForm,
     clone_name: String,
-    errors: FieldErrors,
-    has_errors: bool,
     free_servers: Choices,
     protocols: &'static [&'static str],
     port_alerts: &'static [(&'static str, &'static str)],
@@ -121,10 +85,6 @@ struct DetailPage<'a> {
 }
 
 impl DetailPage<'_> {
-    fn error(&self, field: &str) -> Option<&String> {
-        self.errors.get(field)
-    }
-
     fn thresholds(&self) -> &ThresholdForm {
         &self.thresholds
     }
@@ -187,27 +147,9 @@ impl DetailPage<'_> {
     }
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::MONITORING_POLICIES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id).map_err(|e| e.in_page(&ctx.page))?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    show(&ctx, &up, id, Forms::default(), StatusCode::OK).await
-}
-
-/// Renders the page; a form that came back with errors keeps what was typed.
-pub async fn show(
-    ctx: &OrgCtx,
-    up: &Upstream,
-    id: &str,
-    forms: Forms,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    let id = &object.id;
     // Side by side: the page waits for the slowest, not the sum. The
     // servers are read only for a member who may attach them (`Can::servers`).
     let client = up.client();
@@ -221,71 +163,38 @@ pub async fn show(
             |s| Choice::of(&s.id, &s.name),
         ),
     );
-    let fetched = found(ctx, "this monitoring policy", fetched)?;
+    let fetched = found(&ctx, "this monitoring policy", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let policy = fetched.value;
-    let can = Can::new(ctx, &policy);
+    let can = Can::new(&ctx, &policy);
     free_servers
         .items
         .retain(|s| !policy.servers.iter().any(|on| on.id == s.id));
     let badge = StateBadge::new(policy.state.as_str(), policy.state.is_transitional(), None);
     let removing = policy.state == ResourceState::Removing;
     let busy = badge.busy_reason("policy", "Changes", removing);
-    let has_errors = !forms.errors.is_empty()
-        || forms
-            .thresholds
-            .as_ref()
-            .is_some_and(|(_, t)| t.has_errors());
-    let (name, description, email) = forms.settings.unwrap_or_else(|| {
-        (
-            policy.name.clone(),
-            policy.description.clone(),
-            policy.email.clone(),
-        )
-    });
-    let (agent, thresholds) = forms
-        .thresholds
-        .unwrap_or_else(|| (policy.agent, ThresholdForm::from(&policy.thresholds)));
-    let page = ctx.page.clone().with_section(SECTION);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
-        status,
+        StatusCode::OK,
         &DetailPage {
-            page: &page,
-            policy: &policy,
             badge,
-            href: policy_href(ctx, id),
+            href: FAMILY.href(&ctx, id),
             query: up.query(),
-            list_href: up.href(ctx, "monitoring_policies"),
+            list_href: FAMILY.list_on(&ctx, &up),
             account_name: up.row().name.clone(),
             notice,
             can,
             busy,
             removing,
-            name,
-            description,
-            email,
-            agent,
-            thresholds,
-            port: forms.port.unwrap_or(PortForm {
-                protocol: "TCP".into(),
-                port: String::new(),
-                alert_if: "NOT_RESPONDING".into(),
-                email: true,
-            }),
-            process: forms.process.unwrap_or(ProcessForm {
-                process: String::new(),
-                alert_if: "NOT_RUNNING".into(),
-                email: true,
-            }),
-            clone_name: forms
-                .clone_name
-                .unwrap_or_else(|| format!("{} (copy)", policy.name)),
-            errors: forms.errors,
-            has_errors,
+            agent: thresholds::flag(&page, "agent", policy.agent),
+            thresholds: ThresholdForm::from(&policy.thresholds).kept(&page),
+            clone_name: format!("{} (copy)", policy.name),
             free_servers,
             protocols: PROTOCOLS,
             port_alerts: PORT_ALERTS,
             process_alerts: PROCESS_ALERTS,
+            page: &page,
+            policy: &policy,
         },
     )
 }

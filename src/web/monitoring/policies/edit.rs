@@ -1,39 +1,44 @@
 //! Changes to a policy itself: its name, description and e-mail (each
 //! field needs its own flag), its thresholds and agent, a clone, and its
 //! deletion. Each handler checks the exact flag, refuses bad values beside
-//! their fields before anything is sent, and goes through `Act::run`.
+//! their fields before anything is sent (back on the policy's page with
+//! the form as typed), and goes through `Act::run`.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use serde::Serialize;
 use serde_json::json;
 
-use super::detail::{self, Forms};
-use super::thresholds::ThresholdForm;
+use super::FAMILY;
+use super::thresholds::{self, ThresholdForm};
 use super::values::{self, Fields, checked};
-use super::{created_page, target};
 use crate::cloudpanel::monitoring::{
     CreateMonitoringPolicy, NewPortAlert, NewProcessAlert, UpdateMonitoringPolicy,
 };
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, FieldErrors, Then, check_id, check_typed_name};
+use crate::web::cloud::{Change, FieldErrors, Object, Then, check_typed_name};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
-type PolicyPath = web::Path<(String, String)>;
+/// The settings form as typed; the fields the member may not change are
+/// not on it (`None`).
+#[derive(Serialize)]
+struct Settings {
+    name: Option<String>,
+    description: Option<String>,
+    email: Option<String>,
+}
 
 /// Saves the name, description and/or e-mail. The form carries only the
 /// fields the member may change, and each field sent needs its own flag.
 pub async fn settings(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: PolicyPath,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
+    let id = &object.id;
     let fields = Fields::parse(&body);
     let sent = [
         ("name", perms::MONITORING_POLICIES_SET_NAME),
@@ -44,48 +49,39 @@ pub async fn settings(
         .iter()
         .find(|(field, _)| fields.has(field))
         .map_or(perms::MONITORING_POLICIES_SET_NAME, |(_, flag)| *flag);
-    let act = Act::begin(&ctx, &session, &account, first, |up| target(&ctx, up, &id)).await?;
+    let act = object.act(&ctx, &session, first, &FAMILY).await?;
     for (field, flag) in sent {
         if fields.has(field) {
             ctx.require(flag).await?;
         }
     }
-    let (has_name, has_description, has_email) = (
-        fields.has("name"),
-        fields.has("description"),
-        fields.has("email"),
-    );
-    if !has_name && !has_description && !has_email {
+    let typed = |field| fields.has(field).then(|| fields.trimmed(field));
+    let settings = Settings {
+        name: typed("name"),
+        description: typed("description"),
+        email: typed("email"),
+    };
+    let act = act.keeping("settings", &settings);
+    if settings.name.is_none() && settings.description.is_none() && settings.email.is_none() {
         return act.invalid("Nothing to save: the form had no name, description or e-mail.");
     }
-    let (name, description, email) = (
-        fields.trimmed("name"),
-        fields.trimmed("description"),
-        fields.trimmed("email"),
-    );
     let mut errors = FieldErrors::new();
-    if has_name && let Err(e) = values::name(&name) {
-        errors.insert("settings-name", e);
-    }
-    if has_description && let Err(e) = values::description(&description) {
-        errors.insert("settings-description", e);
-    }
-    if has_email && let Err(e) = values::email(&email) {
-        errors.insert("settings-email", e);
+    for (field, value, check) in [
+        ("name", &settings.name, values::name as fn(&str) -> _),
+        ("description", &settings.description, values::description),
+        ("email", &settings.email, values::email),
+    ] {
+        if let Some(Err(e)) = value.as_deref().map(check) {
+            errors.insert(field, e);
+        }
     }
     if !errors.is_empty() {
-        ctx.require(perms::MONITORING_POLICIES_SHOW).await?;
-        let forms = Forms {
-            settings: Some((name, description, email)),
-            errors,
-            ..Forms::default()
-        };
-        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return act.invalid_fields(errors);
     }
     let body = UpdateMonitoringPolicy {
-        name: has_name.then_some(name),
-        description: has_description.then_some(description),
-        email: has_email.then_some(email),
+        name: settings.name,
+        description: settings.description,
+        email: settings.email,
         ..UpdateMonitoringPolicy::default()
     };
     let change = Change::new(
@@ -93,7 +89,7 @@ pub async fn settings(
         json!({ "name": body.name, "description": body.description, "email": body.email }),
         "Saved: {name}.",
     );
-    act.run(change, act.up.client().update_monitoring_policy(&id, &body))
+    act.run(change, act.up.client().update_monitoring_policy(id, &body))
         .await
 }
 
@@ -101,30 +97,20 @@ pub async fn settings(
 pub async fn thresholds(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: PolicyPath,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_MODIFY_RESOURCES,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
     let fields = Fields::parse(&body);
     let agent = checked(&fields, "agent");
     let mut form = ThresholdForm::parse(&fields);
+    let permission = perms::MONITORING_POLICIES_MODIFY_RESOURCES;
+    let act = object
+        .act(&ctx, &session, permission, &FAMILY)
+        .await?
+        .keeping(thresholds::FORM, &form.typed(agent));
     let Some(thresholds) = form.check() else {
-        ctx.require(perms::MONITORING_POLICIES_SHOW).await?;
-        let forms = Forms {
-            thresholds: Some((agent, form)),
-            ..Forms::default()
-        };
-        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return act.invalid_fields(form.errors());
     };
     let change = Change::new(
         "monitoring_policy.thresholds",
@@ -136,7 +122,7 @@ pub async fn thresholds(
         thresholds: Some(thresholds),
         ..UpdateMonitoringPolicy::default()
     };
-    act.run(change, act.up.client().update_monitoring_policy(&id, &body))
+    act.run(change, act.up.client().update_monitoring_policy(id, &body))
         .await
 }
 
@@ -145,33 +131,19 @@ pub async fn thresholds(
 pub async fn clone(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: PolicyPath,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_CLONE,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
     let name = Fields::parse(&body).trimmed("name");
+    let act = object
+        .act(&ctx, &session, perms::MONITORING_POLICIES_CLONE, &FAMILY)
+        .await?
+        .keeping("clone", &json!({ "name": name }));
     if let Err(e) = values::name(&name) {
-        ctx.require(perms::MONITORING_POLICIES_SHOW).await?;
-        let mut errors = FieldErrors::new();
-        errors.insert("clone-name", e);
-        let forms = Forms {
-            clone_name: Some(name),
-            errors,
-            ..Forms::default()
-        };
-        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return act.invalid_fields(FieldErrors::from([("name", e)]));
     }
-    let source = match act.up.client().get_monitoring_policy(&id).await {
+    let source = match act.up.client().get_monitoring_policy(id).await {
         Ok(fetched) => fetched.value,
         Err(e) => {
             return act.invalid(&format!(
@@ -213,7 +185,7 @@ pub async fn clone(
         details,
         format!("Created {{name}}, a copy of {}.", source.name),
     )
-    .then(Then::Created(created_page));
+    .then(Then::Created(|ctx, up, id| FAMILY.page_href(ctx, up, id)));
     act.run(change, act.up.client().create_monitoring_policy(&request))
         .await
 }
@@ -223,22 +195,15 @@ pub async fn clone(
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: PolicyPath,
+    object: Object,
     form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_DELETE,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::MONITORING_POLICIES_DELETE, &FAMILY)
+        .await?;
     let client = act.up.client();
-    let policy = match client.get_monitoring_policy(&id).await {
+    let policy = match client.get_monitoring_policy(id).await {
         Ok(fetched) => fetched.value,
         Err(e) => {
             return act.unreadable("policy", &e);
@@ -255,5 +220,5 @@ pub async fn delete(
         "Deleting {name}.",
     )
     .then(Then::List);
-    act.run(change, client.delete_monitoring_policy(&id)).await
+    act.run(change, client.delete_monitoring_policy(id)).await
 }

@@ -17,11 +17,19 @@ mod thresholds;
 mod values;
 
 use crate::cloudpanel::monitoring::{MonitoringPolicy, ProcessAlert};
-use crate::web::cloud::{Named, Target, Upstream};
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, Named};
 
-/// The section of the side menu these pages belong to.
-const SECTION: &str = "monitoring_policies";
+/// Monitoring policies, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "monitoring_policy",
+    word: "monitoring_policies",
+    title: "Monitoring policies",
+    one: "monitoring policy",
+    many: "monitoring policies",
+    show: perms::MONITORING_POLICIES_SHOW,
+    create: perms::MONITORING_POLICIES_CREATE,
+};
 
 impl Named for MonitoringPolicy {
     fn id(&self) -> &str {
@@ -57,25 +65,4 @@ impl Named for OfPolicy {
     fn name(&self) -> &str {
         &self.name
     }
-}
-
-/// Where a policy's pages live, without the account query.
-fn policy_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("monitoring_policies/{id}"))
-}
-
-/// The policy's page and the list, on the account acted on: the audit
-/// target of every change to it.
-fn target(ctx: &OrgCtx, up: &Upstream, id: &str) -> Target {
-    Target {
-        kind: "monitoring_policy",
-        id: id.to_owned(),
-        page: up.href(ctx, &format!("monitoring_policies/{id}")),
-        list: up.href(ctx, "monitoring_policies"),
-    }
-}
-
-/// A new policy's page (after a creation or a clone).
-fn created_page(ctx: &OrgCtx, up: &Upstream, id: &str) -> String {
-    up.href(ctx, &format!("monitoring_policies/{id}"))
 }

@@ -7,15 +7,15 @@
 //! to see again.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::SECTION;
+use super::FAMILY;
 use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::monitoring::{PortAlert, ProcessAlert};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, Upstream, check_id, connect, found};
+use crate::web::cloud::{Object, found};
 use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -56,40 +56,21 @@ struct ServerPage<'a> {
     notice: Option<String>,
 }
 
-/// The policy's pages need `monitoring_policies.show`; the ids are checked.
-async fn open(
-    ctx: &OrgCtx,
-    session: &Session,
-    account: &AccountParam,
-    ids: &[&str],
-) -> AppResult<Upstream> {
-    let tenant = ctx.require(perms::MONITORING_POLICIES_SHOW).await?;
-    for id in ids {
-        check_id(id).map_err(|e| e.in_page(&ctx.page))?;
-    }
-    connect(ctx, &tenant, session, account, Fallback::Remembered).await
-}
-
 fn notice_of<T>(fetched: &crate::cloudpanel::Fetched<T>) -> Option<String> {
     fetched.freshness().map(|f| format!("Showing {f}."))
 }
 
 /// `GET /o/{slug}/monitoring_policies/{id}/cards/{card}`.
-pub async fn card(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id, name) = path.into_inner();
-    let up = open(&ctx, &session, &account, &[&id]).await?;
+pub async fn card(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let (id, name) = (&object.id, object.other("card")?);
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
     let client = up.client();
-    let (title, name, card, notice) = match name.as_str() {
+    let (title, name, card, notice) = match name {
         "ports" => {
             let fetched = found(
                 &ctx,
                 "this policy's ports",
-                client.list_monitoring_policy_ports(&id).await,
+                client.list_monitoring_policy_ports(id).await,
             )?;
             let notice = notice_of(&fetched);
             ("Ports", "ports", Card::Ports(fetched.value), notice)
@@ -98,7 +79,7 @@ pub async fn card(
             let fetched = found(
                 &ctx,
                 "this policy's processes",
-                client.list_monitoring_policy_processes(&id).await,
+                client.list_monitoring_policy_processes(id).await,
             )?;
             let notice = notice_of(&fetched);
             (
@@ -112,15 +93,15 @@ pub async fn card(
             let fetched = found(
                 &ctx,
                 "this policy's servers",
-                client.list_monitoring_policy_servers(&id).await,
+                client.list_monitoring_policy_servers(id).await,
             )?;
             let notice = notice_of(&fetched);
             ("Servers", "servers", Card::Servers(fetched.value), notice)
         }
         _ => return Err(AppError::NotFound.in_page(&ctx.page)),
     };
-    let policy_href = ctx.href(&format!("monitoring_policies/{id}"));
-    let page = ctx.page.clone().with_section(SECTION);
+    let policy_href = FAMILY.href(&ctx, id);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         StatusCode::OK,
         &CardPage {
@@ -138,38 +119,25 @@ pub async fn card(
 }
 
 /// `GET /o/{slug}/monitoring_policies/{id}/servers/{item_id}`: one attached server.
-pub async fn server(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id, server_id) = path.into_inner();
-    let up = open(&ctx, &session, &account, &[&id, &server_id]).await?;
+pub async fn server(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let (id, server_id) = (&object.id, object.other("item_id")?);
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
     let fetched = found(
         &ctx,
         "this server in the policy",
         up.client()
-            .get_monitoring_policy_server(&id, &server_id)
+            .get_monitoring_policy_server(id, server_id)
             .await,
     )?;
-    let monitoring = ctx.can(perms::MONITORING_CENTER_SHOW).then(|| {
-        format!(
-            "{}{}",
-            ctx.href(&format!("monitoring/{server_id}")),
-            up.query()
-        )
-    });
-    let page = ctx.page.clone().with_section(SECTION);
+    let monitoring = ctx
+        .can(perms::MONITORING_CENTER_SHOW)
+        .then(|| up.href(&ctx, &format!("monitoring/{server_id}")));
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         StatusCode::OK,
         &ServerPage {
             page: &page,
-            policy: format!(
-                "{}{}",
-                ctx.href(&format!("monitoring_policies/{id}")),
-                up.query()
-            ),
+            policy: FAMILY.page_href(&ctx, &up, id),
             notice: notice_of(&fetched),
             server: fetched.value,
             monitoring,

@@ -3,65 +3,60 @@
 //! cannot change (the API refuses): they are read back from the API.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use serde::Serialize;
 use serde_json::json;
 
-use super::detail::{self, Forms, PortForm};
-use super::target;
+use super::FAMILY;
 use super::values::{self, Fields, PORT_ALERTS, checked};
 use crate::cloudpanel::monitoring::NewPortAlert;
-use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, FieldErrors, check_id};
+use crate::rbac::{Permission, perms};
+use crate::web::cloud::{Change, FieldErrors, Object};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
+/// Every change to a policy's ports needs this flag.
+const MANAGE: Permission = perms::MONITORING_POLICIES_MANAGE_PORTS;
+
+/// The "add a port" form of the policy's page, as typed.
+#[derive(Serialize)]
+struct PortForm {
+    protocol: String,
+    port: String,
+    alert_if: String,
+    email_notification: bool,
+}
+
 pub async fn add(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_MANAGE_PORTS,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
     let f = Fields::parse(&body);
     let typed = PortForm {
         protocol: f.trimmed("protocol"),
         port: f.trimmed("port"),
         alert_if: f.trimmed("alert_if"),
-        email: checked(&f, "email_notification"),
+        email_notification: checked(&f, "email_notification"),
     };
+    let act = object
+        .act(&ctx, &session, MANAGE, &FAMILY)
+        .await?
+        .keeping("add-port", &typed);
     let checked_port = values::port(&typed.port).and_then(|port| {
         Ok(NewPortAlert {
             protocol: values::protocol(&typed.protocol)?.into(),
             port,
             alert_if: values::choice(&typed.alert_if, PORT_ALERTS)?.into(),
-            email_notification: typed.email,
+            email_notification: typed.email_notification,
         })
     });
     let port = match checked_port {
         Ok(port) => port,
-        Err(message) => {
-            ctx.require(perms::MONITORING_POLICIES_SHOW).await?;
-            let mut errors = FieldErrors::new();
-            errors.insert("add-port-port", message);
-            let forms = Forms {
-                port: Some(typed),
-                errors,
-                ..Forms::default()
-            };
-            return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
+        Err(message) => return act.invalid_fields(FieldErrors::from([("port", message)])),
     };
     let change = Change::new(
         "monitoring_policy.port_add",
@@ -72,7 +67,7 @@ pub async fn add(
         change,
         act.up
             .client()
-            .add_monitoring_policy_ports(&id, std::slice::from_ref(&port)),
+            .add_monitoring_policy_ports(id, std::slice::from_ref(&port)),
     )
     .await
 }
@@ -80,28 +75,18 @@ pub async fn add(
 pub async fn update(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id, port_id) = path.into_inner();
-    check_id(&id)?;
-    check_id(&port_id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_MANAGE_PORTS,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let (id, port_id) = (&object.id, object.other("item_id")?);
+    let act = object.act(&ctx, &session, MANAGE, &FAMILY).await?;
     let f = Fields::parse(&body);
     let alert_if = match values::choice(&f.trimmed("alert_if"), PORT_ALERTS) {
         Ok(alert_if) => alert_if,
         Err(message) => return act.invalid(&format!("{message} Nothing was changed.")),
     };
     let client = act.up.client();
-    let current = match client.get_monitoring_policy_port(&id, &port_id).await {
+    let current = match client.get_monitoring_policy_port(id, port_id).await {
         Ok(fetched) => fetched.value,
         Err(e) => {
             return act.unreadable("port", &e);
@@ -120,7 +105,7 @@ pub async fn update(
     );
     act.run(
         change,
-        client.update_monitoring_policy_port(&id, &port_id, &port),
+        client.update_monitoring_policy_port(id, port_id, &port),
     )
     .await
 }
@@ -128,21 +113,11 @@ pub async fn update(
 pub async fn remove(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, port_id) = path.into_inner();
-    check_id(&id)?;
-    check_id(&port_id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_MANAGE_PORTS,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let (id, port_id) = (&object.id, object.other("item_id")?);
+    let act = object.act(&ctx, &session, MANAGE, &FAMILY).await?;
     if !form.given() {
         return act.unconfirmed("stop watching the port");
     }
@@ -153,7 +128,7 @@ pub async fn remove(
     );
     act.run(
         change,
-        act.up.client().delete_monitoring_policy_port(&id, &port_id),
+        act.up.client().delete_monitoring_policy_port(id, port_id),
     )
     .await
 }

@@ -4,45 +4,49 @@
 //! name of a watched process cannot change: it is read back from the API.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use serde::Serialize;
 use serde_json::json;
 
-use super::detail::{self, Forms, ProcessForm};
 use super::values::{self, Fields, PROCESS_ALERTS, checked};
-use super::{OfPolicy, target};
+use super::{FAMILY, OfPolicy};
 use crate::cloudpanel::monitoring::NewProcessAlert;
-use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, FieldErrors, check_id};
+use crate::rbac::{Permission, perms};
+use crate::web::cloud::{Change, FieldErrors, Object};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
+/// Every change to a policy's processes needs this flag.
+const MANAGE: Permission = perms::MONITORING_POLICIES_MANAGE_PROCESSES;
+
+/// The "add a process" form of the policy's page, as typed.
+#[derive(Serialize)]
+struct ProcessForm {
+    process: String,
+    alert_if: String,
+    email_notification: bool,
+}
+
 pub async fn add(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_MANAGE_PROCESSES,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
     let f = Fields::parse(&body);
     let typed = ProcessForm {
         process: f.trimmed("process"),
         alert_if: f.trimmed("alert_if"),
-        email: checked(&f, "email_notification"),
+        email_notification: checked(&f, "email_notification"),
     };
+    let act = object
+        .act(&ctx, &session, MANAGE, &FAMILY)
+        .await?
+        .keeping("add-process", &typed);
     let client = act.up.client();
-    let policy = match client.get_monitoring_policy(&id).await {
+    let policy = match client.get_monitoring_policy(id).await {
         Ok(fetched) => fetched.value,
         Err(e) => {
             return act.unreadable("policy", &e);
@@ -60,22 +64,12 @@ pub async fn add(
             Ok(NewProcessAlert {
                 process: typed.process.clone(),
                 alert_if: values::choice(&typed.alert_if, PROCESS_ALERTS)?.into(),
-                email_notification: typed.email,
+                email_notification: typed.email_notification,
             })
         });
     let process = match checked_process {
         Ok(process) => process,
-        Err(message) => {
-            ctx.require(perms::MONITORING_POLICIES_SHOW).await?;
-            let mut errors = FieldErrors::new();
-            errors.insert("add-process-process", message);
-            let forms = Forms {
-                process: Some(typed),
-                errors,
-                ..Forms::default()
-            };
-            return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
+        Err(message) => return act.invalid_fields(FieldErrors::from([("process", message)])),
     };
     let change = Change::new(
         "monitoring_policy.process_add",
@@ -84,7 +78,7 @@ pub async fn add(
     );
     let added = async {
         client
-            .add_monitoring_policy_processes(&id, std::slice::from_ref(&process))
+            .add_monitoring_policy_processes(id, std::slice::from_ref(&process))
             .await
             .map(|answer| OfPolicy::after(&policy, answer))
     };
@@ -94,28 +88,18 @@ pub async fn add(
 pub async fn update(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id, process_id) = path.into_inner();
-    check_id(&id)?;
-    check_id(&process_id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_MANAGE_PROCESSES,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let (id, process_id) = (&object.id, object.other("item_id")?);
+    let act = object.act(&ctx, &session, MANAGE, &FAMILY).await?;
     let f = Fields::parse(&body);
     let alert_if = match values::choice(&f.trimmed("alert_if"), PROCESS_ALERTS) {
         Ok(alert_if) => alert_if,
         Err(message) => return act.invalid(&format!("{message} Nothing was changed.")),
     };
     let client = act.up.client();
-    let current = match client.get_monitoring_policy_process(&id, &process_id).await {
+    let current = match client.get_monitoring_policy_process(id, process_id).await {
         Ok(fetched) => fetched.value,
         Err(e) => {
             return act.unreadable("process", &e);
@@ -133,7 +117,7 @@ pub async fn update(
     );
     act.run(
         change,
-        client.update_monitoring_policy_process(&id, &process_id, &process),
+        client.update_monitoring_policy_process(id, process_id, &process),
     )
     .await
 }
@@ -141,21 +125,11 @@ pub async fn update(
 pub async fn remove(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, process_id) = path.into_inner();
-    check_id(&id)?;
-    check_id(&process_id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_MANAGE_PROCESSES,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let (id, process_id) = (&object.id, object.other("item_id")?);
+    let act = object.act(&ctx, &session, MANAGE, &FAMILY).await?;
     if !form.given() {
         return act.unconfirmed("stop watching the process");
     }
@@ -168,7 +142,7 @@ pub async fn remove(
         change,
         act.up
             .client()
-            .delete_monitoring_policy_process(&id, &process_id),
+            .delete_monitoring_policy_process(id, process_id),
     )
     .await
 }

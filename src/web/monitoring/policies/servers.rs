@@ -5,12 +5,15 @@ use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::target;
-use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, check_id, chosen_id};
+use super::FAMILY;
+use crate::rbac::{Permission, perms};
+use crate::web::cloud::{Change, Object, chosen_id};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
+
+/// Every change to a policy's servers needs this flag.
+const MANAGE: Permission = perms::MONITORING_POLICIES_MANAGE_ATTACHED_SERVERS;
 
 /// At most this many servers in one request.
 const MAX_SERVERS: usize = 100;
@@ -38,20 +41,11 @@ fn chosen_servers(body: &[u8]) -> Result<Vec<String>, &'static str> {
 pub async fn add(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_MANAGE_ATTACHED_SERVERS,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
+    let act = object.act(&ctx, &session, MANAGE, &FAMILY).await?;
     let servers = match chosen_servers(&body) {
         Ok(servers) => servers,
         Err(message) => return act.invalid(message),
@@ -67,7 +61,7 @@ pub async fn add(
     );
     act.run(
         change,
-        act.up.client().add_monitoring_policy_servers(&id, &servers),
+        act.up.client().add_monitoring_policy_servers(id, &servers),
     )
     .await
 }
@@ -75,21 +69,11 @@ pub async fn add(
 pub async fn remove(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, server_id) = path.into_inner();
-    check_id(&id)?;
-    check_id(&server_id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::MONITORING_POLICIES_MANAGE_ATTACHED_SERVERS,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let (id, server_id) = (&object.id, object.other("item_id")?);
+    let act = object.act(&ctx, &session, MANAGE, &FAMILY).await?;
     if !form.given() {
         return act.unconfirmed("detach the server");
     }
@@ -102,7 +86,7 @@ pub async fn remove(
         change,
         act.up
             .client()
-            .remove_monitoring_policy_server(&id, &server_id),
+            .remove_monitoring_policy_server(id, server_id),
     )
     .await
 }

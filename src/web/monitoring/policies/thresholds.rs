@@ -1,10 +1,18 @@
 //! The thresholds form, shared by the creation and the policy's page: a
 //! warning and a critical level per resource, each with its alert flag,
 //! checked against the reference's limits (and warning below critical)
-//! before anything is sent.
+//! before anything is sent. On the policy's page a refused form comes back
+//! as typed (see [`ThresholdForm::typed`] and [`ThresholdForm::kept`]).
+
+use serde_json::{Map, Value};
 
 use super::values::{Fields, checked};
 use crate::cloudpanel::monitoring::{Level, Threshold, Thresholds};
+use crate::web::cloud::FieldErrors;
+use crate::web::page::PageCtx;
+
+/// The form's name on the policy's page.
+pub const FORM: &str = "thresholds";
 
 /// One resource's limits: (key, words, unit, warning max, critical max).
 const RESOURCES: &[(&str, &str, &str, u32, u32)] = &[
@@ -42,6 +50,24 @@ fn of<'a>(t: &'a Thresholds, key: &str) -> &'a Threshold {
         "disk" => &t.disk,
         "internal_ping" => &t.internal_ping,
         _ => &t.transfer,
+    }
+}
+
+/// A checkbox of the form on the policy's page: as ticked when the form
+/// came back refused, else `current`.
+pub fn flag(page: &PageCtx, field: &str, current: bool) -> bool {
+    page.typed(FORM, field, if current { "true" } else { "false" }) == "true"
+}
+
+/// A resource's two level fields, by name (a message beside a field is
+/// keyed by its name).
+fn fields(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "cpu" => ("cpu_warning", "cpu_critical"),
+        "ram" => ("ram_warning", "ram_critical"),
+        "disk" => ("disk_warning", "disk_critical"),
+        "internal_ping" => ("internal_ping_warning", "internal_ping_critical"),
+        _ => ("transfer_warning", "transfer_critical"),
     }
 }
 
@@ -103,6 +129,53 @@ impl ThresholdForm {
                 )
                 .collect(),
         }
+    }
+
+    /// What was posted, by field name (the levels as typed, the alert
+    /// flags and `agent` as booleans), to fill the form in again.
+    pub fn typed(&self, agent: bool) -> Value {
+        let mut typed = Map::new();
+        typed.insert("agent".into(), agent.into());
+        for row in &self.rows {
+            let (warning, critical) = fields(row.key);
+            typed.insert(warning.into(), row.warning.as_str().into());
+            typed.insert(format!("{warning}_alert"), row.warning_alert.into());
+            typed.insert(critical.into(), row.critical.as_str().into());
+            typed.insert(format!("{critical}_alert"), row.critical_alert.into());
+        }
+        Value::Object(typed)
+    }
+
+    /// The messages [`Self::check`] set, beside their fields.
+    pub fn errors(&self) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        for row in &self.rows {
+            let (warning, critical) = fields(row.key);
+            for (field, error) in [
+                (warning, &row.warning_error),
+                (critical, &row.critical_error),
+            ] {
+                if let Some(e) = error {
+                    errors.insert(field, e.clone());
+                }
+            }
+        }
+        errors
+    }
+
+    /// The form as the policy's page shows it: what was typed when it came
+    /// back refused, with the messages, else these values.
+    pub fn kept(mut self, page: &PageCtx) -> Self {
+        for row in &mut self.rows {
+            let (warning, critical) = fields(row.key);
+            row.warning = page.typed(FORM, warning, &row.warning).to_owned();
+            row.critical = page.typed(FORM, critical, &row.critical).to_owned();
+            row.warning_alert = flag(page, &format!("{warning}_alert"), row.warning_alert);
+            row.critical_alert = flag(page, &format!("{critical}_alert"), row.critical_alert);
+            row.warning_error = page.field_error(FORM, warning).map(str::to_owned);
+            row.critical_error = page.field_error(FORM, critical).map(str::to_owned);
+        }
+        self
     }
 
     pub fn has_errors(&self) -> bool {

@@ -8,87 +8,46 @@
 //! `POST /firewall_policies/{default}/server_ips`, after checking with
 //! `GET /firewall_policies/{id}/server_ips/{ip}` that it uses this one.
 
-use std::collections::BTreeMap;
-
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::detail::{self, Forms, default_policy};
-use super::target;
+use super::FAMILY;
+use super::detail::default_policy;
 use crate::cloudpanel::CloudError;
-use crate::cloudpanel::common::NameDescription;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, Named, Then, check_id, check_typed_name};
+use crate::web::cloud::{Change, Named, Object, Then, check_typed_name};
 use crate::web::confirm::Confirmation;
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
-use crate::web::networks::form::{Fields, check_description, check_name};
+use crate::web::networks::form::RenameForm;
 use crate::web::networks::server_ips::chosen_ips;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
-
-type PolicyPath = web::Path<(String, String)>;
 
 /// Renames and/or re-describes. The form carries only the fields the member
 /// may change, and each field sent needs its own flag.
 pub async fn rename(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: PolicyPath,
-    body: web::Bytes,
+    object: Object,
+    form: web::Form<RenameForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let fields = Fields::parse(&body);
-    let (has_name, has_description) = (fields.has("name"), fields.has("description"));
-    let permission = if has_name {
-        perms::FIREWALL_POLICIES_SET_NAME
-    } else {
-        perms::FIREWALL_POLICIES_SET_DESCRIPTION
-    };
-    let act = Act::begin(&ctx, &session, &account, permission, |up| {
-        target(&ctx, up, &id)
-    })
-    .await?;
-    if has_name && has_description {
-        ctx.require(perms::FIREWALL_POLICIES_SET_DESCRIPTION)
-            .await?;
-    }
-    if !has_name && !has_description {
-        return act.invalid("Nothing to save: the form had neither a name nor a description.");
-    }
-    let name = fields.trimmed("name");
-    let description = fields.trimmed("description");
-    let mut errors = BTreeMap::new();
-    if has_name && let Err(message) = check_name(&name) {
-        errors.insert("name", message);
-    }
-    if has_description && let Err(message) = check_description(&description) {
-        errors.insert("description", message);
-    }
-    if !errors.is_empty() {
-        ctx.require(perms::FIREWALL_POLICIES_SHOW).await?;
-        let forms = Forms {
-            rename: Some((name, description)),
-            rename_errors: errors,
-            ..Forms::default()
-        };
-        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let body = NameDescription {
-        name: has_name.then(|| name.clone()),
-        description: has_description.then(|| description.clone()),
+    let flags = (
+        perms::FIREWALL_POLICIES_SET_NAME,
+        perms::FIREWALL_POLICIES_SET_DESCRIPTION,
+    );
+    let (act, body) = match form.act(&ctx, &session, &object, flags, &FAMILY).await? {
+        Ok(renaming) => renaming,
+        Err(back) => return Ok(back),
     };
     let change = Change::new(
         "firewall_policy.rename",
         json!({ "name": body.name, "description": body.description }),
         "Saved: {name}.",
     );
-    act.run(change, act.up.client().update_firewall_policy(&id, &body))
-        .await
+    let call = act.up.client().update_firewall_policy(&object.id, &body);
+    act.run(change, call).await
 }
 
 /// Puts the chosen server IPs under this policy (each IP leaves its
@@ -96,20 +55,18 @@ pub async fn rename(
 pub async fn assign_ips(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: PolicyPath,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
+            &FAMILY,
+        )
+        .await?;
     let ips = match chosen_ips(&body) {
         Ok(ips) => ips,
         Err(message) => return act.invalid(message),
@@ -125,7 +82,7 @@ pub async fn assign_ips(
     );
     act.run(
         change,
-        act.up.client().add_firewall_policy_server_ips(&id, &ips),
+        act.up.client().add_firewall_policy_server_ips(id, &ips),
     )
     .await
 }
@@ -151,28 +108,25 @@ impl Named for Left {
 pub async fn unassign_ip(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, ip_id) = path.into_inner();
-    check_id(&id)?;
-    check_id(&ip_id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let (id, ip_id) = (&object.id, object.other("ip_id")?);
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
+            &FAMILY,
+        )
+        .await?;
     if !form.given() {
         return act.unconfirmed("unassign the IP");
     }
     let client = act.up.client();
     // Only an IP that uses this policy is moved: the address cannot move
     // another policy's IP.
-    let ip = match client.get_firewall_policy_server_ip(&id, &ip_id).await {
+    let ip = match client.get_firewall_policy_server_ip(id, ip_id).await {
         Ok(ip) => ip.value,
         Err(CloudError::NotFound { kind, .. }) if kind == "FIREWALL_NOT_FOUND" => {
             flash::error(
@@ -192,7 +146,7 @@ pub async fn unassign_ip(
             ));
         }
     };
-    let policy = match client.get_firewall_policy(&id).await {
+    let policy = match client.get_firewall_policy(id).await {
         Ok(policy) => policy.value,
         Err(e) => {
             return act.unreadable("policy", &e);
@@ -203,7 +157,7 @@ pub async fn unassign_ip(
             "An IP leaves a default policy when another policy is assigned to it. Nothing was changed.",
         );
     }
-    let Some(default) = default_policy(&act.up, &id).await else {
+    let Some(default) = default_policy(&act.up, id).await else {
         return act.invalid(
             "The account has no default firewall policy to move the IP to: assign it another \
              policy from that policy's page. Nothing was changed.",
@@ -231,6 +185,7 @@ pub async fn unassign_ip(
         id: policy.id.clone(),
         name: policy.name.clone(),
     };
+    let ip_id = ip_id.to_owned();
     let moved = async {
         client
             .add_firewall_policy_server_ips(&default.id, std::slice::from_ref(&ip_id))
@@ -245,22 +200,15 @@ pub async fn unassign_ip(
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: PolicyPath,
+    object: Object,
     form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::FIREWALL_POLICIES_DELETE,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::FIREWALL_POLICIES_DELETE, &FAMILY)
+        .await?;
     let client = act.up.client();
-    let policy = match client.get_firewall_policy(&id).await {
+    let policy = match client.get_firewall_policy(id).await {
         Ok(policy) => policy.value,
         Err(e) => {
             return act.unreadable("policy", &e);
@@ -271,7 +219,7 @@ pub async fn delete(
     }
     // What the deletion takes with it, for the audit log.
     let ips = client
-        .list_firewall_policy_server_ips(&id)
+        .list_firewall_policy_server_ips(id)
         .await
         .map(|f| f.value)
         .unwrap_or(policy.server_ips);
@@ -291,5 +239,5 @@ pub async fn delete(
         success,
     )
     .then(Then::List);
-    act.run(change, client.delete_firewall_policy(&id)).await
+    act.run(change, client.delete_firewall_policy(id)).await
 }

@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::json;
 
-use super::SECTION;
+use super::FAMILY;
 use super::rule_row::{CREATE_PROTOCOLS, RuleRow};
 use super::rules::{mark_repeats, rules_details};
 use crate::audit::{NewEvent, Outcome};
@@ -100,7 +100,7 @@ fn show(
     problem: Option<String>,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let page = ctx.page.clone().with_section(SECTION);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         status,
         &CreatePage {
@@ -109,8 +109,8 @@ fn show(
             errors,
             has_errors: !errors.is_empty() || v.rows.iter().any(|r| !r.errors.is_empty()),
             problem,
-            action: up.href(ctx, "firewall_policies"),
-            list_href: up.href(ctx, "firewall_policies"),
+            action: FAMILY.list_on(ctx, up),
+            list_href: FAMILY.list_on(ctx, up),
         },
     )
 }
@@ -198,7 +198,7 @@ pub async fn submit(
     };
 
     let event = NewEvent::new("firewall_policy.create", Outcome::Requested)
-        .target("firewall_policy", "", &request.name)
+        .target(FAMILY.kind, "", &request.name)
         .details(json!({
             "name": request.name,
             "description": request.description,
@@ -218,15 +218,13 @@ pub async fn submit(
                 format!("Creating {}: it is being configured now.", policy.name),
             );
             if policy.id.is_empty() {
-                return Ok(redirect(&up.href(&ctx, "firewall_policies")));
+                return Ok(redirect(&FAMILY.list_on(&ctx, &up)));
             }
-            Ok(redirect(
-                &up.href(&ctx, &format!("firewall_policies/{}", policy.id)),
-            ))
+            Ok(redirect(&FAMILY.page_href(&ctx, &up, &policy.id)))
         }
         Err(e) => {
             // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "firewall_policies")) {
+            if let Some(queued) = queued(&session, &e, &FAMILY.list_on(&ctx, &up)) {
                 return Ok(queued);
             }
             // A taken name is the name field's problem; anything else the form's.

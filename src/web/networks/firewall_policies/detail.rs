@@ -2,24 +2,20 @@
 //! filters, and deletion, each shown only to a member who may use it. The
 //! status badge refreshes itself while the policy is being configured.
 
-use std::collections::BTreeMap;
-
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::current_row;
-use super::rule_row::{ADD_PROTOCOLS, RuleRow};
+use super::FAMILY;
+use super::list::FirewallPolicies;
+use super::rule_row::RuleRow;
 use super::view::{self, PolicyRow};
-use super::{SECTION, policy_href};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::common::ResourceState;
 use crate::cloudpanel::networks::{FirewallPolicy, FirewallRule};
 use crate::rbac::perms;
-use crate::web::cloud::{
-    AccountParam, Choice, Fallback, Upstream, check_id, connect, found, fragment,
-};
+use crate::web::cloud::{Choice, Listed, Object, Upstream, found};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::networks::server_ips::{AttachedIp, OwnedIp, ServerIps};
@@ -54,16 +50,6 @@ impl Can {
     }
 }
 
-/// Forms that came back with errors: what was typed, and the messages.
-#[derive(Default)]
-pub struct Forms {
-    /// The rename form's name and description.
-    pub rename: Option<(String, String)>,
-    pub rename_errors: BTreeMap<&'static str, String>,
-    /// The "add a rule" form.
-    pub rule: Option<RuleRow>,
-}
-
 #[derive(Template)]
 #[template(path = "firewall_policies/detail.html")]
 struct DetailPage<'a> {
@@ -84,19 +70,12 @@ struct DetailPage<'a> {
     ips_problem: Option<String>,
     /// Where an IP taken off this policy goes.
     default_policy: Option<Choice>,
-    rename_name: String,
-    rename_description: String,
-    rename_errors: BTreeMap<&'static str, String>,
+    /// The "add a rule" form, as typed when it came back.
     rule: RuleRow,
-    has_errors: bool,
     from_refresh: bool,
 }
 
 impl DetailPage<'_> {
-    pub fn error(&self, field: &str) -> Option<&String> {
-        self.rename_errors.get(field)
-    }
-
     fn rule_row(&self) -> &RuleRow {
         &self.rule
     }
@@ -155,34 +134,14 @@ impl DetailPage<'_> {
     }
 }
 
-#[derive(Template)]
-#[template(path = "firewall_policies/status.html")]
-struct StatusFragment<'a> {
-    row: &'a PolicyRow,
-    from_refresh: bool,
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    show(&ctx, &up, &object.id).await
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::FIREWALL_POLICIES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    show(&ctx, &up, id, Forms::default(), StatusCode::OK).await
-}
-
-/// Renders the page; a form that came back with errors keeps what was typed.
-pub async fn show(
-    ctx: &OrgCtx,
-    up: &Upstream,
-    id: &str,
-    forms: Forms,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
+/// Renders the page; a form that came back shows what was typed, each
+/// message beside its field.
+async fn show(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<HttpResponse> {
     // Side by side: the page waits for the slowest, not the sum. The
     // account's other default policy depends on this one: it is read after.
     let (fetched, server_ips) =
@@ -202,23 +161,18 @@ pub async fn show(
     } else {
         None
     };
-    let row = PolicyRow::new(&policy, policy_href(ctx, id), up.query());
+    let row = FirewallPolicies::row(ctx, up, &policy);
     let removing = policy.state == ResourceState::Removing;
     let busy = busy_reason(&row, removing);
-    let has_errors = !forms.rename_errors.is_empty()
-        || forms.rule.as_ref().is_some_and(|r| !r.errors.is_empty());
-    let (rename_name, rename_description) = forms
-        .rename
-        .unwrap_or_else(|| (policy.name.clone(), policy.description.clone()));
-    let page = ctx.page.clone().with_section(SECTION);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
-        status,
+        StatusCode::OK,
         &DetailPage {
             page: &page,
             href: row.href.clone(),
             row,
             policy: &policy,
-            list_href: up.href(ctx, "firewall_policies"),
+            list_href: FAMILY.list_on(ctx, up),
             account_name: up.row().name.clone(),
             notice,
             can,
@@ -228,13 +182,7 @@ pub async fn show(
             free_ips,
             ips_problem: server_ips.problem,
             default_policy,
-            rename_name,
-            rename_description,
-            rename_errors: forms.rename_errors,
-            rule: forms
-                .rule
-                .unwrap_or_else(|| RuleRow::blank("rule", "New rule", ADD_PROTOCOLS)),
-            has_errors,
+            rule: RuleRow::added(&ctx.page),
             from_refresh: false,
         },
     )
@@ -262,24 +210,4 @@ pub async fn default_policy(up: &Upstream, except: &str) -> Option<Choice> {
 fn busy_reason(row: &PolicyRow, removing: bool) -> Option<String> {
     row.badge
         .busy_reason("policy", "Adding and removing rules", removing)
-}
-
-/// The status badge alone, for the page's script while work is in progress.
-pub async fn status(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::FIREWALL_POLICIES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
-    fragment(&StatusFragment {
-        row: &row,
-        from_refresh: true,
-    })
 }

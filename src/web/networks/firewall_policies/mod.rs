@@ -12,72 +12,39 @@ mod rule_row;
 mod rules;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::networks::FirewallPolicy;
-use crate::web::cloud::{Named, Target, Upstream};
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, Named, list_page, row_fragment, status_fragment};
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/firewall_policies"),
-    ("POST", "/o/{slug}/firewall_policies"),
-    ("GET", "/o/{slug}/firewall_policies/new"),
-    ("GET", "/o/{slug}/firewall_policies/{id}"),
-    ("GET", "/o/{slug}/firewall_policies/{id}/row"),
-    ("GET", "/o/{slug}/firewall_policies/{id}/status"),
-    ("POST", "/o/{slug}/firewall_policies/{id}/rename"),
-    ("POST", "/o/{slug}/firewall_policies/{id}/rules"),
-    (
-        "POST",
-        "/o/{slug}/firewall_policies/{id}/rules/{rule_id}/delete",
-    ),
-    ("POST", "/o/{slug}/firewall_policies/{id}/server_ips"),
-    (
-        "POST",
-        "/o/{slug}/firewall_policies/{id}/server_ips/{ip_id}/unassign",
-    ),
-    ("POST", "/o/{slug}/firewall_policies/{id}/delete"),
-];
+/// Firewall policies, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "firewall_policy",
+    word: "firewall_policies",
+    title: "Firewall policies",
+    one: "firewall policy",
+    many: "firewall policies",
+    show: perms::FIREWALL_POLICIES_SHOW,
+    create: perms::FIREWALL_POLICIES_CREATE,
+};
 
-/// Every route, in registration order (`new` before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/firewall_policies", get().to(list::page))
-        .route("/o/{slug}/firewall_policies", post().to(create::submit))
-        .route("/o/{slug}/firewall_policies/new", get().to(create::form))
-        .route("/o/{slug}/firewall_policies/{id}", get().to(detail::page))
-        .route("/o/{slug}/firewall_policies/{id}/row", get().to(list::row))
-        .route(
-            "/o/{slug}/firewall_policies/{id}/status",
-            get().to(detail::status),
-        )
-        .route(
-            "/o/{slug}/firewall_policies/{id}/rename",
-            post().to(actions::rename),
-        )
-        .route(
-            "/o/{slug}/firewall_policies/{id}/rules",
-            post().to(rules::add),
-        )
-        .route(
-            "/o/{slug}/firewall_policies/{id}/rules/{rule_id}/delete",
-            post().to(rules::remove),
-        )
-        .route(
-            "/o/{slug}/firewall_policies/{id}/server_ips",
-            post().to(actions::assign_ips),
-        )
-        .route(
-            "/o/{slug}/firewall_policies/{id}/server_ips/{ip_id}/unassign",
-            post().to(actions::unassign_ip),
-        )
-        .route(
-            "/o/{slug}/firewall_policies/{id}/delete",
-            post().to(actions::delete),
-        );
+// Every route, in registration order (`new` before `{id}`).
+org_routes! {
+    "/firewall_policies" {
+        GET  "" => list_page::<list::FirewallPolicies>,
+        POST "" => create::submit,
+        GET  "/new" => create::form,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => row_fragment::<list::FirewallPolicies>,
+        GET  "/{id}/status" => status_fragment::<list::FirewallPolicies>,
+        POST "/{id}/rename" => actions::rename,
+        POST "/{id}/rules" => rules::add,
+        POST "/{id}/rules/{rule_id}/delete" => rules::remove,
+        POST "/{id}/server_ips" => actions::assign_ips,
+        POST "/{id}/server_ips/{ip_id}/unassign" => actions::unassign_ip,
+        POST "/{id}/delete" => actions::delete,
+    }
 }
 
 impl Named for FirewallPolicy {
@@ -89,23 +56,3 @@ impl Named for FirewallPolicy {
         &self.name
     }
 }
-
-/// Where a policy's pages live, without the account query, so that
-/// sub-addresses can be appended: `{href}/status{query}`.
-fn policy_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("firewall_policies/{id}"))
-}
-
-/// The policy's page and the list, on the account acted on: the audit
-/// target of every change to it.
-fn target(ctx: &OrgCtx, up: &Upstream, id: &str) -> Target {
-    Target {
-        kind: "firewall_policy",
-        id: id.to_owned(),
-        page: up.href(ctx, &format!("firewall_policies/{id}")),
-        list: up.href(ctx, "firewall_policies"),
-    }
-}
-
-/// The section of the side menu these pages belong to.
-const SECTION: &str = "firewall_policies";

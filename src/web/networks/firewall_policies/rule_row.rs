@@ -11,13 +11,15 @@
 //! address or a network.
 //!
 //! Its own file because the policy's page shows the "add a rule" form
-//! ([`super::detail`]) and the rule handlers ([`super::rules`]) show that
-//! page again when a rule comes back with errors.
+//! ([`super::detail`]), as typed when the rule handlers ([`super::rules`])
+//! sent it back with errors.
 
 use std::collections::BTreeMap;
 
 use crate::cloudpanel::networks::{NewFirewallRule, Protocol};
-use crate::web::networks::form::{Fields, parse_source};
+use crate::domain::{PortRange, RuleSource};
+use crate::web::networks::form::Fields;
+use crate::web::page::PageCtx;
 
 /// `POST /firewall_policies` (create) takes these protocols.
 pub const CREATE_PROTOCOLS: &[&str] = &["TCP", "UDP", "ICMP", "AH", "ESP", "GRE", "ANY"];
@@ -26,6 +28,13 @@ pub const ADD_PROTOCOLS: &[&str] = &["TCP", "UDP", "TCP/UDP", "ICMP", "IPSEC", "
 
 /// Protocols whose rules need ports.
 const PORTED: &[&str] = &["TCP", "UDP", "TCP/UDP"];
+
+/// The policy page's "add a rule" form: its name on the page, and its
+/// fields' prefix.
+pub const ADD_FORM: &str = "rule";
+
+/// A row's own names for its fields, which its messages are kept under.
+const FIELDS: &[&str] = &["protocol", "port", "source", "action", "description"];
 
 /// What was typed into one rule's fields, and what is wrong with them.
 #[derive(Debug, Clone)]
@@ -77,6 +86,23 @@ impl RuleRow {
             },
             description: get("description"),
             ..Self::blank(prefix, legend, protocols)
+        }
+    }
+
+    /// The "add a rule" form of a posted form.
+    pub fn posted(fields: &Fields) -> Self {
+        Self::read(ADD_FORM, "New rule", ADD_PROTOCOLS, fields)
+    }
+
+    /// The "add a rule" form of the policy's page: as typed when it came
+    /// back, with its messages, else blank.
+    pub fn added(page: &PageCtx) -> Self {
+        match Fields::kept(page, ADD_FORM, FIELDS) {
+            Some((fields, errors)) => Self {
+                errors,
+                ..Self::posted(&fields)
+            },
+            None => Self::blank(ADD_FORM, "New rule", ADD_PROTOCOLS),
         }
     }
 
@@ -132,7 +158,7 @@ impl RuleRow {
             );
             None
         } else {
-            match parse_ports(&self.port) {
+            match PortRange::parse(&self.port) {
                 Ok(ports) => Some(ports),
                 Err(message) => {
                     self.errors.insert("port", message);
@@ -156,8 +182,8 @@ impl RuleRow {
                 "allow"
             }
         };
-        let source = match parse_source(&self.source) {
-            Ok(source) => source,
+        let source = match RuleSource::parse(&self.source) {
+            Ok(source) => source.to_string(),
             Err(message) => {
                 self.errors.insert("source", message);
                 String::new()
@@ -175,50 +201,11 @@ impl RuleRow {
         Some(NewFirewallRule {
             protocol: Protocol::parse(&protocol),
             port: None,
-            port_from: ports.map(|(from, _)| from),
-            port_to: ports.map(|(_, to)| to),
+            port_from: ports.map(|p| u32::from(p.from())),
+            port_to: ports.map(|p| u32::from(p.to())),
             action: Some(action.to_owned()),
             description: (!self.description.is_empty()).then(|| self.description.clone()),
             source: Some(source),
         })
-    }
-}
-
-/// `80` or `8000-8080`, each port from 1 to 65535.
-pub fn parse_ports(raw: &str) -> Result<(u32, u32), String> {
-    let bad = || {
-        "Type a port from 1 to 65535 (80) or a range (8000-8080), the lower port first.".to_owned()
-    };
-    let port = |s: &str| {
-        s.trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|p| (1..=65535).contains(p))
-    };
-    let (from, to) = match raw.split_once(['-', '–']) {
-        Some((a, b)) => (port(a).ok_or_else(bad)?, port(b).ok_or_else(bad)?),
-        None => {
-            let p = port(raw).ok_or_else(bad)?;
-            (p, p)
-        }
-    };
-    if from > to {
-        return Err(bad());
-    }
-    Ok((from, to))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ports_are_one_port_or_a_range() {
-        assert_eq!(parse_ports("80"), Ok((80, 80)));
-        assert_eq!(parse_ports("8000-8080"), Ok((8000, 8080)));
-        assert_eq!(parse_ports(" 8000 – 8080 "), Ok((8000, 8080)));
-        for bad in ["0", "65536", "90-80", "http", "1-2-3", ""] {
-            assert!(parse_ports(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -4,18 +4,16 @@
 //! One rule's fields and their checks are in [`super::rule_row`].
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::detail::{self, Forms};
-use super::rule_row::{ADD_PROTOCOLS, RuleRow};
-use super::target;
+use super::FAMILY;
+use super::rule_row::{ADD_FORM, RuleRow};
 use super::view::{rule_summary, source};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::{FirewallRule, NewFirewallRule};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, check_id};
+use crate::web::cloud::{Change, Object};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::networks::form::Fields;
@@ -76,33 +74,31 @@ fn new_rule_summary(rule: &NewFirewallRule) -> String {
     })
 }
 
-type PolicyPath = web::Path<(String, String)>;
-
-/// Adds one rule. A bad value comes back beside its field (422) with what
-/// was typed; a rule the policy already has is refused the same way.
+/// Adds one rule. A bad value comes back to the policy's page beside its
+/// field, with what was typed; a rule the policy already has is refused
+/// the same way.
 pub async fn add(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: PolicyPath,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::FIREWALL_POLICIES_MANAGE_RULES,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
     let fields = Fields::parse(&body);
-    let mut row = RuleRow::read("rule", "New rule", ADD_PROTOCOLS, &fields);
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::FIREWALL_POLICIES_MANAGE_RULES,
+            &FAMILY,
+        )
+        .await?
+        .keeping(ADD_FORM, &fields);
+    let mut row = RuleRow::posted(&fields);
     let rule = row.check();
     if let Some(rule) = &rule {
         // The policy's current rules: a repeat is refused here, beside the field.
-        match act.up.client().list_firewall_policy_rules(&id).await {
+        match act.up.client().list_firewall_policy_rules(id).await {
             Ok(existing) if existing.value.iter().any(|r| same_rule(r, rule)) => {
                 row.errors.insert(
                     "port",
@@ -120,18 +116,7 @@ pub async fn add(
         }
     }
     let Some(rule) = rule.filter(|_| row.errors.is_empty()) else {
-        ctx.require(perms::FIREWALL_POLICIES_SHOW).await?;
-        return detail::show(
-            &ctx,
-            &act.up,
-            &id,
-            Forms {
-                rule: Some(row),
-                ..Forms::default()
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return act.invalid_fields(row.errors);
     };
     let summary = new_rule_summary(&rule);
     let change = Change::new(
@@ -143,7 +128,7 @@ pub async fn add(
         change,
         act.up
             .client()
-            .add_firewall_policy_rules(&id, std::slice::from_ref(&rule)),
+            .add_firewall_policy_rules(id, std::slice::from_ref(&rule)),
     )
     .await
 }
@@ -152,32 +137,24 @@ pub async fn add(
 pub async fn remove(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, rule_id) = path.into_inner();
-    check_id(&id)?;
-    check_id(&rule_id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::FIREWALL_POLICIES_MANAGE_RULES,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let (id, rule_id) = (&object.id, object.other("rule_id")?);
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::FIREWALL_POLICIES_MANAGE_RULES,
+            &FAMILY,
+        )
+        .await?;
     if !form.given() {
         return act.unconfirmed("remove the rule");
     }
     // The rule as it is, for the audit log and the message: once removed it
     // can be read nowhere else.
-    let rule = match act
-        .up
-        .client()
-        .get_firewall_policy_rule(&id, &rule_id)
-        .await
-    {
+    let rule = match act.up.client().get_firewall_policy_rule(id, rule_id).await {
         Ok(rule) => rule.value,
         Err(CloudError::NotFound { kind, .. }) if kind == "RULE_NOT_FOUND" => {
             return act.invalid("This rule is no longer in the policy. Nothing was changed.");
@@ -205,13 +182,14 @@ pub async fn remove(
     );
     act.run(
         change,
-        act.up.client().delete_firewall_policy_rule(&id, &rule_id),
+        act.up.client().delete_firewall_policy_rule(id, rule_id),
     )
     .await
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::rule_row::ADD_PROTOCOLS;
     use super::*;
     use crate::cloudpanel::networks::Protocol;
 

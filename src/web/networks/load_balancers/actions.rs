@@ -4,79 +4,43 @@
 //! the exact permission flag, refuses bad values before anything is sent,
 //! and goes through the one audited path (`Act::run`).
 
-use std::collections::BTreeMap;
-
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::detail::{self, Forms};
-use super::settings::Settings;
-use super::target;
+use super::FAMILY;
+use super::settings::{MODIFY_FORM, Settings};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::UpdateLoadBalancer;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, Then, check_id, check_typed_name};
+use crate::web::cloud::{Change, Object, Then, check_typed_name};
 use crate::web::confirm::Confirmation;
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
-use crate::web::networks::form::{Fields, check_description, check_name};
+use crate::web::networks::form::{Fields, RenameForm};
 use crate::web::networks::server_ips::chosen_ips;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::{flash, redirect};
-
-type BalancerPath = web::Path<(String, String)>;
 
 /// Renames and/or re-describes. The form carries only the fields the member
 /// may change, and each field sent needs its own flag.
 pub async fn rename(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: BalancerPath,
-    body: web::Bytes,
+    object: Object,
+    form: web::Form<RenameForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let fields = Fields::parse(&body);
-    let (has_name, has_description) = (fields.has("name"), fields.has("description"));
-    let permission = if has_name {
-        perms::LOAD_BALANCERS_SET_NAME
-    } else {
-        perms::LOAD_BALANCERS_SET_DESCRIPTION
+    let flags = (
+        perms::LOAD_BALANCERS_SET_NAME,
+        perms::LOAD_BALANCERS_SET_DESCRIPTION,
+    );
+    let (act, renamed) = match form.act(&ctx, &session, &object, flags, &FAMILY).await? {
+        Ok(renaming) => renaming,
+        Err(back) => return Ok(back),
     };
-    let act = Act::begin(&ctx, &session, &account, permission, |up| {
-        target(&ctx, up, &id)
-    })
-    .await?;
-    if has_name && has_description {
-        ctx.require(perms::LOAD_BALANCERS_SET_DESCRIPTION).await?;
-    }
-    if !has_name && !has_description {
-        return act.invalid("Nothing to save: the form had neither a name nor a description.");
-    }
-    let name = fields.trimmed("name");
-    let description = fields.trimmed("description");
-    let mut errors = BTreeMap::new();
-    if has_name && let Err(message) = check_name(&name) {
-        errors.insert("name", message);
-    }
-    if has_description && let Err(message) = check_description(&description) {
-        errors.insert("description", message);
-    }
-    if !errors.is_empty() {
-        ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
-        let forms = Forms {
-            rename: Some((name, description)),
-            rename_errors: errors,
-            ..Forms::default()
-        };
-        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
     let body = UpdateLoadBalancer {
-        name: has_name.then(|| name.clone()),
-        description: has_description.then(|| description.clone()),
+        name: renamed.name,
+        description: renamed.description,
         ..UpdateLoadBalancer::default()
     };
     let change = Change::new(
@@ -84,37 +48,27 @@ pub async fn rename(
         json!({ "name": body.name, "description": body.description }),
         "Saved: {name}.",
     );
-    act.run(change, act.up.client().update_load_balancer(&id, &body))
-        .await
+    let call = act.up.client().update_load_balancer(&object.id, &body);
+    act.run(change, call).await
 }
 
 /// Changes the health check, persistence and method; a bad value comes back
-/// beside its field (422) with what was typed.
+/// to the balancer's page beside its field, with what was typed.
 pub async fn modify(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: BalancerPath,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::LOAD_BALANCERS_MODIFY,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
-    let mut settings = Settings::read(&Fields::parse(&body), "modify-");
+    let id = &object.id;
+    let fields = Fields::parse(&body);
+    let act = object
+        .act(&ctx, &session, perms::LOAD_BALANCERS_MODIFY, &FAMILY)
+        .await?
+        .keeping(MODIFY_FORM, &fields);
+    let mut settings = Settings::read(&fields, "modify-");
     let Some(checked) = settings.check() else {
-        ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
-        let forms = Forms {
-            settings: Some(settings),
-            ..Forms::default()
-        };
-        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return act.invalid_fields(settings.errors);
     };
     let body = UpdateLoadBalancer {
         health_check_test: Some(checked.test.clone()),
@@ -139,7 +93,7 @@ pub async fn modify(
         }),
         "Saving the settings of {name}.",
     );
-    act.run(change, act.up.client().update_load_balancer(&id, &body))
+    act.run(change, act.up.client().update_load_balancer(id, &body))
         .await
 }
 
@@ -147,20 +101,18 @@ pub async fn modify(
 pub async fn assign_ips(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: BalancerPath,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
+            &FAMILY,
+        )
+        .await?;
     let ips = match chosen_ips(&body) {
         Ok(ips) => ips,
         Err(message) => return act.invalid(message),
@@ -176,7 +128,7 @@ pub async fn assign_ips(
     );
     act.run(
         change,
-        act.up.client().add_load_balancer_server_ips(&id, &ips),
+        act.up.client().add_load_balancer_server_ips(id, &ips),
     )
     .await
 }
@@ -185,32 +137,24 @@ pub async fn assign_ips(
 pub async fn unassign_ip(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, ip_id) = path.into_inner();
-    check_id(&id)?;
-    check_id(&ip_id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let (id, ip_id) = (&object.id, object.other("ip_id")?);
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
+            &FAMILY,
+        )
+        .await?;
     if !form.given() {
         return act.unconfirmed("unassign the IP");
     }
     // The IP as the balancer lists it, for the message; an IP it does not
     // list is said so here rather than as a vanished balancer.
-    let ip = match act
-        .up
-        .client()
-        .get_load_balancer_server_ip(&id, &ip_id)
-        .await
-    {
+    let ip = match act.up.client().get_load_balancer_server_ip(id, ip_id).await {
         Ok(ip) => ip.value,
         Err(CloudError::NotFound { kind, .. }) if kind == "BALANCER_NOT_FOUND" => {
             flash::error(
@@ -242,7 +186,7 @@ pub async fn unassign_ip(
     );
     act.run(
         change,
-        act.up.client().remove_load_balancer_server_ip(&id, &ip_id),
+        act.up.client().remove_load_balancer_server_ip(id, ip_id),
     )
     .await
 }
@@ -252,22 +196,15 @@ pub async fn unassign_ip(
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: BalancerPath,
+    object: Object,
     form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::LOAD_BALANCERS_DELETE,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::LOAD_BALANCERS_DELETE, &FAMILY)
+        .await?;
     let client = act.up.client();
-    let lb = match client.get_load_balancer(&id).await {
+    let lb = match client.get_load_balancer(id).await {
         Ok(lb) => lb.value,
         Err(e) => {
             return act.unreadable("load balancer", &e);
@@ -278,7 +215,7 @@ pub async fn delete(
     }
     // What the deletion takes with it, for the audit log.
     let ips = client
-        .list_load_balancer_server_ips(&id)
+        .list_load_balancer_server_ips(id)
         .await
         .map(|f| f.value)
         .unwrap_or(lb.server_ips);
@@ -299,5 +236,5 @@ pub async fn delete(
         success,
     )
     .then(Then::List);
-    act.run(change, client.delete_load_balancer(&id)).await
+    act.run(change, client.delete_load_balancer(id)).await
 }

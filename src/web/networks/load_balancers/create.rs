@@ -11,23 +11,19 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::json;
 
-use super::SECTION;
+use super::FAMILY;
 use super::rule_row::RuleRow;
 use super::rules::{mark_overlaps, rules_details};
 use super::settings::Settings;
-use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::networks::CreateLoadBalancer;
-use crate::cloudpanel::{CloudError, ListQuery};
 use crate::rbac::perms;
-use crate::web::cloud::queued;
-use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect, recorded,
-};
+use crate::web::cloud::{AccountParam, Change, Choices, Fallback, Upstream, chosen_id, connect};
 use crate::web::error::AppResult;
 use crate::web::networks::form::{Fields, check_description, check_name};
+use crate::web::networks::parts::datacenter_choices;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
-use crate::web::{flash, redirect, render};
+use crate::web::render;
 
 const ROWS: usize = 3;
 const MAX_ROWS: usize = 20;
@@ -108,12 +104,8 @@ async fn show(
     problem: Option<String>,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let datacenters = Choices::from(
-        "the datacenters",
-        up.client().list_datacenters(&ListQuery::all()).await,
-        |d| Choice::of(&d.id, &format!("{} ({})", d.location, d.country_code)),
-    );
-    let page = ctx.page.clone().with_section(SECTION);
+    let datacenters = datacenter_choices(up).await;
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         status,
         &CreatePage {
@@ -125,8 +117,8 @@ async fn show(
                 || !v.settings.errors.is_empty()
                 || v.rows.iter().any(|r| !r.errors.is_empty()),
             problem,
-            action: up.href(ctx, "load_balancers"),
-            list_href: up.href(ctx, "load_balancers"),
+            action: FAMILY.list_on(ctx, up),
+            list_href: FAMILY.list_on(ctx, up),
         },
     )
 }
@@ -231,9 +223,9 @@ pub async fn submit(
         }
     };
 
-    let event = NewEvent::new("load_balancer.create", Outcome::Requested)
-        .target("load_balancer", "", &request.name)
-        .details(json!({
+    let change = Change::new(
+        "load_balancer.create",
+        json!({
             "name": request.name,
             "description": request.description,
             "datacenter_id": request.datacenter_id,
@@ -245,54 +237,26 @@ pub async fn submit(
             "persistence_time": request.persistence_time,
             "method": request.method.as_str(),
             "rules": rules_details(&request.rules),
-        }));
-    let answer = recorded(
+        }),
+        "Creating {name}: it is being configured and gets its IP address meanwhile.",
+    );
+    let again = (&ctx, &up, &values);
+    crate::web::cloud::create(
+        &ctx,
+        &session,
         &up,
-        event,
+        &FAMILY,
+        change,
+        &request.name,
         up.client().create_load_balancer(&request),
-        |lb| (lb.id.clone(), lb.name.clone()),
+        // The API's words go above the form, none beside a field.
+        |_| None,
+        |errors, problem| async move {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show(again.0, again.1, again.2, &errors, Some(problem), status).await
+        },
     )
-    .await?;
-    match answer {
-        Ok(lb) => {
-            flash::success(
-                &session,
-                format!(
-                    "Creating {}: it is being configured and gets its IP address meanwhile.",
-                    lb.name
-                ),
-            );
-            if lb.id.is_empty() {
-                return Ok(redirect(&up.href(&ctx, "load_balancers")));
-            }
-            Ok(redirect(
-                &up.href(&ctx, &format!("load_balancers/{}", lb.id)),
-            ))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "load_balancers")) {
-                return Ok(queued);
-            }
-            let problem = match &e {
-                CloudError::Rejected { .. }
-                | CloudError::Forbidden { .. }
-                | CloudError::RateLimited { .. } => {
-                    format!("{} Nothing was created.", e.user_message())
-                }
-                other => format!("Nothing was created. {}", other.user_message()),
-            };
-            show(
-                &ctx,
-                &up,
-                &values,
-                &BTreeMap::new(),
-                Some(problem),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+    .await
 }
 
 #[cfg(test)]

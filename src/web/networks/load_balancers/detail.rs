@@ -3,22 +3,20 @@
 //! each shown only to a member who may use it. The status badge refreshes
 //! itself while the balancer is being configured.
 
-use std::collections::BTreeMap;
-
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::current_row;
+use super::FAMILY;
+use super::list::LoadBalancers;
 use super::rule_row::RuleRow;
 use super::settings::Settings;
 use super::view::{self, BalancerRow};
-use super::{SECTION, balancer_href};
 use crate::cloudpanel::common::ResourceState;
 use crate::cloudpanel::networks::{LbRule, LoadBalancer};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, Upstream, check_id, connect, found, fragment};
+use crate::web::cloud::{Listed, Object, Upstream, found};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::networks::server_ips::{AttachedIp, OwnedIp, ServerIps};
@@ -53,15 +51,6 @@ impl Can {
     }
 }
 
-/// Forms that came back with errors: what was typed, and the messages.
-#[derive(Default)]
-pub struct Forms {
-    pub rename: Option<(String, String)>,
-    pub rename_errors: BTreeMap<&'static str, String>,
-    pub settings: Option<Settings>,
-    pub rule: Option<RuleRow>,
-}
-
 #[derive(Template)]
 #[template(path = "load_balancers/detail.html")]
 struct DetailPage<'a> {
@@ -78,20 +67,14 @@ struct DetailPage<'a> {
     ips: Vec<AttachedIp>,
     free_ips: Vec<OwnedIp>,
     ips_problem: Option<String>,
-    rename_name: String,
-    rename_description: String,
-    rename_errors: BTreeMap<&'static str, String>,
+    /// The settings form, as typed when it came back.
     settings: Settings,
+    /// The "add a rule" form, as typed when it came back.
     rule: RuleRow,
-    has_errors: bool,
     from_refresh: bool,
 }
 
 impl DetailPage<'_> {
-    pub fn error(&self, field: &str) -> Option<&String> {
-        self.rename_errors.get(field)
-    }
-
     fn rule_row(&self) -> &RuleRow {
         &self.rule
     }
@@ -145,34 +128,14 @@ impl DetailPage<'_> {
     }
 }
 
-#[derive(Template)]
-#[template(path = "load_balancers/status.html")]
-struct StatusFragment<'a> {
-    row: &'a BalancerRow,
-    from_refresh: bool,
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    show(&ctx, &up, &object.id).await
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    show(&ctx, &up, id, Forms::default(), StatusCode::OK).await
-}
-
-/// Renders the page; a form that came back with errors keeps what was typed.
-pub async fn show(
-    ctx: &OrgCtx,
-    up: &Upstream,
-    id: &str,
-    forms: Forms,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
+/// Renders the page; a form that came back shows what was typed, each
+/// message beside its field.
+async fn show(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<HttpResponse> {
     // Side by side: the page waits for the slowest, not the sum.
     let (fetched, server_ips) =
         futures_util::join!(up.client().get_load_balancer(id), ServerIps::load(up));
@@ -186,26 +149,17 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    let row = BalancerRow::new(&lb, balancer_href(ctx, id), up.query());
+    let row = LoadBalancers::row(ctx, up, &lb);
     let removing = lb.state == ResourceState::Removing;
     let busy = busy_reason(&row, removing);
-    let has_errors = !forms.rename_errors.is_empty()
-        || forms
-            .settings
-            .as_ref()
-            .is_some_and(|s| !s.errors.is_empty())
-        || forms.rule.as_ref().is_some_and(|r| !r.errors.is_empty());
-    let (rename_name, rename_description) = forms
-        .rename
-        .unwrap_or_else(|| (lb.name.clone(), lb.description.clone()));
-    let page = ctx.page.clone().with_section(SECTION);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
-        status,
+        StatusCode::OK,
         &DetailPage {
             page: &page,
             href: row.href.clone(),
             row,
-            list_href: up.href(ctx, "load_balancers"),
+            list_href: FAMILY.list_on(ctx, up),
             account_name: up.row().name.clone(),
             notice,
             can,
@@ -214,16 +168,8 @@ pub async fn show(
             ips,
             free_ips,
             ips_problem: server_ips.problem,
-            rename_name,
-            rename_description,
-            rename_errors: forms.rename_errors,
-            settings: forms
-                .settings
-                .unwrap_or_else(|| Settings::of(&lb, "modify-")),
-            rule: forms
-                .rule
-                .unwrap_or_else(|| RuleRow::blank("rule", "New rule")),
-            has_errors,
+            settings: Settings::modified(&ctx.page, &lb),
+            rule: RuleRow::added(&ctx.page),
             from_refresh: false,
             lb: &lb,
         },
@@ -238,24 +184,4 @@ fn busy_reason(row: &BalancerRow, removing: bool) -> Option<String> {
         "Changes to its settings and rules",
         removing,
     )
-}
-
-/// The status badge alone, for the page's script while work is in progress.
-pub async fn status(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
-    fragment(&StatusFragment {
-        row: &row,
-        from_refresh: true,
-    })
 }

@@ -1,172 +1,92 @@
 //! The load balancers list: search, sort and pages computed in the panel
 //! over one cached upstream list, shared by every member and refreshing row.
 
-use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
-use askama::Template;
-
+use super::FAMILY;
 use super::view::BalancerRow;
-use super::{SECTION, balancer_href};
-use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::networks::LoadBalancer;
-use crate::rbac::perms;
-use crate::tenant::AccountList;
-use crate::web::cloud::{
-    AccountParam, Fallback, ListParams, ListView, Loaded, Upstream, check_id, connect, fragment,
-    list,
-};
-use crate::web::error::{AppError, AppResult};
+use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
+use crate::web::cloud::{Family, HasStatus, ListPage, Listed, Upstream};
+use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
-use crate::web::page::PageCtx;
-use crate::web::render;
 
-/// The sort orders the list offers; the first is the default.
-const SORTS: &[(&str, &str)] = &[
-    ("name", "Name (A–Z)"),
-    ("-name", "Name (Z–A)"),
-    ("state", "State"),
-    ("-created", "Newest first"),
-    ("created", "Oldest first"),
-];
+crate::list_templates!(
+    BalancerRow,
+    "load_balancers/list.html",
+    "load_balancers/row.html",
+    "load_balancers/status.html"
+);
 
-#[derive(Template)]
-#[template(path = "load_balancers/list.html")]
-struct ListPage<'a> {
-    page: &'a PageCtx,
-    rows: Vec<BalancerRow>,
-    list: ListView,
-    accounts: AccountList,
-    account_id: i64,
-    notice: Option<String>,
-    problem: Option<String>,
-    retry_after: Option<u64>,
-    can_create: bool,
-    new_href: String,
-    list_href: String,
-}
+pub struct LoadBalancers;
 
-#[derive(Template)]
-#[template(path = "load_balancers/row.html")]
-struct RowFragment<'a> {
-    row: &'a BalancerRow,
-}
+impl Listed for LoadBalancers {
+    type Item = LoadBalancer;
+    type Row = BalancerRow;
+    const FAMILY: &'static Family = &FAMILY;
+    const SORTS: &'static [(&'static str, &'static str)] = &[
+        ("name", "Name (A–Z)"),
+        ("-name", "Name (Z–A)"),
+        ("state", "State"),
+        ("-created", "Newest first"),
+        ("created", "Oldest first"),
+    ];
 
-/// `q` is already lower case.
-fn matches(lb: &LoadBalancer, q: &str) -> bool {
-    [
-        &lb.name,
-        &lb.description,
-        &lb.id,
-        &lb.cloudpanel_id,
-        &lb.datacenter.location,
-    ]
-    .iter()
-    .any(|field| field.to_lowercase().contains(q))
-        || lb.ip.as_deref().is_some_and(|ip| ip.contains(q))
-        || lb
-            .server_ips
-            .iter()
-            .any(|ip| ip.ip.contains(q) || ip.server_name.to_lowercase().contains(q))
-}
+    async fn load(client: &AccountClient) -> Result<Fetched<Vec<LoadBalancer>>, CloudError> {
+        client.list_load_balancers(&ListQuery::all()).await
+    }
 
-fn sort_balancers(balancers: &mut Vec<&LoadBalancer>, sort: &str) {
-    match sort {
-        "-name" => balancers.sort_by_cached_key(|p| std::cmp::Reverse(p.name.to_lowercase())),
-        "state" => {
-            balancers.sort_by_cached_key(|p| (p.state.as_str().to_owned(), p.name.to_lowercase()))
+    fn id(lb: &LoadBalancer) -> &str {
+        &lb.id
+    }
+
+    fn matches(lb: &LoadBalancer, q: &str) -> bool {
+        [
+            &lb.name,
+            &lb.description,
+            &lb.id,
+            &lb.cloudpanel_id,
+            &lb.datacenter.location,
+        ]
+        .iter()
+        .any(|field| field.to_lowercase().contains(q))
+            || lb.ip.as_deref().is_some_and(|ip| ip.contains(q))
+            || lb
+                .server_ips
+                .iter()
+                .any(|ip| ip.ip.contains(q) || ip.server_name.to_lowercase().contains(q))
+    }
+
+    fn sort(balancers: &mut Vec<&LoadBalancer>, key: &str) {
+        match key {
+            "-name" => balancers.sort_by_cached_key(|p| std::cmp::Reverse(p.name.to_lowercase())),
+            "state" => balancers
+                .sort_by_cached_key(|p| (p.state.as_str().to_owned(), p.name.to_lowercase())),
+            "-created" => {
+                balancers.sort_by_cached_key(|p| std::cmp::Reverse(p.creation_date.to_string()))
+            }
+            "created" => balancers.sort_by_cached_key(|p| p.creation_date.to_string()),
+            _ => balancers.sort_by_cached_key(|p| p.name.to_lowercase()),
         }
-        "-created" => {
-            balancers.sort_by_cached_key(|p| std::cmp::Reverse(p.creation_date.to_string()))
-        }
-        "created" => balancers.sort_by_cached_key(|p| p.creation_date.to_string()),
-        _ => balancers.sort_by_cached_key(|p| p.name.to_lowercase()),
+    }
+
+    fn row(ctx: &OrgCtx, up: &Upstream, lb: &LoadBalancer) -> BalancerRow {
+        BalancerRow::new(lb, FAMILY.href(ctx, &lb.id), up.query())
+    }
+
+    fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> BalancerRow {
+        BalancerRow::removed(id, FAMILY.href(ctx, id), up.query())
+    }
+
+    fn render_list(page: ListPage<'_, BalancerRow>) -> AppResult<actix_web::HttpResponse> {
+        render_list(page)
+    }
+
+    fn render_row(row: &BalancerRow) -> AppResult<actix_web::HttpResponse> {
+        render_row(row)
     }
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    params: web::Query<ListParams>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
-    let params = params.into_inner();
-    let named = AccountParam::named(params.account_id());
-    let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
-    let accounts = tenant.accounts().await?;
-
-    let Loaded {
-        items: balancers,
-        notice,
-        problem,
-        retry_after,
-    } = Loaded::from(
-        "the load balancers",
-        up.client().list_load_balancers(&ListQuery::all()).await,
-    );
-    let account_id = up.row().id;
-    let listing = list(
-        &balancers,
-        &params,
-        SORTS,
-        matches,
-        sort_balancers,
-        &ctx.href("load_balancers"),
-        account_id,
-    );
-    let rows = listing
-        .rows
-        .iter()
-        .map(|p| BalancerRow::new(p, balancer_href(&ctx, &p.id), up.query()))
-        .collect();
-    let page = ctx.page.clone().with_section(SECTION);
-    render(
-        StatusCode::OK,
-        &ListPage {
-            page: &page,
-            rows,
-            list: listing.view,
-            accounts,
-            account_id,
-            notice,
-            problem,
-            retry_after,
-            can_create: ctx.can(perms::LOAD_BALANCERS_CREATE),
-            new_href: up.href(&ctx, "load_balancers/new"),
-            list_href: ctx.href("load_balancers"),
-        },
-    )
-}
-
-/// One row, for a row in a transitional state that refreshes itself.
-pub async fn row(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
-    fragment(&RowFragment { row: &row })
-}
-
-/// A balancer's row as the shared (cached) list shows it now: every
-/// refreshing row and status of every member costs one upstream call per
-/// cache period.
-pub async fn current_row(up: &Upstream, ctx: &OrgCtx, id: &str) -> AppResult<BalancerRow> {
-    let balancers = up
-        .client()
-        .list_load_balancers(&ListQuery::all())
-        .await
-        .map_err(|e| AppError::cloud("the load balancers", &e))?;
-    let href = balancer_href(ctx, id);
-    Ok(match balancers.value.iter().find(|p| p.id == id) {
-        Some(lb) => BalancerRow::new(lb, href, up.query()),
-        None => BalancerRow::removed(id, href, up.query()),
-    })
+impl HasStatus for LoadBalancers {
+    fn render_status(row: &BalancerRow) -> AppResult<actix_web::HttpResponse> {
+        render_status(row)
+    }
 }

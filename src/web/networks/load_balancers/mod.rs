@@ -12,74 +12,40 @@ mod rules;
 mod settings;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::networks::LoadBalancer;
-use crate::web::cloud::{Named, Target, Upstream};
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, Named, list_page, row_fragment, status_fragment};
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/load_balancers"),
-    ("POST", "/o/{slug}/load_balancers"),
-    ("GET", "/o/{slug}/load_balancers/new"),
-    ("GET", "/o/{slug}/load_balancers/{id}"),
-    ("GET", "/o/{slug}/load_balancers/{id}/row"),
-    ("GET", "/o/{slug}/load_balancers/{id}/status"),
-    ("POST", "/o/{slug}/load_balancers/{id}/rename"),
-    ("POST", "/o/{slug}/load_balancers/{id}/modify"),
-    ("POST", "/o/{slug}/load_balancers/{id}/rules"),
-    (
-        "POST",
-        "/o/{slug}/load_balancers/{id}/rules/{rule_id}/delete",
-    ),
-    ("POST", "/o/{slug}/load_balancers/{id}/server_ips"),
-    (
-        "POST",
-        "/o/{slug}/load_balancers/{id}/server_ips/{ip_id}/unassign",
-    ),
-    ("POST", "/o/{slug}/load_balancers/{id}/delete"),
-];
+/// Load balancers, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "load_balancer",
+    word: "load_balancers",
+    title: "Load balancers",
+    one: "load balancer",
+    many: "load balancers",
+    show: perms::LOAD_BALANCERS_SHOW,
+    create: perms::LOAD_BALANCERS_CREATE,
+};
 
-/// Every route, in registration order (`new` before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/load_balancers", get().to(list::page))
-        .route("/o/{slug}/load_balancers", post().to(create::submit))
-        .route("/o/{slug}/load_balancers/new", get().to(create::form))
-        .route("/o/{slug}/load_balancers/{id}", get().to(detail::page))
-        .route("/o/{slug}/load_balancers/{id}/row", get().to(list::row))
-        .route(
-            "/o/{slug}/load_balancers/{id}/status",
-            get().to(detail::status),
-        )
-        .route(
-            "/o/{slug}/load_balancers/{id}/rename",
-            post().to(actions::rename),
-        )
-        .route(
-            "/o/{slug}/load_balancers/{id}/modify",
-            post().to(actions::modify),
-        )
-        .route("/o/{slug}/load_balancers/{id}/rules", post().to(rules::add))
-        .route(
-            "/o/{slug}/load_balancers/{id}/rules/{rule_id}/delete",
-            post().to(rules::remove),
-        )
-        .route(
-            "/o/{slug}/load_balancers/{id}/server_ips",
-            post().to(actions::assign_ips),
-        )
-        .route(
-            "/o/{slug}/load_balancers/{id}/server_ips/{ip_id}/unassign",
-            post().to(actions::unassign_ip),
-        )
-        .route(
-            "/o/{slug}/load_balancers/{id}/delete",
-            post().to(actions::delete),
-        );
+// Every route, in registration order (`new` before `{id}`).
+org_routes! {
+    "/load_balancers" {
+        GET  "" => list_page::<list::LoadBalancers>,
+        POST "" => create::submit,
+        GET  "/new" => create::form,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => row_fragment::<list::LoadBalancers>,
+        GET  "/{id}/status" => status_fragment::<list::LoadBalancers>,
+        POST "/{id}/rename" => actions::rename,
+        POST "/{id}/modify" => actions::modify,
+        POST "/{id}/rules" => rules::add,
+        POST "/{id}/rules/{rule_id}/delete" => rules::remove,
+        POST "/{id}/server_ips" => actions::assign_ips,
+        POST "/{id}/server_ips/{ip_id}/unassign" => actions::unassign_ip,
+        POST "/{id}/delete" => actions::delete,
+    }
 }
 
 impl Named for LoadBalancer {
@@ -91,21 +57,3 @@ impl Named for LoadBalancer {
         &self.name
     }
 }
-
-/// Where a balancer's pages live, without the account query.
-fn balancer_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("load_balancers/{id}"))
-}
-
-/// The audit target of every change to a balancer, and where the user goes.
-fn target(ctx: &OrgCtx, up: &Upstream, id: &str) -> Target {
-    Target {
-        kind: "load_balancer",
-        id: id.to_owned(),
-        page: up.href(ctx, &format!("load_balancers/{id}")),
-        list: up.href(ctx, "load_balancers"),
-    }
-}
-
-/// The section of the side menu these pages belong to.
-const SECTION: &str = "load_balancers";

@@ -6,15 +6,24 @@
 //! the API refuses; the panel says so beside the field before sending.
 //!
 //! Its own file because the balancer's page shows the "add a rule" form
-//! ([`super::detail`]) and the rule handlers ([`super::rules`]) show that
-//! page again when a rule comes back with errors.
+//! ([`super::detail`]), as typed when the rule handlers ([`super::rules`])
+//! sent it back with errors.
 
 use std::collections::BTreeMap;
 
 use crate::cloudpanel::networks::{NewLbRule, Protocol};
-use crate::web::networks::form::{Fields, parse_number, parse_source};
+use crate::domain::{BalancedPort, BalancedPorts, RuleSource};
+use crate::web::networks::form::Fields;
+use crate::web::page::PageCtx;
 
 pub const PROTOCOLS: &[&str] = &["TCP", "UDP"];
+
+/// The balancer page's "add a rule" form: its name on the page, and its
+/// fields' prefix.
+pub const ADD_FORM: &str = "rule";
+
+/// A row's own names for its fields, which its messages are kept under.
+const FIELDS: &[&str] = &["protocol", "port_balancer", "port_server", "source"];
 
 /// What was typed into one rule's fields, and what is wrong with them.
 #[derive(Debug, Clone)]
@@ -53,6 +62,23 @@ impl RuleRow {
         }
     }
 
+    /// The "add a rule" form of a posted form.
+    pub fn posted(fields: &Fields) -> Self {
+        Self::read(ADD_FORM, "New rule", fields)
+    }
+
+    /// The "add a rule" form of the balancer's page: as typed when it came
+    /// back, with its messages, else blank.
+    pub fn added(page: &PageCtx) -> Self {
+        match Fields::kept(page, ADD_FORM, FIELDS) {
+            Some((fields, errors)) => Self {
+                errors,
+                ..Self::posted(&fields)
+            },
+            None => Self::blank(ADD_FORM, "New rule"),
+        }
+    }
+
     pub fn is_blank(&self) -> bool {
         self.protocol.is_empty()
             && self.port_balancer.is_empty()
@@ -87,38 +113,37 @@ impl RuleRow {
         if !PROTOCOLS.contains(&self.protocol.as_str()) {
             self.errors.insert("protocol", "Choose TCP or UDP.".into());
         }
-        let port = |raw: &str, what: &str| parse_number(raw, what, 0, 65535);
-        let balancer = port(&self.port_balancer, "The balancer's port")
+        let balancer = BalancedPort::parse(&self.port_balancer, "The balancer's port")
             .map_err(|e| self.errors.insert("port_balancer", e))
             .ok();
-        let server = port(&self.port_server, "The servers' port")
+        let server = BalancedPort::parse(&self.port_server, "The servers' port")
             .map_err(|e| self.errors.insert("port_server", e))
             .ok();
-        if let (Some(b), Some(s)) = (balancer, server) {
-            if (b == 0) != (s == 0) {
-                self.errors.insert(
-                    "port_server",
-                    "Port 0 (every port) goes on both sides or on none.".into(),
-                );
-            } else if b == 0 && !matches!(test, "NONE" | "ICMP") {
-                self.errors.insert(
-                    "port_balancer",
-                    "Port 0 (every port) needs a health check of none or ICMP.".into(),
-                );
-            }
-        }
-        let source = parse_source(&self.source)
+        let ports = match (balancer, server) {
+            (Some(b), Some(s)) => match BalancedPorts::new(b, s) {
+                Ok(ports) => {
+                    if let Err(e) = ports.check_health_check(test) {
+                        self.errors.insert("port_balancer", e);
+                    }
+                    Some(ports)
+                }
+                Err(e) => {
+                    self.errors.insert("port_server", e);
+                    None
+                }
+            },
+            _ => None,
+        };
+        let source = RuleSource::parse(&self.source)
             .map_err(|e| self.errors.insert("source", e))
             .ok();
-        match (balancer, server, source) {
-            (Some(port_balancer), Some(port_server), Some(source)) if self.errors.is_empty() => {
-                Some(NewLbRule {
-                    protocol: Protocol::parse(&self.protocol),
-                    port_balancer,
-                    port_server,
-                    source: Some(source),
-                })
-            }
+        match (ports, source) {
+            (Some(ports), Some(source)) if self.errors.is_empty() => Some(NewLbRule {
+                protocol: Protocol::parse(&self.protocol),
+                port_balancer: u32::from(ports.balancer()),
+                port_server: u32::from(ports.server()),
+                source: Some(source.to_string()),
+            }),
             _ => None,
         }
     }

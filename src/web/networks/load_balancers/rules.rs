@@ -4,18 +4,16 @@
 //!
 //! One rule's fields and their checks are in [`super::rule_row`].
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::detail::{self, Forms};
-use super::rule_row::RuleRow;
-use super::target;
+use super::FAMILY;
+use super::rule_row::{ADD_FORM, RuleRow};
 use super::view::rule_summary;
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::{LbRule, NewLbRule, Protocol};
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Act, Change, check_id};
+use crate::web::cloud::{Change, Object};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::networks::form::Fields;
@@ -66,30 +64,23 @@ fn new_rule_summary(rule: &NewLbRule) -> String {
     })
 }
 
-type BalancerPath = web::Path<(String, String)>;
-
 /// Adds one rule; a bad value or an overlap with a current rule comes back
-/// beside its field (422) with what was typed.
+/// to the balancer's page beside its field, with what was typed.
 pub async fn add(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: BalancerPath,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    check_id(&id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::LOAD_BALANCERS_MANAGE_RULES,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let id = &object.id;
+    let fields = Fields::parse(&body);
+    let act = object
+        .act(&ctx, &session, perms::LOAD_BALANCERS_MANAGE_RULES, &FAMILY)
+        .await?
+        .keeping(ADD_FORM, &fields);
     let client = act.up.client();
     // Port 0 depends on the balancer's health check.
-    let test = match client.get_load_balancer(&id).await {
+    let test = match client.get_load_balancer(id).await {
         Ok(lb) => lb.value.health_check_test.as_str().to_owned(),
         Err(e @ CloudError::NotFound { .. }) => {
             flash::cloud_error(&session, &e);
@@ -97,11 +88,10 @@ pub async fn add(
         }
         Err(_) => String::new(),
     };
-    let fields = Fields::parse(&body);
-    let mut row = RuleRow::read("rule", "New rule", &fields);
+    let mut row = RuleRow::posted(&fields);
     let rule = row.check(&test);
     if let Some(rule) = &rule
-        && let Ok(existing) = client.list_load_balancer_rules(&id).await
+        && let Ok(existing) = client.list_load_balancer_rules(id).await
         && let Some(taken) = existing
             .value
             .iter()
@@ -116,12 +106,7 @@ pub async fn add(
         );
     }
     let Some(rule) = rule.filter(|_| row.errors.is_empty()) else {
-        ctx.require(perms::LOAD_BALANCERS_SHOW).await?;
-        let forms = Forms {
-            rule: Some(row),
-            ..Forms::default()
-        };
-        return detail::show(&ctx, &act.up, &id, forms, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return act.invalid_fields(row.errors);
     };
     let change = Change::new(
         "load_balancer.rule_add",
@@ -130,7 +115,7 @@ pub async fn add(
     );
     act.run(
         change,
-        client.add_load_balancer_rules(&id, std::slice::from_ref(&rule)),
+        client.add_load_balancer_rules(id, std::slice::from_ref(&rule)),
     )
     .await
 }
@@ -139,25 +124,17 @@ pub async fn add(
 pub async fn remove(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, rule_id) = path.into_inner();
-    check_id(&id)?;
-    check_id(&rule_id)?;
-    let act = Act::begin(
-        &ctx,
-        &session,
-        &account,
-        perms::LOAD_BALANCERS_MANAGE_RULES,
-        |up| target(&ctx, up, &id),
-    )
-    .await?;
+    let (id, rule_id) = (&object.id, object.other("rule_id")?);
+    let act = object
+        .act(&ctx, &session, perms::LOAD_BALANCERS_MANAGE_RULES, &FAMILY)
+        .await?;
     if !form.given() {
         return act.unconfirmed("remove the rule");
     }
-    let rule = match act.up.client().get_load_balancer_rule(&id, &rule_id).await {
+    let rule = match act.up.client().get_load_balancer_rule(id, rule_id).await {
         Ok(rule) => rule.value,
         Err(CloudError::NotFound { kind, .. }) if kind == "RULE_NOT_FOUND" => {
             return act
@@ -185,7 +162,7 @@ pub async fn remove(
     );
     act.run(
         change,
-        act.up.client().delete_load_balancer_rule(&id, &rule_id),
+        act.up.client().delete_load_balancer_rule(id, rule_id),
     )
     .await
 }

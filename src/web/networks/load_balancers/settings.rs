@@ -7,6 +7,21 @@ use std::collections::BTreeMap;
 
 use crate::cloudpanel::networks::{BalancingMethod, HealthCheckTest, LoadBalancer};
 use crate::web::networks::form::{Fields, parse_number};
+use crate::web::page::PageCtx;
+
+/// The balancer page's settings form, by its name on the page.
+pub const MODIFY_FORM: &str = "modify";
+
+/// The fields' names (the API's), which their messages are kept under.
+const FIELDS: &[&str] = &[
+    "health_check_test",
+    "health_check_interval",
+    "health_check_path",
+    "health_check_parse",
+    "persistence",
+    "persistence_time",
+    "method",
+];
 
 pub const TESTS: &[(&str, &str)] = &[
     ("TCP", "TCP"),
@@ -92,6 +107,18 @@ impl Settings {
             persistence_time: fields.trimmed("persistence_time"),
             method: fields.trimmed("method"),
             errors: BTreeMap::new(),
+        }
+    }
+
+    /// The settings form of the balancer's page: as typed when it came
+    /// back, with its messages, else the balancer's current settings.
+    pub fn modified(page: &PageCtx, lb: &LoadBalancer) -> Self {
+        match Fields::kept(page, MODIFY_FORM, FIELDS) {
+            Some((fields, errors)) => Self {
+                errors,
+                ..Self::read(&fields, "modify-")
+            },
+            None => Self::of(lb, "modify-"),
         }
     }
 

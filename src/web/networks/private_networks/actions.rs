@@ -6,38 +6,17 @@ use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::network_href;
+use super::FAMILY;
 use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::networks::PrivateNetwork;
 use crate::cloudpanel::{CloudError, ListQuery};
-use crate::rbac::{Permission, perms};
-use crate::web::cloud::{AccountParam, Act, Change, Named, Target, Then, check_id};
+use crate::rbac::perms;
+use crate::web::cloud::{Act, Change, Named, Object, Then, check_id};
 use crate::web::confirm::Confirmation;
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::check_typed_name;
 use crate::web::org_ctx::OrgCtx;
-use crate::web::{flash, redirect};
-
-type NetworkPath = web::Path<(String, String)>;
-
-/// A valid id, the permission, and the account the form's address names.
-async fn begin<'a>(
-    ctx: &'a OrgCtx,
-    session: &'a Session,
-    account: &AccountParam,
-    id: &str,
-    permission: Permission,
-) -> AppResult<Act<'a>> {
-    check_id(id)?;
-    Act::begin(ctx, session, account, permission, |up| Target {
-        kind: "private_network",
-        id: id.to_owned(),
-        page: format!("{}{}", network_href(ctx, id), up.query()),
-        list: up.href(ctx, "private_networks"),
-    })
-    .await
-}
 
 /// The network named by the answer of a change that answers something else.
 struct NetworkName {
@@ -55,21 +34,12 @@ impl Named for NetworkName {
     }
 }
 
-/// The network as it is now, or the answer for a network that is gone.
+/// The network as it is now, or the answer for a network that cannot be read.
 async fn current(act: &Act<'_>, id: &str) -> Result<PrivateNetwork, AppResult<HttpResponse>> {
     match act.up.client().get_private_network(id).await {
         Ok(fetched) => Ok(fetched.value),
-        Err(CloudError::NotFound { .. }) => Err(gone(act)),
-        Err(e) => Err(act.invalid(&format!("Nothing was changed. {}", e.summary()))),
+        Err(e) => Err(act.unreadable(FAMILY.one, &e)),
     }
-}
-
-fn gone(act: &Act<'_>) -> AppResult<HttpResponse> {
-    flash::error(
-        act.session,
-        "This no longer exists in the Cloud Panel: it was removed meanwhile.",
-    );
-    Ok(redirect(act.list()))
 }
 
 fn label(server: &IdName) -> &str {
@@ -83,19 +53,18 @@ fn label(server: &IdName) -> &str {
 pub async fn attach(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: NetworkPath,
+    object: Object,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
+            &FAMILY,
+        )
+        .await?;
     // Repeated `server_id` fields: one per ticked server.
     let mut ids: Vec<String> = Vec::new();
     for (key, value) in url::form_urlencoded::parse(&body) {
@@ -113,7 +82,7 @@ pub async fn attach(
     if ids.is_empty() {
         return act.invalid("Choose at least one server to attach. Nothing was changed.");
     }
-    let network = match current(&act, &id).await {
+    let network = match current(&act, id).await {
         Ok(network) => network,
         Err(answer) => return answer,
     };
@@ -144,7 +113,7 @@ pub async fn attach(
     };
     let call = async {
         client
-            .add_private_network_servers(&id, &ids)
+            .add_private_network_servers(id, &ids)
             .await
             .map(|_attached| named)
     };
@@ -154,20 +123,18 @@ pub async fn attach(
 pub async fn detach(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String, String)>,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, server_id) = path.into_inner();
-    check_id(&server_id)?;
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
-    )
-    .await?;
+    let (id, server_id) = (&object.id, object.other("server_id")?);
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
+            &FAMILY,
+        )
+        .await?;
     if !form.given() {
         return act.unconfirmed("detach the server from the private network");
     }
@@ -176,12 +143,14 @@ pub async fn detach(
     let server = match act
         .up
         .client()
-        .get_private_network_server(&id, &server_id)
+        .get_private_network_server(id, server_id)
         .await
     {
         Ok(fetched) => fetched.value,
-        Err(CloudError::NotFound { kind, .. }) if kind.contains("PRIVATE_NETWORK") => {
-            return gone(&act);
+        // The network itself is gone.
+        Err(e) if matches!(&e, CloudError::NotFound { kind, .. } if kind.contains("PRIVATE_NETWORK")) =>
+        {
+            return act.unreadable(FAMILY.one, &e);
         }
         Err(CloudError::NotFound { .. }) => {
             return act.invalid(
@@ -189,7 +158,7 @@ pub async fn detach(
             );
         }
         Err(_) => IdName {
-            id: server_id.clone(),
+            id: server_id.to_owned(),
             name: String::new(),
         },
     };
@@ -206,9 +175,7 @@ pub async fn detach(
     };
     act.run(
         change,
-        act.up
-            .client()
-            .remove_private_network_server(&id, &server_id),
+        act.up.client().remove_private_network_server(id, server_id),
     )
     .await
 }
@@ -216,13 +183,14 @@ pub async fn detach(
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: NetworkPath,
+    object: Object,
     form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::PRIVATE_NETWORK_DELETE).await?;
-    let network = match current(&act, &id).await {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::PRIVATE_NETWORK_DELETE, &FAMILY)
+        .await?;
+    let network = match current(&act, id).await {
         Ok(network) => network,
         Err(answer) => return answer,
     };
@@ -245,6 +213,6 @@ pub async fn delete(
         },
         then: Then::List,
     };
-    act.run(change, act.up.client().delete_private_network(&id))
+    act.run(change, act.up.client().delete_private_network(id))
         .await
 }

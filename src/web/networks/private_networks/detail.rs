@@ -3,18 +3,18 @@
 //! badge refreshes itself while work is in progress.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::current_row;
+use super::FAMILY;
 use super::view::{NetworkRow, server_links};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::networks::PrivateNetwork;
 use crate::cloudpanel::servers::Server;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragment, read_problem};
+use crate::web::cloud::{Object, found, read_problem};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::Link;
@@ -112,23 +112,9 @@ impl DetailPage<'_> {
     }
 }
 
-#[derive(Template)]
-#[template(path = "private_networks/status.html")]
-struct StatusFragment<'a> {
-    row: &'a NetworkRow,
-    from_refresh: bool,
-}
-
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::PRIVATE_NETWORK_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    let id = object.id.as_str();
     let can = Can::new(&ctx);
     let client = up.client();
     let (fetched, attached, servers) = futures_util::join!(
@@ -160,7 +146,7 @@ pub async fn page(
         None => (Vec::new(), None),
     };
     let row = NetworkRow::new(&network, &ctx, &up);
-    let page = ctx.page.clone().with_section("private_networks");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         StatusCode::OK,
         &DetailPage {
@@ -180,7 +166,7 @@ pub async fn page(
             candidates,
             candidates_problem,
             network: &network,
-            list_href: up.href(&ctx, "private_networks"),
+            list_href: FAMILY.list_on(&ctx, &up),
             account_name: up.row().name.clone(),
             notice,
             can,
@@ -204,24 +190,4 @@ fn candidates(servers: &[Server], network: &PrivateNetwork, attached: &[IdName])
         .collect();
     out.sort_by_cached_key(|c| c.name.to_lowercase());
     out
-}
-
-/// The status badge alone, for the page's script while work is in progress.
-pub async fn status(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::PRIVATE_NETWORK_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
-    fragment(&StatusFragment {
-        row: &row,
-        from_refresh: true,
-    })
 }

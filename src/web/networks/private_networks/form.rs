@@ -15,7 +15,7 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::network_href;
+use super::FAMILY;
 use super::view::badge;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
@@ -23,9 +23,10 @@ use crate::cloudpanel::networks::{CreatePrivateNetwork, PrivateNetwork, UpdatePr
 use crate::domain::{Ipv4Subnet, SubnetField, parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::among;
-use crate::web::cloud::queued;
 use crate::web::cloud::recorded;
-use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect, found};
+use crate::web::cloud::{
+    AccountParam, Change, Choices, Fallback, Object, Upstream, connect, found,
+};
 use crate::web::error::AppResult;
 use crate::web::networks::parts::{
     FieldErrors, api_field_errors, chosen_datacenter, datacenter_choices, datacenter_label,
@@ -221,7 +222,7 @@ fn show_create(
     datacenters: Choices,
     form: Form<'_>,
 ) -> AppResult<HttpResponse> {
-    let page = ctx.page.clone().with_section("private_networks");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -229,8 +230,8 @@ fn show_create(
             v: form.v,
             errors: form.errors,
             problem: form.problem,
-            action: up.href(ctx, "private_networks"),
-            back_href: up.href(ctx, "private_networks"),
+            action: FAMILY.list_on(ctx, up),
+            back_href: FAMILY.list_on(ctx, up),
             editing: None,
             datacenter: String::new(),
             may: May::all(),
@@ -246,8 +247,8 @@ fn show_edit(
     network: &PrivateNetwork,
     form: Form<'_>,
 ) -> AppResult<HttpResponse> {
-    let href = network_href(ctx, &network.id);
-    let page = ctx.page.clone().with_section("private_networks");
+    let href = FAMILY.href(ctx, &network.id);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -322,52 +323,38 @@ pub async fn create(
         network_address: checked.subnet.map(|s| s.address()),
         subnet_mask: checked.subnet.map(|s| s.mask()),
     };
-    let event = NewEvent::new("private_network.create", Outcome::Requested)
-        .target("private_network", "", &body.name)
-        .details(json!({
+    let change = Change::new(
+        "private_network.create",
+        json!({
             "name": body.name,
             "description": body.description,
             "datacenter_id": body.datacenter_id,
             "network_address": body.network_address,
             "subnet_mask": body.subnet_mask,
-        }));
-    let answer = recorded(
+        }),
+        "Creating {name}: it is being configured.",
+    );
+    let again = (&ctx, &up, &v);
+    crate::web::cloud::create(
+        &ctx,
+        &session,
         &up,
-        event,
+        &FAMILY,
+        change,
+        &body.name,
         up.client().create_private_network(&body),
-        |n: &PrivateNetwork| (n.id.clone(), n.name.clone()),
-    )
-    .await?;
-    match answer {
-        Ok(network) => {
-            flash::success(
-                &session,
-                format!("Creating {}: it is being configured.", network.name),
-            );
-            if network.id.is_empty() {
-                return Ok(redirect(&up.href(&ctx, "private_networks")));
-            }
-            Ok(redirect(&format!(
-                "{}{}",
-                network_href(&ctx, &network.id),
-                up.query()
-            )))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "private_networks")) {
-                return Ok(queued);
-            }
-            let errors = api_field_errors(&e, among(FIELDS));
+        among(FIELDS),
+        |errors, problem| async move {
             let form = Form {
-                v: &v,
-                problem: Some(form_problem(&e, !errors.is_empty(), "Nothing was created.")),
+                v: again.2,
                 errors: &errors,
+                problem: Some(problem),
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            show_create(&ctx, &up, datacenters, form)
-        }
-    }
+            show_create(again.0, again.1, datacenters, form)
+        },
+    )
+    .await
 }
 
 /// The network, or the page's own 404 / Cloud Panel problem.
@@ -380,17 +367,9 @@ async fn load(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<PrivateNetwork
     .value)
 }
 
-pub async fn edit(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let network = load(&ctx, &up, id).await?;
+pub async fn edit(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, edit_permission(&ctx)).await?;
+    let network = load(&ctx, &up, &object.id).await?;
     let form = Form {
         v: &Values::of(&network),
         errors: &FieldErrors::new(),
@@ -400,18 +379,20 @@ pub async fn edit(
     show_edit(&ctx, &up, &network, form)
 }
 
+/// The edit form is a page of its own: a bad value or a refusal shows it
+/// again (422) with what was typed and the message beside each field.
 pub async fn update(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     input: web::Form<Input>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
-    let network = load(&ctx, &up, id).await?;
+    let id = object.id.as_str();
+    let act = object
+        .act(&ctx, &session, edit_permission(&ctx), &FAMILY)
+        .await?;
+    let up = &act.up;
+    let network = load(&ctx, up, id).await?;
     let v = Values::edited(&network, input.into_inner());
     let checked = match check(&v) {
         Ok(checked) => checked,
@@ -422,7 +403,7 @@ pub async fn update(
                 problem: None,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            return show_edit(&ctx, &up, &network, form);
+            return show_edit(&ctx, up, &network, form);
         }
     };
 
@@ -440,7 +421,7 @@ pub async fn update(
             ctx.require(permission).await?;
         }
     }
-    let page = format!("{}{}", network_href(&ctx, id), up.query());
+    let page = act.page();
     if !(name_changed || description_changed || range_changed) {
         flash::info(
             &session,
@@ -449,7 +430,7 @@ pub async fn update(
                 network.name
             ),
         );
-        return Ok(redirect(&page));
+        return Ok(redirect(page));
     }
 
     let body = UpdatePrivateNetwork {
@@ -471,10 +452,10 @@ pub async fn update(
         details.insert("subnet_mask".into(), json!(body.subnet_mask));
     }
     let event = NewEvent::new("private_network.update", Outcome::Requested)
-        .target("private_network", id, &network.name)
+        .target(FAMILY.kind, id, &network.name)
         .details(Value::Object(details));
     let answer = recorded(
-        &up,
+        up,
         event,
         up.client().update_private_network(id, &body),
         |n: &PrivateNetwork| (n.id.clone(), n.name.clone()),
@@ -488,20 +469,12 @@ pub async fn update(
                 saved.name
             };
             flash::success(&session, format!("Saved {name}."));
-            Ok(redirect(&page))
+            Ok(redirect(page))
         }
-        Err(CloudError::NotFound { .. }) => {
-            flash::error(
-                &session,
-                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
-            );
-            Ok(redirect(&up.href(&ctx, "private_networks")))
-        }
+        // Waiting in the account's queue (news, not a problem with the
+        // form), or gone meanwhile (the list).
+        Err(e) if e.is_queued() || matches!(e, CloudError::NotFound { .. }) => Ok(act.refused(&e)),
         Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &page) {
-                return Ok(queued);
-            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
@@ -509,7 +482,7 @@ pub async fn update(
                 errors: &errors,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            show_edit(&ctx, &up, &network, form)
+            show_edit(&ctx, up, &network, form)
         }
     }
 }

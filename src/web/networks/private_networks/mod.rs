@@ -9,31 +9,24 @@ mod form;
 mod list;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::networks::PrivateNetwork;
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, Named, list_page, row_fragment, status_fragment};
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/private_networks"),
-    ("POST", "/o/{slug}/private_networks"),
-    ("GET", "/o/{slug}/private_networks/new"),
-    ("GET", "/o/{slug}/private_networks/{id}"),
-    ("GET", "/o/{slug}/private_networks/{id}/row"),
-    ("GET", "/o/{slug}/private_networks/{id}/status"),
-    ("GET", "/o/{slug}/private_networks/{id}/edit"),
-    ("POST", "/o/{slug}/private_networks/{id}/edit"),
-    ("POST", "/o/{slug}/private_networks/{id}/servers"),
-    (
-        "POST",
-        "/o/{slug}/private_networks/{id}/servers/{server_id}/delete",
-    ),
-    ("POST", "/o/{slug}/private_networks/{id}/delete"),
-];
+/// Private networks, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "private_network",
+    word: "private_networks",
+    title: "Private networks",
+    one: "private network",
+    many: "private networks",
+    show: perms::PRIVATE_NETWORK_SHOW,
+    create: perms::PRIVATE_NETWORK_CREATE,
+};
 
-impl crate::web::cloud::Named for PrivateNetwork {
+impl Named for PrivateNetwork {
     fn id(&self) -> &str {
         &self.id
     }
@@ -43,40 +36,19 @@ impl crate::web::cloud::Named for PrivateNetwork {
     }
 }
 
-/// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/private_networks", get().to(list::page))
-        .route("/o/{slug}/private_networks", post().to(form::create))
-        .route("/o/{slug}/private_networks/new", get().to(form::new))
-        .route("/o/{slug}/private_networks/{id}", get().to(detail::page))
-        .route("/o/{slug}/private_networks/{id}/row", get().to(list::row))
-        .route(
-            "/o/{slug}/private_networks/{id}/status",
-            get().to(detail::status),
-        )
-        .route("/o/{slug}/private_networks/{id}/edit", get().to(form::edit))
-        .route(
-            "/o/{slug}/private_networks/{id}/edit",
-            post().to(form::update),
-        )
-        .route(
-            "/o/{slug}/private_networks/{id}/servers",
-            post().to(actions::attach),
-        )
-        .route(
-            "/o/{slug}/private_networks/{id}/servers/{server_id}/delete",
-            post().to(actions::detach),
-        )
-        .route(
-            "/o/{slug}/private_networks/{id}/delete",
-            post().to(actions::delete),
-        );
-}
-
-/// Where a network's pages live (without the account query, so that
-/// sub-addresses can be appended: `{href}/edit{query}`).
-pub fn network_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("private_networks/{id}"))
+// Every route, in registration order (literal segments before `{id}`).
+org_routes! {
+    "/private_networks" {
+        GET  "" => list_page::<list::PrivateNetworks>,
+        POST "" => form::create,
+        GET  "/new" => form::new,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => row_fragment::<list::PrivateNetworks>,
+        GET  "/{id}/status" => status_fragment::<list::PrivateNetworks>,
+        GET  "/{id}/edit" => form::edit,
+        POST "/{id}/edit" => form::update,
+        POST "/{id}/servers" => actions::attach,
+        POST "/{id}/servers/{server_id}/delete" => actions::detach,
+        POST "/{id}/delete" => actions::delete,
+    }
 }

@@ -34,7 +34,7 @@ impl NetworkRow {
             datacenter: datacenter_label(&network.datacenter),
             range: range(network),
             servers: server_links(&network.servers, ctx, up),
-            href: super::network_href(ctx, &network.id),
+            href: super::FAMILY.href(ctx, &network.id),
             query: up.query(),
         }
     }
@@ -49,7 +49,7 @@ impl NetworkRow {
             datacenter: String::new(),
             range: String::new(),
             servers: Vec::new(),
-            href: super::network_href(ctx, id),
+            href: super::FAMILY.href(ctx, id),
             query: up.query(),
         }
     }

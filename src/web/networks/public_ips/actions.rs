@@ -4,40 +4,19 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::ip_href;
-use crate::cloudpanel::CloudError;
+use super::FAMILY;
 use crate::domain::Hostname;
-use crate::rbac::{Permission, perms};
-use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id};
+use crate::rbac::perms;
+use crate::web::cloud::{Change, Object, Then};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::check_typed_name;
 use crate::web::org_ctx::OrgCtx;
-use crate::web::{flash, redirect};
 
-type IpPath = web::Path<(String, String)>;
-
-async fn begin<'a>(
-    ctx: &'a OrgCtx,
-    session: &'a Session,
-    account: &AccountParam,
-    id: &str,
-    permission: Permission,
-) -> AppResult<Act<'a>> {
-    check_id(id)?;
-    Act::begin(ctx, session, account, permission, |up| Target {
-        kind: "public_ip",
-        id: id.to_owned(),
-        page: format!("{}{}", ip_href(ctx, id), up.query()),
-        list: up.href(ctx, "public_ips"),
-    })
-    .await
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct ReverseDnsForm {
     #[serde(default)]
     reverse_dns: String,
@@ -46,19 +25,14 @@ pub struct ReverseDnsForm {
 pub async fn reverse_dns(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: IpPath,
+    object: Object,
     form: web::Form<ReverseDnsForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::PUBLIC_IPS_SET_REVERSE_DNS,
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::PUBLIC_IPS_SET_REVERSE_DNS, &FAMILY)
+        .await?
+        .keeping("reverse_dns", &*form);
     // Empty removes the name; anything else must be a host name.
     let typed = form.reverse_dns.trim();
     let name = if typed.is_empty() {
@@ -81,32 +55,23 @@ pub async fn reverse_dns(
         },
         then: Then::Page,
     };
-    act.run(
-        change,
-        act.up.client().set_public_ip_reverse_dns(&id, &name),
-    )
-    .await
+    act.run(change, act.up.client().set_public_ip_reverse_dns(id, &name))
+        .await
 }
 
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: IpPath,
+    object: Object,
     form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::PUBLIC_IPS_DELETE).await?;
-    let ip = match act.up.client().get_public_ip(&id).await {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::PUBLIC_IPS_DELETE, &FAMILY)
+        .await?;
+    let ip = match act.up.client().get_public_ip(id).await {
         Ok(fetched) => fetched.value,
-        Err(CloudError::NotFound { .. }) => {
-            flash::error(
-                &session,
-                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
-            );
-            return Ok(redirect(act.list()));
-        }
-        Err(e) => return act.invalid(&format!("Nothing was changed. {}", e.summary())),
+        Err(e) => return act.unreadable(FAMILY.one, &e),
     };
     if let Err(message) = check_typed_name("address", &ip.ip, &form.confirm_name) {
         return act.invalid(&message);
@@ -126,5 +91,5 @@ pub async fn delete(
         },
         then: Then::List,
     };
-    act.run(change, act.up.client().delete_public_ip(&id)).await
+    act.run(change, act.up.client().delete_public_ip(id)).await
 }

@@ -9,23 +9,19 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::ip_href;
-use crate::audit::{NewEvent, Outcome};
+use super::FAMILY;
 use crate::cloudpanel::common::IpType;
-use crate::cloudpanel::networks::{CreatePublicIp, PublicIp};
+use crate::cloudpanel::networks::CreatePublicIp;
 use crate::domain::Hostname;
 use crate::rbac::perms;
-use crate::web::cloud::among;
-use crate::web::cloud::queued;
-use crate::web::cloud::recorded;
-use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, connect};
-use crate::web::error::AppResult;
-use crate::web::networks::parts::{
-    FieldErrors, api_field_errors, chosen_datacenter, datacenter_choices, form_problem,
+use crate::web::cloud::{
+    AccountParam, Change, Choices, Fallback, Upstream, among, connect, create,
 };
+use crate::web::error::AppResult;
+use crate::web::networks::parts::{FieldErrors, chosen_datacenter, datacenter_choices};
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
-use crate::web::{flash, redirect, render};
+use crate::web::render;
 
 const FIELDS: &[&str] = &["type", "datacenter_id", "reverse_dns"];
 
@@ -81,7 +77,7 @@ fn show(
     datacenters: Choices,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let page = ctx.page.clone().with_section("public_ips");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         status,
         &CreatePage {
@@ -90,8 +86,8 @@ fn show(
             errors,
             problem,
             datacenters,
-            action: up.href(ctx, "public_ips"),
-            list_href: up.href(ctx, "public_ips"),
+            action: FAMILY.list_on(ctx, up),
+            list_href: FAMILY.list_on(ctx, up),
         },
     )
 }
@@ -173,50 +169,42 @@ pub async fn submit(
             );
         }
     };
-    let event = NewEvent::new("public_ip.create", Outcome::Requested)
-        .target("public_ip", "", "")
-        .details(json!({
+    let change = Change::new(
+        "public_ip.create",
+        json!({
             "type": body.ip_type.as_ref().map(|t| t.as_str().to_owned()),
             "datacenter_id": body.datacenter_id,
             "reverse_dns": body.reverse_dns,
-        }));
-    let answer = recorded(
+        }),
+        "Reserved {name}.",
+    );
+    let again = (&ctx, &up, &v);
+    // Nothing is typed to name it: the Cloud Panel gives the address.
+    create(
+        &ctx,
+        &session,
         &up,
-        event,
+        &FAMILY,
+        change,
+        "",
         up.client().create_public_ip(&body),
-        |ip: &PublicIp| (ip.id.clone(), ip.ip.clone()),
-    )
-    .await?;
-    match answer {
-        Ok(ip) => {
-            flash::success(&session, format!("Reserved {}.", ip.ip));
-            if ip.id.is_empty() {
-                return Ok(redirect(&up.href(&ctx, "public_ips")));
-            }
-            Ok(redirect(&format!(
-                "{}{}",
-                ip_href(&ctx, &ip.id),
-                up.query()
-            )))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "public_ips")) {
-                return Ok(queued);
-            }
-            let errors = api_field_errors(&e, among(FIELDS));
-            let problem = form_problem(&e, !errors.is_empty(), "Nothing was reserved.");
+        among(FIELDS),
+        |errors, problem| async move {
+            // An address is reserved, not created.
+            let problem = problem.replace("Nothing was created.", "Nothing was reserved.");
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
             show(
-                &ctx,
-                &up,
-                &v,
+                again.0,
+                again.1,
+                again.2,
                 &errors,
                 Some(problem),
                 datacenters,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
             )
-        }
-    }
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -3,15 +3,15 @@
 //! badge refreshes itself while work is in progress.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::current_row;
+use super::FAMILY;
 use super::view::IpRow;
 use crate::cloudpanel::networks::PublicIp;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragment};
+use crate::web::cloud::{Object, found};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -55,28 +55,17 @@ impl DetailPage<'_> {
     }
 }
 
-#[derive(Template)]
-#[template(path = "public_ips/status.html")]
-struct StatusFragment<'a> {
-    row: &'a IpRow,
-    from_refresh: bool,
-}
-
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::PUBLIC_IPS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = found(&ctx, "this public IP", up.client().get_public_ip(id).await)?;
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    let fetched = found(
+        &ctx,
+        "this public IP",
+        up.client().get_public_ip(&object.id).await,
+    )?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let ip = fetched.value;
     let row = IpRow::new(&ip, &ctx, &up);
-    let page = ctx.page.clone().with_section("public_ips");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         StatusCode::OK,
         &DetailPage {
@@ -86,7 +75,7 @@ pub async fn page(
                 .busy_reason("IP", "Changes to its reverse DNS name", false),
             ip: &ip,
             row,
-            list_href: up.href(&ctx, "public_ips"),
+            list_href: FAMILY.list_on(&ctx, &up),
             account_name: up.row().name.clone(),
             notice,
             can: Can {
@@ -96,24 +85,4 @@ pub async fn page(
             from_refresh: false,
         },
     )
-}
-
-/// The status badge alone, for the page's script while work is in progress.
-pub async fn status(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::PUBLIC_IPS_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
-    fragment(&StatusFragment {
-        row: &row,
-        from_refresh: true,
-    })
 }

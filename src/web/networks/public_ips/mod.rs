@@ -9,23 +9,22 @@ mod detail;
 mod list;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::networks::PublicIp;
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, list_page, row_fragment, status_fragment};
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/public_ips"),
-    ("POST", "/o/{slug}/public_ips"),
-    ("GET", "/o/{slug}/public_ips/new"),
-    ("GET", "/o/{slug}/public_ips/{id}"),
-    ("GET", "/o/{slug}/public_ips/{id}/row"),
-    ("GET", "/o/{slug}/public_ips/{id}/status"),
-    ("POST", "/o/{slug}/public_ips/{id}/reverse_dns"),
-    ("POST", "/o/{slug}/public_ips/{id}/delete"),
-];
+/// Public IPs, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "public_ip",
+    word: "public_ips",
+    title: "Public IPs",
+    one: "public IP",
+    many: "public IPs",
+    show: perms::PUBLIC_IPS_SHOW,
+    create: perms::PUBLIC_IPS_CREATE,
+};
 
 /// A public IP is named by its address.
 impl crate::web::cloud::Named for PublicIp {
@@ -38,27 +37,16 @@ impl crate::web::cloud::Named for PublicIp {
     }
 }
 
-/// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/public_ips", get().to(list::page))
-        .route("/o/{slug}/public_ips", post().to(create::submit))
-        .route("/o/{slug}/public_ips/new", get().to(create::form))
-        .route("/o/{slug}/public_ips/{id}", get().to(detail::page))
-        .route("/o/{slug}/public_ips/{id}/row", get().to(list::row))
-        .route("/o/{slug}/public_ips/{id}/status", get().to(detail::status))
-        .route(
-            "/o/{slug}/public_ips/{id}/reverse_dns",
-            post().to(actions::reverse_dns),
-        )
-        .route(
-            "/o/{slug}/public_ips/{id}/delete",
-            post().to(actions::delete),
-        );
-}
-
-/// Where an IP's pages live (without the account query).
-pub fn ip_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("public_ips/{id}"))
+// Every route, in registration order (literal segments before `{id}`).
+org_routes! {
+    "/public_ips" {
+        GET  "" => list_page::<list::PublicIps>,
+        POST "" => create::submit,
+        GET  "/new" => create::form,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => row_fragment::<list::PublicIps>,
+        GET  "/{id}/status" => status_fragment::<list::PublicIps>,
+        POST "/{id}/reverse_dns" => actions::reverse_dns,
+        POST "/{id}/delete" => actions::delete,
+    }
 }

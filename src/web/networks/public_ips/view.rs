@@ -51,7 +51,7 @@ impl IpRow {
                 .as_ref()
                 .filter(|a| !a.id.is_empty())
                 .map(|a| assignment(a, ctx, up)),
-            href: super::ip_href(ctx, &ip.id),
+            href: super::FAMILY.href(ctx, &ip.id),
             query: up.query(),
         }
     }
@@ -66,7 +66,7 @@ impl IpRow {
             datacenter: String::new(),
             reverse_dns: String::new(),
             assigned: None,
-            href: super::ip_href(ctx, id),
+            href: super::FAMILY.href(ctx, id),
             query: up.query(),
         }
     }

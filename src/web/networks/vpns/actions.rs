@@ -8,65 +8,36 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::vpn_href;
+use super::FAMILY;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::Vpn;
-use crate::rbac::{Permission, perms};
-use crate::web::cloud::recorded;
-use crate::web::cloud::{AccountParam, Act, Change, Target, Then, check_id};
+use crate::rbac::perms;
+use crate::web::cloud::{Act, Change, Object, Then, recorded};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::{check_typed_name, file_stem};
 use crate::web::org_ctx::OrgCtx;
-use crate::web::{flash, redirect};
 
-type VpnPath = web::Path<(String, String)>;
-
-async fn begin<'a>(
-    ctx: &'a OrgCtx,
-    session: &'a Session,
-    account: &AccountParam,
-    id: &str,
-    permission: Permission,
-) -> AppResult<Act<'a>> {
-    check_id(id)?;
-    Act::begin(ctx, session, account, permission, |up| Target {
-        kind: "vpn",
-        id: id.to_owned(),
-        page: format!("{}{}", vpn_href(ctx, id), up.query()),
-        list: up.href(ctx, "vpns"),
-    })
-    .await
-}
-
-fn gone(act: &Act<'_>) -> AppResult<HttpResponse> {
-    flash::error(
-        act.session,
-        "This no longer exists in the Cloud Panel: it was removed meanwhile.",
-    );
-    Ok(redirect(act.list()))
-}
-
-/// The VPN as it is now, or the answer for a VPN that is gone.
+/// The VPN as it is now, or the answer for a VPN that cannot be read.
 async fn current(act: &Act<'_>, id: &str) -> Result<Vpn, AppResult<HttpResponse>> {
     match act.up.client().get_vpn(id).await {
         Ok(fetched) => Ok(fetched.value),
-        Err(CloudError::NotFound { .. }) => Err(gone(act)),
-        Err(e) => Err(act.invalid(&format!("Nothing was done. {}", e.summary()))),
+        Err(e) => Err(act.unreadable(FAMILY.one, &e)),
     }
 }
 
 pub async fn delete(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: VpnPath,
+    object: Object,
     form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::VPN_DELETE).await?;
-    let vpn = match current(&act, &id).await {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::VPN_DELETE, &FAMILY)
+        .await?;
+    let vpn = match current(&act, id).await {
         Ok(vpn) => vpn,
         Err(answer) => return answer,
     };
@@ -79,27 +50,24 @@ pub async fn delete(
         success: "Deleting {name}; its configuration files stop working.".into(),
         then: Then::List,
     };
-    act.run(change, act.up.client().delete_vpn(&id)).await
+    act.run(change, act.up.client().delete_vpn(id)).await
 }
 
-pub async fn download(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: VpnPath,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::VPN_DOWNLOAD_FILE).await?;
-    let vpn = match current(&act, &id).await {
+pub async fn download(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::VPN_DOWNLOAD_FILE, &FAMILY)
+        .await?;
+    let vpn = match current(&act, id).await {
         Ok(vpn) => vpn,
         Err(answer) => return answer,
     };
     let event = NewEvent::new("vpn.download_configuration", Outcome::Requested)
-        .target("vpn", &id, &vpn.name)
+        .target(FAMILY.kind, id, &vpn.name)
         .details(json!({ "name": vpn.name }));
     let client = act.up.client();
     let call = async {
-        let file = client.download_vpn_configuration_file(&id).await?;
+        let file = client.download_vpn_configuration_file(id).await?;
         file.bytes()
             .filter(|bytes| !bytes.is_empty())
             .ok_or_else(|| CloudError::Undecodable {
@@ -109,11 +77,7 @@ pub async fn download(
     let answer = recorded(&act.up, event, call, |_| (id.clone(), vpn.name.clone())).await?;
     match answer {
         Ok(bytes) => Ok(attachment(&vpn.name, bytes)),
-        Err(CloudError::NotFound { .. }) => gone(&act),
-        Err(e) => {
-            flash::cloud_error(&session, &e);
-            Ok(redirect(act.page()))
-        }
+        Err(e) => Ok(act.refused(&e)),
     }
 }
 

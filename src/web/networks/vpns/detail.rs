@@ -2,15 +2,15 @@
 //! deletion; the status badge refreshes itself while work is in progress.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::current_row;
+use super::FAMILY;
 use super::view::VpnRow;
 use crate::cloudpanel::networks::Vpn;
 use crate::rbac::perms;
-use crate::web::cloud::{AccountParam, Fallback, check_id, connect, found, fragment};
+use crate::web::cloud::{Object, found};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
@@ -37,28 +37,13 @@ struct DetailPage<'a> {
     from_refresh: bool,
 }
 
-#[derive(Template)]
-#[template(path = "vpns/status.html")]
-struct StatusFragment<'a> {
-    row: &'a VpnRow,
-    from_refresh: bool,
-}
-
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::VPN_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let fetched = found(&ctx, "this VPN", up.client().get_vpn(id).await)?;
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    let fetched = found(&ctx, "this VPN", up.client().get_vpn(&object.id).await)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let vpn = fetched.value;
     let row = VpnRow::new(&vpn, &ctx, &up);
-    let page = ctx.page.clone().with_section("vpns");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         StatusCode::OK,
         &DetailPage {
@@ -68,7 +53,7 @@ pub async fn page(
                 .busy_reason("VPN", "Editing and the configuration file", false),
             vpn: &vpn,
             row,
-            list_href: up.href(&ctx, "vpns"),
+            list_href: FAMILY.list_on(&ctx, &up),
             account_name: up.row().name.clone(),
             notice,
             can: Can {
@@ -79,24 +64,4 @@ pub async fn page(
             from_refresh: false,
         },
     )
-}
-
-/// The status badge alone, for the page's script while work is in progress.
-pub async fn status(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::VPN_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
-    fragment(&StatusFragment {
-        row: &row,
-        from_refresh: true,
-    })
 }

@@ -11,8 +11,8 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::FAMILY;
 use super::view::badge;
-use super::vpn_href;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::common::NameDescription;
@@ -20,9 +20,10 @@ use crate::cloudpanel::networks::{CreateVpn, Vpn};
 use crate::domain::{parse_resource_description, parse_resource_name};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::among;
-use crate::web::cloud::queued;
 use crate::web::cloud::recorded;
-use crate::web::cloud::{AccountParam, Choices, Fallback, Upstream, check_id, connect, found};
+use crate::web::cloud::{
+    AccountParam, Change, Choices, Fallback, Object, Upstream, connect, found,
+};
 use crate::web::error::AppResult;
 use crate::web::networks::parts::{
     FieldErrors, api_field_errors, chosen_datacenter, datacenter_choices, datacenter_label,
@@ -148,7 +149,7 @@ fn show_create(
     datacenters: Choices,
     form: Form<'_>,
 ) -> AppResult<HttpResponse> {
-    let page = ctx.page.clone().with_section("vpns");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -156,8 +157,8 @@ fn show_create(
             v: form.v,
             errors: form.errors,
             problem: form.problem,
-            action: up.href(ctx, "vpns"),
-            back_href: up.href(ctx, "vpns"),
+            action: FAMILY.list_on(ctx, up),
+            back_href: FAMILY.list_on(ctx, up),
             editing: None,
             datacenter: String::new(),
             may: May {
@@ -171,8 +172,8 @@ fn show_create(
 }
 
 fn show_edit(ctx: &OrgCtx, up: &Upstream, vpn: &Vpn, form: Form<'_>) -> AppResult<HttpResponse> {
-    let href = vpn_href(ctx, &vpn.id);
-    let page = ctx.page.clone().with_section("vpns");
+    let href = FAMILY.href(ctx, &vpn.id);
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         form.status,
         &FormPage {
@@ -247,50 +248,36 @@ pub async fn create(
         description: (!description.is_empty()).then_some(description),
         datacenter_id,
     };
-    let event = NewEvent::new("vpn.create", Outcome::Requested)
-        .target("vpn", "", &body.name)
-        .details(json!({
+    let change = Change::new(
+        "vpn.create",
+        json!({
             "name": body.name,
             "description": body.description,
             "datacenter_id": body.datacenter_id,
-        }));
-    let answer = recorded(&up, event, up.client().create_vpn(&body), |vpn: &Vpn| {
-        (vpn.id.clone(), vpn.name.clone())
-    })
-    .await?;
-    match answer {
-        Ok(vpn) => {
-            flash::success(
-                &session,
-                format!(
-                    "Created {}. Download its configuration file to connect.",
-                    vpn.name
-                ),
-            );
-            if vpn.id.is_empty() {
-                return Ok(redirect(&up.href(&ctx, "vpns")));
-            }
-            Ok(redirect(&format!(
-                "{}{}",
-                vpn_href(&ctx, &vpn.id),
-                up.query()
-            )))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &up.href(&ctx, "vpns")) {
-                return Ok(queued);
-            }
-            let errors = api_field_errors(&e, among(FIELDS));
+        }),
+        "Created {name}. Download its configuration file to connect.",
+    );
+    let again = (&ctx, &up, &v);
+    crate::web::cloud::create(
+        &ctx,
+        &session,
+        &up,
+        &FAMILY,
+        change,
+        &body.name,
+        up.client().create_vpn(&body),
+        among(FIELDS),
+        |errors, problem| async move {
             let form = Form {
-                v: &v,
-                problem: Some(form_problem(&e, !errors.is_empty(), "Nothing was created.")),
+                v: again.2,
                 errors: &errors,
+                problem: Some(problem),
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            show_create(&ctx, &up, datacenters, form)
-        }
-    }
+            show_create(again.0, again.1, datacenters, form)
+        },
+    )
+    .await
 }
 
 /// The VPN, or the page's own 404 / Cloud Panel problem.
@@ -298,17 +285,9 @@ async fn load(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<Vpn> {
     Ok(found(ctx, "this VPN", up.client().get_vpn(id).await)?.value)
 }
 
-pub async fn edit(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    let vpn = load(&ctx, &up, id).await?;
+pub async fn edit(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, edit_permission(&ctx)).await?;
+    let vpn = load(&ctx, &up, &object.id).await?;
     let form = Form {
         v: &Values::of(&vpn),
         errors: &FieldErrors::new(),
@@ -318,18 +297,19 @@ pub async fn edit(
     show_edit(&ctx, &up, &vpn, form)
 }
 
+/// The edit page's form comes back on that page (HTTP 422), like a create
+/// form: it is a page of its own, not a form on the VPN's page.
 pub async fn update(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
+    object: Object,
     input: web::Form<Input>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let tenant = ctx.require(edit_permission(&ctx)).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
-    let vpn = load(&ctx, &up, id).await?;
+    let act = object
+        .act(&ctx, &session, edit_permission(&ctx), &FAMILY)
+        .await?;
+    let (id, up) = (&object.id, &act.up);
+    let vpn = load(&ctx, up, id).await?;
     let v = Values::edited(&vpn, input.into_inner());
     let (name, description) = match check(&v) {
         Ok(checked) => checked,
@@ -340,7 +320,7 @@ pub async fn update(
                 problem: None,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            return show_edit(&ctx, &up, &vpn, form);
+            return show_edit(&ctx, up, &vpn, form);
         }
     };
 
@@ -353,13 +333,13 @@ pub async fn update(
     if description_changed {
         ctx.require(perms::VPN_SET_DESCRIPTION).await?;
     }
-    let page = format!("{}{}", vpn_href(&ctx, id), up.query());
+    let page = act.page();
     if !(name_changed || description_changed) {
         flash::info(
             &session,
             format!("Nothing to save: {} already has these values.", vpn.name),
         );
-        return Ok(redirect(&page));
+        return Ok(redirect(page));
     }
 
     let body = NameDescription {
@@ -374,9 +354,9 @@ pub async fn update(
         details.insert("description".into(), json!(d));
     }
     let event = NewEvent::new("vpn.update", Outcome::Requested)
-        .target("vpn", id, &vpn.name)
+        .target(FAMILY.kind, id, &vpn.name)
         .details(Value::Object(details));
-    let answer = recorded(&up, event, up.client().update_vpn(id, &body), |v: &Vpn| {
+    let answer = recorded(up, event, up.client().update_vpn(id, &body), |v: &Vpn| {
         (v.id.clone(), v.name.clone())
     })
     .await?;
@@ -388,20 +368,12 @@ pub async fn update(
                 saved.name
             };
             flash::success(&session, format!("Saved {shown}."));
-            Ok(redirect(&page))
+            Ok(redirect(page))
         }
-        Err(CloudError::NotFound { .. }) => {
-            flash::error(
-                &session,
-                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
-            );
-            Ok(redirect(&up.href(&ctx, "vpns")))
-        }
+        // Waiting in the account's queue (news, not a problem with the
+        // form), or gone meanwhile (the list).
+        Err(e) if e.is_queued() || matches!(e, CloudError::NotFound { .. }) => Ok(act.refused(&e)),
         Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &page) {
-                return Ok(queued);
-            }
             let errors = api_field_errors(&e, among(FIELDS));
             let form = Form {
                 v: &v,
@@ -409,7 +381,7 @@ pub async fn update(
                 errors: &errors,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            show_edit(&ctx, &up, &vpn, form)
+            show_edit(&ctx, up, &vpn, form)
         }
     }
 }

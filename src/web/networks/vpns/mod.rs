@@ -9,25 +9,22 @@ mod form;
 mod list;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::networks::Vpn;
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, list_page, row_fragment, status_fragment};
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/vpns"),
-    ("POST", "/o/{slug}/vpns"),
-    ("GET", "/o/{slug}/vpns/new"),
-    ("GET", "/o/{slug}/vpns/{id}"),
-    ("GET", "/o/{slug}/vpns/{id}/row"),
-    ("GET", "/o/{slug}/vpns/{id}/status"),
-    ("GET", "/o/{slug}/vpns/{id}/edit"),
-    ("POST", "/o/{slug}/vpns/{id}/edit"),
-    ("POST", "/o/{slug}/vpns/{id}/configuration_file"),
-    ("POST", "/o/{slug}/vpns/{id}/delete"),
-];
+/// VPNs, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "vpn",
+    word: "vpns",
+    title: "VPNs",
+    one: "VPN",
+    many: "VPNs",
+    show: perms::VPN_SHOW,
+    create: perms::VPN_CREATE,
+};
 
 impl crate::web::cloud::Named for Vpn {
     fn id(&self) -> &str {
@@ -39,26 +36,18 @@ impl crate::web::cloud::Named for Vpn {
     }
 }
 
-/// Every route, in registration order (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/vpns", get().to(list::page))
-        .route("/o/{slug}/vpns", post().to(form::create))
-        .route("/o/{slug}/vpns/new", get().to(form::new))
-        .route("/o/{slug}/vpns/{id}", get().to(detail::page))
-        .route("/o/{slug}/vpns/{id}/row", get().to(list::row))
-        .route("/o/{slug}/vpns/{id}/status", get().to(detail::status))
-        .route("/o/{slug}/vpns/{id}/edit", get().to(form::edit))
-        .route("/o/{slug}/vpns/{id}/edit", post().to(form::update))
-        .route(
-            "/o/{slug}/vpns/{id}/configuration_file",
-            post().to(actions::download),
-        )
-        .route("/o/{slug}/vpns/{id}/delete", post().to(actions::delete));
-}
-
-/// Where a VPN's pages live (without the account query).
-pub fn vpn_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("vpns/{id}"))
+// Every route, in registration order (literal segments before `{id}`).
+org_routes! {
+    "/vpns" {
+        GET  "" => list_page::<list::Vpns>,
+        POST "" => form::create,
+        GET  "/new" => form::new,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => row_fragment::<list::Vpns>,
+        GET  "/{id}/status" => status_fragment::<list::Vpns>,
+        GET  "/{id}/edit" => form::edit,
+        POST "/{id}/edit" => form::update,
+        POST "/{id}/configuration_file" => actions::download,
+        POST "/{id}/delete" => actions::delete,
+    }
 }

@@ -37,7 +37,7 @@ impl VpnRow {
                 .filter(|ip| !ip.is_empty())
                 .cloned()
                 .collect(),
-            href: super::vpn_href(ctx, &vpn.id),
+            href: super::FAMILY.href(ctx, &vpn.id),
             query: up.query(),
         }
     }
@@ -52,7 +52,7 @@ impl VpnRow {
             datacenter: String::new(),
             kind: String::new(),
             ips: Vec::new(),
-            href: super::vpn_href(ctx, id),
+            href: super::FAMILY.href(ctx, id),
             query: up.query(),
         }
     }

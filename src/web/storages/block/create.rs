@@ -9,25 +9,22 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::list_href;
-use crate::audit::{NewEvent, Outcome};
+use super::FAMILY;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::servers::Server;
 use crate::cloudpanel::storages::CreateBlockStorage;
 use crate::rbac::perms;
-use crate::web::cloud::api_field_errors;
-use crate::web::cloud::queued;
 use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect, recorded,
+    AccountParam, Change, Choice, Choices, Fallback, Upstream, chosen_id, connect, create,
 };
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
+use crate::web::render;
 use crate::web::storages::form_field;
 use crate::web::storages::{
     BLOCK_SIZE, FieldErrors, check_description, check_name, datacenter_label,
 };
-use crate::web::{flash, redirect, render};
 
 /// What the user typed, kept to fill the form again.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -182,8 +179,8 @@ async fn show(
             problem,
             load_problems,
             can_attach,
-            action: list_href(ctx, up),
-            list_href: list_href(ctx, up),
+            action: FAMILY.list_on(ctx, up),
+            list_href: FAMILY.list_on(ctx, up),
         },
     )
 }
@@ -297,70 +294,37 @@ pub async fn submit(
         }
     };
 
-    let event = NewEvent::new("block_storage.create", Outcome::Requested)
-        .target("block_storage", "", &request.name)
-        .details(json!({
+    let change = Change::new(
+        "block_storage.create",
+        json!({
             "name": request.name,
             "description": request.description,
             "size": request.size,
             "datacenter_id": request.datacenter_id,
             "server_id": request.server_id,
-        }));
-    let answer = recorded(
+        }),
+        if request.server_id.is_some() {
+            "Creating {name}; it is attached to the server once it is ready."
+        } else {
+            "Creating {name}."
+        },
+    );
+    let again = (&ctx, &up, &values);
+    create(
+        &ctx,
+        &session,
         &up,
-        event,
+        &FAMILY,
+        change,
+        &request.name,
         up.client().create_block_storage(&request),
-        |storage| (storage.id.clone(), storage.name.clone()),
+        form_field,
+        |fields, problem| async move {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show(again.0, again.1, again.2, &fields, Some(problem), status).await
+        },
     )
-    .await?;
-    match answer {
-        Ok(storage) => {
-            let name = if storage.name.is_empty() {
-                &request.name
-            } else {
-                &storage.name
-            };
-            flash::success(
-                &session,
-                if request.server_id.is_some() {
-                    format!("Creating {name}; it is attached to the server once it is ready.")
-                } else {
-                    format!("Creating {name}.")
-                },
-            );
-            if storage.id.is_empty() {
-                return Ok(redirect(&list_href(&ctx, &up)));
-            }
-            Ok(redirect(
-                &up.href(&ctx, &format!("block_storages/{}", storage.id)),
-            ))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &list_href(&ctx, &up)) {
-                return Ok(queued);
-            }
-            // The API's own words on the form, beside the field it names when
-            // it names one, with everything typed kept.
-            let fields = api_field_errors(&e, form_field);
-            let problem = if fields.is_empty() {
-                format!("Nothing was created. {}", e.user_message())
-            } else {
-                "The Cloud Panel refused some values; see the messages beside the fields. \
-                 Nothing was created."
-                    .to_owned()
-            };
-            show(
-                &ctx,
-                &up,
-                &values,
-                &fields,
-                Some(problem),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+    .await
 }
 
 #[cfg(test)]

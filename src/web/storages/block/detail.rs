@@ -2,26 +2,24 @@
 //! member may take; the status badge refreshes itself while work is in progress.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::current_row;
-use super::list_href;
+use super::FAMILY;
+use super::list::BlockStorages;
 use super::view::{BlockRow, ServerLink};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::storages::BlockStorage;
 use crate::rbac::perms;
 use crate::web::cloud::{
-    AccountParam, Act, Choice, Choices, Fallback, Upstream, check_id, connect, found, fragment,
-    read_problem,
+    Choice, Choices, Listed, Object, Upstream, current_row, found, fragment, read_problem,
 };
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
-use crate::web::storages::Invalid;
 
 /// What the member may do on this page; the template hides the rest.
 pub struct Can {
@@ -63,7 +61,6 @@ struct DetailPage<'a> {
     removing: bool,
     /// Servers in the storage's datacenter, for the attach form.
     servers: Choices,
-    invalid: &'a Invalid,
     /// The status element shows a reload hint only after it refreshed itself.
     from_refresh: bool,
 }
@@ -91,49 +88,12 @@ struct StatusFragment<'a> {
     from_refresh: bool,
 }
 
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::BLOCK_STORAGES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    show(&ctx, &up, id, &Invalid::default(), StatusCode::OK).await
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    show(&ctx, &up, &object.id).await
 }
 
-/// A form of this page that came back with errors: the page again with the
-/// messages beside the fields (HTTP 422), or, for a member who may not see
-/// the page, the messages as a flash.
-pub async fn invalid_form(act: &Act<'_>, id: &str, invalid: Invalid) -> AppResult<HttpResponse> {
-    if !act.ctx.can(perms::BLOCK_STORAGES_SHOW) {
-        let message = invalid
-            .errors
-            .values()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ");
-        return act.invalid(&message);
-    }
-    show(
-        act.ctx,
-        &act.up,
-        id,
-        &invalid,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
-}
-
-async fn show(
-    ctx: &OrgCtx,
-    up: &Upstream,
-    id: &str,
-    invalid: &Invalid,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
+async fn show(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<HttpResponse> {
     let fetched = found(
         ctx,
         "this block storage",
@@ -142,7 +102,7 @@ async fn show(
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let storage = fetched.value;
     let can = Can::new(ctx);
-    let row = super::list::row_of(ctx, up, &storage);
+    let row = BlockStorages::row(ctx, up, &storage);
 
     // The attach form offers the servers of the storage's own datacenter
     // (the API refuses the others); loaded only when the form is shown.
@@ -175,19 +135,18 @@ async fn show(
     let removing = matches!(storage.state.as_str(), "REMOVING" | "DELETING");
     let page = ctx.page.clone().with_section("block_storages");
     render(
-        status,
+        StatusCode::OK,
         &DetailPage {
             page: &page,
             busy: busy_reason(&row, removing),
             removing,
             row,
             storage: &storage,
-            list_href: list_href(ctx, up),
+            list_href: FAMILY.list_on(ctx, up),
             account_name: up.row().name.clone(),
             notice,
             can,
             servers,
-            invalid,
             from_refresh: false,
         },
     )
@@ -204,19 +163,9 @@ fn busy_reason(row: &BlockRow, removing: bool) -> Option<String> {
 }
 
 /// The status badge alone, for the page's script while work is in progress.
-pub async fn status(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::BLOCK_STORAGES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
+pub async fn status(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?.polling();
+    let row = current_row::<BlockStorages>(&up, &ctx, &object.id).await?;
     fragment(&StatusFragment {
         row: &row,
         from_refresh: true,

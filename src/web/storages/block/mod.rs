@@ -8,12 +8,22 @@ mod detail;
 mod list;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::storages::BlockStorage;
-use crate::web::cloud::{Named, Upstream};
-use crate::web::org_ctx::OrgCtx;
+use crate::rbac::perms;
+use crate::web::cloud::{Family, Named, delete, list_page, row_fragment};
+
+/// Block storages, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "block_storage",
+    word: "block_storages",
+    title: "Block storages",
+    one: "block storage",
+    many: "block storages",
+    show: perms::BLOCK_STORAGES_SHOW,
+    create: perms::BLOCK_STORAGES_CREATE,
+};
 
 impl Named for BlockStorage {
     fn id(&self) -> &str {
@@ -25,58 +35,18 @@ impl Named for BlockStorage {
     }
 }
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/block_storages"),
-    ("POST", "/o/{slug}/block_storages"),
-    ("GET", "/o/{slug}/block_storages/new"),
-    ("GET", "/o/{slug}/block_storages/{id}"),
-    ("GET", "/o/{slug}/block_storages/{id}/row"),
-    ("GET", "/o/{slug}/block_storages/{id}/status"),
-    ("POST", "/o/{slug}/block_storages/{id}/rename"),
-    ("POST", "/o/{slug}/block_storages/{id}/server"),
-    ("POST", "/o/{slug}/block_storages/{id}/server/delete"),
-    ("POST", "/o/{slug}/block_storages/{id}/delete"),
-];
-
-/// Every block storage route (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/block_storages", get().to(list::page))
-        .route("/o/{slug}/block_storages", post().to(create::submit))
-        .route("/o/{slug}/block_storages/new", get().to(create::form))
-        .route("/o/{slug}/block_storages/{id}", get().to(detail::page))
-        .route("/o/{slug}/block_storages/{id}/row", get().to(list::row))
-        .route(
-            "/o/{slug}/block_storages/{id}/status",
-            get().to(detail::status),
-        )
-        .route(
-            "/o/{slug}/block_storages/{id}/rename",
-            post().to(actions::rename),
-        )
-        .route(
-            "/o/{slug}/block_storages/{id}/server",
-            post().to(actions::attach),
-        )
-        .route(
-            "/o/{slug}/block_storages/{id}/server/delete",
-            post().to(actions::detach),
-        )
-        .route(
-            "/o/{slug}/block_storages/{id}/delete",
-            post().to(actions::delete),
-        );
-}
-
-/// Where a block storage's pages live (without the account query, so that
-/// sub-addresses can be appended: `{href}/status{query}`).
-fn storage_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("block_storages/{id}"))
-}
-
-/// The list on the account acted on.
-fn list_href(ctx: &OrgCtx, up: &Upstream) -> String {
-    up.href(ctx, "block_storages")
+// Every block storage route (literal segments before `{id}`).
+org_routes! {
+    "/block_storages" {
+        GET  "" => list_page::<list::BlockStorages>,
+        POST "" => create::submit,
+        GET  "/new" => create::form,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => row_fragment::<list::BlockStorages>,
+        GET  "/{id}/status" => detail::status,
+        POST "/{id}/rename" => actions::rename,
+        POST "/{id}/server" => actions::attach,
+        POST "/{id}/server/delete" => actions::detach,
+        POST "/{id}/delete" => delete::<list::BlockStorages>,
+    }
 }

@@ -12,15 +12,15 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::access_href;
-use super::list::row_of;
+use super::list::SharedStorages;
 use super::view::SharedRow;
+use super::{FAMILY, access_href};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::storages::SharedStorageAccess;
 use crate::rbac::perms;
 use crate::web::cloud::{
-    AccountParam, Act, Change, Fallback, Named, StateBadge, Target, Upstream, connect, fragment,
-    read_problem,
+    AccountParam, Act, Change, Fallback, Listed, Named, StateBadge, Target, Upstream, connect,
+    fragment, read_problem,
 };
 use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
@@ -144,15 +144,18 @@ async fn show(
     };
     let (storages, storages_problem) = match storages {
         Some(Ok(fetched)) => {
-            let mut rows: Vec<SharedRow> =
-                fetched.value.iter().map(|s| row_of(ctx, up, s)).collect();
+            let mut rows: Vec<SharedRow> = fetched
+                .value
+                .iter()
+                .map(|s| <SharedStorages>::row(ctx, up, s))
+                .collect();
             rows.sort_by_key(|r| r.name.to_lowercase());
             (Some(rows), None)
         }
         Some(Err(e)) => (None, Some(read_problem("the shared storages", &e))),
         None => (None, None),
     };
-    let page = ctx.page.clone().with_section("shared_storages");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         status,
         &AccessPage {
@@ -164,7 +167,7 @@ async fn show(
             storages_problem,
             errors,
             action: up.href(ctx, "shared_storages/access/password"),
-            list_href: super::list_href(ctx, up),
+            list_href: FAMILY.list_on(ctx, up),
             account_name: up.row().name.clone(),
         },
     )

@@ -1,6 +1,7 @@
 //! Every change to a shared storage. Each handler: the exact permission
-//! flag and the account ([`Act::begin`]), the form checked (nothing sent
-//! when it cannot be used), then the audited call ([`Act::run`]) and a flash.
+//! flag and the account ([`Object::act`]), the form checked (nothing sent
+//! when it cannot be used), then the audited call (`Act::run`) and a flash;
+//! the deletion is the common one ([`Deletable`]).
 //!
 //! The API has no call to change a server's rights: attaching a server that
 //! already has access replaces its rights. So attaching refuses servers that
@@ -9,64 +10,27 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
-use super::detail::invalid_form;
-use super::{list_href, rights_label, storage_href};
-use crate::cloudpanel::storages::SharedStorageGrant;
-use crate::cloudpanel::{CloudError, ListQuery};
+use super::list::SharedStorages;
+use super::{FAMILY, rights_label};
+use crate::cloudpanel::storages::{SharedStorage, SharedStorageGrant};
+use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::{Permission, perms};
-use crate::web::cloud::{
-    AccountParam, Act, Change, Target, Then, Upstream, check_id, check_typed_name, chosen_id,
-};
-use crate::web::confirm::TypedName;
+use crate::web::cloud::{Change, Deletable, Object, Upstream, chosen_id};
 use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::storages::{
-    FieldErrors, Invalid, RenameFlags, SHARED_SIZE, check_description, check_name, rename_body,
+    FieldErrors, RenameFlags, SHARED_SIZE, check_description, check_name, rename_body,
 };
 use crate::web::{flash, redirect};
-
-type StoragePath = web::Path<(String, String)>;
-type ServerPath = web::Path<(String, String, String)>;
 
 const RENAME_FLAGS: RenameFlags = RenameFlags {
     name: perms::SHARED_STORAGES_SET_NAME,
     description: perms::SHARED_STORAGES_SET_DESCRIPTION,
 };
-
-/// The common start of every handler: a valid id, the permission, the
-/// account the form's address names.
-async fn begin<'a>(
-    ctx: &'a OrgCtx,
-    session: &'a Session,
-    account: &AccountParam,
-    id: &str,
-    permission: Permission,
-) -> AppResult<Act<'a>> {
-    check_id(id)?;
-    Act::begin(ctx, session, account, permission, |up| Target {
-        kind: "shared_storage",
-        id: id.to_owned(),
-        page: format!("{}{}", storage_href(ctx, id), up.query()),
-        list: list_href(ctx, up),
-    })
-    .await
-}
-
-/// A read the change depends on failed: said, nothing sent.
-fn unreadable(act: &Act<'_>, e: &CloudError) -> AppResult<HttpResponse> {
-    if matches!(e, CloudError::NotFound { .. }) {
-        flash::error(
-            act.session,
-            "This no longer exists in the Cloud Panel: it was removed meanwhile.",
-        );
-        return Ok(redirect(act.list()));
-    }
-    act.unreadable("shared storage", e)
-}
 
 /// `R` or `RW`; anything else is `None`.
 fn parse_rights(raw: &str) -> Option<&'static str> {
@@ -88,7 +52,7 @@ async fn server_name(up: &Upstream, id: &str) -> Option<String> {
 
 // ---- name and description ----
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct RenameForm {
     #[serde(default)]
     name: String,
@@ -99,28 +63,27 @@ pub struct RenameForm {
 pub async fn rename(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: StoragePath,
+    object: Object,
     form: web::Form<RenameForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, RENAME_FLAGS.first(&ctx)).await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, RENAME_FLAGS.first(&ctx), &FAMILY)
+        .await?
+        .keeping("rename", &*form);
     let name = form.name.trim();
     let description = form.description.trim();
     let mut errors = FieldErrors::new();
     check_name(name, &mut errors);
     check_description(description, &mut errors);
     if !errors.is_empty() {
-        let invalid = Invalid::new("rename", errors)
-            .keep("name", name)
-            .keep("description", description);
-        return invalid_form(&act, &id, invalid).await;
+        return act.invalid_fields(errors);
     }
     // Only what changes is sent, and each change needs its own flag: the
     // current values are read first (fail closed when they cannot be).
-    let current = match act.up.client().get_shared_storage(&id).await {
+    let current = match act.up.client().get_shared_storage(id).await {
         Ok(fetched) => fetched.value,
-        Err(e) => return unreadable(&act, &e),
+        Err(e) => return act.unreadable(FAMILY.one, &e),
     };
     let Some(body) = rename_body(
         &ctx,
@@ -138,13 +101,13 @@ pub async fn rename(
         json!({ "name": body.name, "description": body.description }),
         "Saved: {name}.",
     );
-    act.run(change, act.up.client().update_shared_storage(&id, &body))
+    act.run(change, act.up.client().update_shared_storage(id, &body))
         .await
 }
 
 // ---- size ----
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct ResizeForm {
     #[serde(default)]
     size: String,
@@ -153,19 +116,21 @@ pub struct ResizeForm {
 pub async fn resize(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: StoragePath,
+    object: Object,
     form: web::Form<ResizeForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::SHARED_STORAGES_RESIZE).await?;
+    let id = &object.id;
+    let act = object
+        .act(&ctx, &session, perms::SHARED_STORAGES_RESIZE, &FAMILY)
+        .await?
+        .keeping("resize", &*form);
     let size = match SHARED_SIZE.parse(&form.size) {
         Ok(size) => size,
         Err(message) => return act.invalid(&format!("{message} Nothing was changed.")),
     };
-    let current = match act.up.client().get_shared_storage(&id).await {
+    let current = match act.up.client().get_shared_storage(id).await {
         Ok(fetched) => fetched.value,
-        Err(e) => return unreadable(&act, &e),
+        Err(e) => return act.unreadable(FAMILY.one, &e),
     };
     if size < current.size {
         return act.invalid(&format!(
@@ -189,13 +154,13 @@ pub async fn resize(
         json!({ "size": size, "previous_size": current.size }),
         format!("Resizing {{name}} to {size} GB."),
     );
-    act.run(change, act.up.client().update_shared_storage(&id, &body))
+    act.run(change, act.up.client().update_shared_storage(id, &body))
         .await
 }
 
 // ---- servers ----
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct AttachForm {
     #[serde(default)]
     server_id: String,
@@ -206,19 +171,19 @@ pub struct AttachForm {
 pub async fn attach(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: StoragePath,
+    object: Object,
     form: web::Form<AttachForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS,
-    )
-    .await?;
+    let id = &object.id;
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS,
+            &FAMILY,
+        )
+        .await?
+        .keeping("attach", &*form);
     let mut errors = FieldErrors::new();
     let server_id = match chosen_id(&form.server_id) {
         Ok(Some(server_id)) => Some(server_id),
@@ -237,7 +202,7 @@ pub async fn attach(
     // A server with access already would have its rights replaced: refused
     // here, so that a right is only ever lowered through its confirm step.
     if let Some(server_id) = &server_id {
-        match act.up.client().list_shared_storage_servers(&id).await {
+        match act.up.client().list_shared_storage_servers(id).await {
             Ok(attached) => {
                 if let Some(server) = attached.value.iter().find(|s| &s.id == server_id) {
                     errors.insert(
@@ -250,20 +215,14 @@ pub async fn attach(
                     );
                 }
             }
-            Err(e) => return unreadable(&act, &e),
+            Err(e) => return act.unreadable(FAMILY.one, &e),
         }
     }
     let (Some(server_id), Some(rights)) = (server_id, rights) else {
-        let invalid = Invalid::new("attach", errors)
-            .keep("server_id", form.server_id.trim())
-            .keep("rights", form.rights.trim());
-        return invalid_form(&act, &id, invalid).await;
+        return act.invalid_fields(errors);
     };
     if !errors.is_empty() {
-        let invalid = Invalid::new("attach", errors)
-            .keep("server_id", &server_id)
-            .keep("rights", rights);
-        return invalid_form(&act, &id, invalid).await;
+        return act.invalid_fields(errors);
     }
     let server_name = server_name(&act.up, &server_id).await;
     let grant = [SharedStorageGrant {
@@ -281,7 +240,7 @@ pub async fn attach(
     );
     act.run(
         change,
-        act.up.client().attach_shared_storage_servers(&id, &grant),
+        act.up.client().attach_shared_storage_servers(id, &grant),
     )
     .await
 }
@@ -297,20 +256,18 @@ pub struct RightsForm {
 pub async fn rights(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
     form: web::Form<RightsForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, server_id) = path.into_inner();
-    check_id(&server_id)?;
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS,
-    )
-    .await?;
+    let (id, server_id) = (&object.id, object.other("server_id")?);
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS,
+            &FAMILY,
+        )
+        .await?;
     let Some(rights) = parse_rights(&form.rights) else {
         return act.invalid("Choose read only (R) or read and write (RW). Nothing was changed.");
     };
@@ -321,7 +278,7 @@ pub async fn rights(
     let current = match act
         .up
         .client()
-        .get_shared_storage_server(&id, &server_id)
+        .get_shared_storage_server(id, server_id)
         .await
     {
         Ok(fetched) => fetched.value,
@@ -330,7 +287,7 @@ pub async fn rights(
                 "That server has no access to this shared storage (any more). Nothing was changed.",
             );
         }
-        Err(e) => return unreadable(&act, &e),
+        Err(e) => return act.unreadable(FAMILY.one, &e),
     };
     if current.rights == rights {
         flash::info(
@@ -344,7 +301,7 @@ pub async fn rights(
         return Ok(redirect(act.page()));
     }
     let grant = [SharedStorageGrant {
-        id: server_id.clone(),
+        id: server_id.to_owned(),
         rights: rights.to_owned(),
     }];
     let change = Change::new(
@@ -363,7 +320,7 @@ pub async fn rights(
     );
     act.run(
         change,
-        act.up.client().attach_shared_storage_servers(&id, &grant),
+        act.up.client().attach_shared_storage_servers(id, &grant),
     )
     .await
 }
@@ -371,24 +328,22 @@ pub async fn rights(
 pub async fn detach(
     ctx: OrgCtx,
     session: Session,
-    account: web::Query<AccountParam>,
-    path: ServerPath,
+    object: Object,
     form: web::Form<Confirmation>,
 ) -> AppResult<HttpResponse> {
-    let (_, id, server_id) = path.into_inner();
-    check_id(&server_id)?;
-    let act = begin(
-        &ctx,
-        &session,
-        &account,
-        &id,
-        perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS,
-    )
-    .await?;
+    let (id, server_id) = (&object.id, object.other("server_id")?);
+    let act = object
+        .act(
+            &ctx,
+            &session,
+            perms::SHARED_STORAGES_MANAGE_ATTACHED_SERVERS,
+            &FAMILY,
+        )
+        .await?;
     if !form.given() {
         return act.unconfirmed("detach the server from the shared storage");
     }
-    let server_name = server_name(&act.up, &server_id).await;
+    let server_name = server_name(&act.up, server_id).await;
     let change = Change::new(
         "shared_storage.detach",
         json!({ "server_id": server_id, "server_name": server_name }),
@@ -399,47 +354,39 @@ pub async fn detach(
     );
     act.run(
         change,
-        act.up
-            .client()
-            .detach_shared_storage_server(&id, &server_id),
+        act.up.client().detach_shared_storage_server(id, server_id),
     )
     .await
 }
 
 // ---- delete ----
 
-pub async fn delete(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: StoragePath,
-    form: web::Form<TypedName>,
-) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let act = begin(&ctx, &session, &account, &id, perms::SHARED_STORAGES_DELETE).await?;
-    // The typed name is compared with the storage's current name.
-    let current = match act.up.client().get_shared_storage(&id).await {
-        Ok(fetched) => fetched.value,
-        Err(e) => return unreadable(&act, &e),
-    };
-    if let Err(message) =
-        check_typed_name("shared storage's name", &current.name, &form.confirm_name)
-    {
-        return act.invalid(&message);
+impl Deletable for SharedStorages {
+    const DELETE: Permission = perms::SHARED_STORAGES_DELETE;
+    const ACTION: &'static str = "shared_storage.delete";
+    type Answer = SharedStorage;
+
+    async fn get(client: &AccountClient, id: &str) -> Result<Fetched<SharedStorage>, CloudError> {
+        client.get_shared_storage(id).await
     }
-    let losing: Vec<_> = current
-        .servers
-        .iter()
-        .map(|s| json!({ "id": s.id, "name": s.name, "rights": s.rights }))
-        .collect();
-    let change = Change::new(
-        "shared_storage.delete",
-        json!({ "servers_losing_access": losing }),
-        "Deleting {name}.",
-    )
-    .then(Then::List);
-    act.run(change, act.up.client().delete_shared_storage(&id))
-        .await
+
+    async fn delete(client: &AccountClient, id: &str) -> Result<SharedStorage, CloudError> {
+        client.delete_shared_storage(id).await
+    }
+
+    fn typed(storage: &SharedStorage) -> &str {
+        &storage.name
+    }
+
+    /// The servers that had access.
+    fn details(storage: &SharedStorage) -> Value {
+        let losing: Vec<_> = storage
+            .servers
+            .iter()
+            .map(|s| json!({ "id": s.id, "name": s.name, "rights": s.rights }))
+            .collect();
+        json!({ "servers_losing_access": losing })
+    }
 }
 
 #[cfg(test)]

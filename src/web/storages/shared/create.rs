@@ -9,22 +9,19 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::list_href;
-use crate::audit::{NewEvent, Outcome};
+use super::FAMILY;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::storages::CreateSharedStorage;
 use crate::rbac::perms;
-use crate::web::cloud::api_field_errors;
-use crate::web::cloud::queued;
 use crate::web::cloud::{
-    AccountParam, Choice, Choices, Fallback, Upstream, chosen_id, connect, recorded,
+    AccountParam, Change, Choice, Choices, Fallback, Upstream, chosen_id, connect, create,
 };
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
+use crate::web::render;
 use crate::web::storages::form_field;
 use crate::web::storages::{FieldErrors, SHARED_SIZE, check_description, check_name};
-use crate::web::{flash, redirect, render};
 
 /// What the user typed, kept to fill the form again.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -102,7 +99,7 @@ async fn show(
     let datacenters = Choices::from("the datacenters", loaded, |d| {
         Choice::of(&d.id, &format!("{} ({})", d.location, d.country_code))
     });
-    let page = ctx.page.clone().with_section("shared_storages");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
         status,
         &CreatePage {
@@ -112,8 +109,8 @@ async fn show(
             default_datacenter,
             errors,
             problem,
-            action: list_href(ctx, up),
-            list_href: list_href(ctx, up),
+            action: FAMILY.list_on(ctx, up),
+            list_href: FAMILY.list_on(ctx, up),
         },
     )
 }
@@ -187,60 +184,32 @@ pub async fn submit(
         }
     };
 
-    let event = NewEvent::new("shared_storage.create", Outcome::Requested)
-        .target("shared_storage", "", &request.name)
-        .details(json!({
+    let change = Change::new(
+        "shared_storage.create",
+        json!({
             "name": request.name,
             "description": request.description,
             "size": request.size,
             "datacenter_id": request.datacenter_id,
-        }));
-    let answer = recorded(
+        }),
+        "Creating {name}.",
+    );
+    let again = (&ctx, &up, &values);
+    create(
+        &ctx,
+        &session,
         &up,
-        event,
+        &FAMILY,
+        change,
+        &request.name,
         up.client().create_shared_storage(&request),
-        |storage| (storage.id.clone(), storage.name.clone()),
+        form_field,
+        |fields, problem| async move {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show(again.0, again.1, again.2, &fields, Some(problem), status).await
+        },
     )
-    .await?;
-    match answer {
-        Ok(storage) => {
-            let name = if storage.name.is_empty() {
-                &request.name
-            } else {
-                &storage.name
-            };
-            flash::success(&session, format!("Creating {name}."));
-            if storage.id.is_empty() {
-                return Ok(redirect(&list_href(&ctx, &up)));
-            }
-            Ok(redirect(
-                &up.href(&ctx, &format!("shared_storages/{}", storage.id)),
-            ))
-        }
-        Err(e) => {
-            // Waiting in the account's queue: news, not a problem with the form.
-            if let Some(queued) = queued(&session, &e, &list_href(&ctx, &up)) {
-                return Ok(queued);
-            }
-            let fields = api_field_errors(&e, form_field);
-            let problem = if fields.is_empty() {
-                format!("Nothing was created. {}", e.user_message())
-            } else {
-                "The Cloud Panel refused some values; see the messages beside the fields. \
-                 Nothing was created."
-                    .to_owned()
-            };
-            show(
-                &ctx,
-                &up,
-                &values,
-                &fields,
-                Some(problem),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+    .await
 }
 
 #[cfg(test)]

@@ -3,26 +3,23 @@
 //! status badge refreshes itself while work is in progress.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::list::current_row;
+use super::list::SharedStorages;
 use super::view::{ServerAccess, SharedRow};
-use super::{access_href, list_href};
+use super::{FAMILY, access_href};
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::storages::SharedStorage;
 use crate::rbac::perms;
-use crate::web::cloud::{
-    AccountParam, Act, Choice, Choices, Fallback, Upstream, check_id, connect, found, fragment,
-    read_problem,
-};
+use crate::web::cloud::{Choice, Choices, Listed, Object, found, read_problem};
 use crate::web::confirm::ConfirmStep;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::render;
-use crate::web::storages::{Invalid, SHARED_SIZE};
+use crate::web::storages::SHARED_SIZE;
 
 /// What the member may do on this page; the template hides the rest.
 pub struct Can {
@@ -71,7 +68,8 @@ struct DetailPage<'a> {
     servers: Choices,
     /// The resize field's bounds: the current size up to the API's maximum.
     max_size: u32,
-    invalid: &'a Invalid,
+    /// What the resize field starts on: the current size.
+    size: String,
     /// The status element shows a reload hint only after it refreshed itself.
     from_refresh: bool,
 }
@@ -108,72 +106,24 @@ impl DetailPage<'_> {
     }
 }
 
-#[derive(Template)]
-#[template(path = "shared_storages/status.html")]
-struct StatusFragment<'a> {
-    row: &'a SharedRow,
-    from_refresh: bool,
-}
-
-pub async fn page(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SHARED_STORAGES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered).await?;
-    show(&ctx, &up, id, &Invalid::default(), StatusCode::OK).await
-}
-
-/// A form of this page that came back with errors: the page again with the
-/// messages beside the fields (HTTP 422), or, for a member who may not see
-/// the page, the messages as a flash.
-pub async fn invalid_form(act: &Act<'_>, id: &str, invalid: Invalid) -> AppResult<HttpResponse> {
-    if !act.ctx.can(perms::SHARED_STORAGES_SHOW) {
-        let message = invalid
-            .errors
-            .values()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ");
-        return act.invalid(&message);
-    }
-    show(
-        act.ctx,
-        &act.up,
-        id,
-        &invalid,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
-}
-
-async fn show(
-    ctx: &OrgCtx,
-    up: &Upstream,
-    id: &str,
-    invalid: &Invalid,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
-    let can = Can::new(ctx);
+pub async fn page(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
+    let up = object.open(&ctx, &session, FAMILY.show).await?;
+    let can = Can::new(&ctx);
     // Side by side: the page waits for the slowest, not the sum. The attach
     // form offers the servers that have no access yet; they are loaded only
     // when the form is shown.
     let client = up.client();
-    let (fetched, servers) = futures_util::join!(client.get_shared_storage(id), async {
+    let (fetched, servers) = futures_util::join!(client.get_shared_storage(&object.id), async {
         if can.manage_servers {
             Some(client.list_servers_shared(&ListQuery::all()).await)
         } else {
             None
         }
     });
-    let fetched = found(ctx, "this shared storage", fetched)?;
+    let fetched = found(&ctx, "this shared storage", fetched)?;
     let notice = fetched.freshness().map(|f| format!("Showing {f}."));
     let storage = fetched.value;
-    let row = super::list::row_of(ctx, up, &storage);
+    let row = <SharedStorages>::row(&ctx, &up, &storage);
 
     let servers = match servers {
         Some(Ok(fetched)) => {
@@ -197,23 +147,23 @@ async fn show(
     };
 
     let removing = matches!(storage.state.as_str(), "REMOVING" | "DELETING");
-    let page = ctx.page.clone().with_section("shared_storages");
+    let page = ctx.page.clone().with_section(FAMILY.word);
     render(
-        status,
+        StatusCode::OK,
         &DetailPage {
             page: &page,
             busy: busy_reason(&row, removing),
             removing,
             row,
             storage: &storage,
-            list_href: list_href(ctx, up),
-            access_href: access_href(ctx, up),
+            list_href: FAMILY.list_on(&ctx, &up),
+            access_href: access_href(&ctx, &up),
             account_name: up.row().name.clone(),
             notice,
             can,
             servers,
             max_size: SHARED_SIZE.max,
-            invalid,
+            size: storage.size.to_string(),
             from_refresh: false,
         },
     )
@@ -224,24 +174,4 @@ async fn show(
 fn busy_reason(row: &SharedRow, removing: bool) -> Option<String> {
     row.badge
         .busy_reason("shared storage", "Renaming and resizing", removing)
-}
-
-/// The status badge alone, for the page's script while work is in progress.
-pub async fn status(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SHARED_STORAGES_SHOW).await?;
-    let (_, id) = path.into_inner();
-    let id = check_id(&id)?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Remembered)
-        .await?
-        .polling();
-    let row = current_row(&up, &ctx, id).await?;
-    fragment(&StatusFragment {
-        row: &row,
-        from_refresh: true,
-    })
 }

@@ -10,12 +10,23 @@ mod detail;
 mod list;
 mod view;
 
-use crate::web::routing::Routes;
-use actix_web::web;
+use crate::web::routing::org_routes;
 
 use crate::cloudpanel::storages::SharedStorage;
-use crate::web::cloud::{Named, Upstream};
+use crate::rbac::perms;
+use crate::web::cloud::{Family, Named, Upstream, delete, row_fragment, status_fragment};
 use crate::web::org_ctx::OrgCtx;
+
+/// Shared storages, as every page of theirs names them.
+pub const FAMILY: Family = Family {
+    kind: "shared_storage",
+    word: "shared_storages",
+    title: "Shared storages",
+    one: "shared storage",
+    many: "shared storages",
+    show: perms::SHARED_STORAGES_SHOW,
+    create: perms::SHARED_STORAGES_CREATE,
+};
 
 impl Named for SharedStorage {
     fn id(&self) -> &str {
@@ -27,87 +38,25 @@ impl Named for SharedStorage {
     }
 }
 
-/// This family's organisation routes, for the isolation walk.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/o/{slug}/shared_storages"),
-    ("POST", "/o/{slug}/shared_storages"),
-    ("GET", "/o/{slug}/shared_storages/new"),
-    ("GET", "/o/{slug}/shared_storages/access"),
-    ("GET", "/o/{slug}/shared_storages/access/state"),
-    ("POST", "/o/{slug}/shared_storages/access/password"),
-    ("GET", "/o/{slug}/shared_storages/{id}"),
-    ("GET", "/o/{slug}/shared_storages/{id}/row"),
-    ("GET", "/o/{slug}/shared_storages/{id}/status"),
-    ("POST", "/o/{slug}/shared_storages/{id}/rename"),
-    ("POST", "/o/{slug}/shared_storages/{id}/resize"),
-    ("POST", "/o/{slug}/shared_storages/{id}/servers"),
-    (
-        "POST",
-        "/o/{slug}/shared_storages/{id}/servers/{server_id}/rights",
-    ),
-    (
-        "POST",
-        "/o/{slug}/shared_storages/{id}/servers/{server_id}/delete",
-    ),
-    ("POST", "/o/{slug}/shared_storages/{id}/delete"),
-];
-
-/// Every shared storage route (literal segments before `{id}`).
-pub fn routes(cfg: &mut Routes) {
-    let get = web::get;
-    let post = web::post;
-    cfg.route("/o/{slug}/shared_storages", get().to(list::page))
-        .route("/o/{slug}/shared_storages", post().to(create::submit))
-        .route("/o/{slug}/shared_storages/new", get().to(create::form))
-        .route("/o/{slug}/shared_storages/access", get().to(access::page))
-        .route(
-            "/o/{slug}/shared_storages/access/state",
-            get().to(access::state),
-        )
-        .route(
-            "/o/{slug}/shared_storages/access/password",
-            post().to(access::password),
-        )
-        .route("/o/{slug}/shared_storages/{id}", get().to(detail::page))
-        .route("/o/{slug}/shared_storages/{id}/row", get().to(list::row))
-        .route(
-            "/o/{slug}/shared_storages/{id}/status",
-            get().to(detail::status),
-        )
-        .route(
-            "/o/{slug}/shared_storages/{id}/rename",
-            post().to(actions::rename),
-        )
-        .route(
-            "/o/{slug}/shared_storages/{id}/resize",
-            post().to(actions::resize),
-        )
-        .route(
-            "/o/{slug}/shared_storages/{id}/servers",
-            post().to(actions::attach),
-        )
-        .route(
-            "/o/{slug}/shared_storages/{id}/servers/{server_id}/rights",
-            post().to(actions::rights),
-        )
-        .route(
-            "/o/{slug}/shared_storages/{id}/servers/{server_id}/delete",
-            post().to(actions::detach),
-        )
-        .route(
-            "/o/{slug}/shared_storages/{id}/delete",
-            post().to(actions::delete),
-        );
-}
-
-/// Where a shared storage's pages live (without the account query).
-fn storage_href(ctx: &OrgCtx, id: &str) -> String {
-    ctx.href(&format!("shared_storages/{id}"))
-}
-
-/// The list on the account acted on.
-fn list_href(ctx: &OrgCtx, up: &Upstream) -> String {
-    up.href(ctx, "shared_storages")
+// Every shared storage route (literal segments before `{id}`).
+org_routes! {
+    "/shared_storages" {
+        GET  "" => list::page,
+        POST "" => create::submit,
+        GET  "/new" => create::form,
+        GET  "/access" => access::page,
+        GET  "/access/state" => access::state,
+        POST "/access/password" => access::password,
+        GET  "/{id}" => detail::page,
+        GET  "/{id}/row" => row_fragment::<list::SharedStorages>,
+        GET  "/{id}/status" => status_fragment::<list::SharedStorages>,
+        POST "/{id}/rename" => actions::rename,
+        POST "/{id}/resize" => actions::resize,
+        POST "/{id}/servers" => actions::attach,
+        POST "/{id}/servers/{server_id}/rights" => actions::rights,
+        POST "/{id}/servers/{server_id}/delete" => actions::detach,
+        POST "/{id}/delete" => delete::<list::SharedStorages>,
+    }
 }
 
 /// The access page on the account acted on.

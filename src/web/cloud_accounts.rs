@@ -1,9 +1,9 @@
-//! `/o/{slug}/accounts`: an organisation's cloud accounts (Cloud Panel API
+//! `/o/{slug}/cloud_accounts`: an organisation's cloud accounts (Cloud Panel API
 //! tokens). Any member sees the list; changing it needs
 //! `organisation.manage_cloud_accounts`. A token is only ever shown by its
 //! last four characters, and is checked with `ping_auth` before it is saved.
 
-use crate::web::routing::Routes;
+use crate::web::routing::org_routes;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -24,25 +24,15 @@ use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::{flash, redirect, render};
 
-pub fn routes(cfg: &mut Routes) {
-    cfg.route("/o/{slug}/accounts", web::get().to(list))
-        .route("/o/{slug}/accounts", web::post().to(add))
-        .route(
-            "/o/{slug}/accounts/{account_id}/token",
-            web::post().to(replace_token),
-        )
-        .route(
-            "/o/{slug}/accounts/{account_id}/rename",
-            web::post().to(rename),
-        )
-        .route(
-            "/o/{slug}/accounts/{account_id}/default",
-            web::post().to(set_default),
-        )
-        .route(
-            "/o/{slug}/accounts/{account_id}/delete",
-            web::post().to(delete),
-        );
+org_routes! {
+    "/cloud_accounts" {
+        GET  "" => list,
+        POST "" => add,
+        POST "/{account_id}/token" => replace_token,
+        POST "/{account_id}/rename" => rename,
+        POST "/{account_id}/default" => set_default,
+        POST "/{account_id}/delete" => delete,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -155,7 +145,7 @@ async fn ping_auth(
 // The page.
 
 #[derive(Template)]
-#[template(path = "accounts/list.html")]
+#[template(path = "cloud_accounts/list.html")]
 struct AccountsPage<'a> {
     page: &'a PageCtx,
     org_name: &'a str,
@@ -241,7 +231,7 @@ async fn page(
             }
         }
     }
-    let page = org.page.clone().with_section("accounts");
+    let page = org.page.clone().with_section("cloud_accounts");
     render(
         status,
         &AccountsPage {
@@ -402,7 +392,7 @@ async fn add(
             row.name, row.token_last4
         ),
     );
-    Ok(redirect(&org.href("accounts")))
+    Ok(redirect(&org.href("cloud_accounts")))
 }
 
 async fn load(tenant: &Tenant<'_>, account_id: i64) -> AppResult<CloudAccountRow> {
@@ -499,7 +489,7 @@ async fn replace_token(
             row.name
         ),
     );
-    Ok(redirect(&org.href("accounts")))
+    Ok(redirect(&org.href("cloud_accounts")))
 }
 
 #[derive(Deserialize)]
@@ -553,7 +543,7 @@ async fn rename(
         &session,
         format!("Renamed “{}” to “{}”.", row.name, name.as_str()),
     );
-    Ok(redirect(&org.href("accounts")))
+    Ok(redirect(&org.href("cloud_accounts")))
 }
 
 async fn set_default(
@@ -572,7 +562,7 @@ async fn set_default(
         &session,
         format!("“{}” is now the default account.", row.name),
     );
-    Ok(redirect(&org.href("accounts")))
+    Ok(redirect(&org.href("cloud_accounts")))
 }
 
 async fn delete(
@@ -612,5 +602,5 @@ async fn delete(
             row.name
         ),
     );
-    Ok(redirect(&org.href("accounts")))
+    Ok(redirect(&org.href("cloud_accounts")))
 }
