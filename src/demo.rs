@@ -117,18 +117,23 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
     };
     let demo = prepare(settings.clone(), 1.0).await?;
     let url = display_url(&settings, demo.app.port());
-    println!("teampanel demo is running");
-    println!("url: {url}/login");
-    println!("email: {ADMIN_EMAIL}");
-    println!("password: {}", demo.password);
-    println!("simulator: {}", demo.simulator.base_url);
-    if temp.is_some() {
-        println!(
-            "data dir: {} (removed on exit)",
-            settings.data_dir.display()
-        );
+    // Written at once and never fatal: a reader that took the address and
+    // closed its end (a script, a benchmark) must not stop the panel.
+    let data_dir = settings.data_dir.display();
+    let removed = if temp.is_some() {
+        " (removed on exit)"
     } else {
-        println!("data dir: {}", settings.data_dir.display());
+        ""
+    };
+    let banner = format!(
+        "teampanel demo is running\nurl: {url}/login\nemail: {ADMIN_EMAIL}\npassword: {}\n\
+         simulator: {}\ndata dir: {data_dir}{removed}\n",
+        demo.password, demo.simulator.base_url
+    );
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
     }
     let result = demo
         .app
