@@ -206,10 +206,8 @@ pub struct ListPage<'a, R> {
 /// A family whose list page and refreshing rows are the common ones: the
 /// list is read whole (one cached upstream call that every member and
 /// every refreshing row share), searched, sorted and paged in the panel.
-pub trait Listed: 'static {
+pub trait Listed: Templates + 'static {
     type Item: 'static;
-    /// A row as the templates show it.
-    type Row;
     const FAMILY: &'static Family;
     /// The create link's words when they are not `Create <one>`.
     const NEW_LABEL: Option<&'static str> = None;
@@ -226,6 +224,13 @@ pub trait Listed: 'static {
     fn row(ctx: &OrgCtx, up: &Upstream, item: &Self::Item) -> Self::Row;
     /// The row of an object that left the list meanwhile.
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> Self::Row;
+}
+
+/// How a family's list page and its row are drawn: implemented by
+/// [`list_templates!`](crate::list_templates) from the family's templates.
+pub trait Templates {
+    /// A row as the templates show it.
+    type Row;
     fn render_list(page: ListPage<'_, Self::Row>) -> AppResult<HttpResponse>;
     fn render_row(row: &Self::Row) -> AppResult<HttpResponse>;
 }
@@ -320,11 +325,14 @@ pub async fn current_row<F: Listed>(up: &Upstream, ctx: &OrgCtx, id: &str) -> Ap
     })
 }
 
-/// Renders a family's list template (`$list`, deref'ing to [`ListPage`]) and
-/// row template (`$row`, with a `row` field).
+/// A family's templates: `list_templates!(Family, Row, "list.html",
+/// "row.html")` implements [`Templates`] for `Family` (its list template
+/// derefs to [`ListPage`], its row template has a `row` field); with a
+/// fourth path, the status badge's template (`row`, `from_refresh`) and
+/// [`HasStatus`] as well.
 #[macro_export]
 macro_rules! list_templates {
-    ($row:ty, $list_path:literal, $row_path:literal) => {
+    ($family:ty, $row:ty, $list_path:literal, $row_path:literal) => {
         #[derive(askama::Template)]
         #[template(path = $list_path)]
         pub struct ListTemplate<'a> {
@@ -345,18 +353,22 @@ macro_rules! list_templates {
             row: &'a $row,
         }
 
-        pub fn render_list(
-            l: $crate::web::cloud::ListPage<'_, $row>,
-        ) -> $crate::web::error::AppResult<actix_web::HttpResponse> {
-            $crate::web::render(actix_web::http::StatusCode::OK, &ListTemplate { l })
-        }
+        impl $crate::web::cloud::Templates for $family {
+            type Row = $row;
 
-        pub fn render_row(row: &$row) -> $crate::web::error::AppResult<actix_web::HttpResponse> {
-            $crate::web::cloud::fragment(&RowTemplate { row })
+            fn render_list(
+                l: $crate::web::cloud::ListPage<'_, $row>,
+            ) -> $crate::web::error::AppResult<actix_web::HttpResponse> {
+                $crate::web::render(actix_web::http::StatusCode::OK, &ListTemplate { l })
+            }
+
+            fn render_row(row: &$row) -> $crate::web::error::AppResult<actix_web::HttpResponse> {
+                $crate::web::cloud::fragment(&RowTemplate { row })
+            }
         }
     };
-    ($row:ty, $list_path:literal, $row_path:literal, $status_path:literal) => {
-        $crate::list_templates!($row, $list_path, $row_path);
+    ($family:ty, $row:ty, $list_path:literal, $row_path:literal, $status_path:literal) => {
+        $crate::list_templates!($family, $row, $list_path, $row_path);
 
         /// The status badge, as it refreshes itself.
         #[derive(askama::Template)]
@@ -366,11 +378,13 @@ macro_rules! list_templates {
             from_refresh: bool,
         }
 
-        pub fn render_status(row: &$row) -> $crate::web::error::AppResult<actix_web::HttpResponse> {
-            $crate::web::cloud::fragment(&StatusTemplate {
-                row,
-                from_refresh: true,
-            })
+        impl $crate::web::cloud::HasStatus for $family {
+            fn render_status(row: &$row) -> $crate::web::error::AppResult<actix_web::HttpResponse> {
+                $crate::web::cloud::fragment(&StatusTemplate {
+                    row,
+                    from_refresh: true,
+                })
+            }
         }
     };
 }

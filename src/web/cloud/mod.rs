@@ -26,8 +26,8 @@ use crate::web::render;
 pub use change::{Act, Change, Named, Target, Then, create, queued, recorded};
 pub use choices::{Choice, Choices, attached, options};
 pub use family::{
-    Deletable, Family, HasStatus, ListPage, Listed, Object, current_row, delete, list_page,
-    row_fragment, status_fragment,
+    Deletable, Family, HasStatus, ListPage, Listed, Object, Templates, current_row, delete,
+    list_page, row_fragment, status_fragment,
 };
 pub use form::{FieldErrors, among, api_field_errors, check_typed_name, form_problem};
 pub use listing::{

@@ -10,11 +10,15 @@ use super::FAMILY;
 use super::view::RoleRow;
 use crate::cloudpanel::access::Role;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, ListPage, Listed, StateBadge, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, StateBadge, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
-crate::list_templates!(RoleRow, "cloud_roles/list.html", "cloud_roles/row.html");
+crate::list_templates!(
+    CloudRoles,
+    RoleRow,
+    "cloud_roles/list.html",
+    "cloud_roles/row.html"
+);
 
 impl ListTemplate<'_> {
     /// The panel's own roles, which these are not.
@@ -27,7 +31,6 @@ pub struct CloudRoles;
 
 impl Listed for CloudRoles {
     type Item = Role;
-    type Row = RoleRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -79,13 +82,5 @@ impl Listed for CloudRoles {
             badge: StateBadge::removed(),
             ..RoleRow::new(&gone, ctx, up)
         }
-    }
-
-    fn render_list(page: ListPage<'_, RoleRow>) -> AppResult<actix_web::HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &RoleRow) -> AppResult<actix_web::HttpResponse> {
-        render_row(row)
     }
 }

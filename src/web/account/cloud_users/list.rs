@@ -9,11 +9,15 @@ use super::FAMILY;
 use super::view::UserRow;
 use crate::cloudpanel::access::User;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, ListPage, Listed, StateBadge, Upstream, account_query};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, StateBadge, Upstream, account_query};
 use crate::web::org_ctx::OrgCtx;
 
-crate::list_templates!(UserRow, "cloud_users/list.html", "cloud_users/row.html");
+crate::list_templates!(
+    CloudUsers,
+    UserRow,
+    "cloud_users/list.html",
+    "cloud_users/row.html"
+);
 
 impl ListTemplate<'_> {
     /// What this account's token may do, on the account shown.
@@ -35,7 +39,6 @@ pub struct CloudUsers;
 
 impl Listed for CloudUsers {
     type Item = User;
-    type Row = UserRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -92,13 +95,5 @@ impl Listed for CloudUsers {
             badge: StateBadge::removed(),
             ..UserRow::new(&gone, ctx, up)
         }
-    }
-
-    fn render_list(page: ListPage<'_, UserRow>) -> AppResult<actix_web::HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &UserRow) -> AppResult<actix_web::HttpResponse> {
-        render_row(row)
     }
 }

@@ -8,11 +8,11 @@ use super::view::{ImageRow, servers};
 use crate::cloudpanel::images::Image;
 use crate::cloudpanel::servers::Server;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, HasStatus, ListPage, Listed, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
+    Images,
     ImageRow,
     "images/list.html",
     "images/row.html",
@@ -30,7 +30,6 @@ pub struct Images;
 
 impl Listed for Images {
     type Item = Sourced;
-    type Row = ImageRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -95,19 +94,5 @@ impl Listed for Images {
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> ImageRow {
         ImageRow::removed(id, ctx, up)
-    }
-
-    fn render_list(page: ListPage<'_, ImageRow>) -> AppResult<actix_web::HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &ImageRow) -> AppResult<actix_web::HttpResponse> {
-        render_row(row)
-    }
-}
-
-impl HasStatus for Images {
-    fn render_status(row: &ImageRow) -> AppResult<actix_web::HttpResponse> {
-        render_status(row)
     }
 }

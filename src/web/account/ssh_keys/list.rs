@@ -5,17 +5,15 @@ use super::FAMILY;
 use super::view::KeyRow;
 use crate::cloudpanel::ssh_keys::SshKey;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, ListPage, Listed, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
-crate::list_templates!(KeyRow, "ssh_keys/list.html", "ssh_keys/row.html");
+crate::list_templates!(SshKeys, KeyRow, "ssh_keys/list.html", "ssh_keys/row.html");
 
 pub struct SshKeys;
 
 impl Listed for SshKeys {
     type Item = SshKey;
-    type Row = KeyRow;
     const FAMILY: &'static Family = &FAMILY;
     /// Keys are added, not created.
     const NEW_LABEL: Option<&'static str> = Some("Add SSH key");
@@ -67,13 +65,5 @@ impl Listed for SshKeys {
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> KeyRow {
         KeyRow::removed(id, ctx, up)
-    }
-
-    fn render_list(page: ListPage<'_, KeyRow>) -> AppResult<actix_web::HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &KeyRow) -> AppResult<actix_web::HttpResponse> {
-        render_row(row)
     }
 }

@@ -4,11 +4,11 @@
 use super::FAMILY;
 use crate::cloudpanel::monitoring::MonitoringPolicy;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, ListPage, Listed, StateBadge, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, StateBadge, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
+    Policies,
     PolicyRow,
     "monitoring_policies/list.html",
     "monitoring_policies/row.html"
@@ -34,7 +34,6 @@ pub struct Policies;
 
 impl Listed for Policies {
     type Item = MonitoringPolicy;
-    type Row = PolicyRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -101,13 +100,5 @@ impl Listed for Policies {
             processes: 0,
             created: String::new(),
         }
-    }
-
-    fn render_list(page: ListPage<'_, PolicyRow>) -> AppResult<actix_web::HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &PolicyRow) -> AppResult<actix_web::HttpResponse> {
-        render_row(row)
     }
 }

@@ -5,11 +5,11 @@ use super::FAMILY;
 use super::view::PolicyRow;
 use crate::cloudpanel::networks::FirewallPolicy;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, HasStatus, ListPage, Listed, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
+    FirewallPolicies,
     PolicyRow,
     "firewall_policies/list.html",
     "firewall_policies/row.html",
@@ -20,7 +20,6 @@ pub struct FirewallPolicies;
 
 impl Listed for FirewallPolicies {
     type Item = FirewallPolicy;
-    type Row = PolicyRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -72,19 +71,5 @@ impl Listed for FirewallPolicies {
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> PolicyRow {
         PolicyRow::removed(id, FAMILY.href(ctx, id), up.query())
-    }
-
-    fn render_list(page: ListPage<'_, PolicyRow>) -> AppResult<actix_web::HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &PolicyRow) -> AppResult<actix_web::HttpResponse> {
-        render_row(row)
-    }
-}
-
-impl HasStatus for FirewallPolicies {
-    fn render_status(row: &PolicyRow) -> AppResult<actix_web::HttpResponse> {
-        render_status(row)
     }
 }

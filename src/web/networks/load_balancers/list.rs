@@ -5,11 +5,11 @@ use super::FAMILY;
 use super::view::BalancerRow;
 use crate::cloudpanel::networks::LoadBalancer;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, HasStatus, ListPage, Listed, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
+    LoadBalancers,
     BalancerRow,
     "load_balancers/list.html",
     "load_balancers/row.html",
@@ -20,7 +20,6 @@ pub struct LoadBalancers;
 
 impl Listed for LoadBalancers {
     type Item = LoadBalancer;
-    type Row = BalancerRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -74,19 +73,5 @@ impl Listed for LoadBalancers {
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> BalancerRow {
         BalancerRow::removed(id, FAMILY.href(ctx, id), up.query())
-    }
-
-    fn render_list(page: ListPage<'_, BalancerRow>) -> AppResult<actix_web::HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &BalancerRow) -> AppResult<actix_web::HttpResponse> {
-        render_row(row)
-    }
-}
-
-impl HasStatus for LoadBalancers {
-    fn render_status(row: &BalancerRow) -> AppResult<actix_web::HttpResponse> {
-        render_status(row)
     }
 }

@@ -5,11 +5,11 @@ use super::FAMILY;
 use super::view::NetworkRow;
 use crate::cloudpanel::networks::PrivateNetwork;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, HasStatus, ListPage, Listed, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
+    PrivateNetworks,
     NetworkRow,
     "private_networks/list.html",
     "private_networks/row.html",
@@ -20,7 +20,6 @@ pub struct PrivateNetworks;
 
 impl Listed for PrivateNetworks {
     type Item = PrivateNetwork;
-    type Row = NetworkRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -78,19 +77,5 @@ impl Listed for PrivateNetworks {
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> NetworkRow {
         NetworkRow::removed(id, ctx, up)
-    }
-
-    fn render_list(page: ListPage<'_, NetworkRow>) -> AppResult<actix_web::HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &NetworkRow) -> AppResult<actix_web::HttpResponse> {
-        render_row(row)
-    }
-}
-
-impl HasStatus for PrivateNetworks {
-    fn render_status(row: &NetworkRow) -> AppResult<actix_web::HttpResponse> {
-        render_status(row)
     }
 }

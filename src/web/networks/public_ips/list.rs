@@ -3,17 +3,15 @@
 
 use std::net::IpAddr;
 
-use actix_web::HttpResponse;
-
 use super::FAMILY;
 use super::view::IpRow;
 use crate::cloudpanel::networks::PublicIp;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, HasStatus, ListPage, Listed, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
+    PublicIps,
     IpRow,
     "public_ips/list.html",
     "public_ips/row.html",
@@ -30,7 +28,6 @@ fn address_key(ip: &PublicIp) -> (bool, Option<IpAddr>, String) {
 
 impl Listed for PublicIps {
     type Item = PublicIp;
-    type Row = IpRow;
     const FAMILY: &'static Family = &FAMILY;
     const NEW_LABEL: Option<&'static str> = Some("Reserve an IP");
     const SORTS: &'static [(&'static str, &'static str)] = &[
@@ -92,19 +89,5 @@ impl Listed for PublicIps {
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> IpRow {
         IpRow::removed(id, ctx, up)
-    }
-
-    fn render_list(page: ListPage<'_, IpRow>) -> AppResult<HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &IpRow) -> AppResult<HttpResponse> {
-        render_row(row)
-    }
-}
-
-impl HasStatus for PublicIps {
-    fn render_status(row: &IpRow) -> AppResult<HttpResponse> {
-        render_status(row)
     }
 }

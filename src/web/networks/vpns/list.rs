@@ -1,17 +1,15 @@
 //! The VPNs list: search, sort and pages computed in the panel over one
 //! cached upstream list; rows in a transition refresh themselves.
 
-use actix_web::HttpResponse;
-
 use super::FAMILY;
 use super::view::VpnRow;
 use crate::cloudpanel::networks::Vpn;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, HasStatus, ListPage, Listed, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
+    Vpns,
     VpnRow,
     "vpns/list.html",
     "vpns/row.html",
@@ -22,7 +20,6 @@ pub struct Vpns;
 
 impl Listed for Vpns {
     type Item = Vpn;
-    type Row = VpnRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -73,19 +70,5 @@ impl Listed for Vpns {
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> VpnRow {
         VpnRow::removed(id, ctx, up)
-    }
-
-    fn render_list(page: ListPage<'_, VpnRow>) -> AppResult<HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &VpnRow) -> AppResult<HttpResponse> {
-        render_row(row)
-    }
-}
-
-impl HasStatus for Vpns {
-    fn render_status(row: &VpnRow) -> AppResult<HttpResponse> {
-        render_status(row)
     }
 }

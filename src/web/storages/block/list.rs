@@ -6,11 +6,11 @@ use super::view::BlockRow;
 use crate::cloudpanel::storages::BlockStorage;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::perms;
-use crate::web::cloud::{Family, ListPage, Listed, Upstream};
-use crate::web::error::AppResult;
+use crate::web::cloud::{Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
+    BlockStorages,
     BlockRow,
     "block_storages/list.html",
     "block_storages/row.html"
@@ -20,7 +20,6 @@ pub struct BlockStorages;
 
 impl Listed for BlockStorages {
     type Item = BlockStorage;
-    type Row = BlockRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -83,13 +82,5 @@ impl Listed for BlockStorages {
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> BlockRow {
         BlockRow::removed(id, FAMILY.href(ctx, id), up.query())
-    }
-
-    fn render_list(page: ListPage<'_, BlockRow>) -> AppResult<actix_web::HttpResponse> {
-        render_list(page)
-    }
-
-    fn render_row(row: &BlockRow) -> AppResult<actix_web::HttpResponse> {
-        render_row(row)
     }
 }

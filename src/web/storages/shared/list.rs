@@ -12,7 +12,7 @@ use crate::cloudpanel::storages::SharedStorage;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::perms;
 use crate::web::cloud::{
-    Family, HasStatus, ListPage, ListParams, Listed, Upstream, fragment, list_page,
+    Family, HasStatus, ListPage, ListParams, Listed, Templates, Upstream, fragment, list_page,
 };
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -76,7 +76,6 @@ impl HasStatus for SharedStorages {
 
 impl<const ACCESS: bool> Listed for SharedStorages<ACCESS> {
     type Item = SharedStorage;
-    type Row = SharedRow;
     const FAMILY: &'static Family = &FAMILY;
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
@@ -149,6 +148,11 @@ impl<const ACCESS: bool> Listed for SharedStorages<ACCESS> {
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> SharedRow {
         SharedRow::removed(id, FAMILY.href(ctx, id), up.query())
     }
+}
+
+/// The list says whether the member may open the access page.
+impl<const ACCESS: bool> Templates for SharedStorages<ACCESS> {
+    type Row = SharedRow;
 
     fn render_list(l: ListPage<'_, SharedRow>) -> AppResult<HttpResponse> {
         render(
