@@ -41,6 +41,11 @@ async fn the_account_page_lists_each_session_with_its_device_address_and_times()
     let (status, html) = app.get_html(&laptop, "/profile").await;
 
     assert_eq!(status, 200);
+    // The header's link to this page says it is the current page.
+    assert!(
+        html.contains(r#"<a href="/profile" aria-current="page""#),
+        "{html}"
+    );
     let rows = session_rows(&html);
     assert_eq!(rows.len(), 2, "{rows:?}");
     let laptop_row = rows
