@@ -1,6 +1,7 @@
-//! `teampanel demo`: the panel, an in-process simulator on loopback, a demo
-//! organisation whose cloud account points at the simulator, and an admin
-//! whose password is printed: the one-command first look.
+//! `teampanel demo`: the panel, in-process simulators of both providers on
+//! loopback, a demo organisation with a cloud account on each (the IONOS
+//! Cloud Panel and E2E Networks), and an admin whose password is printed:
+//! the one-command first look.
 
 use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
@@ -8,9 +9,11 @@ use rand::distr::{Alphanumeric, SampleString};
 use crate::audit::{AuditCtx, LocalChange, NewEvent, Outcome};
 use crate::config::Settings;
 use crate::domain::{AccountName, ApiToken, BaseUrl};
+use crate::domain::{Location, ProjectId};
+use crate::simulator::e2e::{E2eSimConfig, RunningE2eSimulator};
 use crate::simulator::{RunningSimulator, SimConfig};
 use crate::startup::{Application, display_url};
-use crate::tenant::Actor;
+use crate::tenant::{Actor, Credentials};
 
 pub const ADMIN_EMAIL: &str = "admin@demo.local";
 pub const ORG_SLUG: &str = "demo";
@@ -22,7 +25,14 @@ pub struct Demo {
     pub password: String,
     /// The simulator account's token (tests read its state with it).
     pub token: String,
+    /// The E2E Networks simulator behind the demo's second account.
+    pub e2e_simulator: RunningE2eSimulator,
+    /// Its account's bearer token (tests read its state with it).
+    pub e2e_token: String,
 }
+
+/// The demo E2E account's project and location.
+const E2E_PROJECT: &str = "10101";
 
 /// Starts the simulator and the panel on `settings`' data dir with demo data.
 /// The simulator runs `speed` times faster than real time.
@@ -40,9 +50,20 @@ pub async fn prepare_with(
     adjust(&mut config);
     let listener =
         std::net::TcpListener::bind("127.0.0.1:0").context("Failed to bind the simulator")?;
+    let speed = config.speed;
     let simulator = crate::simulator::spawn(config, listener).await?;
-    // Members of the demo may point accounts at its simulator as well.
+    let e2e_token = Alphanumeric.sample_string(&mut rand::rng(), 40);
+    let e2e_key = Alphanumeric.sample_string(&mut rand::rng(), 32);
+    let mut e2e_config = E2eSimConfig::demo(vec![(e2e_token.clone(), e2e_key.clone())]);
+    e2e_config.speed = speed;
+    let e2e_listener =
+        std::net::TcpListener::bind("127.0.0.1:0").context("Failed to bind the E2E simulator")?;
+    let e2e_simulator = crate::simulator::e2e::spawn_e2e(e2e_config, e2e_listener).await?;
+    // Members of the demo may point accounts at its simulators as well.
     settings.allowed_base_urls.push(simulator.base_url.clone());
+    settings
+        .allowed_base_urls
+        .push(e2e_simulator.base_url.clone());
 
     let password = Alphanumeric.sample_string(&mut rand::rng(), 16);
     let admin_id = crate::commands::user::create_user(
@@ -92,14 +113,45 @@ pub async fn prepare_with(
     let base_url = BaseUrl::parse(&simulator.base_url).map_err(|e| anyhow::anyhow!(e))?;
     let api_token = ApiToken::parse(&token).map_err(|e| anyhow::anyhow!(e))?;
     tenant
-        .add_account(&name, &base_url, &api_token)
+        .add_account(
+            &name,
+            &base_url,
+            &Credentials::CloudPanel {
+                token: api_token.secret().clone(),
+            },
+        )
         .await?
         .map_err(|_| anyhow::anyhow!("the demo cloud account name is taken"))?;
+    let e2e_credentials = Credentials::E2e {
+        token: ApiToken::parse(&e2e_token)
+            .map_err(|e| anyhow::anyhow!(e))?
+            .secret()
+            .clone(),
+        api_key: ApiToken::parse_as(&e2e_key, "API key", 512)
+            .map_err(|e| anyhow::anyhow!(e))?
+            .secret()
+            .clone(),
+        project_id: ProjectId::parse(E2E_PROJECT)
+            .map_err(|e| anyhow::anyhow!(e))?
+            .as_str()
+            .to_owned(),
+        location: Location::DEFAULT.to_owned(),
+    };
+    tenant
+        .add_account(
+            &AccountName::parse("E2E (simulator)").map_err(|e| anyhow::anyhow!(e))?,
+            &BaseUrl::parse(&e2e_simulator.base_url).map_err(|e| anyhow::anyhow!(e))?,
+            &e2e_credentials,
+        )
+        .await?
+        .map_err(|_| anyhow::anyhow!("the demo E2E account name is taken"))?;
     Ok(Demo {
         app,
         simulator,
         password,
         token,
+        e2e_simulator,
+        e2e_token,
     })
 }
 
@@ -127,8 +179,8 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
     };
     let banner = format!(
         "teampanel demo is running\nurl: {url}/login\nemail: {ADMIN_EMAIL}\npassword: {}\n\
-         simulator: {}\ndata dir: {data_dir}{removed}\n",
-        demo.password, demo.simulator.base_url
+         simulator: {}\nE2E simulator: {}\ndata dir: {data_dir}{removed}\n",
+        demo.password, demo.simulator.base_url, demo.e2e_simulator.base_url
     );
     {
         use std::io::Write;

@@ -7,7 +7,14 @@
 //! may take every request; a read a member waits for leaves the last few to
 //! changes; a refresh in the background leaves more, and a poll of rows in
 //! transition the most.
+//!
+//! E2E Networks counts differently: 5,000 requests an hour, each expiring
+//! an hour after it was made (`RateLimit-*` headers). The same budget keeps
+//! a log of its requests for such an API ([`RateBudget::sliding`]): what
+//! is left is the limit less the requests of the last window, and the next
+//! one frees when the oldest expires.
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// Whether a request reads or changes something, and for whom a read is.
@@ -75,6 +82,11 @@ pub struct RateBudget {
     window: Duration,
     reserves: Reserves,
     from_headers: bool,
+    /// For a sliding window: when each request still counted was made,
+    /// oldest first. `None` for a window that turns over.
+    log: Option<VecDeque<Instant>>,
+    /// A sliding window's pause after the API's own 429.
+    paused_until: Option<Instant>,
 }
 
 impl RateBudget {
@@ -86,6 +98,17 @@ impl RateBudget {
             window,
             reserves,
             from_headers: false,
+            log: None,
+            paused_until: None,
+        }
+    }
+
+    /// A budget whose requests each count for `window` after they were
+    /// made (E2E Networks), instead of a window that turns over.
+    pub fn sliding(limit: u32, window: Duration, reserves: Reserves, now: Instant) -> Self {
+        RateBudget {
+            log: Some(VecDeque::new()),
+            ..RateBudget::new(limit, window, reserves, now)
         }
     }
 
@@ -105,6 +128,23 @@ impl RateBudget {
     }
 
     fn roll(&mut self, now: Instant) {
+        if let Some(log) = &mut self.log {
+            while log.front().is_some_and(|t| *t + self.window <= now) {
+                log.pop_front();
+            }
+            let used = u32::try_from(log.len()).unwrap_or(u32::MAX);
+            self.remaining = self.limit.saturating_sub(used);
+            self.reset_at = log.front().map_or(now, |t| *t + self.window);
+            if let Some(until) = self.paused_until {
+                if until > now {
+                    self.remaining = 0;
+                    self.reset_at = until;
+                } else {
+                    self.paused_until = None;
+                }
+            }
+            return;
+        }
         if now >= self.reset_at {
             self.remaining = self.limit;
             self.reset_at = now + self.window;
@@ -117,6 +157,9 @@ impl RateBudget {
         let floor = self.floor(purpose);
         if self.remaining > floor {
             self.remaining -= 1;
+            if let Some(log) = &mut self.log {
+                log.push_back(now);
+            }
             Ok(())
         } else {
             Err(self.reset_at.saturating_duration_since(now))
@@ -142,6 +185,17 @@ impl RateBudget {
         let Some(remaining) = remaining else { return };
         self.from_headers = true;
         self.roll(now);
+        if let Some(log) = &mut self.log {
+            // Requests made with the same token elsewhere: counted from now,
+            // which frees them later than they will, never earlier.
+            let theirs_used = self.limit.saturating_sub(remaining);
+            let ours_used = u32::try_from(log.len()).unwrap_or(u32::MAX);
+            for _ in ours_used..theirs_used {
+                log.push_back(now);
+            }
+            self.roll(now);
+            return;
+        }
         match reset_secs {
             Some(secs) => {
                 let theirs = now + Duration::from_secs(secs);
@@ -160,6 +214,9 @@ impl RateBudget {
 
     /// The API answered 429: nothing left until `retry_after`.
     pub fn exhausted(&mut self, retry_after: Duration, now: Instant) {
+        if self.log.is_some() {
+            self.paused_until = Some(now + retry_after.max(Duration::from_secs(1)));
+        }
         self.remaining = 0;
         self.reset_at = now + retry_after.max(Duration::from_secs(1));
     }
@@ -169,21 +226,41 @@ impl RateBudget {
     /// goes to pages with nothing to show yet and to changes. `None` when
     /// it is not; else how long until the window turns over.
     pub fn running_low(&self, now: Instant) -> Option<Duration> {
-        (now < self.reset_at && u64::from(self.remaining) * 2 < u64::from(self.limit))
-            .then(|| self.reset_at.saturating_duration_since(now))
+        let (left, frees) = self.now_left(now);
+        (u64::from(left) * 2 < u64::from(self.limit)).then_some(frees)
     }
 
     /// Whether a request of this purpose could go now.
     pub fn allows(&self, purpose: Purpose, now: Instant) -> bool {
+        if self.log.is_some() {
+            return self.now_left(now).0 > self.floor(purpose);
+        }
         now >= self.reset_at || self.remaining > self.floor(purpose)
     }
 
-    pub fn snapshot(&self, now: Instant) -> BudgetSnapshot {
-        let (remaining, resets_in) = if now >= self.reset_at {
+    /// What is left at `now` and when the next request frees, without
+    /// changing the budget.
+    fn now_left(&self, now: Instant) -> (u32, Duration) {
+        if let Some(log) = &self.log {
+            if let Some(until) = self.paused_until.filter(|u| *u > now) {
+                return (0, until - now);
+            }
+            let live = log.iter().filter(|t| **t + self.window > now);
+            let used = u32::try_from(live.clone().count()).unwrap_or(u32::MAX);
+            let frees = live.min().map_or(Duration::ZERO, |t| {
+                (*t + self.window).saturating_duration_since(now)
+            });
+            return (self.limit.saturating_sub(used), frees);
+        }
+        if now >= self.reset_at {
             (self.limit, Duration::ZERO)
         } else {
             (self.remaining, self.reset_at - now)
-        };
+        }
+    }
+
+    pub fn snapshot(&self, now: Instant) -> BudgetSnapshot {
+        let (remaining, resets_in) = self.now_left(now);
         BudgetSnapshot {
             limit: self.limit,
             remaining,
@@ -344,5 +421,48 @@ mod tests {
     fn retry_seconds_round_up() {
         assert_eq!(retry_secs(Duration::from_millis(1500)), 2);
         assert_eq!(retry_secs(Duration::ZERO), 1);
+    }
+
+    #[test]
+    fn a_sliding_budget_frees_each_request_a_window_after_it_was_made() {
+        let t0 = Instant::now();
+        let hour = Duration::from_secs(3600);
+        let mut b = RateBudget::sliding(4, hour, Reserves::for_changes(0), t0);
+        let min = Duration::from_secs(60);
+        assert_eq!(b.try_take(Purpose::Write, t0), Ok(()));
+        assert_eq!(b.try_take(Purpose::Write, t0 + min), Ok(()));
+        assert_eq!(b.try_take(Purpose::Write, t0 + 2 * min), Ok(()));
+        assert_eq!(b.try_take(Purpose::Write, t0 + 3 * min), Ok(()));
+        // Spent: the next frees when the first request is an hour old.
+        assert_eq!(
+            b.try_take(Purpose::Write, t0 + 4 * min),
+            Err(hour - 4 * min)
+        );
+        assert_eq!(b.snapshot(t0 + 4 * min).remaining, 0);
+        // An hour after the first, one is free again, not the whole window.
+        assert_eq!(b.try_take(Purpose::Write, t0 + hour), Ok(()));
+        assert_eq!(b.try_take(Purpose::Write, t0 + hour), Err(min));
+        assert_eq!(b.snapshot(t0 + hour + min).remaining, 1);
+    }
+
+    #[test]
+    fn a_sliding_budget_adopts_what_the_headers_say_others_spent() {
+        let t0 = Instant::now();
+        let hour = Duration::from_secs(3600);
+        let mut b = RateBudget::sliding(5000, hour, Reserves::for_changes(3), t0);
+        b.observe(Some(5000), Some(4990), Some(1_900_000_000), t0);
+        assert_eq!(b.snapshot(t0).remaining, 4990);
+        b.observe(Some(5000), Some(4995), None, t0);
+        // Our own count is not raised by a header that says more is left.
+        assert_eq!(b.snapshot(t0).remaining, 4990);
+        b.exhausted(Duration::from_secs(30), t0);
+        assert!(
+            b.try_take(Purpose::Write, t0 + Duration::from_secs(10))
+                .is_err()
+        );
+        assert!(
+            b.try_take(Purpose::Write, t0 + Duration::from_secs(31))
+                .is_ok()
+        );
     }
 }

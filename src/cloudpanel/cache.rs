@@ -203,8 +203,7 @@ impl ReadCache {
 
     /// Marks every entry a change at `path` may have made wrong: none is
     /// served as fresh again, each stays the last known state.
-    pub fn invalidate(&mut self, path: &str) -> usize {
-        let scopes = affected(path);
+    pub fn invalidate(&mut self, scopes: &[Scope]) -> usize {
         let mut marked = 0;
         for (k, e) in &mut self.entries {
             if scopes.iter().any(|s| s.covers(&k.path)) {
@@ -422,12 +421,15 @@ fn in_tree(root: &str, path: &str) -> bool {
 }
 
 /// An object's state as the API gives it: a server's `status.state`, the
-/// other families' `state`.
+/// other families' `state`; E2E's nodes a `status` text, its saved images
+/// an `image_state`.
 pub(super) fn state_of(object: &Value) -> Option<&str> {
-    object
-        .get("status")
+    let status = object.get("status");
+    status
         .and_then(|s| s.get("state"))
         .or_else(|| object.get("state"))
+        .or_else(|| status.filter(|s| s.is_string()))
+        .or_else(|| object.get("image_state"))
         .and_then(Value::as_str)
 }
 
@@ -679,7 +681,7 @@ mod tests {
         ] {
             c.insert(key(p), stored());
         }
-        assert_eq!(c.invalidate("/servers/A/ips"), 6);
+        assert_eq!(c.invalidate(&affected("/servers/A/ips")), 6);
         assert_eq!(
             fresh(&c),
             vec![
@@ -696,7 +698,7 @@ mod tests {
     fn a_change_keeps_what_it_invalidates_as_the_last_known_state() {
         let mut c = ReadCache::default();
         c.insert(key("/servers/A"), stored());
-        c.invalidate("/servers/A/status/action");
+        c.invalidate(&affected("/servers/A/status/action"));
         assert!(
             c.fresh(
                 &key("/servers/A"),
@@ -790,12 +792,12 @@ mod tests {
         for p in ["/vpns", "/vpns/V", "/vpns/V/configuration_file", "/servers"] {
             c.insert(key(p), stored());
         }
-        assert_eq!(c.invalidate("/vpns"), 1);
+        assert_eq!(c.invalidate(&affected("/vpns")), 1);
         assert_eq!(
             fresh(&c),
             vec!["/servers", "/vpns/V", "/vpns/V/configuration_file"]
         );
-        assert_eq!(c.invalidate("/vpns/V"), 3);
+        assert_eq!(c.invalidate(&affected("/vpns/V")), 3);
         assert_eq!(fresh(&c), vec!["/servers"]);
     }
 
@@ -809,11 +811,11 @@ mod tests {
         ] {
             c.insert(key(p), stored());
         }
-        c.invalidate("/firewall_policies/F/server_ips");
+        c.invalidate(&affected("/firewall_policies/F/server_ips"));
         assert_eq!(fresh(&c), vec!["/vpns"]);
         // Other changes to a policy leave the others fresh.
         c.insert(key("/firewall_policies/G"), stored());
-        c.invalidate("/firewall_policies/F/rules");
+        c.invalidate(&affected("/firewall_policies/F/rules"));
         assert_eq!(fresh(&c), vec!["/firewall_policies/G", "/vpns"]);
     }
 

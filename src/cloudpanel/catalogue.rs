@@ -240,7 +240,7 @@ impl AccountClient {
     /// `GET /ping_auth`: succeeds when the API is up and the token is valid.
     /// Never cached: it is how a token is checked.
     pub async fn ping_auth(&self) -> Result<(), CloudError> {
-        let v: Value = self.read_uncached("/ping_auth").await?;
+        let v: Value = self.read_uncached("/ping_auth", &[]).await?;
         let text = first_text(&v);
         if text.eq_ignore_ascii_case("PONG") {
             Ok(())

@@ -373,12 +373,14 @@ macro_rules! api_enum {
 pub(crate) use api_enum;
 
 /// Whether an unknown state looks like work in progress (a word in `...ING`,
-/// e.g. `MIGRATING`, `RESTORING_SNAPSHOT`).
+/// e.g. `MIGRATING`, `RESTORING_SNAPSHOT`). `Running` (E2E's node that is
+/// up) is where a node rests, not a transition.
 pub(crate) fn looks_transitional(s: &str) -> bool {
+    const RESTING: [&str; 1] = ["RUNNING"];
     s.trim()
         .to_ascii_uppercase()
         .split(['_', ' ', '-'])
-        .any(|w| w.len() > 4 && w.ends_with("ING"))
+        .any(|w| w.len() > 4 && w.ends_with("ING") && !RESTING.contains(&w))
 }
 
 #[cfg(test)]

@@ -31,6 +31,23 @@ pub struct Endpoint {
     /// `AccountClient::granted`), and the token checks (`/ping`,
     /// `/ping_auth`) name none.
     pub flags: &'static [&'static str],
+    /// For an endpoint that does several things by a field of its body
+    /// (E2E's `POST /nodes/{id}/actions/` by `type`): that field, and each
+    /// of its values with the one permission it needs. Empty for the rest.
+    pub action_field: &'static str,
+    pub actions: &'static [Action],
+    /// A delete answered "not found" is done: the API's deletes are
+    /// idempotent (E2E's), so a repeated one reached the end state asked for.
+    pub idempotent_delete: bool,
+}
+
+/// One value of an endpoint's action field, with the permission it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Action {
+    pub value: &'static str,
+    pub flag: &'static str,
+    /// A delete: answered "not found", it is done (E2E's deletes are idempotent).
+    pub deletes: bool,
 }
 
 impl Endpoint {
@@ -44,8 +61,35 @@ impl Endpoint {
         self.flags.contains(&flag)
     }
 
+    /// The permissions under which a change with this `body` is sent: the
+    /// one of its action when the endpoint has an action field (none for a
+    /// value the table does not list: such a change is never sent), else
+    /// the endpoint's.
+    pub fn flags_for(&self, body: Option<&serde_json::Value>) -> Vec<&'static str> {
+        if self.actions.is_empty() {
+            return self.flags.to_vec();
+        }
+        self.action_of(body)
+            .map(|a| vec![a.flag])
+            .unwrap_or_default()
+    }
+
+    fn action_of(&self, body: Option<&serde_json::Value>) -> Option<&'static Action> {
+        let value = body?.get(self.action_field)?.as_str()?;
+        self.actions.iter().find(|a| a.value == value)
+    }
+
+    /// Whether "not found" answers this change as done: a DELETE of an API
+    /// whose deletes are idempotent, or an action that deletes.
+    pub fn gone_is_done(&self, body: Option<&serde_json::Value>) -> bool {
+        match self.action_of(body) {
+            Some(action) => action.deletes,
+            None => self.actions.is_empty() && self.idempotent_delete,
+        }
+    }
+
     /// Whether `method` and the concrete `path` are this endpoint.
-    fn matches(&self, method: &str, path: &str) -> bool {
+    pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
         if self.method != method {
             return false;
         }
@@ -69,7 +113,7 @@ impl Endpoint {
     /// match the same path (they have as many segments): more literal
     /// segments first, then literal segments earlier
     /// (`/servers/fixed_instance_sizes/{id}` before `/servers/{server_id}/hardware`).
-    fn specificity(&self) -> (u32, u64) {
+    pub(crate) fn specificity(&self) -> (u32, u64) {
         let mut literals = 0;
         let mut placement = 0u64;
         for segment in self.path.split('/').filter(|s| !s.is_empty()) {
@@ -130,6 +174,9 @@ const fn e(
         path,
         family,
         flags,
+        action_field: "",
+        actions: &[],
+        idempotent_delete: false,
     }
 }
 

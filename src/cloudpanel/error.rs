@@ -60,45 +60,53 @@ pub enum CloudError {
 }
 
 impl CloudError {
-    /// A sentence fit to show a user (no internals, no token).
+    /// A sentence fit to show a user (no internals, no token), about a
+    /// Cloud Panel account.
     pub fn user_message(&self) -> String {
+        self.user_message_for("the Cloud Panel")
+    }
+
+    /// A sentence fit to show a user about an account of the API named
+    /// `api` ("the Cloud Panel", "E2E Networks": see `Api::name`).
+    pub fn user_message_for(&self, api: &str) -> String {
+        let the_api = capitalised(api);
         match self {
             CloudError::Unauthorized => {
-                "The Cloud Panel rejected this account's API token. Ask an administrator to check or replace it.".into()
+                format!("{the_api} rejected this account's API token. Ask an administrator to check or replace it.")
             }
             CloudError::Forbidden { status: 406, .. } => {
-                "The Cloud Panel does not accept API calls from this panel's address (the token is restricted to other IPs).".into()
+                format!("{the_api} does not accept API calls from this panel's address (the token is restricted to other IPs).")
             }
             CloudError::Forbidden { message, .. } if !message.is_empty() => {
-                format!("The Cloud Panel refused this operation: {message}")
+                format!("{the_api} refused this operation: {message}")
             }
-            CloudError::Forbidden { .. } => "The Cloud Panel refused this operation.".into(),
+            CloudError::Forbidden { .. } => format!("{the_api} refused this operation."),
             CloudError::NotFound { message, .. } if !message.is_empty() => {
-                format!("Not found in the Cloud Panel: {message}. It may have been deleted.")
+                format!("Not found in {api}: {message}. It may have been deleted.")
             }
             CloudError::NotFound { .. } => {
-                "Not found in the Cloud Panel. It may have been deleted.".into()
+                format!("Not found in {api}. It may have been deleted.")
             }
             CloudError::RateLimited { retry_after_secs } => format!(
-                "The Cloud Panel's request limit for this account is reached. Retry in {retry_after_secs} s."
+                "{the_api}'s request limit for this account is reached. Retry in {retry_after_secs} s."
             ),
             CloudError::Rejected { message, .. } if !message.is_empty() => {
-                format!("The Cloud Panel rejected the request: {message}")
+                format!("{the_api} rejected the request: {message}")
             }
             CloudError::Rejected { status, .. } => {
-                format!("The Cloud Panel rejected the request ({status}).")
+                format!("{the_api} rejected the request ({status}).")
             }
             CloudError::Upstream { status } => format!(
-                "The Cloud Panel had an internal problem ({status}). Try again in a moment."
+                "{the_api} had an internal problem ({status}). Try again in a moment."
             ),
             CloudError::Timeout => {
-                "The Cloud Panel did not answer in time. Try again in a moment.".into()
+                format!("{the_api} did not answer in time. Try again in a moment.")
             }
             CloudError::Undecodable { .. } => {
-                "The Cloud Panel sent an answer the panel could not read. Try again in a moment.".into()
+                format!("{the_api} sent an answer the panel could not read. Try again in a moment.")
             }
             CloudError::Network { .. } => {
-                "The Cloud Panel could not be reached. Check the account's address and the network.".into()
+                format!("{the_api} could not be reached. Check the account's address and the network.")
             }
             CloudError::Queued { position: 0, .. } => {
                 "Queued for this cloud account: it runs as soon as the request budget allows. You can cancel it on the Queue page.".into()
@@ -155,11 +163,19 @@ impl CloudError {
     /// The message for a page that shows the retry delay itself, as a
     /// countdown: the limit is named without its (soon stale) seconds.
     pub fn summary(&self) -> String {
+        self.summary_for("the Cloud Panel")
+    }
+
+    /// [`CloudError::summary`] for an account of the API named `api`.
+    pub fn summary_for(&self, api: &str) -> String {
         match self {
             CloudError::RateLimited { .. } => {
-                "The Cloud Panel's request limit for this account is reached.".into()
+                format!(
+                    "{}'s request limit for this account is reached.",
+                    capitalised(api)
+                )
             }
-            other => other.user_message(),
+            other => other.user_message_for(api),
         }
     }
 
@@ -226,6 +242,15 @@ impl CloudError {
         CloudError::Network {
             detail: format!("{what}{source}"),
         }
+    }
+}
+
+/// "the Cloud Panel" → "The Cloud Panel".
+fn capitalised(api: &str) -> String {
+    let mut chars = api.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -34,6 +34,7 @@ mod watching;
 pub mod access;
 pub mod catalogue;
 pub mod common;
+pub mod e2e;
 pub mod images;
 pub mod logs;
 pub mod monitoring;
@@ -101,6 +102,28 @@ impl From<&str> for SecretToken {
     }
 }
 
+/// Which API an account speaks: the transport (budget, cache, queue,
+/// grant) is shared; how a request is signed, how the rate-limit headers
+/// and the answers read, and which endpoints exist, are the API's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Api {
+    /// The IONOS Cloud Panel: the token in `X-TOKEN`.
+    CloudPanel,
+    /// E2E Networks MyAccount: the token as a bearer, and the API key,
+    /// project and location as query parameters.
+    E2e(e2e::Access),
+}
+
+impl Api {
+    /// The API's name in a sentence: "the Cloud Panel".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Api::CloudPanel => "the Cloud Panel",
+            Api::E2e(_) => "E2E Networks",
+        }
+    }
+}
+
 /// One cloud account: where its API is and the token that opens it.
 #[derive(Debug, Clone)]
 pub struct AccountKey {
@@ -108,9 +131,11 @@ pub struct AccountKey {
     pub account_id: i64,
     pub base_url: String,
     pub token: SecretToken,
+    pub api: Api,
 }
 
 impl AccountKey {
+    /// A Cloud Panel account.
     pub fn new(
         account_id: i64,
         base_url: impl Into<String>,
@@ -120,9 +145,28 @@ impl AccountKey {
             account_id,
             base_url: base_url.into(),
             token: token.into(),
+            api: Api::CloudPanel,
+        }
+    }
+
+    /// An E2E Networks account: `token` is the bearer token.
+    pub fn e2e(
+        account_id: i64,
+        base_url: impl Into<String>,
+        token: impl Into<SecretToken>,
+        access: e2e::Access,
+    ) -> Self {
+        AccountKey {
+            api: Api::E2e(access),
+            ..AccountKey::new(account_id, base_url, token)
         }
     }
 }
+
+/// The account ids of the checks made before an account is saved: below
+/// every row id, and one per API so two checks never share a budget.
+const CHECKING_CLOUD_PANEL: i64 = i64::MIN;
+const CHECKING_E2E: i64 = i64::MIN + 1;
 
 /// How the client behaves; `ClientSettings::default()` suits the real API.
 #[derive(Debug, Clone)]
@@ -169,13 +213,21 @@ pub struct ClientSettings {
     /// The budget assumed until the API's headers say otherwise.
     pub default_rate_limit: u32,
     pub rate_window: Duration,
+    /// E2E Networks' budget: so many requests, each counted for a window
+    /// after it was made (a sliding window, not one that turns over).
+    pub e2e_rate_limit: u32,
+    pub e2e_rate_window: Duration,
     pub user_agent: String,
 }
 
 impl ClientSettings {
-    /// How long an answer at `path` is served as fresh.
-    pub fn ttl(&self, path: &str) -> Ttl {
-        match cache::freshness(path) {
+    /// How long an answer at `path` of `api` is served as fresh.
+    pub fn ttl(&self, api: &Api, path: &str) -> Ttl {
+        let freshness = match api {
+            Api::CloudPanel => cache::freshness(path),
+            Api::E2e(_) => e2e::rules::freshness(path),
+        };
+        match freshness {
             Freshness::Catalogue => Ttl::fixed(self.catalogue_ttl),
             Freshness::AccountData => Ttl::fixed(self.account_data_ttl),
             Freshness::Activity => Ttl::fixed(self.activity_ttl),
@@ -208,6 +260,8 @@ impl Default for ClientSettings {
             reserve_for_writes: 3,
             default_rate_limit: 25,
             rate_window: Duration::from_secs(60),
+            e2e_rate_limit: 5000,
+            e2e_rate_window: Duration::from_secs(60 * 60),
             user_agent: format!("teampanel/{}", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -255,6 +309,11 @@ impl StaleReason {
     }
 
     pub fn describe(&self) -> String {
+        self.describe_for("the Cloud Panel")
+    }
+
+    /// Why, for an account of the API named `api` (see [`Api::name`]).
+    pub fn describe_for(&self, api: &str) -> String {
         match self {
             StaleReason::BudgetLow { retry_after_secs } => {
                 format!(
@@ -264,13 +323,13 @@ impl StaleReason {
             StaleReason::RateLimited { retry_after_secs } => {
                 format!("rate budget spent, fresh data in {retry_after_secs} s")
             }
-            StaleReason::Unavailable => "the Cloud Panel could not be reached".into(),
+            StaleReason::Unavailable => format!("{api} could not be reached"),
             StaleReason::ServerError { status } => {
-                format!("the Cloud Panel answered with an error ({status})")
+                format!("{api} answered with an error ({status})")
             }
-            StaleReason::Timeout => "the Cloud Panel did not answer in time".into(),
+            StaleReason::Timeout => format!("{api} did not answer in time"),
             StaleReason::Malformed => {
-                "the Cloud Panel sent an answer that could not be read".into()
+                format!("{api} sent an answer that could not be read")
             }
         }
     }
@@ -293,10 +352,13 @@ pub struct Fetched<T> {
     pub updating: bool,
     /// The typed decoding shared by every read of the same stored answer.
     pub(crate) memo: Option<cache::Memo>,
+    /// The name of the API that answered, for the notices (see [`Api::name`]).
+    pub api: &'static str,
 }
 
 impl<T> Fetched<T> {
     fn from_stored(
+        api: &Api,
         value: T,
         s: &Stored,
         from_cache: bool,
@@ -311,6 +373,7 @@ impl<T> Fetched<T> {
             stale_reason,
             updating: false,
             memo: Some(s.decoded.clone()),
+            api: api.name(),
         }
     }
 
@@ -332,7 +395,7 @@ impl<T> Fetched<T> {
         Some(format!(
             "data from {} ago{updating} ({})",
             age_words(self.age()),
-            reason.describe()
+            reason.describe_for(self.api)
         ))
     }
 
@@ -346,6 +409,7 @@ impl<T> Fetched<T> {
             stale_reason: self.stale_reason,
             updating: self.updating,
             memo: self.memo,
+            api: self.api,
         }
     }
 
@@ -468,13 +532,23 @@ impl CloudPanel {
                 .entry(key.account_id)
                 .or_insert_with(|| {
                     let s = &self.inner.settings;
-                    Arc::new(AccountState {
-                        budget: Mutex::new(RateBudget::new(
+                    let reserves = Reserves::for_changes(s.reserve_for_writes);
+                    let budget = match key.api {
+                        Api::CloudPanel => RateBudget::new(
                             s.default_rate_limit,
                             s.rate_window,
-                            Reserves::for_changes(s.reserve_for_writes),
+                            reserves,
                             Instant::now(),
-                        )),
+                        ),
+                        Api::E2e(_) => RateBudget::sliding(
+                            s.e2e_rate_limit,
+                            s.e2e_rate_window,
+                            reserves,
+                            Instant::now(),
+                        ),
+                    };
+                    Arc::new(AccountState {
+                        budget: Mutex::new(budget),
                         reads: Mutex::new(Reads::default()),
                         key: Mutex::new(key.clone()),
                     })
@@ -487,7 +561,7 @@ impl CloudPanel {
                 *known = key.clone();
             }
         }
-        if key.account_id != i64::MIN {
+        if key.account_id > CHECKING_E2E {
             self.start_refresher();
         }
         AccountClient {
@@ -545,14 +619,28 @@ impl CloudPanel {
         base_url: &str,
         token: &SecretToken,
     ) -> Result<(), CloudError> {
-        let key = AccountKey {
-            account_id: i64::MIN,
-            base_url: base_url.to_string(),
-            token: token.clone(),
-        };
-        let client = self.account(key);
+        let client = self.account(AccountKey::new(
+            CHECKING_CLOUD_PANEL,
+            base_url,
+            token.clone(),
+        ));
         let result = client.ping_auth().await;
-        self.forget_account(i64::MIN);
+        self.forget_account(CHECKING_CLOUD_PANEL);
+        result
+    }
+
+    /// Checks an E2E Networks account's credentials before they are saved:
+    /// one page of one node, outside any account's budget and cache.
+    pub async fn verify_e2e(
+        &self,
+        base_url: &str,
+        token: &SecretToken,
+        access: e2e::Access,
+    ) -> Result<(), CloudError> {
+        let key = AccountKey::e2e(CHECKING_E2E, base_url, token.clone(), access);
+        let client = self.account(key);
+        let result = client.check_e2e_access().await;
+        self.forget_account(CHECKING_E2E);
         result
     }
 }
@@ -602,6 +690,16 @@ impl AccountClient {
 
     pub fn budget(&self) -> BudgetSnapshot {
         lock(&self.state.budget).snapshot(Instant::now())
+    }
+
+    /// Which API the account speaks.
+    pub fn api(&self) -> &Api {
+        &self.key.api
+    }
+
+    /// The API's name in a sentence, for messages: "the Cloud Panel".
+    pub fn api_name(&self) -> &'static str {
+        self.key.api.name()
     }
 
     /// The same account for the pages of one member: what they read is

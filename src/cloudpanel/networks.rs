@@ -739,7 +739,7 @@ impl AccountClient {
         &self,
         id: &str,
     ) -> Result<VpnConfiguration, CloudError> {
-        self.read_uncached(&format!("/vpns/{}/configuration_file", seg(id)))
+        self.read_uncached(&format!("/vpns/{}/configuration_file", seg(id)), &[])
             .await
     }
 }

@@ -161,10 +161,18 @@ impl AccountClient {
         let (Some(family), Some(id)) = (segs.next(), segs.next()) else {
             return false;
         };
-        let object = format!("/{family}/{id}");
-        if cache::whole_list_of(&object).is_none() {
-            return false;
-        }
+        let object = match self.key.api {
+            super::Api::CloudPanel => {
+                let object = format!("/{family}/{id}");
+                if cache::whole_list_of(&object).is_none() {
+                    return false;
+                }
+                object
+            }
+            // E2E's nodes have states; its saved images are only made.
+            super::Api::E2e(_) if family == "nodes" => format!("/nodes/{id}/"),
+            super::Api::E2e(_) => return false,
+        };
         let reader = AccountClient {
             priority: Priority::Settle,
             park: None,

@@ -50,6 +50,7 @@ pub(super) async fn run(inner: Weak<Inner>) {
 /// refresh; views older than `watch_for` are dropped on the way.
 fn due(panel: &CloudPanel, state: &AccountState) -> Option<CacheKey> {
     let settings = &panel.inner.settings;
+    let api = lock(&state.key).api.clone();
     let now = Instant::now();
     if !lock(&state.budget).allows(Purpose::Read(Priority::Refresh), now) {
         return None;
@@ -60,7 +61,7 @@ fn due(panel: &CloudPanel, state: &AccountState) -> Option<CacheKey> {
     open.into_iter()
         .filter(|key| !reads.inflight.contains_key(key))
         .filter_map(|key| {
-            let ttl = settings.ttl(&key.path);
+            let ttl = settings.ttl(&api, &key.path);
             if reads.cache.fresh(&key, ttl, now).is_some() {
                 return None;
             }

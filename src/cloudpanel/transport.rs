@@ -1,12 +1,13 @@
 //! Sending requests: budget, cache, single-flight, timeouts, retries.
 
 use super::budget::{Priority, Purpose, retry_secs};
-use super::cache::{self, CacheKey, Stored, affected};
+use super::cache::{self, CacheKey, Scope, Stored};
 use super::counters::Counters;
 use super::de::decode_items_ref;
 use super::endpoints::{self, Endpoint};
 use super::{
-    AccountClient, CloudError, Fetched, Flight, Grant, Parked, RawWrite, Reads, StaleReason, lock,
+    AccountClient, Api, CloudError, Fetched, Flight, Grant, Parked, RawWrite, Reads, StaleReason,
+    e2e, lock,
 };
 use futures_util::FutureExt;
 use reqwest::Method;
@@ -75,11 +76,38 @@ fn watch(reads: &mut Reads, client: &AccountClient, key: &CacheKey, now: Instant
     }
 }
 
-/// The metrics label of a call: its endpoint's family, or for a path the
-/// table lacks, the family the metrics read from the path itself.
-fn family_of(method: &Method, path: &str) -> &'static str {
-    endpoints::find(method.as_str(), path)
-        .map_or_else(|| crate::metrics::upstream_family(path), |e| e.family)
+impl Api {
+    /// The endpoint of this API `method` and `path` are, if any.
+    fn endpoint(&self, method: &str, path: &str) -> Option<&'static Endpoint> {
+        match self {
+            Api::CloudPanel => endpoints::find(method, path),
+            Api::E2e(_) => e2e::endpoints::find(method, path),
+        }
+    }
+
+    /// The metrics label of a call: its endpoint's family, or for a path
+    /// the table lacks, the family the metrics read from the path itself.
+    fn family_of(&self, method: &Method, path: &str) -> &'static str {
+        self.endpoint(method.as_str(), path)
+            .map_or_else(|| crate::metrics::upstream_family(path), |e| e.family)
+    }
+
+    /// What a change at `path` may have made wrong.
+    fn affected(&self, path: &str) -> Vec<Scope> {
+        match self {
+            Api::CloudPanel => cache::affected(path),
+            Api::E2e(_) => e2e::rules::affected(path),
+        }
+    }
+
+    /// For a detail path of a family whose list carries whole objects: the
+    /// list and the id. E2E's lists are paged, so it has none.
+    pub(super) fn whole_list_of<'p>(&self, path: &'p str) -> Option<(&'static str, &'p str)> {
+        match self {
+            Api::CloudPanel => cache::whole_list_of(path),
+            Api::E2e(_) => None,
+        }
+    }
 }
 
 impl AccountClient {
@@ -125,17 +153,28 @@ impl AccountClient {
     async fn send_inner(
         &self,
         method: Method,
-        url: reqwest::Url,
+        mut url: reqwest::Url,
         body: Option<&Value>,
     ) -> Result<Stored, CloudError> {
-        let mut token =
-            HeaderValue::from_str(self.key.token.expose()).map_err(|_| CloudError::Unauthorized)?;
-        token.set_sensitive(true);
         let inner = &self.panel.inner;
+        let secret = match &self.key.api {
+            Api::CloudPanel => self.key.token.expose().to_owned(),
+            Api::E2e(access) => {
+                // Added here, never to the cache key or a queued change.
+                access.sign(&mut url);
+                format!("Bearer {}", self.key.token.expose())
+            }
+        };
+        let mut token = HeaderValue::from_str(&secret).map_err(|_| CloudError::Unauthorized)?;
+        token.set_sensitive(true);
+        let auth_header = match self.key.api {
+            Api::CloudPanel => "X-TOKEN",
+            Api::E2e(_) => "Authorization",
+        };
         let mut req = inner
             .http
             .request(method.clone(), url)
-            .header("X-TOKEN", token)
+            .header(auth_header, token)
             .header(ACCEPT, "application/json")
             .timeout(inner.settings.timeout);
         if let Some(b) = body {
@@ -145,9 +184,18 @@ impl AccountClient {
         let resp = req.send().await.map_err(|e| CloudError::from_reqwest(&e))?;
         let status = resp.status().as_u16();
         let h = resp.headers();
-        let limit = header_num::<u32>(h, "x-rate-limit-limit");
-        let remaining = header_num::<u32>(h, "x-rate-limit-remaining");
-        let reset = header_num::<u64>(h, "x-rate-limit-reset");
+        let (limit, remaining, reset) = match self.key.api {
+            Api::CloudPanel => (
+                header_num::<u32>(h, "x-rate-limit-limit"),
+                header_num::<u32>(h, "x-rate-limit-remaining"),
+                header_num::<u64>(h, "x-rate-limit-reset"),
+            ),
+            Api::E2e(_) => (
+                header_num::<u32>(h, "ratelimit-limit"),
+                header_num::<u32>(h, "ratelimit-remaining"),
+                header_num::<u64>(h, "ratelimit-reset").map(e2e::rules::seconds_until),
+            ),
+        };
         let retry_after = header_num::<u64>(h, "retry-after");
         let now = Instant::now();
         lock(&self.state.budget).observe(limit, remaining, reset, now);
@@ -158,7 +206,8 @@ impl AccountClient {
             tracing::warn!(
                 account_id = self.key.account_id,
                 retry_after_secs = secs,
-                "the Cloud Panel answered 429"
+                api = self.key.api.name(),
+                "the API answered 429"
             );
             return Err(CloudError::RateLimited {
                 retry_after_secs: secs,
@@ -170,7 +219,7 @@ impl AccountClient {
             .map_err(|e| CloudError::from_reqwest(&e))?;
         if !(200..300).contains(&status) {
             let e = CloudError::from_response(status, &bytes, 0);
-            tracing::info!(account_id = self.key.account_id, %method, status, error = %e, "the Cloud Panel refused a call");
+            tracing::info!(account_id = self.key.account_id, %method, status, error = %e, api = self.key.api.name(), "the API refused a call");
             return Err(e);
         }
         let mut body = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -180,7 +229,10 @@ impl AccountClient {
                 detail: format!("not JSON ({e})"),
             })?
         };
-        super::de::normalize(&mut body);
+        match self.key.api {
+            Api::CloudPanel => super::de::normalize(&mut body),
+            Api::E2e(_) => body = e2e::rules::open_envelope(body)?,
+        }
         Ok(Stored {
             settled: cache::settled(&body),
             body: Arc::new(body),
@@ -230,7 +282,7 @@ impl AccountClient {
         id: u64,
         generation: u64,
     ) -> Result<Stored, CloudError> {
-        let family = family_of(&Method::GET, &key.path);
+        let family = self.key.api.family_of(&Method::GET, &key.path);
         let result = self.fetch_with_retries(family, url).await;
         let mut reads = lock(&self.state.reads);
         if reads.inflight.get(&key).is_some_and(|f| f.id == id) {
@@ -255,7 +307,10 @@ impl AccountClient {
     fn stale(&self, key: &CacheKey, reason: StaleReason) -> Option<Fetched<Arc<Value>>> {
         let reads = lock(&self.state.reads);
         let own = reads.cache.last(key);
-        let listed = cache::whole_list_of(&key.path)
+        let listed = self
+            .key
+            .api
+            .whole_list_of(&key.path)
             .filter(|_| key.query.is_empty() && self.panel.inner.settings.details_from_lists)
             .and_then(|(list, id)| {
                 let list_key = CacheKey::new(self.key.account_id, list, &[]);
@@ -272,7 +327,8 @@ impl AccountClient {
             (None, None) => return None,
         };
         Counters::bump(&self.counters().stale_served);
-        let mut fetched = Fetched::from_stored(s.body.clone(), s, true, Some(reason));
+        let mut fetched =
+            Fetched::from_stored(&self.key.api, s.body.clone(), s, true, Some(reason));
         fetched.updating = changed;
         Some(fetched)
     }
@@ -300,7 +356,7 @@ impl AccountClient {
         let key = CacheKey::new(self.key.account_id, path, query);
         if query.is_empty()
             && self.panel.inner.settings.details_from_lists
-            && let Some((list, id)) = cache::whole_list_of(path)
+            && let Some((list, id)) = self.key.api.whole_list_of(path)
             && let Some(found) = self.through_list(&key, list, id).await
         {
             return found;
@@ -319,7 +375,7 @@ impl AccountClient {
         list: &str,
         id: &str,
     ) -> Option<Result<Fetched<Arc<Value>>, CloudError>> {
-        let ttl = self.panel.inner.settings.ttl(list);
+        let ttl = self.panel.inner.settings.ttl(&self.key.api, list);
         let list_key = CacheKey::new(self.key.account_id, list, &[]);
         {
             let mut reads = lock(&self.state.reads);
@@ -327,7 +383,13 @@ impl AccountClient {
             watch(&mut reads, self, &list_key, now);
             if let Some(s) = reads.cache.fresh(key, ttl, now) {
                 Counters::bump(&self.counters().cache_hits);
-                return Some(Ok(Fetched::from_stored(s.body.clone(), s, true, None)));
+                return Some(Ok(Fetched::from_stored(
+                    &self.key.api,
+                    s.body.clone(),
+                    s,
+                    true,
+                    None,
+                )));
             }
             if let Some(item) = reads
                 .cache
@@ -336,7 +398,8 @@ impl AccountClient {
             {
                 Counters::bump(&self.counters().cache_hits);
                 Counters::bump(&self.counters().details_from_lists);
-                let fetched = Fetched::from_stored(item.body.clone(), &item, true, None);
+                let fetched =
+                    Fetched::from_stored(&self.key.api, item.body.clone(), &item, true, None);
                 reads.cache.insert(key.clone(), item);
                 return Some(Ok(fetched));
             }
@@ -363,7 +426,13 @@ impl AccountClient {
         };
         let item = cache::item_of(&stored, id)?;
         Counters::bump(&self.counters().details_from_lists);
-        let answer = Fetched::from_stored(item.body.clone(), &item, fetched.from_cache, None);
+        let answer = Fetched::from_stored(
+            &self.key.api,
+            item.body.clone(),
+            &item,
+            fetched.from_cache,
+            None,
+        );
         lock(&self.state.reads).cache.insert(key.clone(), item);
         Some(Ok(answer))
     }
@@ -373,7 +442,7 @@ impl AccountClient {
     /// back to the last known answer; refreshes and polls never wait.
     async fn read_key(&self, key: CacheKey) -> Result<Fetched<Arc<Value>>, CloudError> {
         let settings = &self.panel.inner.settings;
-        let ttl = settings.ttl(&key.path);
+        let ttl = settings.ttl(&self.key.api, &key.path);
         let started = Instant::now();
         let flight = loop {
             let wait = match self.start_read(&key, ttl)? {
@@ -406,6 +475,7 @@ impl AccountClient {
         };
         match answer {
             Ok(stored) => Ok(Fetched::from_stored(
+                &self.key.api,
                 stored.body.clone(),
                 &stored,
                 false,
@@ -427,6 +497,7 @@ impl AccountClient {
         if let Some(s) = reads.cache.fresh(key, ttl, now) {
             Counters::bump(&self.counters().cache_hits);
             return Ok(Start::Cached(Fetched::from_stored(
+                &self.key.api,
                 s.body.clone(),
                 s,
                 true,
@@ -452,6 +523,7 @@ impl AccountClient {
                 retry_after_secs: retry_secs(turns_over),
             };
             return Ok(Start::Cached(Fetched::from_stored(
+                &self.key.api,
                 s.body.clone(),
                 s,
                 true,
@@ -505,8 +577,9 @@ impl AccountClient {
     pub(crate) async fn read_uncached<T: DeserializeOwned>(
         &self,
         path: &str,
+        query: &Query,
     ) -> Result<T, CloudError> {
-        let url = self.url(path, &[])?;
+        let url = self.url(path, query)?;
         if let Err(wait) =
             lock(&self.state.budget).try_take(Purpose::Read(self.priority), Instant::now())
         {
@@ -515,7 +588,7 @@ impl AccountClient {
                 retry_after_secs: retry_secs(wait),
             });
         }
-        let family = family_of(&Method::GET, path);
+        let family = self.key.api.family_of(&Method::GET, path);
         let stored = self.send(family, Method::GET, url, None).await?;
         decode(&stored.body)
     }
@@ -614,7 +687,7 @@ impl AccountClient {
         raw: RawWrite,
         park: Option<&Parked>,
     ) -> Result<Arc<Value>, CloudError> {
-        let endpoint = self.permit(&method, &raw.path)?;
+        let endpoint = self.permit(&method, &raw)?;
         let queued = CloudError::Queued {
             position: 0,
             wait_secs: 0,
@@ -665,7 +738,13 @@ impl AccountClient {
         ) {
             self.invalidate(&raw.path);
         }
-        result.map(|s| s.body)
+        match result {
+            // E2E's deletes are idempotent: already gone is the end state asked for.
+            Err(CloudError::NotFound { .. }) if endpoint.gone_is_done(raw.body.as_ref()) => {
+                Ok(Arc::new(Value::Null))
+            }
+            other => other.map(|s| s.body),
+        }
     }
 
     /// The endpoint a change goes to, if this client may send it: a request
@@ -674,17 +753,22 @@ impl AccountClient {
     /// whose endpoint does not name it. Either way nothing is sent, and the
     /// refusal is logged: it means a page called an endpoint its permission
     /// check does not cover.
-    fn permit(&self, method: &Method, path: &str) -> Result<&'static Endpoint, CloudError> {
-        let endpoint = endpoints::find(method.as_str(), path);
+    fn permit(&self, method: &Method, raw: &RawWrite) -> Result<&'static Endpoint, CloudError> {
+        let endpoint = self.key.api.endpoint(method.as_str(), &raw.path);
+        let body = raw.body.as_ref();
         let allowed = match (endpoint, &self.grant) {
-            (Some(e), Grant::Any) => Some(e),
-            (Some(e), Grant::Flag(flag)) => Some(e).filter(|e| e.allows(flag)),
+            (Some(e), Grant::Any) => Some(e).filter(|e| !e.flags_for(body).is_empty()),
+            (Some(e), Grant::Flag(flag)) => {
+                Some(e).filter(|e| e.flags_for(body).contains(&&**flag))
+            }
             (None, _) => None,
         };
         if let Some(e) = allowed {
             return Ok(e);
         }
-        let needed = endpoint.map(|e| e.flags.join(", ")).unwrap_or_default();
+        let needed = endpoint
+            .map(|e| e.flags_for(body).join(", "))
+            .unwrap_or_default();
         tracing::warn!(
             account_id = self.key.account_id,
             %method,
@@ -698,10 +782,10 @@ impl AccountClient {
 
     /// Forgets cached and in-flight reads a change at `path` may have made wrong.
     pub(crate) fn invalidate(&self, path: &str) {
-        let scopes = affected(path);
+        let scopes = self.key.api.affected(path);
         let mut reads = lock(&self.state.reads);
         reads.generation += 1;
-        reads.cache.invalidate(path);
+        reads.cache.invalidate(&scopes);
         reads
             .inflight
             .retain(|k, _| !scopes.iter().any(|s| s.covers(&k.path)));

@@ -34,20 +34,26 @@ pub struct ApiToken(Secret);
 
 impl ApiToken {
     pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::parse_as(raw, "API token", 512)
+    }
+
+    /// Another secret of the same shape, named `what` in its messages, of
+    /// at most `max` characters (E2E Networks' API key; its bearer token is
+    /// a signed JWT, longer than a Cloud Panel token).
+    pub fn parse_as(raw: &str, what: &str, max: usize) -> Result<Self, String> {
         let token = raw.trim();
         if token.is_empty() {
-            return Err("Enter the API token.".into());
+            return Err(format!("Enter the {what}."));
         }
         if !token.chars().all(|c| c.is_ascii_graphic()) {
-            return Err(
-                "The API token may only contain letters, digits and punctuation, without spaces."
-                    .into(),
-            );
+            return Err(format!(
+                "The {what} may only contain letters, digits and punctuation, without spaces."
+            ));
         }
-        if token.len() < 8 || token.len() > 512 {
-            return Err(
-                "That does not look like an API token: it should have 8 to 512 characters.".into(),
-            );
+        if token.len() < 8 || token.len() > max {
+            return Err(format!(
+                "That does not look like an {what}: it should have 8 to {max} characters."
+            ));
         }
         Ok(Self(Secret::new(token.to_owned())))
     }
@@ -63,10 +69,16 @@ impl ApiToken {
 pub struct BaseUrl(String);
 
 impl BaseUrl {
+    /// A Cloud Panel account's base URL; empty is the public API's.
     pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::parse_or(raw, DEFAULT_BASE_URL)
+    }
+
+    /// A base URL where empty means `default` (the provider's public API).
+    pub fn parse_or(raw: &str, default: &str) -> Result<Self, String> {
         let raw = raw.trim();
         if raw.is_empty() {
-            return Ok(Self(DEFAULT_BASE_URL.to_owned()));
+            return Ok(Self(default.to_owned()));
         }
         let url = url::Url::parse(raw)
             .map_err(|_| "The base URL is not a web address (https://…).".to_owned())?;
@@ -104,9 +116,78 @@ impl BaseUrl {
     }
 }
 
+/// An E2E Networks project id, as MyAccount shows it: a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectId(String);
+
+impl ProjectId {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let id = raw.trim();
+        if id.is_empty() {
+            return Err(
+                "Enter the project id (a number, shown in MyAccount under Projects).".into(),
+            );
+        }
+        if id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err("The project id is a number of at most 20 digits.".into());
+        }
+        Ok(Self(id.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The E2E Networks location an account's nodes are in (`Delhi`, `Mumbai`);
+/// empty is Delhi, the API's first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location(String);
+
+impl Location {
+    pub const DEFAULT: &str = "Delhi";
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let location = raw.trim();
+        if location.is_empty() {
+            return Ok(Self(Self::DEFAULT.to_owned()));
+        }
+        if location.chars().count() > 40
+            || !location
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        {
+            return Err(
+                "The location is a place name such as “Delhi” or “Mumbai”: letters, digits, spaces and hyphens, at most 40."
+                    .into(),
+            );
+        }
+        Ok(Self(location.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn e2e_projects_and_locations_are_checked() {
+        assert_eq!(ProjectId::parse(" 12345 ").unwrap().as_str(), "12345");
+        for bad in ["", "12a", "1 2", &"9".repeat(21)] {
+            assert!(ProjectId::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Location::parse("").unwrap().as_str(), "Delhi");
+        assert_eq!(Location::parse(" Mumbai ").unwrap().as_str(), "Mumbai");
+        for bad in ["Delhi&x=1", "a/b", "\u{7}", &"x".repeat(41)] {
+            assert!(Location::parse(bad).is_err(), "{bad}");
+        }
+        let err = ApiToken::parse_as("", "API key", 512).err().unwrap();
+        assert_eq!(err, "Enter the API key.");
+    }
 
     #[test]
     fn names_are_checked() {

@@ -10,7 +10,7 @@ mod network;
 mod ports;
 mod public_key;
 
-pub use account::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL};
+pub use account::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL, Location, ProjectId};
 pub use email::Email;
 pub use hardware::{DiskSize, Hardware};
 pub use names::{OrgSlug, parse_display_name};

@@ -125,6 +125,12 @@ impl Permission {
         every_flag().nth(usize::from(self.index))
     }
 
+    /// Where the flag's group comes from: which provider's accounts a
+    /// handle granted it may open follows from it.
+    pub fn source(&self) -> Source {
+        self.lookup().map_or(Source::Panel, |(g, _)| g.source)
+    }
+
     /// What the flag lets a member do, in words: "Shut down servers".
     pub fn title(&self) -> &'static str {
         self.lookup().map_or("", |(_, f)| f.title)
@@ -356,7 +362,7 @@ impl BuiltinRole {
             }
             Self::Admin => "Everything except editing roles.",
             Self::Operator => {
-                "Reads everything, starts, shuts down and restarts servers, manages snapshots, reads the audit log."
+                "Reads everything, starts, shuts down and restarts servers and E2E nodes, manages snapshots, reads the audit log."
             }
             Self::Viewer => "Reads everything, changes nothing.",
         }
@@ -377,6 +383,7 @@ impl BuiltinRole {
                     perms::SERVERS_SHUTDOWN,
                     perms::SERVERS_RESTART,
                     perms::SERVERS_MANAGE_SNAPSHOT,
+                    perms::E2E_NODES_POWER,
                     perms::ORGANISATION_VIEW_AUDIT,
                 ] {
                     set.insert(p);
@@ -455,7 +462,7 @@ mod tests {
                 p.title()
             );
         }
-        assert_eq!(seen.len(), 115);
+        assert_eq!(seen.len(), 128);
         assert_eq!(perms::SERVERS_START.title(), "Start servers");
         assert_eq!(
             perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS.title(),
@@ -528,7 +535,7 @@ mod tests {
             [perms::ORGANISATION_MANAGE_ROLES]
         );
         assert!(viewer.iter().all(|p| p.is_show()));
-        assert_eq!(viewer.len(), 18);
+        assert_eq!(viewer.len(), 20);
         assert!(operator.contains(perms::SERVERS_SHUTDOWN));
         assert!(!operator.contains(perms::SERVERS_DELETE));
         assert!(!operator.contains(perms::ORGANISATION_MANAGE_MEMBERS));

@@ -138,6 +138,21 @@ pub const SSH_KEYS_CREATE: Permission = Permission::known("ssh_keys", "create");
 pub const SSH_KEYS_DELETE: Permission = Permission::known("ssh_keys", "delete");
 pub const SSH_KEYS_SET_NAME: Permission = Permission::known("ssh_keys", "set_name");
 pub const SSH_KEYS_SET_DESCRIPTION: Permission = Permission::known("ssh_keys", "set_description");
+// E2E Networks
+pub const E2E_NODES_SHOW: Permission = Permission::known("e2e_nodes", "show");
+pub const E2E_NODES_CREATE: Permission = Permission::known("e2e_nodes", "create");
+pub const E2E_NODES_POWER: Permission = Permission::known("e2e_nodes", "power");
+pub const E2E_NODES_RENAME: Permission = Permission::known("e2e_nodes", "rename");
+pub const E2E_NODES_DELETE: Permission = Permission::known("e2e_nodes", "delete");
+pub const E2E_NODES_PLAN: Permission = Permission::known("e2e_nodes", "plan");
+pub const E2E_NODES_REINSTALL: Permission = Permission::known("e2e_nodes", "reinstall");
+pub const E2E_NODES_BACKUPS: Permission = Permission::known("e2e_nodes", "backups");
+pub const E2E_NODES_LOCK: Permission = Permission::known("e2e_nodes", "lock");
+pub const E2E_IMAGES_SHOW: Permission = Permission::known("e2e_images", "show");
+pub const E2E_IMAGES_SAVE: Permission = Permission::known("e2e_images", "save");
+pub const E2E_IMAGES_RENAME: Permission = Permission::known("e2e_images", "rename");
+pub const E2E_IMAGES_DELETE: Permission = Permission::known("e2e_images", "delete");
+
 pub const ORGANISATION_MANAGE_MEMBERS: Permission =
     Permission::known("organisation", "manage_members");
 pub const ORGANISATION_MANAGE_ROLES: Permission = Permission::known("organisation", "manage_roles");
@@ -258,6 +273,19 @@ pub const ALL: &[Permission] = &[
     SSH_KEYS_DELETE,
     SSH_KEYS_SET_NAME,
     SSH_KEYS_SET_DESCRIPTION,
+    E2E_NODES_SHOW,
+    E2E_NODES_CREATE,
+    E2E_NODES_POWER,
+    E2E_NODES_RENAME,
+    E2E_NODES_DELETE,
+    E2E_NODES_PLAN,
+    E2E_NODES_REINSTALL,
+    E2E_NODES_BACKUPS,
+    E2E_NODES_LOCK,
+    E2E_IMAGES_SHOW,
+    E2E_IMAGES_SAVE,
+    E2E_IMAGES_RENAME,
+    E2E_IMAGES_DELETE,
     ORGANISATION_MANAGE_MEMBERS,
     ORGANISATION_MANAGE_ROLES,
     ORGANISATION_MANAGE_CLOUD_ACCOUNTS,

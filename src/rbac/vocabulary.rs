@@ -15,6 +15,9 @@ pub enum Source {
     CloudPanel,
     /// Added by the panel.
     Panel,
+    /// E2E Networks' nodes and images: the panel's groups for its second
+    /// provider, one flag per operation of its API.
+    E2e,
 }
 
 /// One flag of a group: `servers.shutdown`.
@@ -706,6 +709,85 @@ pub static VOCABULARY: &[Group] = &[
                 name: "set_description",
                 title: "Change SSH key descriptions",
                 description: "Change the free-text description of an SSH key.",
+            },
+        ],
+    },
+    Group {
+        name: "e2e_nodes",
+        title: "E2E Networks nodes",
+        source: Source::E2e,
+        flags: &[
+            Flag {
+                name: "show",
+                title: "See E2E nodes",
+                description: "List E2E Networks nodes, open their details, and see the image categories and plans.",
+            },
+            Flag {
+                name: "create",
+                title: "Create E2E nodes",
+                description: "Create nodes from an image and a plan, with the account's SSH keys.",
+            },
+            Flag {
+                name: "power",
+                title: "Power E2E nodes on and off",
+                description: "Power nodes on, power them off and reboot them.",
+            },
+            Flag {
+                name: "rename",
+                title: "Rename E2E nodes",
+                description: "Change a node's name.",
+            },
+            Flag {
+                name: "delete",
+                title: "Delete E2E nodes",
+                description: "Delete nodes and their disks for good.",
+            },
+            Flag {
+                name: "plan",
+                title: "Change E2E committed plans",
+                description: "Choose what happens when a committed node's period ends: renew, delete or bill by the hour.",
+            },
+            Flag {
+                name: "reinstall",
+                title: "Reinstall E2E nodes",
+                description: "Reinstall a node's operating system, erasing its disk.",
+            },
+            Flag {
+                name: "backups",
+                title: "Turn E2E backups on and off",
+                description: "Enable or disable automated backups of a node.",
+            },
+            Flag {
+                name: "lock",
+                title: "Lock and unlock E2E nodes",
+                description: "Lock a node against every action, and unlock it.",
+            },
+        ],
+    },
+    Group {
+        name: "e2e_images",
+        title: "E2E Networks saved images",
+        source: Source::E2e,
+        flags: &[
+            Flag {
+                name: "show",
+                title: "See E2E saved images",
+                description: "List the saved images of E2E Networks nodes.",
+            },
+            Flag {
+                name: "save",
+                title: "Save E2E node images",
+                description: "Save a powered-off node's disk as an image.",
+            },
+            Flag {
+                name: "rename",
+                title: "Rename E2E saved images",
+                description: "Change a saved image's name.",
+            },
+            Flag {
+                name: "delete",
+                title: "Delete E2E saved images",
+                description: "Delete saved images for good.",
             },
         ],
     },

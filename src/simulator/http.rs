@@ -28,6 +28,21 @@ pub struct Sim {
     pub cat: Catalogue,
 }
 
+/// The fault knobs in force; a poisoned lock still holds usable knobs.
+pub(super) fn read_faults(f: &RwLock<Faults>) -> Faults {
+    f.read()
+        .map(|g| g.clone())
+        .unwrap_or_else(|e| e.into_inner().clone())
+}
+
+/// Replaces the fault knobs, poisoned lock or not.
+pub(super) fn write_faults(f: &RwLock<Faults>, new: Faults) {
+    match f.write() {
+        Ok(mut g) => *g = new,
+        Err(e) => *e.into_inner() = new,
+    }
+}
+
 /// A poisoned lock only means a handler panicked mid-change; the data is still usable.
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -35,17 +50,11 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Sim {
     pub fn faults(&self) -> Faults {
-        self.faults
-            .read()
-            .map(|f| f.clone())
-            .unwrap_or_else(|e| e.into_inner().clone())
+        read_faults(&self.faults)
     }
 
     pub fn set_faults(&self, f: Faults) {
-        match self.faults.write() {
-            Ok(mut g) => *g = f,
-            Err(e) => *e.into_inner() = f,
-        }
+        write_faults(&self.faults, f);
     }
 
     /// Every collection of an account, as the API would show it.
@@ -80,7 +89,7 @@ fn error_response(e: &ApiError, budget: Option<Budget>) -> HttpResponse {
 pub async fn handle(req: HttpRequest, body: web::Bytes, sim: web::Data<Sim>) -> HttpResponse {
     let path = req.path().to_string();
     if let Some(rest) = path.strip_prefix("/__sim/") {
-        return control(&req, rest, &body, &sim);
+        return control(&req, rest, &body, &sim.faults);
     }
     let faults = sim.faults();
     if faults.latency_ms > 0 {
@@ -242,8 +251,14 @@ fn record(c: &mut Ctx, method: &str, segments: &[&str], answer: Option<&Value>) 
     }
 }
 
-/// `GET/POST /__sim/faults`: only from loopback peers.
-fn control(req: &HttpRequest, rest: &str, body: &[u8], sim: &Sim) -> HttpResponse {
+/// `GET/POST /__sim/faults`: only from loopback peers. It takes the knobs
+/// rather than a `Sim` so that the E2E simulator serves the same endpoint.
+pub(super) fn control(
+    req: &HttpRequest,
+    rest: &str,
+    body: &[u8],
+    faults: &RwLock<Faults>,
+) -> HttpResponse {
     let loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
     if !loopback {
         let e = ApiError::new(
@@ -255,10 +270,10 @@ fn control(req: &HttpRequest, rest: &str, body: &[u8], sim: &Sim) -> HttpRespons
         return error_response(&e, None);
     }
     match (req.method().as_str(), rest) {
-        ("GET", "faults") => json_response(200, &json!(sim.faults()), None),
+        ("GET", "faults") => json_response(200, &json!(read_faults(faults)), None),
         ("POST" | "PUT", "faults") => match limits::parse_faults(body) {
             Ok(f) => {
-                sim.set_faults(f.clone());
+                write_faults(faults, f.clone());
                 json_response(200, &json!(f), None)
             }
             Err(e) => error_response(&e, None),

@@ -9,6 +9,7 @@
 mod access;
 mod catalogue;
 mod ctx;
+pub mod e2e;
 mod errors;
 mod generic;
 mod http;
@@ -54,21 +55,38 @@ pub enum Seed {
     Empty,
 }
 
+/// Which provider's API `teampanel simulate` serves.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Provider {
+    /// IONOS Cloud Panel (`/v1`).
+    #[default]
+    Cloudpanel,
+    /// E2E Networks MyAccount (`/myaccount/api/v1`).
+    E2e,
+}
+
 /// The flags of `teampanel simulate`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SimulateArgs {
+    /// The API to serve.
+    #[arg(long, value_enum, default_value_t = Provider::Cloudpanel)]
+    pub provider: Provider,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:9000")]
     pub bind: String,
     /// An API token to accept; each one is an isolated account (repeatable).
     #[arg(long = "token", required = true)]
     pub tokens: Vec<String>,
+    /// e2e only: the API key of the --token in the same position (repeatable);
+    /// a token without one uses itself as its key.
+    #[arg(long = "api-key")]
+    pub api_keys: Vec<String>,
     /// What each account starts with.
     #[arg(long, value_enum, default_value_t = Seed::Demo)]
     pub seed: Seed,
-    /// Requests per minute per token.
-    #[arg(long, default_value_t = 25)]
-    pub rate_limit: u32,
+    /// Requests per window per token [default: 25 a minute for cloudpanel, 5000 an hour for e2e].
+    #[arg(long)]
+    pub rate_limit: Option<u32>,
     /// Time factor for every transition: 10 makes everything ten times faster.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
@@ -87,6 +105,19 @@ pub struct SimulateArgs {
     /// Share of requests that never get an answer (0..=1).
     #[arg(long, default_value_t = 0.0)]
     pub hang_rate: f64,
+}
+
+impl SimulateArgs {
+    /// The fault knobs the flags set.
+    pub fn faults(&self) -> Faults {
+        Faults {
+            latency_ms: self.latency_ms,
+            error_rate: self.error_rate,
+            force_429: self.force_429,
+            malformed_rate: self.malformed_rate,
+            hang_rate: self.hang_rate,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -141,19 +172,16 @@ impl TryFrom<&SimulateArgs> for SimConfig {
     type Error = anyhow::Error;
 
     fn try_from(a: &SimulateArgs) -> anyhow::Result<Self> {
+        if !a.api_keys.is_empty() {
+            anyhow::bail!("--api-key only applies to --provider e2e");
+        }
         let c = SimConfig {
             tokens: a.tokens.clone(),
             seed: a.seed,
-            rate_limit: a.rate_limit,
+            rate_limit: a.rate_limit.unwrap_or(25),
             rate_window: std::time::Duration::from_secs(60),
             speed: a.speed,
-            faults: Faults {
-                latency_ms: a.latency_ms,
-                error_rate: a.error_rate,
-                force_429: a.force_429,
-                malformed_rate: a.malformed_rate,
-                hang_rate: a.hang_rate,
-            },
+            faults: a.faults(),
         };
         c.validate()?;
         Ok(c)
@@ -267,8 +295,12 @@ pub async fn spawn(
     })
 }
 
-/// `teampanel simulate`: binds, logs the address, serves until Ctrl-C.
+/// `teampanel simulate`: binds, logs the address, serves until Ctrl-C
+/// (the E2E simulator's own `run` for `--provider e2e`).
 pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
+    if args.provider == Provider::E2e {
+        return e2e::run(args).await;
+    }
     let config = SimConfig::try_from(&args)?;
     let listener = std::net::TcpListener::bind(&args.bind)
         .with_context(|| format!("Failed to bind the simulator to {}", args.bind))?;

@@ -5,17 +5,34 @@
 
 use serde_json::json;
 
-use super::store::accounts::{self as store, CloudAccountRow, NameTaken};
+use super::store::accounts::{self as store, CloudAccountRow, Credentials, NameTaken, Provider};
 use super::{AccountList, Tenant};
 use crate::audit::{LocalChange, NewEvent, Outcome};
-use crate::domain::{AccountName, ApiToken, BaseUrl};
+use crate::domain::{AccountName, BaseUrl};
 use crate::rbac::perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS as MANAGE;
 
 impl Tenant<'_> {
     /// The organisation's accounts, the default first: shared with the
     /// cache, not copied, since most pages show them in their switcher.
+    /// A handle granted a cloud permission sees the accounts of the provider
+    /// it opens (see `cloud::provider_of`): the servers page switches among
+    /// Cloud Panel accounts, the nodes page among E2E ones.
     pub async fn accounts(&self) -> anyhow::Result<AccountList> {
-        self.door.accounts(self.org_id()).await
+        let all = self.door.accounts(self.org_id()).await?;
+        let Some(provider) = self.cloud_provider() else {
+            return Ok(all);
+        };
+        if all
+            .iter()
+            .all(|a| Provider::parse(&a.provider) == Some(provider))
+        {
+            return Ok(all);
+        }
+        Ok(all
+            .iter()
+            .filter(|a| Provider::parse(&a.provider) == Some(provider))
+            .cloned()
+            .collect())
     }
 
     pub async fn account(&self, id: i64) -> anyhow::Result<Option<CloudAccountRow>> {
@@ -26,12 +43,12 @@ impl Tenant<'_> {
             .map(|a| CloudAccountRow::clone(a)))
     }
 
-    /// Stores an account whose token the Cloud Panel just accepted.
+    /// Stores an account whose credentials its API just accepted.
     pub async fn add_account(
         &self,
         name: &AccountName,
         base_url: &BaseUrl,
-        token: &ApiToken,
+        credentials: &Credentials,
     ) -> anyhow::Result<Result<CloudAccountRow, NameTaken>> {
         self.needs(MANAGE)?;
         let mut change = LocalChange::begin(&self.door.db).await?;
@@ -41,7 +58,7 @@ impl Tenant<'_> {
             self.org_id(),
             name.as_str(),
             base_url.as_str(),
-            token.secret(),
+            credentials,
             self.actor.ctx().actor_id,
         )
         .await?
@@ -57,19 +74,22 @@ impl Tenant<'_> {
                 "last_four": row.token_last4,
                 "default": row.is_default,
                 "provider": row.provider,
+                "project_id": row.project_id,
+                "location": row.location,
             }));
         change.commit(self.actor.ctx(), event).await?;
         Ok(Ok(row))
     }
 
-    /// Replaces the token (and base URL) of an account; returns the new
-    /// token's last four characters, or `None` when the account is not the
-    /// organisation's. Its budget and cache start afresh.
+    /// Replaces the credentials (and base URL) of an account; returns the
+    /// new token's last four characters, or `None` when the account is not
+    /// the organisation's or of another provider. Its budget and cache
+    /// start afresh.
     pub async fn replace_account_token(
         &self,
         row: &CloudAccountRow,
         base_url: &BaseUrl,
-        token: &ApiToken,
+        credentials: &Credentials,
     ) -> anyhow::Result<Option<String>> {
         self.needs(MANAGE)?;
         let mut change = LocalChange::begin(&self.door.db).await?;
@@ -79,13 +99,13 @@ impl Tenant<'_> {
             self.org_id(),
             row.id,
             base_url.as_str(),
-            token.secret(),
+            credentials,
         )
         .await?;
         if !replaced {
             return Ok(None);
         }
-        let last_four = store::last4(token.secret().expose());
+        let last_four = store::last4(credentials.token().expose());
         let event = NewEvent::new("cloud_account.replace_token", Outcome::Succeeded)
             .target("cloud_account", row.id, &row.name)
             .cloud_account(row.id)

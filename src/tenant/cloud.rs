@@ -7,10 +7,10 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::queue_core::QueueCore;
-use super::store::accounts::{CloudAccountRow, Provider};
+use super::store::accounts::{self as store, CloudAccountRow, Provider};
 use super::{Actor, Door, Grant, Tenant};
 use crate::audit::{self, NewEvent};
-use crate::cloudpanel::{AccountClient, AccountKey, Parked};
+use crate::cloudpanel::{AccountClient, AccountKey, Parked, e2e};
 use crate::crypto::KeyRing;
 use crate::db::Db;
 use crate::rbac::Permission;
@@ -18,12 +18,18 @@ use crate::rbac::Permission;
 /// Why an account could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error("the organisation has no cloud account yet")]
-    NoAccount,
+    #[error("the organisation has no {} account yet", of.title())]
+    NoAccount { of: Provider },
     #[error("no such cloud account in this organisation")]
     NotFound,
     #[error("the cloud account's provider `{0}` is not one this panel knows")]
     UnknownProvider(String),
+    /// The account named is of another provider than the page's.
+    #[error("the cloud account is a {is} account, not a {wanted} one")]
+    OtherProvider {
+        is: &'static str,
+        wanted: &'static str,
+    },
     #[error(transparent)]
     Failed(#[from] anyhow::Error),
 }
@@ -52,12 +58,36 @@ impl CloudAccount {
     /// Records the `requested` event of a change on this account; the call
     /// may go upstream only when this succeeded.
     pub async fn request(&self, event: NewEvent) -> anyhow::Result<audit::Change> {
-        audit::begin(&self.db, self.actor.ctx(), event.cloud_account(self.row.id)).await
+        let mut event = event.cloud_account(self.row.id);
+        // The provider is named in the event where it is not the Cloud Panel.
+        if self.provider != Provider::CloudPanel {
+            let provider = serde_json::Value::from(self.provider.key());
+            match &mut event.details {
+                serde_json::Value::Object(map) => {
+                    map.insert("provider".into(), provider);
+                }
+                serde_json::Value::Null => {
+                    event.details = serde_json::json!({ "provider": provider });
+                }
+                _ => {}
+            }
+        }
+        audit::begin(&self.db, self.actor.ctx(), event).await
     }
 }
 
 fn is_cloud_permission(permission: Permission) -> bool {
     permission.group() != "organisation"
+}
+
+/// The provider whose accounts a cloud permission opens: E2E's groups open
+/// E2E accounts, every other cloud group the Cloud Panel's. So a page can
+/// never send one provider's calls to the other's API.
+pub(super) fn provider_of(permission: Permission) -> Provider {
+    match permission.source() {
+        crate::rbac::Source::E2e => Provider::E2e,
+        crate::rbac::Source::CloudPanel | crate::rbac::Source::Panel => Provider::CloudPanel,
+    }
 }
 
 /// An account opened for the organisation, before it is bound to a handle.
@@ -76,33 +106,54 @@ impl Door {
         &self,
         org_id: i64,
         account_id: Option<i64>,
+        wanted: Option<Provider>,
     ) -> Result<Opened, OpenError> {
         let accounts = self.accounts(org_id).await?;
+        let of_wanted = |a: &&Arc<CloudAccountRow>| {
+            wanted.is_none_or(|w| Provider::parse(&a.provider) == Some(w))
+        };
         let row = match account_id {
             Some(id) => accounts
                 .iter()
                 .find(|a| a.id == id)
                 .ok_or(OpenError::NotFound)?,
-            // The one marked default, else the oldest.
+            // The one marked default, else the oldest, of the provider asked for.
             None => accounts
                 .iter()
+                .filter(of_wanted)
                 .min_by_key(|a| (!a.is_default, a.id))
-                .ok_or(OpenError::NoAccount)?,
+                .ok_or(OpenError::NoAccount {
+                    of: wanted.unwrap_or(Provider::CloudPanel),
+                })?,
         }
         .clone();
         let provider = Provider::parse(&row.provider)
             .ok_or_else(|| OpenError::UnknownProvider(row.provider.clone()))?;
+        if let Some(wanted) = wanted.filter(|w| *w != provider) {
+            return Err(OpenError::OtherProvider {
+                is: provider.title(),
+                wanted: wanted.title(),
+            });
+        }
         let token = self
             .token(org_id, row.id)
             .await
             .context("Failed to open a cloud account's token")?
             .ok_or(OpenError::NotFound)?;
-        let client = match provider {
-            Provider::CloudPanel => {
-                self.cloud
-                    .account(AccountKey::new(row.id, row.base_url.clone(), token))
+        let key = match provider {
+            Provider::CloudPanel => AccountKey::new(row.id, row.base_url.clone(), token),
+            Provider::E2e => {
+                let (bearer, api_key) = store::e2e_secrets(token.expose())
+                    .context("An E2E account's sealed keys could not be read")?;
+                let access = e2e::Access {
+                    api_key: api_key.into(),
+                    project_id: row.project_id.clone(),
+                    location: row.location.clone(),
+                };
+                AccountKey::e2e(row.id, row.base_url.clone(), bearer, access)
             }
         };
+        let client = self.cloud.account(key);
         Ok(Opened {
             row,
             provider,
@@ -112,6 +163,15 @@ impl Door {
 }
 
 impl Tenant<'_> {
+    /// The provider whose accounts this handle opens (see [`provider_of`]);
+    /// `None` for a handle of the panel's own permissions.
+    pub fn cloud_provider(&self) -> Option<Provider> {
+        match self.grant {
+            Grant::Permission(p) if is_cloud_permission(p) => Some(provider_of(p)),
+            _ => None,
+        }
+    }
+
     /// Opens one of the organisation's cloud accounts: `Some(id)`, or its
     /// default with `None`. Its client is granted the handle's permission
     /// only ([`AccountClient::granted`]): it reads anything, but refuses a
@@ -124,7 +184,10 @@ impl Tenant<'_> {
                 "a cloud account was opened without a permission"
             )));
         };
-        let opened = self.door.open_cloud(self.org_id(), account_id).await?;
+        let opened = self
+            .door
+            .open_cloud(self.org_id(), account_id, Some(provider_of(permission)))
+            .await?;
         // The client sends only the changes the handle's one permission covers.
         let (client, parked) = opened
             .client
@@ -148,6 +211,7 @@ impl Tenant<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloudpanel::e2e::endpoints::ENDPOINTS as E2E_ENDPOINTS;
     use crate::cloudpanel::endpoints::ENDPOINTS;
 
     /// The client keeps the permission keys as strings (it sits below
@@ -155,8 +219,9 @@ mod tests {
     /// send the change.
     #[test]
     fn every_flag_of_the_endpoint_table_is_a_permission() {
-        for e in ENDPOINTS {
-            for flag in e.flags {
+        for e in ENDPOINTS.iter().chain(E2E_ENDPOINTS) {
+            let actions = e.actions.iter().map(|a| &a.flag);
+            for flag in e.flags.iter().chain(actions) {
                 // Exactly its key: the client compares the strings as they are.
                 assert_eq!(
                     Permission::parse(flag).map(|p| p.key()).as_deref(),
@@ -173,10 +238,16 @@ mod tests {
     /// by the panel's own flags could not either (they open no account).
     #[test]
     fn every_change_names_a_cloud_permission() {
-        for e in ENDPOINTS.iter().filter(|e| !e.is_read()) {
+        for e in ENDPOINTS
+            .iter()
+            .chain(E2E_ENDPOINTS)
+            .filter(|e| !e.is_read())
+        {
+            let actions = e.actions.iter().map(|a| &a.flag);
             assert!(
                 e.flags
                     .iter()
+                    .chain(actions)
                     .filter_map(|f| Permission::parse(f).ok())
                     .any(is_cloud_permission),
                 "{} {} names no cloud permission",

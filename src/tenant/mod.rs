@@ -39,7 +39,7 @@ use crate::rbac::{Permission, PermissionSet};
 pub use actor::Actor;
 pub use cloud::{CloudAccount, OpenError};
 pub use queue::{AccountQueue, Cancelled, DrainClaim, Enqueued, QueueSummary, QueuedChange};
-pub use store::accounts::{CloudAccountRow, NameTaken, Provider};
+pub use store::accounts::{CloudAccountRow, Credentials, NameTaken, Provider};
 pub use store::invitations::{
     Accepted, FoundInvitation, Invitation, InvitationState,
     LIFETIME_SECS as INVITATION_LIFETIME_SECS,

@@ -437,7 +437,7 @@ impl Door {
                 }
                 Err(e) => {
                     tracing::info!(queue_id = row.id, action = %row.action, error = %e, "a queued change failed upstream");
-                    let message = e.user_message();
+                    let message = e.user_message_for(client.api_name());
                     let end = Finish {
                         state: "failed",
                         upstream_status: e.status(),
@@ -529,17 +529,22 @@ impl Door {
                 permission.key()
             ));
         }
-        match self.open_cloud(org.id, Some(row.cloud_account_id)).await {
+        let provider = super::cloud::provider_of(permission);
+        match self
+            .open_cloud(org.id, Some(row.cloud_account_id), Some(provider))
+            .await
+        {
             // Granted the change's recorded permission, as `Tenant::cloud`
             // grants the handle's: the change is checked against the
             // endpoint table again when it is sent.
             Ok(opened) => Ok(Ok(opened.client.granted(&permission.key()))),
-            Err(OpenError::NotFound | OpenError::NoAccount) => {
+            Err(OpenError::NotFound | OpenError::NoAccount { .. }) => {
                 refuse("the cloud account no longer exists".into())
             }
             Err(OpenError::UnknownProvider(kind)) => refuse(format!(
                 "the cloud account is of a kind ({kind}) this panel cannot open"
             )),
+            Err(e @ OpenError::OtherProvider { .. }) => refuse(e.to_string()),
             Err(OpenError::Failed(e)) => Err(e),
         }
     }

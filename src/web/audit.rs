@@ -15,7 +15,7 @@ use crate::audit::{self, AuditRow, Filter, NewEvent, Outcome, Scope};
 use crate::db::Db;
 use crate::db::users::User;
 use crate::rbac::perms;
-use crate::tenant::Tenant;
+use crate::tenant::{Provider, Tenant};
 use crate::web::error::{AppError, AppResult, url_encode};
 use crate::web::extract::InstanceAdmin;
 use crate::web::org_ctx::OrgCtx;
@@ -366,13 +366,18 @@ async fn show(area: Area<'_>, query: &AuditQuery) -> AppResult<HttpResponse> {
     )
 }
 
-/// The organisation's account names, to show beside their events.
+/// The organisation's account names, to show beside their events, with
+/// the provider of an E2E Networks account.
 async fn org_accounts(tenant: &Tenant<'_>) -> AppResult<Vec<(i64, String)>> {
     Ok(tenant
         .accounts()
         .await?
         .iter()
-        .map(|a| (a.id, a.name.clone()))
+        .map(|a| match Provider::parse(&a.provider) {
+            // The provider is named where it is not the Cloud Panel.
+            Some(Provider::E2e) => (a.id, format!("{} (E2E Networks)", a.name)),
+            _ => (a.id, a.name.clone()),
+        })
         .collect())
 }
 

@@ -1,7 +1,9 @@
-//! `/o/{slug}/cloud_accounts`: an organisation's cloud accounts (Cloud Panel API
-//! tokens). Any member sees the list; changing it needs
-//! `organisation.manage_cloud_accounts`. A token is only ever shown by its
-//! last four characters, and is checked with `ping_auth` before it is saved.
+//! `/o/{slug}/cloud_accounts`: an organisation's cloud accounts, of the
+//! IONOS Cloud Panel (an API token) or E2E Networks (a bearer token, an API
+//! key, a project and a location). Any member sees the list; changing it
+//! needs `organisation.manage_cloud_accounts`. A token is only ever shown
+//! by its last four characters, and credentials are checked with their API
+//! before they are saved.
 
 use crate::web::routing::org_routes;
 use actix_session::Session;
@@ -13,11 +15,10 @@ use serde_json::json;
 
 use crate::app_state::AppState;
 use crate::audit::{NewEvent, Outcome};
-use crate::cloudpanel::{CloudError, SecretToken};
-use crate::config::Secret;
-use crate::domain::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL};
+use crate::cloudpanel::{CloudError, SecretToken, e2e};
+use crate::domain::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL, Location, ProjectId};
 use crate::rbac::perms;
-use crate::tenant::{CloudAccountRow, NameTaken, Tenant};
+use crate::tenant::{CloudAccountRow, Credentials, NameTaken, Provider, Tenant};
 use crate::web::confirm::TypedName;
 use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
@@ -54,41 +55,65 @@ impl PingProblem {
     }
 }
 
-impl From<CloudError> for PingProblem {
-    fn from(error: CloudError) -> Self {
-        let (message, upstream_status) = match &error {
+impl PingProblem {
+    /// Why the API of `provider` refused the credentials, in words for the form.
+    fn new(error: &CloudError, provider: Provider) -> Self {
+        let api = match provider {
+            Provider::CloudPanel => "the Cloud Panel",
+            Provider::E2e => "E2E Networks",
+        };
+        let the_api = match provider {
+            Provider::CloudPanel => "The Cloud Panel",
+            Provider::E2e => "E2E Networks",
+        };
+        let (credentials, them, product, reply) = match provider {
+            Provider::CloudPanel => (
+                "this token",
+                "the whole token and that it is",
+                "Cloud Panel",
+                " (no PONG)",
+            ),
+            Provider::E2e => (
+                "this token and API key",
+                "them whole and that they are",
+                "E2E Networks",
+                "",
+            ),
+        };
+        let (message, upstream_status) = match error {
             CloudError::Unauthorized => (
-                "The Cloud Panel did not accept this token (401). Check that you copied the \
-                 whole token and that it is active."
-                    .to_owned(),
+                format!(
+                    "{the_api} did not accept {credentials} (401). Check that you copied \
+                     {them} active."
+                ),
                 Some(401),
             ),
             CloudError::Network { .. } => (
-                "Could not reach the Cloud Panel at this base URL. Check the address and the \
-                 network."
-                    .to_owned(),
+                format!(
+                    "Could not reach {api} at this base URL. Check the address and the network."
+                ),
                 None,
             ),
             CloudError::Timeout => (
-                "The Cloud Panel at this base URL did not answer in time.".to_owned(),
+                format!("{the_api} at this base URL did not answer in time."),
                 None,
             ),
-            CloudError::RateLimited { .. } => (error.user_message(), Some(429)),
+            CloudError::RateLimited { .. } => (error.user_message_for(api), Some(429)),
             CloudError::Forbidden { status, .. }
             | CloudError::Rejected { status, .. }
-            | CloudError::Upstream { status } => (error.user_message(), Some(*status)),
+            | CloudError::Upstream { status } => (error.user_message_for(api), Some(*status)),
             CloudError::NotFound { .. } => (
-                "There is no Cloud Panel API at this base URL (404).".to_owned(),
+                format!("There is no {product} API at this base URL (404)."),
                 Some(404),
             ),
             CloudError::Undecodable { .. } => (
-                "The address answered, but not like the Cloud Panel API (no PONG).".to_owned(),
+                format!("The address answered, but not like the {product} API{reply}."),
                 None,
             ),
             // A check is a read: it is never queued, nor refused for a grant.
             CloudError::Queued { .. }
             | CloudError::QueueFull { .. }
-            | CloudError::NotGranted { .. } => (error.user_message(), None),
+            | CloudError::NotGranted { .. } => (error.user_message_for(api), None),
         };
         Self {
             message,
@@ -128,17 +153,112 @@ async fn record_refused_base_url(tenant: &Tenant<'_>, event: NewEvent) -> AppRes
     Ok(())
 }
 
-/// `GET {base}/ping_auth` with the token, outside any account's budget and cache.
-async fn ping_auth(
+/// Checks credentials with their API, outside any account's budget and
+/// cache: the Cloud Panel's `GET /ping_auth`, one page of E2E's nodes.
+async fn verify(
     state: &AppState,
     base_url: &BaseUrl,
-    token: &Secret,
+    credentials: &Credentials,
 ) -> Result<(), PingProblem> {
-    state
-        .cloud
-        .verify_token(base_url.as_str(), &SecretToken::new(token.expose()))
-        .await
-        .map_err(PingProblem::from)
+    let token = SecretToken::new(credentials.token().expose());
+    let checked = match credentials {
+        Credentials::CloudPanel { .. } => state.cloud.verify_token(base_url.as_str(), &token).await,
+        Credentials::E2e {
+            api_key,
+            project_id,
+            location,
+            ..
+        } => {
+            let access = e2e::Access {
+                api_key: SecretToken::new(api_key.expose()),
+                project_id: project_id.clone(),
+                location: location.clone(),
+            };
+            state
+                .cloud
+                .verify_e2e(base_url.as_str(), &token, access)
+                .await
+        }
+    };
+    checked.map_err(|e| PingProblem::new(&e, credentials.provider()))
+}
+
+// ---------------------------------------------------------------------------
+// The credentials a form asks for, by provider.
+
+/// The fields of the add and replace forms that open an account. A Cloud
+/// Panel form posts only the token and base URL; an E2E form the rest too.
+#[derive(Deserialize, Default)]
+pub struct CredentialsForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    base_url: String,
+    #[serde(default)]
+    api_key: String,
+    #[serde(default)]
+    project_id: String,
+    #[serde(default)]
+    location: String,
+}
+
+/// Each credentials field's message, for a form that comes back.
+#[derive(Default)]
+struct CredentialErrors {
+    token: Option<String>,
+    base_url: Option<String>,
+    api_key: Option<String>,
+    project_id: Option<String>,
+    location: Option<String>,
+}
+
+/// The form's credentials for `provider`, or every field's message.
+fn parse_credentials(
+    provider: Provider,
+    form: &CredentialsForm,
+) -> Result<(BaseUrl, Credentials), CredentialErrors> {
+    match provider {
+        Provider::CloudPanel => {
+            match (ApiToken::parse(&form.token), BaseUrl::parse(&form.base_url)) {
+                (Ok(token), Ok(base_url)) => Ok((
+                    base_url,
+                    Credentials::CloudPanel {
+                        token: token.secret().clone(),
+                    },
+                )),
+                (t, b) => Err(CredentialErrors {
+                    token: t.err(),
+                    base_url: b.err(),
+                    ..CredentialErrors::default()
+                }),
+            }
+        }
+        Provider::E2e => {
+            let token = ApiToken::parse_as(&form.token, "API token", 4096);
+            let base_url = BaseUrl::parse_or(&form.base_url, e2e::DEFAULT_BASE_URL);
+            let api_key = ApiToken::parse_as(&form.api_key, "API key", 512);
+            let project_id = ProjectId::parse(&form.project_id);
+            let location = Location::parse(&form.location);
+            match (token, base_url, api_key, project_id, location) {
+                (Ok(token), Ok(base_url), Ok(api_key), Ok(project_id), Ok(location)) => Ok((
+                    base_url,
+                    Credentials::E2e {
+                        token: token.secret().clone(),
+                        api_key: api_key.secret().clone(),
+                        project_id: project_id.as_str().to_owned(),
+                        location: location.as_str().to_owned(),
+                    },
+                )),
+                (t, b, k, p, l) => Err(CredentialErrors {
+                    token: t.err(),
+                    base_url: b.err(),
+                    api_key: k.err(),
+                    project_id: p.err(),
+                    location: l.err(),
+                }),
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -153,18 +273,66 @@ struct AccountsPage<'a> {
     can_manage: bool,
     add: AddView,
     default_base_url: &'static str,
+    e2e_base_url: &'static str,
+    default_location: &'static str,
     allowed_base_urls: &'a [String],
     may_set_any_base_url: bool,
 }
 
-#[derive(Default)]
+impl AccountsPage<'_> {
+    /// A base URL field's attributes, with the provider's public API as its placeholder.
+    fn url_attrs(&self, placeholder: &str) -> String {
+        format!("type=\"url\" list=\"allowed-base-urls\" placeholder=\"{placeholder}\"")
+    }
+
+    fn location_attrs(&self) -> String {
+        format!("maxlength=\"40\" placeholder=\"{}\"", self.default_location)
+    }
+}
+
+/// The add forms: one per provider, each asking only for what its
+/// accounts need; the one that came back is open with its values.
 struct AddView {
+    /// Which form came back (the other is shown empty).
+    provider: Provider,
     name: String,
     base_url: String,
+    project_id: String,
+    location: String,
     name_error: Option<String>,
-    token_error: Option<String>,
-    base_url_error: Option<String>,
+    errors: CredentialErrors,
     error: Option<String>,
+}
+
+impl Default for AddView {
+    fn default() -> Self {
+        AddView {
+            provider: Provider::CloudPanel,
+            name: String::new(),
+            base_url: String::new(),
+            project_id: String::new(),
+            location: String::new(),
+            name_error: None,
+            errors: CredentialErrors::default(),
+            error: None,
+        }
+    }
+}
+
+impl AddView {
+    /// Whether the form of `provider` (its key) is the one that came back.
+    fn is(&self, provider: &str) -> bool {
+        self.provider.key() == provider
+    }
+
+    /// Whether the form of `provider` came back with a problem.
+    fn refused(&self, provider: &str) -> bool {
+        self.is(provider)
+            && (self.error.is_some()
+                || self.name_error.is_some()
+                || self.errors.token.is_some()
+                || self.errors.base_url.is_some())
+    }
 }
 
 struct AccountView {
@@ -174,8 +342,9 @@ struct AccountView {
     rename_value: String,
     rename_error: Option<String>,
     token_base_url: String,
-    token_error: Option<String>,
-    base_url_error: Option<String>,
+    token_project_id: String,
+    token_location: String,
+    errors: CredentialErrors,
     delete_typed: String,
     delete_error: Option<String>,
 }
@@ -185,11 +354,12 @@ impl AccountView {
         Self {
             rename_value: row.name.clone(),
             token_base_url: row.base_url.clone(),
+            token_project_id: row.project_id.clone(),
+            token_location: row.location.clone(),
             row,
             open: false,
             rename_error: None,
-            token_error: None,
-            base_url_error: None,
+            errors: CredentialErrors::default(),
             delete_typed: String::new(),
             delete_error: None,
         }
@@ -198,12 +368,26 @@ impl AccountView {
     pub fn verified(&self) -> &str {
         self.row.verified_at.as_deref().unwrap_or("never")
     }
+
+    /// A field's id in this account's forms: `token-3`.
+    pub fn field_id(&self, what: &str) -> String {
+        format!("{what}-{}", self.row.id)
+    }
+
+    /// "IONOS Cloud Panel", "E2E Networks".
+    pub fn kind(&self) -> &'static str {
+        Provider::parse(&self.row.provider).map_or("Unknown", Provider::title)
+    }
+
+    pub fn is_e2e(&self) -> bool {
+        Provider::parse(&self.row.provider) == Some(Provider::E2e)
+    }
 }
 
 /// What to show again after a refused form.
 enum Redo {
     None,
-    Add(AddView),
+    Add(Box<AddView>),
     Account(i64, Box<dyn FnOnce(&mut AccountView)>),
 }
 
@@ -223,7 +407,7 @@ async fn page(
     let mut add = AddView::default();
     match redo {
         Redo::None => {}
-        Redo::Add(view) => add = view,
+        Redo::Add(view) => add = *view,
         Redo::Account(id, fill) => {
             if let Some(view) = views.iter_mut().find(|v| v.row.id == id) {
                 view.open = true;
@@ -241,6 +425,8 @@ async fn page(
             can_manage: org.can(perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS),
             add,
             default_base_url: DEFAULT_BASE_URL,
+            e2e_base_url: e2e::DEFAULT_BASE_URL,
+            default_location: Location::DEFAULT,
             allowed_base_urls: &state.settings.allowed_base_urls,
             may_set_any_base_url: org.user.is_instance_admin,
         },
@@ -267,10 +453,11 @@ async fn record_refused_token(
 pub struct AddForm {
     #[serde(default)]
     name: String,
+    /// Which form posted: `cloudpanel` or `e2e`.
     #[serde(default)]
-    token: String,
-    #[serde(default)]
-    base_url: String,
+    provider: String,
+    #[serde(flatten)]
+    credentials: CredentialsForm,
 }
 
 async fn add(
@@ -283,104 +470,114 @@ async fn add(
         .require(perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS)
         .await?;
     let form = form.into_inner();
-    let name = AccountName::parse(&form.name);
-    let token = ApiToken::parse(&form.token);
-    let base_url = BaseUrl::parse(&form.base_url);
-    let (name, token, base_url) = match (name, token, base_url) {
-        (Ok(n), Ok(t), Ok(b)) => (n, t, b),
-        (n, t, b) => {
-            let view = AddView {
-                name: form.name.trim().to_owned(),
-                base_url: form.base_url.trim().to_owned(),
-                name_error: n.err(),
-                token_error: t.err(),
-                base_url_error: b.err(),
-                error: None,
-            };
+    let provider = match form.provider.trim() {
+        "" => Provider::CloudPanel,
+        key => Provider::parse(key).ok_or_else(|| {
+            AppError::BadRequest("There is no such kind of cloud account.".into())
+        })?,
+    };
+    let typed = &form.credentials;
+    let again =
+        |name_error: Option<String>, errors: CredentialErrors, error: Option<String>| AddView {
+            provider,
+            name: form.name.trim().to_owned(),
+            base_url: typed.base_url.trim().to_owned(),
+            project_id: typed.project_id.trim().to_owned(),
+            location: typed.location.trim().to_owned(),
+            name_error,
+            errors,
+            error,
+        };
+    let (name, (base_url, credentials)) = match (
+        AccountName::parse(&form.name),
+        parse_credentials(provider, typed),
+    ) {
+        (Ok(n), Ok(c)) => (n, c),
+        (n, c) => {
+            let view = again(n.err(), c.err().unwrap_or_default(), None);
             return page(
                 &state,
                 &org,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Redo::Add(view),
+                Redo::Add(Box::new(view)),
             )
             .await;
         }
     };
-    let refused = |message: String, name_error: Option<String>| AddView {
-        name: name.as_str().to_owned(),
-        base_url: form.base_url.trim().to_owned(),
-        name_error,
-        error: Some(message),
-        ..AddView::default()
+    let taken = || {
+        Some(format!(
+            "An account named “{}” already exists here.",
+            name.as_str()
+        ))
     };
-    // Checked before the (slow) ping so a taken name is reported at once.
+    // Checked before the (slow) check with the API so a taken name is reported at once.
     if tenant
         .accounts()
         .await?
         .iter()
         .any(|a| a.name.eq_ignore_ascii_case(name.as_str()))
     {
-        let view = refused(
-            "Please correct the name.".into(),
-            Some(format!(
-                "An account named “{}” already exists here.",
-                name.as_str()
-            )),
+        let view = again(
+            taken(),
+            CredentialErrors::default(),
+            Some("Please correct the name.".into()),
         );
         return page(
             &state,
             &org,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Redo::Add(view),
+            Redo::Add(Box::new(view)),
         )
         .await;
     }
+    let attempt = || {
+        NewEvent::new("cloud_account.create", Outcome::Failed)
+            .target("cloud_account", "", name.as_str())
+            .details(json!({ "base_url": base_url.as_str(), "provider": provider.key() }))
+    };
     if let Err(message) = check_base_url_allowed(&state, &org, &base_url) {
-        let event = NewEvent::new("cloud_account.create", Outcome::Failed)
-            .target("cloud_account", "", name.as_str())
-            .details(json!({ "base_url": base_url.as_str() }));
-        record_refused_base_url(&tenant, event).await?;
-        let view = AddView {
-            base_url_error: Some(message.to_owned()),
-            ..refused("Please choose an allowed base URL.".into(), None)
+        record_refused_base_url(&tenant, attempt()).await?;
+        let errors = CredentialErrors {
+            base_url: Some(message.to_owned()),
+            ..CredentialErrors::default()
         };
+        let view = again(
+            None,
+            errors,
+            Some("Please choose an allowed base URL.".into()),
+        );
         return page(
             &state,
             &org,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Redo::Add(view),
+            Redo::Add(Box::new(view)),
         )
         .await;
     }
-    if let Err(problem) = ping_auth(&state, &base_url, token.secret()).await {
-        let event = NewEvent::new("cloud_account.create", Outcome::Failed)
-            .target("cloud_account", "", name.as_str())
-            .details(json!({ "base_url": base_url.as_str() }));
-        record_refused_token(&tenant, event, &problem).await?;
-        let view = refused(problem.message(), None);
+    if let Err(problem) = verify(&state, &base_url, &credentials).await {
+        record_refused_token(&tenant, attempt(), &problem).await?;
+        let view = again(None, CredentialErrors::default(), Some(problem.message()));
         return page(
             &state,
             &org,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Redo::Add(view),
+            Redo::Add(Box::new(view)),
         )
         .await;
     }
-    let row = match tenant.add_account(&name, &base_url, &token).await? {
+    let row = match tenant.add_account(&name, &base_url, &credentials).await? {
         Ok(row) => row,
         Err(NameTaken) => {
-            let view = refused(
-                "Please correct the name.".into(),
-                Some(format!(
-                    "An account named “{}” already exists here.",
-                    name.as_str()
-                )),
+            let view = again(
+                taken(),
+                CredentialErrors::default(),
+                Some("Please correct the name.".into()),
             );
             return page(
                 &state,
                 &org,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Redo::Add(view),
+                Redo::Add(Box::new(view)),
             )
             .await;
         }
@@ -388,8 +585,13 @@ async fn add(
     flash::success(
         &session,
         format!(
-            "Cloud account “{}” added; the Cloud Panel accepted its token (…{}).",
-            row.name, row.token_last4
+            "Cloud account “{}” added; {} accepted its token (…{}).",
+            row.name,
+            match provider {
+                Provider::CloudPanel => "the Cloud Panel",
+                Provider::E2e => "E2E Networks",
+            },
+            row.token_last4
         ),
     );
     Ok(redirect(&org.href("cloud_accounts")))
@@ -399,85 +601,72 @@ async fn load(tenant: &Tenant<'_>, account_id: i64) -> AppResult<CloudAccountRow
     tenant.account(account_id).await?.ok_or(AppError::NotFound)
 }
 
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    token: String,
-    #[serde(default)]
-    base_url: String,
-}
-
 async fn replace_token(
     state: web::Data<AppState>,
     session: Session,
     org: OrgCtx,
     path: web::Path<(String, i64)>,
-    form: web::Form<TokenForm>,
+    form: web::Form<CredentialsForm>,
 ) -> AppResult<HttpResponse> {
     let tenant = org
         .require(perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS)
         .await?;
     let account_id = path.into_inner().1;
     let row = load(&tenant, account_id).await?;
+    // The account's own provider, whatever the form says: credentials of
+    // another kind never replace an account's.
+    let provider = Provider::parse(&row.provider).ok_or_else(|| {
+        AppError::BadRequest("This cloud account is of a kind this panel cannot change.".into())
+    })?;
     let form = form.into_inner();
-    let typed_base_url = form.base_url.trim().to_owned();
-    let redo = |token_error: Option<String>, base_url_error: Option<String>| {
-        let typed = typed_base_url.clone();
+    let redo = |errors: CredentialErrors| {
+        let base_url = form.base_url.trim().to_owned();
+        let project_id = form.project_id.trim().to_owned();
+        let location = form.location.trim().to_owned();
         Redo::Account(
             account_id,
             Box::new(move |v: &mut AccountView| {
-                v.token_base_url = typed;
-                v.token_error = token_error;
-                v.base_url_error = base_url_error;
+                v.token_base_url = base_url;
+                v.token_project_id = project_id;
+                v.token_location = location;
+                v.errors = errors;
             }),
         )
     };
-    let (token, base_url) = match (ApiToken::parse(&form.token), BaseUrl::parse(&form.base_url)) {
-        (Ok(t), Ok(b)) => (t, b),
-        (t, b) => {
-            return page(
-                &state,
-                &org,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                redo(t.err(), b.err()),
-            )
-            .await;
+    let (base_url, credentials) = match parse_credentials(provider, &form) {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            return page(&state, &org, StatusCode::UNPROCESSABLE_ENTITY, redo(errors)).await;
         }
+    };
+    let attempt = || {
+        NewEvent::new("cloud_account.replace_token", Outcome::Failed)
+            .target("cloud_account", row.id, &row.name)
+            .cloud_account(row.id)
+            .details(json!({ "base_url": base_url.as_str() }))
     };
     // The base URL it already has stays usable, whoever set it.
     if base_url.as_str() != row.base_url
         && let Err(message) = check_base_url_allowed(&state, &org, &base_url)
     {
-        let event = NewEvent::new("cloud_account.replace_token", Outcome::Failed)
-            .target("cloud_account", row.id, &row.name)
-            .cloud_account(row.id)
-            .details(json!({ "base_url": base_url.as_str() }));
-        record_refused_base_url(&tenant, event).await?;
-        return page(
-            &state,
-            &org,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            redo(None, Some(message.to_owned())),
-        )
-        .await;
+        record_refused_base_url(&tenant, attempt()).await?;
+        let errors = CredentialErrors {
+            base_url: Some(message.to_owned()),
+            ..CredentialErrors::default()
+        };
+        return page(&state, &org, StatusCode::UNPROCESSABLE_ENTITY, redo(errors)).await;
     }
-    if let Err(problem) = ping_auth(&state, &base_url, token.secret()).await {
-        let event = NewEvent::new("cloud_account.replace_token", Outcome::Failed)
-            .target("cloud_account", row.id, &row.name)
-            .cloud_account(row.id)
-            .details(json!({ "base_url": base_url.as_str() }));
-        record_refused_token(&tenant, event, &problem).await?;
-        return page(
-            &state,
-            &org,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            redo(Some(problem.message()), None),
-        )
-        .await;
+    if let Err(problem) = verify(&state, &base_url, &credentials).await {
+        record_refused_token(&tenant, attempt(), &problem).await?;
+        let errors = CredentialErrors {
+            token: Some(problem.message()),
+            ..CredentialErrors::default()
+        };
+        return page(&state, &org, StatusCode::UNPROCESSABLE_ENTITY, redo(errors)).await;
     }
     // The new token may open another account: its budget and cache start afresh.
     let Some(last_four) = tenant
-        .replace_account_token(&row, &base_url, &token)
+        .replace_account_token(&row, &base_url, &credentials)
         .await?
     else {
         return Err(AppError::NotFound);
@@ -485,8 +674,12 @@ async fn replace_token(
     flash::success(
         &session,
         format!(
-            "The token of “{}” was replaced (now …{last_four}) and accepted by the Cloud Panel.",
-            row.name
+            "The token of “{}” was replaced (now …{last_four}) and accepted by {}.",
+            row.name,
+            match provider {
+                Provider::CloudPanel => "the Cloud Panel",
+                Provider::E2e => "E2E Networks",
+            }
         ),
     );
     Ok(redirect(&org.href("cloud_accounts")))

@@ -92,12 +92,17 @@ impl AppError {
     /// A failed read of `what` from the Cloud Panel: the request limit is a
     /// 429 with a countdown, anything else a 502 in plain words.
     pub fn cloud(what: &str, error: &crate::cloudpanel::CloudError) -> Self {
+        Self::cloud_from(what, error, "the Cloud Panel")
+    }
+
+    /// [`AppError::cloud`] for an account of the API named `api` (`Api::name`).
+    pub fn cloud_from(what: &str, error: &crate::cloudpanel::CloudError, api: &str) -> Self {
         match error.retry_after_secs() {
             Some(retry_after_secs) => Self::Pending {
                 message: crate::web::cloud::loading::loading(what),
                 retry_after_secs,
             },
-            None => Self::Upstream(format!("Could not load {what}: {}", error.summary())),
+            None => Self::Upstream(format!("Could not load {what}: {}", error.summary_for(api))),
         }
     }
 
@@ -134,7 +139,7 @@ impl AppError {
             ),
             Self::TooManyRequests { message, .. } => ("Too many requests", message.clone()),
             Self::Pending { message, .. } => ("Loading", message.clone()),
-            Self::Upstream(why) => ("Cloud Panel problem", why.clone()),
+            Self::Upstream(why) => ("Cloud provider problem", why.clone()),
             Self::InPage { inner, .. } => inner.title_and_message(),
             Self::Internal(_) => (
                 "Something went wrong",

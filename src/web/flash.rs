@@ -74,6 +74,11 @@ pub fn error(session: &Session, message: impl Into<String>) {
 /// limit was the cause. A change that waits in the account's queue is not a
 /// failure: its place in line is said as information.
 pub fn cloud_error(session: &Session, error: &crate::cloudpanel::CloudError) {
+    cloud_error_from(session, error, "the Cloud Panel");
+}
+
+/// [`cloud_error`] for an account of the API named `api` (`Api::name`).
+pub fn cloud_error_from(session: &Session, error: &crate::cloudpanel::CloudError, api: &str) {
     add(
         session,
         Flash {
@@ -82,7 +87,7 @@ pub fn cloud_error(session: &Session, error: &crate::cloudpanel::CloudError) {
             } else {
                 Level::Error
             },
-            message: error.summary(),
+            message: error.summary_for(api),
             retry_after: error.retry_after_secs(),
         },
     );

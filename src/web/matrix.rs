@@ -49,8 +49,10 @@ pub struct MatrixFlag {
 pub struct MatrixGroup {
     pub name: &'static str,
     pub title: &'static str,
-    /// A group the panel added: said so on the panel's editor, where both kinds meet.
-    pub panel_only: bool,
+    /// Where a group not of the Cloud Panel's own model comes from, said
+    /// under its title on the panel's editor, where every kind meets; empty
+    /// for the Cloud Panel's.
+    pub note: &'static str,
     pub flags: Vec<MatrixFlag>,
 }
 
@@ -73,7 +75,11 @@ impl Matrix {
             .map(|g| MatrixGroup {
                 name: g.name,
                 title: g.title,
-                panel_only: g.source == Source::Panel,
+                note: match g.source {
+                    Source::CloudPanel => "",
+                    Source::Panel => "Added by teampanel; not part of the Cloud Panel's own roles.",
+                    Source::E2e => "For E2E Networks accounts: their nodes and saved images.",
+                },
                 flags: g
                     .flags
                     .iter()
@@ -115,7 +121,7 @@ mod tests {
         let all = Matrix::new(Scope::Panel, true, |_, _| false);
         let cloud = Matrix::new(Scope::CloudPanel, true, |_, _| false);
         assert!(all.groups.iter().any(|g| g.name == "organisation"));
-        assert!(cloud.groups.iter().all(|g| !g.panel_only));
+        assert!(cloud.groups.iter().all(|g| g.note.is_empty()));
         assert_eq!(cloud.groups.len(), 16);
         assert_eq!(cloud.total, 99);
         assert!(all.total > cloud.total);

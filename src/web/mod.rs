@@ -1,21 +1,33 @@
-//! The panel's pages: one module per page area, and the route table.
+//! The panel's pages: one module per page family, named by its URL word
+//! (as its templates' folder), and the route table.
 
-pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod auth_pages;
+pub mod block_storages;
+pub mod catalogue;
 pub mod charts;
 pub mod cloud;
 pub mod cloud_accounts;
+pub mod cloud_roles;
+pub mod cloud_users;
 pub mod confirm;
+pub mod e2e_catalogue;
+pub mod e2e_images;
+pub mod e2e_nodes;
+pub mod firewall_policies;
 pub mod flash;
 pub mod home;
+pub mod images;
+pub mod load_balancers;
+pub mod logs;
 pub mod matrix;
 pub mod members;
 pub mod metrics;
 pub mod middleware;
 pub mod monitoring;
+pub mod monitoring_policies;
 pub mod nav;
 pub mod networks;
 pub mod org;
@@ -25,13 +37,19 @@ pub mod org_two_factor;
 pub mod page;
 pub mod page_build;
 mod pending_sign_in;
+pub mod private_networks;
+pub mod public_ips;
 pub mod queue;
 pub mod roles;
 pub mod routing;
 pub mod servers;
+pub mod shared_storages;
 pub mod spliced;
+pub mod ssh_keys;
 pub mod storages;
 pub mod two_factor;
+pub mod usage;
+pub mod vpns;
 
 pub mod csrf;
 pub mod error;
@@ -75,10 +93,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cloud_accounts::routes(&mut table);
     audit::routes(&mut table);
     servers::routes(&mut table);
-    storages::routes(&mut table);
-    networks::routes(&mut table);
-    account::routes(&mut table);
+    block_storages::routes(&mut table);
+    shared_storages::routes(&mut table);
+    private_networks::routes(&mut table);
+    public_ips::routes(&mut table);
+    firewall_policies::routes(&mut table);
+    load_balancers::routes(&mut table);
+    vpns::routes(&mut table);
+    images::routes(&mut table);
+    ssh_keys::routes(&mut table);
+    catalogue::routes(&mut table);
+    logs::routes(&mut table);
+    cloud_users::routes(&mut table);
+    cloud_roles::routes(&mut table);
+    usage::routes(&mut table);
     monitoring::routes(&mut table);
+    monitoring_policies::routes(&mut table);
+    e2e_nodes::routes(&mut table);
+    e2e_images::routes(&mut table);
+    e2e_catalogue::routes(&mut table);
     admin::routes(&mut table);
     table.register(cfg);
 }

@@ -141,6 +141,28 @@ const NAV: &[NavEntry] = &[
         needs: Some(perms::MONITORING_POLICIES_SHOW),
     },
     NavEntry {
+        key: "e2e_nodes",
+        label: "Nodes",
+        group: "E2E Networks",
+        path: "e2e_nodes",
+        needs: Some(perms::E2E_NODES_SHOW),
+    },
+    NavEntry {
+        key: "e2e_images",
+        label: "Saved images",
+        group: "E2E Networks",
+        path: "e2e_images",
+        needs: Some(perms::E2E_IMAGES_SHOW),
+    },
+    NavEntry {
+        key: "e2e_catalogue",
+        label: "Plans and images",
+        group: "E2E Networks",
+        path: "e2e_catalogue",
+        // What nodes are made of, as the create page reads it.
+        needs: Some(perms::E2E_NODES_SHOW),
+    },
+    NavEntry {
         key: "usage",
         label: "Usage & cost",
         group: "Cloud account",

@@ -23,7 +23,7 @@ use crate::audit::Filter;
 use crate::cloudpanel::monitoring::MonitoredServer;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::{Permission, perms};
-use crate::tenant::{AccountList, CloudAccountRow};
+use crate::tenant::{AccountList, CloudAccountRow, Provider};
 use crate::web::cloud::{AccountParam, Fallback, ListParams, Upstream, connect, read_problem};
 use crate::web::error::{AppError, AppResult, url_encode};
 use crate::web::org_ctx::OrgCtx;
@@ -84,6 +84,8 @@ pub struct AuditLine {
 pub struct AccountCard {
     pub id: i64,
     pub name: String,
+    /// "IONOS Cloud Panel", "E2E Networks".
+    pub provider: &'static str,
     pub current: bool,
     pub budget: String,
     pub remaining: u32,
@@ -96,8 +98,13 @@ pub struct AccountCard {
 }
 
 /// The overview's line of an account's budget and queue.
-fn queue_line(remaining: u32, limit: u32, queue: Option<crate::tenant::QueueSummary>) -> String {
-    let budget = format!("{remaining} requests left of {limit} this minute");
+fn queue_line(
+    remaining: u32,
+    limit: u32,
+    window: &str,
+    queue: Option<crate::tenant::QueueSummary>,
+) -> String {
+    let budget = format!("{remaining} requests left of {limit} this {window}");
     match queue {
         Some(q) if q.waiting > 0 => format!(
             "{budget} · {} change{} queued, the last runs in {}",
@@ -166,20 +173,41 @@ async fn check_token(
 ) -> AppResult<HttpResponse> {
     // A member without any cloud flag is refused (and the refusal audited)
     // under the flag the dashboard's first card needs.
-    let permission = opener(&ctx).unwrap_or(perms::SERVERS_SHOW);
-    let tenant = ctx.require(permission).await?;
     let (_, account_id) = path.into_inner();
+    // An E2E account is checked under the flag that shows its nodes.
+    let e2e = ctx
+        .as_member()
+        .account(account_id)
+        .await?
+        .is_some_and(|row| Provider::parse(&row.provider) == Some(Provider::E2e));
+    let permission = if e2e {
+        perms::E2E_NODES_SHOW
+    } else {
+        opener(&ctx).unwrap_or(perms::SERVERS_SHOW)
+    };
+    let tenant = ctx.require(permission).await?;
     let named = AccountParam::named(Some(account_id));
     let up = connect(&ctx, &tenant, &session, &named, Fallback::Default).await?;
     let name = up.row().name.clone();
-    match up.client().ping_auth().await {
+    let checked = if e2e {
+        up.client().check_e2e_access().await
+    } else {
+        up.client().ping_auth().await
+    };
+    match checked {
         Ok(()) => crate::web::flash::success(
             &session,
-            format!("The Cloud Panel accepted the token of “{name}” just now."),
+            if e2e {
+                format!("E2E Networks accepted the token and API key of “{name}” just now.")
+            } else {
+                format!("The Cloud Panel accepted the token of “{name}” just now.")
+            },
         ),
-        Err(e) => crate::web::flash::cloud_error(&session, &e),
+        Err(e) => crate::web::flash::cloud_error_from(&session, &e, up.api_name()),
     }
-    Ok(redirect(&format!("{}{}", ctx.href(""), up.query())))
+    // The overview's resource cards are the Cloud Panel's: an E2E account is not named there.
+    let query = if e2e { String::new() } else { up.query() };
+    Ok(redirect(&format!("{}{query}", ctx.href(""))))
 }
 
 async fn without_slash(org: OrgCtx) -> HttpResponse {
@@ -234,13 +262,19 @@ async fn overview(
         .collect();
     // Without the list of accounts the cloud cards are left out; the rest
     // of the overview still shows.
-    let accounts = match ctx.as_member().accounts().await {
+    let every_account = match ctx.as_member().accounts().await {
         Ok(rows) => rows,
         Err(e) => {
             tracing::warn!(error = ?e, "Failed to list the cloud accounts for the overview");
             AccountList::default()
         }
     };
+    // The resource cards are the Cloud Panel's; every account gets a budget card.
+    let accounts: AccountList = every_account
+        .iter()
+        .filter(|a| Provider::parse(&a.provider) == Some(Provider::CloudPanel))
+        .cloned()
+        .collect();
     let audit = audit_tail(&ctx).await;
 
     // The cloud cards need an account opened under a cloud permission the
@@ -260,13 +294,14 @@ async fn overview(
         Some(up) => join!(families(&ctx, up), alerts(&ctx, up)),
         None => (Vec::new(), None),
     };
-    let account_cards = match (&up, opener) {
+    let mut account_cards = match (&up, opener) {
         (Some(up), Some(permission)) => {
             let answered = families.iter().filter_map(|f| f.answered).max();
             account_cards(&ctx, permission, &accounts, up, answered).await
         }
         _ => Vec::new(),
     };
+    account_cards.extend(e2e_account_cards(&ctx, &every_account).await);
     render(
         StatusCode::OK,
         &OrgHomePage {
@@ -565,6 +600,7 @@ async fn account_cards(
                 cards.push(AccountCard {
                     id: row.id,
                     name: row.name.clone(),
+                    provider: Provider::CloudPanel.title(),
                     current: false,
                     budget: "unknown".into(),
                     remaining: 0,
@@ -607,6 +643,7 @@ async fn account_cards(
         cards.push(AccountCard {
             id: row.id,
             name: row.name.clone(),
+            provider: Provider::CloudPanel.title(),
             current: is_current,
             budget: format!(
                 "{} of {} requests left this minute{}",
@@ -622,8 +659,90 @@ async fn account_cards(
             limit: b.limit,
             health,
             healthy,
-            queue: queue_line(b.remaining, b.limit, queue_of(row.id)),
+            queue: queue_line(b.remaining, b.limit, "minute", queue_of(row.id)),
         });
+    }
+    cards
+}
+
+/// The budget cards of the organisation's E2E Networks accounts, for a
+/// member who may see their nodes: 5,000 requests an hour, each freeing an
+/// hour after it was made. The health line is the node list's answer, read
+/// after members' pages and kept for the nodes page.
+async fn e2e_account_cards(ctx: &OrgCtx, every_account: &AccountList) -> Vec<AccountCard> {
+    let rows: Vec<_> = every_account
+        .iter()
+        .filter(|a| Provider::parse(&a.provider) == Some(Provider::E2e))
+        .collect();
+    if rows.is_empty() || !ctx.can(perms::E2E_NODES_SHOW) {
+        return Vec::new();
+    }
+    let Ok(tenant) = ctx.require(perms::E2E_NODES_SHOW).await else {
+        return Vec::new();
+    };
+    let queues = tenant.queue_summary().await.unwrap_or_default();
+    let mut cards = Vec::with_capacity(rows.len());
+    for row in rows {
+        let card = |health: String, healthy: bool, remaining: u32, limit: u32, frees: u64| {
+            let queue = queues.iter().find(|(a, _)| *a == row.id).map(|(_, q)| *q);
+            AccountCard {
+                id: row.id,
+                name: row.name.clone(),
+                provider: Provider::E2e.title(),
+                current: false,
+                budget: format!(
+                    "{remaining} of {limit} requests left this hour{}",
+                    if frees == 0 {
+                        String::new()
+                    } else {
+                        format!(", the next frees in {frees} s")
+                    }
+                ),
+                remaining,
+                limit,
+                health,
+                healthy,
+                queue: queue_line(remaining, limit, "hour", queue),
+            }
+        };
+        let Ok(account) = tenant.cloud(Some(row.id)).await else {
+            cards.push(card(
+                "This account could not be opened.".into(),
+                false,
+                0,
+                0,
+                0,
+            ));
+            continue;
+        };
+        let client = account.client.background();
+        let (health, healthy) = match client.list_nodes().await {
+            Ok(f) => (
+                format!(
+                    "E2E Networks answered {} node{} at {} UTC ({} s ago).",
+                    f.value.len(),
+                    if f.value.len() == 1 { "" } else { "s" },
+                    f.fetched_at.format("%H:%M:%S"),
+                    f.age().as_secs()
+                ),
+                f.stale_reason.is_none(),
+            ),
+            Err(e) => (
+                format!(
+                    "E2E Networks did not answer: {}",
+                    e.user_message_for(client.api_name())
+                ),
+                false,
+            ),
+        };
+        let b = client.budget();
+        cards.push(card(
+            health,
+            healthy,
+            b.remaining,
+            b.limit,
+            b.resets_in.as_secs(),
+        ));
     }
     cards
 }

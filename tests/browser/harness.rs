@@ -24,6 +24,7 @@ pub struct Panel {
     pub slug: &'static str,
     /// Kept running for the panel's cloud account.
     _simulator: teampanel::simulator::RunningSimulator,
+    _e2e_simulator: teampanel::simulator::e2e::RunningE2eSimulator,
     /// Kept so the data dir lives as long as the panel.
     _data_dir: tempfile::TempDir,
 }
@@ -55,6 +56,7 @@ impl Panel {
             password: demo.password,
             slug: teampanel::demo::ORG_SLUG,
             _simulator: demo.simulator,
+            _e2e_simulator: demo.e2e_simulator,
             _data_dir: data_dir,
         })
     }

@@ -371,6 +371,18 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     session.goto(&monitoring_policies).await?;
     let monitoring_policy = href(session, "table#monitoring-policies a.policy-name").await?;
     let new_monitoring_policy = href(session, "a#new-monitoring-policy").await?;
+    let e2e_nodes = panel.url(&panel.org_path("/e2e_nodes"));
+    session.goto(&e2e_nodes).await?;
+    let e2e_node = href(session, "table#e2e-nodes a.node-name[data-name='web-1']").await?;
+    let e2e_catalogue = panel.url(&panel.org_path("/e2e_catalogue"));
+    session.goto(&e2e_catalogue).await?;
+    let e2e_image_plans = href(session, "section#images li a").await?;
+    session.goto(&e2e_image_plans).await?;
+    // The create page's second step: the chosen image's plans.
+    let new_e2e_node = href(session, "a#new-node").await?;
+    let e2e_images = panel.url(&panel.org_path("/e2e_images"));
+    session.goto(&e2e_images).await?;
+    let e2e_image = href(session, "table#e2e-images a.image-name").await?;
     let page = |name, url: String| PageVisit {
         name,
         url,
@@ -498,6 +510,22 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
             url: new_monitoring_policy,
             then: Then::SubmitEmpty("form#create-monitoring-policy"),
         },
+        page("E2E nodes", e2e_nodes),
+        page("E2E node detail", e2e_node),
+        page(
+            "create E2E node",
+            panel.url(&panel.org_path("/e2e_nodes/new")),
+        ),
+        page("create E2E node plans", new_e2e_node.clone()),
+        PageVisit {
+            name: "create E2E node error",
+            url: new_e2e_node,
+            then: Then::SubmitEmpty("form#create-node"),
+        },
+        page("E2E saved images", e2e_images),
+        page("E2E saved image detail", e2e_image),
+        page("E2E catalogue", e2e_catalogue),
+        page("E2E plans of an image", e2e_image_plans),
         page("members", members.clone()),
         PageVisit {
             name: "members invite link",

@@ -244,18 +244,28 @@ async fn each_cloud_account_has_its_budget_and_health_and_the_counts_follow_the_
     // Act
     let (status, html) = app.get_html(&c, &format!("{ORG}/?account={second}")).await;
 
-    // Assert: two account cards, each answered by the API; the counts are B's.
+    // Assert: two Cloud Panel account cards, each answered by the API, and
+    // the demo's E2E account with its hourly budget; the counts are B's.
     assert_eq!(status, 200);
     let doc = Html::parse_document(&html);
     let cards: Vec<String> = doc
         .select(&Selector::parse("section.account-card").unwrap())
         .map(|c| c.text().collect())
         .collect();
-    assert_eq!(cards.len(), 2, "{cards:?}");
-    for card in &cards {
+    assert_eq!(cards.len(), 3, "{cards:?}");
+    let (cloud_panel, e2e): (Vec<&String>, Vec<&String>) =
+        cards.iter().partition(|c| c.contains("IONOS Cloud Panel"));
+    assert_eq!(cloud_panel.len(), 2, "{cards:?}");
+    for card in &cloud_panel {
         assert!(card.contains("requests left this minute"), "{card}");
         assert!(card.contains("The API answered"), "{card}");
     }
+    assert!(e2e[0].contains("requests left this hour"), "{}", e2e[0]);
+    assert!(
+        e2e[0].contains("E2E Networks answered 3 nodes"),
+        "{}",
+        e2e[0]
+    );
     assert!(text_of(&html, "#resources-h").contains("Second"));
     assert!(text_of(&html, &format!("#account-{second}")).contains("(shown above)"));
 }

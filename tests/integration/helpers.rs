@@ -24,6 +24,12 @@ pub struct TestApp {
     /// The simulator account's token.
     #[allow(dead_code, reason = "read by some test modules only")]
     pub sim_token: String,
+    /// The E2E Networks simulator behind the demo's second account.
+    #[allow(dead_code, reason = "read by some test modules only")]
+    pub e2e_simulator: Option<teampanel::simulator::e2e::RunningE2eSimulator>,
+    /// Its account's bearer token.
+    #[allow(dead_code, reason = "read by some test modules only")]
+    pub e2e_token: String,
     pub state: web::Data<AppState>,
     #[allow(dead_code, reason = "read by some test modules only")]
     pub settings: Settings,
@@ -60,6 +66,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         admin_password: ADMIN_PASSWORD.to_owned(),
         simulator: None,
         sim_token: String::new(),
+        e2e_simulator: None,
+        e2e_token: String::new(),
         state,
         settings,
         data_dir,
@@ -109,6 +117,8 @@ pub async fn spawn_demo_configured(
         admin_password: demo.password,
         simulator: Some(demo.simulator),
         sim_token: demo.token,
+        e2e_simulator: Some(demo.e2e_simulator),
+        e2e_token: demo.e2e_token,
         state,
         settings,
         data_dir,

@@ -30,6 +30,8 @@ async fn demo_with_metrics() -> TestApp {
         admin_password: demo.password,
         simulator: Some(demo.simulator),
         sim_token: demo.token,
+        e2e_simulator: Some(demo.e2e_simulator),
+        e2e_token: demo.e2e_token,
         state,
         settings,
         data_dir,

@@ -527,6 +527,8 @@ async fn after_a_restart_a_change_left_running_is_abandoned_and_a_queued_one_run
         admin_password: demo.password.clone(),
         simulator: Some(demo.simulator),
         sim_token: demo.token.clone(),
+        e2e_simulator: Some(demo.e2e_simulator),
+        e2e_token: demo.e2e_token.clone(),
         state: demo.app.state(),
         settings: settings.clone(),
         data_dir,

@@ -9,7 +9,7 @@ use teampanel::db::orgs::Organisation;
 use teampanel::rbac::{BuiltinRole, PermissionSet};
 use teampanel::tenant::{CloudAccountRow, Member, RoleRow};
 
-const ACCOUNT_COLUMNS: &str = "id, org_id, name, base_url, token_last4, provider, is_default, \
+const ACCOUNT_COLUMNS: &str = "id, org_id, name, base_url, token_last4, provider, project_id, location, is_default, \
      verified_at, created_at, updated_at";
 
 fn role_row(row: (i64, i64, String, Option<String>, String)) -> RoleRow {

@@ -800,3 +800,18 @@ async fn sub_resources_answer_their_documented_statuses() {
             .any(|l| l["action"] == "CREATE" && l["type"] == "VPN")
     );
 }
+
+/// The E2E client's endpoint table and the E2E simulator's routes are the
+/// same list, so neither can grow an endpoint the other lacks.
+#[test]
+fn the_e2e_simulator_serves_exactly_the_client_s_endpoints() {
+    let mut served: Vec<(&str, &str)> = teampanel::simulator::e2e::endpoints();
+    let mut sent: Vec<(&str, &str)> = teampanel::cloudpanel::e2e::endpoints::ENDPOINTS
+        .iter()
+        .map(|e| (e.method, e.path))
+        .collect();
+    served.sort_unstable();
+    sent.sort_unstable();
+    assert_eq!(served, sent);
+    assert_eq!(sent.len(), 10);
+}

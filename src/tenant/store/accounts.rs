@@ -17,29 +17,44 @@ pub struct CloudAccountRow {
     pub name: String,
     pub base_url: String,
     pub token_last4: String,
-    /// Which API the account speaks (`cloudpanel`); see [`Provider`].
+    /// Which API the account speaks (`cloudpanel`, `e2e`); see [`Provider`].
     pub provider: String,
+    /// E2E Networks: the project and location every request names; empty
+    /// for the Cloud Panel.
+    pub project_id: String,
+    pub location: String,
     pub is_default: bool,
     pub verified_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
-const COLUMNS: &str = "id, org_id, name, base_url, token_last4, provider, is_default, verified_at, \
-     created_at, updated_at";
+const COLUMNS: &str = "id, org_id, name, base_url, token_last4, provider, project_id, location, \
+     is_default, verified_at, created_at, updated_at";
 
-/// The kind of cloud an account belongs to. Only the IONOS Cloud Panel today;
-/// a second provider is another variant, without reshaping organisations,
-/// permissions or the tenant handle.
+/// The kind of cloud an account belongs to: organisations, permissions
+/// and the tenant handle are the same for every kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     CloudPanel,
+    E2e,
 }
 
 impl Provider {
+    pub const ALL: [Provider; 2] = [Provider::CloudPanel, Provider::E2e];
+
     pub fn key(self) -> &'static str {
         match self {
             Self::CloudPanel => "cloudpanel",
+            Self::E2e => "e2e",
+        }
+    }
+
+    /// The provider's name on pages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::CloudPanel => "IONOS Cloud Panel",
+            Self::E2e => "E2E Networks",
         }
     }
 
@@ -47,9 +62,79 @@ impl Provider {
     pub fn parse(key: &str) -> Option<Self> {
         match key {
             "cloudpanel" => Some(Self::CloudPanel),
+            "e2e" => Some(Self::E2e),
             _ => None,
         }
     }
+}
+
+/// What opens an account, sealed in its row: the Cloud Panel's token, or
+/// E2E's bearer token and API key together (with the project and location,
+/// which are not secret and have columns of their own).
+#[derive(Debug)]
+pub enum Credentials {
+    CloudPanel {
+        token: Secret,
+    },
+    E2e {
+        token: Secret,
+        api_key: Secret,
+        project_id: String,
+        location: String,
+    },
+}
+
+/// E2E's two secrets as they are sealed.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct E2eSealed {
+    token: String,
+    api_key: String,
+}
+
+impl Credentials {
+    pub fn provider(&self) -> Provider {
+        match self {
+            Credentials::CloudPanel { .. } => Provider::CloudPanel,
+            Credentials::E2e { .. } => Provider::E2e,
+        }
+    }
+
+    /// The token a member may see the last four characters of.
+    pub fn token(&self) -> &Secret {
+        match self {
+            Credentials::CloudPanel { token } | Credentials::E2e { token, .. } => token,
+        }
+    }
+
+    fn project_and_location(&self) -> (&str, &str) {
+        match self {
+            Credentials::CloudPanel { .. } => ("", ""),
+            Credentials::E2e {
+                project_id,
+                location,
+                ..
+            } => (project_id, location),
+        }
+    }
+
+    /// The text that is sealed.
+    fn sealed_text(&self) -> anyhow::Result<String> {
+        match self {
+            Credentials::CloudPanel { token } => Ok(token.expose().to_owned()),
+            Credentials::E2e { token, api_key, .. } => serde_json::to_string(&E2eSealed {
+                token: token.expose().to_owned(),
+                api_key: api_key.expose().to_owned(),
+            })
+            .context("Failed to seal an E2E account's keys"),
+        }
+    }
+}
+
+/// An E2E account's bearer token and API key from their opened text;
+/// `None` when the text is not theirs.
+pub fn e2e_secrets(opened: &str) -> Option<(String, String)> {
+    let sealed: E2eSealed = serde_json::from_str(opened).ok()?;
+    Some((sealed.token, sealed.api_key))
 }
 
 /// Another account of the organisation already has this name.
@@ -122,25 +207,29 @@ pub async fn insert(
     org_id: i64,
     name: &str,
     base_url: &str,
-    token: &Secret,
+    credentials: &Credentials,
     created_by: Option<i64>,
 ) -> anyhow::Result<Result<CloudAccountRow, NameTaken>> {
+    let (project_id, location) = credentials.project_and_location();
     // The row id is part of the associated data, so the row exists before the token is sealed.
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO cloud_accounts
              (org_id, name, base_url, token_ciphertext, token_nonce, key_id, token_last4, is_default,
-              created_by, verified_at)
+              created_by, verified_at, provider, project_id, location)
          VALUES (?, ?, ?, x'', x'', '', ?,
                  NOT EXISTS (SELECT 1 FROM cloud_accounts WHERE org_id = ?), ?,
-                 strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+                 strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?)
          RETURNING id",
     )
     .bind(org_id)
     .bind(name)
     .bind(base_url)
-    .bind(last4(token.expose()))
+    .bind(last4(credentials.token().expose()))
     .bind(org_id)
     .bind(created_by)
+    .bind(credentials.provider().key())
+    .bind(project_id)
+    .bind(location)
     .fetch_one(&mut *conn)
     .await;
     let id = match inserted {
@@ -154,7 +243,7 @@ pub async fn insert(
             org_id,
             account_id: id,
         },
-        token.expose(),
+        &credentials.sealed_text()?,
     )?;
     store_sealed(&mut *conn, org_id, id, &sealed).await?;
     get(&mut *conn, org_id, id)
@@ -184,15 +273,16 @@ async fn store_sealed(
     Ok(())
 }
 
-/// Replaces an account's token (and base URL, which is only changed with the
-/// token, so a token is never sent to an address it was not entered for).
+/// Replaces an account's credentials (and base URL, which is only changed
+/// with them, so a token is never sent to an address it was not entered
+/// for). The provider stays: `credentials` must be of the account's own.
 pub async fn replace_token(
     conn: &mut SqliteConnection,
     keys: &KeyRing,
     org_id: i64,
     id: i64,
     base_url: &str,
-    token: &Secret,
+    credentials: &Credentials,
 ) -> anyhow::Result<bool> {
     let sealed = crypto::seal(
         keys.sealing_key(),
@@ -200,22 +290,27 @@ pub async fn replace_token(
             org_id,
             account_id: id,
         },
-        token.expose(),
+        &credentials.sealed_text()?,
     )?;
+    let (project_id, location) = credentials.project_and_location();
     let result = sqlx::query(
         "UPDATE cloud_accounts
          SET token_ciphertext = ?, token_nonce = ?, key_id = ?, token_last4 = ?, base_url = ?,
+             project_id = ?, location = ?,
              verified_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
              updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-         WHERE org_id = ? AND id = ?",
+         WHERE org_id = ? AND id = ? AND provider = ?",
     )
     .bind(&sealed.ciphertext)
     .bind(&sealed.nonce)
     .bind(&sealed.key_id)
-    .bind(last4(token.expose()))
+    .bind(last4(credentials.token().expose()))
     .bind(base_url)
+    .bind(project_id)
+    .bind(location)
     .bind(org_id)
     .bind(id)
+    .bind(credentials.provider().key())
     .execute(conn)
     .await
     .context("Failed to replace a cloud account's token")?;
@@ -398,8 +493,63 @@ mod tests {
         (dir, db, orgs[0], orgs[1])
     }
 
-    fn secret(text: &str) -> Secret {
-        Secret::new(text.to_owned())
+    fn secret(text: &str) -> Credentials {
+        Credentials::CloudPanel {
+            token: Secret::new(text.to_owned()),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_e2e_account_keeps_both_secrets_sealed_and_its_project() {
+        let (_dir, db, acme, _) = test_db().await;
+        let keys = KeyRing::single(MasterKey::generate());
+        let credentials = Credentials::E2e {
+            token: Secret::new("bearer-token-5678".into()),
+            api_key: Secret::new("api-key-abcd".into()),
+            project_id: "12345".into(),
+            location: "Delhi".into(),
+        };
+        let row = insert(
+            &mut db.acquire().await.unwrap(),
+            &keys,
+            acme,
+            "india",
+            crate::cloudpanel::e2e::DEFAULT_BASE_URL,
+            &credentials,
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(row.provider, "e2e");
+        assert_eq!(row.project_id, "12345");
+        assert_eq!(row.location, "Delhi");
+        assert_eq!(row.token_last4, "5678");
+        let stored: Vec<u8> =
+            sqlx::query_scalar("SELECT token_ciphertext FROM cloud_accounts WHERE id = ?")
+                .bind(row.id)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        let plain = String::from_utf8_lossy(&stored);
+        assert!(!plain.contains("api-key-abcd") && !plain.contains("bearer-token"));
+        let opened = open_token(&db, &keys, acme, row.id).await.unwrap().unwrap();
+        assert_eq!(
+            e2e_secrets(opened.expose()),
+            Some(("bearer-token-5678".into(), "api-key-abcd".into()))
+        );
+        // Credentials of another provider do not replace an account's.
+        let replaced = replace_token(
+            &mut db.acquire().await.unwrap(),
+            &keys,
+            acme,
+            row.id,
+            DEFAULT_BASE_URL,
+            &secret("cloud-panel-token"),
+        )
+        .await
+        .unwrap();
+        assert!(!replaced);
     }
 
     #[tokio::test]

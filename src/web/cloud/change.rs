@@ -59,7 +59,11 @@ pub async fn recorded<T>(
                     detail: "the change could not be kept for later".into(),
                 };
                 pending
-                    .finish(Outcome::Failed, None, Some(e.user_message()))
+                    .finish(
+                        Outcome::Failed,
+                        None,
+                        Some(e.user_message_for(up.api_name())),
+                    )
                     .await?;
                 return Ok(Err(e));
             };
@@ -98,7 +102,11 @@ pub async fn recorded<T>(
         }
         Err(e) => {
             pending
-                .finish(Outcome::Failed, e.status(), Some(e.user_message()))
+                .finish(
+                    Outcome::Failed,
+                    e.status(),
+                    Some(e.user_message_for(up.api_name())),
+                )
                 .await?;
             tracing::info!(action, error = %e, "a cloud change failed upstream");
             Ok(Err(e))
@@ -269,16 +277,19 @@ impl<'a> Act<'a> {
         if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
             flash::error(
                 self.session,
-                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
+                format!(
+                    "This no longer exists in {}: it was removed meanwhile.",
+                    self.up.api_name()
+                ),
             );
             return redirect(&self.target.list);
         }
-        flash::cloud_error(self.session, e);
+        flash::cloud_error_from(self.session, e, self.up.api_name());
         let errors = match &self.kept {
             Some(kept) => api_fields(e)
                 .into_iter()
                 .filter_map(|api| kept.values.get_key_value(api))
-                .map(|(field, _)| (field.clone(), e.user_message()))
+                .map(|(field, _)| (field.clone(), e.user_message_for(self.up.api_name())))
                 .collect(),
             None => Default::default(),
         };
@@ -313,13 +324,16 @@ impl<'a> Act<'a> {
         if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
             flash::error(
                 self.session,
-                "This no longer exists in the Cloud Panel: it was removed meanwhile.",
+                format!(
+                    "This no longer exists in {}: it was removed meanwhile.",
+                    self.up.api_name()
+                ),
             );
             return Ok(redirect(&self.target.list));
         }
         self.invalid(&format!(
             "Nothing was changed: the panel could not read the {what} ({}).",
-            e.user_message()
+            e.user_message_for(self.up.api_name())
         ))
     }
 
@@ -387,8 +401,10 @@ where
             if let Some(queued) = queued(session, &e, &list) {
                 return Ok(queued);
             }
-            let fields = super::api_field_errors(&e, form_field);
-            let problem = super::form_problem(&e, !fields.is_empty(), "Nothing was created.");
+            let api = up.api_name();
+            let fields = super::api_field_errors_from(&e, form_field, api);
+            let problem =
+                super::form_problem_from(&e, !fields.is_empty(), "Nothing was created.", api);
             show(fields, problem).await
         }
     }

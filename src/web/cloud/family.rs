@@ -248,7 +248,7 @@ pub async fn list_page<F: Listed>(
     let named = AccountParam::named(params.account_id());
     let up = connect(&ctx, &tenant, &session, &named, Fallback::Remembered).await?;
     let accounts = tenant.accounts().await?;
-    let loaded = Loaded::from(&family.all(), F::load(up.client()).await);
+    let loaded = Loaded::from_api(&family.all(), F::load(up.client()).await, up.api_name());
     let account_id = up.row().id;
     let list_href = family.list_href(&ctx);
     let listing = list(
@@ -318,7 +318,7 @@ pub async fn status_fragment<F: HasStatus>(
 pub async fn current_row<F: Listed>(up: &Upstream, ctx: &OrgCtx, id: &str) -> AppResult<F::Row> {
     let items = F::load(up.client())
         .await
-        .map_err(|e| AppError::cloud(&F::FAMILY.all(), &e))?;
+        .map_err(|e| AppError::cloud_from(&F::FAMILY.all(), &e, up.api_name()))?;
     Ok(match items.value.iter().find(|item| F::id(item) == id) {
         Some(item) => F::row(ctx, up, item),
         None => F::removed(ctx, up, id),

@@ -19,12 +19,21 @@ pub fn api_field_errors(
     e: &CloudError,
     form_field: impl Fn(&str) -> Option<&'static str>,
 ) -> FieldErrors {
+    api_field_errors_from(e, form_field, "the Cloud Panel")
+}
+
+/// [`api_field_errors`] for an account of the API named `api`.
+pub fn api_field_errors_from(
+    e: &CloudError,
+    form_field: impl Fn(&str) -> Option<&'static str>,
+    api: &str,
+) -> FieldErrors {
     let mut out = FieldErrors::new();
     let named = api_fields(e);
     if named.is_empty() {
         return out;
     }
-    let message = e.user_message();
+    let message = e.user_message_for(api);
     for field in named.into_iter().filter_map(form_field) {
         out.insert(field, message.clone());
     }
@@ -62,14 +71,24 @@ pub fn among(fields: &'static [&'static str]) -> impl Fn(&str) -> Option<&'stati
 /// API named carry its message themselves. `nothing` says what did not
 /// happen ("Nothing was created.").
 pub fn form_problem(e: &CloudError, fields_named: bool, nothing: &str) -> String {
+    form_problem_from(e, fields_named, nothing, "the Cloud Panel")
+}
+
+/// [`form_problem`] for an account of the API named `api`.
+pub fn form_problem_from(e: &CloudError, fields_named: bool, nothing: &str, api: &str) -> String {
     match e {
-        _ if fields_named => format!(
-            "The Cloud Panel refused some values; see the messages beside the fields. {nothing}"
-        ),
-        CloudError::Rejected { .. } | CloudError::Forbidden { .. } => {
-            format!("{} {nothing}", e.user_message())
+        _ if fields_named => {
+            let mut chars = api.chars();
+            let the_api: String = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            format!("{the_api} refused some values; see the messages beside the fields. {nothing}")
         }
-        other => format!("{nothing} {}", other.summary()),
+        CloudError::Rejected { .. } | CloudError::Forbidden { .. } => {
+            format!("{} {nothing}", e.user_message_for(api))
+        }
+        other => format!("{nothing} {}", other.summary_for(api)),
     }
 }
 

@@ -21,6 +21,11 @@ pub struct Loaded<L> {
 
 impl<L: Default> Loaded<L> {
     pub fn from(what: &str, result: Result<Fetched<L>, CloudError>) -> Self {
+        Self::from_api(what, result, "the Cloud Panel")
+    }
+
+    /// [`Loaded::from`] for an account of the API named `api`.
+    pub fn from_api(what: &str, result: Result<Fetched<L>, CloudError>, api: &str) -> Self {
         match result {
             Ok(fetched) => Self {
                 notice: fetched.freshness().map(|f| format!("Showing {f}.")),
@@ -34,7 +39,7 @@ impl<L: Default> Loaded<L> {
                 problem: Some(match e.retry_after_secs() {
                     // Not a failure: the page fills in when the budget allows.
                     Some(_) => super::loading(what),
-                    None => format!("Could not load {what}: {}", e.summary()),
+                    None => format!("Could not load {what}: {}", e.summary_for(api)),
                 }),
                 retry_after: e.retry_after_secs(),
             },

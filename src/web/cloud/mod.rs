@@ -5,6 +5,7 @@
 
 mod change;
 mod choices;
+mod edit;
 mod family;
 mod form;
 mod listing;
@@ -18,18 +19,26 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::cloudpanel::{AccountClient, CloudError};
-use crate::tenant::{CloudAccount, CloudAccountRow, OpenError, Tenant};
+use crate::rbac::Permission;
+use crate::tenant::{AccountList, CloudAccount, CloudAccountRow, OpenError, Provider, Tenant};
 use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
 use crate::web::render;
 
 pub use change::{Act, Change, Named, Target, Then, create, queued, recorded};
 pub use choices::{Choice, Choices, attached, options};
+pub use edit::{
+    Changed, Editable, Form, Frame, May, NameFlags, Names, check_names, checked_names, edit_form,
+    save_edit,
+};
 pub use family::{
     Deletable, Family, HasStatus, ListPage, Listed, Object, Templates, current_row, delete,
     list_page, row_fragment, status_fragment,
 };
-pub use form::{FieldErrors, among, api_field_errors, check_typed_name, form_problem};
+pub use form::{
+    FieldErrors, among, api_field_errors, api_field_errors_from, check_typed_name, form_problem,
+    form_problem_from,
+};
 pub use listing::{
     ListParams, ListView, Listing, Loaded, SortOption, chosen_sort, list, list_in_order,
 };
@@ -90,6 +99,11 @@ impl Upstream {
         &self.account.client
     }
 
+    /// The API's name in a sentence: "the Cloud Panel", "E2E Networks".
+    pub fn api_name(&self) -> &'static str {
+        self.account.client.api_name()
+    }
+
     /// For the fragments a page's script asks for again while rows are in
     /// transition: their reads go after members' pages and refreshes.
     pub fn polling(mut self) -> Self {
@@ -138,8 +152,13 @@ fn push_account_query(into: &mut String, id: i64) {
     let _ = write!(into, "{id}");
 }
 
-fn session_key(org_id: i64) -> String {
-    format!("cloud_account.{org_id}")
+/// The account a member last chose, one per provider: the servers page and
+/// the nodes page each keep their own.
+fn session_key(org_id: i64, provider: Option<Provider>) -> String {
+    match provider {
+        None | Some(Provider::CloudPanel) => format!("cloud_account.{org_id}"),
+        Some(other) => format!("cloud_account.{org_id}.{}", other.key()),
+    }
 }
 
 /// Opens the account the request names, or else the fallback. Naming an
@@ -156,6 +175,20 @@ pub async fn connect(
         .map_err(|e| e.in_page(&ctx.page))
 }
 
+/// The account a page with an account switcher shows (the one its address
+/// names, else the one the member last chose), behind `permission`, and the
+/// accounts to switch to.
+pub async fn open_switchable(
+    ctx: &OrgCtx,
+    session: &Session,
+    permission: Permission,
+    account: &AccountParam,
+) -> AppResult<(Upstream, AccountList)> {
+    let tenant = ctx.require(permission).await?;
+    let up = connect(ctx, &tenant, session, account, Fallback::Remembered).await?;
+    Ok((up, tenant.accounts().await?))
+}
+
 async fn open_upstream(
     ctx: &OrgCtx,
     tenant: &Tenant<'_>,
@@ -163,14 +196,16 @@ async fn open_upstream(
     param: &AccountParam,
     fallback: Fallback,
 ) -> AppResult<Upstream> {
-    let key = session_key(ctx.org().id);
+    let key = session_key(ctx.org().id, tenant.cloud_provider());
     let named = param.id()?;
     let account = match (named, fallback) {
         (Some(id), _) => tenant.cloud(Some(id)).await,
         (None, Fallback::Remembered) => match session.get::<i64>(&key).ok().flatten() {
             // A remembered account that was deleted falls back to the default.
             Some(id) => match tenant.cloud(Some(id)).await {
-                Err(OpenError::NotFound) => tenant.cloud(None).await,
+                Err(OpenError::NotFound | OpenError::OtherProvider { .. }) => {
+                    tenant.cloud(None).await
+                }
                 other => other,
             },
             None => tenant.cloud(None).await,
@@ -191,14 +226,25 @@ async fn open_upstream(
 
 fn open_error(error: OpenError) -> AppError {
     match error {
-        OpenError::NoAccount => AppError::BadRequest(
+        OpenError::NoAccount {
+            of: Provider::CloudPanel,
+        } => AppError::BadRequest(
             "This organisation has no cloud account yet. Someone who may manage cloud \
              accounts adds one under Cloud accounts."
                 .into(),
         ),
+        OpenError::NoAccount { of } => AppError::BadRequest(format!(
+            "This organisation has no {} account yet. Someone who may manage cloud \
+             accounts adds one under Cloud accounts.",
+            of.title()
+        )),
         OpenError::NotFound => AppError::NotFound,
         OpenError::UnknownProvider(kind) => AppError::BadRequest(format!(
             "This cloud account is of a kind ({kind}) this panel cannot open."
+        )),
+        OpenError::OtherProvider { is, wanted } => AppError::BadRequest(format!(
+            "This cloud account is an {is} account; this page shows {wanted} accounts. \
+             Choose one of those in the account switcher."
         )),
         OpenError::Failed(e) => e.into(),
     }
@@ -207,6 +253,11 @@ fn open_error(error: OpenError) -> AppError {
 /// A read failed: the page says so in its own words (never a raw error
 /// page); a read waiting for the budget is not a failure.
 pub fn read_problem(what: &str, e: &CloudError) -> String {
+    read_problem_from(what, e, "the Cloud Panel")
+}
+
+/// [`read_problem`] for an account of the API named `api` (`Upstream::api_name`).
+pub fn read_problem_from(what: &str, e: &CloudError, api: &str) -> String {
     match e {
         CloudError::RateLimited { retry_after_secs } => {
             format!(
@@ -214,7 +265,7 @@ pub fn read_problem(what: &str, e: &CloudError) -> String {
                 loading(what)
             )
         }
-        other => format!("Could not load {what}: {}", other.user_message()),
+        other => format!("Could not load {what}: {}", other.user_message_for(api)),
     }
 }
 
@@ -246,10 +297,20 @@ pub fn found<T>(
     what: &str,
     result: Result<crate::cloudpanel::Fetched<T>, CloudError>,
 ) -> AppResult<crate::cloudpanel::Fetched<T>> {
+    found_from(ctx, "the Cloud Panel", what, result)
+}
+
+/// [`found`] for an account of the API named `api` (`Upstream::api_name`).
+pub fn found_from<T>(
+    ctx: &OrgCtx,
+    api: &str,
+    what: &str,
+    result: Result<crate::cloudpanel::Fetched<T>, CloudError>,
+) -> AppResult<crate::cloudpanel::Fetched<T>> {
     match result {
         Ok(fetched) => Ok(fetched),
         Err(CloudError::NotFound { .. }) => Err(AppError::NotFound.in_page(&ctx.page)),
-        Err(e) => Err(AppError::cloud(what, &e).in_page(&ctx.page)),
+        Err(e) => Err(AppError::cloud_from(what, &e, api).in_page(&ctx.page)),
     }
 }
 

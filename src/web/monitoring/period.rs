@@ -6,8 +6,8 @@
 use serde::Deserialize;
 
 use crate::cloudpanel::{Period, TimeRange};
-use crate::web::account::logs::filter::{PERIODS, read_date};
 use crate::web::cloud::FieldErrors;
+use crate::web::logs::filter::{PERIODS, read_date};
 
 const DEFAULT_PERIOD: &str = "LAST_24H";
 

@@ -1,19 +1,9 @@
-//! Networks: private networks, public IPs, firewall policies, load
-//! balancers and VPNs.
+//! What the network pages share: the posted fields, rename form and checks
+//! of the firewall policy and load balancer forms (also used by the
+//! monitoring policies), the pieces of the private network, public IP and
+//! VPN pages, and server IPs as the firewall policy and load balancer pages
+//! show them. Each family lives in its own module, named by its URL word.
 
-pub mod firewall_policies;
 pub mod form;
-pub mod load_balancers;
-mod parts;
-pub mod private_networks;
-pub mod public_ips;
+pub mod parts;
 pub mod server_ips;
-pub mod vpns;
-
-pub fn routes(cfg: &mut crate::web::routing::Routes) {
-    private_networks::routes(cfg);
-    public_ips::routes(cfg);
-    firewall_policies::routes(cfg);
-    load_balancers::routes(cfg);
-    vpns::routes(cfg);
-}
