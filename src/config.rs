@@ -152,7 +152,11 @@ impl Settings {
             change_queue_max: 100,
             log_filter: "info".to_owned(),
             log_format: LogFormat::Text,
-            allowed_base_urls: vec![crate::cloudpanel::DEFAULT_BASE_URL.to_owned()],
+            // Both providers' public APIs.
+            allowed_base_urls: vec![
+                crate::cloudpanel::DEFAULT_BASE_URL.to_owned(),
+                crate::cloudpanel::e2e::DEFAULT_BASE_URL.to_owned(),
+            ],
             metrics_token: None,
         }
     }
@@ -588,6 +592,7 @@ mod tests {
     fn allowed_base_urls_default_to_the_official_api_and_are_normalised() {
         let s = Settings::from_vars(&HashMap::new()).unwrap();
         assert!(s.base_url_allowed(crate::cloudpanel::DEFAULT_BASE_URL));
+        assert!(s.base_url_allowed(crate::cloudpanel::e2e::DEFAULT_BASE_URL));
         let s = Settings::from_vars(&vars(&[(
             "TEAMPANEL_ALLOWED_BASE_URLS",
             "https://api.example.com/v1/ , http://127.0.0.1:9000/v1",
