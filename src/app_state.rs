@@ -23,6 +23,8 @@ pub struct AppState {
     /// The one way to an organisation's rows and cloud accounts.
     pub door: Door,
     pub throttle: LoginThrottle,
+    /// Each API token's requests per minute.
+    pub api_rate: crate::auth::api_rate::ApiRate,
     /// Runs sign-ins' password checks, one per core at a time; the rarer
     /// hashing of signed-in pages and the command line uses the process's
     /// own ([`Hasher::shared`]).
@@ -43,6 +45,7 @@ impl AppState {
         cloud: CloudPanel,
     ) -> Self {
         Self {
+            api_rate: crate::auth::api_rate::ApiRate::new(settings.api_rate_limit),
             door: Door::new(
                 db.clone(),
                 keys.clone(),

@@ -74,6 +74,8 @@ pub struct Settings {
     /// Changes that may wait in one cloud account's queue for its request
     /// budget; past it a change is refused.
     pub change_queue_max: u32,
+    /// Requests per minute each API token may make.
+    pub api_rate_limit: u32,
     /// `tracing` filter, e.g. `info` or `teampanel=debug,info`.
     pub log_filter: String,
     /// How log lines are written: for people or for machines.
@@ -150,6 +152,7 @@ impl Settings {
             upstream_timeout: Duration::from_secs(15),
             upstream_rate_window: Duration::from_secs(60),
             change_queue_max: 100,
+            api_rate_limit: 120,
             log_filter: "info".to_owned(),
             log_format: LogFormat::Text,
             // Both providers' public APIs.
@@ -306,6 +309,11 @@ impl Settings {
         )? {
             s.change_queue_max = u32::try_from(n).unwrap_or(u32::MAX);
         }
+        if let Some(n) =
+            source.number("TEAMPANEL_API_RATE_LIMIT", file.api_rate_limit, 1, 100_000)?
+        {
+            s.api_rate_limit = u32::try_from(n).unwrap_or(u32::MAX);
+        }
         if let Some((_, raw)) = source.get("TEAMPANEL_LOG", file.log.as_deref()) {
             s.log_filter = raw;
         }
@@ -399,6 +407,7 @@ struct FileSettings {
     upstream_timeout_seconds: Option<u64>,
     upstream_rate_window_seconds: Option<u64>,
     change_queue_max: Option<u64>,
+    api_rate_limit: Option<u64>,
     log: Option<String>,
     log_format: Option<String>,
     allowed_base_urls: Option<String>,

@@ -15,6 +15,7 @@
 
 mod accounts;
 mod actor;
+mod api_tokens;
 mod audit_log;
 mod cloud;
 mod members;
@@ -37,9 +38,13 @@ use crate::db::orgs::{self, Organisation};
 use crate::rbac::{Permission, PermissionSet};
 
 pub use actor::Actor;
+pub use api_tokens::{Revoked as TokenRevoked, TokenUse};
 pub use cloud::{CloudAccount, OpenError};
 pub use queue::{AccountQueue, Cancelled, DrainClaim, Enqueued, QueueSummary, QueuedChange};
 pub use store::accounts::{CloudAccountRow, Credentials, NameTaken, Provider};
+pub use store::api_tokens::{
+    Access as TokenAccess, ApiTokenRow, TOKEN_PREFIX, hash_token as hash_api_token,
+};
 pub use store::invitations::{
     Accepted, FoundInvitation, Invitation, InvitationState,
     LIFETIME_SECS as INVITATION_LIFETIME_SECS,

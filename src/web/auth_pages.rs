@@ -1,4 +1,5 @@
-//! Sign in, sign out, and the user's own account page (password, sessions).
+//! Sign in, sign out, and the user's own account page (password, sessions;
+//! its API token section is `web::api_tokens`).
 
 use actix_session::Session;
 use actix_web::http::{StatusCode, header};
@@ -11,6 +12,7 @@ use crate::audit::{self, LocalChange, NewEvent, Outcome};
 use crate::auth::password;
 use crate::db::users::User;
 use crate::db::{sessions, two_factor, users};
+use crate::web::api_tokens::section::{TokenErrors, TokenForm, TokenSection};
 use crate::web::confirm::{self, ConfirmStep, Confirmation};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::CurrentUser;
@@ -214,6 +216,8 @@ struct ProfilePage<'a> {
     recovery_codes_left: i64,
     /// The turn-off form's problem.
     two_factor_error: Option<&'a str>,
+    /// The member's API tokens and the form that makes one.
+    tokens: TokenSection,
 }
 
 impl ProfilePage<'_> {
@@ -261,6 +265,28 @@ pub(crate) async fn profile_page(
     status: StatusCode,
     problem: ProfileProblem<'_>,
 ) -> AppResult<HttpResponse> {
+    let tokens = TokenSection::load(
+        state,
+        &me.user,
+        &me.page,
+        TokenForm::default(),
+        TokenErrors::default(),
+        None,
+    )
+    .await?;
+    profile_page_with(state, session, me, status, problem, tokens).await
+}
+
+/// The account page with its API token section as given (a form that came
+/// back, or a token just made).
+pub(crate) async fn profile_page_with(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    status: StatusCode,
+    problem: ProfileProblem<'_>,
+    tokens: TokenSection,
+) -> AppResult<HttpResponse> {
     let current = session
         .get::<String>(sessions::PUBLIC_ID_KEY)
         .ok()
@@ -298,6 +324,7 @@ pub(crate) async fn profile_page(
             two_factor_on,
             recovery_codes_left,
             two_factor_error,
+            tokens,
         },
     )
 }

@@ -132,7 +132,9 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        if is_safe(req.method()) {
+        // API requests carry a token, never a session (their cookies are
+        // dropped in `middleware::frame`): nothing to forge a request with.
+        if is_safe(req.method()) || req.path().starts_with(crate::web::middleware::API_PREFIX) {
             return Either::Left(self.service.call(req));
         }
         Either::Right(Box::pin(check(req, self.service.clone())))

@@ -13,6 +13,12 @@ use tracing::Instrument;
 
 use crate::web::metrics;
 
+/// Where the JSON API lives. Its requests carry a token and nothing
+/// else: their cookies are dropped before the session middleware sees them
+/// (so a session opens nothing there, and is neither read nor extended),
+/// and the CSRF check, which guards a session's forms, does not apply.
+pub const API_PREFIX: &str = "/api/";
+
 /// The id of one request, for log lines, audit events and error reports;
 /// shown as 16 hex digits.
 #[derive(Debug, Clone, Copy)]
@@ -38,14 +44,18 @@ impl RequestId {
 /// line, its count and time in the metrics under its route pattern, and the
 /// security headers.
 pub async fn frame(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let id = RequestId(rand::rng().random::<u64>());
     let method = metrics::method_label(req.method());
     let route = metrics::route_of(&req);
-    // The path only: query strings may carry search terms or one-time links.
+    if req.path().starts_with(API_PREFIX) {
+        req.headers_mut().remove(header::COOKIE);
+    }
+    // The path only: query strings may carry search terms, one-time links
+    // or an API token (`?token=`), which must never reach a log line.
     let span = tracing::info_span!("request", request_id = %id, method, path = %req.path());
     let hsts = req
         .app_data::<actix_web::web::Data<Hsts>>()

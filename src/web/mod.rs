@@ -2,6 +2,8 @@
 //! (as its templates' folder), and the route table.
 
 pub mod admin;
+pub mod api;
+pub mod api_tokens;
 pub mod assets;
 pub mod audit;
 pub mod auth_pages;
@@ -89,6 +91,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(auth_pages::end_session),
         );
     two_factor::routes(&mut table);
+    api_tokens::routes(&mut table);
     org::routes(&mut table);
     cloud_accounts::routes(&mut table);
     audit::routes(&mut table);
@@ -114,6 +117,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     e2e_catalogue::routes(&mut table);
     admin::routes(&mut table);
     table.register(cfg);
+    api::register(cfg);
 }
 
 /// Renders a template into an HTML response with the given status.

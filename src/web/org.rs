@@ -20,6 +20,7 @@ pub fn org_routes() -> Vec<(&'static str, &'static str)> {
     let modules: &[&[(&str, &str)]] = &[
         crate::web::org_home::ROUTES,
         crate::web::members::ROUTES,
+        crate::web::api_tokens::ROUTES,
         crate::web::org_two_factor::ROUTES,
         crate::web::roles::ROUTES,
         crate::web::cloud_accounts::ROUTES,

@@ -205,6 +205,13 @@ const NAV: &[NavEntry] = &[
         needs: None,
     },
     NavEntry {
+        key: "api_tokens",
+        label: "API tokens",
+        group: "Organisation",
+        path: "api_tokens",
+        needs: Some(perms::ORGANISATION_MANAGE_MEMBERS),
+    },
+    NavEntry {
         key: "cloud_accounts",
         label: "Cloud accounts",
         group: "Organisation",

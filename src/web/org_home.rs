@@ -156,11 +156,18 @@ org_routes! {
 /// The cloud permission the dashboard opens accounts under: the first
 /// show-flag the member holds. None: the member sees no cloud cards.
 fn opener(ctx: &OrgCtx) -> Option<Permission> {
+    cloud_panel_opener(|p| ctx.can(p))
+}
+
+/// The first Cloud Panel `show` flag of the overview's cards that `can`
+/// holds: the one under which its accounts are opened to read their budget
+/// (the API's account list opens them the same way).
+pub fn cloud_panel_opener(can: impl Fn(Permission) -> bool) -> Option<Permission> {
     FAMILIES
         .iter()
         .map(|(p, _, _)| *p)
         .chain([perms::MONITORING_CENTER_SHOW])
-        .find(|p| ctx.can(*p))
+        .find(|p| can(*p))
 }
 
 /// "Check the token now" on an account's card: `GET /ping_auth` with the

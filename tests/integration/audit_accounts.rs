@@ -23,7 +23,7 @@ const WRONG: &str = "tp-Sekr3t-not-known-to-the-simulator-0000";
 // Log capture: every line the panel logs while these tests run.
 
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Captured(pub(crate) Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -39,7 +39,7 @@ impl Write for Captured {
 
 /// Installs a global debug-level subscriber writing into a buffer; `None`
 /// when another subscriber was installed first (then logs cannot be checked).
-fn captured_logs() -> Option<Captured> {
+pub(crate) fn captured_logs() -> Option<Captured> {
     static LOGS: OnceLock<Option<Captured>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let captured = Captured::default();

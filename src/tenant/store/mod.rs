@@ -3,6 +3,7 @@
 //! permission check, may pass one.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod invitations;
 pub mod members;
 pub mod queue;
