@@ -415,7 +415,7 @@ impl Ttl {
 }
 
 /// Whether `path` is `root` or below it.
-fn in_tree(root: &str, path: &str) -> bool {
+pub(super) fn in_tree(root: &str, path: &str) -> bool {
     path.strip_prefix(root)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }

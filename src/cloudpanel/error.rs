@@ -246,7 +246,7 @@ impl CloudError {
 }
 
 /// "the Cloud Panel" → "The Cloud Panel".
-fn capitalised(api: &str) -> String {
+pub fn capitalised(api: &str) -> String {
     let mut chars = api.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

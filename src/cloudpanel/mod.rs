@@ -46,7 +46,7 @@ pub mod storages;
 pub use budget::{BudgetSnapshot, Priority};
 pub use counters::CounterSnapshot;
 pub use de::Timestamp;
-pub use error::CloudError;
+pub use error::{CloudError, capitalised};
 pub use query::{ListQuery, Period, TimeRange};
 pub use queueing::{Parked, RawWrite, ordinal};
 
@@ -102,6 +102,10 @@ impl From<&str> for SecretToken {
     }
 }
 
+/// The APIs' names in a sentence, for messages (see [`Api::name`]).
+pub const CLOUD_PANEL_NAME: &str = "the Cloud Panel";
+pub const E2E_NAME: &str = "E2E Networks";
+
 /// Which API an account speaks: the transport (budget, cache, queue,
 /// grant) is shared; how a request is signed, how the rate-limit headers
 /// and the answers read, and which endpoints exist, are the API's.
@@ -118,8 +122,8 @@ impl Api {
     /// The API's name in a sentence: "the Cloud Panel".
     pub fn name(&self) -> &'static str {
         match self {
-            Api::CloudPanel => "the Cloud Panel",
-            Api::E2e(_) => "E2E Networks",
+            Api::CloudPanel => CLOUD_PANEL_NAME,
+            Api::E2e(_) => E2E_NAME,
         }
     }
 }

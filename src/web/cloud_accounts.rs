@@ -58,14 +58,8 @@ impl PingProblem {
 impl PingProblem {
     /// Why the API of `provider` refused the credentials, in words for the form.
     fn new(error: &CloudError, provider: Provider) -> Self {
-        let api = match provider {
-            Provider::CloudPanel => "the Cloud Panel",
-            Provider::E2e => "E2E Networks",
-        };
-        let the_api = match provider {
-            Provider::CloudPanel => "The Cloud Panel",
-            Provider::E2e => "E2E Networks",
-        };
+        let api = provider.api_name();
+        let the_api = crate::cloudpanel::capitalised(api);
         let (credentials, them, product, reply) = match provider {
             Provider::CloudPanel => (
                 "this token",
@@ -587,10 +581,7 @@ async fn add(
         format!(
             "Cloud account “{}” added; {} accepted its token (…{}).",
             row.name,
-            match provider {
-                Provider::CloudPanel => "the Cloud Panel",
-                Provider::E2e => "E2E Networks",
-            },
+            provider.api_name(),
             row.token_last4
         ),
     );
@@ -676,10 +667,7 @@ async fn replace_token(
         format!(
             "The token of “{}” was replaced (now …{last_four}) and accepted by {}.",
             row.name,
-            match provider {
-                Provider::CloudPanel => "the Cloud Panel",
-                Provider::E2e => "E2E Networks",
-            }
+            provider.api_name()
         ),
     );
     Ok(redirect(&org.href("cloud_accounts")))

@@ -2,7 +2,7 @@
 //! how long each answer stays fresh and what a change outdates.
 
 use crate::cloudpanel::CloudError;
-use crate::cloudpanel::cache::{Freshness, Scope};
+use crate::cloudpanel::cache::{Freshness, Scope, in_tree};
 use serde_json::Value;
 
 /// The payload of an answer: `data` of the `{code, message, data, errors}`
@@ -35,12 +35,6 @@ pub fn seconds_until(reset: u64) -> u64 {
     }
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
     reset.saturating_sub(now)
-}
-
-fn in_tree(root: &str, path: &str) -> bool {
-    let root = root.trim_end_matches('/');
-    path.strip_prefix(root)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// How long an answer at `path` stays fresh: the image categories and plans

@@ -58,6 +58,14 @@ impl Provider {
         }
     }
 
+    /// Its API's name in a sentence, as `cloudpanel::Api::name` says it.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Self::CloudPanel => crate::cloudpanel::CLOUD_PANEL_NAME,
+            Self::E2e => crate::cloudpanel::E2E_NAME,
+        }
+    }
+
     /// `None` for a kind this build does not know: such an account is not opened.
     pub fn parse(key: &str) -> Option<Self> {
         match key {

@@ -77,14 +77,10 @@ pub fn form_problem(e: &CloudError, fields_named: bool, nothing: &str) -> String
 /// [`form_problem`] for an account of the API named `api`.
 pub fn form_problem_from(e: &CloudError, fields_named: bool, nothing: &str, api: &str) -> String {
     match e {
-        _ if fields_named => {
-            let mut chars = api.chars();
-            let the_api: String = chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default();
-            format!("{the_api} refused some values; see the messages beside the fields. {nothing}")
-        }
+        _ if fields_named => format!(
+            "{} refused some values; see the messages beside the fields. {nothing}",
+            crate::cloudpanel::capitalised(api)
+        ),
         CloudError::Rejected { .. } | CloudError::Forbidden { .. } => {
             format!("{} {nothing}", e.user_message_for(api))
         }
