@@ -14,7 +14,7 @@ fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretToken>, D::Err
         .map(SecretToken::new))
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct User {
     #[serde(deserialize_with = "de::string")]
@@ -36,23 +36,25 @@ pub struct User {
     pub roles: Option<IdName>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct UserApi {
     #[serde(deserialize_with = "de::lenient_bool")]
     pub active: bool,
     /// Null while API access is disabled.
-    #[serde(deserialize_with = "secret")]
+    // A credential: never written out by the panel's API.
+    #[serde(deserialize_with = "secret", skip_serializing)]
     pub key: Option<SecretToken>,
     /// Empty means any address may use the key.
     #[serde(deserialize_with = "de::strings")]
     pub allowed_ips: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ApiKey {
-    #[serde(deserialize_with = "secret")]
+    // A credential: never written out by the panel's API.
+    #[serde(deserialize_with = "secret", skip_serializing)]
     pub key: Option<SecretToken>,
 }
 
@@ -146,7 +148,7 @@ impl<'de> Deserialize<'de> for Permissions {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Role {
     #[serde(deserialize_with = "de::string")]
@@ -388,5 +390,44 @@ mod tests {
             serde_json::to_value(body).unwrap(),
             json!({"state": "DISABLE"})
         );
+    }
+
+    #[test]
+    fn permissions_are_written_back_as_nested_flags() {
+        let p: Permissions = serde_json::from_value(json!({
+            "servers": {"show": true, "start": "1", "delete": 0, "odd": null},
+            "images": {},
+            "broken": "yes"
+        }))
+        .unwrap();
+        let written = serde_json::to_value(&p).unwrap();
+        assert_eq!(
+            written,
+            json!({"servers": {"show": true, "start": true, "delete": false}, "images": {}})
+        );
+        let again: Permissions = serde_json::from_value(written).unwrap();
+        assert_eq!(again, p);
+    }
+
+    #[test]
+    fn a_users_api_key_is_never_serialised() {
+        let u: User = serde_json::from_value(json!({
+            "id": "U", "name": "034b011e.user", "state": "ACTIVE", "creation_date": "2015-05-07 09:47:34",
+            "api": {"active": true, "key": "0123456789abcdef", "allowed_ips": ["1.2.3.4"]},
+            "roles": {"id": "R", "name": "Administrator"}
+        }))
+        .unwrap();
+        let written = serde_json::to_value(&u).unwrap();
+        assert!(!written.to_string().contains("0123456789abcdef"));
+        assert_eq!(
+            written["api"],
+            json!({"active": true, "allowed_ips": ["1.2.3.4"]})
+        );
+        assert_eq!(
+            written["roles"],
+            json!({"id": "R", "name": "Administrator"})
+        );
+        let key: ApiKey = serde_json::from_value(json!({"key": "0123456789abcdef"})).unwrap();
+        assert_eq!(serde_json::to_value(&key).unwrap(), json!({}));
     }
 }

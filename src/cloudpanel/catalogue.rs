@@ -5,11 +5,11 @@ use super::common::first_text;
 use super::de::{self};
 use super::servers::Hardware;
 use super::{AccountClient, CloudError, Fetched, ListQuery, seg};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A fixed instance size (M, L, XL, XXL...) or a baremetal model.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct InstanceSize {
     #[serde(deserialize_with = "de::string")]
@@ -22,7 +22,7 @@ pub struct InstanceSize {
 
 /// An installable image: server appliances, recovery appliances and DVD ISOs
 /// share this shape (examples say `architecture` for `os_architecture`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Appliance {
     #[serde(deserialize_with = "de::string")]
@@ -86,7 +86,7 @@ fn license_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, 
         .collect())
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Datacenter {
     #[serde(deserialize_with = "de::string")]
@@ -101,7 +101,7 @@ pub struct Datacenter {
 }
 
 /// `GET /pricing`: only an example exists, with typos; read by hand.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Pricing {
     #[serde(deserialize_with = "de::string")]
@@ -112,7 +112,7 @@ pub struct Pricing {
     pub pricing_plans: PricingPlans,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct PricingPlans {
     #[serde(deserialize_with = "de::obj")]
@@ -129,7 +129,7 @@ pub struct PricingPlans {
     pub backups: Option<Price>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ServerPricing {
     #[serde(deserialize_with = "de::vec")]
@@ -139,7 +139,7 @@ pub struct ServerPricing {
     pub flexible_server: Vec<Price>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Price {
     #[serde(deserialize_with = "de::string")]

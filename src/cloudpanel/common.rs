@@ -4,7 +4,7 @@ use super::de::{self, api_enum, looks_transitional};
 use serde::{Deserialize, Serialize};
 
 /// `{id, name}`: how resources refer to each other.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct IdName {
     #[serde(deserialize_with = "de::string")]
@@ -15,7 +15,7 @@ pub struct IdName {
 
 /// The datacenter embedded in most resources. Some examples say `name`
 /// where the schema says `location`; both are read.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct DatacenterRef {
     #[serde(deserialize_with = "de::string")]
@@ -27,7 +27,7 @@ pub struct DatacenterRef {
 }
 
 /// A server IP as firewall policies and load balancers list it.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ServerIpRef {
     #[serde(deserialize_with = "de::string")]
@@ -153,7 +153,7 @@ impl ResourceState {
 }
 
 /// `{state, percent}` of a server or a log entry.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ServerStatus {
     pub state: ServerState,

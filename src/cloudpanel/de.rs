@@ -518,4 +518,29 @@ mod tests {
             json!("DARK_BLUE")
         );
     }
+
+    #[test]
+    fn timestamps_are_written_back_as_rfc3339_or_as_sent() {
+        let read: Vec<Timestamp> = serde_json::from_value(json!([
+            "2015-05-07 09:47:34",
+            "2015-04-06T23:48:38Z",
+            1430984854,
+            "30-06-2015T 14:52:35+00.00",
+            null
+        ]))
+        .unwrap();
+        let written = serde_json::to_value(&read).unwrap();
+        assert_eq!(
+            written,
+            json!([
+                "2015-05-07T09:47:34+00:00",
+                "2015-04-06T23:48:38+00:00",
+                "2015-05-07T07:47:34+00:00",
+                "30-06-2015T 14:52:35+00.00",
+                ""
+            ])
+        );
+        let again: Vec<Timestamp> = serde_json::from_value(written).unwrap();
+        assert_eq!(again, read);
+    }
 }

@@ -45,9 +45,14 @@ pub enum CloudError {
     /// Not a failure: the account's request budget is spent (or earlier
     /// changes wait), so the change waits in the account's queue and is
     /// sent when the budget allows. `position` is 1 for the next to run;
-    /// 0 until the queue has placed it.
+    /// 0 until the queue has placed it; `queue_id` is its row in the
+    /// queue once placed (what the JSON API's status address names).
     #[error("queued: {position} in line, runs in about {wait_secs} s")]
-    Queued { position: u32, wait_secs: u64 },
+    Queued {
+        position: u32,
+        wait_secs: u64,
+        queue_id: Option<i64>,
+    },
     /// The account's queue of changes is full: nothing was sent or queued.
     #[error("the queue of changes for this cloud account is full ({waiting} waiting)")]
     QueueFull { waiting: u32, retry_after_secs: u64 },
@@ -114,6 +119,7 @@ impl CloudError {
             CloudError::Queued {
                 position,
                 wait_secs,
+                ..
             } => {
                 let when = if *wait_secs == 0 {
                     "runs in a moment".to_owned()
@@ -374,6 +380,7 @@ mod tests {
         let m = CloudError::Queued {
             position: 2,
             wait_secs: 20,
+            queue_id: Some(7),
         }
         .user_message();
         assert_eq!(

@@ -12,7 +12,7 @@ api_enum!(Frequency {
     Weekly => "WEEKLY",
 });
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Image {
     #[serde(deserialize_with = "de::string")]

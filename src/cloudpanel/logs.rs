@@ -3,11 +3,11 @@
 use super::common::IdName;
 use super::de::{self, Timestamp};
 use super::{AccountClient, CloudError, Fetched, ListQuery, TimeRange, seg};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct LogEntry {
     #[serde(deserialize_with = "de::string")]
@@ -35,7 +35,7 @@ pub struct LogEntry {
     pub user: Option<IdName>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct LogStatus {
     /// e.g. `COMPLETED`.
@@ -62,7 +62,14 @@ impl<'de> Deserialize<'de> for Usages {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// The usages as the API sent them: resource class → list of items.
+impl Serialize for Usages {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct UsageItem {
     #[serde(deserialize_with = "de::opt_string")]
@@ -73,7 +80,7 @@ pub struct UsageItem {
     pub services: Vec<UsageService>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct UsageService {
     /// `CPU`, `RAM`, `HDD`, `IP`, `size`, `UNUSED_IP`, ...
@@ -92,7 +99,7 @@ pub struct UsageService {
     pub detail: Vec<UsageDetail>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct UsageDetail {
     #[serde(deserialize_with = "de::string")]
@@ -159,5 +166,26 @@ mod tests {
         assert_eq!(u.0["SERVERS"][0].services[0].detail[0].avg_amount, "1");
         assert_eq!(u.0["PUBLIC_IPS"][0].id, None);
         assert!(u.0["NEW_THING"].is_empty());
+    }
+
+    #[test]
+    fn usages_are_written_back_by_resource_class() {
+        let u: Usages = serde_json::from_value(json!({
+            "SERVERS": [{"id": "S", "name": "web", "services": [{"type": "CPU", "avg_amount": "1.00", "unit": "vCore", "usage": "24",
+                "detail": [{"avg_amount": 1, "unit": "vCore", "start_date": "2015-05-07T00:00:00Z", "end_date": "", "usage": 24}]}]}],
+            "NEW_THING": null
+        }))
+        .unwrap();
+        let written = serde_json::to_value(&u).unwrap();
+        assert_eq!(written["NEW_THING"], json!([]));
+        let service = &written["SERVERS"][0]["services"][0];
+        assert_eq!(service["type"], json!("CPU"));
+        assert_eq!(service["usage"], json!(24.0));
+        assert_eq!(
+            service["detail"][0]["start_date"],
+            json!("2015-05-07T00:00:00+00:00")
+        );
+        let again: Usages = serde_json::from_value(written).unwrap();
+        assert_eq!(again, u);
     }
 }

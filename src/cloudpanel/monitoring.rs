@@ -3,13 +3,14 @@
 use super::common::{DatacenterRef, IdName, IdsBody, NameDescription, ResourceState, ServerState};
 use super::de::{self, Timestamp};
 use super::{AccountClient, CloudError, Fetched, ListQuery, TimeRange, seg};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 // ---------------------------------------------------------------- center
 
 /// One monitored server in `GET /monitoring_center`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct MonitoredServer {
     #[serde(deserialize_with = "de::string")]
@@ -27,7 +28,7 @@ pub struct MonitoredServer {
     pub datacenter: DatacenterRef,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct MonitorStatus {
     pub state: ServerState,
@@ -53,7 +54,7 @@ fn state_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
     })
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct AlertCounts {
     #[serde(deserialize_with = "de::obj")]
@@ -64,7 +65,7 @@ pub struct AlertCounts {
     pub process: Counts,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Counts {
     #[serde(deserialize_with = "de::lenient_u32")]
@@ -75,7 +76,7 @@ pub struct Counts {
     pub ok: u32,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct AgentInfo {
     #[serde(deserialize_with = "de::lenient_bool")]
@@ -87,7 +88,7 @@ pub struct AgentInfo {
 }
 
 /// `GET /monitoring_center/{server_id}`: usage over a time range.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ServerMonitoring {
     #[serde(deserialize_with = "de::string")]
@@ -115,7 +116,7 @@ pub struct ServerMonitoring {
 }
 
 /// A measured resource: thresholds, samples and units.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Series {
     #[serde(deserialize_with = "de::opt_f64")]
@@ -167,9 +168,25 @@ impl<'de> Deserialize<'de> for Sample {
     }
 }
 
+/// The sample as the API sent it: one object with `date` (left out when
+/// there was none) beside each numeric field.
+impl Serialize for Sample {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let dated = !self.date.is_empty();
+        let mut m = s.serialize_map(Some(self.values.len() + usize::from(dated)))?;
+        if dated {
+            m.serialize_entry("date", &self.date)?;
+        }
+        for (k, v) in &self.values {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
 // -------------------------------------------------------------- policies
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct MonitoringPolicy {
     #[serde(deserialize_with = "de::string")]
@@ -256,7 +273,7 @@ pub struct Level {
     pub value: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct PortAlert {
     #[serde(deserialize_with = "de::string")]
@@ -273,7 +290,7 @@ pub struct PortAlert {
     pub email_notification: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ProcessAlert {
     #[serde(deserialize_with = "de::string")]
@@ -600,5 +617,24 @@ mod tests {
             m.internal_ping.unwrap_or_default().data[0].get("rta"),
             Some(0.5)
         );
+    }
+
+    #[test]
+    fn a_sample_is_written_back_as_the_api_sent_it() {
+        let read: Vec<Sample> = serde_json::from_value(json!([
+            {"date": "2015-05-19T00:05:00Z", "pl": 0, "rta": "0.5", "note": "text"},
+            {"used_percent": 2}
+        ]))
+        .unwrap();
+        let written = serde_json::to_value(&read).unwrap();
+        assert_eq!(
+            written,
+            json!([
+                {"date": "2015-05-19T00:05:00+00:00", "pl": 0.0, "rta": 0.5},
+                {"used_percent": 2.0}
+            ])
+        );
+        let again: Vec<Sample> = serde_json::from_value(written).unwrap();
+        assert_eq!(again, read);
     }
 }

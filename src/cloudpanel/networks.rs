@@ -25,7 +25,7 @@ api_enum!(
 
 // ---------------------------------------------------------------- firewall
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct FirewallPolicy {
     #[serde(deserialize_with = "de::string")]
@@ -47,7 +47,7 @@ pub struct FirewallPolicy {
     pub server_ips: Vec<ServerIpRef>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct FirewallRule {
     #[serde(deserialize_with = "de::string")]
@@ -124,7 +124,7 @@ api_enum!(BalancingMethod {
     LeastConnections => "LEAST_CONNECTIONS",
 });
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct LoadBalancer {
     #[serde(deserialize_with = "de::string")]
@@ -166,7 +166,7 @@ pub struct LoadBalancer {
     pub server_ips: Vec<ServerIpRef>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct LbRule {
     #[serde(deserialize_with = "de::string")]
@@ -233,7 +233,7 @@ pub struct UpdateLoadBalancer {
 
 // --------------------------------------------------------------- public IPs
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct PublicIp {
     #[serde(deserialize_with = "de::string")]
@@ -256,7 +256,7 @@ pub struct PublicIp {
     pub creation_date: Timestamp,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct AssignedTo {
     #[serde(deserialize_with = "de::string")]
@@ -285,7 +285,7 @@ struct ReverseDns<'a> {
 
 // --------------------------------------------------------- private networks
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct PrivateNetwork {
     #[serde(deserialize_with = "de::string")]
@@ -336,7 +336,7 @@ pub struct UpdatePrivateNetwork {
 
 // --------------------------------------------------------------------- VPNs
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Vpn {
     #[serde(deserialize_with = "de::string")]
@@ -369,10 +369,11 @@ pub struct CreateVpn {
 
 /// The VPN client configuration (the reference does not document its shape;
 /// the API sends the file base64-encoded in `config_zip_file`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct VpnConfiguration {
-    #[serde(deserialize_with = "de::string")]
+    // The client's keys and certificates: never written out by the panel's API.
+    #[serde(deserialize_with = "de::string", skip_serializing)]
     pub config_zip_file: String,
 }
 
@@ -815,5 +816,12 @@ mod tests {
             serde_json::to_value(&body).unwrap(),
             json!({"name": "web", "rules": [{"protocol": "TCP", "port_from": 80, "port_to": 80}]})
         );
+    }
+
+    #[test]
+    fn a_vpn_configuration_is_never_serialised() {
+        let conf: VpnConfiguration =
+            serde_json::from_value(json!({"config_zip_file": "aGVsbG8="})).unwrap();
+        assert_eq!(serde_json::to_value(&conf).unwrap(), json!({}));
     }
 }

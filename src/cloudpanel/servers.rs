@@ -7,7 +7,7 @@ use super::{AccountClient, CloudError, Fetched, ListQuery, seg};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A server, as `GET /servers/{id}` and most server changes return it.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Server {
     #[serde(deserialize_with = "de::string")]
@@ -23,7 +23,8 @@ pub struct Server {
     pub datacenter: DatacenterRef,
     pub creation_date: Timestamp,
     /// The first root password, when it was generated.
-    #[serde(deserialize_with = "de::opt_string")]
+    // A password: never written out by the panel's API.
+    #[serde(deserialize_with = "de::opt_string", skip_serializing)]
     pub first_password: Option<String>,
     /// True when SSH password login is enabled.
     #[serde(deserialize_with = "de::lenient_bool")]
@@ -67,7 +68,7 @@ fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(de::opt_string(d)?.filter(|s| !s.is_empty() && s != "0"))
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Hardware {
     #[serde(deserialize_with = "opt_id")]
@@ -92,7 +93,7 @@ impl Hardware {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Hdd {
     #[serde(deserialize_with = "de::string")]
@@ -105,7 +106,7 @@ pub struct Hdd {
 }
 
 /// An IP of a server.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ServerIp {
     #[serde(deserialize_with = "de::string")]
@@ -126,7 +127,7 @@ pub struct ServerIp {
     pub load_balancers: Vec<IdName>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Snapshot {
     #[serde(deserialize_with = "de::string")]
@@ -135,7 +136,7 @@ pub struct Snapshot {
     pub deletion_date: Timestamp,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Alerts {
     #[serde(deserialize_with = "de::vec")]
@@ -144,7 +145,7 @@ pub struct Alerts {
     pub warning: Vec<Alert>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Alert {
     pub date: Timestamp,
@@ -862,6 +863,24 @@ mod tests {
         assert_eq!(
             serde_json::to_value(ServerAction::power_on()).unwrap(),
             json!({"action": "POWER_ON"})
+        );
+    }
+
+    #[test]
+    fn a_servers_first_password_is_never_serialised() {
+        let servers: Vec<Server> = crate::cloudpanel::de::decode_items(list_example());
+        let written = serde_json::to_value(&servers[0]).unwrap();
+        assert!(!written.to_string().contains("Fg52K21nz8"));
+        assert!(written.get("first_password").is_none());
+        assert_eq!(written["ips"][0]["type"], json!("IPV4"));
+        assert_eq!(written["status"]["state"], json!("POWERED_OFF"));
+        let again: Server = serde_json::from_value(written).unwrap();
+        assert_eq!(
+            again,
+            Server {
+                first_password: None,
+                ..servers[0].clone()
+            }
         );
     }
 }

@@ -5,7 +5,7 @@ use super::de::{self, Timestamp};
 use super::{AccountClient, CloudError, Fetched, ListQuery, seg};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SshKey {
     #[serde(deserialize_with = "de::string")]
@@ -22,7 +22,8 @@ pub struct SshKey {
     #[serde(deserialize_with = "de::string")]
     pub public_key: String,
     /// Only when the API generated the pair (the field is undocumented).
-    #[serde(deserialize_with = "de::opt_string")]
+    // A private key: never written out by the panel's API.
+    #[serde(deserialize_with = "de::opt_string", skip_serializing)]
     pub private_key: Option<String>,
     pub creation_date: Timestamp,
 }
@@ -80,5 +81,17 @@ mod tests {
         assert!(k.state.is_transitional());
         assert_eq!(k.servers[0].name, "web");
         assert!(k.creation_date.parsed().is_none());
+    }
+
+    #[test]
+    fn a_generated_private_key_is_never_serialised() {
+        let k: SshKey = serde_json::from_value(json!({
+            "id": "K", "public_key": "ssh-rsa AAAA",
+            "private_key": "-----BEGIN OPENSSH PRIVATE KEY-----"
+        }))
+        .unwrap();
+        let written = serde_json::to_value(&k).unwrap();
+        assert!(written.get("private_key").is_none());
+        assert_eq!(written["public_key"], json!("ssh-rsa AAAA"));
     }
 }

@@ -5,7 +5,7 @@ use super::de::{self, Timestamp};
 use super::{AccountClient, CloudError, Fetched, ListQuery, seg};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct BlockStorage {
     #[serde(deserialize_with = "de::string")]
@@ -66,7 +66,7 @@ struct ServerIdBody<'a> {
     server_id: &'a str,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SharedStorage {
     #[serde(deserialize_with = "de::string")]
@@ -97,7 +97,7 @@ pub struct SharedStorage {
     pub servers: Vec<SharedStorageServer>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SharedStorageServer {
     #[serde(deserialize_with = "de::string")]
@@ -133,14 +133,15 @@ struct GrantsBody<'a> {
 }
 
 /// The credentials for reaching shared storages, per datacenter.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SharedStorageAccess {
     #[serde(deserialize_with = "de::obj")]
     pub datacenter: DatacenterRef,
     pub state: ResourceState,
     /// Base64.
-    #[serde(deserialize_with = "de::string")]
+    // A Kerberos keytab (keys): never written out by the panel's API.
+    #[serde(deserialize_with = "de::string", skip_serializing)]
     pub kerberos_content_file: String,
     #[serde(deserialize_with = "de::lenient_bool")]
     pub needs_password_reset: bool,
@@ -326,5 +327,17 @@ mod tests {
         )
         .unwrap();
         assert!(!a.needs_password_reset);
+    }
+
+    #[test]
+    fn the_kerberos_keytab_is_never_serialised() {
+        let a: SharedStorageAccess = serde_json::from_value(json!({
+            "state": "ACTIVE", "kerberos_content_file": "BQIAAABSAAIACERFVjEuTEFO",
+            "needs_password_reset": 0, "user_domain": "nas2\\uid183564"
+        }))
+        .unwrap();
+        let written = serde_json::to_value(&a).unwrap();
+        assert!(written.get("kerberos_content_file").is_none());
+        assert_eq!(written["user_domain"], json!("nas2\\uid183564"));
     }
 }

@@ -691,6 +691,7 @@ impl AccountClient {
         let queued = CloudError::Queued {
             position: 0,
             wait_secs: 0,
+            queue_id: None,
         };
         let mut url = self.url(&raw.path, &[])?;
         if !raw.query.is_empty() {

@@ -70,7 +70,7 @@ fn non_empty(text: &str) -> Option<String> {
 
 impl AuditQuery {
     /// The filter, or every problem with the form.
-    fn filter(&self) -> Result<Filter, Vec<String>> {
+    pub(crate) fn filter(&self) -> Result<Filter, Vec<String>> {
         let mut problems = Vec::new();
         let outcome = match non_empty(&self.outcome) {
             None => None,

@@ -416,30 +416,36 @@ impl Session {
             .with_context(|| format!("the DevTools command {cmd} failed"))
     }
 
-    /// Makes the page's viewport (the window's inner size) `width` × `height`
-    /// CSS pixels. The window size includes whatever the browser draws around
-    /// the page, so the window is resized, measured, and resized again by the
-    /// difference.
+    /// Makes the page's viewport `width` × `height` CSS pixels. The size is
+    /// set through DevTools' device metrics override rather than by resizing
+    /// the window: a headless window resizes asynchronously, so the size read
+    /// back right after a resize may still be the old one. The override holds
+    /// across navigations and is read back until the page reports it.
     pub async fn set_viewport(&self, width: u32, height: u32) -> anyhow::Result<()> {
-        let (mut outer_width, mut outer_height) = (width, height);
-        for _ in 0..3 {
-            self.client
-                .set_window_size(outer_width, outer_height)
-                .await
-                .with_context(|| format!("Failed to resize the window to {width}×{height}"))?;
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}),
+        )
+        .await?;
+        let mut seen = (0, 0);
+        for _ in 0..20 {
             let inner = self
                 .execute("return [window.innerWidth, window.innerHeight];", vec![])
                 .await?;
-            let inner_width = inner[0].as_i64().unwrap_or_default();
-            let inner_height = inner[1].as_i64().unwrap_or_default();
-            if inner_width == i64::from(width) && inner_height == i64::from(height) {
+            seen = (
+                inner[0].as_i64().unwrap_or_default(),
+                inner[1].as_i64().unwrap_or_default(),
+            );
+            if seen == (i64::from(width), i64::from(height)) {
                 return Ok(());
             }
-            outer_width = u32::try_from(i64::from(outer_width) + i64::from(width) - inner_width)?;
-            outer_height =
-                u32::try_from(i64::from(outer_height) + i64::from(height) - inner_height)?;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        bail!("the browser would not show a {width}×{height} viewport")
+        bail!(
+            "the browser would not show a {width}×{height} viewport (it shows {}×{})",
+            seen.0,
+            seen.1
+        )
     }
 
     /// Makes the page see `prefers-color-scheme: dark` (or light), for this

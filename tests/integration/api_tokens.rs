@@ -11,10 +11,15 @@ use serde_json::Value;
 use crate::audit_accounts::captured_logs;
 use crate::helpers::{TestApp, client, location, spawn_demo, spawn_demo_configured, text_of};
 
-const HEADER: &str = "X-TEAMPANEL-TOKEN";
+pub(crate) const HEADER: &str = "X-TEAMPANEL-TOKEN";
 
 /// Makes a token on the profile page; returns it as the page showed it.
-async fn make_token(app: &TestApp, c: &reqwest::Client, name: &str, access: &str) -> String {
+pub(crate) async fn make_token(
+    app: &TestApp,
+    c: &reqwest::Client,
+    name: &str,
+    access: &str,
+) -> String {
     let response = app
         .post_form(
             c,
@@ -43,7 +48,7 @@ async fn make_token(app: &TestApp, c: &reqwest::Client, name: &str, access: &str
     value[..value.find('"').expect("quoted")].to_owned()
 }
 
-async fn token_id(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn token_id(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM api_tokens WHERE name = ?")
         .bind(name)
         .fetch_one(app.state.raw_db())
@@ -51,7 +56,7 @@ async fn token_id(app: &TestApp, name: &str) -> i64 {
         .unwrap()
 }
 
-async fn api(
+pub(crate) async fn api(
     app: &TestApp,
     path: &str,
     token: Option<&str>,
@@ -67,7 +72,7 @@ async fn api(
     (status, headers, body)
 }
 
-fn header(headers: &reqwest::header::HeaderMap, name: &str) -> String {
+pub(crate) fn header(headers: &reqwest::header::HeaderMap, name: &str) -> String {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -76,7 +81,7 @@ fn header(headers: &reqwest::header::HeaderMap, name: &str) -> String {
 }
 
 /// Every audit row as one text: what it holds anywhere.
-async fn audit_text(app: &TestApp) -> String {
+pub(crate) async fn audit_text(app: &TestApp) -> String {
     sqlx::query_scalar::<_, String>(
         "SELECT group_concat(action || ' ' || target_id || ' ' || target_name || ' ' || details || ' ' || COALESCE(error, ''), char(10)) FROM audit_events",
     )

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod access_pages;
+mod api_operations;
 mod api_tokens;
 mod audit_accounts;
 mod auth;

@@ -23,7 +23,7 @@ use crate::servers::{ORG, seeded, sim_server, sim_state};
 /// The demo with a queue of at most `max` changes per account, and a rate
 /// window of `window` for both the simulator and the panel: a short one
 /// refills soon, a long one keeps a change waiting for the whole test.
-async fn spawn(max: u32, window: Duration) -> TestApp {
+pub(crate) async fn spawn(max: u32, window: Duration) -> TestApp {
     spawn_demo_configured(
         |s| {
             s.change_queue_max = max;
@@ -38,7 +38,7 @@ async fn spawn(max: u32, window: Duration) -> TestApp {
     .await
 }
 
-const SHORT: Duration = Duration::from_secs(2);
+pub(crate) const SHORT: Duration = Duration::from_secs(2);
 const LONG: Duration = Duration::from_secs(60);
 
 fn set_faults(app: &TestApp, faults: Faults) {
@@ -50,7 +50,7 @@ fn set_faults(app: &TestApp, faults: Faults) {
 }
 
 /// From now on the API answers 429: the account's budget is spent.
-fn spend_budget(app: &TestApp) {
+pub(crate) fn spend_budget(app: &TestApp) {
     set_faults(
         app,
         Faults {
@@ -61,7 +61,7 @@ fn spend_budget(app: &TestApp) {
 }
 
 /// The API answers again; the budget refills at the window's reset.
-fn refill_budget(app: &TestApp) {
+pub(crate) fn refill_budget(app: &TestApp) {
     set_faults(app, Faults::default());
 }
 

@@ -5,15 +5,27 @@
 //! accounts under `e2e_nodes.show`; with neither, the answer is 403 under
 //! `servers.show`, audited like the overview's refusal.
 
-use actix_web::HttpResponse;
+use actix_web::{HttpResponse, Route};
 use serde_json::{Value, json};
 
 use super::door::ApiCtx;
 use super::error::ApiError;
+use super::routes::{ApiRoute, Verb};
 use crate::rbac::perms;
 use crate::web::org_home::cloud_panel_opener;
 
-pub async fn list(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
+pub fn routes() -> Vec<ApiRoute> {
+    vec![ApiRoute::org(
+        Verb::Get,
+        "/cloud_accounts",
+        "Cloud accounts",
+        "The organisation's cloud accounts, each with its request budget and waiting changes",
+        None,
+        |r: Route| r.to(list),
+    )]
+}
+
+async fn list(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
     ctx.params(&[])?;
     let mut flags = Vec::with_capacity(2);
     flags.extend(cloud_panel_opener(|p| ctx.can(p)));

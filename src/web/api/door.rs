@@ -18,6 +18,8 @@ use futures_util::future::LocalBoxFuture;
 use serde_json::json;
 
 use super::error::ApiError;
+use super::params::Query;
+use super::routes::Param;
 use crate::app_state::AppState;
 use crate::rbac::Permission;
 use crate::tenant::{Actor, Membership, Tenant, TokenAccess, TokenUse};
@@ -30,10 +32,10 @@ pub const TOKEN_PARAM: &str = "token";
 /// A member acting through one of their API tokens, in its organisation.
 pub struct ApiCtx {
     member: Membership,
-    token: TokenUse,
+    pub(super) token: TokenUse,
     state: web::Data<AppState>,
     actor: Actor,
-    req: HttpRequest,
+    pub(super) req: HttpRequest,
 }
 
 /// The token the request presents: the header first, else the parameter.
@@ -87,6 +89,27 @@ impl ApiCtx {
     /// Whether the token may use a permission: for choosing what to show.
     pub fn can(&self, permission: Permission) -> bool {
         self.member.can(permission)
+    }
+
+    /// Any member's handle, for what every member may see (the queue).
+    pub fn as_member(&self) -> Tenant<'_> {
+        self.state.door.as_member(&self.member, &self.actor)
+    }
+
+    /// The organisation's slug, for the addresses an answer names.
+    pub fn slug(&self) -> &str {
+        &self.member.org().slug
+    }
+
+    /// A parameter of the path (`id`, `snapshot_id`).
+    pub fn path(&self, name: &str) -> &str {
+        self.req.match_info().get(name).unwrap_or_default()
+    }
+
+    /// The query's parameters as the route declares them (see [`Query`]).
+    pub fn query(&self, allowed: &[Param]) -> Result<Query, ApiError> {
+        let names: Vec<&str> = allowed.iter().map(|p| p.name).collect();
+        Query::check(self.params(&names)?, allowed)
     }
 
     /// The query's parameters, the token's aside, when each is one of

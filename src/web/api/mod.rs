@@ -8,10 +8,19 @@
 //! ([`crate::web::api_tokens`]). Every answer is JSON, whatever the
 //! request's content type, unknown addresses under `/api/` included.
 
+mod act;
 mod audit;
+mod catalogue;
 mod cloud_accounts;
 pub mod door;
+mod e2e;
 pub mod error;
+mod families;
+mod openapi;
+mod params;
+mod queue;
+pub mod routes;
+mod servers;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -20,21 +29,67 @@ use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpMessage, HttpResponse, web};
 
 use crate::auth::api_rate::RateState;
+use crate::web::{
+    block_storages, cloud_roles, cloud_users, e2e_images, e2e_nodes, firewall_policies, images,
+    load_balancers, monitoring_policies, private_networks, public_ips, shared_storages, ssh_keys,
+    vpns,
+};
 use error::ApiError;
+use families::routes as family;
+use routes::{ApiRoute, Verb};
+
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// Every route of the API, in the order they are registered (literal
+/// segments before `{id}`) and documented.
+pub fn all_routes() -> Vec<ApiRoute> {
+    let mut all = vec![
+        ApiRoute::at(
+            Verb::Get,
+            OPENAPI_PATH.to_owned(),
+            "Reference",
+            "The OpenAPI document of this API",
+            None,
+            |r: actix_web::Route| r.to(openapi::serve),
+        )
+        .open(),
+    ];
+    all.extend(cloud_accounts::routes());
+    all.extend(queue::routes());
+    all.extend(audit::routes());
+    all.extend(catalogue::routes());
+    all.extend(servers::routes());
+    for routes in [
+        family::<block_storages::list::BlockStorages>(),
+        family::<shared_storages::list::SharedStorages>(),
+        family::<images::list::Images>(),
+        family::<ssh_keys::list::SshKeys>(),
+        family::<public_ips::list::PublicIps>(),
+        family::<private_networks::list::PrivateNetworks>(),
+        family::<firewall_policies::list::FirewallPolicies>(),
+        family::<load_balancers::list::LoadBalancers>(),
+        family::<vpns::list::Vpns>(),
+        family::<monitoring_policies::list::Policies>(),
+        family::<cloud_users::list::CloudUsers>(),
+        family::<cloud_roles::list::CloudRoles>(),
+        family::<e2e_nodes::list::Nodes>(),
+        e2e::routes(),
+        family::<e2e_images::list::Images>(),
+    ] {
+        all.extend(routes);
+    }
+    all
+}
 
 /// Registers the API's scope, with its headers and its own answer for
 /// unknown addresses.
 pub fn register(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api")
-            .wrap(from_fn(rate_headers))
-            .route(
-                "/v1/o/{slug}/cloud_accounts",
-                web::get().to(cloud_accounts::list),
-            )
-            .route("/v1/o/{slug}/audit", web::get().to(audit::list))
-            .default_service(web::to(not_found)),
+    let scope = all_routes().iter().fold(
+        web::scope("/api").wrap(from_fn(rate_headers)),
+        |scope, r| scope.route(r.scoped_path(), r.handler()),
     );
+    cfg.service(scope.default_service(web::to(not_found)));
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {

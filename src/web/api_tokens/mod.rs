@@ -5,6 +5,7 @@
 
 mod org_list;
 mod profile;
+mod reference;
 pub mod section;
 mod view;
 
@@ -22,7 +23,8 @@ org_routes! {
 
 pub fn routes(cfg: &mut Routes) {
     org_pages(cfg);
-    cfg.route("/profile/api_tokens", web::post().to(profile::create))
+    cfg.route("/profile/api", web::get().to(reference::page))
+        .route("/profile/api_tokens", web::post().to(profile::create))
         .route(
             "/profile/api_tokens/{slug}/{token_id}/revoke",
             web::post().to(profile::revoke),

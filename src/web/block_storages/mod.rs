@@ -5,7 +5,7 @@
 mod actions;
 mod create;
 mod detail;
-mod list;
+pub(crate) mod list;
 mod view;
 
 use crate::web::routing::org_routes;

@@ -82,6 +82,7 @@ pub async fn recorded<T>(
                     Ok(Err(CloudError::Queued {
                         position,
                         wait_secs,
+                        queue_id: Some(id),
                     }))
                 }
                 Enqueued::Full {

@@ -10,7 +10,7 @@
 mod actions;
 mod detail;
 mod form;
-mod list;
+pub(crate) mod list;
 mod permissions;
 mod users;
 mod view;

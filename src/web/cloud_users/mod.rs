@@ -11,7 +11,7 @@ mod api;
 mod detail;
 mod form;
 mod key;
-mod list;
+pub(crate) mod list;
 mod permissions;
 mod view;
 

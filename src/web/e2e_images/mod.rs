@@ -6,7 +6,7 @@
 
 mod actions;
 mod detail;
-mod list;
+pub(crate) mod list;
 mod new;
 mod view;
 

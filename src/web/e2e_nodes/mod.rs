@@ -4,10 +4,10 @@
 //! delete. Each change behind its exact `e2e_nodes.*` (or `e2e_images.save`)
 //! flag, audited as a pair of events, queued when the budget is spent.
 
-mod actions;
+pub(crate) mod actions;
 mod create;
 mod detail;
-mod list;
+pub(crate) mod list;
 pub(in crate::web) mod name;
 pub(in crate::web) mod origin;
 pub(in crate::web) mod view;
@@ -32,6 +32,7 @@ pub const FAMILY: Family = Family {
 
 /// A node an E2E change acted on, as the audit log and the flash message
 /// name it: E2E answers an action with the action, not with the node.
+#[derive(serde::Serialize)]
 pub struct Acted {
     pub id: String,
     pub name: String,
@@ -78,7 +79,7 @@ pub(in crate::web) fn numeric_id<'a>(ctx: &OrgCtx, id: &'a str) -> AppResult<&'a
 }
 
 /// 1 to 18 digits: any E2E id fits an `i64`.
-fn is_numeric_id(id: &str) -> bool {
+pub(crate) fn is_numeric_id(id: &str) -> bool {
     (1..=18).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
 }
 

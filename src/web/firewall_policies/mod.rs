@@ -7,7 +7,7 @@
 mod actions;
 mod create;
 mod detail;
-mod list;
+pub(crate) mod list;
 mod rule_row;
 mod rules;
 mod view;

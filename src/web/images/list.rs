@@ -26,6 +26,13 @@ pub struct Sourced {
     servers: Arc<Vec<Server>>,
 }
 
+/// The API answers the image alone: the servers are only read for its row.
+impl serde::Serialize for Sourced {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.image.serialize(serializer)
+    }
+}
+
 pub struct Images;
 
 impl Listed for Images {

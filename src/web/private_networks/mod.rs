@@ -6,7 +6,7 @@
 mod actions;
 mod detail;
 mod form;
-mod list;
+pub(crate) mod list;
 mod view;
 
 use crate::web::routing::org_routes;

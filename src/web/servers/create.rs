@@ -249,7 +249,7 @@ fn optional_id(raw: &str) -> Result<Option<String>, String> {
 }
 
 /// Turns the typed values into the API request, or the problems per field.
-fn build(
+pub(crate) fn build(
     v: &Values,
     password: &str,
     appliances: &[Appliance],
@@ -451,7 +451,7 @@ pub async fn submit(
 }
 
 /// The form field an API field name belongs to.
-fn form_field(api_field: &str) -> Option<&'static str> {
+pub(crate) fn form_field(api_field: &str) -> Option<&'static str> {
     let field = api_field.trim_start_matches("hardware.");
     Some(match field {
         "name" => "name",

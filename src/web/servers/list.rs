@@ -25,7 +25,7 @@ use askama::Template;
 use std::ops::Range;
 
 /// The sort orders the list offers; the first is the default.
-const SORTS: &[(&str, &str)] = &[
+pub(crate) const SORTS: &[(&str, &str)] = &[
     ("name", "Name (A–Z)"),
     ("-name", "Name (Z–A)"),
     ("state", "State"),
@@ -102,7 +102,7 @@ fn matches(row: &Prepared, q: &str) -> bool {
     q.is_empty() || row.haystack.iter().any(|field| field.contains(q))
 }
 
-fn haystack(server: &Server) -> Vec<String> {
+pub(crate) fn haystack(server: &Server) -> Vec<String> {
     [
         &server.name,
         &server.description,
@@ -117,7 +117,7 @@ fn haystack(server: &Server) -> Vec<String> {
 }
 
 /// Cached keys: each server's key is computed once, not once per comparison.
-fn sort_servers(servers: &mut [&Server], sort: &str) {
+pub(crate) fn sort_servers(servers: &mut [&Server], sort: &str) {
     match sort {
         "-name" => servers.sort_by_cached_key(|s| std::cmp::Reverse(s.name.to_lowercase())),
         "state" => servers

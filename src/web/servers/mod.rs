@@ -3,19 +3,19 @@
 //! events (requested, then the outcome), answered with a flash message.
 
 mod clone;
-mod create;
-mod delete;
+pub(crate) mod create;
+pub(crate) mod delete;
 mod detail;
 mod dvd;
 mod hardware;
 mod image;
 mod ips;
-mod list;
+pub(crate) mod list;
 mod networks;
 mod parts;
-mod power;
-mod rename;
-mod snapshots;
+pub(crate) mod power;
+pub(crate) mod rename;
+pub(crate) mod snapshots;
 mod typed_name;
 mod view;
 

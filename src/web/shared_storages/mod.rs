@@ -7,7 +7,7 @@ mod access;
 mod actions;
 mod create;
 mod detail;
-mod list;
+pub(crate) mod list;
 mod view;
 
 use crate::web::routing::org_routes;

@@ -1,0 +1,179 @@
+//! Every family's list and detail, read the way its list page reads them:
+//! one cached upstream list, searched, sorted and paged in the panel with
+//! the family's own search and sorts ([`Listed`]), so a script and a page
+//! share one upstream call. A detail is the object of that list.
+
+use std::future::Future;
+
+use actix_web::{HttpResponse, Route};
+use serde::Serialize;
+use serde_json::json;
+
+use super::act::{meta, read_failed};
+use super::door::ApiCtx;
+use super::error::ApiError;
+use super::routes::{ACCOUNT, ApiRoute, Kind, Param, Verb};
+use crate::cloudpanel::{AccountClient, CloudError, Fetched};
+use crate::web::cloud::{Family, Listed};
+
+/// What the API lists of a family: its list page's read, search and sorts.
+pub trait Collection: 'static {
+    type Item: Serialize + 'static;
+    fn family() -> &'static Family;
+    fn sorts() -> &'static [(&'static str, &'static str)];
+    fn load(
+        client: &AccountClient,
+    ) -> impl Future<Output = Result<Fetched<Vec<Self::Item>>, CloudError>>;
+    fn id(item: &Self::Item) -> &str;
+    fn matches(item: &Self::Item, q: &str) -> bool;
+    fn sort(items: &mut Vec<&Self::Item>, key: &str);
+}
+
+impl<F: Listed> Collection for F
+where
+    F::Item: Serialize,
+{
+    type Item = F::Item;
+
+    fn family() -> &'static Family {
+        F::FAMILY
+    }
+
+    fn sorts() -> &'static [(&'static str, &'static str)] {
+        F::SORTS
+    }
+
+    fn load(
+        client: &AccountClient,
+    ) -> impl Future<Output = Result<Fetched<Vec<F::Item>>, CloudError>> {
+        F::load(client)
+    }
+
+    fn id(item: &F::Item) -> &str {
+        F::id(item)
+    }
+
+    fn matches(item: &F::Item, q: &str) -> bool {
+        F::matches(item, q)
+    }
+
+    fn sort(items: &mut Vec<&F::Item>, key: &str) {
+        F::sort(items, key);
+    }
+}
+
+/// The parameters of every list.
+pub const LIST_QUERY: &[Param] = &[
+    ACCOUNT,
+    Param::optional(
+        "q",
+        Kind::Text,
+        "Only objects whose name, description, id or place contains this (any case).",
+    ),
+    Param::optional(
+        "sort",
+        Kind::Text,
+        "One of the family's sort orders (as its list page offers them); its first when absent.",
+    ),
+    Param::optional("page", Kind::Integer, "The page, from 1."),
+    Param::optional(
+        "per_page",
+        Kind::Integer,
+        "Objects per page, at most 200; 50 when absent.",
+    ),
+];
+
+/// The parameters of every detail.
+pub const DETAIL_QUERY: &[Param] = &[ACCOUNT];
+
+const PER_PAGE: u64 = 50;
+const MAX_PER_PAGE: u64 = 200;
+
+/// `GET /api/v1/o/{slug}/<family>`.
+pub async fn list<C: Collection>(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
+    let family = C::family();
+    let query = ctx.query(LIST_QUERY)?;
+    let sort = match query.get("sort") {
+        Some(s) if C::sorts().iter().any(|(key, _)| *key == s) => s,
+        Some(_) => {
+            let known: Vec<&str> = C::sorts().iter().map(|(key, _)| *key).collect();
+            return Err(ApiError::invalid(format!(
+                "sort must be one of: {}",
+                known.join(", ")
+            )));
+        }
+        None => C::sorts().first().map_or("", |(key, _)| key),
+    };
+    let page = query.number("page")?.unwrap_or(1);
+    let per_page = query
+        .number("per_page")?
+        .unwrap_or(PER_PAGE)
+        .min(MAX_PER_PAGE);
+    let up = ctx.open(family.show, query.account()?).await?;
+    let fetched = C::load(up.client())
+        .await
+        .map_err(|e| read_failed(&up, &e))?;
+    let q = query.get("q").map(str::to_lowercase).unwrap_or_default();
+    let mut items: Vec<&C::Item> = fetched
+        .value
+        .iter()
+        .filter(|item| q.is_empty() || C::matches(item, &q))
+        .collect();
+    C::sort(&mut items, sort);
+    let total = items.len();
+    let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let take = usize::try_from(per_page).unwrap_or(usize::MAX);
+    let shown: Vec<&C::Item> = items.into_iter().skip(skip).take(take).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        family.word: shown,
+        "meta": meta(&up, &fetched),
+        "page": { "page": page, "per_page": per_page, "total": total },
+    })))
+}
+
+/// `GET /api/v1/o/{slug}/<family>/{id}`: the object from the cached list;
+/// one that is not there is not found.
+pub async fn detail<C: Collection>(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
+    let family = C::family();
+    let query = ctx.query(DETAIL_QUERY)?;
+    let id = ctx.object_id("id")?;
+    let up = ctx.open(family.show, query.account()?).await?;
+    let fetched = C::load(up.client())
+        .await
+        .map_err(|e| read_failed(&up, &e))?;
+    let item = fetched
+        .value
+        .iter()
+        .find(|item| C::id(item) == id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok().json(json!({
+        family.kind: item,
+        "meta": meta(&up, &fetched),
+    })))
+}
+
+/// The list and detail routes of a family.
+pub fn routes<C: Collection>() -> Vec<ApiRoute> {
+    let family = C::family();
+    let word = family.word;
+    vec![
+        ApiRoute::org(
+            Verb::Get,
+            &format!("/{word}"),
+            family.title,
+            format!("List {}", family.many),
+            Some(family.show),
+            |r: Route| r.to(list::<C>),
+        )
+        .query(LIST_QUERY),
+        ApiRoute::org(
+            Verb::Get,
+            &format!("/{word}/{{id}}"),
+            family.title,
+            format!("Show a {}", family.one),
+            Some(family.show),
+            |r: Route| r.to(detail::<C>),
+        )
+        .query(DETAIL_QUERY),
+    ]
+}

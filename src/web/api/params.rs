@@ -1,0 +1,246 @@
+//! A request's parameters as the route table declares them: the query's
+//! and the JSON body's. Anything else is named in a 422 (`unpermitted`),
+//! nested names as themselves; the first required one absent or empty is
+//! a 422 (`missing`); a value of the wrong kind is a 422 saying which.
+
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use super::routes::{Body, Kind, Param};
+
+/// The query's parameters, checked.
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    /// Checks `pairs` (the token's aside) against `allowed`.
+    pub fn check(pairs: Vec<(String, String)>, allowed: &[Param]) -> Result<Self, ApiError> {
+        for param in allowed.iter().filter(|p| p.required) {
+            let given = pairs
+                .iter()
+                .any(|(k, v)| k == param.name && !v.trim().is_empty());
+            if !given {
+                return Err(ApiError::missing(param.name));
+            }
+        }
+        Ok(Self(pairs))
+    }
+
+    /// The parameter's value, trimmed; `None` when absent or empty.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A positive number, or a 422 naming the parameter.
+    pub fn number(&self, name: &str) -> Result<Option<u64>, ApiError> {
+        self.get(name)
+            .map(|v| {
+                v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    ApiError::invalid(format!("{name} must be a positive whole number"))
+                })
+            })
+            .transpose()
+    }
+
+    /// The cloud account named, if any.
+    pub fn account(&self) -> Result<Option<i64>, ApiError> {
+        self.get("account")
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| ApiError::invalid("account must be a cloud account's id"))
+            })
+            .transpose()
+    }
+}
+
+/// A JSON body's fields, checked against its declaration.
+#[derive(Debug, Default)]
+pub struct Fields(Map<String, Value>);
+
+impl Fields {
+    /// Reads `bytes` (JSON whatever the content type; empty is `{}`).
+    pub fn parse(bytes: &[u8], spec: &Body) -> Result<Self, ApiError> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| ApiError::invalid("The body must be JSON text (UTF-8)."))?;
+        let value: Value = if text.trim().is_empty() {
+            Value::Object(Map::new())
+        } else {
+            serde_json::from_str(text)
+                .map_err(|e| ApiError::invalid(format!("The body is not JSON: {e}.")))?
+        };
+        let Value::Object(mut top) = value else {
+            return Err(ApiError::invalid("The body must be a JSON object."));
+        };
+        let mut unpermitted = Vec::new();
+        let fields = match spec.root {
+            Some(root) => {
+                unpermitted.extend(top.keys().filter(|k| *k != root).cloned());
+                match top.remove(root) {
+                    Some(Value::Object(inner)) => inner,
+                    Some(Value::Null) | None => Map::new(),
+                    Some(_) => {
+                        return Err(ApiError::invalid(format!("{root} must be a JSON object")));
+                    }
+                }
+            }
+            None => top,
+        };
+        unpermitted.extend(
+            fields
+                .keys()
+                .filter(|k| !spec.fields.iter().any(|p| p.name == k.as_str()))
+                .cloned(),
+        );
+        if !unpermitted.is_empty() {
+            return Err(ApiError::unpermitted(unpermitted));
+        }
+        if let Some(root) = spec.root
+            && fields.is_empty()
+            && spec.fields.iter().any(|p| p.required)
+        {
+            return Err(ApiError::missing(root));
+        }
+        for param in spec.fields {
+            let value = fields.get(param.name);
+            if param.required && value.is_none_or(is_empty) {
+                return Err(ApiError::missing(param.name));
+            }
+            if let Some(value) = value
+                && !value.is_null()
+                && !fits(value, param.kind)
+            {
+                return Err(ApiError::invalid(format!(
+                    "{} must be {}",
+                    param.name,
+                    match param.kind {
+                        Kind::Text => "text",
+                        Kind::Integer => "a whole number",
+                        Kind::Boolean => "true or false",
+                        Kind::Texts => "a list of texts",
+                    }
+                )));
+            }
+        }
+        Ok(Self(fields))
+    }
+
+    /// A text field, trimmed; empty when absent. A number is taken as its digits.
+    pub fn text(&self, name: &str) -> String {
+        match self.0.get(name) {
+            Some(Value::String(s)) => s.trim().to_owned(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn flag(&self, name: &str) -> Option<bool> {
+        self.0.get(name).and_then(Value::as_bool)
+    }
+
+    pub fn texts(&self, name: &str) -> Vec<String> {
+        match self.0.get(name) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+fn fits(value: &Value, kind: Kind) -> bool {
+    match kind {
+        Kind::Text => value.is_string() || value.is_number(),
+        Kind::Integer => {
+            value.is_u64()
+                || value.is_i64()
+                || value
+                    .as_str()
+                    .is_some_and(|s| s.trim().parse::<i64>().is_ok())
+        }
+        Kind::Boolean => value.is_boolean(),
+        Kind::Texts => value
+            .as_array()
+            .is_some_and(|items| items.iter().all(Value::is_string)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SPEC: Body = Body {
+        root: Some("environment"),
+        fields: &[
+            Param::required("name", Kind::Text, ""),
+            Param::optional("keys", Kind::Texts, ""),
+        ],
+    };
+
+    fn body(value: Value) -> Result<Fields, ApiError> {
+        Fields::parse(value.to_string().as_bytes(), &SPEC)
+    }
+
+    #[test]
+    fn nested_unknown_fields_are_named_as_the_conventions_show() {
+        let err = body(json!({
+            "environment": {"name": "stefan", "snarfblat": "dinglehopper", "scruffy_looking": "nerf_herder"}
+        }))
+        .unwrap_err();
+        let (status, answer) = err.parts();
+        assert_eq!(status, 422);
+        assert_eq!(
+            answer["unpermitted"],
+            json!(["scruffy_looking", "snarfblat"])
+        );
+        assert_eq!(
+            answer["errors"][0],
+            "found unpermitted parameters: scruffy_looking, snarfblat"
+        );
+    }
+
+    #[test]
+    fn an_empty_body_misses_its_root_and_then_its_first_required_field() {
+        let (_, answer) = Fields::parse(b"", &SPEC).unwrap_err().parts();
+        assert_eq!(answer["missing"], "environment");
+        let (_, answer) = body(json!({"environment": {"keys": ["a"]}}))
+            .unwrap_err()
+            .parts();
+        assert_eq!(answer["missing"], "name");
+        let (_, answer) = body(json!({"environment": {"name": "  "}}))
+            .unwrap_err()
+            .parts();
+        assert_eq!(answer["missing"], "name");
+    }
+
+    #[test]
+    fn values_of_the_wrong_kind_and_bodies_that_are_not_json_are_422s() {
+        let (status, answer) = body(json!({"environment": {"name": "x", "keys": "a"}}))
+            .unwrap_err()
+            .parts();
+        assert_eq!(status, 422);
+        assert_eq!(answer["errors"][0], "keys must be a list of texts");
+        let (status, _) = Fields::parse(b"{not json", &SPEC).unwrap_err().parts();
+        assert_eq!(status, 422);
+        let fields =
+            body(json!({"environment": {"name": " web ", "keys": ["a", " "]}})).unwrap_or_default();
+        assert_eq!(fields.text("name"), "web");
+        assert_eq!(fields.texts("keys"), ["a"]);
+    }
+}
