@@ -4,6 +4,14 @@
 
 mod access_pages;
 mod api_operations;
+mod api_server_parts;
+mod api_firewall_policies;
+mod api_load_balancers;
+mod api_storages;
+mod api_images;
+mod api_networks;
+mod api_monitoring_policies;
+mod api_cloud_access;
 mod api_tokens;
 mod audit_accounts;
 mod auth;

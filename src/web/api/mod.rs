@@ -9,6 +9,14 @@
 //! request's content type, unknown addresses under `/api/` included.
 
 mod act;
+mod server_parts;
+mod firewall_policies;
+mod load_balancers;
+mod storages;
+mod images;
+mod networks;
+mod monitoring_policies;
+mod cloud_access;
 mod audit;
 mod catalogue;
 mod cloud_accounts;
@@ -29,11 +37,7 @@ use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpMessage, HttpResponse, web};
 
 use crate::auth::api_rate::RateState;
-use crate::web::{
-    block_storages, cloud_roles, cloud_users, e2e_images, e2e_nodes, firewall_policies, images,
-    load_balancers, monitoring_policies, private_networks, public_ips, shared_storages, ssh_keys,
-    vpns,
-};
+use crate::web as pages;
 use error::ApiError;
 use families::routes as family;
 use routes::{ApiRoute, Verb};
@@ -60,22 +64,30 @@ pub fn all_routes() -> Vec<ApiRoute> {
     all.extend(audit::routes());
     all.extend(catalogue::routes());
     all.extend(servers::routes());
+    all.extend(server_parts::routes());
     for routes in [
-        family::<block_storages::list::BlockStorages>(),
-        family::<shared_storages::list::SharedStorages>(),
-        family::<images::list::Images>(),
-        family::<ssh_keys::list::SshKeys>(),
-        family::<public_ips::list::PublicIps>(),
-        family::<private_networks::list::PrivateNetworks>(),
-        family::<firewall_policies::list::FirewallPolicies>(),
-        family::<load_balancers::list::LoadBalancers>(),
-        family::<vpns::list::Vpns>(),
-        family::<monitoring_policies::list::Policies>(),
-        family::<cloud_users::list::CloudUsers>(),
-        family::<cloud_roles::list::CloudRoles>(),
-        family::<e2e_nodes::list::Nodes>(),
+        family::<pages::block_storages::list::BlockStorages>(),
+        family::<pages::shared_storages::list::SharedStorages>(),
+        storages::routes(),
+        family::<pages::images::list::Images>(),
+        family::<pages::ssh_keys::list::SshKeys>(),
+        images::routes(),
+        family::<pages::public_ips::list::PublicIps>(),
+        family::<pages::private_networks::list::PrivateNetworks>(),
+        family::<pages::vpns::list::Vpns>(),
+        networks::routes(),
+        family::<pages::firewall_policies::list::FirewallPolicies>(),
+        firewall_policies::routes(),
+        family::<pages::load_balancers::list::LoadBalancers>(),
+        load_balancers::routes(),
+        family::<pages::monitoring_policies::list::Policies>(),
+        monitoring_policies::routes(),
+        family::<pages::cloud_users::list::CloudUsers>(),
+        family::<pages::cloud_roles::list::CloudRoles>(),
+        cloud_access::routes(),
+        family::<pages::e2e_nodes::list::Nodes>(),
         e2e::routes(),
-        family::<e2e_images::list::Images>(),
+        family::<pages::e2e_images::list::Images>(),
     ] {
         all.extend(routes);
     }
