@@ -4,7 +4,9 @@
 //!    keep-alive connections: requests per second, p50 and p99;
 //! 2. a bare actix-web handler serving the same bytes, in the same process,
 //!    under the same load; and the ratio between the two;
-//! 3. the resident memory of a `teampanel demo` process of its own: idle,
+//! 3. the JSON API's servers list (the same first page) for a token of the
+//!    same member, under the same load, beside the HTML list;
+//! 4. the resident memory of a `teampanel demo` process of its own: idle,
 //!    after the first sign-in, after 50 concurrent sign-ins and 30 s later.
 //!
 //! Run: `cargo bench --bench pages` (prints figures; asserts nothing).
@@ -134,10 +136,11 @@ fn cpu_used() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// `CONNECTIONS` connections asking for `path` back to back for `length`.
-async fn hammer(port: u16, path: &str, cookie: &str, length: Duration) -> Figures {
+/// `CONNECTIONS` connections asking for `path` back to back for `length`,
+/// with `credential` as a header line (a cookie or an API token).
+async fn hammer(port: u16, path: &str, credential: &str, length: Duration) -> Figures {
     let request: Arc<[u8]> = format!(
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\nUser-Agent: bench\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{credential}\r\nUser-Agent: bench\r\n\r\n"
     )
     .into_bytes()
     .into();
@@ -297,6 +300,8 @@ async fn main() {
     settings.login_attempts_per_ip = 10_000;
     // A warm cache for the whole run: the panel's own cost is what is measured.
     settings.cache_ttl = Duration::from_secs(3600);
+    // The token's own limit is not what is measured either.
+    settings.api_rate_limit = 100_000_000;
     let demo = teampanel::demo::prepare_with(settings, |config| {
         config.rate_limit = 1_000_000;
         config.speed = 1000.0;
@@ -348,6 +353,7 @@ async fn main() {
             .and_then(|v| v.to_str().ok().map(str::to_owned))
             .unwrap()
     };
+    let api_token = make_api_token(&member, &base).await;
 
     let path = format!("/o/{}/servers", teampanel::demo::ORG_SLUG);
     let page = member
@@ -389,13 +395,29 @@ async fn main() {
         "servers list: {SERVERS} servers, {} bytes per page",
         page.len()
     );
+    let api_path = format!("/api/v1/o/{}/servers", teampanel::demo::ORG_SLUG);
+    let api_page = member
+        .get(format!("{base}{api_path}"))
+        .header("X-TEAMPANEL-TOKEN", &api_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api_page.status().as_u16(), 200, "the API's servers list");
+    let api_bytes = api_page.bytes().await.unwrap().len();
+    println!("API servers list: the same first page, {api_bytes} bytes of JSON");
+    let cookie = format!("Cookie: {cookie}");
+    let token_header = format!("X-TEAMPANEL-TOKEN: {api_token}");
     let mut results = Vec::new();
+    let mut api_results = Vec::new();
     for round in 1..=rounds() {
         println!("round {round}:");
         let panel = hammer(port, &path, &cookie, length).await;
         print("  panel, signed-in servers list", &panel);
-        let framework = hammer(bare_port, "/", "", length).await;
+        let api = hammer(port, &api_path, &token_header, length).await;
+        print("  panel, API servers list (token)", &api);
+        let framework = hammer(bare_port, "/", "X-Bench: 1", length).await;
         print("  bare actix-web handler, same bytes", &framework);
+        api_results.push((api.per_second / panel.per_second, api));
         let ratio = 100.0 * panel.per_second / framework.per_second;
         println!(
             "  ratio: {ratio:.1}% of the requests per second; by CPU per request {:.1}%",
@@ -415,8 +437,58 @@ async fn main() {
         framework.p99.as_secs_f64() * 1000.0,
         cpu_ratio(panel, framework)
     );
+    api_results.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (api_ratio, api) = &api_results[api_results.len() / 2];
+    print("  panel, API servers list (token)", api);
+    println!(
+        "  API against HTML: {:.0}% of the HTML list's requests per second; p99 {:.2} ms \
+         (HTML {:.2} ms) at {CONNECTIONS} connections",
+        100.0 * api_ratio,
+        api.p99.as_secs_f64() * 1000.0,
+        panel.p99.as_secs_f64() * 1000.0
+    );
 
     memory_of_a_panel_process().await;
+}
+
+/// Makes a personal access token with the member's role on the profile
+/// page, as a member would; returns it as the page shows it once.
+async fn make_api_token(member: &reqwest::Client, base: &str) -> String {
+    let html = member
+        .get(format!("{base}/profile"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let page = member
+        .post(format!("{base}/profile/api_tokens"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("org", teampanel::demo::ORG_SLUG),
+            ("name", "bench"),
+            ("days", "30"),
+            ("access", "role"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let after = page
+        .split("id=\"new-api-token\"")
+        .nth(1)
+        .expect("the new token");
+    let value = after.split("value=\"").nth(1).expect("its value");
+    value[..value.find('"').expect("quoted")].to_owned()
 }
 
 /// Starts `teampanel demo` as a process of its own, so its resident memory

@@ -85,6 +85,7 @@ impl Application {
             .port();
         let server = run(listener, state.clone())?;
         spawn_housekeeping(state.clone());
+        spawn_access_expiry(state.clone());
         spawn_change_queue(state.clone());
         Ok(Self {
             port,
@@ -193,6 +194,20 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
                 tracing::warn!(error = ?e, "session purge failed");
             }
             state.throttle.shrink();
+        }
+    });
+}
+
+/// Memberships whose end has passed are removed, and their members'
+/// waiting changes cancelled, soon after (the door refuses them at once).
+fn spawn_access_expiry(state: web::Data<AppState>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.door.end_expired_access(db::now_unix()).await {
+                tracing::warn!(error = ?e, "ending expired access failed");
+            }
         }
     });
 }

@@ -2,6 +2,7 @@
 //! demo parse into these first, and everything past that point can trust
 //! them. Each `parse` says what is wrong in words for the person who typed it.
 
+mod access_end;
 mod account;
 mod email;
 mod hardware;
@@ -10,6 +11,7 @@ mod network;
 mod ports;
 mod public_key;
 
+pub use access_end::AccessEnd;
 pub use account::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL, Location, ProjectId};
 pub use email::Email;
 pub use hardware::{DiskSize, Hardware};

@@ -134,6 +134,7 @@ impl Membership {
                     org: self.org().clone(),
                     role,
                     user_id: self.user_id(),
+                    expires_at: self.expires_at(),
                 }))
             }
         }

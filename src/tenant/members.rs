@@ -100,6 +100,32 @@ impl Tenant<'_> {
         Ok(outcome)
     }
 
+    /// Sets when the member's access ends (`None`: never), audited as
+    /// `member.set_expiry` with the time and the role it ends.
+    pub async fn set_member_expiry(
+        &self,
+        member: &Member,
+        role: &RoleRow,
+        expires_at: Option<i64>,
+    ) -> anyhow::Result<Change> {
+        self.needs(MANAGE)?;
+        let mut change = LocalChange::begin(&self.door.db).await?;
+        let outcome =
+            store::set_expiry(change.conn(), self.org_id(), member.user_id, expires_at).await?;
+        if outcome != Change::Done {
+            return Ok(outcome);
+        }
+        let event = NewEvent::new("member.set_expiry", Outcome::Succeeded)
+            .target("member", member.user_id, &member.email)
+            .details(json!({
+                "role": role.name,
+                "expires_at": expires_at,
+                "previous": member.expires_at,
+            }));
+        change.commit(self.actor.ctx(), event).await?;
+        Ok(outcome)
+    }
+
     /// Withdraws an open invitation; `false` when it was not open any more.
     pub async fn revoke_invitation(
         &self,

@@ -18,6 +18,7 @@ mod actor;
 mod api_tokens;
 mod audit_log;
 mod cloud;
+mod expiry;
 mod members;
 mod queue;
 mod queue_core;
@@ -92,6 +93,8 @@ struct Held {
     org: Organisation,
     role: RoleRow,
     user_id: i64,
+    /// When the membership ends (Unix seconds); `None`: never.
+    expires_at: Option<i64>,
 }
 
 impl Membership {
@@ -105,6 +108,16 @@ impl Membership {
 
     pub fn user_id(&self) -> i64 {
         self.0.user_id
+    }
+
+    /// When the membership ends (Unix seconds), if it was given an end.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.0.expires_at
+    }
+
+    /// Whether it has ended by `now`: then it opens nothing.
+    fn ended(&self, now: i64) -> bool {
+        self.0.expires_at.is_some_and(|end| end <= now)
     }
 
     /// Whether the member holds a permission: for hiding what they may not do.
@@ -169,20 +182,30 @@ impl Door {
     /// so existence does not leak).
     pub async fn membership(&self, slug: &str, user_id: i64) -> anyhow::Result<Option<Membership>> {
         let key = (slug.to_owned(), user_id);
+        // A membership whose end has passed opens nothing from that moment,
+        // cached or not, before the sweep removes it.
+        let now = crate::db::now_unix();
         if let Some(member) = self.cached.memberships.get(&key) {
-            return Ok(Some(member));
+            return Ok(Some(member).filter(|m| !m.ended(now)));
         }
         let generation = cache::generation();
         let Some(org) = orgs::by_slug(&self.db, slug).await? else {
             return Ok(None);
         };
         let mut conn = self.conn().await?;
-        let role = store::roles::of_member(&mut conn, org.id, user_id).await?;
-        let member = role.map(|role| Membership(std::sync::Arc::new(Held { org, role, user_id })));
+        let held = store::roles::of_member(&mut conn, org.id, user_id).await?;
+        let member = held.map(|(role, expires_at)| {
+            Membership(std::sync::Arc::new(Held {
+                org,
+                role,
+                user_id,
+                expires_at,
+            }))
+        });
         if let Some(member) = &member {
             self.cached.memberships.put(key, member.clone(), generation);
         }
-        Ok(member)
+        Ok(member.filter(|m| !m.ended(now)))
     }
 
     /// The organisation's cloud accounts, the default first.

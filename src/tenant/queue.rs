@@ -64,7 +64,7 @@ pub enum Enqueued {
 
 /// The audit event of a queued change's outcome: the change's own action,
 /// target and details, under its correlation id.
-fn event_of(row: &QueuedRow, outcome: Outcome) -> NewEvent {
+pub(super) fn event_of(row: &QueuedRow, outcome: Outcome) -> NewEvent {
     let mut event = NewEvent::new(&row.action, outcome)
         .target(&row.target_kind, &row.target_id, &row.target_name)
         .cloud_account(row.cloud_account_id)
@@ -260,6 +260,16 @@ impl Tenant<'_> {
     /// Only a change still waiting is cancelled: the statement itself
     /// checks, so it cannot race the worker.
     pub async fn cancel_queued(&self, id: i64) -> anyhow::Result<Cancelled> {
+        self.cancel_queued_via(id, None).await
+    }
+
+    /// [`Self::cancel_queued`], by a script: its event names the API token
+    /// it came with, by id.
+    pub async fn cancel_queued_via(
+        &self,
+        id: i64,
+        api_access_id: Option<i64>,
+    ) -> anyhow::Result<Cancelled> {
         let Some(row) = self.queued_change(id).await? else {
             return Ok(Cancelled::NotFound);
         };
@@ -281,6 +291,14 @@ impl Tenant<'_> {
                 "queued_by": row.actor_label,
                 "change": row.details_json(),
             }));
+        }
+        if let Some(access) = api_access_id {
+            match &mut event.details {
+                serde_json::Value::Object(map) => {
+                    map.insert("api_access_id".into(), access.into());
+                }
+                details => *details = serde_json::json!({ "api_access_id": access }),
+            }
         }
         change.commit(self.actor.ctx(), event).await?;
         Ok(Cancelled::Done(Box::new(row)))

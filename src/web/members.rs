@@ -12,7 +12,7 @@ use crate::app_state::AppState;
 use crate::audit::{NewEvent, Outcome};
 use crate::auth::password;
 use crate::db::{now_unix, sessions, users};
-use crate::domain::{Email, parse_display_name};
+use crate::domain::{AccessEnd, Email, parse_display_name};
 use crate::rbac::perms;
 use crate::tenant::unguarded::{self, Joiner};
 use crate::tenant::{
@@ -35,6 +35,7 @@ org_routes! {
         GET  "" => list,
         POST "/invite" => invite,
         POST "/{user_id}/role" => change_role,
+        POST "/{user_id}/expiry" => set_expiry,
         POST "/{user_id}/remove" => remove,
     }
     "/invitations" {
@@ -67,6 +68,10 @@ struct InvitationView {
 
 struct MemberView {
     member: Member,
+    /// When their access ends, in words; empty when it does not.
+    ends: String,
+    /// The end as the form's `datetime-local` field shows it.
+    ends_value: String,
     /// The viewer may change this member's role and remove them: the
     /// member's role grants nothing beyond the viewer's own.
     manageable: bool,
@@ -205,6 +210,8 @@ async fn show(
         .into_iter()
         .map(|member| MemberView {
             manageable: can_manage && grantable.iter().any(|r| r.id == member.role_id),
+            ends: member.expires_at.map(format_unix).unwrap_or_default(),
+            ends_value: AccessEnd::field_value(member.expires_at),
             remove: remove_step(org, &member),
             member,
         })
@@ -392,6 +399,75 @@ async fn change_role(
             &session,
             format!(
                 "{} is the last Owner of {}. Make someone else Owner first.",
+                member.email,
+                org.org().name
+            ),
+        ),
+        Change::NotFound => return Err(AppError::NotFound),
+    }
+    Ok(redirect(&org.href("members")))
+}
+
+#[derive(Deserialize)]
+pub struct ExpiryForm {
+    #[serde(default)]
+    until: String,
+}
+
+/// Sets or clears when a member's access ends. Like a role change: only
+/// for a member whose role grants nothing beyond the actor's, and never
+/// the last Owner's (an organisation keeps an Owner for good).
+async fn set_expiry(
+    session: Session,
+    org: OrgCtx,
+    path: web::Path<(String, i64)>,
+    form: web::Form<ExpiryForm>,
+) -> AppResult<HttpResponse> {
+    let tenant = org.require(perms::ORGANISATION_MANAGE_MEMBERS).await?;
+    let (_, user_id) = path.into_inner();
+    let member = target_member(&tenant, user_id).await?;
+    let end = match AccessEnd::parse(&form.until, now_unix()) {
+        Ok(end) => end,
+        Err(message) => {
+            flash::error(
+                &session,
+                format!("{}: {message} Nothing was changed.", member.email),
+            );
+            return Ok(redirect(&org.href("members")));
+        }
+    };
+    let current = tenant
+        .role(member.role_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !tenant.may_grant(&current.permissions) {
+        return Err(refuse_escalation(&tenant, "member.set_expiry", &member.email, &current).await);
+    }
+    match tenant
+        .set_member_expiry(&member, &current, end.secs())
+        .await?
+    {
+        Change::Done => flash::success(
+            &session,
+            match end.secs() {
+                Some(secs) => format!(
+                    "{}'s access to {} ends {}.",
+                    member.email,
+                    org.org().name,
+                    format_unix(secs)
+                ),
+                None => format!(
+                    "{}'s access to {} no longer ends.",
+                    member.email,
+                    org.org().name
+                ),
+            },
+        ),
+        Change::LastOwner => flash::error(
+            &session,
+            format!(
+                "{} is the only Owner of {} whose access does not end: make someone else Owner \
+                 for good first.",
                 member.email,
                 org.org().name
             ),

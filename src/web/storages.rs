@@ -8,11 +8,12 @@ use std::future::Future;
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::cloudpanel::storages::UpdateStorage;
 use crate::cloudpanel::{AccountClient, CloudError};
 use crate::domain::{parse_resource_description, parse_resource_name};
+use crate::rbac::Permission;
 use crate::web::cloud::{Change, Deletable, NameFlags, Named, Object};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -78,6 +79,59 @@ pub fn check_description(description: &str, errors: &mut FieldErrors) {
     }
 }
 
+/// A change to a storage, planned from the typed values and the storage as
+/// it is, the same for its page and the JSON API.
+pub enum Plan<T> {
+    /// What to send.
+    Send(T),
+    /// Nothing to send: the storage already is so (said as news).
+    Same(String),
+    /// The values cannot be used; nothing is sent.
+    Refused(String),
+}
+
+/// The name and description a rename types, checked: the message beside
+/// each bad one (empty when both can be used).
+pub fn check_rename(name: &str, description: &str) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    check_name(name, &mut errors);
+    check_description(description, &mut errors);
+    errors
+}
+
+/// A rename, planned: what it sends (only the fields that change), the
+/// flag each change needs (in order: the name's, the description's) and
+/// what the audit log records.
+pub struct Rename {
+    pub body: UpdateStorage,
+    pub flags: Vec<Permission>,
+    pub details: Value,
+}
+
+/// The rename from `current` to `typed` (name, description); `None` when
+/// nothing changes.
+pub fn renamed(flags: NameFlags, current: (&str, &str), typed: (&str, &str)) -> Option<Rename> {
+    let name = (typed.0 != current.0).then(|| typed.0.to_owned());
+    let description = (typed.1 != current.1).then(|| typed.1.to_owned());
+    if name.is_none() && description.is_none() {
+        return None;
+    }
+    let needed = [
+        name.is_some().then_some(flags.name),
+        description.is_some().then_some(flags.description),
+    ];
+    let details = json!({ "name": name, "description": description });
+    Some(Rename {
+        body: UpdateStorage {
+            name,
+            description,
+            size: None,
+        },
+        flags: needed.into_iter().flatten().collect(),
+        details,
+    })
+}
+
 /// What a rename sends: only the fields that change, each checked against
 /// its own flag (a change the member may not make is refused with a 403 and
 /// a `denied` audit event). `None` when nothing changes.
@@ -86,23 +140,16 @@ pub async fn rename_body(
     flags: NameFlags,
     current: (&str, &str),
     typed: (&str, &str),
-) -> AppResult<Option<UpdateStorage>> {
-    let name = (typed.0 != current.0).then(|| typed.0.to_owned());
-    let description = (typed.1 != current.1).then(|| typed.1.to_owned());
-    if name.is_some() && !ctx.can(flags.name) {
-        ctx.require(flags.name).await?;
-    }
-    if description.is_some() && !ctx.can(flags.description) {
-        ctx.require(flags.description).await?;
-    }
-    if name.is_none() && description.is_none() {
+) -> AppResult<Option<Rename>> {
+    let Some(rename) = renamed(flags, current, typed) else {
         return Ok(None);
+    };
+    for flag in &rename.flags {
+        if !ctx.can(*flag) {
+            ctx.require(*flag).await?;
+        }
     }
-    Ok(Some(UpdateStorage {
-        name,
-        description,
-        size: None,
-    }))
+    Ok(Some(rename))
 }
 
 /// The name and description form on a storage's page.
@@ -143,9 +190,7 @@ pub async fn rename<S: Renamed>(
         .keeping("rename", &*form);
     let name = form.name.trim();
     let description = form.description.trim();
-    let mut errors = FieldErrors::new();
-    check_name(name, &mut errors);
-    check_description(description, &mut errors);
+    let errors = check_rename(name, description);
     if !errors.is_empty() {
         return act.invalid_fields(errors);
     }
@@ -155,7 +200,7 @@ pub async fn rename<S: Renamed>(
         Ok(fetched) => fetched.value,
         Err(e) => return act.unreadable(S::FAMILY.one, &e),
     };
-    let Some(body) = rename_body(
+    let Some(rename) = rename_body(
         &ctx,
         S::FLAGS,
         (current.name(), S::description(&current)),
@@ -166,12 +211,9 @@ pub async fn rename<S: Renamed>(
         flash::info(&session, "Nothing changed: these are the current values.");
         return Ok(redirect(act.page()));
     };
-    let change = Change::new(
-        S::RENAME,
-        json!({ "name": body.name, "description": body.description }),
-        "Saved: {name}.",
-    );
-    act.run(change, S::update(act.up.client(), id, &body)).await
+    let change = Change::new(S::RENAME, rename.details, "Saved: {name}.");
+    act.run(change, S::update(act.up.client(), id, &rename.body))
+        .await
 }
 
 /// The form field an API field name belongs to, on a storage form.
@@ -211,6 +253,26 @@ mod tests {
                 .contains("steps of 50")
         );
         assert!(SHARED_SIZE.parse("2050").is_err());
+    }
+
+    #[test]
+    fn a_rename_sends_only_what_changes_each_under_its_flag() {
+        let flags = NameFlags {
+            name: crate::rbac::perms::BLOCK_STORAGES_SET_NAME,
+            description: crate::rbac::perms::BLOCK_STORAGES_SET_DESCRIPTION,
+        };
+        assert!(renamed(flags, ("data", "db"), ("data", "db")).is_none());
+        let Some(rename) = renamed(flags, ("data", "db"), ("data", "")) else {
+            panic!("the description changes");
+        };
+        assert_eq!(rename.flags, [flags.description]);
+        assert_eq!(
+            (rename.body.name, rename.body.description.as_deref()),
+            (None, Some(""))
+        );
+        assert_eq!(rename.details, json!({ "name": null, "description": "" }));
+        let both = renamed(flags, ("data", "db"), ("logs", "x")).map(|r| r.flags);
+        assert_eq!(both, Some(vec![flags.name, flags.description]));
     }
 
     #[test]

@@ -392,6 +392,11 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
         page("home", panel.url("/")),
         page("account", panel.url("/profile")),
         page("two-factor set-up", panel.url("/profile/two-factor")),
+        page("API reference", panel.url("/profile/api")),
+        page(
+            "organisation API tokens",
+            panel.url(&panel.org_path("/api_tokens")),
+        ),
         page("admin", panel.url("/admin")),
         page("admin audit", panel.url("/admin/audit")),
         page("org home", panel.url(&panel.org_path("/"))),

@@ -12,14 +12,14 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::api_tokens::{HEADER, api, audit_text, make_token, token_id};
-use crate::helpers::{TestApp, client, spawn_demo};
+use crate::helpers::{TestApp, client, spawn_demo, spawn_demo_configured};
 use crate::queue::{SHORT, refill_budget, spawn, spend_budget};
 use crate::servers::{seeded, sim_server, sim_state};
 
 const API: &str = "/api/v1/o/demo";
 
 /// Sends `method` to the API with a JSON body (or none).
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -420,8 +420,16 @@ async fn conflicts_bad_bodies_and_read_only_tokens_are_refused_in_their_own_stat
 
 #[tokio::test]
 async fn another_organisations_addresses_and_accounts_are_not_found() {
-    // Arrange: a second organisation with a cloud account of its own.
-    let app = spawn_demo().await;
+    // Arrange: a second organisation with a cloud account of its own; the
+    // walk sends every route once, more than a token's default minute.
+    let app = spawn_demo_configured(
+        |s| s.api_rate_limit = 10_000,
+        |c| {
+            c.speed = 50.0;
+            c.rate_limit = 100_000;
+        },
+    )
+    .await;
     let admin = app.admin().await;
     let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
         .bind(&app.admin_email)
@@ -572,4 +580,41 @@ async fn the_openapi_document_lists_every_route_as_the_table_declares_it() {
     }
     let (_, profile) = app.get_html(&admin, "/profile").await;
     assert!(profile.contains("href=\"/profile/api\""));
+}
+
+#[tokio::test]
+async fn a_waiting_change_is_cancelled_through_the_api_once() {
+    // Arrange: a window long enough that the change keeps waiting.
+    let app = spawn(100, Duration::from_secs(60)).await;
+    let admin = app.admin().await;
+    let token = make_token(&app, &admin, "canceller", "role").await;
+    let id_of_token = token_id(&app, "canceller").await;
+    let (id, _) = seeded(&app, "POWERED_ON");
+    spend_budget(&app);
+    let (status, _, queued) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("{API}/servers/{id}/power"),
+        &token,
+        Some(json!({"action": "REBOOT"})),
+    )
+    .await;
+    assert_eq!(status, 202, "{queued}");
+    let url = queued["queued"]["status_url"].as_str().unwrap().to_owned();
+
+    // Act
+    let (status, _, cancelled) = send(&app, reqwest::Method::DELETE, &url, &token, None).await;
+    let (again, _, conflict) = send(&app, reqwest::Method::DELETE, &url, &token, None).await;
+
+    // Assert
+    assert_eq!(status, 200, "{cancelled}");
+    assert_eq!(cancelled["queued_change"]["state"], "cancelled");
+    assert_eq!(again, 409, "{conflict}");
+    let (_, now) = get(&app, &url, &token).await;
+    assert_eq!(now["queued_change"]["state"], "cancelled");
+    let seen = events(&app, "server.reboot").await;
+    let outcomes: Vec<&str> = seen.iter().map(|(o, _, _)| o.as_str()).collect();
+    assert_eq!(outcomes, ["requested", "queued", "cancelled"]);
+    assert_eq!(seen[2].1["api_access_id"], id_of_token, "{:?}", seen[2]);
+    assert_eq!(sim_state(&app, &id), "POWERED_ON", "nothing was sent");
 }

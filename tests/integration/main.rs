@@ -2,16 +2,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod access_expiry;
 mod access_pages;
+mod api_cloud_access;
+mod api_e2e;
+mod api_firewall_policies;
+mod api_images;
+mod api_load_balancers;
+mod api_monitoring_policies;
+mod api_networks;
 mod api_operations;
 mod api_server_parts;
-mod api_firewall_policies;
-mod api_load_balancers;
 mod api_storages;
-mod api_images;
-mod api_networks;
-mod api_monitoring_policies;
-mod api_cloud_access;
 mod api_tokens;
 mod audit_accounts;
 mod auth;

@@ -67,6 +67,8 @@ struct Two {
     b_member: i64,
     b_role: i64,
     b_invitation: i64,
+    /// An API token of B's member.
+    b_token: i64,
 }
 
 const B_NAME: &str = "Bravo Hidden Holdings";
@@ -97,6 +99,17 @@ async fn two_orgs() -> Two {
     )
     .await
     .unwrap();
+    let b_token = sqlx::query_scalar(
+        "INSERT INTO api_tokens (org_id, user_id, name, prefix, hash, access, expires_at, created_at) \
+         VALUES (?, ?, 'Bravo nightly', 'abcd', 'not-a-real-hash', 'read', ?, ?) RETURNING id",
+    )
+    .bind(b.id)
+    .bind(carol)
+    .bind(teampanel::db::now_unix() + 86_400)
+    .bind(teampanel::db::now_unix())
+    .fetch_one(app.state.raw_db())
+    .await
+    .unwrap();
     Two {
         app,
         alice,
@@ -105,6 +118,7 @@ async fn two_orgs() -> Two {
         b_member: carol,
         b_role,
         b_invitation,
+        b_token,
     }
 }
 
@@ -114,7 +128,8 @@ fn fill(pattern: &str, t: &Two, slug: &str) -> String {
         .replace("{slug}", slug)
         .replace("{role_id}", &t.b_role.to_string())
         .replace("{user_id}", &t.b_member.to_string())
-        .replace("{invitation_id}", &t.b_invitation.to_string());
+        .replace("{invitation_id}", &t.b_invitation.to_string())
+        .replace("{token_id}", &t.b_token.to_string());
     while let (Some(start), Some(end)) = (path.find('{'), path.find('}')) {
         path.replace_range(start..=end, "1");
     }
@@ -252,12 +267,13 @@ async fn a_member_of_one_organisation_cannot_reach_another() {
         let db = app.state.raw_db().clone();
         let b = t.b.id;
         async move {
-            sqlx::query_as::<_, (i64, i64, i64, String, Option<i64>)>(
+            sqlx::query_as::<_, (i64, i64, i64, String, Option<i64>, Option<i64>)>(
                 "SELECT (SELECT COUNT(*) FROM roles WHERE org_id = ?1),
                         (SELECT COUNT(*) FROM memberships WHERE org_id = ?1),
                         (SELECT COUNT(*) FROM invitations WHERE org_id = ?1),
                         (SELECT name FROM organisations WHERE id = ?1),
-                        (SELECT revoked_at FROM invitations WHERE org_id = ?1)",
+                        (SELECT revoked_at FROM invitations WHERE org_id = ?1),
+                        (SELECT revoked_at FROM api_tokens WHERE org_id = ?1)",
             )
             .bind(b)
             .fetch_one(&db)
@@ -274,7 +290,7 @@ async fn a_member_of_one_organisation_cannot_reach_another() {
     for (method, pattern) in &routes {
         let mut targets = vec![(fill(pattern, &t, "bravo"), false)];
         // B's ids of this area's own tables, asked for inside A.
-        if ["{role_id}", "{user_id}", "{invitation_id}"]
+        if ["{role_id}", "{user_id}", "{invitation_id}", "{token_id}"]
             .iter()
             .any(|p| pattern.contains(p))
         {
@@ -303,7 +319,13 @@ async fn a_member_of_one_organisation_cannot_reach_another() {
                     "{method} {path} answered {status}"
                 );
             }
-            for secret in [B_NAME, B_MEMBER_EMAIL, "Bravo Auditors", "dave.bravo"] {
+            for secret in [
+                B_NAME,
+                B_MEMBER_EMAIL,
+                "Bravo Auditors",
+                "dave.bravo",
+                "Bravo nightly",
+            ] {
                 assert!(!body.contains(secret), "{method} {path} shows {secret}");
             }
             walked += 1;

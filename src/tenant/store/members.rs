@@ -19,6 +19,8 @@ pub struct Member {
     pub role_name: String,
     pub role_builtin: Option<String>,
     pub joined_at: String,
+    /// When the membership ends (Unix seconds); `None`: never.
+    pub expires_at: Option<i64>,
 }
 
 impl Member {
@@ -29,7 +31,7 @@ impl Member {
 
 const SELECT: &str =
     "SELECT u.id AS user_id, u.email, u.name, u.disabled, r.id AS role_id, r.name AS role_name,
-        r.builtin AS role_builtin, m.created_at AS joined_at
+        r.builtin AS role_builtin, m.created_at AS joined_at, m.expires_at
      FROM memberships m
      JOIN users u ON u.id = m.user_id
      JOIN roles r ON r.id = m.role_id AND r.org_id = m.org_id";
@@ -83,9 +85,12 @@ pub enum Change {
 }
 
 /// Only counts as "the last Owner" when the member holds the Owner role and
-/// is the only one who does.
-const IS_LAST_OWNER: &str = "(m0.role_id = (SELECT id FROM roles WHERE org_id = ?1 AND builtin = 'owner')
-      AND (SELECT COUNT(*) FROM memberships m1 WHERE m1.org_id = ?1 AND m1.role_id = m0.role_id) <= 1)";
+/// no one else holds it for good (an Owner whose access ends does not keep
+/// the organisation owned).
+const IS_LAST_OWNER: &str =
+    "(m0.role_id = (SELECT id FROM roles WHERE org_id = ?1 AND builtin = 'owner')
+      AND NOT EXISTS (SELECT 1 FROM memberships m1 WHERE m1.org_id = ?1 AND m1.role_id = m0.role_id
+                      AND m1.user_id != m0.user_id AND m1.expires_at IS NULL))";
 
 /// Gives a member another role of the same organisation.
 pub async fn set_role(
@@ -131,6 +136,74 @@ pub async fn remove(
         return Ok(Change::Done);
     }
     why_not(&mut *db, org_id, user_id).await
+}
+
+/// Sets when a membership ends (`None`: never). The last Owner's never
+/// ends: an organisation always keeps an Owner for good.
+pub async fn set_expiry(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    user_id: i64,
+    expires_at: Option<i64>,
+) -> anyhow::Result<Change> {
+    let result = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE memberships AS m0 SET expires_at = ?3
+         WHERE m0.org_id = ?1 AND m0.user_id = ?2 AND (?3 IS NULL OR NOT {IS_LAST_OWNER})"
+    )))
+    .bind(org_id)
+    .bind(user_id)
+    .bind(expires_at)
+    .execute(&mut *db)
+    .await
+    .context("Failed to set when a membership ends")?;
+    if result.rows_affected() == 1 {
+        return Ok(Change::Done);
+    }
+    why_not(&mut *db, org_id, user_id).await
+}
+
+/// A membership whose end has passed, for the sweep that removes it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Ended {
+    pub org_id: i64,
+    pub user_id: i64,
+    pub email: String,
+    pub role_name: String,
+    pub expires_at: i64,
+}
+
+/// Every membership whose end is at or before `now`, in every organisation.
+pub async fn ended(db: &mut SqliteConnection, now: i64) -> anyhow::Result<Vec<Ended>> {
+    sqlx::query_as::<_, Ended>(
+        "SELECT m.org_id, m.user_id, u.email, r.name AS role_name, m.expires_at
+         FROM memberships m
+         JOIN users u ON u.id = m.user_id
+         JOIN roles r ON r.id = m.role_id AND r.org_id = m.org_id
+         WHERE m.expires_at IS NOT NULL AND m.expires_at <= ?",
+    )
+    .bind(now)
+    .fetch_all(&mut *db)
+    .await
+    .context("Failed to find ended memberships")
+}
+
+/// Removes an ended membership; `false` when it is gone or was extended meanwhile.
+pub async fn remove_ended(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    user_id: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let result = sqlx::query(
+        "DELETE FROM memberships WHERE org_id = ? AND user_id = ? AND expires_at IS NOT NULL AND expires_at <= ?",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *db)
+    .await
+    .context("Failed to remove an ended membership")?;
+    Ok(result.rows_affected() == 1)
 }
 
 async fn why_not(db: &mut SqliteConnection, org_id: i64, user_id: i64) -> anyhow::Result<Change> {

@@ -128,13 +128,14 @@ pub async fn by_id(
 }
 
 /// The role a user holds in an organisation; `None` for a non-member.
+/// A member's role and when their membership ends (`None`: never).
 pub async fn of_member(
     db: &mut SqliteConnection,
     org_id: i64,
     user_id: i64,
-) -> anyhow::Result<Option<RoleRow>> {
-    let raw = sqlx::query_as::<_, RawRole>(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM roles r
+) -> anyhow::Result<Option<(RoleRow, Option<i64>)>> {
+    let raw = sqlx::query_as::<_, RawHeld>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, m.expires_at FROM roles r
          JOIN memberships m ON m.role_id = r.id AND m.org_id = r.org_id
          WHERE m.org_id = ? AND m.user_id = ?"
     )))
@@ -143,7 +144,14 @@ pub async fn of_member(
     .fetch_optional(&mut *db)
     .await
     .context("Failed to load a member's role")?;
-    Ok(raw.map(Into::into))
+    Ok(raw.map(|held| (held.role.into(), held.expires_at)))
+}
+
+#[derive(FromRow)]
+struct RawHeld {
+    #[sqlx(flatten)]
+    role: RawRole,
+    expires_at: Option<i64>,
 }
 
 /// Creates a custom role; `Ok(None)` when the organisation already has a role of that name.

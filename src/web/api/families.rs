@@ -14,7 +14,7 @@ use super::door::ApiCtx;
 use super::error::ApiError;
 use super::routes::{ACCOUNT, ApiRoute, Kind, Param, Verb};
 use crate::cloudpanel::{AccountClient, CloudError, Fetched};
-use crate::web::cloud::{Family, Listed};
+use crate::web::cloud::{Family, Listed, PER_PAGE};
 
 /// What the API lists of a family: its list page's read, search and sorts.
 pub trait Collection: 'static {
@@ -86,7 +86,6 @@ pub const LIST_QUERY: &[Param] = &[
 /// The parameters of every detail.
 pub const DETAIL_QUERY: &[Param] = &[ACCOUNT];
 
-const PER_PAGE: u64 = 50;
 const MAX_PER_PAGE: u64 = 200;
 
 /// `GET /api/v1/o/{slug}/<family>`.
@@ -107,7 +106,7 @@ pub async fn list<C: Collection>(ctx: ApiCtx) -> Result<HttpResponse, ApiError> 
     let page = query.number("page")?.unwrap_or(1);
     let per_page = query
         .number("per_page")?
-        .unwrap_or(PER_PAGE)
+        .unwrap_or(u64::try_from(PER_PAGE).unwrap_or(25))
         .min(MAX_PER_PAGE);
     let up = ctx.open(family.show, query.account()?).await?;
     let fetched = C::load(up.client())

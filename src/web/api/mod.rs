@@ -9,26 +9,26 @@
 //! request's content type, unknown addresses under `/api/` included.
 
 mod act;
-mod server_parts;
-mod firewall_policies;
-mod load_balancers;
-mod storages;
-mod images;
-mod networks;
-mod monitoring_policies;
-mod cloud_access;
 mod audit;
 mod catalogue;
+mod cloud_access;
 mod cloud_accounts;
 pub mod door;
 mod e2e;
 pub mod error;
 mod families;
+mod firewall_policies;
+mod images;
+mod load_balancers;
+mod monitoring_policies;
+mod networks;
 mod openapi;
 mod params;
 mod queue;
 pub mod routes;
+mod server_parts;
 mod servers;
+mod storages;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

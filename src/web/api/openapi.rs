@@ -25,6 +25,10 @@ fn schema(kind: Kind, about: &str) -> Schema {
             .items(ObjectBuilder::new().schema_type(Type::String))
             .description(about)
             .into(),
+        Kind::Objects(fields) => ArrayBuilder::new()
+            .items(object(fields))
+            .description(about)
+            .into(),
         Kind::Text => ObjectBuilder::new()
             .schema_type(Type::String)
             .description(about)

@@ -108,6 +108,16 @@ impl Fields {
             if param.required && value.is_none_or(is_empty) {
                 return Err(ApiError::missing(param.name));
             }
+            // Each object of a list is a body of its own fields.
+            if let (Kind::Objects(item), Some(Value::Array(items))) = (param.kind, value) {
+                let spec = Body {
+                    root: None,
+                    fields: item,
+                };
+                for object in items.iter().filter(|o| o.is_object()) {
+                    Self::parse(object.to_string().as_bytes(), &spec)?;
+                }
+            }
             if let Some(value) = value
                 && !value.is_null()
                 && !fits(value, param.kind)
@@ -120,6 +130,7 @@ impl Fields {
                         Kind::Integer => "a whole number",
                         Kind::Boolean => "true or false",
                         Kind::Texts => "a list of texts",
+                        Kind::Objects(_) => "a list of objects",
                     }
                 )));
             }
@@ -133,6 +144,38 @@ impl Fields {
             Some(Value::String(s)) => s.trim().to_owned(),
             Some(Value::Number(n)) => n.to_string(),
             _ => String::new(),
+        }
+    }
+
+    /// Whether the body sent the field with a value (not null): for edits,
+    /// where a field left out keeps what the object has.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.get(name).is_some_and(|v| !v.is_null())
+    }
+
+    /// A text field, trimmed, when the body sent it (not null): for edits.
+    pub fn sent(&self, name: &str) -> Option<String> {
+        self.has(name).then(|| self.text(name))
+    }
+
+    /// A text field exactly as sent, untrimmed (a password is taken as
+    /// typed, so its own check sees spaces); `None` when absent or null.
+    pub fn untrimmed(&self, name: &str) -> Option<String> {
+        match self.0.get(name) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A list of objects' fields, each checked by [`Self::parse`] already.
+    pub fn objects(&self, name: &str) -> Vec<Fields> {
+        match self.0.get(name) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|item| item.as_object().cloned().map(Fields))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -177,6 +220,9 @@ fn fits(value: &Value, kind: Kind) -> bool {
         Kind::Texts => value
             .as_array()
             .is_some_and(|items| items.iter().all(Value::is_string)),
+        Kind::Objects(_) => value
+            .as_array()
+            .is_some_and(|items| items.iter().all(Value::is_object)),
     }
 }
 
@@ -227,6 +273,35 @@ mod tests {
             .unwrap_err()
             .parts();
         assert_eq!(answer["missing"], "name");
+    }
+
+    #[test]
+    fn each_object_of_a_list_is_checked_as_a_body_of_its_own() {
+        const RULE: &[Param] = &[
+            Param::required("port", Kind::Integer, ""),
+            Param::optional("source", Kind::Text, ""),
+        ];
+        const LIST: Body = Body {
+            root: None,
+            fields: &[Param::required("rules", Kind::Objects(RULE), "")],
+        };
+        let parse = |v: Value| Fields::parse(v.to_string().as_bytes(), &LIST);
+        let fields = parse(json!({"rules": [{"port": 22}, {"port": "80", "source": "0.0.0.0"}]}))
+            .unwrap_or_default();
+        let rules = fields.objects("rules");
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[1].text("source"), "0.0.0.0");
+        assert!(rules[0].has("port") && !rules[0].has("source"));
+        let (_, answer) = parse(json!({"rules": [{"port": 22, "snarfblat": 1}]}))
+            .unwrap_err()
+            .parts();
+        assert_eq!(answer["unpermitted"], json!(["snarfblat"]));
+        let (_, answer) = parse(json!({"rules": [{"source": "x"}]}))
+            .unwrap_err()
+            .parts();
+        assert_eq!(answer["missing"], "port");
+        let (_, answer) = parse(json!({"rules": ["22"]})).unwrap_err().parts();
+        assert_eq!(answer["errors"][0], "rules must be a list of objects");
     }
 
     #[test]

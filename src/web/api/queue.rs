@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use super::door::ApiCtx;
 use super::error::ApiError;
 use super::routes::{ApiRoute, Verb};
-use crate::tenant::QueuedChange as QueuedRow;
+use crate::rbac::perms;
+use crate::tenant::{Cancelled, QueuedChange as QueuedRow};
 
 const TAG: &str = "Queue";
 
@@ -30,6 +31,15 @@ pub fn routes() -> Vec<ApiRoute> {
             "One queued change: queued, running, succeeded, failed, cancelled, dropped or abandoned",
             None,
             |r: Route| r.to(one),
+        ),
+        ApiRoute::org(
+            Verb::Delete,
+            "/queue/{id}",
+            TAG,
+            "Cancel a waiting change: its author may, and whoever may manage cloud accounts \
+             (organisation.manage_cloud_accounts)",
+            None,
+            |r: Route| r.to(cancel),
         ),
     ]
 }
@@ -83,4 +93,37 @@ async fn one(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(json!({ "queued_change": change(&row) })))
+}
+
+/// `DELETE /queue/{id}`: as the queue page's cancel; a change that no
+/// longer waits is a conflict (409).
+async fn cancel(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
+    ctx.params(&[])?;
+    let id: i64 = ctx.path("id").parse().map_err(|_| ApiError::not_found())?;
+    let member = ctx.as_member();
+    let row = member
+        .queued_change(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let via = Some(ctx.token.id);
+    let outcome = if row.user_id == Some(ctx.token.user_id) {
+        member.cancel_queued_via(id, via).await?
+    } else {
+        ctx.require(perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS)
+            .await?
+            .cancel_queued_via(id, via)
+            .await?
+    };
+    match outcome {
+        Cancelled::Done(row) => {
+            let mut answer = change(&row);
+            answer["state"] = json!("cancelled");
+            Ok(HttpResponse::Ok().json(json!({ "queued_change": answer })))
+        }
+        Cancelled::NotWaiting(row) => Err(ApiError::conflict(format!(
+            "This change no longer waits, so it cannot be cancelled: it is {}.",
+            row.state
+        ))),
+        Cancelled::NotFound => Err(ApiError::not_found()),
+    }
 }

@@ -46,10 +46,12 @@ pub enum Kind {
     Boolean,
     /// A list of texts (ids).
     Texts,
+    /// A list of objects, each with these fields (a new policy's rules).
+    Objects(&'static [Param]),
 }
 
 /// A parameter of the query or a field of the body.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Param {
     pub name: &'static str,
     pub required: bool,

@@ -57,6 +57,16 @@ pub async fn revoke(
     let (_, token_id) = path.into_inner();
     let tenant = ctx.require(MANAGE).await?;
     let back = ctx.href("api_tokens");
+    // Another organisation's token, or an unknown one, is not found before
+    // anything else is said about it.
+    if !tenant
+        .all_api_tokens()
+        .await?
+        .iter()
+        .any(|t| t.id == token_id)
+    {
+        return Err(AppError::NotFound.in_page(&ctx.page));
+    }
     if !form.given() {
         confirm::refuse(&session, "revoke this API token");
         return Ok(redirect(&back));

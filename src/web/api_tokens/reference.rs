@@ -46,12 +46,20 @@ fn described(p: &Param) -> String {
         Kind::Integer => "number",
         Kind::Boolean => "true/false",
         Kind::Texts => "list of texts",
+        Kind::Objects(_) => "list of objects",
     };
     let required = if p.required { ", required" } else { "" };
+    let each = match p.kind {
+        Kind::Objects(fields) => format!(
+            " Each has: {}.",
+            fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+        ),
+        _ => String::new(),
+    };
     if p.about.is_empty() {
-        format!("{} ({kind}{required})", p.name)
+        format!("{} ({kind}{required}){each}", p.name)
     } else {
-        format!("{} ({kind}{required}): {}", p.name, p.about)
+        format!("{} ({kind}{required}): {}{each}", p.name, p.about)
     }
 }
 

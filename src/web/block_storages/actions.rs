@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::FAMILY;
 use super::list::BlockStorages;
+use crate::cloudpanel::common::IdName;
 use crate::cloudpanel::storages::{BlockStorage, UpdateStorage};
 use crate::cloudpanel::{AccountClient, CloudError, Fetched};
 use crate::rbac::{Permission, perms};
@@ -42,24 +43,31 @@ pub async fn attach(
         )
         .await?;
     let Ok(Some(server_id)) = chosen_id(&form.server_id) else {
-        return act
-            .invalid("Choose the server to attach the block storage to. Nothing was changed.");
+        return act.invalid(&format!("{CHOOSE_SERVER} Nothing was changed."));
     };
-    let server_name = server_name(&act.up, &server_id).await;
-    let change = Change::new(
-        "block_storage.attach",
-        json!({ "server_id": server_id, "server_name": server_name }),
-        format!(
-            "Attaching {{name}} to {}.",
-            server_name.as_deref().unwrap_or("the server")
-        ),
-    );
+    let change = attach_change(&server_id, server_name(&act.up, &server_id).await);
     act.run(change, act.up.client().attach_block_storage(id, &server_id))
         .await
 }
 
+/// The refusal of an attach that names no server.
+pub(crate) const CHOOSE_SERVER: &str = "Choose the server to attach the block storage to.";
+
+/// An attach to the server `server_id`, described for the audit log and the member.
+pub(crate) fn attach_change(server_id: &str, server_name: Option<String>) -> Change {
+    let message = format!(
+        "Attaching {{name}} to {}.",
+        server_name.as_deref().unwrap_or("the server")
+    );
+    Change::new(
+        "block_storage.attach",
+        json!({ "server_id": server_id, "server_name": server_name }),
+        message,
+    )
+}
+
 /// A server's name from the (cached) list, for the audit log and the message.
-async fn server_name(up: &Upstream, id: &str) -> Option<String> {
+pub(crate) async fn server_name(up: &Upstream, id: &str) -> Option<String> {
     up.client()
         .list_servers_shared(&crate::cloudpanel::ListQuery::all())
         .await
@@ -89,19 +97,27 @@ pub async fn detach(
     let server = match act.up.client().get_block_storage_server(id).await {
         Ok(fetched) => fetched.value,
         Err(CloudError::NotFound { .. }) => {
-            return act.invalid(
-                "The block storage is not attached to a server (any more). Nothing was changed.",
-            );
+            return act.invalid(&format!("{NOT_ATTACHED} Nothing was changed."));
         }
         Err(e) => return act.unreadable("block storage", &e),
     };
-    let change = Change::new(
+    act.run(
+        detach_change(&server),
+        act.up.client().detach_block_storage(id),
+    )
+    .await
+}
+
+/// The refusal of a detach when the provider knows no server of the storage.
+pub(crate) const NOT_ATTACHED: &str = "The block storage is not attached to a server (any more).";
+
+/// A detach from `server`, the one it is attached to now.
+pub(crate) fn detach_change(server: &IdName) -> Change {
+    Change::new(
         "block_storage.detach",
         json!({ "server_id": server.id, "server_name": server.name }),
         format!("Detaching {{name}} from {}.", server.name),
-    );
-    act.run(change, act.up.client().detach_block_storage(id))
-        .await
+    )
 }
 
 // ---- name and description ----

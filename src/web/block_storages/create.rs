@@ -13,7 +13,7 @@ use super::FAMILY;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::servers::Server;
 use crate::cloudpanel::storages::CreateBlockStorage;
-use crate::rbac::perms;
+use crate::rbac::{Permission, perms};
 use crate::web::cloud::{
     AccountParam, Change, Choice, Choices, Fallback, Upstream, chosen_id, connect, create,
 };
@@ -30,15 +30,15 @@ use crate::web::storages::{
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Values {
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    description: String,
+    pub(crate) description: String,
     #[serde(default)]
-    size: String,
+    pub(crate) size: String,
     #[serde(default)]
-    datacenter_id: String,
+    pub(crate) datacenter_id: String,
     #[serde(default)]
-    server_id: String,
+    pub(crate) server_id: String,
 }
 
 impl Values {
@@ -49,11 +49,17 @@ impl Values {
         }
     }
 
-    fn trimmed(mut self) -> Self {
+    pub(crate) fn trimmed(mut self) -> Self {
         self.name = self.name.trim().to_owned();
         self.description = self.description.trim().to_owned();
         self.size = self.size.trim().to_owned();
         self
+    }
+
+    /// The flag a creation needs besides `block_storages.create`:
+    /// attaching on creation is an attach.
+    pub(crate) fn attach_flag(&self) -> Option<Permission> {
+        (!self.server_id.trim().is_empty()).then_some(perms::BLOCK_STORAGES_MANAGE_ATTACHED_SERVER)
     }
 }
 
@@ -257,6 +263,43 @@ fn build(
     }
 }
 
+/// The request a creation sends, checked as the form checks it; a server
+/// to attach is checked against the account's servers (when they can be
+/// read) to be in the storage's datacenter.
+pub(crate) async fn request(
+    up: &Upstream,
+    values: &Values,
+) -> Result<CreateBlockStorage, FieldErrors> {
+    let checks = if values.server_id.trim().is_empty() {
+        None
+    } else {
+        Some(load_options(up, true).await)
+    };
+    let (servers, default_datacenter) = checks.as_ref().map_or((&[][..], ""), |o| {
+        (o.server_list.as_slice(), o.default_datacenter.as_str())
+    });
+    build(values, servers, default_datacenter)
+}
+
+/// A creation, described for the audit log and the member.
+pub(crate) fn change(request: &CreateBlockStorage) -> Change {
+    Change::new(
+        "block_storage.create",
+        json!({
+            "name": request.name,
+            "description": request.description,
+            "size": request.size,
+            "datacenter_id": request.datacenter_id,
+            "server_id": request.server_id,
+        }),
+        if request.server_id.is_some() {
+            "Creating {name}; it is attached to the server once it is ready."
+        } else {
+            "Creating {name}."
+        },
+    )
+}
+
 pub async fn submit(
     ctx: OrgCtx,
     session: Session,
@@ -266,20 +309,11 @@ pub async fn submit(
     let tenant = ctx.require(perms::BLOCK_STORAGES_CREATE).await?;
     let values = form.into_inner().trimmed();
     // Attaching on creation is an attach: it needs that flag as well.
-    if !values.server_id.trim().is_empty() {
-        ctx.require(perms::BLOCK_STORAGES_MANAGE_ATTACHED_SERVER)
-            .await?;
+    if let Some(flag) = values.attach_flag() {
+        ctx.require(flag).await?;
     }
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
-    let checks = if values.server_id.trim().is_empty() {
-        None
-    } else {
-        Some(load_options(&up, true).await)
-    };
-    let (servers, default_datacenter) = checks.as_ref().map_or((&[][..], ""), |o| {
-        (o.server_list.as_slice(), o.default_datacenter.as_str())
-    });
-    let request = match build(&values, servers, default_datacenter) {
+    let request = match request(&up, &values).await {
         Ok(request) => request,
         Err(errors) => {
             return show(
@@ -294,21 +328,7 @@ pub async fn submit(
         }
     };
 
-    let change = Change::new(
-        "block_storage.create",
-        json!({
-            "name": request.name,
-            "description": request.description,
-            "size": request.size,
-            "datacenter_id": request.datacenter_id,
-            "server_id": request.server_id,
-        }),
-        if request.server_id.is_some() {
-            "Creating {name}; it is attached to the server once it is ready."
-        } else {
-            "Creating {name}."
-        },
-    );
+    let change = change(&request);
     let again = (&ctx, &up, &values);
     create(
         &ctx,

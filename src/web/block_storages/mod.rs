@@ -2,8 +2,8 @@
 //! a server and detach, delete. Each action behind its exact flag of the
 //! panel's own `block_storages` group, audited as a pair of events.
 
-mod actions;
-mod create;
+pub(crate) mod actions;
+pub(crate) mod create;
 mod detail;
 pub(crate) mod list;
 mod view;

@@ -10,6 +10,8 @@
 //! not sent. A bad value or the API's refusal shows the page again (422)
 //! with what was typed and the message beside its field; a change queued
 //! or an object gone meanwhile is the news of [`Act::refused`](super::Act::refused).
+//! The JSON API's edit makes the same decisions with the same functions
+//! ([`Editable::opening_flag`], [`Changed`]).
 
 use std::future::Future;
 
@@ -43,7 +45,12 @@ impl NameFlags {
     /// The flag a change starts with: the name's, unless the member holds
     /// only the description's (a member with neither is refused on the name's).
     pub fn first(&self, ctx: &OrgCtx) -> Permission {
-        if !ctx.can(self.name) && ctx.can(self.description) {
+        self.first_of(|flag| ctx.can(flag))
+    }
+
+    /// [`NameFlags::first`] for a member whose flags `can` tells (the API's).
+    pub fn first_of(&self, can: impl Fn(Permission) -> bool) -> Permission {
+        if !can(self.name) && can(self.description) {
             self.description
         } else {
             self.name
@@ -196,6 +203,53 @@ pub struct Changed {
     pub other: bool,
 }
 
+impl Changed {
+    /// What an edit of `current` to the checked values changes: the one
+    /// comparison of the edit page and the API's edit.
+    pub fn of<F: Editable>(current: &F::Object, checked: &F::Checked) -> Self {
+        let Names { name, description } = checked.as_ref();
+        Self {
+            name: name != current.name(),
+            description: description != F::description(current),
+            other: F::other_changed(current, checked),
+        }
+    }
+
+    /// Whether anything changes.
+    pub fn any(&self) -> bool {
+        self.name || self.description || self.other
+    }
+
+    /// The flags these changes need, in order (the name's, the
+    /// description's, the other value's): a value that stays needs none.
+    pub fn flags<F: Editable>(&self) -> Vec<Permission> {
+        [
+            (self.name, Some(F::FLAGS.name)),
+            (self.description, Some(F::FLAGS.description)),
+            (self.other, F::OTHER),
+        ]
+        .into_iter()
+        .filter_map(|(changed, flag)| flag.filter(|_| changed))
+        .collect()
+    }
+
+    /// The audit log's details: each changed value.
+    pub fn details<F: Editable>(&self, checked: &F::Checked) -> Value {
+        let Names { name, description } = checked.as_ref();
+        let mut details = Map::new();
+        if self.name {
+            details.insert("name".into(), json!(name));
+        }
+        if self.description {
+            details.insert("description".into(), json!(description));
+        }
+        if self.other {
+            F::other_details(checked, &mut details);
+        }
+        Value::Object(details)
+    }
+}
+
 /// A family's edit page, declared: what the object is and how it is read
 /// and saved, how the form's values are made and checked, and how the page
 /// is drawn. Implemented by a unit type of the family's `form.rs`; the
@@ -247,6 +301,20 @@ pub trait Editable: 'static {
     fn body(checked: &Self::Checked, changed: Changed) -> Self::Body;
     /// The audit log's details of the other value, when it changes.
     fn other_details(_checked: &Self::Checked, _details: &mut Map<String, Value>) {}
+    /// The flag an edit opens under: the first of the family's the member
+    /// holds (`can` tells); a member with none is refused for the name's.
+    fn opening_flag(can: impl Fn(Permission) -> bool) -> Permission {
+        [
+            Some(Self::FLAGS.name),
+            Some(Self::FLAGS.description),
+            Self::OTHER,
+        ]
+        .into_iter()
+        .flatten()
+        .find(|p| can(*p))
+        .unwrap_or(Self::FLAGS.name)
+    }
+
     /// The edit page of `object`.
     fn show(
         ctx: &OrgCtx,
@@ -256,14 +324,9 @@ pub trait Editable: 'static {
     ) -> AppResult<HttpResponse>;
 }
 
-/// The flag that opens the edit page: the first of the family's the member
-/// holds; a member with none is refused for the name's.
+/// The flag that opens the edit page: see [`Editable::opening_flag`].
 fn opening_flag<F: Editable>(ctx: &OrgCtx) -> Permission {
-    [Some(F::FLAGS.name), Some(F::FLAGS.description), F::OTHER]
-        .into_iter()
-        .flatten()
-        .find(|p| ctx.can(*p))
-        .unwrap_or(F::FLAGS.name)
+    F::opening_flag(|p| ctx.can(p))
 }
 
 /// The object, or the page's own 404 / the API's problem.
@@ -304,22 +367,11 @@ pub async fn save_edit<F: Editable>(
     };
 
     // Each changed value needs its own flag; a value that stays needs none.
-    let Names { name, description } = checked.as_ref();
-    let changed = Changed {
-        name: name != current.name(),
-        description: description != F::description(&current),
-        other: F::other_changed(&current, &checked),
-    };
-    for (changed, flag) in [
-        (changed.name, Some(F::FLAGS.name)),
-        (changed.description, Some(F::FLAGS.description)),
-        (changed.other, F::OTHER),
-    ] {
-        if let (true, Some(flag)) = (changed, flag) {
-            ctx.require(flag).await?;
-        }
+    let changed = Changed::of::<F>(&current, &checked);
+    for flag in changed.flags::<F>() {
+        ctx.require(flag).await?;
     }
-    if !(changed.name || changed.description || changed.other) {
+    if !changed.any() {
         flash::info(
             &session,
             format!(
@@ -331,19 +383,9 @@ pub async fn save_edit<F: Editable>(
     }
 
     let body = F::body(&checked, changed);
-    let mut details = Map::new();
-    if changed.name {
-        details.insert("name".into(), json!(name));
-    }
-    if changed.description {
-        details.insert("description".into(), json!(description));
-    }
-    if changed.other {
-        F::other_details(&checked, &mut details);
-    }
     let event = NewEvent::new(F::ACTION, Outcome::Requested)
         .target(F::FAMILY.kind, id, current.name())
-        .details(Value::Object(details));
+        .details(changed.details::<F>(&checked));
     let answer = recorded(up, event, F::update(up.client(), id, &body), |o| {
         (o.id().to_owned(), o.name().to_owned())
     })
@@ -351,7 +393,7 @@ pub async fn save_edit<F: Editable>(
     match answer {
         Ok(saved) => {
             let shown = if saved.name().is_empty() {
-                name
+                checked.as_ref().name.as_str()
             } else {
                 saved.name()
             };

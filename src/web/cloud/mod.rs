@@ -40,7 +40,7 @@ pub use form::{
     form_problem_from,
 };
 pub use listing::{
-    ListParams, ListView, Listing, Loaded, SortOption, chosen_sort, list, list_in_order,
+    ListParams, ListView, Listing, Loaded, PER_PAGE, SortOption, chosen_sort, list, list_in_order,
 };
 pub use loading::loading;
 pub use state::{StateBadge, badge_class, state_label};

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::FAMILY;
 use crate::cloudpanel::CloudError;
+use crate::cloudpanel::access::Role;
 use crate::rbac::perms;
 use crate::web::cloud::{Change, Object, Then, check_typed_name};
 use crate::web::confirm::TypedName;
@@ -38,11 +39,16 @@ pub async fn delete(
     if let Err(message) = check_typed_name("role's name", &role.name, &form.confirm_name) {
         return act.invalid(&message);
     }
-    let change = Change {
+    act.run(delete_change(&role), act.up.client().delete_role(id))
+        .await
+}
+
+/// Deleting `role`, as the audit log keeps it.
+pub(crate) fn delete_change(role: &Role) -> Change {
+    Change {
         action: "cloud_role.delete",
         details: json!({ "name": role.name, "users": role.users.len() }),
         success: "Deleting the Cloud Panel role {name}.".into(),
         then: Then::List,
-    };
-    act.run(change, act.up.client().delete_role(id)).await
+    }
 }

@@ -140,7 +140,7 @@ fn show(
 }
 
 /// The name, checked as the API keeps it; the error lands beside the field.
-fn check_name(raw: &str, errors: &mut FieldErrors) -> String {
+pub(crate) fn check_name(raw: &str, errors: &mut FieldErrors) -> String {
     parse_resource_name(raw).unwrap_or_else(|e| {
         errors.insert("name", e);
         String::new()
@@ -282,6 +282,25 @@ impl Editable for Edit {
 
 // ---- clone ----
 
+/// A copy's name, checked: the API's rules, and not the role's own.
+pub(crate) fn clone_name(role: &Role, raw: &str) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let name = check_name(raw, &mut errors);
+    if errors.is_empty() && name == role.name {
+        errors.insert("name", "The copy needs a name of its own.".into());
+    }
+    if errors.is_empty() {
+        Ok(name)
+    } else {
+        Err(errors)
+    }
+}
+
+/// What the audit log keeps of a clone of `role` named `name`.
+pub(crate) fn clone_details(role: &Role, name: &str) -> serde_json::Value {
+    json!({ "name": name, "from": role.name })
+}
+
 pub async fn clone_form(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
     let up = object.open(&ctx, &session, perms::ROLES_CLONE).await?;
     let role = load(&ctx, &up, &object.id).await?;
@@ -308,18 +327,16 @@ pub async fn clone(
         name: input.into_inner().name.unwrap_or_default(),
         description: String::new(),
     };
-    let mut errors = FieldErrors::new();
-    let name = check_name(&v.name, &mut errors);
-    if errors.is_empty() && name == role.name {
-        errors.insert("name", "The copy needs a name of its own.".into());
-    }
-    if !errors.is_empty() {
-        let form = Form::invalid(&v, errors);
-        return show(&ctx, up, Mode::Clone, Some(&role), form);
-    }
+    let name = match clone_name(&role, &v.name) {
+        Ok(name) => name,
+        Err(errors) => {
+            let form = Form::invalid(&v, errors);
+            return show(&ctx, up, Mode::Clone, Some(&role), form);
+        }
+    };
     let event = NewEvent::new("cloud_role.clone", Outcome::Requested)
         .target(FAMILY.kind, id, &role.name)
-        .details(json!({ "name": name, "from": role.name }));
+        .details(clone_details(&role, &name));
     let answer = recorded(up, event, up.client().clone_role(id, &name), |r: &Role| {
         (r.id.clone(), r.name.clone())
     })

@@ -7,12 +7,12 @@
 //! role's users. Every change is audited as a pair and answered with a flash
 //! message; the API's built-in roles offer only what the API allows on them.
 
-mod actions;
+pub(crate) mod actions;
 mod detail;
-mod form;
+pub(crate) mod form;
 pub(crate) mod list;
-mod permissions;
-mod users;
+pub(crate) mod permissions;
+pub(crate) mod users;
 mod view;
 
 use crate::web::routing::org_routes;

@@ -48,6 +48,12 @@ fn ticked(body: &[u8]) -> Result<BTreeSet<String>, (String, BTreeSet<String>)> {
         .filter(|(k, _)| k == matrix::FIELD)
         .map(|(_, v)| v)
         .collect();
+    wanted(posted)
+}
+
+/// The flags wanted (`group.flag` of a Cloud Panel group); the first that
+/// is not one is refused with its name, beside the ones that are.
+pub(crate) fn wanted(posted: Vec<String>) -> Result<BTreeSet<String>, (String, BTreeSet<String>)> {
     let known = |key: &str| {
         key.split_once('.').is_some_and(|(group, flag)| {
             Scope::CloudPanel
@@ -67,7 +73,7 @@ fn ticked(body: &[u8]) -> Result<BTreeSet<String>, (String, BTreeSet<String>)> {
 }
 
 /// The flags whose box differs from the role's current value.
-fn changes(current: &Permissions, wanted: &BTreeSet<String>) -> Permissions {
+pub(crate) fn changes(current: &Permissions, wanted: &BTreeSet<String>) -> Permissions {
     let mut patch = Permissions::default();
     for g in Scope::CloudPanel.groups() {
         for f in g.flags {
@@ -78,6 +84,19 @@ fn changes(current: &Permissions, wanted: &BTreeSet<String>) -> Permissions {
         }
     }
     patch
+}
+
+/// Saving the changed flags `patch`, as the audit log keeps them.
+pub(crate) fn saved(patch: &Permissions) -> Change {
+    let count = patch.flag_count();
+    Change::new(
+        "cloud_role.permissions",
+        json!({ "changed": patch }),
+        format!(
+            "Saved {count} changed permission{} of {{name}}.",
+            if count == 1 { "" } else { "s" }
+        ),
+    )
 }
 
 pub async fn save(
@@ -132,15 +151,7 @@ pub async fn save(
         );
         return Ok(redirect(act.page()));
     }
-    let count = patch.flag_count();
-    let change = Change::new(
-        "cloud_role.permissions",
-        json!({ "changed": patch }),
-        format!(
-            "Saved {count} changed permission{} of {{name}}.",
-            if count == 1 { "" } else { "s" }
-        ),
-    );
+    let change = saved(&patch);
     let call = async {
         act.up
             .client()

@@ -95,13 +95,29 @@ pub async fn add(
             "Choose the user to add. Nothing was sent.".into(),
         )]));
     };
-    let change = Change::new(
+    act.run(
+        user_added(&user_id),
+        act.up.client().add_role_users(id, &[user_id]),
+    )
+    .await
+}
+
+/// Adding the user `user_id` to the role.
+pub(crate) fn user_added(user_id: &str) -> Change {
+    Change::new(
         "cloud_role.add_user",
         json!({ "users": [user_id] }),
         "Added the user to {name}; they now have its permissions.",
-    );
-    act.run(change, act.up.client().add_role_users(id, &[user_id]))
-        .await
+    )
+}
+
+/// Removing the user `user_id` from the role.
+pub(crate) fn user_removed(user_id: &str) -> Change {
+    Change::new(
+        "cloud_role.remove_user",
+        json!({ "user": user_id }),
+        "Removed the user from {name}.",
+    )
 }
 
 pub async fn remove(
@@ -117,11 +133,9 @@ pub async fn remove(
     if !confirm.given() {
         return act.unconfirmed("remove this user from the role");
     }
-    let change = Change::new(
-        "cloud_role.remove_user",
-        json!({ "user": user_id }),
-        "Removed the user from {name}.",
-    );
-    act.run(change, act.up.client().remove_role_user(id, user_id))
-        .await
+    act.run(
+        user_removed(user_id),
+        act.up.client().remove_role_user(id, user_id),
+    )
+    .await
 }

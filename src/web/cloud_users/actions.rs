@@ -50,7 +50,17 @@ pub async fn delete(
     if let Err(message) = check_typed_name("user's name", &user.name, &form.confirm_name) {
         return act.invalid(&message);
     }
-    let change = Change {
+    let change = delete_change(&user);
+    let client = act.up.client();
+    act.run(change, async {
+        client.delete_user(id).await.map(|u| Acted::of(&u))
+    })
+    .await
+}
+
+/// Deleting `user`, as the audit log keeps it.
+pub(crate) fn delete_change(user: &User) -> Change {
+    Change {
         action: "cloud_user.delete",
         details: json!({ "name": user.name, "email": user.email }),
         success: format!(
@@ -58,12 +68,22 @@ pub async fn delete(
             user.name
         ),
         then: Then::List,
-    };
-    let client = act.up.client();
-    act.run(change, async {
-        client.delete_user(id).await.map(|u| Acted::of(&u))
-    })
-    .await
+    }
+}
+
+/// Giving `user` the role `role_id`; `None` when it already has it.
+pub(crate) fn role_change(user: &User, role_id: &str) -> Option<Change> {
+    if user.roles.as_ref().is_some_and(|r| r.id == role_id) {
+        return None;
+    }
+    Some(Change::new(
+        "cloud_user.change_role",
+        json!({
+            "role_id": role_id,
+            "previous_role_id": user.roles.as_ref().map(|r| r.id.clone()),
+        }),
+        "{name} has its new role.",
+    ))
 }
 
 #[derive(Deserialize, Serialize)]
@@ -90,21 +110,13 @@ pub async fn role(
         Ok(user) => user,
         Err(response) => return Ok(response),
     };
-    if user.roles.as_ref().is_some_and(|r| r.id == role_id) {
+    let Some(change) = role_change(&user, &role_id) else {
         flash::info(
             &session,
             format!("Nothing to change: {} already has this role.", user.name),
         );
         return Ok(redirect(act.page()));
-    }
-    let change = Change::new(
-        "cloud_user.change_role",
-        json!({
-            "role_id": role_id,
-            "previous_role_id": user.roles.as_ref().map(|r| r.id.clone()),
-        }),
-        "{name} has its new role.",
-    );
+    };
     let client = act.up.client();
     let acted = Acted::of(&user);
     act.run(change, async {

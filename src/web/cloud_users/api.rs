@@ -66,7 +66,20 @@ pub async fn set_active(
         "false" => false,
         _ => return act.invalid("Choose whether API access is on or off. Nothing was changed."),
     };
-    let change = if active {
+    let change = api_change(active);
+    let client = act.up.client();
+    act.run(change, async {
+        client
+            .set_user_api_active(id, active)
+            .await
+            .map(|u| Acted::of(&u))
+    })
+    .await
+}
+
+/// Turning API access on or off.
+pub(crate) fn api_change(active: bool) -> Change {
+    if active {
         Change::new(
             "cloud_user.api_enable",
             json!({ "active": true }),
@@ -78,15 +91,41 @@ pub async fn set_active(
             json!({ "active": false }),
             "API access is off for {name}; its key no longer works.",
         )
-    };
-    let client = act.up.client();
-    act.run(change, async {
-        client
-            .set_user_api_active(id, active)
-            .await
-            .map(|u| Acted::of(&u))
-    })
-    .await
+    }
+}
+
+/// An address already on the allow-list is said, not sent again.
+pub(crate) fn none_allowed(ips: &[String], allowed: &[String]) -> Result<(), String> {
+    match ips.iter().find(|ip| allowed.contains(ip)) {
+        Some(already) => Err(format!("{already} is already allowed.")),
+        None => Ok(()),
+    }
+}
+
+/// Allowing `ips` for the user `name`.
+pub(crate) fn ips_added(name: &str, ips: &[String]) -> Change {
+    Change::new(
+        "cloud_user.api_ips_add",
+        json!({ "ips": ips }),
+        format!("{name} may now use its key from {}.", ips.join(", ")),
+    )
+}
+
+/// The allowed address to remove, written the way the Cloud Panel writes it.
+pub(crate) fn chosen_ip(raw: &str) -> Result<String, &'static str> {
+    raw.trim()
+        .parse::<IpAddr>()
+        .map(|ip| ip.to_string())
+        .map_err(|_| "Choose an allowed address to remove. Nothing was changed.")
+}
+
+/// No longer allowing `ip`.
+pub(crate) fn ip_removed(ip: &str) -> Change {
+    Change::new(
+        "cloud_user.api_ips_remove",
+        json!({ "ip": ip }),
+        format!("{ip} is no longer among {{name}}'s allowed addresses."),
+    )
 }
 
 #[derive(Deserialize, Serialize)]
@@ -126,14 +165,10 @@ pub async fn add_ips(
         Ok(fetched) => fetched.value,
         Err(_) => user.api.allowed_ips.clone(),
     };
-    if let Some(already) = ips.iter().find(|ip| allowed.contains(ip)) {
-        return refuse(&format!("{already} is already allowed."));
+    if let Err(error) = none_allowed(&ips, &allowed) {
+        return refuse(&error);
     }
-    let change = Change::new(
-        "cloud_user.api_ips_add",
-        json!({ "ips": ips }),
-        format!("{} may now use its key from {}.", user.name, ips.join(", ")),
-    );
+    let change = ips_added(&user.name, &ips);
     let client = act.up.client();
     act.run(change, async {
         client
@@ -162,18 +197,14 @@ pub async fn remove_ip(
     let act = object
         .act(&ctx, &session, perms::USERS_MANAGE_API, &FAMILY)
         .await?;
-    let ip = match form.ip.trim().parse::<IpAddr>() {
-        Ok(ip) => ip.to_string(),
-        Err(_) => return act.invalid("Choose an allowed address to remove. Nothing was changed."),
+    let ip = match chosen_ip(&form.ip) {
+        Ok(ip) => ip,
+        Err(message) => return act.invalid(message),
     };
     if !confirm::is_yes(&form.confirm) {
         return act.unconfirmed(&format!("remove {ip} from the allowed addresses"));
     }
-    let change = Change::new(
-        "cloud_user.api_ips_remove",
-        json!({ "ip": ip }),
-        format!("{ip} is no longer among {{name}}'s allowed addresses."),
-    );
+    let change = ip_removed(&ip);
     let client = act.up.client();
     act.run(change, async {
         client

@@ -96,11 +96,11 @@ pub fn parse_password(raw: &str) -> Result<String, String> {
 /// The posted form; a field the page did not offer is absent.
 #[derive(Default, Deserialize)]
 pub struct Input {
-    name: Option<String>,
-    email: Option<String>,
-    password: Option<String>,
-    description: Option<String>,
-    state: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) password: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) state: Option<String>,
 }
 
 /// What the form shows: what was typed, or the user's current values. No
@@ -185,9 +185,14 @@ pub fn may_edit_any(ctx: &OrgCtx) -> bool {
 /// The flag that opens the edit form: the first the member holds; a member
 /// with none is refused for the email's.
 fn edit_permission(ctx: &OrgCtx) -> Permission {
+    edit_flag(|p| ctx.can(p))
+}
+
+/// [`edit_permission`] for a member whose flags `can` tells (the API's).
+pub(crate) fn edit_flag(can: impl Fn(Permission) -> bool) -> Permission {
     EDIT_FLAGS
         .into_iter()
-        .find(|p| ctx.can(*p))
+        .find(|p| can(*p))
         .unwrap_or(perms::USERS_SET_EMAIL)
 }
 
@@ -288,7 +293,7 @@ pub async fn new(
 }
 
 /// The create form's values, checked; the password comes back apart from them.
-fn check_create(input: Input) -> (Values, Result<CreateUser, FieldErrors>) {
+pub(crate) fn check_create(input: Input) -> (Values, Result<CreateUser, FieldErrors>) {
     let v = Values {
         name: input.name.unwrap_or_default(),
         email: input.email.unwrap_or_default(),
@@ -342,12 +347,7 @@ pub async fn create(
     };
     let event = NewEvent::new("cloud_user.create", Outcome::Requested)
         .target(FAMILY.kind, "", &body.name)
-        .details(json!({
-            "name": body.name,
-            "email": body.email,
-            "description": body.description,
-            "password_set": true,
-        }));
+        .details(create_details(&body));
     let answer = recorded(&up, event, up.client().create_user(&body), |u: &User| {
         (u.id.clone(), u.name.clone())
     })
@@ -382,6 +382,17 @@ pub async fn create(
     }
 }
 
+/// What the audit log keeps of a new user: never the password, only that
+/// one was set.
+pub(crate) fn create_details(body: &CreateUser) -> Value {
+    json!({
+        "name": body.name,
+        "email": body.email,
+        "description": body.description,
+        "password_set": true,
+    })
+}
+
 /// The user, or the page's own 404 / Cloud Panel problem.
 async fn load(ctx: &OrgCtx, up: &Upstream, id: &str) -> AppResult<User> {
     Ok(found(ctx, "this user", up.client().get_user(id).await)?.value)
@@ -396,14 +407,71 @@ pub async fn edit(ctx: OrgCtx, session: Session, object: Object) -> AppResult<Ht
 
 /// What an edit changes, checked against the user's current values.
 #[derive(Default)]
-struct Edit {
+pub(crate) struct Edit {
     email: Option<String>,
     password: Option<String>,
     description: Option<String>,
     state: Option<UserStateChange>,
 }
 
-fn check_edit(user: &User, input: Input) -> (Values, Result<Edit, FieldErrors>) {
+impl Edit {
+    /// The flags the changed values need, in the form's order: a value
+    /// that stays needs none.
+    pub(crate) fn flags(&self) -> Vec<Permission> {
+        let state = match self.state {
+            Some(UserStateChange::Active) => Some(perms::USERS_ENABLE),
+            Some(UserStateChange::Disable) => Some(perms::USERS_DISABLE),
+            None => None,
+        };
+        [
+            self.email.as_ref().map(|_| perms::USERS_SET_EMAIL),
+            self.password.as_ref().map(|_| perms::USERS_SET_PASSWORD),
+            self.description
+                .as_ref()
+                .map(|_| perms::USERS_SET_DESCRIPTION),
+            state,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// Whether the state changes (enable or disable).
+    pub(crate) fn changes_state(&self) -> bool {
+        self.state.is_some()
+    }
+
+    /// What the audit log keeps: the changed values, never the password
+    /// (`password_set`); empty when nothing changes.
+    pub(crate) fn details(&self) -> Map<String, Value> {
+        let mut details = Map::new();
+        if let Some(email) = &self.email {
+            details.insert("email".into(), json!(email));
+        }
+        if let Some(description) = &self.description {
+            details.insert("description".into(), json!(description));
+        }
+        if self.password.is_some() {
+            details.insert("password_set".into(), json!(true));
+        }
+        if let Some(state) = self.state {
+            details.insert("state".into(), json!(state));
+        }
+        details
+    }
+
+    /// What the update sends.
+    pub(crate) fn body(self) -> UpdateUser {
+        UpdateUser {
+            description: self.description,
+            email: self.email,
+            password: self.password,
+            state: self.state,
+        }
+    }
+}
+
+pub(crate) fn check_edit(user: &User, input: Input) -> (Values, Result<Edit, FieldErrors>) {
     let current = Values::of(user);
     let v = Values {
         name: current.name.clone(),
@@ -481,34 +549,14 @@ pub async fn update(
     };
 
     // Each changed value needs its own flag; a value that stays needs none.
-    if edit.email.is_some() {
-        ctx.require(perms::USERS_SET_EMAIL).await?;
+    for flag in edit.flags() {
+        ctx.require(flag).await?;
     }
-    if edit.password.is_some() {
-        ctx.require(perms::USERS_SET_PASSWORD).await?;
+    if !edit.changes_state() {
+        ctx.require(edit_permission(&ctx)).await?;
     }
-    if edit.description.is_some() {
-        ctx.require(perms::USERS_SET_DESCRIPTION).await?;
-    }
-    match edit.state {
-        Some(UserStateChange::Active) => ctx.require(perms::USERS_ENABLE).await?,
-        Some(UserStateChange::Disable) => ctx.require(perms::USERS_DISABLE).await?,
-        None => ctx.require(edit_permission(&ctx)).await?,
-    };
     let page = act.page();
-    let mut details = Map::new();
-    if let Some(email) = &edit.email {
-        details.insert("email".into(), json!(email));
-    }
-    if let Some(description) = &edit.description {
-        details.insert("description".into(), json!(description));
-    }
-    if edit.password.is_some() {
-        details.insert("password_set".into(), json!(true));
-    }
-    if let Some(state) = edit.state {
-        details.insert("state".into(), json!(state));
-    }
+    let details = edit.details();
     if details.is_empty() {
         flash::info(
             &session,
@@ -516,12 +564,7 @@ pub async fn update(
         );
         return Ok(redirect(page));
     }
-    let body = UpdateUser {
-        description: edit.description,
-        email: edit.email,
-        password: edit.password,
-        state: edit.state,
-    };
+    let body = edit.body();
     let event = NewEvent::new("cloud_user.update", Outcome::Requested)
         .target(FAMILY.kind, id, &user.name)
         .details(Value::Object(details));

@@ -6,10 +6,10 @@
 //! change is audited as a pair; a key is shown once and never stored,
 //! logged or audited.
 
-mod actions;
-mod api;
+pub(crate) mod actions;
+pub(crate) mod api;
 mod detail;
-mod form;
+pub(crate) mod form;
 mod key;
 pub(crate) mod list;
 mod permissions;

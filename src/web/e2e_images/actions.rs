@@ -51,11 +51,7 @@ pub async fn rename(
         .await
         .map(|f| f.value.name)
         .unwrap_or_default();
-    let change = Change::new(
-        "e2e_image.rename",
-        json!({ "name": name.as_str(), "previous_name": before }),
-        "Renamed to {name}.",
-    );
+    let change = renamed(&name, &before);
     let call = async {
         act.up
             .client()
@@ -83,7 +79,26 @@ pub async fn delete(
     if let Err(message) = check_typed_name("saved image's name", &image.name, &form.confirm_name) {
         return act.invalid(&message);
     }
-    let change = Change::new(
+    let change = deleted(&image);
+    let call = async {
+        act.up.client().delete_saved_image(id).await?;
+        Ok::<_, CloudError>(Acted::new(id, &image.name))
+    };
+    act.run(change, call).await
+}
+
+/// Renaming a saved image to `name` (it was `before`).
+pub(crate) fn renamed(name: &E2eName, before: &str) -> Change {
+    Change::new(
+        "e2e_image.rename",
+        json!({ "name": name.as_str(), "previous_name": before }),
+        "Renamed to {name}.",
+    )
+}
+
+/// Deleting `image`, as the audit log keeps it.
+pub(crate) fn deleted(image: &SavedImage) -> Change {
+    Change::new(
         "e2e_image.delete",
         json!({
             "template_id": image.template_id,
@@ -92,10 +107,5 @@ pub async fn delete(
         }),
         "Deleting {name}.",
     )
-    .then(Then::List);
-    let call = async {
-        act.up.client().delete_saved_image(id).await?;
-        Ok::<_, CloudError>(Acted::new(id, &image.name))
-    };
-    act.run(change, call).await
+    .then(Then::List)
 }

@@ -4,7 +4,7 @@
 //! from a powered-off node's page. Each change behind its exact
 //! `e2e_images.*` flag, audited as a pair of events.
 
-mod actions;
+pub(crate) mod actions;
 mod detail;
 pub(crate) mod list;
 mod new;
@@ -28,7 +28,10 @@ pub const FAMILY: Family = Family {
 };
 
 /// One saved image, from the (cached) list: a missing one is E2E's 404.
-async fn find_image(client: &AccountClient, id: &str) -> Result<Fetched<SavedImage>, CloudError> {
+pub(crate) async fn find_image(
+    client: &AccountClient,
+    id: &str,
+) -> Result<Fetched<SavedImage>, CloudError> {
     let list = client.list_saved_images().await?;
     let found = list.value.iter().find(|i| i.image_id == id).cloned();
     match found {

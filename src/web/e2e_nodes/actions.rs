@@ -85,6 +85,17 @@ pub const SIMPLE: &[Simple] = &[
     },
 ];
 
+impl Simple {
+    /// The action, as the audit log keeps it.
+    pub fn change(&self) -> Change {
+        Change::new(
+            self.audit,
+            json!({ "type": self.action.key() }),
+            self.success,
+        )
+    }
+}
+
 /// The simple action E2E calls `key`, if the panel offers it.
 pub fn simple(key: &str) -> Option<&'static Simple> {
     let action = NodeAction::parse(key)?;
@@ -138,11 +149,7 @@ pub async fn node_action(
         return act.unconfirmed(what);
     }
     let name = node_name(&act.up, id).await;
-    let change = Change::new(
-        simple.audit,
-        json!({ "type": simple.action.key() }),
-        simple.success,
-    );
+    let change = simple.change();
     let call = async {
         act.up.client().node_action(id, simple.action, None).await?;
         Ok::<_, CloudError>(Acted::new(id, &name))
@@ -159,8 +166,30 @@ pub struct NameForm {
 }
 
 /// A name form's value, or the message beside its field.
-fn parsed_name(form: &NameForm, what: &str) -> Result<E2eName, FieldErrors> {
-    E2eName::parse(&form.name, what).map_err(|message| FieldErrors::from([("name", message)]))
+pub(crate) fn parsed_name(raw: &str, what: &str) -> Result<E2eName, FieldErrors> {
+    E2eName::parse(raw, what).map_err(|message| FieldErrors::from([("name", message)]))
+}
+
+/// Renaming a node to `name` (it was `before`).
+pub(crate) fn renamed(name: &E2eName, before: &str) -> Change {
+    Change::new(
+        "e2e_node.rename",
+        json!({ "name": name.as_str(), "previous_name": before }),
+        "Renamed to {name}.",
+    )
+}
+
+/// Saving an image of a node as `image`.
+pub(crate) fn image_saved(image: &E2eName) -> Change {
+    Change::new(
+        "e2e_node.save_image",
+        json!({ "image_name": image.as_str() }),
+        format!(
+            "Saving an image of {{name}} as {}: it is listed under Saved images, and can be used \
+             once it is ready.",
+            image.as_str()
+        ),
+    )
 }
 
 pub async fn rename(
@@ -174,16 +203,12 @@ pub async fn rename(
         .await?
         .keeping("rename", &*form);
     let id = numeric_id(&ctx, &object.id)?;
-    let name = match parsed_name(&form, "node name") {
+    let name = match parsed_name(&form.name, "node name") {
         Ok(name) => name,
         Err(errors) => return act.invalid_fields(errors),
     };
     let before = node_name(&act.up, id).await;
-    let change = Change::new(
-        "e2e_node.rename",
-        json!({ "name": name.as_str(), "previous_name": before }),
-        "Renamed to {name}.",
-    );
+    let change = renamed(&name, &before);
     let call = async {
         act.up
             .client()
@@ -208,20 +233,12 @@ pub async fn save_image(
         .await?
         .keeping("save_image", &*form);
     let id = numeric_id(&ctx, &object.id)?;
-    let image = match parsed_name(&form, "image name") {
+    let image = match parsed_name(&form.name, "image name") {
         Ok(name) => name,
         Err(errors) => return act.invalid_fields(errors),
     };
     let name = node_name(&act.up, id).await;
-    let change = Change::new(
-        "e2e_node.save_image",
-        json!({ "image_name": image.as_str() }),
-        format!(
-            "Saving an image of {{name}} as {}: it is listed under Saved images, and can be used \
-             once it is ready.",
-            image.as_str()
-        ),
-    );
+    let change = image_saved(&image);
     let call = async {
         act.up
             .client()
@@ -245,15 +262,23 @@ pub struct PlanForm {
 /// What the plan form asks for: the billing after the committed period,
 /// and the SKU to renew on (only for a renewal).
 fn parsed_plan(form: &PlanForm) -> Result<(BillingChoice, Option<i64>), FieldErrors> {
+    plan_of(&form.billing, &form.committed_sku)
+}
+
+/// [`parsed_plan`] of the two values as typed.
+pub(crate) fn plan_of(
+    billing: &str,
+    committed_sku: &str,
+) -> Result<(BillingChoice, Option<i64>), FieldErrors> {
     let mut errors = FieldErrors::new();
-    let choice = BillingChoice::parse(form.billing.trim());
+    let choice = BillingChoice::parse(billing.trim());
     if choice.is_none() {
         errors.insert(
             "billing",
             "Choose what happens when the committed period ends.".to_owned(),
         );
     }
-    let raw = form.committed_sku.trim();
+    let raw = committed_sku.trim();
     let sku = if raw.is_empty() || choice != Some(BillingChoice::AutoRenew) {
         None
     } else {
@@ -292,14 +317,7 @@ pub async fn plan(
     // Digits only, at most 18 of them: always an i64.
     let node_id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let name = node_name(&act.up, id).await;
-    let change = Change::new(
-        "e2e_node.update_plan",
-        json!({ "billing_type": choice.key(), "committed_sku_id": sku }),
-        format!(
-            "Billing of {{name}} updated: {}.",
-            choice.label().to_lowercase()
-        ),
-    );
+    let change = plan_changed(choice, sku);
     let call = async {
         act.up
             .client()
@@ -308,6 +326,41 @@ pub async fn plan(
         Ok::<_, CloudError>(Acted::new(id, &name))
     };
     act.run(change, call).await
+}
+
+/// The billing after the committed period, and the SKU to renew on.
+pub(crate) fn plan_changed(choice: BillingChoice, sku: Option<i64>) -> Change {
+    Change::new(
+        "e2e_node.update_plan",
+        json!({ "billing_type": choice.key(), "committed_sku_id": sku }),
+        format!(
+            "Billing of {{name}} updated: {}.",
+            choice.label().to_lowercase()
+        ),
+    )
+}
+
+/// Reinstalling `node`: its disk erased and its image installed afresh.
+pub(crate) fn reinstalled(node: &Node) -> Change {
+    Change::new(
+        "e2e_node.reinstall",
+        json!({ "image": node.image }),
+        "Reinstalling {name}: its disk is erased and its image installed afresh.",
+    )
+}
+
+/// Deleting `node`, as the audit log keeps it.
+pub(crate) fn deleted(node: &Node) -> Change {
+    Change::new(
+        "e2e_node.delete",
+        json!({
+            "plan": node.plan,
+            "public_ip_address": node.public_ip_address,
+            "billing_type": node.billing_type,
+        }),
+        "Deleting {name}.",
+    )
+    .then(Then::List)
 }
 
 // ---- reinstall and delete: the node's name typed to confirm ----
@@ -329,11 +382,7 @@ pub async fn reinstall(
     if let Err(message) = check_typed_name("node's name", &node.name, &form.confirm_name) {
         return act.invalid(&message);
     }
-    let change = Change::new(
-        "e2e_node.reinstall",
-        json!({ "image": node.image }),
-        "Reinstalling {name}: its disk is erased and its image installed afresh.",
-    );
+    let change = reinstalled(&node);
     let call = async {
         act.up
             .client()
@@ -361,16 +410,7 @@ pub async fn delete(
     if let Err(message) = check_typed_name("node's name", &node.name, &form.confirm_name) {
         return act.invalid(&message);
     }
-    let change = Change::new(
-        "e2e_node.delete",
-        json!({
-            "plan": node.plan,
-            "public_ip_address": node.public_ip_address,
-            "billing_type": node.billing_type,
-        }),
-        "Deleting {name}.",
-    )
-    .then(Then::List);
+    let change = deleted(&node);
     let call = async {
         act.up.client().delete_node(id).await?;
         Ok::<_, CloudError>(Acted::new(id, &node.name))

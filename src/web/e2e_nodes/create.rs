@@ -39,17 +39,19 @@ const SAVED: &str = "saved:";
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Values {
     #[serde(default)]
-    image: String,
+    pub(crate) image: String,
     #[serde(default)]
-    plan: String,
+    pub(crate) plan: String,
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    instances: String,
+    pub(crate) instances: String,
+    /// `on`, or empty.
     #[serde(default)]
-    backups: String,
+    pub(crate) backups: String,
+    /// One public key a line.
     #[serde(default)]
-    ssh_keys: String,
+    pub(crate) ssh_keys: String,
 }
 
 impl Values {
@@ -493,26 +495,18 @@ fn form_field(api: &str) -> Option<&'static str> {
     }
 }
 
-/// `POST ""`: checks everything, then the audited creation (queued when
-/// the budget is spent); created, the member goes to the node (or the list).
-pub async fn submit(
-    ctx: OrgCtx,
-    session: Session,
-    account: web::Query<AccountParam>,
-    form: web::Form<Values>,
-) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::E2E_NODES_CREATE).await?;
-    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
-    let values = form.into_inner().trimmed();
-    let options = load_options(&up, &values.image).await;
-    let request = match build(&values, &options, region_of(&up.row().location)) {
-        Ok(request) => request,
-        Err(errors) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return show(&ctx, &up, &values, &errors, None, status).await;
-        }
-    };
-    let change = Change::new(
+/// E2E's request for the typed values, checked against what E2E offers
+/// now (its images, ready saved images and the chosen image's plans), or
+/// the problems per field.
+pub(crate) async fn planned(up: &Upstream, values: &Values) -> Result<NewNode, FieldErrors> {
+    let options = load_options(up, &values.image).await;
+    build(values, &options, region_of(&up.row().location))
+}
+
+/// Creating the nodes of `request`, as the audit log keeps it (the number
+/// of public keys, not the keys).
+pub(crate) fn created(request: &NewNode) -> Change {
+    Change::new(
         "e2e_node.create",
         json!({
             "name": request.name,
@@ -531,7 +525,28 @@ pub async fn submit(
                 request.number_of_instances
             )
         },
-    );
+    )
+}
+
+/// `POST ""`: checks everything, then the audited creation (queued when
+/// the budget is spent); created, the member goes to the node (or the list).
+pub async fn submit(
+    ctx: OrgCtx,
+    session: Session,
+    account: web::Query<AccountParam>,
+    form: web::Form<Values>,
+) -> AppResult<HttpResponse> {
+    let tenant = ctx.require(perms::E2E_NODES_CREATE).await?;
+    let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
+    let values = form.into_inner().trimmed();
+    let request = match planned(&up, &values).await {
+        Ok(request) => request,
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return show(&ctx, &up, &values, &errors, None, status).await;
+        }
+    };
+    let change = created(&request);
     let again = (&ctx, &up, &values);
     let call = async {
         let nodes = up.client().create_node(&request).await?;

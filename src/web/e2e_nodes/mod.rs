@@ -5,7 +5,7 @@
 //! flag, audited as a pair of events, queued when the budget is spent.
 
 pub(crate) mod actions;
-mod create;
+pub(crate) mod create;
 mod detail;
 pub(crate) mod list;
 pub(in crate::web) mod name;

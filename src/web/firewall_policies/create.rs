@@ -27,8 +27,8 @@ use crate::web::{flash, redirect, render};
 
 /// Rows the form shows; a form that comes back keeps every row it had.
 const ROWS: usize = 3;
-/// Rows read from a posted form at most.
-const MAX_ROWS: usize = 20;
+/// Rows read from a posted form at most (rules the API takes at most).
+pub(crate) const MAX_ROWS: usize = 20;
 
 /// What the user typed.
 pub struct Values {
@@ -48,7 +48,7 @@ impl Values {
 
     fn parse(body: &[u8]) -> Self {
         let fields = Fields::parse(body);
-        let mut rows: Vec<RuleRow> = (1..=MAX_ROWS)
+        let rows: Vec<RuleRow> = (1..=MAX_ROWS)
             .filter(|n| fields.has(&format!("r{n}_protocol")) || fields.has(&format!("r{n}_port")))
             .map(|n| {
                 RuleRow::read(
@@ -59,12 +59,18 @@ impl Values {
                 )
             })
             .collect();
+        Self::new(fields.trimmed("name"), fields.trimmed("description"), rows)
+    }
+
+    /// The values of a new policy: its name, description and rule rows
+    /// (made with [`typed_row`]), with blank rows up to the form's three.
+    pub(crate) fn new(name: String, description: String, mut rows: Vec<RuleRow>) -> Self {
         while rows.len() < ROWS {
             rows.push(row(rows.len() + 1));
         }
         Self {
-            name: fields.trimmed("name"),
-            description: fields.trimmed("description"),
+            name,
+            description,
             rows,
         }
     }
@@ -72,6 +78,17 @@ impl Values {
 
 fn row(n: usize) -> RuleRow {
     RuleRow::blank(&format!("r{n}"), &format!("Rule {n}"), CREATE_PROTOCOLS)
+}
+
+/// Rule row `n` (from 1) of a new policy, its fields as `get` reads them by
+/// the row's own names (`protocol`, `port`, …).
+pub(crate) fn typed_row(n: usize, get: impl Fn(&str) -> String) -> RuleRow {
+    RuleRow::from_values(
+        &format!("r{n}"),
+        &format!("Rule {n}"),
+        CREATE_PROTOCOLS,
+        get,
+    )
 }
 
 #[derive(Template)]
@@ -133,7 +150,9 @@ pub async fn form(
 }
 
 /// The request, or the problems (beside the fields, and in the rows).
-fn build(v: &mut Values) -> Result<CreateFirewallPolicy, BTreeMap<&'static str, String>> {
+pub(crate) fn build(
+    v: &mut Values,
+) -> Result<CreateFirewallPolicy, BTreeMap<&'static str, String>> {
     let mut errors = BTreeMap::new();
     if let Err(message) = check_name(&v.name) {
         errors.insert("name", message);
@@ -199,11 +218,7 @@ pub async fn submit(
 
     let event = NewEvent::new("firewall_policy.create", Outcome::Requested)
         .target(FAMILY.kind, "", &request.name)
-        .details(json!({
-            "name": request.name,
-            "description": request.description,
-            "rules": rules_details(&request.rules),
-        }));
+        .details(create_details(&request));
     let answer = recorded(
         &up,
         event,
@@ -257,6 +272,15 @@ pub async fn submit(
             )
         }
     }
+}
+
+/// What the audit log records of a new policy.
+pub(crate) fn create_details(request: &CreateFirewallPolicy) -> serde_json::Value {
+    json!({
+        "name": request.name,
+        "description": request.description,
+        "rules": rules_details(&request.rules),
+    })
 }
 
 #[cfg(test)]

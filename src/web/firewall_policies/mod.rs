@@ -4,12 +4,12 @@
 //! message. The account's default policies cannot be changed or deleted
 //! (the API refuses): their pages offer only assigning server IPs.
 
-mod actions;
-mod create;
+pub(crate) mod actions;
+pub(crate) mod create;
 mod detail;
 pub(crate) mod list;
-mod rule_row;
-mod rules;
+pub(crate) mod rule_row;
+pub(crate) mod rules;
 mod view;
 
 use crate::web::routing::org_routes;

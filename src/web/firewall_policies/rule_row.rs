@@ -73,7 +73,20 @@ impl RuleRow {
         protocols: &'static [&'static str],
         fields: &Fields,
     ) -> Self {
-        let get = |f: &str| fields.trimmed(&format!("{prefix}_{f}"));
+        Self::from_values(prefix, legend, protocols, |f| {
+            fields.trimmed(&format!("{prefix}_{f}"))
+        })
+    }
+
+    /// The row's fields as `get` reads each by the row's own name for it
+    /// (`protocol`, `port`, …), trimmed: a posted form's, or a JSON rule's.
+    /// An empty action is `allow`.
+    pub fn from_values(
+        prefix: &str,
+        legend: &str,
+        protocols: &'static [&'static str],
+        get: impl Fn(&str) -> String,
+    ) -> Self {
         let action = get("action");
         Self {
             protocol: get("protocol"),
@@ -92,6 +105,11 @@ impl RuleRow {
     /// The "add a rule" form of a posted form.
     pub fn posted(fields: &Fields) -> Self {
         Self::read(ADD_FORM, "New rule", ADD_PROTOCOLS, fields)
+    }
+
+    /// A rule to add, its fields as `get` reads them (see [`Self::from_values`]).
+    pub fn to_add(get: impl Fn(&str) -> String) -> Self {
+        Self::from_values(ADD_FORM, "New rule", ADD_PROTOCOLS, get)
     }
 
     /// The "add a rule" form of the policy's page: as typed when it came

@@ -13,7 +13,7 @@ use super::view::{rule_summary, source};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::{FirewallRule, NewFirewallRule};
 use crate::rbac::perms;
-use crate::web::cloud::{Change, Object};
+use crate::web::cloud::{Change, Object, Upstream};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::networks::form::Fields;
@@ -74,6 +74,52 @@ fn new_rule_summary(rule: &NewFirewallRule) -> String {
     })
 }
 
+/// The rule to add to policy `id`, checked as the page and the API check
+/// it: its fields, then against the policy's current rules (a repeat is
+/// refused beside the port; when they cannot be read, the API judges).
+/// `None` when `row` has problems, each beside its field; `Err` when the
+/// policy is gone.
+pub(crate) async fn checked_rule(
+    up: &Upstream,
+    id: &str,
+    row: &mut RuleRow,
+) -> Result<Option<NewFirewallRule>, CloudError> {
+    let rule = row.check();
+    if let Some(rule) = &rule {
+        match up.client().list_firewall_policy_rules(id).await {
+            Ok(existing) if existing.value.iter().any(|r| same_rule(r, rule)) => {
+                row.errors.insert(
+                    "port",
+                    format!(
+                        "The policy already has this rule ({}).",
+                        new_rule_summary(rule)
+                    ),
+                );
+            }
+            Err(e @ CloudError::NotFound { .. }) => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(rule.filter(|_| row.errors.is_empty()))
+}
+
+/// What the audit log records of an added rule.
+pub(crate) fn added_details(rule: &NewFirewallRule) -> serde_json::Value {
+    json!({ "rules": rules_details(std::slice::from_ref(rule)) })
+}
+
+/// What the audit log records of a removed rule, as it was.
+pub(crate) fn removed_details(rule_id: &str, rule: &FirewallRule) -> serde_json::Value {
+    json!({
+        "rule_id": rule_id,
+        "protocol": rule.protocol.as_str(),
+        "port_from": rule.port_from,
+        "port_to": rule.port_to,
+        "action": rule.action,
+        "source": rule.source,
+    })
+}
+
 /// Adds one rule. A bad value comes back to the policy's page beside its
 /// field, with what was typed; a rule the policy already has is refused
 /// the same way.
@@ -95,33 +141,20 @@ pub async fn add(
         .await?
         .keeping(ADD_FORM, &fields);
     let mut row = RuleRow::posted(&fields);
-    let rule = row.check();
-    if let Some(rule) = &rule {
-        // The policy's current rules: a repeat is refused here, beside the field.
-        match act.up.client().list_firewall_policy_rules(id).await {
-            Ok(existing) if existing.value.iter().any(|r| same_rule(r, rule)) => {
-                row.errors.insert(
-                    "port",
-                    format!(
-                        "The policy already has this rule ({}).",
-                        new_rule_summary(rule)
-                    ),
-                );
-            }
-            Err(e @ CloudError::NotFound { .. }) => {
-                crate::web::flash::cloud_error(&session, &e);
-                return Ok(redirect(act.list()));
-            }
-            _ => {}
+    let rule = match checked_rule(&act.up, id, &mut row).await {
+        Ok(rule) => rule,
+        Err(e) => {
+            crate::web::flash::cloud_error(&session, &e);
+            return Ok(redirect(act.list()));
         }
-    }
-    let Some(rule) = rule.filter(|_| row.errors.is_empty()) else {
+    };
+    let Some(rule) = rule else {
         return act.invalid_fields(row.errors);
     };
     let summary = new_rule_summary(&rule);
     let change = Change::new(
         "firewall_policy.rule_add",
-        json!({ "rules": rules_details(std::slice::from_ref(&rule)) }),
+        added_details(&rule),
         format!("Adding the rule {summary} to {{name}}."),
     );
     act.run(
@@ -170,14 +203,7 @@ pub async fn remove(
     let summary = rule_summary(&rule);
     let change = Change::new(
         "firewall_policy.rule_remove",
-        json!({
-            "rule_id": rule_id,
-            "protocol": rule.protocol.as_str(),
-            "port_from": rule.port_from,
-            "port_to": rule.port_to,
-            "action": rule.action,
-            "source": rule.source,
-        }),
+        removed_details(rule_id, &rule),
         format!("Removing the rule {summary} from {{name}}."),
     );
     act.run(

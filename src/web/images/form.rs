@@ -66,7 +66,7 @@ pub struct Values {
 }
 
 impl Values {
-    fn typed(input: Input) -> Self {
+    pub(crate) fn typed(input: Input) -> Self {
         Self {
             server_id: input.server_id.unwrap_or_default(),
             name: input.name.unwrap_or_default(),
@@ -101,7 +101,7 @@ impl Values {
 /// A creation's body, or the messages beside the fields. The server must be
 /// one of those listed (when the list could be read); a daily or weekly
 /// image needs how many to keep, 1 to 50.
-fn check_create(v: &Values, servers: &Choices) -> Result<CreateImage, FieldErrors> {
+pub(crate) fn check_create(v: &Values, servers: &Choices) -> Result<CreateImage, FieldErrors> {
     let mut errors = FieldErrors::new();
     let (name, description) = check_names(&v.name, &v.description, &mut errors);
     let server_id = v.server_id.trim();
@@ -177,7 +177,7 @@ impl FormPage<'_> {
 }
 
 /// The servers an image can be made from.
-async fn server_choices(up: &Upstream) -> Choices {
+pub(crate) async fn server_choices(up: &Upstream) -> Choices {
     Choices::from(
         "the servers",
         up.client().list_servers(&ListQuery::all()).await,
@@ -229,6 +229,21 @@ pub async fn new(
     show(&ctx, &up, None, servers, Form::fresh(&v))
 }
 
+/// A creation, described for the audit log and the member.
+pub(crate) fn create_change(body: &CreateImage, servers: &Choices) -> Change {
+    Change::new(
+        "image.create",
+        json!({
+            "server_id": body.server_id,
+            "name": body.name,
+            "description": body.description,
+            "frequency": body.frequency.as_str(),
+            "num_images": body.num_images,
+        }),
+        format!("Making {{name}} from {}.", servers.name_of(&body.server_id)),
+    )
+}
+
 pub async fn create(
     ctx: OrgCtx,
     session: Session,
@@ -243,17 +258,7 @@ pub async fn create(
         Ok(body) => body,
         Err(errors) => return show(&ctx, &up, None, servers, Form::invalid(&v, errors)),
     };
-    let change = Change::new(
-        "image.create",
-        json!({
-            "server_id": body.server_id,
-            "name": body.name,
-            "description": body.description,
-            "frequency": body.frequency.as_str(),
-            "num_images": body.num_images,
-        }),
-        format!("Making {{name}} from {}.", servers.name_of(&body.server_id)),
-    );
+    let change = create_change(&body, &servers);
     let again = (&ctx, &up, &v);
     crate::web::cloud::create(
         &ctx,

@@ -33,6 +33,20 @@ impl serde::Serialize for Sourced {
     }
 }
 
+impl Sourced {
+    /// An image read alone (before its deletion): no servers beside it.
+    pub(crate) fn alone(image: Image) -> Self {
+        Self {
+            image,
+            servers: Arc::default(),
+        }
+    }
+
+    pub(crate) fn image(&self) -> &Image {
+        &self.image
+    }
+}
+
 pub struct Images;
 
 impl Listed for Images {

@@ -6,14 +6,15 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::FAMILY;
-use super::settings::{MODIFY_FORM, Settings};
+use super::settings::{Checked, MODIFY_FORM, Settings};
 use crate::cloudpanel::CloudError;
-use crate::cloudpanel::networks::UpdateLoadBalancer;
+use crate::cloudpanel::common::ServerIpRef;
+use crate::cloudpanel::networks::{LoadBalancer, UpdateLoadBalancer};
 use crate::rbac::perms;
-use crate::web::cloud::{Change, Object, Then, check_typed_name};
+use crate::web::cloud::{Change, Object, Then, Upstream, check_typed_name};
 use crate::web::confirm::Confirmation;
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
@@ -70,6 +71,18 @@ pub async fn modify(
     let Some(checked) = settings.check() else {
         return act.invalid_fields(settings.errors);
     };
+    let (body, details) = modification(&checked);
+    let change = Change::new(
+        "load_balancer.modify",
+        details,
+        "Saving the settings of {name}.",
+    );
+    act.run(change, act.up.client().update_load_balancer(id, &body))
+        .await
+}
+
+/// The request of checked settings, and what the audit log records of it.
+pub(crate) fn modification(checked: &Checked) -> (UpdateLoadBalancer, Value) {
     let body = UpdateLoadBalancer {
         health_check_test: Some(checked.test.clone()),
         health_check_interval: Some(checked.interval),
@@ -80,21 +93,16 @@ pub async fn modify(
         method: Some(checked.method.clone()),
         ..UpdateLoadBalancer::default()
     };
-    let change = Change::new(
-        "load_balancer.modify",
-        json!({
-            "health_check_test": checked.test.as_str(),
-            "health_check_interval": checked.interval,
-            "health_check_path": checked.path,
-            "health_check_parse": checked.parser,
-            "persistence": checked.persistence,
-            "persistence_time": checked.persistence_time,
-            "method": checked.method.as_str(),
-        }),
-        "Saving the settings of {name}.",
-    );
-    act.run(change, act.up.client().update_load_balancer(id, &body))
-        .await
+    let details = json!({
+        "health_check_test": checked.test.as_str(),
+        "health_check_interval": checked.interval,
+        "health_check_path": checked.path,
+        "health_check_parse": checked.parser,
+        "persistence": checked.persistence,
+        "persistence_time": checked.persistence_time,
+        "method": checked.method.as_str(),
+    });
+    (body, details)
 }
 
 /// Sends the traffic of the balancer to the chosen server IPs too.
@@ -181,7 +189,7 @@ pub async fn unassign_ip(
     };
     let change = Change::new(
         "load_balancer.server_ip_unassign",
-        json!({ "ip_id": ip_id, "ip": ip.ip, "server_name": ip.server_name }),
+        unassign_details(ip_id, &ip),
         format!("{label} no longer receives traffic from {{name}}."),
     );
     act.run(
@@ -189,6 +197,31 @@ pub async fn unassign_ip(
         act.up.client().remove_load_balancer_server_ip(id, ip_id),
     )
     .await
+}
+
+/// What the audit log records of an IP taken off a balancer.
+pub(crate) fn unassign_details(ip_id: &str, ip: &ServerIpRef) -> Value {
+    json!({ "ip_id": ip_id, "ip": ip.ip, "server_name": ip.server_name })
+}
+
+/// What a balancer's deletion takes with it, for the audit log: its address
+/// and its server IPs (as its own list has them, else as the balancer read
+/// had them), and how many IPs.
+pub(crate) async fn deletion_details(up: &Upstream, id: &str, lb: LoadBalancer) -> (Value, usize) {
+    let ips = up
+        .client()
+        .list_load_balancer_server_ips(id)
+        .await
+        .map(|f| f.value)
+        .unwrap_or(lb.server_ips);
+    let details = json!({
+        "ip": lb.ip,
+        "server_ips": ips
+            .iter()
+            .map(|ip| json!({ "id": ip.id, "ip": ip.ip, "server_name": ip.server_name }))
+            .collect::<Vec<_>>(),
+    });
+    (details, ips.len())
 }
 
 /// Deletes the balancer once its name is typed; its server IPs stop
@@ -213,28 +246,12 @@ pub async fn delete(
     if let Err(message) = check_typed_name("load balancer's name", &lb.name, &form.confirm_name) {
         return act.invalid(&message);
     }
-    // What the deletion takes with it, for the audit log.
-    let ips = client
-        .list_load_balancer_server_ips(id)
-        .await
-        .map(|f| f.value)
-        .unwrap_or(lb.server_ips);
-    let success = match ips.len() {
+    let (details, count) = deletion_details(&act.up, id, lb).await;
+    let success = match count {
         0 => "Deleting {name}.".to_owned(),
         1 => "Deleting {name}; its server IP no longer receives its traffic.".to_owned(),
         n => format!("Deleting {{name}}; its {n} server IPs no longer receive its traffic."),
     };
-    let change = Change::new(
-        "load_balancer.delete",
-        json!({
-            "ip": lb.ip,
-            "server_ips": ips
-                .iter()
-                .map(|ip| json!({ "id": ip.id, "ip": ip.ip, "server_name": ip.server_name }))
-                .collect::<Vec<_>>(),
-        }),
-        success,
-    )
-    .then(Then::List);
+    let change = Change::new("load_balancer.delete", details, success).then(Then::List);
     act.run(change, client.delete_load_balancer(id)).await
 }

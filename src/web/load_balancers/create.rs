@@ -26,7 +26,8 @@ use crate::web::page::PageCtx;
 use crate::web::render;
 
 const ROWS: usize = 3;
-const MAX_ROWS: usize = 20;
+/// Rows read from a posted form at most (rules the API takes at most).
+pub(crate) const MAX_ROWS: usize = 20;
 
 /// What the user typed.
 pub struct Values {
@@ -50,21 +51,18 @@ impl Values {
 
     fn parse(body: &[u8]) -> Self {
         let fields = Fields::parse(body);
-        let mut rows: Vec<RuleRow> = (1..=MAX_ROWS)
+        let rows: Vec<RuleRow> = (1..=MAX_ROWS)
             .filter(|n| {
                 fields.has(&format!("r{n}_protocol")) || fields.has(&format!("r{n}_port_balancer"))
             })
             .map(|n| RuleRow::read(&format!("r{n}"), &format!("Rule {n}"), &fields))
             .collect();
-        while rows.len() < ROWS {
-            rows.push(row(rows.len() + 1));
-        }
         Self {
             name: fields.trimmed("name"),
             description: fields.trimmed("description"),
             datacenter_id: fields.trimmed("datacenter_id"),
             settings: Settings::read(&fields, ""),
-            rows,
+            rows: with_blank_rows(rows),
         }
     }
 
@@ -75,6 +73,20 @@ impl Values {
 
 fn row(n: usize) -> RuleRow {
     RuleRow::blank(&format!("r{n}"), &format!("Rule {n}"))
+}
+
+/// `rows`, with blank ones up to the form's three.
+pub(crate) fn with_blank_rows(mut rows: Vec<RuleRow>) -> Vec<RuleRow> {
+    while rows.len() < ROWS {
+        rows.push(row(rows.len() + 1));
+    }
+    rows
+}
+
+/// Rule row `n` (from 1) of a new balancer, its fields as `get` reads them
+/// by the row's own names (`protocol`, `port_balancer`, …).
+pub(crate) fn typed_row(n: usize, get: impl Fn(&str) -> String) -> RuleRow {
+    RuleRow::from_values(&format!("r{n}"), &format!("Rule {n}"), get)
 }
 
 #[derive(Template)]
@@ -142,7 +154,7 @@ pub async fn form(
 }
 
 /// The request, or the problems (beside the fields, in the settings and in the rows).
-fn build(v: &mut Values) -> Result<CreateLoadBalancer, BTreeMap<&'static str, String>> {
+pub(crate) fn build(v: &mut Values) -> Result<CreateLoadBalancer, BTreeMap<&'static str, String>> {
     let mut errors = BTreeMap::new();
     if let Err(message) = check_name(&v.name) {
         errors.insert("name", message);
@@ -225,19 +237,7 @@ pub async fn submit(
 
     let change = Change::new(
         "load_balancer.create",
-        json!({
-            "name": request.name,
-            "description": request.description,
-            "datacenter_id": request.datacenter_id,
-            "health_check_test": request.health_check_test.as_str(),
-            "health_check_interval": request.health_check_interval,
-            "health_check_path": request.health_check_path,
-            "health_check_parse": request.health_check_parse,
-            "persistence": request.persistence,
-            "persistence_time": request.persistence_time,
-            "method": request.method.as_str(),
-            "rules": rules_details(&request.rules),
-        }),
+        create_details(&request),
         "Creating {name}: it is being configured and gets its IP address meanwhile.",
     );
     let again = (&ctx, &up, &values);
@@ -257,6 +257,23 @@ pub async fn submit(
         },
     )
     .await
+}
+
+/// What the audit log records of a new balancer.
+pub(crate) fn create_details(request: &CreateLoadBalancer) -> serde_json::Value {
+    json!({
+        "name": request.name,
+        "description": request.description,
+        "datacenter_id": request.datacenter_id,
+        "health_check_test": request.health_check_test.as_str(),
+        "health_check_interval": request.health_check_interval,
+        "health_check_path": request.health_check_path,
+        "health_check_parse": request.health_check_parse,
+        "persistence": request.persistence,
+        "persistence_time": request.persistence_time,
+        "method": request.method.as_str(),
+        "rules": rules_details(&request.rules),
+    })
 }
 
 #[cfg(test)]

@@ -3,13 +3,13 @@
 //! flags, health check, persistence and method `modify`); each change
 //! audited as a pair of events and answered with a flash message.
 
-mod actions;
-mod create;
+pub(crate) mod actions;
+pub(crate) mod create;
 mod detail;
 pub(crate) mod list;
-mod rule_row;
-mod rules;
-mod settings;
+pub(crate) mod rule_row;
+pub(crate) mod rules;
+pub(crate) mod settings;
 mod view;
 
 use crate::web::routing::org_routes;

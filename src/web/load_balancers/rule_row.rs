@@ -52,7 +52,13 @@ impl RuleRow {
     }
 
     pub fn read(prefix: &str, legend: &str, fields: &Fields) -> Self {
-        let get = |f: &str| fields.trimmed(&format!("{prefix}_{f}"));
+        Self::from_values(prefix, legend, |f| fields.trimmed(&format!("{prefix}_{f}")))
+    }
+
+    /// The row's fields as `get` reads each by the row's own name for it
+    /// (`protocol`, `port_balancer`, …), trimmed: a posted form's, or a
+    /// JSON rule's.
+    pub fn from_values(prefix: &str, legend: &str, get: impl Fn(&str) -> String) -> Self {
         Self {
             protocol: get("protocol"),
             port_balancer: get("port_balancer"),
@@ -65,6 +71,11 @@ impl RuleRow {
     /// The "add a rule" form of a posted form.
     pub fn posted(fields: &Fields) -> Self {
         Self::read(ADD_FORM, "New rule", fields)
+    }
+
+    /// A rule to add, its fields as `get` reads them (see [`Self::from_values`]).
+    pub fn to_add(get: impl Fn(&str) -> String) -> Self {
+        Self::from_values(ADD_FORM, "New rule", get)
     }
 
     /// The "add a rule" form of the balancer's page: as typed when it came

@@ -13,7 +13,7 @@ use super::view::rule_summary;
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::{LbRule, NewLbRule, Protocol};
 use crate::rbac::perms;
-use crate::web::cloud::{Change, Object};
+use crate::web::cloud::{Change, Object, Upstream};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::networks::form::Fields;
@@ -64,31 +64,23 @@ fn new_rule_summary(rule: &NewLbRule) -> String {
     })
 }
 
-/// Adds one rule; a bad value or an overlap with a current rule comes back
-/// to the balancer's page beside its field, with what was typed.
-pub async fn add(
-    ctx: OrgCtx,
-    session: Session,
-    object: Object,
-    body: web::Bytes,
-) -> AppResult<HttpResponse> {
-    let id = &object.id;
-    let fields = Fields::parse(&body);
-    let act = object
-        .act(&ctx, &session, perms::LOAD_BALANCERS_MANAGE_RULES, &FAMILY)
-        .await?
-        .keeping(ADD_FORM, &fields);
-    let client = act.up.client();
-    // Port 0 depends on the balancer's health check.
+/// The rule to add to balancer `id`, checked as the page and the API check
+/// it: its fields against the balancer's health check (port 0 depends on
+/// it; unknown when it cannot be read), then against its current rules (an
+/// overlap is refused beside the balancer's port; when they cannot be read,
+/// the API judges). `None` when `row` has problems, each beside its field;
+/// `Err` when the balancer is gone.
+pub(crate) async fn checked_rule(
+    up: &Upstream,
+    id: &str,
+    row: &mut RuleRow,
+) -> Result<Option<NewLbRule>, CloudError> {
+    let client = up.client();
     let test = match client.get_load_balancer(id).await {
         Ok(lb) => lb.value.health_check_test.as_str().to_owned(),
-        Err(e @ CloudError::NotFound { .. }) => {
-            flash::cloud_error(&session, &e);
-            return Ok(redirect(act.list()));
-        }
+        Err(e @ CloudError::NotFound { .. }) => return Err(e),
         Err(_) => String::new(),
     };
-    let mut row = RuleRow::posted(&fields);
     let rule = row.check(&test);
     if let Some(rule) = &rule
         && let Ok(existing) = client.list_load_balancer_rules(id).await
@@ -105,12 +97,54 @@ pub async fn add(
             ),
         );
     }
-    let Some(rule) = rule.filter(|_| row.errors.is_empty()) else {
+    Ok(rule.filter(|_| row.errors.is_empty()))
+}
+
+/// What the audit log records of an added rule.
+pub(crate) fn added_details(rule: &NewLbRule) -> serde_json::Value {
+    json!({ "rules": rules_details(std::slice::from_ref(rule)) })
+}
+
+/// What the audit log records of a removed rule, as it was.
+pub(crate) fn removed_details(rule_id: &str, rule: &LbRule) -> serde_json::Value {
+    json!({
+        "rule_id": rule_id,
+        "protocol": rule.protocol.as_str(),
+        "port_balancer": rule.port_balancer,
+        "port_server": rule.port_server,
+        "source": rule.source,
+    })
+}
+
+/// Adds one rule; a bad value or an overlap with a current rule comes back
+/// to the balancer's page beside its field, with what was typed.
+pub async fn add(
+    ctx: OrgCtx,
+    session: Session,
+    object: Object,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let id = &object.id;
+    let fields = Fields::parse(&body);
+    let act = object
+        .act(&ctx, &session, perms::LOAD_BALANCERS_MANAGE_RULES, &FAMILY)
+        .await?
+        .keeping(ADD_FORM, &fields);
+    let client = act.up.client();
+    let mut row = RuleRow::posted(&fields);
+    let rule = match checked_rule(&act.up, id, &mut row).await {
+        Ok(rule) => rule,
+        Err(e) => {
+            flash::cloud_error(&session, &e);
+            return Ok(redirect(act.list()));
+        }
+    };
+    let Some(rule) = rule else {
         return act.invalid_fields(row.errors);
     };
     let change = Change::new(
         "load_balancer.rule_add",
-        json!({ "rules": rules_details(std::slice::from_ref(&rule)) }),
+        added_details(&rule),
         format!("Adding the rule {} to {{name}}.", new_rule_summary(&rule)),
     );
     act.run(
@@ -151,13 +185,7 @@ pub async fn remove(
     let summary = rule_summary(&rule);
     let change = Change::new(
         "load_balancer.rule_remove",
-        json!({
-            "rule_id": rule_id,
-            "protocol": rule.protocol.as_str(),
-            "port_balancer": rule.port_balancer,
-            "port_server": rule.port_server,
-            "source": rule.source,
-        }),
+        removed_details(rule_id, &rule),
         format!("Removing the rule {summary} from {{name}}."),
     );
     act.run(

@@ -44,7 +44,9 @@ pub struct Values {
 }
 
 impl Values {
-    fn blank() -> Self {
+    /// The form as it first shows: no name, the reference's thresholds,
+    /// and the first port's and process's choices preselected.
+    pub(crate) fn blank() -> Self {
         Self {
             name: String::new(),
             description: String::new(),
@@ -148,8 +150,9 @@ pub async fn form(
     )
 }
 
-/// The request, or the problems beside the fields.
-fn build(v: &mut Values) -> Result<CreateMonitoringPolicy, FieldErrors> {
+/// The request, or the problems beside the fields (the thresholds' on
+/// `v.thresholds`' rows).
+pub(crate) fn build(v: &mut Values) -> Result<CreateMonitoringPolicy, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut check = |field: &'static str, result: Result<(), String>| {
         if let Err(message) = result {

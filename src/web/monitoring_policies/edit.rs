@@ -13,9 +13,10 @@ use super::FAMILY;
 use super::thresholds::{self, ThresholdForm};
 use super::values::{self, Fields, checked};
 use crate::cloudpanel::monitoring::{
-    CreateMonitoringPolicy, NewPortAlert, NewProcessAlert, UpdateMonitoringPolicy,
+    CreateMonitoringPolicy, MonitoringPolicy, NewPortAlert, NewProcessAlert, Thresholds,
+    UpdateMonitoringPolicy,
 };
-use crate::rbac::perms;
+use crate::rbac::{Permission, perms};
 use crate::web::cloud::{Change, FieldErrors, Object, Then, check_typed_name};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
@@ -24,10 +25,68 @@ use crate::web::org_ctx::OrgCtx;
 /// The settings form as typed; the fields the member may not change are
 /// not on it (`None`).
 #[derive(Serialize)]
-struct Settings {
-    name: Option<String>,
-    description: Option<String>,
-    email: Option<String>,
+pub(crate) struct Settings {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Why settings cannot be sent: nothing to save, or a message beside each
+/// bad field.
+pub(crate) enum Unsaved {
+    Nothing(&'static str),
+    Fields(FieldErrors),
+}
+
+impl Settings {
+    /// The flag of each field sent, in the form's order: each needs its own.
+    pub(crate) fn flags(&self) -> Vec<Permission> {
+        [
+            (&self.name, perms::MONITORING_POLICIES_SET_NAME),
+            (
+                &self.description,
+                perms::MONITORING_POLICIES_SET_DESCRIPTION,
+            ),
+            (&self.email, perms::MONITORING_POLICIES_SET_EMAIL),
+        ]
+        .into_iter()
+        .filter_map(|(value, flag)| value.is_some().then_some(flag))
+        .collect()
+    }
+
+    /// The change to send and record, or why there is none.
+    pub(crate) fn change(&self) -> Result<(UpdateMonitoringPolicy, Change), Unsaved> {
+        if self.name.is_none() && self.description.is_none() && self.email.is_none() {
+            return Err(Unsaved::Nothing(
+                "Nothing to save: the form had no name, description or e-mail.",
+            ));
+        }
+        let mut errors = FieldErrors::new();
+        for (field, value, check) in [
+            ("name", &self.name, values::name as fn(&str) -> _),
+            ("description", &self.description, values::description),
+            ("email", &self.email, values::email),
+        ] {
+            if let Some(Err(e)) = value.as_deref().map(check) {
+                errors.insert(field, e);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Unsaved::Fields(errors));
+        }
+        let body = UpdateMonitoringPolicy {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            email: self.email.clone(),
+            ..UpdateMonitoringPolicy::default()
+        };
+        let change = Change::new(
+            "monitoring_policy.update",
+            json!({ "name": body.name, "description": body.description, "email": body.email }),
+            "Saved: {name}.",
+        );
+        Ok((body, change))
+    }
 }
 
 /// Saves the name, description and/or e-mail. The form carries only the
@@ -40,57 +99,47 @@ pub async fn settings(
 ) -> AppResult<HttpResponse> {
     let id = &object.id;
     let fields = Fields::parse(&body);
-    let sent = [
-        ("name", perms::MONITORING_POLICIES_SET_NAME),
-        ("description", perms::MONITORING_POLICIES_SET_DESCRIPTION),
-        ("email", perms::MONITORING_POLICIES_SET_EMAIL),
-    ];
-    let first = sent
-        .iter()
-        .find(|(field, _)| fields.has(field))
-        .map_or(perms::MONITORING_POLICIES_SET_NAME, |(_, flag)| *flag);
-    let act = object.act(&ctx, &session, first, &FAMILY).await?;
-    for (field, flag) in sent {
-        if fields.has(field) {
-            ctx.require(flag).await?;
-        }
-    }
     let typed = |field| fields.has(field).then(|| fields.trimmed(field));
     let settings = Settings {
         name: typed("name"),
         description: typed("description"),
         email: typed("email"),
     };
+    let flags = settings.flags();
+    let first = flags
+        .first()
+        .copied()
+        .unwrap_or(perms::MONITORING_POLICIES_SET_NAME);
+    let act = object.act(&ctx, &session, first, &FAMILY).await?;
+    for flag in flags {
+        ctx.require(flag).await?;
+    }
     let act = act.keeping("settings", &settings);
-    if settings.name.is_none() && settings.description.is_none() && settings.email.is_none() {
-        return act.invalid("Nothing to save: the form had no name, description or e-mail.");
-    }
-    let mut errors = FieldErrors::new();
-    for (field, value, check) in [
-        ("name", &settings.name, values::name as fn(&str) -> _),
-        ("description", &settings.description, values::description),
-        ("email", &settings.email, values::email),
-    ] {
-        if let Some(Err(e)) = value.as_deref().map(check) {
-            errors.insert(field, e);
-        }
-    }
-    if !errors.is_empty() {
-        return act.invalid_fields(errors);
-    }
-    let body = UpdateMonitoringPolicy {
-        name: settings.name,
-        description: settings.description,
-        email: settings.email,
-        ..UpdateMonitoringPolicy::default()
+    let (body, change) = match settings.change() {
+        Ok(planned) => planned,
+        Err(Unsaved::Nothing(message)) => return act.invalid(message),
+        Err(Unsaved::Fields(errors)) => return act.invalid_fields(errors),
     };
-    let change = Change::new(
-        "monitoring_policy.update",
-        json!({ "name": body.name, "description": body.description, "email": body.email }),
-        "Saved: {name}.",
-    );
     act.run(change, act.up.client().update_monitoring_policy(id, &body))
         .await
+}
+
+/// The thresholds and agent to send and record.
+pub(crate) fn thresholds_change(
+    agent: bool,
+    thresholds: Thresholds,
+) -> (UpdateMonitoringPolicy, Change) {
+    let change = Change::new(
+        "monitoring_policy.thresholds",
+        json!({ "agent": agent, "thresholds": thresholds }),
+        "Saved the thresholds of {name}.",
+    );
+    let body = UpdateMonitoringPolicy {
+        agent: Some(agent),
+        thresholds: Some(thresholds),
+        ..UpdateMonitoringPolicy::default()
+    };
+    (body, change)
 }
 
 /// Saves the thresholds and whether the agent is required.
@@ -112,16 +161,7 @@ pub async fn thresholds(
     let Some(thresholds) = form.check() else {
         return act.invalid_fields(form.errors());
     };
-    let change = Change::new(
-        "monitoring_policy.thresholds",
-        json!({ "agent": agent, "thresholds": thresholds }),
-        "Saved the thresholds of {name}.",
-    );
-    let body = UpdateMonitoringPolicy {
-        agent: Some(agent),
-        thresholds: Some(thresholds),
-        ..UpdateMonitoringPolicy::default()
-    };
+    let (body, change) = thresholds_change(agent, thresholds);
     act.run(change, act.up.client().update_monitoring_policy(id, &body))
         .await
 }
@@ -152,6 +192,17 @@ pub async fn clone(
             ));
         }
     };
+    let (request, change) = clone_of(&source, name);
+    act.run(change, act.up.client().create_monitoring_policy(&request))
+        .await
+}
+
+/// A new policy named `name` from `source`'s current settings, and the
+/// change that records it.
+pub(crate) fn clone_of(
+    source: &MonitoringPolicy,
+    name: String,
+) -> (CreateMonitoringPolicy, Change) {
     let request = CreateMonitoringPolicy {
         name,
         description: (!source.description.is_empty()).then(|| source.description.clone()),
@@ -186,8 +237,19 @@ pub async fn clone(
         format!("Created {{name}}, a copy of {}.", source.name),
     )
     .then(Then::Created(|ctx, up, id| FAMILY.page_href(ctx, up, id)));
-    act.run(change, act.up.client().create_monitoring_policy(&request))
-        .await
+    (request, change)
+}
+
+/// The deletion of `policy`, as the audit log keeps it.
+pub(crate) fn delete_change(policy: &MonitoringPolicy) -> Change {
+    Change::new(
+        "monitoring_policy.delete",
+        json!({
+            "servers": policy.servers.iter().map(|s| json!({ "id": s.id, "name": s.name })).collect::<Vec<_>>(),
+        }),
+        "Deleting {name}.",
+    )
+    .then(Then::List)
 }
 
 /// Deletes the policy once its name is typed. The API refuses the default
@@ -212,13 +274,6 @@ pub async fn delete(
     if let Err(message) = check_typed_name("policy's name", &policy.name, &form.confirm_name) {
         return act.invalid(&message);
     }
-    let change = Change::new(
-        "monitoring_policy.delete",
-        json!({
-            "servers": policy.servers.iter().map(|s| json!({ "id": s.id, "name": s.name })).collect::<Vec<_>>(),
-        }),
-        "Deleting {name}.",
-    )
-    .then(Then::List);
-    act.run(change, client.delete_monitoring_policy(id)).await
+    act.run(delete_change(&policy), client.delete_monitoring_policy(id))
+        .await
 }

@@ -14,8 +14,8 @@ pub mod parts;
 pub mod ports;
 pub mod processes;
 pub mod servers;
-mod thresholds;
-mod values;
+pub(crate) mod thresholds;
+pub(crate) mod values;
 
 use crate::cloudpanel::monitoring::{MonitoringPolicy, ProcessAlert};
 use crate::rbac::perms;

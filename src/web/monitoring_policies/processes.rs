@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::values::{self, Fields, PROCESS_ALERTS, checked};
 use super::{FAMILY, OfPolicy};
-use crate::cloudpanel::monitoring::NewProcessAlert;
+use crate::cloudpanel::monitoring::{MonitoringPolicy, NewProcessAlert, ProcessAlert};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::{Change, FieldErrors, Object};
 use crate::web::confirm::Confirmation;
@@ -18,7 +18,7 @@ use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
 /// Every change to a policy's processes needs this flag.
-const MANAGE: Permission = perms::MONITORING_POLICIES_MANAGE_PROCESSES;
+pub(crate) const MANAGE: Permission = perms::MONITORING_POLICIES_MANAGE_PROCESSES;
 
 /// The "add a process" form of the policy's page, as typed.
 #[derive(Serialize)]
@@ -52,7 +52,35 @@ pub async fn add(
             return act.unreadable("policy", &e);
         }
     };
-    let checked_process = values::process(&typed.process)
+    let checked_process = new_process(
+        &policy,
+        &typed.process,
+        &typed.alert_if,
+        typed.email_notification,
+    );
+    let process = match checked_process {
+        Ok(process) => process,
+        Err(message) => return act.invalid_fields(FieldErrors::from([("process", message)])),
+    };
+    let change = process_added(&process);
+    let added = async {
+        client
+            .add_monitoring_policy_processes(id, std::slice::from_ref(&process))
+            .await
+            .map(|answer| OfPolicy::after(&policy, answer))
+    };
+    act.run(change, added).await
+}
+
+/// A process for `policy` to watch, checked (the policy must require the
+/// agent); the message goes beside the process's field.
+pub(crate) fn new_process(
+    policy: &MonitoringPolicy,
+    process: &str,
+    alert_if: &str,
+    email_notification: bool,
+) -> Result<NewProcessAlert, String> {
+    values::process(process)
         .and_then(|()| {
             if policy.agent {
                 Ok(())
@@ -62,27 +90,49 @@ pub async fn add(
         })
         .and_then(|()| {
             Ok(NewProcessAlert {
-                process: typed.process.clone(),
-                alert_if: values::choice(&typed.alert_if, PROCESS_ALERTS)?.into(),
-                email_notification: typed.email_notification,
+                process: process.to_owned(),
+                alert_if: values::choice(alert_if, PROCESS_ALERTS)?.into(),
+                email_notification,
             })
-        });
-    let process = match checked_process {
-        Ok(process) => process,
-        Err(message) => return act.invalid_fields(FieldErrors::from([("process", message)])),
+        })
+}
+
+/// Watching `process`, as the audit log keeps it.
+pub(crate) fn process_added(process: &NewProcessAlert) -> Change {
+    Change::new(
+        "monitoring_policy.process_add",
+        json!({ "processes": [process] }),
+        format!("{} is watched by {{name}}.", process.process),
+    )
+}
+
+/// When a watched process alerts: its name stays as `current` has it.
+pub(crate) fn process_update(
+    current: &ProcessAlert,
+    process_id: &str,
+    alert_if: &str,
+    email_notification: bool,
+) -> (NewProcessAlert, Change) {
+    let process = NewProcessAlert {
+        process: current.process.clone(),
+        alert_if: alert_if.into(),
+        email_notification,
     };
     let change = Change::new(
-        "monitoring_policy.process_add",
-        json!({ "processes": [&process] }),
-        format!("{} is watched by {{name}}.", process.process),
+        "monitoring_policy.process_update",
+        json!({ "process_id": process_id, "process": &process }),
+        format!("Saved {} of {{name}}.", process.process),
     );
-    let added = async {
-        client
-            .add_monitoring_policy_processes(id, std::slice::from_ref(&process))
-            .await
-            .map(|answer| OfPolicy::after(&policy, answer))
-    };
-    act.run(change, added).await
+    (process, change)
+}
+
+/// No longer watching the process `process_id`.
+pub(crate) fn process_removed(process_id: &str) -> Change {
+    Change::new(
+        "monitoring_policy.process_remove",
+        json!({ "process_id": process_id }),
+        "The process is no longer watched by {name}.",
+    )
 }
 
 pub async fn update(
@@ -105,15 +155,11 @@ pub async fn update(
             return act.unreadable("process", &e);
         }
     };
-    let process = NewProcessAlert {
-        process: current.process.clone(),
-        alert_if: alert_if.into(),
-        email_notification: checked(&f, "email_notification"),
-    };
-    let change = Change::new(
-        "monitoring_policy.process_update",
-        json!({ "process_id": process_id, "process": &process }),
-        format!("Saved {} of {{name}}.", process.process),
+    let (process, change) = process_update(
+        &current,
+        process_id,
+        alert_if,
+        checked(&f, "email_notification"),
     );
     act.run(
         change,
@@ -133,13 +179,8 @@ pub async fn remove(
     if !form.given() {
         return act.unconfirmed("stop watching the process");
     }
-    let change = Change::new(
-        "monitoring_policy.process_remove",
-        json!({ "process_id": process_id }),
-        "The process is no longer watched by {name}.",
-    );
     act.run(
-        change,
+        process_removed(process_id),
         act.up
             .client()
             .delete_monitoring_policy_process(id, process_id),

@@ -13,19 +13,25 @@ use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
 
 /// Every change to a policy's servers needs this flag.
-const MANAGE: Permission = perms::MONITORING_POLICIES_MANAGE_ATTACHED_SERVERS;
+pub(crate) const MANAGE: Permission = perms::MONITORING_POLICIES_MANAGE_ATTACHED_SERVERS;
 
 /// At most this many servers in one request.
 const MAX_SERVERS: usize = 100;
 
 /// The ticked servers (`server=ID`, repeated), or what is wrong with them.
 fn chosen_servers(body: &[u8]) -> Result<Vec<String>, &'static str> {
+    let ticked: Vec<String> = url::form_urlencoded::parse(body)
+        .filter(|(key, _)| key == "server")
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    chosen(&ticked)
+}
+
+/// The servers to attach, each once, or what is wrong with them.
+pub(crate) fn chosen(ticked: &[String]) -> Result<Vec<String>, &'static str> {
     let mut ids = Vec::new();
-    for (key, value) in url::form_urlencoded::parse(body) {
-        if key != "server" {
-            continue;
-        }
-        match chosen_id(&value) {
+    for value in ticked {
+        match chosen_id(value) {
             Ok(Some(id)) if !ids.contains(&id) => ids.push(id),
             Ok(_) => {}
             Err(_) => return Err("That is not a server of this account. Nothing was changed."),
@@ -50,20 +56,33 @@ pub async fn add(
         Ok(servers) => servers,
         Err(message) => return act.invalid(message),
     };
+    act.run(
+        attached(&servers),
+        act.up.client().add_monitoring_policy_servers(id, &servers),
+    )
+    .await
+}
+
+/// Attaching `servers`, as the audit log keeps it.
+pub(crate) fn attached(servers: &[String]) -> Change {
     let count = servers.len();
-    let change = Change::new(
+    Change::new(
         "monitoring_policy.servers_attach",
         json!({ "servers": servers }),
         format!(
             "Attached {count} server{} to {{name}}.",
             if count == 1 { "" } else { "s" }
         ),
-    );
-    act.run(
-        change,
-        act.up.client().add_monitoring_policy_servers(id, &servers),
     )
-    .await
+}
+
+/// Detaching the server `server_id`.
+pub(crate) fn detached(server_id: &str) -> Change {
+    Change::new(
+        "monitoring_policy.server_detach",
+        json!({ "server_id": server_id }),
+        "The server is no longer watched by {name}.",
+    )
 }
 
 pub async fn remove(
@@ -77,13 +96,8 @@ pub async fn remove(
     if !form.given() {
         return act.unconfirmed("detach the server");
     }
-    let change = Change::new(
-        "monitoring_policy.server_detach",
-        json!({ "server_id": server_id }),
-        "The server is no longer watched by {name}.",
-    );
     act.run(
-        change,
+        detached(server_id),
         act.up
             .client()
             .remove_monitoring_policy_server(id, server_id),

@@ -109,26 +109,55 @@ impl ThresholdForm {
 
     /// What was posted (`cpu_warning`, `cpu_warning_alert`, …).
     pub fn parse(fields: &Fields) -> Self {
-        Self {
-            rows: RESOURCES
-                .iter()
-                .map(
-                    |(key, label, unit, warning_max, critical_max)| ThresholdRow {
-                        key,
-                        label,
-                        unit,
-                        warning_max: *warning_max,
-                        critical_max: *critical_max,
-                        warning: fields.trimmed(&format!("{key}_warning")),
-                        warning_alert: checked(fields, &format!("{key}_warning_alert")),
-                        critical: fields.trimmed(&format!("{key}_critical")),
-                        critical_alert: checked(fields, &format!("{key}_critical_alert")),
-                        warning_error: None,
-                        critical_error: None,
-                    },
-                )
-                .collect(),
+        Self::over(
+            &Thresholds::defaults(),
+            |field| Some(fields.trimmed(field)),
+            |field| Some(checked(fields, field)),
+        )
+    }
+
+    /// The form on `base`'s levels, each level and alert flag that
+    /// `level` and `alert` give for its field (`cpu_warning`,
+    /// `cpu_warning_alert`) in place of `base`'s: the page's form gives
+    /// every one, the API the ones a request sent.
+    pub(crate) fn over(
+        base: &Thresholds,
+        level: impl Fn(&str) -> Option<String>,
+        alert: impl Fn(&str) -> Option<bool>,
+    ) -> Self {
+        let mut form = Self::from(base);
+        for row in &mut form.rows {
+            let (warning, critical) = fields(row.key);
+            if let Some(value) = level(warning) {
+                row.warning = value;
+            }
+            if let Some(value) = alert(&format!("{warning}_alert")) {
+                row.warning_alert = value;
+            }
+            if let Some(value) = level(critical) {
+                row.critical = value;
+            }
+            if let Some(value) = alert(&format!("{critical}_alert")) {
+                row.critical_alert = value;
+            }
         }
+        form
+    }
+
+    /// Every field of the form, by name: the levels and their alert flags.
+    pub(crate) fn field_names() -> Vec<String> {
+        RESOURCES
+            .iter()
+            .flat_map(|(key, ..)| {
+                let (warning, critical) = fields(key);
+                [
+                    warning.to_owned(),
+                    format!("{warning}_alert"),
+                    critical.to_owned(),
+                    format!("{critical}_alert"),
+                ]
+            })
+            .collect()
     }
 
     /// What was posted, by field name (the levels as typed, the alert

@@ -94,17 +94,13 @@ impl RenameForm {
         (name, description): (Permission, Permission),
         family: &Family,
     ) -> AppResult<Result<(Act<'a>, NameDescription), HttpResponse>> {
-        let first = if self.name.is_some() {
-            name
-        } else {
-            description
-        };
+        let (first, second) = self.flags((name, description));
         let act = object
             .act(ctx, session, first, family)
             .await?
             .keeping("rename", self);
-        if self.name.is_some() && self.description.is_some() {
-            ctx.require(description).await?;
+        if let Some(second) = second {
+            ctx.require(second).await?;
         }
         Ok(match self.checked() {
             Ok(Some(body)) => Ok((act, body)),
@@ -115,10 +111,25 @@ impl RenameForm {
         })
     }
 
+    /// The flags a rename needs, `name`'s and `description`'s as the form
+    /// carries each: the one the change is checked under, and the other
+    /// when it carries both. Neither: the description's, so that the
+    /// refusal of an empty form comes after the check.
+    pub fn flags(
+        &self,
+        (name, description): (Permission, Permission),
+    ) -> (Permission, Option<Permission>) {
+        match (self.name.is_some(), self.description.is_some()) {
+            (true, true) => (name, Some(description)),
+            (true, false) => (name, None),
+            (false, _) => (description, None),
+        }
+    }
+
     /// What to send, trimmed (a field the form did not carry stays as it
     /// is); `None` when it carried neither; else the message beside each
     /// value that cannot be used.
-    fn checked(&self) -> Result<Option<NameDescription>, FieldErrors> {
+    pub fn checked(&self) -> Result<Option<NameDescription>, FieldErrors> {
         if self.name.is_none() && self.description.is_none() {
             return Ok(None);
         }

@@ -119,9 +119,21 @@ impl AttachedIp {
 /// The IP ids of an "assign" form: repeated `server_ip` fields, at least
 /// one. The refusal is the form's message.
 pub fn chosen_ips(body: &[u8]) -> Result<Vec<String>, &'static str> {
+    let values: Vec<_> = url::form_urlencoded::parse(body)
+        .filter(|(key, _)| key == "server_ip")
+        .map(|(_, value)| value)
+        .collect();
+    checked_ips(values.iter().map(|v| v.as_ref()))
+}
+
+/// IP ids as an "assign" form or the API sends them: each an id (blank ones
+/// skipped, repeats once), at least one. The refusal is the form's message.
+pub fn checked_ips<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<String>, &'static str> {
     let mut ids: Vec<String> = Vec::new();
-    for (key, value) in url::form_urlencoded::parse(body) {
-        if key != "server_ip" || value.trim().is_empty() {
+    for value in values {
+        if value.trim().is_empty() {
             continue;
         }
         let id = crate::web::cloud::check_id(value.trim())

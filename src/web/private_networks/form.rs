@@ -70,7 +70,7 @@ pub struct Values {
 }
 
 impl Values {
-    fn typed(input: Input) -> Self {
+    pub(crate) fn typed(input: Input) -> Self {
         Self {
             name: input.name.unwrap_or_default(),
             description: input.description.unwrap_or_default(),
@@ -243,6 +243,48 @@ pub async fn new(
     )
 }
 
+/// A creation's body, or the message beside each bad field: the values and,
+/// among `datacenters`, the datacenter.
+pub(crate) fn create_body(
+    v: &Values,
+    datacenters: &Choices,
+) -> Result<CreatePrivateNetwork, FieldErrors> {
+    let datacenter = chosen_datacenter(&v.datacenter_id, datacenters);
+    let (checked, datacenter_id) = match (check(v), datacenter) {
+        (Ok(checked), Ok(datacenter)) => (checked, datacenter),
+        (checked, datacenter) => {
+            let mut errors = checked.err().unwrap_or_default();
+            if let Err(e) = datacenter {
+                errors.insert("datacenter_id", e);
+            }
+            return Err(errors);
+        }
+    };
+    Ok(CreatePrivateNetwork {
+        name: checked.names.name.clone(),
+        description: (!checked.names.description.is_empty())
+            .then(|| checked.names.description.clone()),
+        datacenter_id,
+        network_address: checked.subnet.map(|s| s.address()),
+        subnet_mask: checked.subnet.map(|s| s.mask()),
+    })
+}
+
+/// A creation, described for the audit log and the member.
+pub(crate) fn create_change(body: &CreatePrivateNetwork) -> Change {
+    Change::new(
+        "private_network.create",
+        json!({
+            "name": body.name,
+            "description": body.description,
+            "datacenter_id": body.datacenter_id,
+            "network_address": body.network_address,
+            "subnet_mask": body.subnet_mask,
+        }),
+        "Creating {name}: it is being configured.",
+    )
+}
+
 pub async fn create(
     ctx: OrgCtx,
     session: Session,
@@ -253,37 +295,11 @@ pub async fn create(
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
     let v = Values::typed(input.into_inner());
     let datacenters = datacenter_choices(&up).await;
-    let datacenter = chosen_datacenter(&v.datacenter_id, &datacenters);
-    let checked = match (check(&v), datacenter) {
-        (Ok(checked), Ok(datacenter)) => (checked, datacenter),
-        (checked, datacenter) => {
-            let mut errors = checked.err().unwrap_or_default();
-            if let Err(e) = datacenter {
-                errors.insert("datacenter_id", e);
-            }
-            return show(&ctx, &up, None, datacenters, Form::invalid(&v, errors));
-        }
+    let body = match create_body(&v, &datacenters) {
+        Ok(body) => body,
+        Err(errors) => return show(&ctx, &up, None, datacenters, Form::invalid(&v, errors)),
     };
-    let (checked, datacenter_id) = checked;
-    let body = CreatePrivateNetwork {
-        name: checked.names.name.clone(),
-        description: (!checked.names.description.is_empty())
-            .then(|| checked.names.description.clone()),
-        datacenter_id,
-        network_address: checked.subnet.map(|s| s.address()),
-        subnet_mask: checked.subnet.map(|s| s.mask()),
-    };
-    let change = Change::new(
-        "private_network.create",
-        json!({
-            "name": body.name,
-            "description": body.description,
-            "datacenter_id": body.datacenter_id,
-            "network_address": body.network_address,
-            "subnet_mask": body.subnet_mask,
-        }),
-        "Creating {name}: it is being configured.",
-    );
+    let change = create_change(&body);
     let again = (&ctx, &up, &v);
     crate::web::cloud::create(
         &ctx,

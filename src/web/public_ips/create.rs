@@ -111,7 +111,8 @@ pub async fn form(
     )
 }
 
-fn build(v: &Values, datacenters: &Choices) -> Result<CreatePublicIp, FieldErrors> {
+/// The reservation's body, or the message beside each bad field.
+pub(crate) fn build(v: &Values, datacenters: &Choices) -> Result<CreatePublicIp, FieldErrors> {
     let mut errors = FieldErrors::new();
     let ip_type = match v.ip_type.as_str() {
         "IPV4" | "IPV6" => Some(IpType::parse(&v.ip_type)),
@@ -145,6 +146,19 @@ fn build(v: &Values, datacenters: &Choices) -> Result<CreatePublicIp, FieldError
     }
 }
 
+/// A reservation, described for the audit log and the member.
+pub(crate) fn create_change(body: &CreatePublicIp) -> Change {
+    Change::new(
+        "public_ip.create",
+        json!({
+            "type": body.ip_type.as_ref().map(|t| t.as_str().to_owned()),
+            "datacenter_id": body.datacenter_id,
+            "reverse_dns": body.reverse_dns,
+        }),
+        "Reserved {name}.",
+    )
+}
+
 pub async fn submit(
     ctx: OrgCtx,
     session: Session,
@@ -169,15 +183,7 @@ pub async fn submit(
             );
         }
     };
-    let change = Change::new(
-        "public_ip.create",
-        json!({
-            "type": body.ip_type.as_ref().map(|t| t.as_str().to_owned()),
-            "datacenter_id": body.datacenter_id,
-            "reverse_dns": body.reverse_dns,
-        }),
-        "Reserved {name}.",
-    );
+    let change = create_change(&body);
     let again = (&ctx, &up, &v);
     // Nothing is typed to name it: the Cloud Panel gives the address.
     create(

@@ -3,8 +3,8 @@
 //! one, its reverse DNS name, and deleting it. Every change is audited as a
 //! pair and answered with a flash message.
 
-mod actions;
-mod create;
+pub(crate) mod actions;
+pub(crate) mod create;
 mod detail;
 pub(crate) mod list;
 mod view;

@@ -4,7 +4,7 @@
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::FAMILY;
 use crate::audit::{NewEvent, Outcome};
@@ -34,18 +34,13 @@ pub async fn clone(
         .act(&ctx, &session, perms::SERVERS_CLONE, &FAMILY)
         .await?
         .keeping("clone", &*form);
-    let name = form.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 128 {
-        return act.invalid("The copy's name needs 1 to 128 characters.");
-    }
-    let datacenter_id = chosen_id(&form.datacenter_id)?;
-    let body = CloneServer {
-        name: name.clone(),
-        datacenter_id: datacenter_id.clone(),
+    let body = match clone_request(&form.name, &form.datacenter_id)? {
+        Ok(body) => body,
+        Err(message) => return act.invalid(message),
     };
     let event = NewEvent::new("server.clone", Outcome::Requested)
         .target("server", id, "")
-        .details(json!({ "name": name, "datacenter_id": datacenter_id }));
+        .details(clone_details(&body));
     // The answer is the new server: the user goes to it. The outcome names
     // the source server, as the request did.
     let answer = recorded(
@@ -67,4 +62,26 @@ pub async fn clone(
         }
         Err(e) => Ok(act.refused(&e)),
     }
+}
+
+/// A copy as the clone card and the API ask for it: its name (1 to 128
+/// characters) and an optional data centre; or the message. A data centre
+/// that is not an id is refused like an unknown address.
+pub(crate) fn clone_request(
+    name: &str,
+    datacenter_id: &str,
+) -> AppResult<Result<CloneServer, &'static str>> {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 128 {
+        return Ok(Err("The copy's name needs 1 to 128 characters."));
+    }
+    Ok(Ok(CloneServer {
+        name,
+        datacenter_id: chosen_id(datacenter_id)?,
+    }))
+}
+
+/// What the audit log records of a copy.
+pub(crate) fn clone_details(body: &CloneServer) -> Value {
+    json!({ "name": body.name, "datacenter_id": body.datacenter_id })
 }

@@ -5,11 +5,14 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::FAMILY;
+use super::{FAMILY, chosen};
 use crate::rbac::perms;
-use crate::web::cloud::{Change, Object, Then, chosen_id};
+use crate::web::cloud::{Change, Object, Then};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
+
+/// Asked for when the load form chose no image.
+pub(crate) const CHOOSE_ISO: &str = "Choose an ISO image.";
 
 #[derive(Deserialize)]
 pub struct DvdForm {
@@ -27,8 +30,9 @@ pub async fn load_dvd(
     let act = object
         .act(&ctx, &session, perms::SERVERS_MANAGE_DVD, &FAMILY)
         .await?;
-    let Some(iso) = chosen_id(&form.iso_id)? else {
-        return act.invalid("Choose an ISO image.");
+    let iso = match chosen(&form.iso_id, CHOOSE_ISO)? {
+        Ok(iso) => iso,
+        Err(message) => return act.invalid(message),
     };
     let change = Change {
         action: "server.dvd_load",

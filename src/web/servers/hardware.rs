@@ -5,7 +5,7 @@
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::FAMILY;
 use crate::cloudpanel::servers::{AddHdds, NewHdd, UpdateHardware};
@@ -39,31 +39,15 @@ pub async fn resize(
         .act(&ctx, &session, perms::SERVERS_RESIZE, &FAMILY)
         .await?
         .keeping("resize", &*form);
-    let (body, details) = if let Some(fixed) = chosen_id(&form.fixed_instance_size_id)? {
-        (
-            UpdateHardware {
-                fixed_instance_size_id: Some(fixed.clone()),
-                ..UpdateHardware::default()
-            },
-            json!({ "fixed_instance_size_id": fixed }),
-        )
-    } else {
-        match Hardware::parse(&form.vcore, &form.cores_per_processor, &form.ram) {
-            Ok(hw) => (
-                UpdateHardware {
-                    vcore: Some(hw.vcore()),
-                    cores_per_processor: Some(hw.cores_per_processor()),
-                    ram: Some(hw.ram_gb()),
-                    ..UpdateHardware::default()
-                },
-                json!({
-                    "vcore": hw.vcore(),
-                    "cores_per_processor": hw.cores_per_processor(),
-                    "ram": hw.ram_gb(),
-                }),
-            ),
-            Err(message) => return act.invalid(&message),
-        }
+    let planned = planned_resize(
+        &form.fixed_instance_size_id,
+        &form.vcore,
+        &form.cores_per_processor,
+        &form.ram,
+    )?;
+    let (body, details) = match planned {
+        Ok(planned) => planned,
+        Err(message) => return act.invalid(&message),
     };
     let change = Change {
         action: "server.resize",
@@ -73,6 +57,47 @@ pub async fn resize(
     };
     act.run(change, act.up.client().update_server_hardware(id, &body))
         .await
+}
+
+/// A resize as the hardware card and the API send it: the fixed size when
+/// one is chosen, else the custom vCores, cores and RAM; with what the audit
+/// log records of it. A bad custom value is the first problem's message; a
+/// chosen size that is not an id is refused like an unknown address.
+pub(crate) fn planned_resize(
+    fixed_instance_size_id: &str,
+    vcore: &str,
+    cores_per_processor: &str,
+    ram: &str,
+) -> AppResult<Result<(UpdateHardware, Value), String>> {
+    if let Some(fixed) = chosen_id(fixed_instance_size_id)? {
+        return Ok(Ok((
+            UpdateHardware {
+                fixed_instance_size_id: Some(fixed.clone()),
+                ..UpdateHardware::default()
+            },
+            json!({ "fixed_instance_size_id": fixed }),
+        )));
+    }
+    Ok(Hardware::parse(vcore, cores_per_processor, ram).map(|hw| {
+        (
+            UpdateHardware {
+                vcore: Some(hw.vcore()),
+                cores_per_processor: Some(hw.cores_per_processor()),
+                ram: Some(hw.ram_gb()),
+                ..UpdateHardware::default()
+            },
+            json!({
+                "vcore": hw.vcore(),
+                "cores_per_processor": hw.cores_per_processor(),
+                "ram": hw.ram_gb(),
+            }),
+        )
+    }))
+}
+
+/// A disk's size in GB, as the disk forms and the API take it.
+pub(crate) fn disk_size(raw: &str) -> Result<u32, String> {
+    DiskSize::parse(raw).map(|size| size.gb())
 }
 
 #[derive(Deserialize, Serialize)]
@@ -92,8 +117,8 @@ pub async fn add_hdd(
         .act(&ctx, &session, perms::SERVERS_RESIZE, &FAMILY)
         .await?
         .keeping("add-hdd", &*form);
-    let size = match DiskSize::parse(&form.size) {
-        Ok(size) => size.gb(),
+    let size = match disk_size(&form.size) {
+        Ok(size) => size,
         Err(message) => return act.invalid(&message),
     };
     let body = AddHdds {
@@ -120,8 +145,8 @@ pub async fn resize_hdd(
     let act = object
         .act(&ctx, &session, perms::SERVERS_RESIZE, &FAMILY)
         .await?;
-    let size = match DiskSize::parse(&form.size) {
-        Ok(size) => size.gb(),
+    let size = match disk_size(&form.size) {
+        Ok(size) => size,
         Err(message) => return act.invalid(&message),
     };
     let change = Change {

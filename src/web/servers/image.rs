@@ -4,7 +4,7 @@
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::FAMILY;
 use super::typed_name::confirm_name;
@@ -35,29 +35,46 @@ pub async fn reinstall(
         .act(&ctx, &session, perms::SERVERS_REINSTALL, &FAMILY)
         .await?;
     let form = form.into_inner();
-    let Some(image_id) = chosen_id(&form.image_id)? else {
-        return act.invalid("Choose the image to install.");
+    let image_id = chosen_id(&form.image_id)?;
+    let (body, details) = match reinstall_request(image_id, form.password) {
+        Ok(planned) => planned,
+        Err(message) => return act.invalid(message),
     };
-    let password = (!form.password.is_empty()).then_some(form.password);
-    if let Some(p) = &password
-        && !(8..=64).contains(&p.chars().count())
-    {
-        return act.invalid("The new root password needs 8 to 64 characters.");
-    }
     if let Err(message) = confirm_name(&act.up, id, &form.confirm_name).await {
         return act.invalid(&message);
     }
-    let body = ReinstallImage {
-        id: image_id.clone(),
-        password,
-        ..ReinstallImage::default()
-    };
     let change = Change {
         action: "server.reinstall",
-        details: json!({ "image_id": image_id, "password_set": body.password.is_some() }),
+        details,
         success: "Reinstalling {name}.".into(),
         then: Then::Page,
     };
     act.run(change, act.up.client().reinstall_server_image(id, &body))
         .await
+}
+
+/// A reinstall as the image card and the API send it: the chosen image and
+/// an optional new root password (8 to 64 characters), with what the audit
+/// log records of it (whether a password was set, never the password); or
+/// the message of the first problem.
+pub(crate) fn reinstall_request(
+    image_id: Option<String>,
+    password: String,
+) -> Result<(ReinstallImage, Value), &'static str> {
+    let Some(image_id) = image_id else {
+        return Err("Choose the image to install.");
+    };
+    let password = (!password.is_empty()).then_some(password);
+    if let Some(p) = &password
+        && !(8..=64).contains(&p.chars().count())
+    {
+        return Err("The new root password needs 8 to 64 characters.");
+    }
+    let details = json!({ "image_id": image_id, "password_set": password.is_some() });
+    let body = ReinstallImage {
+        id: image_id,
+        password,
+        ..ReinstallImage::default()
+    };
+    Ok((body, details))
 }

@@ -4,26 +4,40 @@
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::FAMILY;
+use super::{FAMILY, chosen};
+use crate::cloudpanel::common::IpType;
+use crate::cloudpanel::servers::AddServerIp;
 use crate::rbac::perms;
-use crate::web::cloud::{Change, Object, Then, chosen_id};
+use crate::web::cloud::{Change, Object, Then};
 use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
+
+/// What the card's "Add" asks for: an IPv4 address (the only kind the
+/// panel offers), with what the audit log records of it.
+pub(crate) fn new_ip() -> (AddServerIp, Value) {
+    let body = AddServerIp {
+        type_ip: Some(IpType::parse("IPV4")),
+    };
+    (body, json!({ "type": "IPV4" }))
+}
+
+/// Asked for when an IP's firewall form chose none (an IP always has one).
+pub(crate) const CHOOSE_POLICY: &str = "Choose a firewall policy.";
+/// Asked for when an IP's load balancer form chose none.
+pub(crate) const CHOOSE_LOAD_BALANCER: &str = "Choose a load balancer.";
 
 pub async fn add_ip(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {
     let id = &object.id;
     let act = object
         .act(&ctx, &session, perms::SERVERS_ASSIGN_IP, &FAMILY)
         .await?;
-    let body = crate::cloudpanel::servers::AddServerIp {
-        type_ip: Some(crate::cloudpanel::common::IpType::parse("IPV4")),
-    };
+    let (body, details) = new_ip();
     let change = Change {
         action: "server.ip_add",
-        details: json!({ "type": "IPV4" }),
+        details,
         success: "Adding an IPv4 address to {name}.".into(),
         then: Then::Page,
     };
@@ -90,8 +104,9 @@ pub async fn ip_firewall(
             &FAMILY,
         )
         .await?;
-    let Some(policy) = chosen_id(&form.firewall_policy_id)? else {
-        return act.invalid("Choose a firewall policy.");
+    let policy = match chosen(&form.firewall_policy_id, CHOOSE_POLICY)? {
+        Ok(policy) => policy,
+        Err(message) => return act.invalid(message),
     };
     let change = Change {
         action: "server.ip_firewall_policy",
@@ -130,8 +145,9 @@ pub async fn ip_add_lb(
             &FAMILY,
         )
         .await?;
-    let Some(lb) = chosen_id(&form.load_balancer_id)? else {
-        return act.invalid("Choose a load balancer.");
+    let lb = match chosen(&form.load_balancer_id, CHOOSE_LOAD_BALANCER)? {
+        Ok(lb) => lb,
+        Err(message) => return act.invalid(message),
     };
     let change = Change {
         action: "server.ip_load_balancer_add",

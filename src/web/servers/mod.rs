@@ -2,16 +2,16 @@
 //! Cloud Panel, each behind its exact permission flag, audited as a pair of
 //! events (requested, then the outcome), answered with a flash message.
 
-mod clone;
+pub(crate) mod clone;
 pub(crate) mod create;
 pub(crate) mod delete;
 mod detail;
-mod dvd;
-mod hardware;
-mod image;
-mod ips;
+pub(crate) mod dvd;
+pub(crate) mod hardware;
+pub(crate) mod image;
+pub(crate) mod ips;
 pub(crate) mod list;
-mod networks;
+pub(crate) mod networks;
 mod parts;
 pub(crate) mod power;
 pub(crate) mod rename;
@@ -20,7 +20,8 @@ mod typed_name;
 mod view;
 
 use crate::rbac::perms;
-use crate::web::cloud::Family;
+use crate::web::cloud::{Family, chosen_id};
+use crate::web::error::AppResult;
 use crate::web::routing::org_routes;
 
 use crate::web::org_ctx::OrgCtx;
@@ -83,6 +84,13 @@ org_routes! {
         POST "/{id}/clone" => clone::clone,
         POST "/{id}/delete" => delete::delete,
     }
+}
+
+/// An id chosen in a card's select, as the card and the API take it: the
+/// id, or `missing` (the message asking for one) when none was chosen. A
+/// value that is not an id is refused like an unknown address.
+pub(crate) fn chosen(raw: &str, missing: &'static str) -> AppResult<Result<String, &'static str>> {
+    Ok(chosen_id(raw)?.ok_or(missing))
 }
 
 /// Where a server's pages live (without the account query, so that

@@ -6,12 +6,15 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::FAMILY;
+use super::{FAMILY, chosen};
 use crate::rbac::perms;
-use crate::web::cloud::{Change, Object, Then, chosen_id};
+use crate::web::cloud::{Change, Object, Then};
 use crate::web::confirm::Confirmation;
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
+
+/// Asked for when the attach form chose no network.
+pub(crate) const CHOOSE_NETWORK: &str = "Choose a private network.";
 
 #[derive(Deserialize)]
 pub struct NetworkForm {
@@ -34,8 +37,9 @@ pub async fn attach_network(
             &FAMILY,
         )
         .await?;
-    let Some(network) = chosen_id(&form.private_network_id)? else {
-        return act.invalid("Choose a private network.");
+    let network = match chosen(&form.private_network_id, CHOOSE_NETWORK)? {
+        Ok(network) => network,
+        Err(message) => return act.invalid(message),
     };
     let change = Change {
         action: "server.private_network_attach",

@@ -203,7 +203,7 @@ pub struct PasswordForm {
 
 /// The API asks for 8 to 64 characters "using uppercase letters, numbers
 /// and other special symbols". The message never repeats the password.
-fn check_password(password: &str, repeat: &str) -> FieldErrors {
+pub(crate) fn check_password(password: &str, repeat: &str) -> FieldErrors {
     let mut errors = FieldErrors::new();
     let len = password.chars().count();
     if !(8..=64).contains(&len) {
@@ -245,6 +245,21 @@ impl Named for PasswordChanged {
     }
 }
 
+/// The audit log's target type of the access credentials.
+pub(crate) const ACCESS_KIND: &str = "shared_storage_access";
+
+/// A change of the access password, described without it.
+pub(crate) fn password_change() -> Change {
+    Change::new(
+        "shared_storage.access_password",
+        // Keys naming a password are dropped by the audit log's redaction:
+        // the details say what changed in words, never the value.
+        json!({ "changed": "access password" }),
+        "The access password was changed; the Cloud Panel applies it to every datacenter \
+         in a moment. Servers that mount shared storages with the old password need the new one.",
+    )
+}
+
 pub async fn password(
     ctx: OrgCtx,
     session: Session,
@@ -257,7 +272,7 @@ pub async fn password(
         &account,
         perms::SHARED_STORAGES_ACCESS,
         |up| Target {
-            kind: "shared_storage_access",
+            kind: ACCESS_KIND,
             id: String::new(),
             page: access_href(&ctx, up),
             list: access_href(&ctx, up),
@@ -269,14 +284,7 @@ pub async fn password(
     if !errors.is_empty() {
         return show(&ctx, &act.up, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let change = Change::new(
-        "shared_storage.access_password",
-        // Keys naming a password are dropped by the audit log's redaction:
-        // the details say what changed in words, never the value.
-        json!({ "changed": "access password" }),
-        "The access password was changed; the Cloud Panel applies it to every datacenter \
-         in a moment. Servers that mount shared storages with the old password need the new one.",
-    );
+    let change = password_change();
     let client = act.up.client();
     let call = async {
         client

@@ -15,18 +15,20 @@ use serde_json::{Value, json};
 
 use super::list::SharedStorages;
 use super::{FAMILY, rights_label};
-use crate::cloudpanel::storages::{SharedStorage, SharedStorageGrant, UpdateStorage};
+use crate::cloudpanel::storages::{
+    SharedStorage, SharedStorageGrant, SharedStorageServer, UpdateStorage,
+};
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::{Permission, perms};
 use crate::web::cloud::{Change, Deletable, NameFlags, Object, Upstream, chosen_id};
 use crate::web::confirm::{self, Confirmation};
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
-use crate::web::storages::{FieldErrors, Renamed, SHARED_SIZE};
+use crate::web::storages::{FieldErrors, Plan, Renamed, SHARED_SIZE};
 use crate::web::{flash, redirect};
 
 /// `R` or `RW`; anything else is `None`.
-fn parse_rights(raw: &str) -> Option<&'static str> {
+pub(crate) fn parse_rights(raw: &str) -> Option<&'static str> {
     match raw.trim() {
         "R" => Some("R"),
         "RW" => Some("RW"),
@@ -35,7 +37,7 @@ fn parse_rights(raw: &str) -> Option<&'static str> {
 }
 
 /// A server's name from the (cached) list, for the audit log and the message.
-async fn server_name(up: &Upstream, id: &str) -> Option<String> {
+pub(crate) async fn server_name(up: &Upstream, id: &str) -> Option<String> {
     up.client()
         .list_servers_shared(&ListQuery::all())
         .await
@@ -70,20 +72,34 @@ pub async fn resize(
         Ok(fetched) => fetched.value,
         Err(e) => return act.unreadable(FAMILY.one, &e),
     };
+    let (body, change) = match resized(&current, size) {
+        Plan::Send(planned) => planned,
+        Plan::Same(news) => {
+            flash::info(&session, news);
+            return Ok(redirect(act.page()));
+        }
+        Plan::Refused(message) => return act.invalid(&format!("{message} Nothing was changed.")),
+    };
+    act.run(change, act.up.client().update_shared_storage(id, &body))
+        .await
+}
+
+/// A resize of `current` to `size` GB (a size of the family's rule): it
+/// never shrinks.
+pub(crate) fn resized(current: &SharedStorage, size: u32) -> Plan<(UpdateStorage, Change)> {
     if size < current.size {
-        return act.invalid(&format!(
-            "A shared storage cannot shrink: choose at least its current {} GB. Nothing was changed.",
+        return Plan::Refused(format!(
+            "A shared storage cannot shrink: choose at least its current {} GB.",
             current.size
         ));
     }
     if size == current.size {
-        flash::info(
-            &session,
-            format!("Nothing changed: {} already has {size} GB.", current.name),
-        );
-        return Ok(redirect(act.page()));
+        return Plan::Same(format!(
+            "Nothing changed: {} already has {size} GB.",
+            current.name
+        ));
     }
-    let body = crate::cloudpanel::storages::UpdateStorage {
+    let body = UpdateStorage {
         size: Some(size),
         ..Default::default()
     };
@@ -92,8 +108,7 @@ pub async fn resize(
         json!({ "size": size, "previous_size": current.size }),
         format!("Resizing {{name}} to {size} GB."),
     );
-    act.run(change, act.up.client().update_shared_storage(id, &body))
-        .await
+    Plan::Send((body, change))
 }
 
 // ---- servers ----
@@ -122,66 +137,90 @@ pub async fn attach(
         )
         .await?
         .keeping("attach", &*form);
-    let mut errors = FieldErrors::new();
-    let server_id = match chosen_id(&form.server_id) {
-        Ok(Some(server_id)) => Some(server_id),
-        _ => {
-            errors.insert("server_id", "Choose the server to give access.".to_owned());
-            None
-        }
-    };
-    let rights = parse_rights(&form.rights);
-    if rights.is_none() {
-        errors.insert(
-            "rights",
-            "Choose read only (R) or read and write (RW).".to_owned(),
-        );
-    }
-    // A server with access already would have its rights replaced: refused
-    // here, so that a right is only ever lowered through its confirm step.
-    if let Some(server_id) = &server_id {
-        match act.up.client().list_shared_storage_servers(id).await {
-            Ok(attached) => {
-                if let Some(server) = attached.value.iter().find(|s| &s.id == server_id) {
-                    errors.insert(
-                        "server_id",
-                        format!(
-                            "{} already has access ({}); change its rights in the table above.",
-                            server.name,
-                            rights_label(&server.rights)
-                        ),
-                    );
-                }
-            }
+    let (server_id, rights) =
+        match attach_checked(act.up.client(), id, &form.server_id, &form.rights).await {
+            Ok(Ok(checked)) => checked,
+            Ok(Err(errors)) => return act.invalid_fields(errors),
             Err(e) => return act.unreadable(FAMILY.one, &e),
-        }
-    }
-    let (Some(server_id), Some(rights)) = (server_id, rights) else {
-        return act.invalid_fields(errors);
-    };
-    if !errors.is_empty() {
-        return act.invalid_fields(errors);
-    }
+        };
     let server_name = server_name(&act.up, &server_id).await;
-    let grant = [SharedStorageGrant {
-        id: server_id.clone(),
-        rights: rights.to_owned(),
-    }];
-    let change = Change::new(
-        "shared_storage.attach",
-        json!({ "server_id": server_id, "server_name": server_name, "rights": rights }),
-        format!(
-            "Giving {} {} access to {{name}}.",
-            server_name.as_deref().unwrap_or("the server"),
-            rights_label(rights)
-        ),
-    );
+    let (grant, change) = attach_change(&server_id, server_name, rights);
     act.run(
         change,
         act.up.client().attach_shared_storage_servers(id, &grant),
     )
     .await
 }
+
+/// The server and rights an attach gives the storage `id`, checked as its
+/// form is: the message beside each bad field, or the read that failed.
+/// A server with access already would have its rights replaced: refused
+/// here, so that a right is only ever lowered through its own change.
+pub(crate) async fn attach_checked(
+    client: &AccountClient,
+    id: &str,
+    server_id: &str,
+    rights: &str,
+) -> Result<Result<(String, &'static str), FieldErrors>, CloudError> {
+    let mut errors = FieldErrors::new();
+    let server_id = match chosen_id(server_id) {
+        Ok(Some(server_id)) => Some(server_id),
+        _ => {
+            errors.insert("server_id", "Choose the server to give access.".to_owned());
+            None
+        }
+    };
+    let rights = parse_rights(rights);
+    if rights.is_none() {
+        errors.insert("rights", CHOOSE_RIGHTS.to_owned());
+    }
+    if let Some(server_id) = &server_id {
+        let attached = client.list_shared_storage_servers(id).await?;
+        if let Some(server) = attached.value.iter().find(|s| &s.id == server_id) {
+            errors.insert(
+                "server_id",
+                format!(
+                    "{} already has access ({}); change its rights in the table above.",
+                    server.name,
+                    rights_label(&server.rights)
+                ),
+            );
+        }
+    }
+    Ok(match (server_id, rights) {
+        (Some(server_id), Some(rights)) if errors.is_empty() => Ok((server_id, rights)),
+        _ => Err(errors),
+    })
+}
+
+/// What an attach sends and how it is described.
+pub(crate) fn attach_change(
+    server_id: &str,
+    server_name: Option<String>,
+    rights: &'static str,
+) -> ([SharedStorageGrant; 1], Change) {
+    let grant = [SharedStorageGrant {
+        id: server_id.to_owned(),
+        rights: rights.to_owned(),
+    }];
+    let message = format!(
+        "Giving {} {} access to {{name}}.",
+        server_name.as_deref().unwrap_or("the server"),
+        rights_label(rights)
+    );
+    let change = Change::new(
+        "shared_storage.attach",
+        json!({ "server_id": server_id, "server_name": server_name, "rights": rights }),
+        message,
+    );
+    (grant, change)
+}
+
+/// The refusal of rights that are neither `R` nor `RW`.
+pub(crate) const CHOOSE_RIGHTS: &str = "Choose read only (R) or read and write (RW).";
+
+/// The refusal of a change to a server without access.
+pub(crate) const NO_ACCESS: &str = "That server has no access to this shared storage (any more).";
 
 #[derive(Deserialize)]
 pub struct RightsForm {
@@ -207,7 +246,7 @@ pub async fn rights(
         )
         .await?;
     let Some(rights) = parse_rights(&form.rights) else {
-        return act.invalid("Choose read only (R) or read and write (RW). Nothing was changed.");
+        return act.invalid(&format!("{CHOOSE_RIGHTS} Nothing was changed."));
     };
     // Read only is the least a server can have: asking for it may lower a right.
     if rights == "R" && !confirm::is_yes(&form.confirm) {
@@ -221,22 +260,37 @@ pub async fn rights(
     {
         Ok(fetched) => fetched.value,
         Err(CloudError::NotFound { .. }) => {
-            return act.invalid(
-                "That server has no access to this shared storage (any more). Nothing was changed.",
-            );
+            return act.invalid(&format!("{NO_ACCESS} Nothing was changed."));
         }
         Err(e) => return act.unreadable(FAMILY.one, &e),
     };
+    let (grant, change) = match rights_changed(server_id, &current, rights) {
+        Plan::Send(planned) => planned,
+        Plan::Same(news) => {
+            flash::info(&session, news);
+            return Ok(redirect(act.page()));
+        }
+        Plan::Refused(message) => return act.invalid(&format!("{message} Nothing was changed.")),
+    };
+    act.run(
+        change,
+        act.up.client().attach_shared_storage_servers(id, &grant),
+    )
+    .await
+}
+
+/// A change of the rights of `current`, a server with access, to `rights`.
+pub(crate) fn rights_changed(
+    server_id: &str,
+    current: &SharedStorageServer,
+    rights: &'static str,
+) -> Plan<([SharedStorageGrant; 1], Change)> {
     if current.rights == rights {
-        flash::info(
-            &session,
-            format!(
-                "Nothing changed: {} already has {} access.",
-                current.name,
-                rights_label(rights)
-            ),
-        );
-        return Ok(redirect(act.page()));
+        return Plan::Same(format!(
+            "Nothing changed: {} already has {} access.",
+            current.name,
+            rights_label(rights)
+        ));
     }
     let grant = [SharedStorageGrant {
         id: server_id.to_owned(),
@@ -256,11 +310,7 @@ pub async fn rights(
             rights_label(rights)
         ),
     );
-    act.run(
-        change,
-        act.up.client().attach_shared_storage_servers(id, &grant),
-    )
-    .await
+    Plan::Send((grant, change))
 }
 
 pub async fn detach(
@@ -281,20 +331,25 @@ pub async fn detach(
     if !form.given() {
         return act.unconfirmed("detach the server from the shared storage");
     }
-    let server_name = server_name(&act.up, server_id).await;
-    let change = Change::new(
-        "shared_storage.detach",
-        json!({ "server_id": server_id, "server_name": server_name }),
-        format!(
-            "Detaching {} from {{name}}.",
-            server_name.as_deref().unwrap_or("the server")
-        ),
-    );
+    let change = detach_change(server_id, server_name(&act.up, server_id).await);
     act.run(
         change,
         act.up.client().detach_shared_storage_server(id, server_id),
     )
     .await
+}
+
+/// A detach of the server `server_id`, described for the audit log and the member.
+pub(crate) fn detach_change(server_id: &str, server_name: Option<String>) -> Change {
+    let message = format!(
+        "Detaching {} from {{name}}.",
+        server_name.as_deref().unwrap_or("the server")
+    );
+    Change::new(
+        "shared_storage.detach",
+        json!({ "server_id": server_id, "server_name": server_name }),
+        message,
+    )
 }
 
 // ---- name and description ----

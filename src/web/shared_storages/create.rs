@@ -27,13 +27,13 @@ use crate::web::storages::{FieldErrors, SHARED_SIZE, check_description, check_na
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Values {
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    description: String,
+    pub(crate) description: String,
     #[serde(default)]
-    size: String,
+    pub(crate) size: String,
     #[serde(default)]
-    datacenter_id: String,
+    pub(crate) datacenter_id: String,
 }
 
 impl Values {
@@ -44,7 +44,7 @@ impl Values {
         }
     }
 
-    fn trimmed(mut self) -> Self {
+    pub(crate) fn trimmed(mut self) -> Self {
         self.name = self.name.trim().to_owned();
         self.description = self.description.trim().to_owned();
         self.size = self.size.trim().to_owned();
@@ -134,7 +134,7 @@ pub async fn form(
 }
 
 /// Turns the typed values into the API request, or the problems per field.
-fn build(v: &Values) -> Result<CreateSharedStorage, FieldErrors> {
+pub(crate) fn build(v: &Values) -> Result<CreateSharedStorage, FieldErrors> {
     let mut errors = FieldErrors::new();
     check_name(&v.name, &mut errors);
     check_description(&v.description, &mut errors);
@@ -158,6 +158,20 @@ fn build(v: &Values) -> Result<CreateSharedStorage, FieldErrors> {
         }),
         _ => Err(errors),
     }
+}
+
+/// A creation, described for the audit log and the member.
+pub(crate) fn change(request: &CreateSharedStorage) -> Change {
+    Change::new(
+        "shared_storage.create",
+        json!({
+            "name": request.name,
+            "description": request.description,
+            "size": request.size,
+            "datacenter_id": request.datacenter_id,
+        }),
+        "Creating {name}.",
+    )
 }
 
 pub async fn submit(
@@ -184,16 +198,7 @@ pub async fn submit(
         }
     };
 
-    let change = Change::new(
-        "shared_storage.create",
-        json!({
-            "name": request.name,
-            "description": request.description,
-            "size": request.size,
-            "datacenter_id": request.datacenter_id,
-        }),
-        "Creating {name}.",
-    );
+    let change = change(&request);
     let again = (&ctx, &up, &values);
     create(
         &ctx,

@@ -3,9 +3,9 @@
 //! access page (state per datacenter, NFS/CIFS paths, the access password).
 //! Each action behind its exact `shared_storages` flag, audited as a pair.
 
-mod access;
-mod actions;
-mod create;
+pub(crate) mod access;
+pub(crate) mod actions;
+pub(crate) mod create;
 mod detail;
 pub(crate) mod list;
 mod view;

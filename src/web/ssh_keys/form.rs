@@ -50,7 +50,7 @@ pub struct Values {
 }
 
 impl Values {
-    fn typed(input: Input) -> Self {
+    pub(crate) fn typed(input: Input) -> Self {
         Self {
             name: input.name.unwrap_or_default(),
             description: input.description.unwrap_or_default(),
@@ -78,7 +78,9 @@ impl Values {
     }
 }
 
-fn check_create(v: &Values) -> Result<CreateSshKey, FieldErrors> {
+/// The key to import, checked: an OpenSSH public key is always sent, so the
+/// API never generates a pair (whose private key would travel back).
+pub(crate) fn check_create(v: &Values) -> Result<CreateSshKey, FieldErrors> {
     let mut errors = FieldErrors::new();
     let (name, description) = check_names(&v.name, &v.description, &mut errors);
     let public_key = PublicKey::parse(&v.public_key)
@@ -150,6 +152,19 @@ pub async fn new(
     show(&ctx, &up, None, Form::fresh(&Values::default()))
 }
 
+/// An import, described for the audit log (the public key only) and the member.
+pub(crate) fn create_change(body: &CreateSshKey) -> Change {
+    Change::new(
+        "ssh_key.create",
+        json!({
+            "name": body.name,
+            "description": body.description,
+            "public_key": body.public_key,
+        }),
+        "Added {name}. New servers can now be given it.",
+    )
+}
+
 pub async fn create(
     ctx: OrgCtx,
     session: Session,
@@ -163,15 +178,7 @@ pub async fn create(
         Ok(body) => body,
         Err(errors) => return show(&ctx, &up, None, Form::invalid(&v, errors)),
     };
-    let change = Change::new(
-        "ssh_key.create",
-        json!({
-            "name": body.name,
-            "description": body.description,
-            "public_key": body.public_key,
-        }),
-        "Added {name}. New servers can now be given it.",
-    );
+    let change = create_change(&body);
     let again = (&ctx, &up, &v);
     crate::web::cloud::create(
         &ctx,

@@ -3,9 +3,9 @@
 //! flag), delete it. Every change is audited as a pair and answered with a
 //! flash message.
 
-mod actions;
+pub(crate) mod actions;
 mod detail;
-mod form;
+pub(crate) mod form;
 pub(crate) mod list;
 mod view;
 

@@ -6,14 +6,15 @@
 use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::FAMILY;
+use super::list::Vpns;
 use crate::audit::{NewEvent, Outcome};
-use crate::cloudpanel::CloudError;
 use crate::cloudpanel::networks::Vpn;
-use crate::rbac::perms;
-use crate::web::cloud::{Act, Change, Object, Then, recorded};
+use crate::cloudpanel::{AccountClient, CloudError, Fetched};
+use crate::rbac::{Permission, perms};
+use crate::web::cloud::{Act, Change, Deletable, Object, Then, recorded};
 use crate::web::confirm::TypedName;
 use crate::web::error::AppResult;
 use crate::web::networks::parts::{check_typed_name, file_stem};
@@ -21,7 +22,7 @@ use crate::web::org_ctx::OrgCtx;
 
 /// The VPN as it is now, or the answer for a VPN that cannot be read.
 async fn current(act: &Act<'_>, id: &str) -> Result<Vpn, AppResult<HttpResponse>> {
-    match act.up.client().get_vpn(id).await {
+    match Vpns::get(act.up.client(), id).await {
         Ok(fetched) => Ok(fetched.value),
         Err(e) => Err(act.unreadable(FAMILY.one, &e)),
     }
@@ -34,23 +35,44 @@ pub async fn delete(
     form: web::Form<TypedName>,
 ) -> AppResult<HttpResponse> {
     let id = &object.id;
-    let act = object
-        .act(&ctx, &session, perms::VPN_DELETE, &FAMILY)
-        .await?;
+    let act = object.act(&ctx, &session, Vpns::DELETE, &FAMILY).await?;
     let vpn = match current(&act, id).await {
         Ok(vpn) => vpn,
         Err(answer) => return answer,
     };
-    if let Err(message) = check_typed_name("VPN's name", &vpn.name, &form.confirm_name) {
+    if let Err(message) = check_typed_name("VPN's name", Vpns::typed(&vpn), &form.confirm_name) {
         return act.invalid(&message);
     }
     let change = Change {
-        action: "vpn.delete",
-        details: json!({ "name": vpn.name }),
+        action: Vpns::ACTION,
+        details: Vpns::details(&vpn),
         success: "Deleting {name}; its configuration files stop working.".into(),
         then: Then::List,
     };
-    act.run(change, act.up.client().delete_vpn(id)).await
+    act.run(change, Vpns::delete(act.up.client(), id)).await
+}
+
+/// A VPN's deletion, as its page and the JSON API make it.
+impl Deletable for Vpns {
+    const DELETE: Permission = perms::VPN_DELETE;
+    const ACTION: &'static str = "vpn.delete";
+    type Answer = Vpn;
+
+    async fn get(client: &AccountClient, id: &str) -> Result<Fetched<Vpn>, CloudError> {
+        client.get_vpn(id).await
+    }
+
+    async fn delete(client: &AccountClient, id: &str) -> Result<Vpn, CloudError> {
+        client.delete_vpn(id).await
+    }
+
+    fn typed(vpn: &Vpn) -> &str {
+        &vpn.name
+    }
+
+    fn details(vpn: &Vpn) -> Value {
+        json!({ "name": vpn.name })
+    }
 }
 
 pub async fn download(ctx: OrgCtx, session: Session, object: Object) -> AppResult<HttpResponse> {

@@ -52,7 +52,7 @@ pub struct Values {
 }
 
 impl Values {
-    fn typed(input: Input) -> Self {
+    pub(crate) fn typed(input: Input) -> Self {
         Self {
             name: input.name.unwrap_or_default(),
             description: input.description.unwrap_or_default(),
@@ -149,6 +149,41 @@ pub async fn new(
     )
 }
 
+/// A creation's body, or the message beside each bad field: the name, the
+/// description and, among `datacenters`, the datacenter.
+pub(crate) fn create_body(v: &Values, datacenters: &Choices) -> Result<CreateVpn, FieldErrors> {
+    match (
+        checked_names(&v.name, &v.description),
+        chosen_datacenter(&v.datacenter_id, datacenters),
+    ) {
+        (Ok(Names { name, description }), Ok(datacenter_id)) => Ok(CreateVpn {
+            name,
+            description: (!description.is_empty()).then_some(description),
+            datacenter_id,
+        }),
+        (checked, datacenter) => {
+            let mut errors = checked.err().unwrap_or_default();
+            if let Err(e) = datacenter {
+                errors.insert("datacenter_id", e);
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// A creation, described for the audit log and the member.
+pub(crate) fn create_change(body: &CreateVpn) -> Change {
+    Change::new(
+        "vpn.create",
+        json!({
+            "name": body.name,
+            "description": body.description,
+            "datacenter_id": body.datacenter_id,
+        }),
+        "Created {name}. Download its configuration file to connect.",
+    )
+}
+
 pub async fn create(
     ctx: OrgCtx,
     session: Session,
@@ -159,33 +194,11 @@ pub async fn create(
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
     let v = Values::typed(input.into_inner());
     let datacenters = datacenter_choices(&up).await;
-    let (name, description, datacenter_id) = match (
-        checked_names(&v.name, &v.description),
-        chosen_datacenter(&v.datacenter_id, &datacenters),
-    ) {
-        (Ok(Names { name, description }), Ok(datacenter)) => (name, description, datacenter),
-        (checked, datacenter) => {
-            let mut errors = checked.err().unwrap_or_default();
-            if let Err(e) = datacenter {
-                errors.insert("datacenter_id", e);
-            }
-            return show(&ctx, &up, None, datacenters, Form::invalid(&v, errors));
-        }
+    let body = match create_body(&v, &datacenters) {
+        Ok(body) => body,
+        Err(errors) => return show(&ctx, &up, None, datacenters, Form::invalid(&v, errors)),
     };
-    let body = CreateVpn {
-        name,
-        description: (!description.is_empty()).then_some(description),
-        datacenter_id,
-    };
-    let change = Change::new(
-        "vpn.create",
-        json!({
-            "name": body.name,
-            "description": body.description,
-            "datacenter_id": body.datacenter_id,
-        }),
-        "Created {name}. Download its configuration file to connect.",
-    );
+    let change = create_change(&body);
     let again = (&ctx, &up, &v);
     crate::web::cloud::create(
         &ctx,
