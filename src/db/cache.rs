@@ -57,6 +57,8 @@ const WATCHED: &[&str] = &[
     "cloud_accounts",
     // Whether a member has a second factor: organisations may require one.
     "user_two_factor",
+    // API tokens: a revoked one is refused on the very next request.
+    "api_tokens",
 ];
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);

@@ -100,15 +100,27 @@ impl Door {
     /// a caller learns nothing about a token it does not hold. Notes the
     /// use at most once a minute.
     pub async fn api_token(&self, presented: &str, now: i64) -> anyhow::Result<Option<TokenUse>> {
-        let mut conn = self.conn().await?;
-        let Some(found) = store::by_hash(&mut conn, &store::hash_token(presented)).await? else {
-            return Ok(None);
+        let hash = store::hash_token(presented);
+        // Kept between requests like memberships: any write to the tokens
+        // (a revocation, a use noted) outdates it at once.
+        let found = match self.cached.api_tokens.get(&hash) {
+            Some(found) => found,
+            None => {
+                let generation = crate::db::cache::generation();
+                let mut conn = self.conn().await?;
+                let Some(found) = store::by_hash(&mut conn, &hash).await? else {
+                    return Ok(None);
+                };
+                self.cached.api_tokens.put(hash, found.clone(), generation);
+                found
+            }
         };
         let token = found.token;
         if !token.usable(now) {
             return Ok(None);
         }
         if token.last_used_at.is_none_or(|at| at <= now - 60) {
+            let mut conn = self.conn().await?;
             store::touch(&mut conn, token.id, now).await?;
         }
         Ok(Some(TokenUse {

@@ -81,6 +81,9 @@ struct Remembered {
     accounts: Cached<i64, AccountList>,
     /// By cloud account: its opened token.
     tokens: Cached<i64, SecretToken>,
+    /// By the SHA-256 of an API token: the token and its organisation's
+    /// address (every API request looks its token up).
+    api_tokens: Cached<String, store::api_tokens::FoundToken>,
 }
 
 /// A user's membership of one organisation: made only by [`Door::membership`].

@@ -618,3 +618,54 @@ async fn a_waiting_change_is_cancelled_through_the_api_once() {
     assert_eq!(seen[2].1["api_access_id"], id_of_token, "{:?}", seen[2]);
     assert_eq!(sim_state(&app, &id), "POWERED_ON", "nothing was sent");
 }
+
+#[tokio::test]
+async fn the_accounts_logs_usage_prices_and_monitoring_are_read_with_their_periods() {
+    let app = spawn_demo().await;
+    let admin = app.admin().await;
+    let token = make_token(&app, &admin, "reports", "read").await;
+
+    let (status, logs) = get(&app, &format!("{API}/logs?period=LAST_7D"), &token).await;
+    assert_eq!(status, 200, "{logs}");
+    assert!(
+        logs["logs"].is_array() && logs["meta"]["age_secs"].is_number(),
+        "{logs}"
+    );
+    if let Some(id) = logs["logs"][0]["id"].as_str() {
+        let (status, one) = get(&app, &format!("{API}/logs/{id}"), &token).await;
+        assert_eq!(status, 200, "{one}");
+        assert_eq!(one["log"]["id"], id);
+    }
+    let (status, bad) = get(
+        &app,
+        &format!("{API}/logs?period=CUSTOM&start_date=yesterday"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 422, "{bad}");
+    assert!(
+        bad["fields"].as_object().is_some_and(|f| !f.is_empty()),
+        "{bad}"
+    );
+    let (status, usage) = get(&app, &format!("{API}/usage?period=LAST_30D"), &token).await;
+    assert_eq!(status, 200, "{usage}");
+    let (status, pricing) = get(&app, &format!("{API}/pricing"), &token).await;
+    assert_eq!(status, 200, "{pricing}");
+    let (status, center) = get(&app, &format!("{API}/monitoring"), &token).await;
+    assert_eq!(status, 200, "{center}");
+    let id = center["servers"][0]["id"]
+        .as_str()
+        .expect("a monitored server")
+        .to_owned();
+    let (status, server) = get(
+        &app,
+        &format!("{API}/monitoring/{id}?period=LAST_24H"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{server}");
+    assert!(server["monitoring"].is_object(), "{server}");
+    let (status, unknown) = get(&app, &format!("{API}/pricing?period=LAST_24H"), &token).await;
+    assert_eq!(status, 422);
+    assert_eq!(unknown["unpermitted"], json!(["period"]));
+}

@@ -125,10 +125,15 @@ pub async fn spawn_demo_configured(
     }
 }
 
-/// A browser-like client: keeps cookies, does not follow redirects.
+/// A browser-like client: keeps cookies, does not follow redirects. An
+/// idle connection is dropped after a second, well before the panel's
+/// keep-alive (5 s) closes it: otherwise a request sent on a connection
+/// the panel is closing at that moment fails with an incomplete message
+/// (seen on a loaded machine, when a test parsed a page for seconds).
 pub fn client() -> reqwest::Client {
     teampanel::tls::client_builder()
         .cookie_store(true)
+        .pool_idle_timeout(std::time::Duration::from_secs(1))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")

@@ -4,10 +4,11 @@
 //! share one upstream call. A detail is the object of that list.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use actix_web::{HttpResponse, Route};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::act::{meta, read_failed};
 use super::door::ApiCtx;
@@ -21,9 +22,10 @@ pub trait Collection: 'static {
     type Item: Serialize + 'static;
     fn family() -> &'static Family;
     fn sorts() -> &'static [(&'static str, &'static str)];
+    /// The whole list, shared with every read of the same stored answer.
     fn load(
         client: &AccountClient,
-    ) -> impl Future<Output = Result<Fetched<Vec<Self::Item>>, CloudError>>;
+    ) -> impl Future<Output = Result<Fetched<Arc<Vec<Self::Item>>>, CloudError>>;
     fn id(item: &Self::Item) -> &str;
     fn matches(item: &Self::Item, q: &str) -> bool;
     fn sort(items: &mut Vec<&Self::Item>, key: &str);
@@ -43,10 +45,8 @@ where
         F::SORTS
     }
 
-    fn load(
-        client: &AccountClient,
-    ) -> impl Future<Output = Result<Fetched<Vec<F::Item>>, CloudError>> {
-        F::load(client)
+    async fn load(client: &AccountClient) -> Result<Fetched<Arc<Vec<F::Item>>>, CloudError> {
+        F::load(client).await.map(|fetched| fetched.map(Arc::new))
     }
 
     fn id(item: &F::Item) -> &str {
@@ -123,11 +123,35 @@ pub async fn list<C: Collection>(ctx: ApiCtx) -> Result<HttpResponse, ApiError> 
     let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
     let take = usize::try_from(per_page).unwrap_or(usize::MAX);
     let shown: Vec<&C::Item> = items.into_iter().skip(skip).take(take).collect();
-    Ok(HttpResponse::Ok().json(json!({
-        family.word: shown,
-        "meta": meta(&up, &fetched),
-        "page": { "page": page, "per_page": per_page, "total": total },
-    })))
+    Ok(HttpResponse::Ok().json(Answer {
+        key: family.word,
+        value: &shown,
+        meta: meta(&up, &fetched),
+        page: Some(json!({ "page": page, "per_page": per_page, "total": total })),
+    }))
+}
+
+/// A read's answer, `{key: value, "meta": …, "page": …}`, written straight
+/// from the objects (not through an intermediate JSON tree: a list's
+/// objects are most of an answer's cost).
+pub struct Answer<'a, T: ?Sized> {
+    pub key: &'a str,
+    pub value: &'a T,
+    pub meta: Value,
+    pub page: Option<Value>,
+}
+
+impl<T: Serialize + ?Sized> Serialize for Answer<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(if self.page.is_some() { 3 } else { 2 }))?;
+        map.serialize_entry(self.key, self.value)?;
+        map.serialize_entry("meta", &self.meta)?;
+        if let Some(page) = &self.page {
+            map.serialize_entry("page", page)?;
+        }
+        map.end()
+    }
 }
 
 /// `GET /api/v1/o/{slug}/<family>/{id}`: the object from the cached list;
@@ -145,10 +169,12 @@ pub async fn detail<C: Collection>(ctx: ApiCtx) -> Result<HttpResponse, ApiError
         .iter()
         .find(|item| C::id(item) == id)
         .ok_or_else(ApiError::not_found)?;
-    Ok(HttpResponse::Ok().json(json!({
-        family.kind: item,
-        "meta": meta(&up, &fetched),
-    })))
+    Ok(HttpResponse::Ok().json(Answer {
+        key: family.kind,
+        value: item,
+        meta: meta(&up, &fetched),
+        page: None,
+    }))
 }
 
 /// The list and detail routes of a family.

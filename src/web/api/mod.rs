@@ -25,6 +25,7 @@ mod networks;
 mod openapi;
 mod params;
 mod queue;
+mod reports;
 pub mod routes;
 mod server_parts;
 mod servers;
@@ -63,6 +64,7 @@ pub fn all_routes() -> Vec<ApiRoute> {
     all.extend(queue::routes());
     all.extend(audit::routes());
     all.extend(catalogue::routes());
+    all.extend(reports::routes());
     all.extend(servers::routes());
     all.extend(server_parts::routes());
     for routes in [

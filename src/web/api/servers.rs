@@ -5,6 +5,8 @@
 //! `rename::check` and `description_check`) and sent on the same audited
 //! path.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, Route, web};
 use serde_json::{Value, json};
@@ -38,8 +40,8 @@ impl Collection for Servers {
         pages::SORTS
     }
 
-    async fn load(client: &AccountClient) -> Result<Fetched<Vec<Server>>, CloudError> {
-        client.list_servers(&ListQuery::all()).await
+    async fn load(client: &AccountClient) -> Result<Fetched<Arc<Vec<Server>>>, CloudError> {
+        client.list_servers_shared(&ListQuery::all()).await
     }
 
     fn id(server: &Server) -> &str {

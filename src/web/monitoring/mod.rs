@@ -4,7 +4,7 @@
 //! are [`crate::web::monitoring_policies`].
 
 mod center;
-mod period;
+pub(crate) mod period;
 mod series;
 mod server;
 
