@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use super::door::ApiCtx;
 use super::error::ApiError;
+use super::families::DETAIL_QUERY;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::{CloudError, Fetched};
 use crate::rbac::Permission;
@@ -114,6 +115,36 @@ impl<'a> ApiAct<'a> {
             kind,
             id: id.to_owned(),
         })
+    }
+
+    /// [`Self::begin`] on the object the path's `{id}` names, on the
+    /// account `?account=` names (the route's query is `DETAIL_QUERY`);
+    /// with the id.
+    pub async fn on_path(
+        ctx: &'a ApiCtx,
+        permission: Permission,
+        kind: &'static str,
+    ) -> Result<(Self, String), ApiError> {
+        Self::on_path_checked(ctx, permission, kind, |ctx| ctx.object_id("id")).await
+    }
+
+    /// [`Self::on_path`] with the family's own id check (E2E's are numbers).
+    pub async fn on_path_checked(
+        ctx: &'a ApiCtx,
+        permission: Permission,
+        kind: &'static str,
+        id: impl FnOnce(&ApiCtx) -> Result<String, ApiError>,
+    ) -> Result<(Self, String), ApiError> {
+        let query = ctx.query(DETAIL_QUERY)?;
+        let id = id(ctx)?;
+        let act = Self::begin(ctx, permission, query.account()?, kind, &id).await?;
+        Ok((act, id))
+    }
+
+    /// A provider's failure in this account's words, for `map_err`.
+    pub fn failed(&self) -> impl Fn(CloudError) -> ApiError + use<> {
+        let api = self.up.api_name();
+        move |e| ApiError::cloud(&e, api)
     }
 
     /// Records the request (naming the token), sends it, records the

@@ -29,7 +29,7 @@ use super::storages::{CHANGE_OR_SAME, field_errors as refused, unchanged};
 use crate::cloudpanel::CloudError;
 use crate::cloudpanel::access::User;
 use crate::cloudpanel::common::IdName;
-use crate::rbac::{Permission, perms};
+use crate::rbac::perms;
 use crate::web::cloud::{Change, FieldErrors, Named, chosen_id};
 use crate::web::cloud_roles::{self, FAMILY as ROLES};
 use crate::web::cloud_users::{self, FAMILY as USERS};
@@ -289,23 +289,6 @@ fn body(
     Fields::parse(bytes, &Body { root, fields })
 }
 
-/// Opens the object of the path for a change under `permission`.
-async fn begin<'a>(
-    ctx: &'a ApiCtx,
-    permission: Permission,
-    kind: &'static str,
-) -> Result<(ApiAct<'a>, String), ApiError> {
-    let query = ctx.query(DETAIL_QUERY)?;
-    let id = ctx.object_id("id")?;
-    let act = ApiAct::begin(ctx, permission, query.account()?, kind, &id).await?;
-    Ok((act, id))
-}
-
-fn cloud(act: &ApiAct<'_>) -> impl Fn(CloudError) -> ApiError {
-    let api = act.up.api_name();
-    move |e| ApiError::cloud(&e, api)
-}
-
 /// The user as it is now; a change that depends on it fails closed.
 async fn current_user(act: &ApiAct<'_>, id: &str) -> Result<User, ApiError> {
     act.up
@@ -313,7 +296,7 @@ async fn current_user(act: &ApiAct<'_>, id: &str) -> Result<User, ApiError> {
         .get_user(id)
         .await
         .map(|fetched| fetched.value)
-        .map_err(cloud(act))
+        .map_err(act.failed())
 }
 
 /// Sends a change the page describes, answering the user.
@@ -365,7 +348,7 @@ async fn user_create(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, Api
 async fn user_update(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
     let fields = body(&bytes, Some(USER), USER_UPDATE_FIELDS)?;
     let opening = cloud_users::form::edit_flag(|p| ctx.can(p));
-    let (act, id) = begin(&ctx, opening, USERS.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, opening, USERS.kind).await?;
     let user = current_user(&act, &id).await?;
     let input = cloud_users::form::Input {
         name: None,
@@ -407,7 +390,7 @@ async fn user_update(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, Api
 
 /// `DELETE /cloud_users/{id}`: the verb is the confirmation.
 async fn user_delete(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
-    let (act, id) = begin(&ctx, perms::USERS_DELETE, USERS.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::USERS_DELETE, USERS.kind).await?;
     let user = current_user(&act, &id).await?;
     run_user(
         &act,
@@ -421,7 +404,7 @@ async fn user_delete(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
 /// answered as it is.
 async fn user_role(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
     let fields = body(&bytes, None, ROLE_FIELD)?;
-    let (act, id) = begin(&ctx, perms::USERS_CHANGE_ROLE, USERS.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::USERS_CHANGE_ROLE, USERS.kind).await?;
     let role_id = chosen_id(&fields.text("role_id"))
         .ok()
         .flatten()
@@ -449,7 +432,7 @@ async fn user_role(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiEr
 /// `POST /cloud_users/{id}/api`.
 async fn user_api(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
     let fields = body(&bytes, None, ACTIVE_FIELD)?;
-    let (act, id) = begin(&ctx, perms::USERS_MANAGE_API, USERS.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::USERS_MANAGE_API, USERS.kind).await?;
     let active = fields
         .flag("active")
         .ok_or_else(|| ApiError::missing("active"))?;
@@ -464,7 +447,7 @@ async fn user_api(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiErr
 /// `POST /cloud_users/{id}/api/ips`: an address already allowed is refused.
 async fn user_ips_add(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
     let fields = body(&bytes, None, IPS_FIELD)?;
-    let (act, id) = begin(&ctx, perms::USERS_MANAGE_API, USERS.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::USERS_MANAGE_API, USERS.kind).await?;
     let problem = |message: String| refused(FieldErrors::from([("ips", message)]));
     let ips = cloud_users::api::parse_ips(&fields.texts("ips").join(" ")).map_err(problem)?;
     let user = current_user(&act, &id).await?;
@@ -483,7 +466,7 @@ async fn user_ips_add(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, Ap
 
 /// `DELETE /cloud_users/{id}/api/ips/{ip}`.
 async fn user_ip_remove(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
-    let (act, id) = begin(&ctx, perms::USERS_MANAGE_API, USERS.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::USERS_MANAGE_API, USERS.kind).await?;
     let ip = cloud_users::api::chosen_ip(ctx.path("ip")).map_err(ApiError::invalid)?;
     run_user(
         &act,
@@ -524,13 +507,13 @@ impl Edited for cloud_roles::form::Edit {
 /// `POST /cloud_roles/{id}/clone`: answers the copy.
 async fn role_clone(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
     let fields = body(&bytes, None, CLONE_FIELD)?;
-    let (act, id) = begin(&ctx, perms::ROLES_CLONE, ROLES.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::ROLES_CLONE, ROLES.kind).await?;
     let role = act
         .up
         .client()
         .get_role(&id)
         .await
-        .map_err(cloud(&act))?
+        .map_err(act.failed())?
         .value;
     let name = cloud_roles::form::clone_name(&role, &fields.text("name")).map_err(refused)?;
     act.run(
@@ -546,13 +529,13 @@ async fn role_clone(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiE
 /// `DELETE /cloud_roles/{id}`: the verb is the confirmation; the Cloud
 /// Panel refuses its built-in roles.
 async fn role_delete(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
-    let (act, id) = begin(&ctx, perms::ROLES_DELETE, ROLES.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::ROLES_DELETE, ROLES.kind).await?;
     let role = act
         .up
         .client()
         .get_role(&id)
         .await
-        .map_err(cloud(&act))?
+        .map_err(act.failed())?
         .value;
     let change = cloud_roles::actions::delete_change(&role);
     act.run(
@@ -573,15 +556,15 @@ async fn role_permissions(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse
     if !fields.has("permissions") {
         return Err(ApiError::missing("permissions"));
     }
-    let (act, id) = begin(&ctx, perms::ROLES_MODIFY, ROLES.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::ROLES_MODIFY, ROLES.kind).await?;
     let wanted = cloud_roles::permissions::wanted(fields.texts("permissions"))
         .map_err(|(message, _)| refused(FieldErrors::from([("permissions", message)])))?;
     let client = act.up.client();
-    let mut role = client.get_role(&id).await.map_err(cloud(&act))?.value;
+    let mut role = client.get_role(&id).await.map_err(act.failed())?.value;
     let current = client
         .get_role_permissions(&id)
         .await
-        .map_err(cloud(&act))?
+        .map_err(act.failed())?
         .value;
     let patch = cloud_roles::permissions::changes(&current, &wanted);
     if patch.flag_count() == 0 {
@@ -605,7 +588,7 @@ async fn role_permissions(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse
 /// `POST /cloud_roles/{id}/users`.
 async fn role_user_add(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
     let fields = body(&bytes, None, ROLE_USER_FIELD)?;
-    let (act, id) = begin(&ctx, perms::ROLES_MANAGE_USERS, ROLES.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::ROLES_MANAGE_USERS, ROLES.kind).await?;
     let user_id = chosen_id(&fields.text("user_id"))
         .ok()
         .flatten()
@@ -624,7 +607,7 @@ async fn role_user_add(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, A
 /// `DELETE /cloud_roles/{id}/users/{cloud_user_id}`.
 async fn role_user_remove(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
     let user_id = ctx.object_id("cloud_user_id")?;
-    let (act, id) = begin(&ctx, perms::ROLES_MANAGE_USERS, ROLES.kind).await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::ROLES_MANAGE_USERS, ROLES.kind).await?;
     let change = cloud_roles::users::user_removed(&user_id);
     act.run(
         change.action,

@@ -286,7 +286,7 @@ async fn delete(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
         .client()
         .get_node(&id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     let call = async {
         act.up.client().delete_node(&id).await?;
@@ -309,10 +309,7 @@ async fn begin<'a>(
     permission: crate::rbac::Permission,
     kind: &'static str,
 ) -> Result<(ApiAct<'a>, String), ApiError> {
-    let query = ctx.query(DETAIL_QUERY)?;
-    let id = node_id(ctx)?;
-    let act = ApiAct::begin(ctx, permission, query.account()?, kind, &id).await?;
-    Ok((act, id))
+    ApiAct::on_path_checked(ctx, permission, kind, node_id).await
 }
 
 /// Sends a node action the page describes, answering the node it acted on.
@@ -543,7 +540,7 @@ async fn reinstall(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
         .client()
         .get_node(&id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     act_on(
         &act,
@@ -590,7 +587,7 @@ async fn image_delete(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
     let (act, id) = begin(&ctx, perms::E2E_IMAGES_DELETE, IMAGES.kind).await?;
     let image = find_image(act.up.client(), &id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     act_on(
         &act,

@@ -288,12 +288,9 @@ pub(super) fn server_ips(fields: &Fields) -> Result<Vec<String>, ApiError> {
 /// A change to the policy of the path.
 async fn begin<'a>(
     ctx: &'a ApiCtx,
-    permission: Permission,
+    permission: crate::rbac::Permission,
 ) -> Result<(ApiAct<'a>, String), ApiError> {
-    let query = ctx.query(DETAIL_QUERY)?;
-    let id = ctx.object_id("id")?;
-    let act = ApiAct::begin(ctx, permission, query.account()?, FAMILY.kind, &id).await?;
-    Ok((act, id))
+    ApiAct::on_path(ctx, permission, FAMILY.kind).await
 }
 
 // ---- the routes ----
@@ -354,7 +351,7 @@ async fn add_rule(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiErr
     let mut row = RuleRow::to_add(|f| fields.text(f));
     let rule = checked_rule(&act.up, &id, &mut row)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .ok_or_else(|| {
             ApiError::fields(row.errors.iter().map(|(f, m)| ((*f).to_owned(), m.clone())))
         })?;
@@ -379,7 +376,7 @@ async fn remove_rule(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
     let rule = client
         .get_firewall_policy_rule(&id, &rule_id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     act.run(
         "firewall_policy.rule_remove",
@@ -439,7 +436,7 @@ async fn delete(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
     let policy = client
         .get_firewall_policy(&id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     let (details, _) = deletion_details(&act.up, &id, policy).await;
     act.run(

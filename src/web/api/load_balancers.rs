@@ -241,12 +241,9 @@ pub fn routes() -> Vec<ApiRoute> {
 /// A change to the balancer of the path.
 async fn begin<'a>(
     ctx: &'a ApiCtx,
-    permission: Permission,
+    permission: crate::rbac::Permission,
 ) -> Result<(ApiAct<'a>, String), ApiError> {
-    let query = ctx.query(DETAIL_QUERY)?;
-    let id = ctx.object_id("id")?;
-    let act = ApiAct::begin(ctx, permission, query.account()?, FAMILY.kind, &id).await?;
-    Ok((act, id))
+    ApiAct::on_path(ctx, permission, FAMILY.kind).await
 }
 
 /// `base` with the settings the body sends (each left out stays).
@@ -343,7 +340,7 @@ async fn modify(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError
     let current = client
         .get_load_balancer(&id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     let mut settings = settings_sent(&fields, Settings::of(&current, "modify-"));
     let checked = settings.check().ok_or_else(|| {
@@ -373,7 +370,7 @@ async fn add_rule(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiErr
     let mut row = RuleRow::to_add(|f| fields.text(f));
     let rule = checked_rule(&act.up, &id, &mut row)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .ok_or_else(|| {
             ApiError::fields(row.errors.iter().map(|(f, m)| ((*f).to_owned(), m.clone())))
         })?;
@@ -398,7 +395,7 @@ async fn remove_rule(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
     let rule = client
         .get_load_balancer_rule(&id, &rule_id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     act.run(
         "load_balancer.rule_remove",
@@ -435,7 +432,7 @@ async fn unassign_ip(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
     let ip = client
         .get_load_balancer_server_ip(&id, &ip_id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     act.run(
         "load_balancer.server_ip_unassign",
@@ -455,7 +452,7 @@ async fn delete(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
     let lb = client
         .get_load_balancer(&id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     let (details, _) = deletion_details(&act.up, &id, lb).await;
     act.run(

@@ -337,10 +337,7 @@ async fn begin<'a>(
     ctx: &'a ApiCtx,
     permission: crate::rbac::Permission,
 ) -> Result<(ApiAct<'a>, String), ApiError> {
-    let query = ctx.query(DETAIL_QUERY)?;
-    let id = ctx.object_id("id")?;
-    let act = ApiAct::begin(ctx, permission, query.account()?, FAMILY.kind, &id).await?;
-    Ok((act, id))
+    ApiAct::on_path(ctx, permission, FAMILY.kind).await
 }
 
 /// The policy as it is now; a change that depends on it fails closed.
@@ -350,7 +347,7 @@ async fn current(act: &ApiAct<'_>, id: &str) -> Result<MonitoringPolicy, ApiErro
         .get_monitoring_policy(id)
         .await
         .map(|fetched| fetched.value)
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))
+        .map_err(act.failed())
 }
 
 /// The thresholds form on `base`, with the levels and flags the body sent.
@@ -577,7 +574,7 @@ async fn port_update(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, Api
         .client()
         .get_monitoring_policy_port(&id, &port_id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     let email = fields
         .flag("email_notification")
@@ -682,7 +679,7 @@ async fn process_update(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, 
         .client()
         .get_monitoring_policy_process(&id, &process_id)
         .await
-        .map_err(|e| ApiError::cloud(&e, act.up.api_name()))?
+        .map_err(act.failed())?
         .value;
     let email = fields
         .flag("email_notification")

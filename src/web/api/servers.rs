@@ -433,16 +433,7 @@ async fn snapshots(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
 }
 
 async fn snapshot_create(ctx: ApiCtx) -> Result<HttpResponse, ApiError> {
-    let query = ctx.query(DETAIL_QUERY)?;
-    let id = ctx.object_id("id")?;
-    let act = ApiAct::begin(
-        &ctx,
-        perms::SERVERS_MANAGE_SNAPSHOT,
-        query.account()?,
-        FAMILY.kind,
-        &id,
-    )
-    .await?;
+    let (act, id) = ApiAct::on_path(&ctx, perms::SERVERS_MANAGE_SNAPSHOT, FAMILY.kind).await?;
     act.run(
         "server.snapshot_create",
         Value::Null,
