@@ -33,6 +33,8 @@ pub struct AppState {
     pub people: crate::db::people::People,
     /// The Cloud Panel client: one rate budget, read cache and set of counters per cloud account.
     pub cloud: CloudPanel,
+    /// The organisation's identity provider, when one is configured.
+    pub oidc: Option<Arc<crate::auth::oidc::Oidc>>,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
             hasher: Arc::new(Hasher::new(Limits::default())),
             people: crate::db::people::People::default(),
             cloud,
+            oidc: None,
         }
     }
 

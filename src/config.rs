@@ -85,6 +85,35 @@ pub struct Settings {
     pub allowed_base_urls: Vec<String>,
     /// The bearer token `/metrics` asks for; without one the endpoint is off.
     pub metrics_token: Option<Secret>,
+    /// The organisation's identity provider (OpenID Connect), when set.
+    pub oidc: Option<OidcSettings>,
+    /// Who may sign in with a password (`TEAMPANEL_PASSWORD_SIGN_IN`).
+    pub password_sign_in: PasswordSignIn,
+}
+
+/// `TEAMPANEL_OIDC_*`: the one OpenID Connect provider people may sign in with.
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    /// The issuer, as its discovery document names it (no trailing slash).
+    pub issuer: String,
+    pub client_id: String,
+    /// Absent for a public client (PKCE alone).
+    pub client_secret: Option<Secret>,
+    /// The sign-in button says "Sign in with {label}".
+    pub label: String,
+    /// E-mail domains (lower case) whose people may sign in this way; empty: any.
+    pub allowed_domains: Vec<String>,
+    /// The ID token claim listing the person's groups, when groups grant memberships.
+    pub groups_claim: Option<String>,
+}
+
+/// `TEAMPANEL_PASSWORD_SIGN_IN`: `everyone` (default) or `admins_only`, once
+/// people sign in with the identity provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PasswordSignIn {
+    #[default]
+    Everyone,
+    AdminsOnly,
 }
 
 /// `TEAMPANEL_LOG_FORMAT`: `text` (default) or `json`, one object per line.
@@ -161,6 +190,8 @@ impl Settings {
                 crate::cloudpanel::e2e::DEFAULT_BASE_URL.to_owned(),
             ],
             metrics_token: None,
+            oidc: None,
+            password_sign_in: PasswordSignIn::Everyone,
         }
     }
 
@@ -333,8 +364,126 @@ impl Settings {
         s.metrics_token = source
             .secret("TEAMPANEL_METRICS_TOKEN", file.metrics_token.as_deref())?
             .filter(|token| !token.expose().is_empty());
+        s.oidc = oidc_settings(&source, &file)?;
+        if s.oidc.is_some() && s.public_url.is_none() {
+            return Err(ConfigError {
+                setting: "TEAMPANEL_PUBLIC_URL".into(),
+                problem: "is needed with TEAMPANEL_OIDC_ISSUER: the provider sends people back to \
+                          {TEAMPANEL_PUBLIC_URL}/login/oidc/callback"
+                    .into(),
+            });
+        }
+        if let Some((name, raw)) = source.get(
+            "TEAMPANEL_PASSWORD_SIGN_IN",
+            file.password_sign_in.as_deref(),
+        ) {
+            s.password_sign_in = match raw.to_ascii_lowercase().as_str() {
+                "everyone" => PasswordSignIn::Everyone,
+                "admins_only" => PasswordSignIn::AdminsOnly,
+                _ => {
+                    return Err(ConfigError::invalid(
+                        &name,
+                        &raw,
+                        "`everyone` or `admins_only`",
+                    ));
+                }
+            };
+        }
         Ok(s)
     }
+
+    /// The address the identity provider sends people back to.
+    pub fn oidc_redirect_url(&self) -> Option<String> {
+        self.public_url
+            .as_ref()
+            .map(|url| format!("{}/login/oidc/callback", url.as_str().trim_end_matches('/')))
+    }
+}
+
+fn oidc_settings(
+    source: &Source<'_>,
+    file: &FileSettings,
+) -> Result<Option<OidcSettings>, ConfigError> {
+    let Some((name, raw)) = source.get("TEAMPANEL_OIDC_ISSUER", file.oidc_issuer.as_deref()) else {
+        return Ok(None);
+    };
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let issuer = url::Url::parse(&raw)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .filter(|u| u.query().is_none() && u.fragment().is_none())
+        .ok_or_else(|| {
+            ConfigError::invalid(
+                &name,
+                &raw,
+                "an issuer URL like https://id.example.org/realms/staff",
+            )
+        })?;
+    let Some((_, client_id)) =
+        source.get("TEAMPANEL_OIDC_CLIENT_ID", file.oidc_client_id.as_deref())
+    else {
+        return Err(ConfigError {
+            setting: "TEAMPANEL_OIDC_CLIENT_ID".into(),
+            problem: "is needed with TEAMPANEL_OIDC_ISSUER".into(),
+        });
+    };
+    if client_id.is_empty() {
+        return Err(ConfigError::invalid(
+            "TEAMPANEL_OIDC_CLIENT_ID",
+            "",
+            "the client id the provider gave the panel",
+        ));
+    }
+    let client_secret = source
+        .secret(
+            "TEAMPANEL_OIDC_CLIENT_SECRET",
+            file.oidc_client_secret.as_deref(),
+        )?
+        .filter(|secret| !secret.expose().is_empty());
+    let label = source
+        .get("TEAMPANEL_OIDC_LABEL", file.oidc_label.as_deref())
+        .map(|(_, label)| label)
+        .filter(|label| !label.is_empty())
+        .unwrap_or_else(|| "single sign-on".to_owned());
+    let allowed_domains = match source.get(
+        "TEAMPANEL_OIDC_ALLOWED_DOMAINS",
+        file.oidc_allowed_domains.as_deref(),
+    ) {
+        Some((name, raw)) => raw
+            .split(',')
+            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                if d.contains(['@', '/', ' ']) || !d.contains('.') {
+                    Err(ConfigError::invalid(
+                        &name,
+                        &d,
+                        "comma-separated e-mail domains like example.org",
+                    ))
+                } else {
+                    Ok(d)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    let groups_claim = source
+        .get(
+            "TEAMPANEL_OIDC_GROUPS_CLAIM",
+            file.oidc_groups_claim.as_deref(),
+        )
+        .map(|(_, claim)| claim)
+        .filter(|claim| !claim.is_empty());
+    Ok(Some(OidcSettings {
+        issuer: issuer.as_str().trim_end_matches('/').to_owned(),
+        client_id,
+        client_secret,
+        label,
+        allowed_domains,
+        groups_claim,
+    }))
 }
 
 fn parse_origins(name: &str, raw: &str) -> Result<Vec<String>, ConfigError> {
@@ -413,6 +562,14 @@ struct FileSettings {
     allowed_base_urls: Option<String>,
     metrics_token: Option<String>,
     metrics_token_file: Option<String>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    oidc_client_secret_file: Option<String>,
+    oidc_label: Option<String>,
+    oidc_allowed_domains: Option<String>,
+    oidc_groups_claim: Option<String>,
+    password_sign_in: Option<String>,
 }
 
 impl FileSettings {
@@ -483,6 +640,7 @@ impl Source<'_> {
         let path = self.vars.get(&file_var).cloned().or_else(|| match var {
             "TEAMPANEL_MASTER_KEY" => self.file.master_key_file.clone(),
             "TEAMPANEL_METRICS_TOKEN" => self.file.metrics_token_file.clone(),
+            "TEAMPANEL_OIDC_CLIENT_SECRET" => self.file.oidc_client_secret_file.clone(),
             _ => None,
         });
         match (direct, path) {
@@ -647,5 +805,63 @@ mod tests {
         let err = Settings::from_vars(&vars(&[("TEAMPANEL_CONFIG", path.to_str().unwrap())]))
             .unwrap_err();
         assert_eq!(err.setting, "TEAMPANEL_CONFIG");
+    }
+
+    #[test]
+    fn oidc_settings_are_read_and_need_a_public_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, "s3cret\n").unwrap();
+        let s = Settings::from_vars(&vars(&[
+            ("TEAMPANEL_PUBLIC_URL", "https://panel.example.org/"),
+            (
+                "TEAMPANEL_OIDC_ISSUER",
+                "https://id.example.org/realms/staff/",
+            ),
+            ("TEAMPANEL_OIDC_CLIENT_ID", "teampanel"),
+            (
+                "TEAMPANEL_OIDC_CLIENT_SECRET_FILE",
+                secret.to_str().unwrap(),
+            ),
+            ("TEAMPANEL_OIDC_LABEL", "Example ID"),
+            (
+                "TEAMPANEL_OIDC_ALLOWED_DOMAINS",
+                "Example.org, @staff.example.org",
+            ),
+            ("TEAMPANEL_OIDC_GROUPS_CLAIM", "groups"),
+            ("TEAMPANEL_PASSWORD_SIGN_IN", "admins_only"),
+        ]))
+        .unwrap();
+        let oidc = s.oidc.clone().unwrap();
+        assert_eq!(oidc.issuer, "https://id.example.org/realms/staff");
+        assert_eq!(oidc.client_secret.unwrap().expose(), "s3cret");
+        assert_eq!(
+            oidc.allowed_domains,
+            vec!["example.org", "staff.example.org"]
+        );
+        assert_eq!(oidc.groups_claim.as_deref(), Some("groups"));
+        assert_eq!(oidc.label, "Example ID");
+        assert_eq!(s.password_sign_in, PasswordSignIn::AdminsOnly);
+        assert_eq!(
+            s.oidc_redirect_url().unwrap(),
+            "https://panel.example.org/login/oidc/callback"
+        );
+        assert!(!format!("{s:?}").contains("s3cret"));
+
+        let err = Settings::from_vars(&vars(&[
+            ("TEAMPANEL_OIDC_ISSUER", "https://id.example.org"),
+            ("TEAMPANEL_OIDC_CLIENT_ID", "teampanel"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.setting, "TEAMPANEL_PUBLIC_URL");
+        let err = Settings::from_vars(&vars(&[
+            ("TEAMPANEL_PUBLIC_URL", "https://panel.example.org/"),
+            ("TEAMPANEL_OIDC_ISSUER", "https://id.example.org"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.setting, "TEAMPANEL_OIDC_CLIENT_ID");
+        let err =
+            Settings::from_vars(&vars(&[("TEAMPANEL_PASSWORD_SIGN_IN", "nobody")])).unwrap_err();
+        assert_eq!(err.setting, "TEAMPANEL_PASSWORD_SIGN_IN");
     }
 }

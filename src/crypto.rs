@@ -414,9 +414,100 @@ pub fn open_queued(keys: &KeyRing, slot: QueueSlot, sealed: &Sealed) -> anyhow::
         })
 }
 
+// A change held for a second member's approval keeps its request like a
+// queued one, under the same derived key, bound to its organisation and
+// request row (and never opened as a queued change's, nor the reverse).
+
+fn approval_aad(org_id: i64, request_id: i64, key_id: &str) -> Vec<u8> {
+    format!("teampanel held change v1\0org={org_id}\0request={request_id}\0key={key_id}")
+        .into_bytes()
+}
+
+/// Seals the request of a change held for approval.
+pub fn seal_held(
+    key: &MasterKey,
+    org_id: i64,
+    request_id: i64,
+    request: &[u8],
+) -> anyhow::Result<Sealed> {
+    let mut nonce = [0u8; 24];
+    rand::rng().fill_bytes(&mut nonce);
+    let key_id = key.id();
+    let ciphertext = queue_cipher(key)?
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: request,
+                aad: &approval_aad(org_id, request_id, &key_id),
+            },
+        )
+        .map_err(|_| anyhow::anyhow!("Failed to seal a held change"))?;
+    Ok(Sealed {
+        ciphertext,
+        nonce: nonce.to_vec(),
+        key_id,
+    })
+}
+
+/// Opens the request of a change held for approval; fails for another
+/// row, organisation or key, or a changed ciphertext.
+pub fn open_held(
+    keys: &KeyRing,
+    org_id: i64,
+    request_id: i64,
+    sealed: &Sealed,
+) -> anyhow::Result<Vec<u8>> {
+    let key = keys.by_id(&sealed.key_id).ok_or_else(|| {
+        anyhow::anyhow!(
+            "held change {request_id} was sealed under master key {}, which is not configured",
+            sealed.key_id
+        )
+    })?;
+    let nonce = XNonce::try_from(sealed.nonce.as_slice()).map_err(|_| {
+        anyhow::anyhow!("the stored nonce of held change {request_id} is malformed")
+    })?;
+    queue_cipher(key)?
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: &sealed.ciphertext,
+                aad: &approval_aad(org_id, request_id, &sealed.key_id),
+            },
+        )
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "held change {request_id} does not open: it was changed or belongs to another row"
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_held_change_opens_only_in_its_own_row() {
+        let key = MasterKey::generate();
+        let keys = KeyRing::single(key.clone());
+        let sealed = seal_held(&key, 1, 7, b"{\"path\":\"/servers/A\"}").unwrap();
+        assert_eq!(
+            open_held(&keys, 1, 7, &sealed).unwrap(),
+            b"{\"path\":\"/servers/A\"}"
+        );
+        assert!(open_held(&keys, 1, 8, &sealed).is_err());
+        assert!(open_held(&keys, 2, 7, &sealed).is_err());
+        assert!(
+            open_queued(
+                &keys,
+                QueueSlot {
+                    org_id: 1,
+                    queue_id: 7
+                },
+                &sealed
+            )
+            .is_err()
+        );
+    }
 
     #[test]
     fn a_queued_request_opens_only_for_its_own_row_and_organisation() {

@@ -1,6 +1,7 @@
 //! Builds the actix application and runs it.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_session::SessionMiddleware;
@@ -74,9 +75,26 @@ impl Application {
             settings.login_attempts_per_ip,
             settings.login_attempts_per_account,
         );
-        let state = web::Data::new(AppState::new(
-            database, settings, master_key, keys, throttle, cloud,
-        ));
+        let oidc = crate::auth::oidc::Oidc::from_settings(&settings)?.map(Arc::new);
+        if let Some(oidc) = &oidc {
+            // A provider that cannot be used now leaves password sign-in working.
+            match oidc.discover_now().await {
+                Ok(()) => tracing::info!(
+                    issuer = %oidc.settings().issuer,
+                    "sign-in with {} is ready",
+                    oidc.label()
+                ),
+                Err(e) => tracing::error!(
+                    issuer = %oidc.settings().issuer,
+                    error = %e,
+                    "sign-in with {} is unavailable until the provider can be read; password sign-in works",
+                    oidc.label()
+                ),
+            }
+        }
+        let mut state = AppState::new(database, settings, master_key, keys, throttle, cloud);
+        state.oidc = oidc;
+        let state = web::Data::new(state);
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("Failed to listen on {}", state.settings.bind))?;
         let port = listener
@@ -199,7 +217,8 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
 }
 
 /// Memberships whose end has passed are removed, and their members'
-/// waiting changes cancelled, soon after (the door refuses them at once).
+/// waiting changes and requests cancelled, soon after (the door refuses
+/// them at once); requests for approval past their time limit expire.
 fn spawn_access_expiry(state: web::Data<AppState>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(10));
@@ -207,6 +226,9 @@ fn spawn_access_expiry(state: web::Data<AppState>) {
             tick.tick().await;
             if let Err(e) = state.door.end_expired_access(db::now_unix()).await {
                 tracing::warn!(error = ?e, "ending expired access failed");
+            }
+            if let Err(e) = state.door.expire_approvals(db::now_unix()).await {
+                tracing::warn!(error = ?e, "expiring requests for approval failed");
             }
         }
     });

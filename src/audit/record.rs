@@ -49,6 +49,14 @@ impl LocalChange {
         &mut self.tx
     }
 
+    /// Appends an event of the same change before its last (a decision
+    /// that also puts a change in the queue records both): they commit, or
+    /// roll back, together.
+    pub async fn also(&mut self, ctx: &AuditCtx, event: NewEvent) -> anyhow::Result<()> {
+        log_event(ctx, &event);
+        append(&mut self.tx, ctx, event).await
+    }
+
     /// Appends the event and commits the change with it.
     pub async fn commit(mut self, ctx: &AuditCtx, event: NewEvent) -> anyhow::Result<()> {
         log_event(ctx, &event);

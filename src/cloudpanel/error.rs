@@ -62,6 +62,20 @@ pub enum CloudError {
     /// when none does, for a request that is not one of the API's endpoints.
     #[error("the change was refused unsent: this client was granted none of [{needed}]")]
     NotGranted { needed: String },
+    /// Refused by the client before anything was sent: what the change
+    /// would make (its name, its datacenter) falls outside the member's
+    /// scoped role (see `AccountClient::scoped`). `field` is the request
+    /// field at fault, for the form to show the message beside it.
+    #[error("outside the member's scope: {message}")]
+    OutOfScope {
+        message: String,
+        field: Option<&'static str>,
+    },
+    /// Not a failure: the change is of a kind the organisation holds for a
+    /// second member's approval, so it was kept (never sent) as request
+    /// `approval_id`, which its requester completes with a reason.
+    #[error("held for approval as request {approval_id}")]
+    HeldForApproval { approval_id: i64 },
 }
 
 impl CloudError {
@@ -138,12 +152,26 @@ impl CloudError {
                 "The queue of changes for this cloud account is full ({waiting} waiting): nothing was sent. Try again in about {retry_after_secs} s."
             ),
             CloudError::NotGranted { needed } => not_granted_message(needed),
+            CloudError::OutOfScope { message, .. } => message.clone(),
+            CloudError::HeldForApproval { .. } => "This change needs a second member's approval: \
+                nothing was sent. Say why on its request, and another member can approve it."
+                .to_owned(),
         }
     }
 
+    /// An object the member's scope leaves out (see `AccountClient::scoped`):
+    /// answered as not found, and never as "it was deleted meanwhile".
+    pub fn outside_scope(&self) -> bool {
+        matches!(self, CloudError::NotFound { kind, .. } if kind == crate::cloudpanel::OUT_OF_SCOPE)
+    }
+
     /// Not a failure: the change waits in the account's queue.
+    /// (Held for approval counts: it waits too.)
     pub fn is_queued(&self) -> bool {
-        matches!(self, CloudError::Queued { .. })
+        matches!(
+            self,
+            CloudError::Queued { .. } | CloudError::HeldForApproval { .. }
+        )
     }
 
     /// The HTTP status that came back, if any; a change the client refused
@@ -158,10 +186,13 @@ impl CloudError {
             CloudError::RateLimited { .. } => Some(429),
             // Refused like a 403, by the panel itself: nothing went upstream.
             CloudError::NotGranted { .. } => Some(403),
+            // A value the member may not choose: refused like a bad value.
+            CloudError::OutOfScope { .. } => Some(422),
             CloudError::Timeout
             | CloudError::Undecodable { .. }
             | CloudError::Network { .. }
             | CloudError::Queued { .. }
+            | CloudError::HeldForApproval { .. }
             | CloudError::QueueFull { .. } => None,
         }
     }

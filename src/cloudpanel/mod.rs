@@ -28,6 +28,7 @@ mod error;
 mod query;
 mod queueing;
 mod refresher;
+mod scope;
 mod transport;
 mod watching;
 
@@ -49,6 +50,7 @@ pub use de::Timestamp;
 pub use error::{CloudError, capitalised};
 pub use query::{ListQuery, Period, TimeRange};
 pub use queueing::{Parked, RawWrite, ordinal};
+pub use scope::{OUT_OF_SCOPE, Scope, ScopeGuard, ScopeRefusal, Witness};
 
 use budget::{RateBudget, Reserves};
 use cache::{CacheKey, Freshness, ReadCache, Stored, Ttl};
@@ -304,6 +306,8 @@ impl StaleReason {
             CloudError::Network { .. } => Some(StaleReason::Unavailable),
             CloudError::Unauthorized
             | CloudError::NotGranted { .. }
+            | CloudError::OutOfScope { .. }
+            | CloudError::HeldForApproval { .. }
             | CloudError::Forbidden { .. }
             | CloudError::NotFound { .. }
             | CloudError::Rejected { .. }
@@ -576,6 +580,7 @@ impl CloudPanel {
             viewer: None,
             park: None,
             grant: Grant::Any,
+            scope: None,
         }
     }
 
@@ -665,6 +670,9 @@ pub struct AccountClient {
     park: Option<Parked>,
     /// Which changes this client may send (see [`AccountClient::granted`]).
     grant: Grant,
+    /// The objects a scoped role limits it to (see [`AccountClient::scoped`]);
+    /// `None`: every object of the account.
+    scope: Option<Arc<ScopeGuard>>,
 }
 
 /// The changes a client may send.
@@ -683,6 +691,7 @@ impl fmt::Debug for AccountClient {
             .field("account_id", &self.key.account_id)
             .field("base_url", &self.key.base_url)
             .field("grant", &self.grant)
+            .field("scope", &self.scope)
             .finish_non_exhaustive()
     }
 }

@@ -176,6 +176,8 @@ impl AccountClient {
         let reader = AccountClient {
             priority: Priority::Settle,
             park: None,
+            // The settle check reads the object as the panel, not as the member.
+            scope: None,
             ..self.clone()
         };
         match reader.read_value(&object, &[]).await {

@@ -38,6 +38,7 @@ pub(super) async fn run(inner: Weak<Inner>) {
                     park: None,
                     // The panel's own client; it only reads.
                     grant: Grant::Any,
+                    scope: None,
                 };
                 Counters::bump(&panel.inner.counters.refreshes);
                 client.refresh(key);

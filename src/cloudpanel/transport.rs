@@ -346,9 +346,23 @@ impl AccountClient {
         Ok(url)
     }
 
-    /// A cached, coalesced read of the raw answer. The detail of an object
-    /// whose family's list carries it whole is drawn from the list.
+    /// A cached, coalesced read of the raw answer, as the client's scope
+    /// lets it be seen (see [`AccountClient::scoped`]).
     pub(crate) async fn read_value(
+        &self,
+        path: &str,
+        query: &Query,
+    ) -> Result<Fetched<Arc<Value>>, CloudError> {
+        let fetched = self.read_whole(path, query).await?;
+        match &self.scope {
+            None => Ok(fetched),
+            Some(guard) => self.limit_read(guard, path, fetched).await,
+        }
+    }
+
+    /// A cached, coalesced read of the raw answer, whole. The detail of an
+    /// object whose family's list carries it whole is drawn from the list.
+    pub(super) async fn read_whole(
         &self,
         path: &str,
         query: &Query,
@@ -688,6 +702,10 @@ impl AccountClient {
         park: Option<&Parked>,
     ) -> Result<Arc<Value>, CloudError> {
         let endpoint = self.permit(&method, &raw)?;
+        if let Some(guard) = &self.scope {
+            self.check_change(guard, method.as_str(), &raw.path, raw.body.as_ref())
+                .await?;
+        }
         let queued = CloudError::Queued {
             position: 0,
             wait_secs: 0,

@@ -59,6 +59,8 @@ const WATCHED: &[&str] = &[
     "user_two_factor",
     // API tokens: a revoked one is refused on the very next request.
     "api_tokens",
+    // Requests for approval: the header's badge counts the waiting ones.
+    "approval_requests",
 ];
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);

@@ -3,6 +3,7 @@
 //! reached through `tenant`).
 
 pub mod cache;
+pub mod oidc_identities;
 pub mod orgs;
 pub mod people;
 pub mod sessions;

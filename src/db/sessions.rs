@@ -28,6 +28,9 @@ pub const USER_AGENT_KEY: &str = "ua";
 pub const PUBLIC_ID_KEY: &str = "sid";
 /// When the user signed in (unix seconds); kept across id renewals.
 pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// Set when the identity provider's ID token showed a second factor (`amr`):
+/// an organisation that requires two-factor sign-in accepts the session.
+pub const PROVIDER_SECOND_FACTOR_KEY: &str = "mfa_at_provider";
 
 /// A session the user can see in their account page.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -160,6 +160,14 @@ pub const ORGANISATION_MANAGE_CLOUD_ACCOUNTS: Permission =
     Permission::known("organisation", "manage_cloud_accounts");
 pub const ORGANISATION_VIEW_AUDIT: Permission = Permission::known("organisation", "view_audit");
 pub const ORGANISATION_EXPORT_AUDIT: Permission = Permission::known("organisation", "export_audit");
+pub const ORGANISATION_APPROVE_DELETES: Permission =
+    Permission::known("organisation", "approve_deletes");
+pub const ORGANISATION_APPROVE_REINSTALLS: Permission =
+    Permission::known("organisation", "approve_reinstalls");
+pub const ORGANISATION_APPROVE_RESTORES: Permission =
+    Permission::known("organisation", "approve_restores");
+pub const ORGANISATION_APPROVE_OPEN_RULES: Permission =
+    Permission::known("organisation", "approve_open_rules");
 
 /// Every constant above, in vocabulary order.
 pub const ALL: &[Permission] = &[
@@ -291,4 +299,8 @@ pub const ALL: &[Permission] = &[
     ORGANISATION_MANAGE_CLOUD_ACCOUNTS,
     ORGANISATION_VIEW_AUDIT,
     ORGANISATION_EXPORT_AUDIT,
+    ORGANISATION_APPROVE_DELETES,
+    ORGANISATION_APPROVE_REINSTALLS,
+    ORGANISATION_APPROVE_RESTORES,
+    ORGANISATION_APPROVE_OPEN_RULES,
 ];

@@ -821,6 +821,26 @@ pub static VOCABULARY: &[Group] = &[
                 title: "Export the audit log",
                 description: "Download the audit log as CSV or JSON.",
             },
+            Flag {
+                name: "approve_deletes",
+                title: "Approve deletions",
+                description: "Approve or reject another member's request to delete anything, where the organisation holds deletions for a second member's approval.",
+            },
+            Flag {
+                name: "approve_reinstalls",
+                title: "Approve reinstalls",
+                description: "Approve or reject another member's request to reinstall a server or node, where the organisation holds reinstalls for approval.",
+            },
+            Flag {
+                name: "approve_restores",
+                title: "Approve snapshot restores",
+                description: "Approve or reject another member's request to restore a server's snapshot, where the organisation holds restores for approval.",
+            },
+            Flag {
+                name: "approve_open_rules",
+                title: "Approve rules open to everyone",
+                description: "Approve or reject another member's request for a firewall rule open to every source, where the organisation holds such rules for approval.",
+            },
         ],
     },
 ];

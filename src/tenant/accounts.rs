@@ -17,22 +17,21 @@ impl Tenant<'_> {
     /// A handle granted a cloud permission sees the accounts of the provider
     /// it opens (see `cloud::provider_of`): the servers page switches among
     /// Cloud Panel accounts, the nodes page among E2E ones.
+    /// A member whose role is limited to some accounts sees those only.
     pub async fn accounts(&self) -> anyhow::Result<AccountList> {
         let all = self.door.accounts(self.org_id()).await?;
         let Some(provider) = self.cloud_provider() else {
             return Ok(all);
         };
-        if all
-            .iter()
-            .all(|a| Provider::parse(&a.provider) == Some(provider))
-        {
+        let scope = self.member.scope();
+        let shown = |a: &CloudAccountRow| {
+            Provider::parse(&a.provider) == Some(provider)
+                && scope.is_none_or(|s| super::cloud::in_scope(s, a))
+        };
+        if all.iter().all(|a| shown(a)) {
             return Ok(all);
         }
-        Ok(all
-            .iter()
-            .filter(|a| Provider::parse(&a.provider) == Some(provider))
-            .cloned()
-            .collect())
+        Ok(all.iter().filter(|a| shown(a)).cloned().collect())
     }
 
     pub async fn account(&self, id: i64) -> anyhow::Result<Option<CloudAccountRow>> {

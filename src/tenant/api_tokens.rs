@@ -147,6 +147,7 @@ impl Membership {
                     role,
                     user_id: self.user_id(),
                     expires_at: self.expires_at(),
+                    scope: self.0.scope.clone(),
                 }))
             }
         }

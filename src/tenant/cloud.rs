@@ -10,7 +10,9 @@ use super::queue_core::QueueCore;
 use super::store::accounts::{self as store, CloudAccountRow, Provider};
 use super::{Actor, Door, Grant, Tenant};
 use crate::audit::{self, NewEvent};
-use crate::cloudpanel::{AccountClient, AccountKey, Parked, e2e};
+use crate::cloudpanel::{
+    AccountClient, AccountKey, Parked, Scope, ScopeGuard, ScopeRefusal, Witness, e2e,
+};
 use crate::crypto::KeyRing;
 use crate::db::Db;
 use crate::rbac::Permission;
@@ -90,6 +92,14 @@ pub(super) fn provider_of(permission: Permission) -> Provider {
     }
 }
 
+/// Whether an account is inside a member's scope (an E2E account by its
+/// one location as well).
+pub(super) fn in_scope(scope: &Scope, row: &CloudAccountRow) -> bool {
+    let e2e_location =
+        (Provider::parse(&row.provider) == Some(Provider::E2e)).then_some(row.location.as_str());
+    scope.covers_account(row.id, e2e_location)
+}
+
 /// An account opened for the organisation, before it is bound to a handle.
 pub(super) struct Opened {
     pub row: Arc<CloudAccountRow>,
@@ -102,19 +112,26 @@ impl Door {
     /// default with `None`. The caller has checked the permission: a
     /// handle's grant ([`Tenant::cloud`]) or, for a queued change, the
     /// member's role again.
+    ///
+    /// A member's `scope` hides the accounts outside it: one of them is
+    /// "not found", as another organisation's, and the default is the
+    /// first inside it.
     pub(super) async fn open_cloud(
         &self,
         org_id: i64,
         account_id: Option<i64>,
         wanted: Option<Provider>,
+        scope: Option<&Scope>,
     ) -> Result<Opened, OpenError> {
         let accounts = self.accounts(org_id).await?;
         let of_wanted = |a: &&Arc<CloudAccountRow>| {
             wanted.is_none_or(|w| Provider::parse(&a.provider) == Some(w))
+                && scope.is_none_or(|s| in_scope(s, a))
         };
         let row = match account_id {
             Some(id) => accounts
                 .iter()
+                .filter(|a| scope.is_none_or(|s| in_scope(s, a)))
                 .find(|a| a.id == id)
                 .ok_or(OpenError::NotFound)?,
             // The one marked default, else the oldest, of the provider asked for.
@@ -184,16 +201,29 @@ impl Tenant<'_> {
                 "a cloud account was opened without a permission"
             )));
         };
+        let scope = self.member.scope();
         let opened = self
             .door
-            .open_cloud(self.org_id(), account_id, Some(provider_of(permission)))
+            .open_cloud(
+                self.org_id(),
+                account_id,
+                Some(provider_of(permission)),
+                scope,
+            )
             .await?;
-        // The client sends only the changes the handle's one permission covers.
-        let (client, parked) = opened
+        // The client sends only the changes the handle's one permission
+        // covers, and reads and changes only the objects of the scope.
+        let mut client = opened
             .client
             .granted(&permission.key())
-            .viewed_by(self.member.user_id())
-            .queueing();
+            .viewed_by(self.member.user_id());
+        if let Some(scope) = scope {
+            client = client.scoped(ScopeGuard {
+                scope: scope.clone(),
+                witness: Some(self.scope_witness(opened.row.id)),
+            });
+        }
+        let (client, parked) = client.queueing();
         Ok(CloudAccount {
             row: opened.row,
             provider: opened.provider,
@@ -204,6 +234,37 @@ impl Tenant<'_> {
             keys: self.door.keys.clone(),
             db: self.door.db.clone(),
             actor: self.actor.clone(),
+        })
+    }
+}
+
+impl Tenant<'_> {
+    /// What records a scope's refusal: a `denied` event naming the
+    /// request, written beside the request (the refusal does not wait for
+    /// it; a failure to write it is logged).
+    fn scope_witness(&self, account_id: i64) -> Witness {
+        let db = self.door.db.clone();
+        let ctx = self.actor.ctx().clone();
+        let org = self.member.org().clone();
+        let role = self.member.role().name.clone();
+        let scope = self.member.scope().cloned().unwrap_or_default();
+        Arc::new(move |refusal: ScopeRefusal| {
+            let event = NewEvent::new("scope", audit::Outcome::Denied)
+                .target("organisation", org.id, &org.slug)
+                .cloud_account(account_id)
+                .details(serde_json::json!({
+                    "method": refusal.method,
+                    "path": refusal.path,
+                    "role": role,
+                    "scope": scope,
+                }))
+                .error(format!("the role {role} is limited: {}", refusal.reason));
+            let (db, ctx) = (db.clone(), ctx.clone());
+            tokio::spawn(async move {
+                if let Err(e) = audit::record(&db, &ctx, event).await {
+                    tracing::error!(error = ?e, "failed to audit a request refused for its scope");
+                }
+            });
         })
     }
 }

@@ -3,8 +3,9 @@
 //! page, form and API token of the member in that organisation is refused
 //! on the next request. The sweep here then ends what the member left
 //! behind: each of their changes still waiting in a queue is cancelled
-//! (never sent), and the membership is removed, each step a committed
-//! change with its audit event.
+//! (never sent), so is each of their requests waiting for approval, and
+//! the membership is removed, each step a committed change with its audit
+//! event.
 
 use serde_json::json;
 
@@ -37,6 +38,8 @@ impl Door {
         let mut count = 0;
         for membership in &ended {
             self.cancel_waiting_of(membership).await?;
+            self.cancel_requests_of(membership.org_id, membership.user_id)
+                .await?;
             let mut change = LocalChange::begin(&self.db).await?;
             if !members::remove_ended(change.conn(), membership.org_id, membership.user_id, now)
                 .await?

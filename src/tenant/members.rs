@@ -10,6 +10,7 @@ use super::store::invitations::{self as invitations, Invitation};
 use super::store::members::{self as store, Change, Member};
 use super::store::roles::RoleRow;
 use crate::audit::{LocalChange, NewEvent, Outcome};
+use crate::cloudpanel::Scope;
 use crate::domain::Email;
 use crate::rbac::perms::ORGANISATION_MANAGE_MEMBERS as MANAGE;
 
@@ -122,6 +123,42 @@ impl Tenant<'_> {
                 "expires_at": expires_at,
                 "previous": member.expires_at,
             }));
+        change.commit(self.actor.ctx(), event).await?;
+        Ok(outcome)
+    }
+
+    /// Limits the member's role to `scope` (an empty scope lifts the
+    /// limit), audited as `member.set_scope` with the scope before and
+    /// after. An Owner's role is never limited ([`Change::LastOwner`]).
+    pub async fn set_member_scope(
+        &self,
+        member: &Member,
+        role: &RoleRow,
+        scope: &Scope,
+    ) -> anyhow::Result<Change> {
+        self.needs(MANAGE)?;
+        let stored = scope
+            .is_limited()
+            .then(|| serde_json::to_string(scope))
+            .transpose()?;
+        let mut change = LocalChange::begin(&self.door.db).await?;
+        let outcome = store::set_scope(
+            change.conn(),
+            self.org_id(),
+            member.user_id,
+            stored.as_deref(),
+        )
+        .await?;
+        if outcome != Change::Done {
+            return Ok(outcome);
+        }
+        let previous = member
+            .scope
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
+        let event = NewEvent::new("member.set_scope", Outcome::Succeeded)
+            .target("member", member.user_id, &member.email)
+            .details(json!({ "role": role.name, "scope": scope, "previous": previous }));
         change.commit(self.actor.ctx(), event).await?;
         Ok(outcome)
     }

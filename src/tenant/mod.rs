@@ -16,10 +16,12 @@
 mod accounts;
 mod actor;
 mod api_tokens;
+mod approvals;
 mod audit_log;
 mod cloud;
 mod expiry;
 mod members;
+mod oidc_groups;
 mod queue;
 mod queue_core;
 mod roles;
@@ -31,7 +33,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::audit::{self, NewEvent, Outcome};
-use crate::cloudpanel::{CloudPanel, SecretToken};
+use crate::cloudpanel::{CloudPanel, Scope, SecretToken};
 use crate::crypto::KeyRing;
 use crate::db::Db;
 use crate::db::cache::{self, Cached};
@@ -40,7 +42,12 @@ use crate::rbac::{Permission, PermissionSet};
 
 pub use actor::Actor;
 pub use api_tokens::{Revoked as TokenRevoked, TokenUse};
+pub use approvals::{
+    ApprovalKind, HeldChange, Refusal as ApprovalRefusal,
+    TIME_LIMIT_SECS as APPROVAL_TIME_LIMIT_SECS,
+};
 pub use cloud::{CloudAccount, OpenError};
+pub use oidc_groups::{GROUP_PREFIX, GroupSync, parse_groups, sync_group_memberships};
 pub use queue::{AccountQueue, Cancelled, DrainClaim, Enqueued, QueueSummary, QueuedChange};
 pub use store::accounts::{CloudAccountRow, Credentials, NameTaken, Provider};
 pub use store::api_tokens::{
@@ -84,6 +91,9 @@ struct Remembered {
     /// By the SHA-256 of an API token: the token and its organisation's
     /// address (every API request looks its token up).
     api_tokens: Cached<String, store::api_tokens::FoundToken>,
+    /// By organisation: its requests waiting for a decision (id, kind,
+    /// requester), which every page of a member who may decide counts.
+    pending_approvals: Cached<i64, Arc<[store::approvals::Pending]>>,
 }
 
 /// A user's membership of one organisation: made only by [`Door::membership`].
@@ -98,6 +108,8 @@ struct Held {
     user_id: i64,
     /// When the membership ends (Unix seconds); `None`: never.
     expires_at: Option<i64>,
+    /// What the role is limited to; `None`: the whole organisation.
+    scope: Option<Arc<Scope>>,
 }
 
 impl Membership {
@@ -116,6 +128,11 @@ impl Membership {
     /// When the membership ends (Unix seconds), if it was given an end.
     pub fn expires_at(&self) -> Option<i64> {
         self.0.expires_at
+    }
+
+    /// What the member's role is limited to, if anything.
+    pub fn scope(&self) -> Option<&Scope> {
+        self.0.scope.as_deref()
     }
 
     /// Whether it has ended by `now`: then it opens nothing.
@@ -196,15 +213,25 @@ impl Door {
             return Ok(None);
         };
         let mut conn = self.conn().await?;
-        let held = store::roles::of_member(&mut conn, org.id, user_id).await?;
-        let member = held.map(|(role, expires_at)| {
-            Membership(std::sync::Arc::new(Held {
-                org,
-                role,
-                user_id,
-                expires_at,
-            }))
-        });
+        let Some(held) = store::roles::of_member(&mut conn, org.id, user_id).await? else {
+            return Ok(None);
+        };
+        // A scope that cannot be read opens nothing, rather than everything.
+        let scope = match held.scope.as_deref().map(serde_json::from_str::<Scope>) {
+            None => None,
+            Some(Ok(scope)) => Some(Arc::new(scope)).filter(|s| s.is_limited()),
+            Some(Err(e)) => {
+                tracing::error!(org_id = org.id, user_id, error = %e, "a member's scope could not be read; the membership opens nothing");
+                return Ok(None);
+            }
+        };
+        let member = Some(Membership(Arc::new(Held {
+            org,
+            role: held.role,
+            user_id,
+            expires_at: held.expires_at,
+            scope,
+        })));
         if let Some(member) = &member {
             self.cached.memberships.put(key, member.clone(), generation);
         }

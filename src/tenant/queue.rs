@@ -548,14 +548,24 @@ impl Door {
             ));
         }
         let provider = super::cloud::provider_of(permission);
+        let scope = member.scope();
         match self
-            .open_cloud(org.id, Some(row.cloud_account_id), Some(provider))
+            .open_cloud(org.id, Some(row.cloud_account_id), Some(provider), scope)
             .await
         {
-            // Granted the change's recorded permission, as `Tenant::cloud`
-            // grants the handle's: the change is checked against the
-            // endpoint table again when it is sent.
-            Ok(opened) => Ok(Ok(opened.client.granted(&permission.key()))),
+            // Granted the change's recorded permission and limited to the
+            // member's scope as it is now, as `Tenant::cloud` does: the
+            // change is checked against both again when it is sent.
+            Ok(opened) => {
+                let client = opened.client.granted(&permission.key());
+                Ok(Ok(match scope {
+                    Some(scope) => client.scoped(crate::cloudpanel::ScopeGuard {
+                        scope: scope.clone(),
+                        witness: None,
+                    }),
+                    None => client,
+                }))
+            }
             Err(OpenError::NotFound | OpenError::NoAccount { .. }) => {
                 refuse("the cloud account no longer exists".into())
             }

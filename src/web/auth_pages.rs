@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::app_state::AppState;
 use crate::audit::{self, LocalChange, NewEvent, Outcome};
 use crate::auth::password;
+use crate::config::PasswordSignIn;
 use crate::db::users::User;
 use crate::db::{sessions, two_factor, users};
 use crate::web::api_tokens::section::{TokenErrors, TokenForm, TokenSection};
@@ -26,6 +27,33 @@ struct LoginPage<'a> {
     email: &'a str,
     next: &'a str,
     error: Option<&'a str>,
+    /// "Sign in with {label}", when an identity provider is configured.
+    oidc_label: Option<&'a str>,
+    /// Password sign-in is for instance admins only.
+    admins_only: bool,
+}
+
+/// The sign-in page, with a problem to show (this page's, or a sign-in
+/// through the identity provider's).
+pub(crate) fn login_page(
+    state: &AppState,
+    page: &PageCtx,
+    status: StatusCode,
+    email: &str,
+    next: &str,
+    error: Option<&str>,
+) -> AppResult<HttpResponse> {
+    render(
+        status,
+        &LoginPage {
+            page,
+            email,
+            next: safe_next(next),
+            error,
+            oidc_label: state.oidc.as_deref().map(|o| o.label()),
+            admins_only: state.settings.password_sign_in == PasswordSignIn::AdminsOnly,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -55,7 +83,7 @@ fn retry_after(mut response: HttpResponse, secs: u64) -> HttpResponse {
 }
 
 /// Only local paths are followed after sign-in, so a link cannot send the user elsewhere.
-fn safe_next(next: &str) -> &str {
+pub(crate) fn safe_next(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
         next
     } else {
@@ -63,18 +91,21 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-pub async fn login_form(page: PageCtx, query: web::Query<LoginQuery>) -> AppResult<HttpResponse> {
+pub async fn login_form(
+    state: web::Data<AppState>,
+    page: PageCtx,
+    query: web::Query<LoginQuery>,
+) -> AppResult<HttpResponse> {
     if page.user.is_some() {
         return Ok(redirect(safe_next(query.next.as_deref().unwrap_or("/"))));
     }
-    render(
+    login_page(
+        &state,
+        &page,
         StatusCode::OK,
-        &LoginPage {
-            page: &page,
-            email: "",
-            next: safe_next(query.next.as_deref().unwrap_or("/")),
-            error: None,
-        },
+        "",
+        query.next.as_deref().unwrap_or("/"),
+        None,
     )
 }
 
@@ -90,15 +121,7 @@ pub async fn login(
     let next = safe_next(&form.next);
     let ip = peer_ip(&req);
     let show_error = |status: StatusCode, message: &str| {
-        render(
-            status,
-            &LoginPage {
-                page: &page,
-                email,
-                next,
-                error: Some(message),
-            },
-        )
+        login_page(&state, &page, status, email, next, Some(message))
     };
 
     if let Err(wait) = state.throttle.check(ip, email) {
@@ -150,6 +173,28 @@ pub async fn login(
             );
         }
     };
+
+    if state.settings.password_sign_in == PasswordSignIn::AdminsOnly && !user.is_instance_admin {
+        record_login(
+            &state,
+            &req,
+            email,
+            Some(&user),
+            Outcome::Denied,
+            "password sign-in is for instance admins only",
+        )
+        .await;
+        let label = state
+            .oidc
+            .as_deref()
+            .map_or("your organisation's sign-in", |o| o.label());
+        return show_error(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "Password sign-in is turned off except for instance admins. Sign in with {label}."
+            ),
+        );
+    }
 
     if two_factor::is_enabled(state.raw_db(), user.id).await? {
         // Half signed in: the code step alone accepts this marker.

@@ -107,7 +107,9 @@ impl PingProblem {
             // A check is a read: it is never queued, nor refused for a grant.
             CloudError::Queued { .. }
             | CloudError::QueueFull { .. }
-            | CloudError::NotGranted { .. } => (error.user_message_for(api), None),
+            | CloudError::NotGranted { .. }
+            | CloudError::OutOfScope { .. }
+            | CloudError::HeldForApproval { .. } => (error.user_message_for(api), None),
         };
         Self {
             message,

@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::app_state::AppState;
 use crate::audit::{NewEvent, Outcome};
 use crate::auth::password;
+use crate::cloudpanel::Scope;
 use crate::db::{now_unix, sessions, users};
 use crate::domain::{AccessEnd, Email, parse_display_name};
 use crate::rbac::perms;
@@ -66,12 +67,24 @@ struct InvitationView {
     withdraw: ConfirmStep,
 }
 
+/// A member's scope as the form's fields show it.
+#[derive(Default)]
+struct ScopeValues {
+    account_id: Option<i64>,
+    name_prefix: String,
+    datacenter: String,
+}
+
 struct MemberView {
     member: Member,
     /// When their access ends, in words; empty when it does not.
     ends: String,
     /// The end as the form's `datetime-local` field shows it.
     ends_value: String,
+    /// What the member's role covers, in words.
+    scope: String,
+    /// The scope as its form shows it.
+    scope_form: ScopeValues,
     /// The viewer may change this member's role and remove them: the
     /// member's role grants nothing beyond the viewer's own.
     manageable: bool,
@@ -98,6 +111,8 @@ struct MembersPage<'a> {
     role_error: Option<String>,
     /// The organisation's two-factor setting (its card; src/web/org_two_factor.rs).
     two_factor: crate::web::org_two_factor::Setting,
+    /// The organisation's cloud accounts, for the scope form.
+    accounts: crate::tenant::AccountList,
 }
 
 impl MembersPage<'_> {
@@ -206,12 +221,36 @@ async fn show(
     } else {
         (Vec::new(), Vec::new(), None)
     };
+    let accounts = org.as_member().accounts().await?;
     let members = members
         .into_iter()
-        .map(|member| MemberView {
+        .map(|member| {
+            // A stored scope the panel cannot read opens nothing (the door
+            // refuses it): said so rather than shown as no limit.
+            let scope = member.scope.as_deref().map(serde_json::from_str::<Scope>);
+            let (words, values) = match scope {
+                None => ("the whole organisation".to_owned(), ScopeValues::default()),
+                Some(Ok(s)) => (
+                    s.describe(|id| accounts.iter().find(|a| a.id == id).map(|a| a.name.clone())),
+                    ScopeValues {
+                        account_id: s.accounts.first().copied(),
+                        name_prefix: s.name_prefix.unwrap_or_default(),
+                        datacenter: s.datacenter.unwrap_or_default(),
+                    },
+                ),
+                Some(Err(_)) => (
+                    "nothing (the stored scope could not be read: set it again)".to_owned(),
+                    ScopeValues::default(),
+                ),
+            };
+            (member, words, values)
+        })
+        .map(|(member, scope, scope_form)| MemberView {
             manageable: can_manage && grantable.iter().any(|r| r.id == member.role_id),
             ends: member.expires_at.map(format_unix).unwrap_or_default(),
             ends_value: AccessEnd::field_value(member.expires_at),
+            scope,
+            scope_form,
             remove: remove_step(org, &member),
             member,
         })
@@ -235,6 +274,7 @@ async fn show(
             email_error,
             role_error,
             two_factor,
+            accounts,
         },
     )
 }
@@ -252,7 +292,7 @@ async fn list(session: Session, org: OrgCtx) -> AppResult<HttpResponse> {
 }
 
 /// Refuses an attempt to hand out more than the actor holds: audited as denied.
-async fn refuse_escalation(
+pub(crate) async fn refuse_escalation(
     tenant: &Tenant<'_>,
     action: &str,
     target: &str,

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod api_tokens;
+pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod auth_pages;
@@ -25,6 +26,7 @@ pub mod images;
 pub mod load_balancers;
 pub mod logs;
 pub mod matrix;
+pub mod member_scope;
 pub mod members;
 pub mod metrics;
 pub mod middleware;
@@ -32,6 +34,7 @@ pub mod monitoring;
 pub mod monitoring_policies;
 pub mod nav;
 pub mod networks;
+pub mod oidc;
 pub mod org;
 pub mod org_ctx;
 pub mod org_home;
@@ -91,6 +94,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(auth_pages::end_session),
         );
     two_factor::routes(&mut table);
+    oidc::routes(&mut table);
     api_tokens::routes(&mut table);
     org::routes(&mut table);
     cloud_accounts::routes(&mut table);

@@ -20,6 +20,8 @@ pub fn org_routes() -> Vec<(&'static str, &'static str)> {
     let modules: &[&[(&str, &str)]] = &[
         crate::web::org_home::ROUTES,
         crate::web::members::ROUTES,
+        crate::web::member_scope::ROUTES,
+        crate::web::approvals::ROUTES,
         crate::web::api_tokens::ROUTES,
         crate::web::org_two_factor::ROUTES,
         crate::web::roles::ROUTES,
@@ -54,6 +56,8 @@ pub fn org_routes() -> Vec<(&'static str, &'static str)> {
 pub fn routes(cfg: &mut Routes) {
     crate::web::org_home::routes(cfg);
     crate::web::members::routes(cfg);
+    crate::web::member_scope::routes(cfg);
+    crate::web::approvals::routes(cfg);
     crate::web::org_two_factor::routes(cfg);
     crate::web::roles::routes(cfg);
     crate::web::queue::routes(cfg);

@@ -220,6 +220,14 @@ const NAV: &[NavEntry] = &[
         needs: None,
     },
     NavEntry {
+        key: "approvals",
+        label: "Approvals",
+        group: "Organisation",
+        path: "approvals",
+        // A member who asked sees their request there, whatever their role.
+        needs: None,
+    },
+    NavEntry {
         key: "queue",
         label: "Queue",
         group: "Organisation",
@@ -383,7 +391,15 @@ impl FromRequest for OrgCtx {
                 .people
                 .two_factor(state.raw_db(), org.id, user.id)
                 .await?;
-            if two_factor.blocks() {
+            // A sign-in whose identity provider reported a second factor
+            // meets the requirement too.
+            let second_factor_at_provider = req
+                .get_session()
+                .get::<bool>(crate::db::sessions::PROVIDER_SECOND_FACTOR_KEY)
+                .ok()
+                .flatten()
+                .unwrap_or(false);
+            if two_factor.blocks() && !second_factor_at_provider {
                 crate::web::flash::info(
                     &req.get_session(),
                     format!(
@@ -395,12 +411,24 @@ impl FromRequest for OrgCtx {
             }
             page.org = Some(org.clone());
             page.nav = nav_for(&org.slug, &member);
+
             let actor = {
                 let (req, user) = (req.clone(), user.clone());
                 Actor::new(Some(org.id), move || {
                     crate::web::audit_ctx(&req, None, Some(&user))
                 })
             };
+            // Only a member who may approve something asks the database.
+            if crate::tenant::ApprovalKind::ALL
+                .iter()
+                .any(|k| member.can(k.permission()))
+            {
+                page.approvals_waiting = state
+                    .door
+                    .as_member(&member, &actor)
+                    .approvals_waiting_for_me()
+                    .await?;
+            }
             Ok(Self {
                 user,
                 page,

@@ -41,6 +41,9 @@ pub struct PageData {
     /// Navigation entries the user may open (already filtered by permission),
     /// shared by every page with the same organisation and permissions.
     pub nav: std::sync::Arc<Menu>,
+    /// Requests of the organisation waiting for a decision this member may
+    /// take (the header's badge).
+    pub approvals_waiting: usize,
 }
 
 /// An organisation's side menu for one set of permissions: its entries

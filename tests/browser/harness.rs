@@ -22,6 +22,8 @@ pub struct Panel {
     pub email: &'static str,
     pub password: String,
     pub slug: &'static str,
+    /// The running panel's state, for a scenario that sets up more people.
+    pub state: actix_web::web::Data<teampanel::app_state::AppState>,
     /// Kept running for the panel's cloud account.
     _simulator: teampanel::simulator::RunningSimulator,
     _e2e_simulator: teampanel::simulator::e2e::RunningE2eSimulator,
@@ -49,12 +51,14 @@ impl Panel {
         })
         .await?;
         let base = format!("http://127.0.0.1:{}", demo.app.port());
+        let state = demo.app.state();
         tokio::spawn(demo.app.run_until_stopped());
         Ok(Self {
             base,
             email: teampanel::demo::ADMIN_EMAIL,
             password: demo.password,
             slug: teampanel::demo::ORG_SLUG,
+            state,
             _simulator: demo.simulator,
             _e2e_simulator: demo.e2e_simulator,
             _data_dir: data_dir,

@@ -2,10 +2,12 @@
 //! WebDriver (ChromeDriver). They need the `chromium` and `chromium-driver`
 //! packages and fail, saying so, when those are missing.
 
+mod approvals;
 mod checks;
 mod cloud_roles;
 mod harness;
 mod monitoring;
+mod oidc;
 mod steps;
 mod webdriver;
 
@@ -57,6 +59,14 @@ async fn sign_in_and_read_the_audit_log() {
             "audit rows without an action: {rows:?}"
         );
         Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deletion_is_held_asked_for_approved_by_another_member_and_audited() {
+    in_browser("approval-failure", async |session, panel| {
+        approvals::approve_a_deletion(session, panel).await
     })
     .await;
 }

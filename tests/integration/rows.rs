@@ -74,7 +74,7 @@ pub async fn create_role(
 pub async fn member(db: &SqlitePool, org_id: i64, user_id: i64) -> anyhow::Result<Option<Member>> {
     Ok(sqlx::query_as::<_, Member>(
         "SELECT u.id AS user_id, u.email, u.name, u.disabled, r.id AS role_id, r.name AS role_name,
-            r.builtin AS role_builtin, m.created_at AS joined_at, m.expires_at
+            r.builtin AS role_builtin, m.created_at AS joined_at, m.expires_at, m.scope
          FROM memberships m
          JOIN users u ON u.id = m.user_id
          JOIN roles r ON r.id = m.role_id AND r.org_id = m.org_id

@@ -21,6 +21,9 @@ pub struct Member {
     pub joined_at: String,
     /// When the membership ends (Unix seconds); `None`: never.
     pub expires_at: Option<i64>,
+    /// What the role is limited to, as stored (see [`crate::cloudpanel::Scope`]);
+    /// `None`: the whole organisation.
+    pub scope: Option<String>,
 }
 
 impl Member {
@@ -31,7 +34,7 @@ impl Member {
 
 const SELECT: &str =
     "SELECT u.id AS user_id, u.email, u.name, u.disabled, r.id AS role_id, r.name AS role_name,
-        r.builtin AS role_builtin, m.created_at AS joined_at, m.expires_at
+        r.builtin AS role_builtin, m.created_at AS joined_at, m.expires_at, m.scope
      FROM memberships m
      JOIN users u ON u.id = m.user_id
      JOIN roles r ON r.id = m.role_id AND r.org_id = m.org_id";
@@ -100,7 +103,10 @@ pub async fn set_role(
     role_id: i64,
 ) -> anyhow::Result<Change> {
     let result = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE memberships AS m0 SET role_id = ?3
+        "UPDATE memberships AS m0 SET role_id = ?3,
+             -- An Owner's role is never limited (see `set_scope`).
+             scope = CASE WHEN EXISTS (SELECT 1 FROM roles
+                 WHERE org_id = ?1 AND id = ?3 AND builtin = 'owner') THEN NULL ELSE m0.scope END
          WHERE m0.org_id = ?1 AND m0.user_id = ?2
            AND EXISTS (SELECT 1 FROM roles WHERE org_id = ?1 AND id = ?3)
            AND (m0.role_id = ?3 OR NOT {IS_LAST_OWNER})"
@@ -156,6 +162,31 @@ pub async fn set_expiry(
     .execute(&mut *db)
     .await
     .context("Failed to set when a membership ends")?;
+    if result.rows_affected() == 1 {
+        return Ok(Change::Done);
+    }
+    why_not(&mut *db, org_id, user_id).await
+}
+
+/// Sets what a member's role is limited to (`None`: nothing). An Owner's
+/// role is never limited: an organisation keeps someone who sees all of it.
+pub async fn set_scope(
+    db: &mut SqliteConnection,
+    org_id: i64,
+    user_id: i64,
+    scope: Option<&str>,
+) -> anyhow::Result<Change> {
+    let result = sqlx::query(
+        "UPDATE memberships SET scope = ?3
+         WHERE org_id = ?1 AND user_id = ?2 AND (?3 IS NULL OR NOT EXISTS (
+             SELECT 1 FROM roles r WHERE r.id = memberships.role_id AND r.builtin = 'owner'))",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(scope)
+    .execute(&mut *db)
+    .await
+    .context("Failed to set a member's scope")?;
     if result.rows_affected() == 1 {
         return Ok(Change::Done);
     }

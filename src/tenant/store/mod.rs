@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod approvals;
 pub mod invitations;
 pub mod members;
 pub mod queue;

@@ -127,15 +127,15 @@ pub async fn by_id(
     Ok(raw.map(Into::into))
 }
 
-/// The role a user holds in an organisation; `None` for a non-member.
-/// A member's role and when their membership ends (`None`: never).
+/// The role a user holds in an organisation, with when the membership ends
+/// and what it is limited to; `None` for a non-member.
 pub async fn of_member(
     db: &mut SqliteConnection,
     org_id: i64,
     user_id: i64,
-) -> anyhow::Result<Option<(RoleRow, Option<i64>)>> {
+) -> anyhow::Result<Option<Held>> {
     let raw = sqlx::query_as::<_, RawHeld>(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS}, m.expires_at FROM roles r
+        "SELECT {COLUMNS}, m.expires_at, m.scope FROM roles r
          JOIN memberships m ON m.role_id = r.id AND m.org_id = r.org_id
          WHERE m.org_id = ? AND m.user_id = ?"
     )))
@@ -144,7 +144,18 @@ pub async fn of_member(
     .fetch_optional(&mut *db)
     .await
     .context("Failed to load a member's role")?;
-    Ok(raw.map(|held| (held.role.into(), held.expires_at)))
+    Ok(raw.map(|held| Held {
+        role: held.role.into(),
+        expires_at: held.expires_at,
+        scope: held.scope,
+    }))
+}
+
+/// A member's role with the membership's end and scope, as stored.
+pub struct Held {
+    pub role: RoleRow,
+    pub expires_at: Option<i64>,
+    pub scope: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -152,6 +163,7 @@ struct RawHeld {
     #[sqlx(flatten)]
     role: RawRole,
     expires_at: Option<i64>,
+    scope: Option<String>,
 }
 
 /// Creates a custom role; `Ok(None)` when the organisation already has a role of that name.

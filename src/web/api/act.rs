@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::door::ApiCtx;
 use super::error::ApiError;
-use super::families::DETAIL_QUERY;
+use super::routes::DETAIL_QUERY;
 use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::{CloudError, Fetched};
 use crate::rbac::Permission;
@@ -201,6 +201,17 @@ impl<'a> ApiAct<'a> {
                         "message": e.user_message_for(self.up.api_name()),
                     }
                 })));
+        }
+        if let CloudError::HeldForApproval { approval_id } = e {
+            let url = format!("/o/{}/approvals/{approval_id}", self.ctx.slug());
+            return Ok(HttpResponse::Accepted().json(json!({
+                "held_for_approval": {
+                    "id": approval_id,
+                    "state": "draft",
+                    "page": url,
+                    "message": e.user_message_for(self.up.api_name()),
+                }
+            })));
         }
         Err(ApiError::cloud(e, self.up.api_name()))
     }

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::act::{meta, read_failed};
 use super::door::ApiCtx;
 use super::error::ApiError;
-use super::families::DETAIL_QUERY;
+use super::routes::DETAIL_QUERY;
 use super::routes::{ApiRoute, Verb};
 use crate::cloudpanel::{CloudError, Fetched, ListQuery};
 use crate::rbac::perms;

@@ -59,6 +59,13 @@ impl ApiError {
                 err
             }
             CloudError::NotGranted { .. } => Self::forbidden(message),
+            CloudError::OutOfScope { field, .. } => {
+                let mut err = Self::invalid(message.clone());
+                if let Some(field) = field {
+                    err.body["fields"] = serde_json::json!({ *field: [message] });
+                }
+                err
+            }
             CloudError::RateLimited { retry_after_secs }
             | CloudError::QueueFull {
                 retry_after_secs, ..
@@ -67,6 +74,9 @@ impl ApiError {
                 message,
                 (*retry_after_secs).max(1),
             ),
+            // Answered 202 by the change's route (`act::ApiAct::run`);
+            // anywhere else it is a conflict with the organisation's rules.
+            CloudError::HeldForApproval { .. } => Self::conflict(message),
             CloudError::Queued { wait_secs, .. } => Self::later(
                 StatusCode::SERVICE_UNAVAILABLE,
                 message,

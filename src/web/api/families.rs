@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::act::{meta, read_failed};
 use super::door::ApiCtx;
 use super::error::ApiError;
-use super::routes::{ACCOUNT, ApiRoute, Kind, Param, Verb};
+use super::routes::{ACCOUNT, ApiRoute, DETAIL_QUERY, Kind, Param, Verb};
 use crate::cloudpanel::{AccountClient, CloudError, Fetched};
 use crate::web::cloud::{Family, Listed, PER_PAGE};
 
@@ -82,9 +82,6 @@ pub const LIST_QUERY: &[Param] = &[
         "Objects per page, at most 200; 50 when absent.",
     ),
 ];
-
-/// The parameters of every detail.
-pub const DETAIL_QUERY: &[Param] = &[ACCOUNT];
 
 const MAX_PER_PAGE: u64 = 200;
 

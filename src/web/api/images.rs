@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::act::{ApiAct, read_failed};
 use super::door::ApiCtx;
 use super::error::ApiError;
-use super::families::DETAIL_QUERY;
+use super::routes::DETAIL_QUERY;
 use super::routes::{ApiRoute, Body, CREATE, Kind, Param, Verb};
 use super::storages::{CHANGE_OR_SAME, delete_route, field_errors, typed, unchanged};
 use crate::rbac::perms;

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::act::{meta, read_failed};
 use super::door::ApiCtx;
 use super::error::ApiError;
-use super::families::DETAIL_QUERY;
+use super::routes::DETAIL_QUERY;
 use super::routes::{ACCOUNT, ApiRoute, Kind, Param, Verb};
 use crate::cloudpanel::{CloudError, Fetched, ListQuery, TimeRange};
 use crate::rbac::{Permission, perms};

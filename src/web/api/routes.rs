@@ -94,6 +94,9 @@ pub const ACCOUNT: Param = Param::optional(
     "The cloud account's id (see cloud_accounts); the organisation's default account of the route's provider when absent.",
 );
 
+/// The parameters of every detail (and of every change): the account.
+pub const DETAIL_QUERY: &[Param] = &[ACCOUNT];
+
 /// One route of the API.
 pub struct ApiRoute {
     pub verb: Verb,

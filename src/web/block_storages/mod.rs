@@ -19,6 +19,7 @@ use crate::web::storages::rename;
 pub const FAMILY: Family = Family {
     kind: "block_storage",
     word: "block_storages",
+    object: "/block_storages/{id}",
     title: "Block storages",
     one: "block storage",
     many: "block storages",

@@ -17,7 +17,7 @@ use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::CloudError;
 use crate::rbac::Permission;
 use crate::tenant::Enqueued;
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::flash::Kept;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::{confirm, flash, redirect};
@@ -44,6 +44,22 @@ pub async fn recorded<T>(
     named: impl FnOnce(&T) -> (String, String),
 ) -> AppResult<Result<T, CloudError>> {
     let action = event.action.clone();
+    // A kind the organisation holds for approval: the request the client
+    // would send is kept (the slot parks every change), never sent.
+    if let Some(kind) = up.account.approval_needed(&event).await? {
+        let parking = up.account.parking();
+        parking.arm(true);
+        let result = call.await;
+        let parked = parking.disarm();
+        return match (result, parked) {
+            (Err(CloudError::Queued { .. }), Some(raw)) => {
+                let approval_id = up.account.hold(kind, &event, &raw).await?;
+                Ok(Err(CloudError::HeldForApproval { approval_id }))
+            }
+            // Refused before anything was kept (a grant, a scope): as it is.
+            (other, _) => Ok(other),
+        };
+    }
     let behind_others = up.account.has_waiting().await?;
     let pending = up.account.request(event).await?;
     // Armed only for this call: the call is a future that has not started yet.
@@ -118,10 +134,22 @@ pub async fn recorded<T>(
 /// A change the account's budget could not take now waits in its queue:
 /// said as news, and the user goes on to `then` (a form is not shown again
 /// with the queue as its problem). `None` for any other answer.
+///
+/// A change held for approval goes to its request instead, where its
+/// requester says why (`then` is one of the organisation's pages, so it
+/// names the organisation).
 pub fn queued(session: &Session, e: &CloudError, then: &str) -> Option<HttpResponse> {
     e.is_queued().then(|| {
         flash::cloud_error(session, e);
-        redirect(then)
+        match (
+            e,
+            then.strip_prefix("/o/").and_then(|r| r.split('/').next()),
+        ) {
+            (CloudError::HeldForApproval { approval_id }, Some(slug)) => {
+                redirect(&["/o/", slug, "/approvals/", &approval_id.to_string()].concat())
+            }
+            _ => redirect(then),
+        }
     })
 }
 
@@ -263,7 +291,7 @@ impl<'a> Act<'a> {
                 };
                 Ok(redirect(&then))
             }
-            Err(e) => Ok(self.refused(&e)),
+            Err(e) => self.refused(&e),
         }
     }
 
@@ -271,9 +299,15 @@ impl<'a> Act<'a> {
     /// news on the object's page; gone meanwhile, the list; otherwise the
     /// error on the object's page, with the form as typed and the API's
     /// words beside the fields it names.
-    pub fn refused(&self, e: &CloudError) -> HttpResponse {
+    ///
+    /// An object the member's scope leaves out is not found, as another
+    /// organisation's: nothing about it is said.
+    pub fn refused(&self, e: &CloudError) -> AppResult<HttpResponse> {
+        if e.outside_scope() {
+            return Err(AppError::NotFound.in_page(&self.ctx.page));
+        }
         if let Some(response) = queued(self.session, e, &self.target.page) {
-            return response;
+            return Ok(response);
         }
         if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
             flash::error(
@@ -283,7 +317,7 @@ impl<'a> Act<'a> {
                     self.up.api_name()
                 ),
             );
-            return redirect(&self.target.list);
+            return Ok(redirect(&self.target.list));
         }
         flash::cloud_error_from(self.session, e, self.up.api_name());
         let errors = match &self.kept {
@@ -294,7 +328,7 @@ impl<'a> Act<'a> {
                 .collect(),
             None => Default::default(),
         };
-        self.back(errors)
+        Ok(self.back(errors))
     }
 
     /// A form value that cannot be used: said in a flash message, nothing
@@ -322,6 +356,9 @@ impl<'a> Act<'a> {
     /// A read the change depends on (the name to check, what the change
     /// takes with it) failed: said in a flash message, nothing sent.
     pub fn unreadable(&self, what: &str, e: &CloudError) -> AppResult<HttpResponse> {
+        if e.outside_scope() {
+            return Err(AppError::NotFound.in_page(&self.ctx.page));
+        }
         if matches!(e, CloudError::NotFound { .. }) && !self.target.id.is_empty() {
             flash::error(
                 self.session,

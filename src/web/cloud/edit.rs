@@ -402,7 +402,7 @@ pub async fn save_edit<F: Editable>(
         }
         // Waiting in the account's queue (news, not a problem with the
         // form), or gone meanwhile (the list).
-        Err(e) if e.is_queued() || matches!(e, CloudError::NotFound { .. }) => Ok(act.refused(&e)),
+        Err(e) if e.is_queued() || matches!(e, CloudError::NotFound { .. }) => act.refused(&e),
         Err(e) => {
             let errors = api_field_errors(&e, among(F::FIELDS));
             let problem = form_problem(&e, !errors.is_empty(), "Nothing was changed.");

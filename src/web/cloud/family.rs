@@ -32,6 +32,10 @@ pub struct Family {
     /// The URL word after `/o/{slug}/`, the templates' folder and the menu
     /// entry: `block_storages`.
     pub word: &'static str,
+    /// The API's address of one of them, `{id}` standing for its id
+    /// (`/block_storages/{id}`): where a scoped member's change checks the
+    /// object first (see [`Object::act`]).
+    pub object: &'static str,
     /// Its list's title: `Block storages`.
     pub title: &'static str,
     /// One of them, in words: `block storage`.
@@ -151,10 +155,21 @@ impl Object {
     ) -> AppResult<Act<'a>> {
         ctx.require(permission).await?;
         self.check(ctx)?;
-        Act::begin(ctx, session, &self.account, permission, |up| {
+        let act = Act::begin(ctx, session, &self.account, permission, |up| {
             family.target(ctx, up, &self.id)
         })
-        .await
+        .await?;
+        // An object the member's scope leaves out is not found before the
+        // form is even looked at, as another organisation's would be.
+        // Other failures of this read are the change's own to report: the
+        // client checks the object again before anything is sent.
+        let object = family
+            .object
+            .replace("{id}", &crate::cloudpanel::seg(&self.id));
+        match act.up.client().reach(&object).await {
+            Err(e) if e.outside_scope() => Err(AppError::NotFound.in_page(&ctx.page)),
+            _ => Ok(act),
+        }
     }
 }
 
@@ -321,6 +336,9 @@ pub async fn current_row<F: Listed>(up: &Upstream, ctx: &OrgCtx, id: &str) -> Ap
         .map_err(|e| AppError::cloud_from(&F::FAMILY.all(), &e, up.api_name()))?;
     Ok(match items.value.iter().find(|item| F::id(item) == id) {
         Some(item) => F::row(ctx, up, item),
+        // A scoped list leaves out what is outside the scope as well as
+        // what is gone: not found either way, so nothing is said of it.
+        None if up.client().is_scoped() => return Err(AppError::NotFound),
         None => F::removed(ctx, up, id),
     })
 }

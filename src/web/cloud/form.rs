@@ -42,6 +42,12 @@ pub fn api_field_errors_from(
 
 /// The API's names of the fields a refusal names (see [`api_field_errors`]).
 pub fn api_fields(e: &CloudError) -> Vec<&str> {
+    if let CloudError::OutOfScope {
+        field: Some(field), ..
+    } = e
+    {
+        return vec![field];
+    }
     let CloudError::Rejected {
         errors: Some(errors),
         ..

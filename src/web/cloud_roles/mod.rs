@@ -25,6 +25,7 @@ use crate::web::cloud::{Family, edit_form, list_page, save_edit};
 pub const FAMILY: Family = Family {
     kind: "cloud_role",
     word: "cloud_roles",
+    object: "/roles/{id}",
     title: "Cloud roles",
     one: "Cloud Panel role",
     many: "Cloud Panel roles",

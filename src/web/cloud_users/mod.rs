@@ -25,6 +25,7 @@ use crate::web::cloud::{Family, Named, list_page};
 pub const FAMILY: Family = Family {
     kind: "cloud_user",
     word: "cloud_users",
+    object: "/users/{id}",
     title: "Cloud users",
     one: "Cloud Panel user",
     many: "Cloud Panel users",

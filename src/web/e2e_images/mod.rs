@@ -20,6 +20,7 @@ use crate::web::routing::org_routes;
 pub const FAMILY: Family = Family {
     kind: "e2e_image",
     word: "e2e_images",
+    object: "/images/{id}/",
     title: "E2E saved images",
     one: "saved image",
     many: "saved images",

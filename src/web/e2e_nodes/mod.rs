@@ -23,6 +23,7 @@ use crate::web::routing::org_routes;
 pub const FAMILY: Family = Family {
     kind: "e2e_node",
     word: "e2e_nodes",
+    object: "/nodes/{id}/",
     title: "E2E nodes",
     one: "node",
     many: "nodes",

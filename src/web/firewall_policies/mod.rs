@@ -22,6 +22,7 @@ use crate::web::cloud::{Family, Named, list_page, row_fragment, status_fragment}
 pub const FAMILY: Family = Family {
     kind: "firewall_policy",
     word: "firewall_policies",
+    object: "/firewall_policies/{id}",
     title: "Firewall policies",
     one: "firewall policy",
     many: "firewall policies",

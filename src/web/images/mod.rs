@@ -21,6 +21,7 @@ use crate::web::cloud::{
 pub const FAMILY: Family = Family {
     kind: "image",
     word: "images",
+    object: "/images/{id}",
     title: "Images",
     one: "image",
     many: "images",

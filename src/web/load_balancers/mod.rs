@@ -22,6 +22,7 @@ use crate::web::cloud::{Family, Named, list_page, row_fragment, status_fragment}
 pub const FAMILY: Family = Family {
     kind: "load_balancer",
     word: "load_balancers",
+    object: "/load_balancers/{id}",
     title: "Load balancers",
     one: "load balancer",
     many: "load balancers",

@@ -50,6 +50,7 @@ org_routes! {
 pub const FAMILY: Family = Family {
     kind: "monitoring_policy",
     word: "monitoring_policies",
+    object: "/monitoring_policies/{id}",
     title: "Monitoring policies",
     one: "monitoring policy",
     many: "monitoring policies",

@@ -21,6 +21,7 @@ use crate::web::cloud::{
 pub const FAMILY: Family = Family {
     kind: "private_network",
     word: "private_networks",
+    object: "/private_networks/{id}",
     title: "Private networks",
     one: "private network",
     many: "private networks",

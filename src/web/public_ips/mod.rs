@@ -19,6 +19,7 @@ use crate::web::cloud::{Family, list_page, row_fragment, status_fragment};
 pub const FAMILY: Family = Family {
     kind: "public_ip",
     word: "public_ips",
+    object: "/public_ips/{id}",
     title: "Public IPs",
     one: "public IP",
     many: "public IPs",

@@ -60,7 +60,7 @@ pub async fn clone(
             };
             Ok(redirect(&then))
         }
-        Err(e) => Ok(act.refused(&e)),
+        Err(e) => act.refused(&e),
     }
 }
 

@@ -419,6 +419,7 @@ pub async fn status(ctx: OrgCtx, session: Session, object: Object) -> AppResult<
             };
             ServerRow::new(&server, href.clone(), up.query()).with_updating(updating)
         }
+        Err(e) if e.outside_scope() => return Err(crate::web::error::AppError::NotFound),
         Err(CloudError::NotFound { .. }) => ServerRow::removed(id, href.clone(), up.query()),
         // No answer of its own (budget spent, API failing, never read):
         // the last known state from the servers list, still refreshing.

@@ -255,6 +255,9 @@ pub async fn current_row(up: &Upstream, ctx: &OrgCtx, id: &str) -> AppResult<Ser
         None if servers.stale => Err(AppError::Upstream(
             "The servers could not be loaded again yet.".into(),
         )),
+        // A scoped list leaves out what is outside the scope as well as
+        // what is gone: not found either way, so nothing is said of it.
+        None if up.client().is_scoped() => Err(AppError::NotFound),
         None => Ok(ServerRow::removed(id, href, up.query())),
     }
 }

@@ -30,6 +30,7 @@ use crate::web::org_ctx::OrgCtx;
 pub const FAMILY: Family = Family {
     kind: "server",
     word: "servers",
+    object: "/servers/{id}",
     title: "Servers",
     one: "server",
     many: "servers",

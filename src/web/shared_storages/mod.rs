@@ -22,6 +22,7 @@ use crate::web::storages::rename;
 pub const FAMILY: Family = Family {
     kind: "shared_storage",
     word: "shared_storages",
+    object: "/shared_storages/{id}",
     title: "Shared storages",
     one: "shared storage",
     many: "shared storages",

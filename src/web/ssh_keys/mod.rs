@@ -19,6 +19,7 @@ use crate::web::cloud::{Family, Named, edit_form, list_page, row_fragment, save_
 pub const FAMILY: Family = Family {
     kind: "ssh_key",
     word: "ssh_keys",
+    object: "/ssh_keys/{id}",
     title: "SSH keys",
     one: "SSH key",
     many: "SSH keys",

@@ -99,7 +99,7 @@ pub async fn download(ctx: OrgCtx, session: Session, object: Object) -> AppResul
     let answer = recorded(&act.up, event, call, |_| (id.clone(), vpn.name.clone())).await?;
     match answer {
         Ok(bytes) => Ok(attachment(&vpn.name, bytes)),
-        Err(e) => Ok(act.refused(&e)),
+        Err(e) => act.refused(&e),
     }
 }
 

@@ -19,6 +19,7 @@ use crate::web::cloud::{Family, edit_form, list_page, row_fragment, save_edit, s
 pub const FAMILY: Family = Family {
     kind: "vpn",
     word: "vpns",
+    object: "/vpns/{id}",
     title: "VPNs",
     one: "VPN",
     many: "VPNs",
