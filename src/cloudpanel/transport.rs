@@ -702,15 +702,27 @@ impl AccountClient {
         park: Option<&Parked>,
     ) -> Result<Arc<Value>, CloudError> {
         let endpoint = self.permit(&method, &raw)?;
-        if let Some(guard) = &self.scope {
-            self.check_change(guard, method.as_str(), &raw.path, raw.body.as_ref())
-                .await?;
-        }
         let queued = CloudError::Queued {
             position: 0,
             wait_secs: 0,
             queue_id: None,
         };
+        if let Some(guard) = &self.scope {
+            match self
+                .check_change(guard, method.as_str(), &raw.path, raw.body.as_ref())
+                .await
+            {
+                Ok(()) => {}
+                // The object could not be read for the budget: the change
+                // waits, unsent, and is checked again before it is sent.
+                Err(CloudError::RateLimited { .. })
+                    if park.is_some_and(|p| p.park(raw.clone()).is_ok()) =>
+                {
+                    return Err(queued);
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let mut url = self.url(&raw.path, &[])?;
         if !raw.query.is_empty() {
             url.query_pairs_mut()

@@ -247,9 +247,10 @@ pub struct TextForm {
     text: String,
 }
 
-/// A reason or note as typed: trimmed, at most [`MAX_TEXT`] characters.
-fn text_of(form: &TextForm) -> Result<String, String> {
-    let text = form.text.trim();
+/// A reason or note as typed: trimmed, at most [`MAX_TEXT`] characters
+/// (the JSON API checks its own the same way).
+pub(crate) fn checked_text(raw: &str) -> Result<String, String> {
+    let text = raw.trim();
     if text.chars().count() > MAX_TEXT {
         return Err(format!("Keep it to {MAX_TEXT} characters."));
     }
@@ -306,7 +307,7 @@ async fn ask(
     form: web::Form<TextForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let reason = match text_of(&form) {
+    let reason = match checked_text(&form.text) {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => {
             flash::error(&session, "Say why this change is needed.");
@@ -336,7 +337,7 @@ async fn approve(
     form: web::Form<TextForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let note = match text_of(&form) {
+    let note = match checked_text(&form.text) {
         Ok(n) => n,
         Err(message) => {
             flash::error(&session, message);
@@ -363,7 +364,7 @@ async fn reject(
     form: web::Form<TextForm>,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
-    let note = match text_of(&form) {
+    let note = match checked_text(&form.text) {
         Ok(n) => n,
         Err(message) => {
             flash::error(&session, message);

@@ -409,3 +409,69 @@ async fn a_held_deletion_through_the_api_answers_202_with_its_request() {
     assert_eq!(hold[0].1, "alex@example.org");
     assert!(hold[0].2["change"]["api_access_id"].is_number());
 }
+
+#[tokio::test]
+async fn a_request_is_asked_for_and_approved_through_the_api() {
+    // Arrange: Alex's deletion is held; both members script.
+    let app = spawn_demo().await;
+    let owner = app.admin().await;
+    let (_, alex) = admin_member(&app, "alex@example.org").await;
+    hold_deletions(&app, &owner).await;
+    let alex_token = crate::api_tokens::make_token(&app, &alex, "alex", "role").await;
+    let owner_token = crate::api_tokens::make_token(&app, &owner, "owner", "role").await;
+    let id = id_of(&delete_storage(&app, &alex, "scratch").await);
+    let send = |method: reqwest::Method, path: String, token: String, body: Option<Value>| {
+        let app = &app;
+        async move { crate::api_operations::send(app, method, &path, &token, body).await }
+    };
+    let base = format!("/api/v1/o/demo/approvals/{id}");
+
+    // Act
+    let (no_reason, _, missing) = send(
+        reqwest::Method::POST,
+        format!("{base}/ask"),
+        alex_token.clone(),
+        Some(serde_json::json!({})),
+    )
+    .await;
+    let (asked, _, asked_body) = send(
+        reqwest::Method::POST,
+        format!("{base}/ask"),
+        alex_token.clone(),
+        Some(serde_json::json!({ "reason": "cleanup" })),
+    )
+    .await;
+    let (own, _, _) = send(
+        reqwest::Method::POST,
+        format!("{base}/approve"),
+        alex_token.clone(),
+        None,
+    )
+    .await;
+    let (approved, _, approved_body) = send(
+        reqwest::Method::POST,
+        format!("{base}/approve"),
+        owner_token.clone(),
+        Some(serde_json::json!({ "note": "ok" })),
+    )
+    .await;
+    let (late, _, _) = send(
+        reqwest::Method::POST,
+        format!("{base}/reject"),
+        owner_token.clone(),
+        None,
+    )
+    .await;
+    wait_until_gone(&app, "scratch").await;
+
+    // Assert
+    assert_eq!(no_reason, 422, "{missing}");
+    assert_eq!(asked, 200, "{asked_body}");
+    assert_eq!(asked_body["approval"]["state"], "pending");
+    assert_eq!(asked_body["approval"]["reason"], "cleanup");
+    assert_eq!(own, 403);
+    assert_eq!(approved, 200, "{approved_body}");
+    assert_eq!(approved_body["approval"]["state"], "approved");
+    assert!(approved_body["approval"]["queue_id"].is_number());
+    assert_eq!(late, 409);
+}

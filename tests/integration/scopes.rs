@@ -424,9 +424,8 @@ async fn a_queued_change_is_checked_against_the_scope_as_it_is_when_it_runs() {
     set_scope(&app, &owner, user, &[("name_prefix", "web-")]).await;
     let web = crate::block_storages::server_id(&app, "web-01");
     let account = account_query(&app).await;
-    // The member has the list open: its scope check reads it from there.
-    let (listed, _) = app.get_html(&member, "/o/demo/servers").await;
-    assert_eq!(listed, 200);
+    // Nothing was read for the account yet: the scope check itself must
+    // wait for the budget, and the change with it.
     crate::queue::spend_budget(&app);
     let queued = app
         .post_form(
@@ -491,4 +490,50 @@ async fn a_prefix_scope_limits_e2e_nodes_too() {
             "{name}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_change_whose_scope_check_waits_for_the_budget_runs_once_checked() {
+    // Arrange: nothing read yet for the account, the budget spent.
+    let app = crate::queue::spawn(100, crate::queue::SHORT).await;
+    let owner = app.admin().await;
+    let (user, member) = admin_member(&app, "contractor@example.org").await;
+    set_scope(&app, &owner, user, &[("name_prefix", "web-")]).await;
+    let web = crate::block_storages::server_id(&app, "web-01");
+    let account = account_query(&app).await;
+    crate::queue::spend_budget(&app);
+
+    // Act
+    let queued = app
+        .post_form(
+            &member,
+            &format!("/o/demo/servers/{web}/power{account}"),
+            &[("action", "POWER_OFF"), ("method", "SOFTWARE")],
+        )
+        .await;
+    crate::queue::refill_budget(&app);
+    let mut state = String::new();
+    for _ in 0..200 {
+        state = app
+            .sim_items("servers")
+            .into_iter()
+            .find(|s| s["id"] == web.as_str())
+            .map(|s| s["status"]["state"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        if state == "POWERED_OFF" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Assert: it waited instead of failing, then ran inside the scope.
+    assert_eq!(queued.status().as_u16(), 303);
+    assert_eq!(state, "POWERED_OFF");
+    let outcomes: Vec<String> = sqlx::query_scalar(
+        "SELECT outcome FROM audit_events WHERE action = 'server.power_off' ORDER BY id",
+    )
+    .fetch_all(app.state.raw_db())
+    .await
+    .unwrap();
+    assert_eq!(outcomes, ["requested", "queued", "succeeded"]);
 }

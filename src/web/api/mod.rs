@@ -9,6 +9,7 @@
 //! request's content type, unknown addresses under `/api/` included.
 
 mod act;
+mod approvals;
 mod audit;
 mod catalogue;
 mod cloud_access;
@@ -62,6 +63,7 @@ pub fn all_routes() -> Vec<ApiRoute> {
     ];
     all.extend(cloud_accounts::routes());
     all.extend(queue::routes());
+    all.extend(approvals::routes());
     all.extend(audit::routes());
     all.extend(catalogue::routes());
     all.extend(reports::routes());
