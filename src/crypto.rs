@@ -361,8 +361,14 @@ fn queue_cipher(key: &MasterKey) -> anyhow::Result<XChaCha20Poly1305> {
         .map_err(|_| anyhow::anyhow!("the derived sealing key has the wrong length"))
 }
 
-/// Seals a queued change's request (its JSON) for one queue row.
-pub fn seal_queued(key: &MasterKey, slot: QueueSlot, request: &[u8]) -> anyhow::Result<Sealed> {
+/// Seals `msg` under the queue's derived key, bound by the associated data
+/// `aad` makes for the key's id; `what` names it in errors.
+fn seal_bound(
+    key: &MasterKey,
+    aad: impl Fn(&str) -> Vec<u8>,
+    msg: &[u8],
+    what: &str,
+) -> anyhow::Result<Sealed> {
     let mut nonce = [0u8; 24];
     rand::rng().fill_bytes(&mut nonce);
     let key_id = key.id();
@@ -370,11 +376,11 @@ pub fn seal_queued(key: &MasterKey, slot: QueueSlot, request: &[u8]) -> anyhow::
         .encrypt(
             &XNonce::from(nonce),
             Payload {
-                msg: request,
-                aad: &queue_aad(slot, &key_id),
+                msg,
+                aad: &aad(&key_id),
             },
         )
-        .map_err(|_| anyhow::anyhow!("Failed to seal a queued change"))?;
+        .map_err(|_| anyhow::anyhow!("Failed to seal {what}"))?;
     Ok(Sealed {
         ciphertext,
         nonce: nonce.to_vec(),
@@ -382,36 +388,46 @@ pub fn seal_queued(key: &MasterKey, slot: QueueSlot, request: &[u8]) -> anyhow::
     })
 }
 
-/// Opens a queued change's request; fails for another row, organisation or
-/// key, or a changed ciphertext.
-pub fn open_queued(keys: &KeyRing, slot: QueueSlot, sealed: &Sealed) -> anyhow::Result<Vec<u8>> {
+/// Opens what [`seal_bound`] sealed; fails for other associated data (another
+/// row, organisation or key) or a changed ciphertext.
+fn open_bound(
+    keys: &KeyRing,
+    sealed: &Sealed,
+    aad: impl Fn(&str) -> Vec<u8>,
+    what: &str,
+) -> anyhow::Result<Vec<u8>> {
     let key = keys.by_id(&sealed.key_id).ok_or_else(|| {
         anyhow::anyhow!(
-            "queued change {} was sealed under master key {}, which is not configured",
-            slot.queue_id,
+            "{what} was sealed under master key {}, which is not configured",
             sealed.key_id
         )
     })?;
-    let nonce = XNonce::try_from(sealed.nonce.as_slice()).map_err(|_| {
-        anyhow::anyhow!(
-            "the stored nonce of queued change {} is malformed",
-            slot.queue_id
-        )
-    })?;
+    let nonce = XNonce::try_from(sealed.nonce.as_slice())
+        .map_err(|_| anyhow::anyhow!("the stored nonce of {what} is malformed"))?;
     queue_cipher(key)?
         .decrypt(
             &nonce,
             Payload {
                 msg: &sealed.ciphertext,
-                aad: &queue_aad(slot, &sealed.key_id),
+                aad: &aad(&sealed.key_id),
             },
         )
         .map_err(|_| {
-            anyhow::anyhow!(
-                "queued change {} does not open: it was changed or belongs to another row",
-                slot.queue_id
-            )
+            anyhow::anyhow!("{what} does not open: it was changed or belongs to another row")
         })
+}
+
+/// Seals a queued change's request (its JSON) for one queue row.
+pub fn seal_queued(key: &MasterKey, slot: QueueSlot, request: &[u8]) -> anyhow::Result<Sealed> {
+    let what = format!("queued change {}", slot.queue_id);
+    seal_bound(key, |key_id| queue_aad(slot, key_id), request, &what)
+}
+
+/// Opens a queued change's request; fails for another row, organisation or
+/// key, or a changed ciphertext.
+pub fn open_queued(keys: &KeyRing, slot: QueueSlot, sealed: &Sealed) -> anyhow::Result<Vec<u8>> {
+    let what = format!("queued change {}", slot.queue_id);
+    open_bound(keys, sealed, |key_id| queue_aad(slot, key_id), &what)
 }
 
 // A change held for a second member's approval keeps its request like a
@@ -430,23 +446,13 @@ pub fn seal_held(
     request_id: i64,
     request: &[u8],
 ) -> anyhow::Result<Sealed> {
-    let mut nonce = [0u8; 24];
-    rand::rng().fill_bytes(&mut nonce);
-    let key_id = key.id();
-    let ciphertext = queue_cipher(key)?
-        .encrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: request,
-                aad: &approval_aad(org_id, request_id, &key_id),
-            },
-        )
-        .map_err(|_| anyhow::anyhow!("Failed to seal a held change"))?;
-    Ok(Sealed {
-        ciphertext,
-        nonce: nonce.to_vec(),
-        key_id,
-    })
+    let what = format!("held change {request_id}");
+    seal_bound(
+        key,
+        |key_id| approval_aad(org_id, request_id, key_id),
+        request,
+        &what,
+    )
 }
 
 /// Opens the request of a change held for approval; fails for another
@@ -457,28 +463,13 @@ pub fn open_held(
     request_id: i64,
     sealed: &Sealed,
 ) -> anyhow::Result<Vec<u8>> {
-    let key = keys.by_id(&sealed.key_id).ok_or_else(|| {
-        anyhow::anyhow!(
-            "held change {request_id} was sealed under master key {}, which is not configured",
-            sealed.key_id
-        )
-    })?;
-    let nonce = XNonce::try_from(sealed.nonce.as_slice()).map_err(|_| {
-        anyhow::anyhow!("the stored nonce of held change {request_id} is malformed")
-    })?;
-    queue_cipher(key)?
-        .decrypt(
-            &nonce,
-            Payload {
-                msg: &sealed.ciphertext,
-                aad: &approval_aad(org_id, request_id, &sealed.key_id),
-            },
-        )
-        .map_err(|_| {
-            anyhow::anyhow!(
-                "held change {request_id} does not open: it was changed or belongs to another row"
-            )
-        })
+    let what = format!("held change {request_id}");
+    open_bound(
+        keys,
+        sealed,
+        |key_id| approval_aad(org_id, request_id, key_id),
+        &what,
+    )
 }
 
 #[cfg(test)]

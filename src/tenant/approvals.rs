@@ -365,12 +365,16 @@ impl Tenant<'_> {
         Ok(kind)
     }
 
-    /// Another member rejects a pending request, audited as `approval.reject`.
-    pub async fn reject_approval(
+    /// Opens a decision on request `id` (`state`: approved or rejected):
+    /// the request, the transaction holding the decision, and its event
+    /// (`approval.approve` or `approval.reject`, with the note). A member
+    /// who may not decide is refused with a `denied` event.
+    async fn decision(
         &self,
         id: i64,
+        state: &str,
         note: &str,
-    ) -> anyhow::Result<Result<(), Refusal>> {
+    ) -> anyhow::Result<Result<(HeldRow, LocalChange, NewEvent), Refusal>> {
         let Some(row) = self.held_change(id).await? else {
             return Ok(Err(Refusal::NotFound));
         };
@@ -384,7 +388,7 @@ impl Tenant<'_> {
             self.org_id(),
             id,
             Decision {
-                state: "rejected",
+                state,
                 by_id: self.member.user_id(),
                 by_label: &self.actor.ctx().actor_label,
                 note,
@@ -395,8 +399,26 @@ impl Tenant<'_> {
         if !decided {
             return Ok(Err(Refusal::NotOpen(row.state)));
         }
-        let mut event = event_about(&row, "approval.reject");
+        let action = if state == "approved" {
+            "approval.approve"
+        } else {
+            "approval.reject"
+        };
+        let mut event = event_about(&row, action);
         event.details["note"] = Value::from(note);
+        Ok(Ok((row, change, event)))
+    }
+
+    /// Another member rejects a pending request, audited as `approval.reject`.
+    pub async fn reject_approval(
+        &self,
+        id: i64,
+        note: &str,
+    ) -> anyhow::Result<Result<(), Refusal>> {
+        let (_, change, event) = match self.decision(id, "rejected", note).await? {
+            Ok(opened) => opened,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         change.commit(self.actor.ctx(), event).await?;
         Ok(Ok(()))
     }
@@ -406,33 +428,11 @@ impl Tenant<'_> {
     /// account's queue as the member who asked, with its `requested` and
     /// `queued` events in their name. Returns the queue's row.
     pub async fn approve(&self, id: i64, note: &str) -> anyhow::Result<Result<i64, Refusal>> {
-        let Some(row) = self.held_change(id).await? else {
-            return Ok(Err(Refusal::NotFound));
+        let (row, mut change, approved) = match self.decision(id, "approved", note).await? {
+            Ok(opened) => opened,
+            Err(refusal) => return Ok(Err(refusal)),
         };
-        if let Err(refusal) = self.may_decide(&row) {
-            self.deny_decision(&row, &refusal).await;
-            return Ok(Err(refusal));
-        }
-        let raw = store::open_request(&self.door.db, &self.door.keys, &row).await?;
-        let mut change = LocalChange::begin(&self.door.db).await?;
-        let decided = store::decide(
-            change.conn(),
-            self.org_id(),
-            id,
-            Decision {
-                state: "approved",
-                by_id: self.member.user_id(),
-                by_label: &self.actor.ctx().actor_label,
-                note,
-                now: crate::db::now_unix(),
-            },
-        )
-        .await?;
-        if !decided {
-            return Ok(Err(Refusal::NotOpen(row.state)));
-        }
-        let mut approved = event_about(&row, "approval.approve");
-        approved.details["note"] = Value::from(note);
+        let raw = store::open_request(change.conn(), &self.door.keys, &row).await?;
         change.also(self.actor.ctx(), approved).await?;
 
         // The change itself, as its requester would have recorded it.

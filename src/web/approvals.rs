@@ -330,11 +330,13 @@ async fn ask(
     )
 }
 
-async fn approve(
+/// A decision with its optional note: approve, or reject.
+async fn decide(
     ctx: OrgCtx,
     session: Session,
     path: web::Path<(String, i64)>,
     form: web::Form<TextForm>,
+    approving: bool,
 ) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let note = match checked_text(&form.text) {
@@ -344,17 +346,29 @@ async fn approve(
             return Ok(redirect(&ctx.href(&format!("approvals/{id}"))));
         }
     };
-    let outcome = ctx.as_member().approve(id, &note).await?;
-    after(
-        &ctx,
-        &session,
-        id,
-        outcome.map(|_| {
+    let tenant = ctx.as_member();
+    let outcome = if approving {
+        tenant.approve(id, &note).await?.map(|_| {
             "Approved: the change waits in its account's queue and runs as the member who \
              asked, once their permission is checked again."
                 .to_owned()
-        }),
-    )
+        })
+    } else {
+        tenant
+            .reject_approval(id, &note)
+            .await?
+            .map(|()| "Rejected: nothing was sent.".to_owned())
+    };
+    after(&ctx, &session, id, outcome)
+}
+
+async fn approve(
+    ctx: OrgCtx,
+    session: Session,
+    path: web::Path<(String, i64)>,
+    form: web::Form<TextForm>,
+) -> AppResult<HttpResponse> {
+    decide(ctx, session, path, form, true).await
 }
 
 async fn reject(
@@ -363,21 +377,7 @@ async fn reject(
     path: web::Path<(String, i64)>,
     form: web::Form<TextForm>,
 ) -> AppResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let note = match checked_text(&form.text) {
-        Ok(n) => n,
-        Err(message) => {
-            flash::error(&session, message);
-            return Ok(redirect(&ctx.href(&format!("approvals/{id}"))));
-        }
-    };
-    let outcome = ctx.as_member().reject_approval(id, &note).await?;
-    after(
-        &ctx,
-        &session,
-        id,
-        outcome.map(|()| "Rejected: nothing was sent.".to_owned()),
-    )
+    decide(ctx, session, path, form, false).await
 }
 
 async fn withdraw(
