@@ -363,8 +363,8 @@ impl AccountClient {
     ) -> Result<Fetched<Arc<Value>>, CloudError> {
         let api = &self.key.api;
         let scope = &guard.scope;
-        match place(api, path) {
-            Place::Open => Ok(fetched),
+        let inside = match place(api, path) {
+            Place::Open => return Ok(fetched),
             Place::List => {
                 let Value::Array(items) = fetched.value.as_ref() else {
                     // Nothing to filter (an empty answer), or an answer the
@@ -376,7 +376,7 @@ impl AccountClient {
                     .filter(|item| scope.holds(api, item))
                     .cloned()
                     .collect();
-                Ok(limited(fetched, kept))
+                return Ok(limited(fetched, kept));
             }
             Place::Datacenters => {
                 let kept = fetched
@@ -389,61 +389,28 @@ impl AccountClient {
                             .collect()
                     })
                     .unwrap_or_default();
-                Ok(limited(fetched, kept))
+                return Ok(limited(fetched, kept));
             }
-            Place::Itself => {
-                if scope.holds(api, &fetched.value) {
-                    Ok(fetched)
-                } else {
-                    Err(Self::refused(
-                        guard,
-                        "GET",
-                        path,
-                        "outside the scope",
-                        not_found(),
-                    ))
-                }
+            Place::Itself => scope.holds(api, &fetched.value),
+            // The object's own answer is the one just read.
+            Place::Object(detail) if detail.trim_end_matches('/') == path.trim_end_matches('/') => {
+                scope.holds(api, &fetched.value)
             }
-            Place::Object(detail) => {
-                let inside = if detail == path.trim_end_matches('/')
-                    || detail.trim_end_matches('/') == path.trim_end_matches('/')
-                {
-                    scope.holds(api, &fetched.value)
-                } else {
-                    self.object_inside(scope, &detail).await?
-                };
-                if inside {
-                    Ok(fetched)
-                } else {
-                    Err(Self::refused(
-                        guard,
-                        "GET",
-                        path,
-                        "outside the scope",
-                        not_found(),
-                    ))
-                }
-            }
-            Place::SavedImage(id) => {
-                if self.saved_image_inside(scope, &id).await? {
-                    Ok(fetched)
-                } else {
-                    Err(Self::refused(
-                        guard,
-                        "GET",
-                        path,
-                        "outside the scope",
-                        not_found(),
-                    ))
-                }
-            }
-            Place::Whole => Err(Self::refused(
+            Place::Object(detail) => self.object_inside(scope, &detail).await?,
+            Place::SavedImage(id) => self.saved_image_inside(scope, &id).await?,
+            // An account-wide report cannot be split by object.
+            Place::Whole => false,
+        };
+        if inside {
+            Ok(fetched)
+        } else {
+            Err(Self::refused(
                 guard,
                 "GET",
                 path,
-                "an account-wide report",
+                "outside the scope",
                 not_found(),
-            )),
+            ))
         }
     }
 
