@@ -26,10 +26,6 @@ const NOTE: &[Param] = &[Param::optional(
     "A note for the requester and the audit log (at most 500 characters).",
 )];
 
-const fn flat(fields: &'static [Param]) -> Body {
-    Body { root: None, fields }
-}
-
 pub fn routes() -> Vec<ApiRoute> {
     vec![
         ApiRoute::org(
@@ -56,7 +52,7 @@ pub fn routes() -> Vec<ApiRoute> {
             None,
             |r: Route| r.to(ask),
         )
-        .body(flat(REASON)),
+        .body(Body::flat(REASON)),
         ApiRoute::org(
             Verb::Post,
             "/approvals/{id}/approve",
@@ -66,7 +62,7 @@ pub fn routes() -> Vec<ApiRoute> {
             None,
             |r: Route| r.to(approve),
         )
-        .body(flat(NOTE)),
+        .body(Body::flat(NOTE)),
         ApiRoute::org(
             Verb::Post,
             "/approvals/{id}/reject",
@@ -75,7 +71,7 @@ pub fn routes() -> Vec<ApiRoute> {
             None,
             |r: Route| r.to(reject),
         )
-        .body(flat(NOTE)),
+        .body(Body::flat(NOTE)),
         ApiRoute::org(
             Verb::Delete,
             "/approvals/{id}",
@@ -170,7 +166,7 @@ fn text(fields: &Fields, name: &str) -> Result<String, ApiError> {
 async fn ask(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
     ctx.params(&[])?;
     let id = id_of(&ctx)?;
-    let fields = Fields::parse(&bytes, &flat(REASON))?;
+    let fields = Fields::parse(&bytes, &Body::flat(REASON))?;
     let reason = text(&fields, "reason")?;
     if reason.is_empty() {
         return Err(ApiError::fields([(
@@ -185,7 +181,7 @@ async fn ask(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
 async fn approve(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
     ctx.params(&[])?;
     let id = id_of(&ctx)?;
-    let note = text(&Fields::parse(&bytes, &flat(NOTE))?, "note")?;
+    let note = text(&Fields::parse(&bytes, &Body::flat(NOTE))?, "note")?;
     let outcome = ctx.as_member().approve(id, &note).await?;
     answer(&ctx, id, outcome.map(|_| ())).await
 }
@@ -193,7 +189,7 @@ async fn approve(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiErro
 async fn reject(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
     ctx.params(&[])?;
     let id = id_of(&ctx)?;
-    let note = text(&Fields::parse(&bytes, &flat(NOTE))?, "note")?;
+    let note = text(&Fields::parse(&bytes, &Body::flat(NOTE))?, "note")?;
     let outcome = ctx.as_member().reject_approval(id, &note).await?;
     answer(&ctx, id, outcome).await
 }

@@ -87,6 +87,13 @@ pub struct Body {
     pub fields: &'static [Param],
 }
 
+impl Body {
+    /// An action's body: its fields at the top.
+    pub const fn flat(fields: &'static [Param]) -> Self {
+        Self { root: None, fields }
+    }
+}
+
 /// The account parameter every cloud route takes.
 pub const ACCOUNT: Param = Param::optional(
     "account",

@@ -136,10 +136,6 @@ fn route(
     .query(DETAIL_QUERY)
 }
 
-const fn flat(fields: &'static [Param]) -> Body {
-    Body { root: None, fields }
-}
-
 pub fn routes() -> Vec<ApiRoute> {
     vec![
         // What the DVD card offers: the catalogue's other lists are in
@@ -221,7 +217,7 @@ pub fn routes() -> Vec<ApiRoute> {
             perms::SERVERS_REINSTALL,
             |r: Route| r.to(reinstall),
         )
-        .body(flat(IMAGE_FIELDS)),
+        .body(Body::flat(IMAGE_FIELDS)),
         route(
             Verb::Post,
             "/ips",
@@ -244,7 +240,7 @@ pub fn routes() -> Vec<ApiRoute> {
             perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
             |r: Route| r.to(ip_firewall),
         )
-        .body(flat(FIREWALL_FIELDS)),
+        .body(Body::flat(FIREWALL_FIELDS)),
         route(
             Verb::Post,
             "/ips/{ip_id}/load_balancers",
@@ -252,7 +248,7 @@ pub fn routes() -> Vec<ApiRoute> {
             perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
             |r: Route| r.to(ip_add_lb),
         )
-        .body(flat(LOAD_BALANCER_FIELDS)),
+        .body(Body::flat(LOAD_BALANCER_FIELDS)),
         route(
             Verb::Delete,
             "/ips/{ip_id}/load_balancers/{lb_id}",
@@ -267,7 +263,7 @@ pub fn routes() -> Vec<ApiRoute> {
             perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
             |r: Route| r.to(attach_network),
         )
-        .body(flat(NETWORK_FIELDS)),
+        .body(Body::flat(NETWORK_FIELDS)),
         route(
             Verb::Delete,
             "/private_networks/{network_id}",
@@ -282,7 +278,7 @@ pub fn routes() -> Vec<ApiRoute> {
             perms::SERVERS_MANAGE_DVD,
             |r: Route| r.to(load_dvd),
         )
-        .body(flat(DVD_FIELDS)),
+        .body(Body::flat(DVD_FIELDS)),
         route(
             Verb::Post,
             "/dvd/eject",
@@ -297,7 +293,7 @@ pub fn routes() -> Vec<ApiRoute> {
             perms::SERVERS_CLONE,
             |r: Route| r.to(clone),
         )
-        .body(flat(CLONE_FIELDS))
+        .body(Body::flat(CLONE_FIELDS))
         .answers(CREATE),
     ]
 }
@@ -532,7 +528,7 @@ async fn reinstall(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiEr
     let change = Change::begin(
         &ctx,
         &bytes,
-        Some(flat(IMAGE_FIELDS)),
+        Some(Body::flat(IMAGE_FIELDS)),
         perms::SERVERS_REINSTALL,
     )
     .await?;
@@ -595,7 +591,7 @@ async fn ip_firewall(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, Api
     let change = Change::begin(
         &ctx,
         &bytes,
-        Some(flat(FIREWALL_FIELDS)),
+        Some(Body::flat(FIREWALL_FIELDS)),
         perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS,
     )
     .await?;
@@ -620,7 +616,7 @@ async fn ip_add_lb(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiEr
     let change = Change::begin(
         &ctx,
         &bytes,
-        Some(flat(LOAD_BALANCER_FIELDS)),
+        Some(Body::flat(LOAD_BALANCER_FIELDS)),
         perms::LOAD_BALANCERS_MANAGE_ATTACHED_SERVER_IPS,
     )
     .await?;
@@ -671,7 +667,7 @@ async fn attach_network(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, 
     let change = Change::begin(
         &ctx,
         &bytes,
-        Some(flat(NETWORK_FIELDS)),
+        Some(Body::flat(NETWORK_FIELDS)),
         perms::PRIVATE_NETWORK_MANAGE_ATTACHED_SERVERS,
     )
     .await?;
@@ -718,7 +714,7 @@ async fn load_dvd(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiErr
     let change = Change::begin(
         &ctx,
         &bytes,
-        Some(flat(DVD_FIELDS)),
+        Some(Body::flat(DVD_FIELDS)),
         perms::SERVERS_MANAGE_DVD,
     )
     .await?;
@@ -763,8 +759,13 @@ impl Named for Cloned {
 
 /// `POST /servers/{id}/clone`: 201 with the copy, and its address.
 async fn clone(ctx: ApiCtx, bytes: web::Bytes) -> Result<HttpResponse, ApiError> {
-    let change =
-        Change::begin(&ctx, &bytes, Some(flat(CLONE_FIELDS)), perms::SERVERS_CLONE).await?;
+    let change = Change::begin(
+        &ctx,
+        &bytes,
+        Some(Body::flat(CLONE_FIELDS)),
+        perms::SERVERS_CLONE,
+    )
+    .await?;
     let request = clone_request(
         &change.fields.text("name"),
         &change.fields.text("datacenter_id"),
