@@ -168,6 +168,10 @@ pub const ORGANISATION_APPROVE_RESTORES: Permission =
     Permission::known("organisation", "approve_restores");
 pub const ORGANISATION_APPROVE_OPEN_RULES: Permission =
     Permission::known("organisation", "approve_open_rules");
+pub const ORGANISATION_APPROVE_TOKEN_CHANGES: Permission =
+    Permission::known("organisation", "approve_token_changes");
+pub const ORGANISATION_APPROVE_ACCESS_CHANGES: Permission =
+    Permission::known("organisation", "approve_access_changes");
 
 /// Every constant above, in vocabulary order.
 pub const ALL: &[Permission] = &[
@@ -303,4 +307,6 @@ pub const ALL: &[Permission] = &[
     ORGANISATION_APPROVE_REINSTALLS,
     ORGANISATION_APPROVE_RESTORES,
     ORGANISATION_APPROVE_OPEN_RULES,
+    ORGANISATION_APPROVE_TOKEN_CHANGES,
+    ORGANISATION_APPROVE_ACCESS_CHANGES,
 ];

@@ -841,6 +841,16 @@ pub static VOCABULARY: &[Group] = &[
                 title: "Approve rules open to everyone",
                 description: "Approve or reject another member's request for a firewall rule open to every source, where the organisation holds such rules for approval.",
             },
+            Flag {
+                name: "approve_token_changes",
+                title: "Approve token changes",
+                description: "Approve or reject another member's request to replace a cloud account's token, where the organisation holds token changes for approval.",
+            },
+            Flag {
+                name: "approve_access_changes",
+                title: "Approve access changes",
+                description: "Approve or reject another member's request to invite someone, change a member's role, end, scope or membership, or change or delete a role, where the organisation holds access changes for approval.",
+            },
         ],
     },
 ];

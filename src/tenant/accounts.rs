@@ -5,6 +5,7 @@
 
 use serde_json::json;
 
+use super::panel_changes::{HeldCredentials, PanelChange};
 use super::store::accounts::{self as store, CloudAccountRow, Credentials, NameTaken, Provider};
 use super::{AccountList, Tenant};
 use crate::audit::{LocalChange, NewEvent, Outcome};
@@ -91,6 +92,15 @@ impl Tenant<'_> {
         credentials: &Credentials,
     ) -> anyhow::Result<Option<String>> {
         self.needs(MANAGE)?;
+        let op = PanelChange::AccountToken {
+            account_id: row.id,
+            name: row.name.clone(),
+            base_url: base_url.as_str().to_owned(),
+            previous_base_url: row.base_url.clone(),
+            previous_last_four: row.token_last4.clone(),
+            credentials: HeldCredentials::of(credentials),
+        };
+        self.held_back(&op).await?;
         let mut change = LocalChange::begin(&self.door.db).await?;
         let replaced = store::replace_token(
             change.conn(),
@@ -105,16 +115,7 @@ impl Tenant<'_> {
             return Ok(None);
         }
         let last_four = store::last4(credentials.token().expose());
-        let event = NewEvent::new("cloud_account.replace_token", Outcome::Succeeded)
-            .target("cloud_account", row.id, &row.name)
-            .cloud_account(row.id)
-            .details(json!({
-                "previous_last_four": row.token_last4,
-                "last_four": last_four,
-                "base_url": base_url.as_str(),
-                "previous_base_url": row.base_url,
-            }));
-        change.commit(self.actor.ctx(), event).await?;
+        change.commit(self.actor.ctx(), op.event()).await?;
         self.door.cloud.forget_account(row.id);
         Ok(Some(last_four))
     }

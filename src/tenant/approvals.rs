@@ -17,7 +17,10 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use anyhow::Context;
+
 use super::cloud::CloudAccount;
+use super::panel_changes::PanelChange;
 use super::store::approvals::{self as store, Decision, HeldRow, NewHeld};
 use super::store::queue::{self as queue_store, NewQueued};
 use super::{Door, Tenant};
@@ -39,14 +42,22 @@ pub enum ApprovalKind {
     SnapshotRestore,
     /// A firewall rule open to every source.
     FirewallOpen,
+    /// Replacing a cloud account's token (a change of the panel's own
+    /// tables: see [`super::panel_changes`]).
+    AccountToken,
+    /// Who has access: invitations, members' roles, removals, ends and
+    /// scopes, and what a role allows.
+    PanelAccess,
 }
 
 impl ApprovalKind {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::Delete,
         Self::Reinstall,
         Self::SnapshotRestore,
         Self::FirewallOpen,
+        Self::AccountToken,
+        Self::PanelAccess,
     ];
 
     pub fn key(self) -> &'static str {
@@ -55,6 +66,8 @@ impl ApprovalKind {
             Self::Reinstall => "reinstall",
             Self::SnapshotRestore => "snapshot_restore",
             Self::FirewallOpen => "firewall_open",
+            Self::AccountToken => "account_token",
+            Self::PanelAccess => "panel_access",
         }
     }
 
@@ -69,6 +82,11 @@ impl ApprovalKind {
             Self::Reinstall => "Reinstalling a server or an E2E node",
             Self::SnapshotRestore => "Restoring a server's snapshot",
             Self::FirewallOpen => "A firewall rule open to every source",
+            Self::AccountToken => "Replacing a cloud account's token",
+            Self::PanelAccess => {
+                "Changing who has access: invitations, members' roles, removals, ends and \
+                 scopes, and what a role allows"
+            }
         }
     }
 
@@ -79,7 +97,15 @@ impl ApprovalKind {
             Self::Reinstall => perms::ORGANISATION_APPROVE_REINSTALLS,
             Self::SnapshotRestore => perms::ORGANISATION_APPROVE_RESTORES,
             Self::FirewallOpen => perms::ORGANISATION_APPROVE_OPEN_RULES,
+            Self::AccountToken => perms::ORGANISATION_APPROVE_TOKEN_CHANGES,
+            Self::PanelAccess => perms::ORGANISATION_APPROVE_ACCESS_CHANGES,
         }
+    }
+
+    /// Whether it is a change of the panel's own tables, made in the
+    /// approval's transaction, rather than an API call sent by the queue.
+    pub fn is_local(self) -> bool {
+        matches!(self, Self::AccountToken | Self::PanelAccess)
     }
 
     /// The kind of a change, from its audit action and details (the same
@@ -144,10 +170,50 @@ fn described(row: &HeldRow) -> Value {
 }
 
 fn event_about(row: &HeldRow, action: &str) -> NewEvent {
-    NewEvent::new(action, Outcome::Succeeded)
+    let event = NewEvent::new(action, Outcome::Succeeded)
         .target(&row.target_kind, &row.target_id, &row.target_name)
-        .cloud_account(row.cloud_account_id)
-        .details(described(row))
+        .details(described(row));
+    match row.cloud_account_id {
+        Some(account) => event.cloud_account(account),
+        None => event,
+    }
+}
+
+/// Who acts when an approved change runs: the member who asked.
+fn requester_ctx(row: &HeldRow) -> AuditCtx {
+    AuditCtx {
+        org_id: Some(row.org_id),
+        actor_id: row.requester_id,
+        actor_label: row.requester_label.clone(),
+        ip: None,
+        user_agent: None,
+        request_id: None,
+    }
+}
+
+/// The change's own details with the approval that let it run.
+fn with_approval(row: &HeldRow, approved_by: &str) -> Value {
+    let approved_by = Value::from(approved_by);
+    match row.details_json() {
+        Value::Object(mut map) => {
+            map.insert("approval_id".into(), Value::from(row.id));
+            map.insert("approved_by".into(), approved_by);
+            Value::Object(map)
+        }
+        Value::Null => json!({ "approval_id": row.id, "approved_by": approved_by }),
+        other => json!({ "approval_id": row.id, "approved_by": approved_by, "change": other }),
+    }
+}
+
+/// What an approval led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Approved {
+    /// The API call waits in its account's queue as this row.
+    Queued(i64),
+    /// The panel's own change was made, as the member who asked.
+    Made,
+    /// The panel's own change could not be made (why): its event says so.
+    NotMade(String),
 }
 
 impl CloudAccount {
@@ -178,13 +244,14 @@ impl CloudAccount {
         };
         let details = serde_json::to_string(&audit::redact(event.details.clone()))?;
         let permission = self.permission.key();
+        let request = serde_json::to_vec(raw).context("Failed to encode a held request")?;
         let mut change = LocalChange::begin(&self.db).await?;
         let id = store::insert(
             change.conn(),
             &self.keys,
             NewHeld {
                 org_id: self.row.org_id,
-                cloud_account_id: self.row.id,
+                cloud_account_id: Some(self.row.id),
                 kind: kind.key(),
                 ctx,
                 permission: &permission,
@@ -193,7 +260,7 @@ impl CloudAccount {
                 target_id: &event.target_id,
                 target_name: &target_name,
                 details: &details,
-                request: raw,
+                request: &request,
                 now,
                 expires_at: now + TIME_LIMIT_SECS,
             },
@@ -424,43 +491,60 @@ impl Tenant<'_> {
     }
 
     /// Another member approves a pending request: in one transaction it is
-    /// marked approved (`approval.approve`), and the change goes in the
-    /// account's queue as the member who asked, with its `requested` and
-    /// `queued` events in their name. Returns the queue's row.
-    pub async fn approve(&self, id: i64, note: &str) -> anyhow::Result<Result<i64, Refusal>> {
+    /// marked approved (`approval.approve`) and the change goes ahead as the
+    /// member who asked. An API call goes in the account's queue, with its
+    /// `requested` and `queued` events in their name (the queue's worker
+    /// checks them again when it sends it); a change of the panel's own
+    /// tables is made at once, after their role is checked again, with its
+    /// event, succeeded or failed, in their name.
+    pub async fn approve(&self, id: i64, note: &str) -> anyhow::Result<Result<Approved, Refusal>> {
         let (row, mut change, approved) = match self.decision(id, "approved", note).await? {
             Ok(opened) => opened,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let raw = store::open_request(change.conn(), &self.door.keys, &row).await?;
+        let sealed = store::open_request(change.conn(), &self.door.keys, &row).await?;
         change.also(self.actor.ctx(), approved).await?;
-
-        // The change itself, as its requester would have recorded it.
-        let requester = AuditCtx {
-            org_id: Some(row.org_id),
-            actor_id: row.requester_id,
-            actor_label: row.requester_label.clone(),
-            ip: None,
-            user_agent: None,
-            request_id: None,
-        };
-        let approved_by = Value::from(self.actor.ctx().actor_label.clone());
-        let details = match row.details_json() {
-            Value::Object(mut map) => {
-                map.insert("approval_id".into(), Value::from(row.id));
-                map.insert("approved_by".into(), approved_by);
-                Value::Object(map)
+        let approved_by = self.actor.ctx().actor_label.clone();
+        let local = ApprovalKind::parse(&row.kind).is_some_and(ApprovalKind::is_local);
+        let outcome = match (local, row.cloud_account_id) {
+            (true, _) => {
+                let panel: PanelChange = serde_json::from_slice(&sealed)
+                    .context("A held panel change is not readable")?;
+                self.make_approved(&row, change, &panel, &approved_by)
+                    .await?
             }
-            Value::Null => json!({ "approval_id": row.id, "approved_by": approved_by }),
-            other => json!({ "approval_id": row.id, "approved_by": approved_by, "change": other }),
+            (false, Some(account)) => {
+                let raw: RawWrite =
+                    serde_json::from_slice(&sealed).context("A held request is not readable")?;
+                let queue_id = self
+                    .queue_approved(&row, change, account, &raw, &approved_by)
+                    .await?;
+                Approved::Queued(queue_id)
+            }
+            (false, None) => anyhow::bail!("held API call {id} names no cloud account"),
         };
+        Ok(Ok(outcome))
+    }
+
+    /// An approved API call goes in its account's queue in the requester's
+    /// name, committed with the approval.
+    async fn queue_approved(
+        &self,
+        row: &HeldRow,
+        mut change: LocalChange,
+        account: i64,
+        raw: &RawWrite,
+        approved_by: &str,
+    ) -> anyhow::Result<i64> {
+        let requester = requester_ctx(row);
+        let details = with_approval(row, approved_by);
         let correlation_id = {
             use rand::Rng;
             format!("{:032x}", rand::rng().random::<u128>())
         };
         let mut requested = NewEvent::new(&row.action, Outcome::Requested)
             .target(&row.target_kind, &row.target_id, &row.target_name)
-            .cloud_account(row.cloud_account_id)
+            .cloud_account(account)
             .details(details.clone());
         requested.correlation_id = Some(correlation_id.clone());
         let details_text = serde_json::to_string(&audit::redact(details))?;
@@ -469,7 +553,7 @@ impl Tenant<'_> {
             &self.door.keys,
             NewQueued {
                 org_id: row.org_id,
-                cloud_account_id: row.cloud_account_id,
+                cloud_account_id: account,
                 ctx: &requester,
                 permission: &row.permission,
                 action: &row.action,
@@ -478,7 +562,7 @@ impl Tenant<'_> {
                 target_name: &row.target_name,
                 details: &details_text,
                 correlation_id: &correlation_id,
-                request: &raw,
+                request: raw,
             },
         )
         .await?;
@@ -489,11 +573,95 @@ impl Tenant<'_> {
         change.commit(&requester, queued).await?;
         self.door.queue.notify.notify_one();
         tracing::info!(
-            approval_id = id,
+            approval_id = row.id,
             queue_id,
             "an approved change waits in the queue"
         );
-        Ok(Ok(queue_id))
+        Ok(queue_id)
+    }
+
+    /// An approved change of the panel's own tables is made in the
+    /// approval's transaction as the member who asked, once their
+    /// membership and role are checked again: its event succeeded, or
+    /// failed with why (the approval stands either way).
+    async fn make_approved(
+        &self,
+        row: &HeldRow,
+        mut change: LocalChange,
+        panel: &PanelChange,
+        approved_by: &str,
+    ) -> anyhow::Result<Approved> {
+        let requester = requester_ctx(row);
+        let mut event = panel.event();
+        event.details = with_approval(row, approved_by);
+        let now = crate::db::now_unix();
+        let allowed = match row.requester_id {
+            None => Err(format!("{} is no longer a user", row.requester_label)),
+            Some(user_id) => match self.door.membership(&self.org().slug, user_id).await? {
+                None => Err(format!(
+                    "{} is no longer a member of {}",
+                    row.requester_label,
+                    self.org().name
+                )),
+                Some(member) => {
+                    let role = member.role();
+                    panel
+                        .allowed_for(change.conn(), row.org_id, &role.permissions, &role.name)
+                        .await?
+                }
+            },
+        };
+        let made = match allowed {
+            Ok(()) => {
+                let by = row.requester_id.unwrap_or_default();
+                panel
+                    .apply(change.conn(), &self.door.keys, row.org_id, by, now)
+                    .await?
+            }
+            Err(why) => Err(why),
+        };
+        let outcome = match made {
+            Ok(()) => Approved::Made,
+            Err(why) => {
+                event = event.error(format!("not made: {why}"));
+                event.outcome = Outcome::Failed;
+                Approved::NotMade(why)
+            }
+        };
+        change.commit(&requester, event).await?;
+        if let (Approved::Made, Some(account)) = (&outcome, row.cloud_account_id) {
+            // A new token may open another account: its budget and cache start afresh.
+            self.door.cloud.forget_account(account);
+        }
+        tracing::info!(
+            approval_id = row.id,
+            ?outcome,
+            "an approved panel change was run"
+        );
+        Ok(outcome)
+    }
+
+    /// The one-time token of an invitation this member asked for and
+    /// another approved, while the invitation is open: its link is shown
+    /// to them on the request's page, as it would have been at once.
+    pub async fn approved_invitation_token(&self, row: &HeldRow) -> anyhow::Result<Option<String>> {
+        let mine = row.requester_id == Some(self.member.user_id());
+        if !mine || row.state != "approved" || row.action != "member.invite" {
+            return Ok(None);
+        }
+        let mut conn = self.door.conn().await?;
+        let sealed = store::open_request(&mut *conn, &self.door.keys, row).await?;
+        let Ok(PanelChange::Invite { token, .. }) = serde_json::from_slice(&sealed) else {
+            return Ok(None);
+        };
+        let open = super::store::invitations::by_token(&mut conn, &token)
+            .await?
+            .is_some_and(|found| {
+                found.invitation.org_id == self.org_id()
+                    && found.invitation.state(crate::db::now_unix())
+                        == super::store::invitations::InvitationState::Open
+            });
+        Ok(open.then_some(token))
     }
 
     /// A decision the member may not take is a `denied` event.

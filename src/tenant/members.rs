@@ -6,6 +6,7 @@
 use serde_json::json;
 
 use super::Tenant;
+use super::panel_changes::PanelChange;
 use super::store::invitations::{self as invitations, Invitation};
 use super::store::members::{self as store, Change, Member};
 use super::store::roles::RoleRow;
@@ -51,19 +52,27 @@ impl Tenant<'_> {
         now: i64,
     ) -> anyhow::Result<(i64, String)> {
         self.needs(MANAGE)?;
+        let token = invitations::new_token();
+        let op = PanelChange::Invite {
+            email: email.as_str().to_owned(),
+            role_id: role.id,
+            role: role.name.clone(),
+            token: token.clone(),
+        };
+        self.held_back(&op).await?;
         let mut change = LocalChange::begin(&self.door.db).await?;
-        let (id, token) = invitations::create(
+        let id = invitations::create(
             change.conn(),
             self.org_id(),
             email.as_str(),
             role.id,
             self.member.user_id(),
             now,
+            &token,
         )
         .await?;
-        let event = NewEvent::new("member.invite", Outcome::Succeeded)
-            .target("invitation", id, email.as_str())
-            .details(json!({ "email": email.as_str(), "role": role.name }));
+        let mut event = op.event();
+        event.target_id = id.to_string();
         change.commit(self.actor.ctx(), event).await?;
         Ok((id, token))
     }
@@ -75,29 +84,37 @@ impl Tenant<'_> {
         to: &RoleRow,
     ) -> anyhow::Result<Change> {
         self.needs(MANAGE)?;
+        let op = PanelChange::MemberRole {
+            user_id: member.user_id,
+            email: member.email.clone(),
+            from: from.name.clone(),
+            role_id: to.id,
+            to: to.name.clone(),
+        };
+        self.held_back(&op).await?;
         let mut change = LocalChange::begin(&self.door.db).await?;
         let outcome = store::set_role(change.conn(), self.org_id(), member.user_id, to.id).await?;
         if outcome != Change::Done {
             return Ok(outcome);
         }
-        let event = NewEvent::new("member.change_role", Outcome::Succeeded)
-            .target("member", member.user_id, &member.email)
-            .details(json!({ "from": from.name, "to": to.name }));
-        change.commit(self.actor.ctx(), event).await?;
+        change.commit(self.actor.ctx(), op.event()).await?;
         Ok(outcome)
     }
 
     pub async fn remove_member(&self, member: &Member, role: &RoleRow) -> anyhow::Result<Change> {
         self.needs(MANAGE)?;
+        let op = PanelChange::MemberRemove {
+            user_id: member.user_id,
+            email: member.email.clone(),
+            role: role.name.clone(),
+        };
+        self.held_back(&op).await?;
         let mut change = LocalChange::begin(&self.door.db).await?;
         let outcome = store::remove(change.conn(), self.org_id(), member.user_id).await?;
         if outcome != Change::Done {
             return Ok(outcome);
         }
-        let event = NewEvent::new("member.remove", Outcome::Succeeded)
-            .target("member", member.user_id, &member.email)
-            .details(json!({ "role": role.name }));
-        change.commit(self.actor.ctx(), event).await?;
+        change.commit(self.actor.ctx(), op.event()).await?;
         Ok(outcome)
     }
 
@@ -110,20 +127,21 @@ impl Tenant<'_> {
         expires_at: Option<i64>,
     ) -> anyhow::Result<Change> {
         self.needs(MANAGE)?;
+        let op = PanelChange::MemberExpiry {
+            user_id: member.user_id,
+            email: member.email.clone(),
+            role: role.name.clone(),
+            expires_at,
+            previous: member.expires_at,
+        };
+        self.held_back(&op).await?;
         let mut change = LocalChange::begin(&self.door.db).await?;
         let outcome =
             store::set_expiry(change.conn(), self.org_id(), member.user_id, expires_at).await?;
         if outcome != Change::Done {
             return Ok(outcome);
         }
-        let event = NewEvent::new("member.set_expiry", Outcome::Succeeded)
-            .target("member", member.user_id, &member.email)
-            .details(json!({
-                "role": role.name,
-                "expires_at": expires_at,
-                "previous": member.expires_at,
-            }));
-        change.commit(self.actor.ctx(), event).await?;
+        change.commit(self.actor.ctx(), op.event()).await?;
         Ok(outcome)
     }
 
@@ -137,6 +155,18 @@ impl Tenant<'_> {
         scope: &Scope,
     ) -> anyhow::Result<Change> {
         self.needs(MANAGE)?;
+        let previous = member
+            .scope
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
+        let op = PanelChange::MemberScope {
+            user_id: member.user_id,
+            email: member.email.clone(),
+            role: role.name.clone(),
+            scope: scope.clone(),
+            previous,
+        };
+        self.held_back(&op).await?;
         let stored = scope
             .is_limited()
             .then(|| serde_json::to_string(scope))
@@ -152,14 +182,7 @@ impl Tenant<'_> {
         if outcome != Change::Done {
             return Ok(outcome);
         }
-        let previous = member
-            .scope
-            .as_deref()
-            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
-        let event = NewEvent::new("member.set_scope", Outcome::Succeeded)
-            .target("member", member.user_id, &member.email)
-            .details(json!({ "role": role.name, "scope": scope, "previous": previous }));
-        change.commit(self.actor.ctx(), event).await?;
+        change.commit(self.actor.ctx(), op.event()).await?;
         Ok(outcome)
     }
 

@@ -22,6 +22,7 @@ mod cloud;
 mod expiry;
 mod members;
 mod oidc_groups;
+mod panel_changes;
 mod queue;
 mod queue_core;
 mod roles;
@@ -43,11 +44,12 @@ use crate::rbac::{Permission, PermissionSet};
 pub use actor::Actor;
 pub use api_tokens::{Revoked as TokenRevoked, TokenUse};
 pub use approvals::{
-    ApprovalKind, HeldChange, Refusal as ApprovalRefusal,
+    ApprovalKind, Approved, HeldChange, Refusal as ApprovalRefusal,
     TIME_LIMIT_SECS as APPROVAL_TIME_LIMIT_SECS,
 };
 pub use cloud::{CloudAccount, OpenError};
 pub use oidc_groups::{GROUP_PREFIX, GroupSync, parse_groups, sync_group_memberships};
+pub use panel_changes::HeldBack;
 pub use queue::{AccountQueue, Cancelled, DrainClaim, Enqueued, QueueSummary, QueuedChange};
 pub use store::accounts::{CloudAccountRow, Credentials, NameTaken, Provider};
 pub use store::api_tokens::{

@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use super::Tenant;
+use super::panel_changes::PanelChange;
 use super::store::roles::{self as store, DeleteOutcome, RoleRow, RoleSummary, UpdateOutcome};
 use crate::audit::{LocalChange, NewEvent, Outcome};
 use crate::rbac::PermissionSet;
@@ -61,45 +62,39 @@ impl Tenant<'_> {
         wanted: &PermissionSet,
     ) -> anyhow::Result<UpdateOutcome> {
         self.needs(MANAGE)?;
+        let keys = |set: Vec<crate::rbac::Permission>| set.iter().map(|p| p.key()).collect();
+        let op = PanelChange::RoleUpdate {
+            role_id: role.id,
+            name_from: role.name.clone(),
+            name: name.to_owned(),
+            permissions: wanted.iter().map(|p| p.key()).collect(),
+            added: keys(wanted.missing_from(&role.permissions)),
+            removed: keys(role.permissions.missing_from(wanted)),
+        };
+        self.held_back(&op).await?;
         let mut change = LocalChange::begin(&self.door.db).await?;
         let outcome = store::update(change.conn(), self.org_id(), role.id, name, wanted).await?;
         if outcome != UpdateOutcome::Updated {
             return Ok(outcome);
         }
-        let added: Vec<String> = wanted
-            .missing_from(&role.permissions)
-            .iter()
-            .map(|p| p.key())
-            .collect();
-        let removed: Vec<String> = role
-            .permissions
-            .missing_from(wanted)
-            .iter()
-            .map(|p| p.key())
-            .collect();
-        let event = NewEvent::new("role.update", Outcome::Succeeded)
-            .target("role", role.id, name)
-            .details(json!({
-                "name_from": role.name,
-                "name_to": name,
-                "added": added,
-                "removed": removed,
-            }));
-        change.commit(self.actor.ctx(), event).await?;
+        change.commit(self.actor.ctx(), op.event()).await?;
         Ok(outcome)
     }
 
     /// Deletes a custom role that nobody holds.
     pub async fn delete_role(&self, role: &RoleRow, now: i64) -> anyhow::Result<DeleteOutcome> {
         self.needs(MANAGE)?;
+        let op = PanelChange::RoleDelete {
+            role_id: role.id,
+            name: role.name.clone(),
+        };
+        self.held_back(&op).await?;
         let mut change = LocalChange::begin(&self.door.db).await?;
         let outcome = store::delete(change.conn(), self.org_id(), role.id, now).await?;
         if outcome != DeleteOutcome::Deleted {
             return Ok(outcome);
         }
-        let event =
-            NewEvent::new("role.delete", Outcome::Succeeded).target("role", role.id, &role.name);
-        change.commit(self.actor.ctx(), event).await?;
+        change.commit(self.actor.ctx(), op.event()).await?;
         Ok(outcome)
     }
 }

@@ -6,12 +6,14 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::tenant::{ApprovalKind, ApprovalRefusal as Refusal, HeldChange};
+use crate::app_state::AppState;
+use crate::tenant::{ApprovalKind, ApprovalRefusal as Refusal, Approved, HeldChange};
 use crate::web::error::{AppError, AppResult};
+use crate::web::members::invite_link;
 use crate::web::org_ctx::OrgCtx;
 use crate::web::page::PageCtx;
 use crate::web::routing::org_routes;
@@ -38,7 +40,8 @@ struct RequestView {
     id: i64,
     kind: String,
     what: String,
-    account_id: i64,
+    /// The cloud account it is about, if any.
+    account_id: Option<i64>,
     requester: String,
     reason: String,
     state: String,
@@ -55,6 +58,8 @@ struct RequestView {
     /// Why the viewer may not, when it is pending and not theirs.
     why_not: String,
     queue_id: Option<i64>,
+    /// An approved invitation's link, for the member who asked.
+    invite_link: Option<String>,
 }
 
 fn time(secs: i64) -> String {
@@ -112,6 +117,7 @@ fn view(ctx: &OrgCtx, row: HeldChange) -> RequestView {
         may_decide: pending && !mine && may,
         why_not,
         queue_id: row.queue_id,
+        invite_link: None,
         state: row.state,
     }
 }
@@ -177,17 +183,19 @@ async fn load(ctx: &OrgCtx, id: i64) -> AppResult<HeldChange> {
         .ok_or_else(|| AppError::NotFound.in_page(&ctx.page))
 }
 
-async fn detail(ctx: OrgCtx, path: web::Path<(String, i64)>) -> AppResult<HttpResponse> {
+async fn detail(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ctx: OrgCtx,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
     let (_, id) = path.into_inner();
     let row = load(&ctx, id).await?;
+    let token = ctx.as_member().approved_invitation_token(&row).await?;
+    let mut r = view(&ctx, row);
+    r.invite_link = token.map(|t| invite_link(&state, &req, &t));
     let page = ctx.page.clone().with_section("approvals");
-    render(
-        StatusCode::OK,
-        &DetailPage {
-            page: &page,
-            r: view(&ctx, row),
-        },
-    )
+    render(StatusCode::OK, &DetailPage { page: &page, r })
 }
 
 #[derive(Deserialize)]
@@ -196,6 +204,8 @@ pub struct SettingsForm {
     reinstall: Option<String>,
     snapshot_restore: Option<String>,
     firewall_open: Option<String>,
+    account_token: Option<String>,
+    panel_access: Option<String>,
 }
 
 /// An Owner chooses the kinds held for approval; anyone else is refused
@@ -225,6 +235,8 @@ async fn settings(
         (ApprovalKind::Reinstall, &form.reinstall),
         (ApprovalKind::SnapshotRestore, &form.snapshot_restore),
         (ApprovalKind::FirewallOpen, &form.firewall_open),
+        (ApprovalKind::AccountToken, &form.account_token),
+        (ApprovalKind::PanelAccess, &form.panel_access),
     ]
     .into_iter()
     .filter(|(_, v)| on(v))
@@ -347,18 +359,23 @@ async fn decide(
         }
     };
     let tenant = ctx.as_member();
-    let outcome = if approving {
-        tenant.approve(id, &note).await?.map(|_| {
-            "Approved: the change waits in its account's queue and runs as the member who \
-             asked, once their permission is checked again."
-                .to_owned()
+    let outcome =
+        if approving {
+            tenant.approve(id, &note).await?.map(|approved| match approved {
+            Approved::Queued(_) => "Approved: the change waits in its account's queue and runs \
+                 as the member who asked, once their permission is checked again."
+                .to_owned(),
+            Approved::Made => "Approved: the change was made as the member who asked.".to_owned(),
+            Approved::NotMade(why) => {
+                format!("Approved, but the change could not be made: {why}. Nothing was changed.")
+            }
         })
-    } else {
-        tenant
-            .reject_approval(id, &note)
-            .await?
-            .map(|()| "Rejected: nothing was sent.".to_owned())
-    };
+        } else {
+            tenant
+                .reject_approval(id, &note)
+                .await?
+                .map(|()| "Rejected: nothing was sent.".to_owned())
+        };
     after(&ctx, &session, id, outcome)
 }
 

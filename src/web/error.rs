@@ -25,6 +25,11 @@ pub enum AppError {
     /// it up: they go to the set-up page.
     #[error("two-factor sign-in required")]
     TwoFactorRequired,
+    /// The change was kept as a request for a second member's approval
+    /// (`tenant::HeldBack`): the member goes to it, to say why. Not an
+    /// error for the member, but it stops the handler where it stands.
+    #[error("held for approval")]
+    HeldForApproval { href: String },
     #[error("too many requests: {message}")]
     TooManyRequests {
         message: String,
@@ -54,6 +59,11 @@ impl From<anyhow::Error> for AppError {
     /// A tenant handle asked for more than it was granted is a refusal (fail
     /// closed), not an internal error; anything else is internal.
     fn from(error: anyhow::Error) -> Self {
+        if let Some(held) = error.downcast_ref::<crate::tenant::HeldBack>() {
+            return Self::HeldForApproval {
+                href: held.href.clone(),
+            };
+        }
         match error.downcast_ref::<crate::tenant::NotGranted>() {
             Some(not_granted) => {
                 tracing::error!(%not_granted, "a page used a handle beyond its permission");
@@ -110,7 +120,10 @@ impl AppError {
     pub fn in_page(self, page: &PageCtx) -> Self {
         match self {
             // Redirects and errors already placed keep their form.
-            Self::SignInRequired { .. } | Self::TwoFactorRequired | Self::InPage { .. } => self,
+            Self::SignInRequired { .. }
+            | Self::TwoFactorRequired
+            | Self::HeldForApproval { .. }
+            | Self::InPage { .. } => self,
             inner => Self::InPage {
                 inner: Box::new(inner),
                 page: Box::new(page.clone()),
@@ -133,6 +146,10 @@ impl AppError {
             ),
             Self::BadRequest(why) => ("Request not understood", why.clone()),
             Self::SignInRequired { .. } => ("Sign-in required", "Please sign in.".into()),
+            Self::HeldForApproval { .. } => (
+                "Held for approval",
+                "This change needs a second member's approval; nothing was changed yet.".into(),
+            ),
             Self::TwoFactorRequired => (
                 "Two-factor sign-in required",
                 "Set up two-factor sign-in on your account page.".into(),
@@ -184,7 +201,9 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::SignInRequired { .. } | Self::TwoFactorRequired => StatusCode::SEE_OTHER,
+            Self::SignInRequired { .. }
+            | Self::TwoFactorRequired
+            | Self::HeldForApproval { .. } => StatusCode::SEE_OTHER,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Pending { .. } => StatusCode::OK,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
@@ -197,6 +216,11 @@ impl ResponseError for AppError {
         if let Self::TwoFactorRequired = self {
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, "/profile/two-factor"))
+                .finish();
+        }
+        if let Self::HeldForApproval { href } = self {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, href.as_str()))
                 .finish();
         }
         if let Self::SignInRequired { next } = self {

@@ -315,7 +315,7 @@ pub(crate) async fn refuse_escalation(
 }
 
 /// The address the invited person opens.
-fn invite_link(state: &AppState, req: &HttpRequest, token: &str) -> String {
+pub(crate) fn invite_link(state: &AppState, req: &HttpRequest, token: &str) -> String {
     let base = match &state.settings.public_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
         None => {

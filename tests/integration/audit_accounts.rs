@@ -15,8 +15,8 @@ use crate::helpers::{ADMIN_EMAIL, TestApp, location, spawn_app, text_of};
 
 const PW: &str = "member password 1";
 /// Long and unique, so finding it anywhere is never a coincidence.
-const TOKEN: &str = "tp-Sekr3t-Q7wZr9xLm2Vn8Kd4Hj6Fg1Ty5Pq0Wk4e";
-const TOKEN_2: &str = "tp-Sekr3t-second-A8sD7fG6hJ5kL4zX3cV2bN1m";
+pub(crate) const TOKEN: &str = "tp-Sekr3t-Q7wZr9xLm2Vn8Kd4Hj6Fg1Ty5Pq0Wk4e";
+pub(crate) const TOKEN_2: &str = "tp-Sekr3t-second-A8sD7fG6hJ5kL4zX3cV2bN1m";
 const WRONG: &str = "tp-Sekr3t-not-known-to-the-simulator-0000";
 
 // ---------------------------------------------------------------------------
@@ -58,7 +58,7 @@ pub(crate) fn captured_logs() -> Option<Captured> {
 // ---------------------------------------------------------------------------
 // Arrange helpers.
 
-async fn simulator() -> RunningSimulator {
+pub(crate) async fn simulator() -> RunningSimulator {
     let mut config = SimConfig::demo(vec![TOKEN.into(), TOKEN_2.into()]);
     config.rate_limit = 100_000;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -73,7 +73,7 @@ async fn admin_id(app: &TestApp) -> i64 {
         .id
 }
 
-async fn org(app: &TestApp, slug: &str) -> Organisation {
+pub(crate) async fn org(app: &TestApp, slug: &str) -> Organisation {
     let owner = admin_id(app).await;
     crate::rows::create_org(app.state.raw_db(), slug, slug, owner)
         .await
@@ -81,7 +81,7 @@ async fn org(app: &TestApp, slug: &str) -> Organisation {
 }
 
 /// A new user holding `role` in `org`, signed in.
-async fn member(
+pub(crate) async fn member(
     app: &TestApp,
     org: &Organisation,
     email: &str,
@@ -102,7 +102,7 @@ async fn member(
     app.signed_in(email, PW).await
 }
 
-async fn add_account(
+pub(crate) async fn add_account(
     app: &TestApp,
     client: &reqwest::Client,
     slug: &str,
@@ -118,7 +118,7 @@ async fn add_account(
     .await
 }
 
-async fn account_id(app: &TestApp, org: &Organisation, name: &str) -> i64 {
+pub(crate) async fn account_id(app: &TestApp, org: &Organisation, name: &str) -> i64 {
     crate::rows::accounts(app.state.raw_db(), org.id)
         .await
         .expect("accounts")

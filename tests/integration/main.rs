@@ -34,6 +34,7 @@ mod e2e_images;
 mod e2e_nodes;
 mod firewall_policies;
 mod granted;
+mod held_access;
 mod helpers;
 mod images;
 mod load_balancers;

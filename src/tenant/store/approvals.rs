@@ -9,7 +9,6 @@ use anyhow::Context;
 use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 
 use crate::audit::AuditCtx;
-use crate::cloudpanel::RawWrite;
 use crate::crypto::{self, KeyRing, Sealed};
 
 /// A held change as pages see it: no sealed bytes.
@@ -17,7 +16,8 @@ use crate::crypto::{self, KeyRing, Sealed};
 pub struct HeldRow {
     pub id: i64,
     pub org_id: i64,
-    pub cloud_account_id: i64,
+    /// `None` for a change of the panel's own tables about no account.
+    pub cloud_account_id: Option<i64>,
     pub kind: String,
     pub requester_id: Option<i64>,
     pub requester_label: String,
@@ -88,7 +88,7 @@ pub async fn set_kinds(
 /// A change to hold.
 pub struct NewHeld<'a> {
     pub org_id: i64,
-    pub cloud_account_id: i64,
+    pub cloud_account_id: Option<i64>,
     pub kind: &'a str,
     pub ctx: &'a AuditCtx,
     pub permission: &'a str,
@@ -98,7 +98,8 @@ pub struct NewHeld<'a> {
     pub target_name: &'a str,
     /// Already redacted.
     pub details: &'a str,
-    pub request: &'a RawWrite,
+    /// What is sealed: the API call, or the panel's own change, as JSON.
+    pub request: &'a [u8],
     pub now: i64,
     pub expires_at: i64,
 }
@@ -109,7 +110,6 @@ pub async fn insert(
     keys: &KeyRing,
     new: NewHeld<'_>,
 ) -> anyhow::Result<i64> {
-    let plain = serde_json::to_vec(new.request).context("Failed to encode a held request")?;
     // The row id is part of the associated data, so the row exists before the request is sealed.
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO approval_requests
@@ -135,7 +135,7 @@ pub async fn insert(
     .fetch_one(&mut *conn)
     .await
     .context("Failed to hold a change for approval")?;
-    let sealed = crypto::seal_held(keys.sealing_key(), new.org_id, id, &plain)?;
+    let sealed = crypto::seal_held(keys.sealing_key(), new.org_id, id, new.request)?;
     sqlx::query(
         "UPDATE approval_requests SET request_ciphertext = ?, request_nonce = ?, key_id = ?
          WHERE org_id = ? AND id = ?",
@@ -151,12 +151,12 @@ pub async fn insert(
     Ok(id)
 }
 
-/// Opens the request a held change would send.
+/// Opens what a held change would do: the JSON it was sealed from.
 pub async fn open_request<'e>(
     db: impl SqliteExecutor<'e>,
     keys: &KeyRing,
     row: &HeldRow,
-) -> anyhow::Result<RawWrite> {
+) -> anyhow::Result<Vec<u8>> {
     let (ciphertext, nonce, key_id): (Vec<u8>, Vec<u8>, String) = sqlx::query_as(
         "SELECT request_ciphertext, request_nonce, key_id FROM approval_requests
          WHERE org_id = ? AND id = ?",
@@ -166,7 +166,7 @@ pub async fn open_request<'e>(
     .fetch_one(db)
     .await
     .context("Failed to read a held request")?;
-    let plain = crypto::open_held(
+    crypto::open_held(
         keys,
         row.org_id,
         row.id,
@@ -175,8 +175,7 @@ pub async fn open_request<'e>(
             nonce,
             key_id,
         },
-    )?;
-    serde_json::from_slice(&plain).context("A held request is not readable")
+    )
 }
 
 /// One of the organisation's held changes.

@@ -69,6 +69,11 @@ const SELECT: &str = "SELECT i.id, i.org_id, i.email, i.role_id, r.name AS role_
      LEFT JOIN users u ON u.id = i.created_by";
 
 /// Creates an invitation and returns its id and the one-time token.
+/// A new invitation's one-time token (only its hash is stored).
+pub fn new_token() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 43)
+}
+
 pub async fn create(
     db: &mut SqliteConnection,
     org_id: i64,
@@ -76,8 +81,8 @@ pub async fn create(
     role_id: i64,
     created_by: i64,
     now: i64,
-) -> anyhow::Result<(i64, String)> {
-    let token = Alphanumeric.sample_string(&mut rand::rng(), 43);
+    token: &str,
+) -> anyhow::Result<i64> {
     let result = sqlx::query(
         "INSERT INTO invitations (org_id, email, role_id, token_hash, expires_at, created_by)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM roles WHERE org_id = ?1 AND id = ?3)",
@@ -85,7 +90,7 @@ pub async fn create(
     .bind(org_id)
     .bind(email)
     .bind(role_id)
-    .bind(hash_token(&token))
+    .bind(hash_token(token))
     .bind(now + LIFETIME_SECS)
     .bind(created_by)
     .execute(&mut *db)
@@ -94,7 +99,7 @@ pub async fn create(
     if result.rows_affected() != 1 {
         anyhow::bail!("the invitation's role is not one of the organisation's");
     }
-    Ok((result.last_insert_rowid(), token))
+    Ok(result.last_insert_rowid())
 }
 
 /// The organisation's invitations that were not used, newest first (expired ones included, for a while).

@@ -209,6 +209,7 @@ impl From<crate::web::error::AppError> for ApiError {
                 retry_after_secs.max(1),
             ),
             AppError::Upstream(message) => Self::new(StatusCode::BAD_GATEWAY, message),
+            held @ AppError::HeldForApproval { .. } => Self::conflict(held.to_string()),
             AppError::InPage { inner, .. } => Self::from(*inner),
             AppError::Internal(e) => Self::from(e),
             other @ (AppError::CsrfRejected
