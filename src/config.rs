@@ -74,6 +74,12 @@ pub struct Settings {
     /// Changes that may wait in one cloud account's queue for its request
     /// budget; past it a change is refused.
     pub change_queue_max: u32,
+    /// How late a schedule's run may start after the panel was down at its
+    /// time; a run missed by more is recorded as missed.
+    pub schedule_grace: Duration,
+    /// How often the schedules' worker looks for runs due (tests that
+    /// sweep by hand set it long).
+    pub schedule_sweep_every: Duration,
     /// Requests per minute each API token may make.
     pub api_rate_limit: u32,
     /// `tracing` filter, e.g. `info` or `teampanel=debug,info`.
@@ -83,6 +89,13 @@ pub struct Settings {
     /// The base URLs an organisation may give its cloud accounts; any other
     /// one only an instance admin may set. Normalised as `BaseUrl` stores them.
     pub allowed_base_urls: Vec<String>,
+    /// Where an organisation's webhooks may point: each URL and anything
+    /// beneath it at a path-segment boundary; any other one only an
+    /// instance admin may set. Empty (the default): none.
+    pub allowed_webhook_urls: Vec<String>,
+    /// The first wait before a failed webhook delivery is tried again; the
+    /// later waits are multiples of it (tests shrink it).
+    pub webhook_retry_base: Duration,
     /// The bearer token `/metrics` asks for; without one the endpoint is off.
     pub metrics_token: Option<Secret>,
     /// The organisation's identity provider (OpenID Connect), when set.
@@ -149,6 +162,12 @@ impl Settings {
             .any(|allowed| allowed == base_url)
     }
 
+    /// Whether an organisation may send webhooks to `url` (as
+    /// `domain::WebhookUrl` stores it) without an instance admin.
+    pub fn webhook_url_allowed(&self, url: &str) -> bool {
+        url_beneath_any(url, &self.allowed_webhook_urls)
+    }
+
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("teampanel.db")
     }
@@ -181,6 +200,8 @@ impl Settings {
             upstream_timeout: Duration::from_secs(15),
             upstream_rate_window: Duration::from_secs(60),
             change_queue_max: 100,
+            schedule_grace: Duration::from_secs(30 * 60),
+            schedule_sweep_every: Duration::from_secs(15),
             api_rate_limit: 120,
             log_filter: "info".to_owned(),
             log_format: LogFormat::Text,
@@ -189,6 +210,8 @@ impl Settings {
                 crate::cloudpanel::DEFAULT_BASE_URL.to_owned(),
                 crate::cloudpanel::e2e::DEFAULT_BASE_URL.to_owned(),
             ],
+            allowed_webhook_urls: Vec::new(),
+            webhook_retry_base: Duration::from_secs(30),
             metrics_token: None,
             oidc: None,
             password_sign_in: PasswordSignIn::Everyone,
@@ -340,6 +363,14 @@ impl Settings {
         )? {
             s.change_queue_max = u32::try_from(n).unwrap_or(u32::MAX);
         }
+        if let Some(minutes) = source.number(
+            "TEAMPANEL_SCHEDULE_GRACE_MINUTES",
+            file.schedule_grace_minutes,
+            0,
+            7 * 24 * 60,
+        )? {
+            s.schedule_grace = Duration::from_secs(minutes * 60);
+        }
         if let Some(n) =
             source.number("TEAMPANEL_API_RATE_LIMIT", file.api_rate_limit, 1, 100_000)?
         {
@@ -360,6 +391,16 @@ impl Settings {
             file.allowed_base_urls.as_deref(),
         ) {
             s.allowed_base_urls = parse_base_urls(&name, &raw)?;
+        }
+        if let Some((name, raw)) = source.get(
+            "TEAMPANEL_ALLOWED_WEBHOOK_URLS",
+            file.allowed_webhook_urls.as_deref(),
+        ) {
+            s.allowed_webhook_urls = parse_urls(
+                &name,
+                &raw,
+                "comma-separated http:// or https:// URLs like https://hooks.example.org/teampanel",
+            )?;
         }
         s.metrics_token = source
             .secret("TEAMPANEL_METRICS_TOKEN", file.metrics_token.as_deref())?
@@ -513,6 +554,16 @@ fn parse_origins(name: &str, raw: &str) -> Result<Vec<String>, ConfigError> {
 /// Comma-separated base URLs, normalised the way a cloud account's is
 /// stored (no trailing slash), so a comparison is a string comparison.
 fn parse_base_urls(name: &str, raw: &str) -> Result<Vec<String>, ConfigError> {
+    parse_urls(
+        name,
+        raw,
+        "comma-separated base URLs like https://cloudpanel-api.ionos.com/v1",
+    )
+}
+
+/// Comma-separated URLs under the base URLs' rules; `expected` says what
+/// a bad one should have looked like.
+fn parse_urls(name: &str, raw: &str, expected: &str) -> Result<Vec<String>, ConfigError> {
     raw.split(',')
         .map(str::trim)
         .filter(|u| !u.is_empty())
@@ -521,16 +572,24 @@ fn parse_base_urls(name: &str, raw: &str) -> Result<Vec<String>, ConfigError> {
                 .ok()
                 .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
                 .filter(|u| u.query().is_none() && u.fragment().is_none())
-                .ok_or_else(|| {
-                    ConfigError::invalid(
-                        name,
-                        raw_url,
-                        "comma-separated base URLs like https://cloudpanel-api.ionos.com/v1",
-                    )
-                })?;
+                .ok_or_else(|| ConfigError::invalid(name, raw_url, expected))?;
             Ok(url.as_str().trim_end_matches('/').to_owned())
         })
         .collect()
+}
+
+/// Whether `url` equals one of `allowed` or lies beneath one at a
+/// path-segment boundary: `https://hooks.example.org/teampanel` allows
+/// `…/teampanel/ops`, not `…/teampanelx`. Both sides are normalised URLs
+/// (scheme and host in lower case, no trailing slash), so the comparison
+/// is of text; a port or a user name changes what follows the host and
+/// never matches.
+pub fn url_beneath_any(url: &str, allowed: &[String]) -> bool {
+    let url = url.trim_end_matches('/');
+    allowed.iter().any(|a| {
+        url.strip_prefix(a.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
 }
 
 /// The optional TOML file: the same settings, lower-case names without the prefix.
@@ -556,10 +615,12 @@ struct FileSettings {
     upstream_timeout_seconds: Option<u64>,
     upstream_rate_window_seconds: Option<u64>,
     change_queue_max: Option<u64>,
+    schedule_grace_minutes: Option<u64>,
     api_rate_limit: Option<u64>,
     log: Option<String>,
     log_format: Option<String>,
     allowed_base_urls: Option<String>,
+    allowed_webhook_urls: Option<String>,
     metrics_token: Option<String>,
     metrics_token_file: Option<String>,
     oidc_issuer: Option<String>,
@@ -773,6 +834,43 @@ mod tests {
         let err =
             Settings::from_vars(&vars(&[("TEAMPANEL_ALLOWED_BASE_URLS", "ftp://x")])).unwrap_err();
         assert_eq!(err.setting, "TEAMPANEL_ALLOWED_BASE_URLS");
+    }
+
+    #[test]
+    fn allowed_webhook_urls_default_to_none_and_allow_what_lies_beneath() {
+        let s = Settings::from_vars(&HashMap::new()).unwrap();
+        assert!(s.allowed_webhook_urls.is_empty());
+        assert!(!s.webhook_url_allowed("https://hooks.example.org/x"));
+        let s = Settings::from_vars(&vars(&[(
+            "TEAMPANEL_ALLOWED_WEBHOOK_URLS",
+            "https://hooks.example.org/teampanel/ , http://127.0.0.1:9000",
+        )]))
+        .unwrap();
+        for allowed in [
+            "https://hooks.example.org/teampanel",
+            "https://hooks.example.org/teampanel/",
+            "https://hooks.example.org/teampanel/ops",
+            "http://127.0.0.1:9000/",
+            "http://127.0.0.1:9000/any/path",
+        ] {
+            assert!(s.webhook_url_allowed(allowed), "{allowed}");
+        }
+        for refused in [
+            "https://hooks.example.org/teampanelx",
+            "https://hooks.example.org/",
+            "https://hooks.example.org.evil.test/teampanel",
+            "http://hooks.example.org/teampanel",
+            "http://127.0.0.1:90001/",
+            "http://127.0.0.1/",
+        ] {
+            assert!(!s.webhook_url_allowed(refused), "{refused}");
+        }
+        let err = Settings::from_vars(&vars(&[(
+            "TEAMPANEL_ALLOWED_WEBHOOK_URLS",
+            "https://hooks.example.org/?x=1",
+        )]))
+        .unwrap_err();
+        assert_eq!(err.setting, "TEAMPANEL_ALLOWED_WEBHOOK_URLS");
     }
 
     #[test]

@@ -472,9 +472,68 @@ pub fn open_held(
     )
 }
 
+// A webhook endpoint's signing secret is needed in clear to sign each
+// delivery, so it is sealed (not hashed) like a queued request, bound to
+// its organisation and endpoint row.
+
+fn webhook_aad(org_id: i64, endpoint_id: i64, key_id: &str) -> Vec<u8> {
+    format!("teampanel webhook secret v1\0org={org_id}\0endpoint={endpoint_id}\0key={key_id}")
+        .into_bytes()
+}
+
+/// Seals a webhook endpoint's signing secret.
+pub fn seal_webhook_secret(
+    key: &MasterKey,
+    org_id: i64,
+    endpoint_id: i64,
+    secret: &str,
+) -> anyhow::Result<Sealed> {
+    let what = format!("the secret of webhook {endpoint_id}");
+    seal_bound(
+        key,
+        |key_id| webhook_aad(org_id, endpoint_id, key_id),
+        secret.as_bytes(),
+        &what,
+    )
+}
+
+/// Opens a webhook endpoint's signing secret; fails for another row,
+/// organisation or key, or a changed ciphertext.
+pub fn open_webhook_secret(
+    keys: &KeyRing,
+    org_id: i64,
+    endpoint_id: i64,
+    sealed: &Sealed,
+) -> anyhow::Result<Secret> {
+    let what = format!("the secret of webhook {endpoint_id}");
+    let plain = open_bound(
+        keys,
+        sealed,
+        |key_id| webhook_aad(org_id, endpoint_id, key_id),
+        &what,
+    )?;
+    String::from_utf8(plain)
+        .map(Secret::new)
+        .map_err(|_| anyhow::anyhow!("{what} is not text"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_webhook_secret_opens_only_in_its_own_row() {
+        let key = MasterKey::generate();
+        let keys = KeyRing::single(key.clone());
+        let sealed = seal_webhook_secret(&key, 1, 7, "whsec_abc").unwrap();
+        assert_eq!(
+            open_webhook_secret(&keys, 1, 7, &sealed).unwrap().expose(),
+            "whsec_abc"
+        );
+        assert!(open_webhook_secret(&keys, 1, 8, &sealed).is_err());
+        assert!(open_webhook_secret(&keys, 2, 7, &sealed).is_err());
+        assert!(open_held(&keys, 1, 7, &sealed).is_err());
+    }
 
     #[test]
     fn a_held_change_opens_only_in_its_own_row() {

@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::domain::{AccountName, ApiToken, BaseUrl};
 use crate::domain::{Location, ProjectId};
 use crate::simulator::e2e::{E2eSimConfig, RunningE2eSimulator};
+use crate::simulator::webhook_receiver::{RunningReceiver, spawn_receiver};
 use crate::simulator::{RunningSimulator, SimConfig};
 use crate::startup::{Application, display_url};
 use crate::tenant::{Actor, Credentials};
@@ -29,6 +30,8 @@ pub struct Demo {
     pub e2e_simulator: RunningE2eSimulator,
     /// Its account's bearer token (tests read its state with it).
     pub e2e_token: String,
+    /// Where the demo's webhooks may point: a receiver that keeps what it gets.
+    pub webhook_receiver: RunningReceiver,
 }
 
 /// The demo E2E account's project and location.
@@ -64,6 +67,14 @@ pub async fn prepare_with(
     settings
         .allowed_base_urls
         .push(e2e_simulator.base_url.clone());
+    // A receiver on loopback, and the only webhook URL the demo allows
+    // (with anything beneath it), so the Webhooks page can be tried.
+    let receiver_listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .context("Failed to bind the webhook receiver")?;
+    let webhook_receiver = spawn_receiver(receiver_listener)?;
+    settings
+        .allowed_webhook_urls
+        .push(webhook_receiver.url.clone());
 
     let password = Alphanumeric.sample_string(&mut rand::rng(), 16);
     let admin_id = crate::commands::user::create_user(
@@ -152,6 +163,7 @@ pub async fn prepare_with(
         token,
         e2e_simulator,
         e2e_token,
+        webhook_receiver,
     })
 }
 
@@ -179,8 +191,12 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
     };
     let banner = format!(
         "teampanel demo is running\nurl: {url}/login\nemail: {ADMIN_EMAIL}\npassword: {}\n\
-         simulator: {}\nE2E simulator: {}\ndata dir: {data_dir}{removed}\n",
-        demo.password, demo.simulator.base_url, demo.e2e_simulator.base_url
+         simulator: {}\nE2E simulator: {}\nwebhook receiver: {} (GET it to see what it got)\n\
+         data dir: {data_dir}{removed}\n",
+        demo.password,
+        demo.simulator.base_url,
+        demo.e2e_simulator.base_url,
+        demo.webhook_receiver.url
     );
     {
         use std::io::Write;

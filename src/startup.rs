@@ -105,6 +105,9 @@ impl Application {
         spawn_housekeeping(state.clone());
         spawn_access_expiry(state.clone());
         spawn_change_queue(state.clone());
+        spawn_schedules(state.clone());
+        spawn_webhooks(state.clone())?;
+        spawn_monitoring_alerts(state.clone());
         Ok(Self {
             port,
             server,
@@ -234,6 +237,32 @@ fn spawn_access_expiry(state: web::Data<AppState>) {
     });
 }
 
+/// The schedules' worker: at start (a run missed while the panel was down
+/// runs now if it is within the grace period, else it is recorded as
+/// missed) and every 15 s (`schedule_sweep_every`), each schedule whose time has come runs as its
+/// author. A run opens the author's handle, whose actor is built lazily
+/// for one thread and not sent between threads, so each sweep is driven
+/// on a blocking thread with the runtime's handle.
+fn spawn_schedules(state: web::Data<AppState>) {
+    let grace = i64::try_from(state.settings.schedule_grace.as_secs()).unwrap_or(i64::MAX);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(state.settings.schedule_sweep_every);
+        while !state.door.queue_stopped() {
+            tick.tick().await;
+            let (state, handle) = (state.clone(), tokio::runtime::Handle::current());
+            let swept = tokio::task::spawn_blocking(move || {
+                handle.block_on(state.door.run_due_schedules(db::now_unix(), grace))
+            })
+            .await;
+            match swept {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = ?e, "running the schedules due failed"),
+                Err(e) => tracing::error!(error = %e, "a sweep of the schedules stopped"),
+            }
+        }
+    });
+}
+
 /// The change queue's worker: changes left `running` by a panel that
 /// stopped are abandoned first (never sent twice); then, whenever a change
 /// is queued and every second, each account with waiting changes gets a
@@ -270,6 +299,65 @@ fn spawn_change_queue(state: web::Data<AppState>) {
                 Err(e) => tracing::warn!(error = ?e, "the change queue could not be read"),
             }
             state.door.queue_wait(Duration::from_secs(1)).await;
+        }
+    });
+}
+
+/// The webhooks worker: deliveries left `sending` by a panel that stopped
+/// count as failed attempts first; then, twice a second or when a
+/// redelivery rings, the audit events after the cursor become deliveries
+/// and each due delivery is posted in a task of its own (one per endpoint,
+/// a few at once), so no page ever waits for a receiver.
+fn spawn_webhooks(state: web::Data<AppState>) -> anyhow::Result<()> {
+    let sender = Arc::new(crate::tenant::WebhookSender::new(
+        state.settings.allowed_webhook_urls.clone(),
+        state.settings.webhook_retry_base,
+    )?);
+    tokio::spawn(async move {
+        match state.door.recover_webhooks(&sender).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                deliveries = n,
+                "webhook deliveries were being sent when the panel stopped; they are tried again"
+            ),
+            Err(e) => {
+                tracing::warn!(error = ?e, "webhook deliveries under way could not be recovered")
+            }
+        }
+        loop {
+            if let Err(e) = state.door.route_webhook_events().await {
+                tracing::warn!(error = ?e, "audit events could not be routed to webhooks");
+            }
+            match state.door.claim_webhooks().await {
+                Ok(claims) => {
+                    for claim in claims {
+                        let (state, sender) = (state.clone(), sender.clone());
+                        tokio::spawn(async move {
+                            if let Err(e) = state.door.deliver_webhook(&sender, &claim).await {
+                                tracing::warn!(error = ?e, "a webhook attempt could not be recorded");
+                            }
+                        });
+                    }
+                }
+                Err(e) => tracing::warn!(error = ?e, "due webhook deliveries could not be read"),
+            }
+            state.door.webhook_wait(Duration::from_millis(500)).await;
+        }
+    });
+    Ok(())
+}
+
+/// Alerts the client tells from monitoring center reads are recorded in
+/// their organisation's audit log (and so reach its webhooks).
+fn spawn_monitoring_alerts(state: web::Data<AppState>) {
+    let Some(mut alerts) = state.cloud.monitoring_alerts() else {
+        return;
+    };
+    tokio::spawn(async move {
+        while let Some(alert) = alerts.recv().await {
+            if let Err(e) = state.door.record_monitoring_alert(&alert).await {
+                tracing::warn!(error = ?e, "a monitoring alert could not be recorded");
+            }
         }
     });
 }

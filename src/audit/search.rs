@@ -1,6 +1,7 @@
 //! Reading the log back: the audit page's scope and filters, one page of
 //! matching events, the export (the same query, larger) and the actions a
-//! scope has recorded, for the filter's suggestions.
+//! scope has recorded, for the filter's suggestions; and the events after
+//! a point, for the webhook worker.
 
 use anyhow::Context;
 
@@ -207,6 +208,32 @@ pub async fn actions(db: &Db, scope: Scope) -> anyhow::Result<Vec<String>> {
     .await
     .context("Failed to list the audited actions")?;
     Ok(rows.into_iter().map(|(a,)| a).collect())
+}
+
+/// Organisations' events after `after_id`, oldest first, at most `limit`:
+/// what the webhook worker reads after its cursor. Ids only grow (each
+/// event is the chain's next link), so nothing is skipped.
+pub async fn after(db: &Db, after_id: i64, limit: i64) -> anyhow::Result<Vec<AuditRow>> {
+    sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE id > ? ORDER BY id LIMIT ?"
+    )))
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+    .context("Failed to read the audit log after the webhook cursor")
+}
+
+/// One event of one organisation.
+pub async fn event(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<AuditRow>> {
+    sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE org_id = ? AND id = ?"
+    )))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+    .context("Failed to read an audit event")
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub mod e2e;
 pub mod images;
 pub mod logs;
 pub mod monitoring;
+pub mod monitoring_alerts;
 pub mod networks;
 pub mod servers;
 pub mod ssh_keys;
@@ -469,6 +470,10 @@ struct Reads {
     /// as a doubtful answer (see `ReadCache::insert_changed`).
     generation: u64,
     next_flight: u64,
+    /// When each object (`/servers/A`) was last changed through the panel:
+    /// a change outdates its family's whole list, but another object's
+    /// line in it still says that object's state (see `target_busy`).
+    changed_objects: HashMap<String, std::time::Instant>,
 }
 
 struct AccountState {
@@ -486,6 +491,9 @@ struct Inner {
     counters: Counters,
     /// Whether the background refresher runs (started with the first account).
     refresher: std::sync::Once,
+    /// Where alerts told from monitoring center reads go, once someone listens.
+    alerts:
+        std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<monitoring_alerts::MonitoringAlert>>,
 }
 
 /// The Cloud Panel client of the process; cheap to clone.
@@ -523,6 +531,7 @@ impl CloudPanel {
                 accounts: Mutex::new(HashMap::new()),
                 counters: Counters::default(),
                 refresher: std::sync::Once::new(),
+                alerts: std::sync::OnceLock::new(),
             }),
         })
     }

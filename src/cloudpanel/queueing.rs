@@ -147,6 +147,10 @@ impl AccountClient {
     }
 }
 
+/// How old an answer about an object the panel has not changed may be and
+/// still tell whether the object is between states.
+const SETTLE_TRUST: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl AccountClient {
     /// Whether the object a waiting change acts on is between states (a
     /// server powering off, a storage being configured): the API refuses
@@ -173,6 +177,16 @@ impl AccountClient {
             super::Api::E2e(_) if family == "nodes" => format!("/nodes/{id}/"),
             super::Api::E2e(_) => return false,
         };
+        // A change to another object (the previous server of a bulk stop)
+        // outdated this object's family's list, but not this object's line
+        // in it: a recent answer about an object nobody changed since
+        // tells its state without a request.
+        if !self.changed_lately(&object)
+            && let Some((body, age)) = self.last_known(&object)
+            && age < SETTLE_TRUST
+        {
+            return state_of(&body).is_some_and(looks_transitional);
+        }
         let reader = AccountClient {
             priority: Priority::Settle,
             park: None,

@@ -76,6 +76,10 @@ fn watch(reads: &mut Reads, client: &AccountClient, key: &CacheKey, now: Instant
     }
 }
 
+/// How long a change to an object makes the panel wait for a fresh answer
+/// about it before a queued change to it is sent (see `target_busy`).
+pub(crate) const CHANGED_LATELY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 impl Api {
     /// The endpoint of this API `method` and `path` are, if any.
     fn endpoint(&self, method: &str, path: &str) -> Option<&'static Endpoint> {
@@ -288,6 +292,12 @@ impl AccountClient {
         if reads.inflight.get(&key).is_some_and(|f| f.id == id) {
             reads.inflight.remove(&key);
         }
+        // Every fresh answer lands here, a page's or the refresher's: the
+        // monitoring center's is compared with the one kept before it.
+        let previous = self
+            .compares_alerts(&key.path)
+            .then(|| reads.cache.last(&key).map(|(s, _)| s.body.clone()))
+            .flatten();
         if let Ok(stored) = &result {
             if reads.generation == generation {
                 reads.cache.outdate_list_of(&key, stored);
@@ -297,6 +307,10 @@ impl AccountClient {
                 // predate the change, so it is kept as the last known state only.
                 reads.cache.insert_changed(key, stored.clone());
             }
+        }
+        drop(reads);
+        if let (Ok(stored), Some(previous)) = (&result, previous) {
+            self.note_alerts(&previous, &stored.body);
         }
         result
     }
@@ -811,11 +825,55 @@ impl AccountClient {
         Err(CloudError::NotGranted { needed })
     }
 
+    /// The object `path` (`/servers/A`) was changed through the panel within
+    /// [`CHANGED_LATELY`].
+    pub(crate) fn changed_lately(&self, object: &str) -> bool {
+        lock(&self.state.reads)
+            .changed_objects
+            .get(object)
+            .is_some_and(|at| at.elapsed() < CHANGED_LATELY)
+    }
+
+    /// The last answer the cache holds for `object` (its own, or its line
+    /// in its family's list, whichever is newer), with its age, read from
+    /// the cache alone: no request.
+    pub(crate) fn last_known(&self, object: &str) -> Option<(Value, std::time::Duration)> {
+        let key = CacheKey::new(self.key.account_id, object, &[]);
+        let reads = lock(&self.state.reads);
+        let own = reads
+            .cache
+            .last(&key)
+            .map(|(s, _)| (s.body.as_ref().clone(), s.fetched));
+        let listed = self.key.api.whole_list_of(object).and_then(|(list, id)| {
+            let list_key = CacheKey::new(self.key.account_id, list, &[]);
+            let (stored, _) = reads.cache.last(&list_key)?;
+            Some((
+                cache::item_of(stored, id)?.body.as_ref().clone(),
+                stored.fetched,
+            ))
+        });
+        let newest = match (own, listed) {
+            (Some(own), Some(item)) if own.1 < item.1 => item,
+            (Some(own), _) => own,
+            (None, Some(item)) => item,
+            (None, None) => return None,
+        };
+        Some((newest.0, newest.1.elapsed()))
+    }
+
     /// Forgets cached and in-flight reads a change at `path` may have made wrong.
     pub(crate) fn invalidate(&self, path: &str) {
         let scopes = self.key.api.affected(path);
         let mut reads = lock(&self.state.reads);
         reads.generation += 1;
+        let mut segs = path.split('/').filter(|s| !s.is_empty());
+        if let (Some(family), Some(id)) = (segs.next(), segs.next()) {
+            let now = std::time::Instant::now();
+            reads
+                .changed_objects
+                .retain(|_, at| now.duration_since(*at) < CHANGED_LATELY);
+            reads.changed_objects.insert(format!("/{family}/{id}"), now);
+        }
         reads.cache.invalidate(&scopes);
         reads
             .inflight

@@ -10,6 +10,8 @@ mod names;
 mod network;
 mod ports;
 mod public_key;
+mod webhook;
+mod weekly;
 
 pub use access_end::AccessEnd;
 pub use account::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL, Location, ProjectId};
@@ -21,3 +23,5 @@ pub use network::{
 };
 pub use ports::{BalancedPort, BalancedPorts, PortRange};
 pub use public_key::{KEY_TYPES, PublicKey};
+pub use webhook::{WebhookName, WebhookUrl};
+pub use weekly::{DAYS as WEEK_DAYS, TimeZoneName, Weekly};

@@ -433,7 +433,7 @@ mod tests {
 
     #[test]
     fn the_panel_adds_its_own_groups() {
-        for (group, flags) in [("block_storages", 6), ("ssh_keys", 5), ("organisation", 11)] {
+        for (group, flags) in [("block_storages", 6), ("ssh_keys", 5), ("organisation", 12)] {
             let g = VOCABULARY.iter().find(|g| g.name == group).unwrap();
             assert_eq!(g.source, Source::Panel);
             assert_eq!(g.flags.len(), flags, "{group}");
@@ -462,7 +462,7 @@ mod tests {
                 p.title()
             );
         }
-        assert_eq!(seen.len(), 134);
+        assert_eq!(seen.len(), 135);
         assert_eq!(perms::SERVERS_START.title(), "Start servers");
         assert_eq!(
             perms::FIREWALL_POLICIES_MANAGE_ATTACHED_SERVER_IPS.title(),

@@ -158,6 +158,8 @@ pub const ORGANISATION_MANAGE_MEMBERS: Permission =
 pub const ORGANISATION_MANAGE_ROLES: Permission = Permission::known("organisation", "manage_roles");
 pub const ORGANISATION_MANAGE_CLOUD_ACCOUNTS: Permission =
     Permission::known("organisation", "manage_cloud_accounts");
+pub const ORGANISATION_MANAGE_WEBHOOKS: Permission =
+    Permission::known("organisation", "manage_webhooks");
 pub const ORGANISATION_VIEW_AUDIT: Permission = Permission::known("organisation", "view_audit");
 pub const ORGANISATION_EXPORT_AUDIT: Permission = Permission::known("organisation", "export_audit");
 pub const ORGANISATION_APPROVE_DELETES: Permission =
@@ -301,6 +303,7 @@ pub const ALL: &[Permission] = &[
     ORGANISATION_MANAGE_MEMBERS,
     ORGANISATION_MANAGE_ROLES,
     ORGANISATION_MANAGE_CLOUD_ACCOUNTS,
+    ORGANISATION_MANAGE_WEBHOOKS,
     ORGANISATION_VIEW_AUDIT,
     ORGANISATION_EXPORT_AUDIT,
     ORGANISATION_APPROVE_DELETES,

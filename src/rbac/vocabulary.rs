@@ -812,6 +812,11 @@ pub static VOCABULARY: &[Group] = &[
                 description: "Add cloud accounts, replace their API tokens, rename and remove them.",
             },
             Flag {
+                name: "manage_webhooks",
+                title: "Manage webhooks",
+                description: "Add, change and delete the endpoints the organisation's events are posted to, see their secrets once, read their delivery logs and redeliver by hand.",
+            },
+            Flag {
                 name: "view_audit",
                 title: "Read the audit log",
                 description: "See who changed what, when, and with what result.",

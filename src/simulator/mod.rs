@@ -25,6 +25,7 @@ mod servers;
 mod state;
 mod storage;
 mod validate;
+pub mod webhook_receiver;
 
 pub use errors::ApiError;
 pub use limits::Faults;

@@ -108,6 +108,14 @@ impl ApprovalKind {
         matches!(self, Self::AccountToken | Self::PanelAccess)
     }
 
+    /// The kind of a change of the panel's own tables.
+    pub fn of_panel(change: &PanelChange) -> Self {
+        match change {
+            PanelChange::AccountToken { .. } => Self::AccountToken,
+            _ => Self::PanelAccess,
+        }
+    }
+
     /// The kind of a change, from its audit action and details (the same
     /// for a page and the JSON API, which record the same actions).
     pub fn of(action: &str, details: &Value) -> Option<Self> {
@@ -724,6 +732,63 @@ impl Door {
                 .await?;
         }
         Ok(())
+    }
+}
+
+impl Tenant<'_> {
+    /// Keeps `change` as a request for approval when the organisation
+    /// holds its kind: an `Err` of [`HeldBack`] then, and nothing changed.
+    /// `Ok` when it may be made at once.
+    pub(super) async fn held_back(&self, change: &PanelChange) -> anyhow::Result<()> {
+        let kind = ApprovalKind::of_panel(change);
+        let held = store::kinds(&self.door.db, self.org_id()).await?;
+        if !held.iter().any(|k| k == kind.key()) {
+            return Ok(());
+        }
+        let event = change.event();
+        let ctx = self.actor.ctx();
+        let now = crate::db::now_unix();
+        let details = serde_json::to_string(&audit::redact(event.details.clone()))?;
+        let plain = serde_json::to_vec(change)?;
+        let mut local = LocalChange::begin(&self.door.db).await?;
+        let id = store::insert(
+            local.conn(),
+            &self.door.keys,
+            NewHeld {
+                org_id: self.org_id(),
+                cloud_account_id: change.cloud_account(),
+                kind: kind.key(),
+                ctx,
+                permission: &change.permission().key(),
+                action: &event.action,
+                target_kind: &event.target_kind,
+                target_id: &event.target_id,
+                target_name: &event.target_name,
+                details: &details,
+                request: &plain,
+                now,
+                expires_at: now + TIME_LIMIT_SECS,
+            },
+        )
+        .await?;
+        let mut hold = NewEvent::new("approval.hold", Outcome::Succeeded)
+            .target(&event.target_kind, &event.target_id, &event.target_name)
+            .details(json!({
+                "approval_id": id,
+                "kind": kind.key(),
+                "action": event.action,
+                "change": audit::redact(event.details.clone()),
+            }));
+        if let Some(account) = change.cloud_account() {
+            hold = hold.cloud_account(account);
+        }
+        local.commit(ctx, hold).await?;
+        tracing::info!(approval_id = id, action = %event.action, "a panel change is held for approval");
+        Err(super::panel_changes::HeldBack {
+            approval_id: id,
+            href: format!("/o/{}/approvals/{id}", self.org().slug),
+        }
+        .into())
     }
 }
 

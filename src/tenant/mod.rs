@@ -18,16 +18,20 @@ mod actor;
 mod api_tokens;
 mod approvals;
 mod audit_log;
+mod bulk;
 mod cloud;
 mod expiry;
 mod members;
+mod monitoring_alerts;
 mod oidc_groups;
 mod panel_changes;
 mod queue;
 mod queue_core;
 mod roles;
+mod schedules;
 mod store;
 pub mod unguarded;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -47,20 +51,35 @@ pub use approvals::{
     ApprovalKind, Approved, HeldChange, Refusal as ApprovalRefusal,
     TIME_LIMIT_SECS as APPROVAL_TIME_LIMIT_SECS,
 };
+pub use bulk::{
+    BulkAction, BulkRun, CancelRefusal as BulkCancelRefusal, Filter as BulkFilter,
+    MAX_ITEMS as BULK_MAX_ITEMS, Plan as BulkPlan, PlanItem as BulkPlanItem,
+    Selection as BulkSelection,
+};
 pub use cloud::{CloudAccount, OpenError};
 pub use oidc_groups::{GROUP_PREFIX, GroupSync, parse_groups, sync_group_memberships};
 pub use panel_changes::HeldBack;
 pub use queue::{AccountQueue, Cancelled, DrainClaim, Enqueued, QueueSummary, QueuedChange};
+pub use schedules::{Due as ScheduleDue, NewSchedule, ScheduleRefusal, ScheduleRun, ScheduleView};
 pub use store::accounts::{CloudAccountRow, Credentials, NameTaken, Provider};
 pub use store::api_tokens::{
     Access as TokenAccess, ApiTokenRow, TOKEN_PREFIX, hash_token as hash_api_token,
 };
+pub use store::bulk::{ItemRow as BulkItem, RunRow as BulkRunRow};
 pub use store::invitations::{
     Accepted, FoundInvitation, Invitation, InvitationState,
     LIFETIME_SECS as INVITATION_LIFETIME_SECS,
 };
 pub use store::members::{Change as MemberChange, Member};
 pub use store::roles::{DeleteOutcome, RoleRow, RoleSummary, UpdateOutcome};
+pub use store::webhook_deliveries::{AttemptRow as WebhookAttempt, DeliveryRow as WebhookDelivery};
+pub use store::webhooks::EndpointRow as WebhookEndpoint;
+pub use webhooks::{
+    ALL_FAMILIES as WEBHOOK_ALL_FAMILIES, DeliveryLog as WebhookDeliveryLog, EndpointInput,
+    FAMILY_GROUPS as WEBHOOK_FAMILY_GROUPS, FamilyChoice, Filter as WebhookFilter,
+    FilterErrors as WebhookFilterErrors, OUTCOMES as WEBHOOK_OUTCOMES, Redelivery, WebhookClaim,
+    WebhookSender,
+};
 
 /// An organisation's cloud accounts, the default first, as the cache holds
 /// them: handing them out copies no row.
@@ -74,6 +93,9 @@ pub struct Door {
     cloud: CloudPanel,
     /// The change queue's shared parts: its limit, and what wakes its worker.
     queue: Arc<queue_core::QueueCore>,
+    /// The webhook worker's shared parts: endpoints in flight, and what
+    /// wakes it for a redelivery.
+    webhooks: Arc<webhooks::WebhookCore>,
     /// Rows every organisation page reads, kept between requests; any write
     /// to memberships, roles, organisations or cloud accounts outdates them
     /// at once (see [`crate::db::cache`]), so a changed role or a removed
@@ -195,6 +217,7 @@ impl Door {
             keys,
             cloud,
             queue,
+            webhooks: Arc::default(),
             cached: Remembered::default(),
         }
     }

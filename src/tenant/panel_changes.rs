@@ -5,7 +5,7 @@
 //! handle's methods record its event when they make it at once, and when
 //! the organisation holds its kind it is kept, sealed (an invitation's
 //! token and an account's credentials are secrets), as a request
-//! ([`Tenant::held_back`]). An approval makes it then, in the approval's
+//! (`Tenant::held_back`, beside the approvals). An approval makes it then, in the approval's
 //! own transaction, as the member who asked ([`PanelChange::apply`]),
 //! after their role is checked again ([`PanelChange::allowed_for`]).
 
@@ -13,14 +13,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::SqliteConnection;
 
-use super::Tenant;
-use super::approvals::ApprovalKind;
 use super::store::accounts::{self as accounts, Credentials};
-use super::store::approvals::{self as held_store, NewHeld};
 use super::store::invitations;
 use super::store::members::{self as members, Change};
 use super::store::roles::{self as roles, DeleteOutcome, UpdateOutcome};
-use crate::audit::{self, LocalChange, NewEvent, Outcome};
+use crate::audit::{NewEvent, Outcome};
 use crate::cloudpanel::Scope;
 use crate::config::Secret;
 use crate::crypto::KeyRing;
@@ -152,14 +149,6 @@ pub enum PanelChange {
 }
 
 impl PanelChange {
-    /// The kind of approval it needs where its kind is held.
-    pub fn kind(&self) -> ApprovalKind {
-        match self {
-            Self::AccountToken { .. } => ApprovalKind::AccountToken,
-            _ => ApprovalKind::PanelAccess,
-        }
-    }
-
     /// The flag its requester needs, when asking and when it is made.
     pub fn permission(&self) -> Permission {
         match self {
@@ -174,7 +163,7 @@ impl PanelChange {
     }
 
     /// The cloud account it concerns, if any.
-    fn cloud_account(&self) -> Option<i64> {
+    pub(super) fn cloud_account(&self) -> Option<i64> {
         match self {
             Self::AccountToken { account_id, .. } => Some(*account_id),
             _ => None,
@@ -387,62 +376,5 @@ impl PanelChange {
                 }
             }
         })
-    }
-}
-
-impl Tenant<'_> {
-    /// Keeps `change` as a request for approval when the organisation
-    /// holds its kind: an `Err` of [`HeldBack`] then, and nothing changed.
-    /// `Ok` when it may be made at once.
-    pub(super) async fn held_back(&self, change: &PanelChange) -> anyhow::Result<()> {
-        let kind = change.kind();
-        let held = held_store::kinds(&self.door.db, self.org_id()).await?;
-        if !held.iter().any(|k| k == kind.key()) {
-            return Ok(());
-        }
-        let event = change.event();
-        let ctx = self.actor.ctx();
-        let now = crate::db::now_unix();
-        let details = serde_json::to_string(&audit::redact(event.details.clone()))?;
-        let plain = serde_json::to_vec(change)?;
-        let mut local = LocalChange::begin(&self.door.db).await?;
-        let id = held_store::insert(
-            local.conn(),
-            &self.door.keys,
-            NewHeld {
-                org_id: self.org_id(),
-                cloud_account_id: change.cloud_account(),
-                kind: kind.key(),
-                ctx,
-                permission: &change.permission().key(),
-                action: &event.action,
-                target_kind: &event.target_kind,
-                target_id: &event.target_id,
-                target_name: &event.target_name,
-                details: &details,
-                request: &plain,
-                now,
-                expires_at: now + super::approvals::TIME_LIMIT_SECS,
-            },
-        )
-        .await?;
-        let mut hold = NewEvent::new("approval.hold", Outcome::Succeeded)
-            .target(&event.target_kind, &event.target_id, &event.target_name)
-            .details(json!({
-                "approval_id": id,
-                "kind": kind.key(),
-                "action": event.action,
-                "change": audit::redact(event.details.clone()),
-            }));
-        if let Some(account) = change.cloud_account() {
-            hold = hold.cloud_account(account);
-        }
-        local.commit(ctx, hold).await?;
-        tracing::info!(approval_id = id, action = %event.action, "a panel change is held for approval");
-        Err(HeldBack {
-            approval_id: id,
-            href: format!("/o/{}/approvals/{id}", self.org().slug),
-        }
-        .into())
     }
 }

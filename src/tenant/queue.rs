@@ -84,7 +84,9 @@ impl CloudAccount {
         Ok(store::count_waiting(&self.db, self.row.id).await? > 0)
     }
 
-    fn wait_for(&self, position: u32) -> u64 {
+    /// Seconds until the change at `position` in the account's queue may
+    /// be sent, with the budget as it stands.
+    pub(super) fn wait_for(&self, position: u32) -> u64 {
         estimate_wait(position, Some(self.client.budget()), self.queue.window)
     }
 
@@ -281,6 +283,18 @@ impl Tenant<'_> {
             }
             .into());
         }
+        self.cancel_queued_row(row, api_access_id).await
+    }
+
+    /// Cancels a waiting change whose cancelling the caller has allowed,
+    /// with its `cancelled` event by this member.
+    pub(super) async fn cancel_queued_row(
+        &self,
+        row: QueuedRow,
+        api_access_id: Option<i64>,
+    ) -> anyhow::Result<Cancelled> {
+        let id = row.id;
+        let own = row.user_id == Some(self.member.user_id());
         let mut change = LocalChange::begin(&self.door.db).await?;
         if !store::cancel(change.conn(), self.org_id(), id).await? {
             return Ok(Cancelled::NotWaiting(Box::new(row)));

@@ -96,9 +96,12 @@ pub async fn reseal_all_tokens(
     let resealed = store::accounts::reseal_all(change.conn(), keys, new_key).await?;
     // Queued changes wait with their request sealed like a token: it moves too.
     let queued = store::queue::reseal_waiting(change.conn(), keys, new_key).await?;
+    // Webhook secrets are sealed too: they must open under the new key.
+    let webhook_secrets = store::webhooks::reseal_all(change.conn(), keys, new_key).await?;
     let event = NewEvent::new("master_key.rotate", Outcome::Succeeded).details(json!({
         "tokens_resealed": resealed,
         "queued_changes_resealed": queued,
+        "webhook_secrets_resealed": webhook_secrets,
         "sealed_under": new_key.id(),
         "previous": previous_key_id,
     }));

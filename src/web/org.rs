@@ -22,10 +22,13 @@ pub fn org_routes() -> Vec<(&'static str, &'static str)> {
         crate::web::members::ROUTES,
         crate::web::member_scope::ROUTES,
         crate::web::approvals::ROUTES,
+        crate::web::bulk::ROUTES,
+        crate::web::schedules::ROUTES,
         crate::web::api_tokens::ROUTES,
         crate::web::org_two_factor::ROUTES,
         crate::web::roles::ROUTES,
         crate::web::cloud_accounts::ROUTES,
+        crate::web::webhooks::ROUTES,
         crate::web::queue::ROUTES,
         crate::web::audit::ROUTES,
         crate::web::servers::ROUTES,
@@ -58,6 +61,8 @@ pub fn routes(cfg: &mut Routes) {
     crate::web::members::routes(cfg);
     crate::web::member_scope::routes(cfg);
     crate::web::approvals::routes(cfg);
+    crate::web::bulk::routes(cfg);
+    crate::web::schedules::routes(cfg);
     crate::web::org_two_factor::routes(cfg);
     crate::web::roles::routes(cfg);
     crate::web::queue::routes(cfg);

@@ -220,6 +220,13 @@ const NAV: &[NavEntry] = &[
         needs: None,
     },
     NavEntry {
+        key: "webhooks",
+        label: "Webhooks",
+        group: "Organisation",
+        path: "webhooks",
+        needs: Some(perms::ORGANISATION_MANAGE_WEBHOOKS),
+    },
+    NavEntry {
         key: "approvals",
         label: "Approvals",
         group: "Organisation",
@@ -234,6 +241,13 @@ const NAV: &[NavEntry] = &[
         path: "queue",
         // A member who queued a change sees it there, whatever their role.
         needs: None,
+    },
+    NavEntry {
+        key: "schedules",
+        label: "Schedules",
+        group: "Organisation",
+        path: "schedules",
+        needs: Some(perms::SERVERS_SHOW),
     },
     NavEntry {
         key: "audit",

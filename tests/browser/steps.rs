@@ -285,6 +285,9 @@ pub enum Then {
     SubmitEmpty(&'static str),
     /// Someone is invited, so that the members page shows the invitation link.
     Invite,
+    /// The first row of the servers list is ticked and the bulk form's dry
+    /// run asked for: the dry run's page (a POST's answer).
+    DryRun,
 }
 
 /// Every signed-in page of the demo, the organisation's pages included; the
@@ -383,6 +386,10 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
     let e2e_images = panel.url(&panel.org_path("/e2e_images"));
     session.goto(&e2e_images).await?;
     let e2e_image = href(session, "table#e2e-images a.image-name").await?;
+    let webhooks = panel.url(&panel.org_path("/webhooks"));
+    let webhook = added_webhook(session, &webhooks).await?;
+    let schedules = panel.url(&panel.org_path("/schedules"));
+    let schedule = made_schedule(session, &schedules).await?;
     let page = |name, url: String| PageVisit {
         name,
         url,
@@ -400,7 +407,7 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
         page("admin", panel.url("/admin")),
         page("admin audit", panel.url("/admin/audit")),
         page("org home", panel.url(&panel.org_path("/"))),
-        page("servers", servers),
+        page("servers", servers.clone()),
         page("server detail", server),
         page("create server", new_server.clone()),
         PageVisit {
@@ -543,8 +550,62 @@ pub async fn signed_in_pages(session: &Session, panel: &Panel) -> anyhow::Result
             "cloud accounts",
             panel.url(&panel.org_path("/cloud_accounts")),
         ),
+        page("webhooks", webhooks.clone()),
+        PageVisit {
+            name: "webhooks add error",
+            url: webhooks,
+            then: Then::SubmitEmpty("form#add-webhook"),
+        },
+        page("webhook detail", webhook),
+        PageVisit {
+            name: "bulk dry run",
+            url: servers.clone(),
+            then: Then::DryRun,
+        },
+        page("bulk runs", panel.url(&panel.org_path("/bulk"))),
+        page("schedules", schedules.clone()),
+        PageVisit {
+            name: "schedules add error",
+            url: schedules,
+            then: Then::SubmitEmpty("form#new-schedule"),
+        },
+        page("schedule detail", schedule),
         page("audit", panel.url(&panel.org_path("/audit"))),
     ])
+}
+
+/// Makes a schedule through its form (the form's defaults: weekdays at
+/// 20:00, running servers); the address of its page.
+async fn made_schedule(session: &Session, list: &str) -> anyhow::Result<String> {
+    session.goto(list).await?;
+    session.fill("#schedule-name", "page walk").await?;
+    session.fill("#schedule-prefix", "walk-").await?;
+    mark_page(session).await?;
+    let submit = session
+        .find("form#new-schedule button[type=submit]")
+        .await?;
+    session.click(&submit).await?;
+    wait_for_new_page(session, "the new schedule's page").await?;
+    session.current_url().await
+}
+
+/// Adds a webhook endpoint through its form (the walk's admin is an
+/// instance admin, so any URL: one on loopback where nothing listens);
+/// the address of its page.
+async fn added_webhook(session: &Session, list: &str) -> anyhow::Result<String> {
+    session.goto(list).await?;
+    session.fill("#add-name", "page walk").await?;
+    session.fill("#add-url", "http://127.0.0.1:9/walk").await?;
+    let monitoring = session
+        .find("form#add-webhook input[name=family][value=monitoring]")
+        .await?;
+    session.click(&monitoring).await?;
+    mark_page(session).await?;
+    let submit = session.find("form#add-webhook button[type=submit]").await?;
+    session.click(&submit).await?;
+    wait_for_new_page(session, "the new webhook's page").await?;
+    session.goto(list).await?;
+    href(session, "table#webhooks a").await
 }
 
 /// The absolute address of the first link matching `css`.
@@ -594,6 +655,15 @@ pub async fn open_page(session: &Session, page: &PageVisit) -> anyhow::Result<()
                 page_errors(session).await?.is_some(),
                 "{form}, submitted empty, shows no error"
             );
+        }
+        Then::DryRun => {
+            let first = session.find("table#servers input[name=ids]").await?;
+            session.click(&first).await?;
+            submit(session, "form#bulk button[type=submit]", page.name).await?;
+            session
+                .find("#bulk-estimate")
+                .await
+                .context("no estimate on the dry run's page")?;
         }
         Then::Invite => {
             // A new address each time: an open invitation cannot be repeated.

@@ -447,6 +447,19 @@ pub async fn open_token<'e>(
     crypto::open(keys, slot, &row.sealed()).map(Some)
 }
 
+/// Installation-wide: the organisation a cloud account belongs to, for
+/// what the client tells of an account (a monitoring alert) without one.
+pub async fn org_of<'e>(
+    db: impl SqliteExecutor<'e>,
+    account_id: i64,
+) -> anyhow::Result<Option<i64>> {
+    sqlx::query_scalar::<_, i64>("SELECT org_id FROM cloud_accounts WHERE id = ?")
+        .bind(account_id)
+        .fetch_optional(db)
+        .await
+        .context("Failed to find a cloud account's organisation")
+}
+
 /// Re-seals every token of the installation under `new_key`, in one
 /// transaction: either every row moves or none does. Rows already under the
 /// new key (an earlier run that committed) are left alone. The one query

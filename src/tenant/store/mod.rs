@@ -5,7 +5,11 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod approvals;
+pub mod bulk;
 pub mod invitations;
 pub mod members;
 pub mod queue;
 pub mod roles;
+pub mod schedules;
+pub mod webhook_deliveries;
+pub mod webhooks;

@@ -51,6 +51,10 @@ struct ListPage<'a> {
     can_create: bool,
     new_href: String,
     list_href: String,
+    /// The bulk actions this member may take (key, title): the bulk form
+    /// shows only with one at least.
+    bulk_actions: Vec<(&'static str, &'static str)>,
+    plan_href: String,
 }
 
 #[derive(Template)]
@@ -221,6 +225,12 @@ pub async fn page(
             can_create: ctx.can(perms::SERVERS_CREATE),
             new_href: up.href(&ctx, "servers/new"),
             list_href,
+            bulk_actions: crate::tenant::BulkAction::ALL
+                .into_iter()
+                .filter(|a| ctx.can(a.permission()))
+                .map(|a| (a.key(), a.title()))
+                .collect(),
+            plan_href: up.href(&ctx, "bulk/plan"),
         },
         rows,
     )
