@@ -17,7 +17,7 @@ pub use access_end::AccessEnd;
 pub use account::{AccountName, ApiToken, BaseUrl, DEFAULT_BASE_URL, Location, ProjectId};
 pub use email::Email;
 pub use hardware::{DiskSize, Hardware};
-pub use names::{OrgSlug, parse_display_name};
+pub use names::{OrgSlug, parse_display_name, parse_short_name};
 pub use network::{
     Hostname, Ipv4Subnet, RuleSource, SubnetField, parse_resource_description, parse_resource_name,
 };

@@ -64,6 +64,23 @@ pub fn parse_display_name(raw: &str, what: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
+/// A short name of something the panel keeps (a cloud account, a webhook
+/// endpoint, a schedule): trimmed, 1 to `max` characters, no control
+/// characters; `empty` says what to enter when nothing was.
+pub fn parse_short_name(raw: &str, empty: &str, max: usize) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(empty.to_owned());
+    }
+    if name.chars().count() > max {
+        return Err(format!("The name may have at most {max} characters."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("The name may not contain control characters.".into());
+    }
+    Ok(name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

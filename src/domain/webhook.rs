@@ -6,17 +6,12 @@ pub struct WebhookName(String);
 
 impl WebhookName {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err("Enter a name for the endpoint, such as “chat-ops”.".into());
-        }
-        if name.chars().count() > 60 {
-            return Err("The name may have at most 60 characters.".into());
-        }
-        if name.chars().any(char::is_control) {
-            return Err("The name may not contain control characters.".into());
-        }
-        Ok(Self(name.to_owned()))
+        super::names::parse_short_name(
+            raw,
+            "Enter a name for the endpoint, such as “chat-ops”.",
+            60,
+        )
+        .map(Self)
     }
 
     pub fn as_str(&self) -> &str {

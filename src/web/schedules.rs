@@ -73,10 +73,11 @@ impl Typed {
 
     /// The schedule it describes, or the first thing wrong with it.
     fn checked(&self) -> Result<NewSchedule, String> {
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
-            return Err("Give the schedule a name of up to 80 characters.".into());
-        }
+        let name = crate::domain::parse_short_name(
+            &self.name,
+            "Give the schedule a name, such as “Stop dev servers at night”.",
+            80,
+        )?;
         let action = BulkAction::parse(&self.action).ok_or("Choose an action.")?;
         // Deleting on a timer is left to a member who reads a dry run first.
         if action == BulkAction::Delete {
@@ -102,7 +103,7 @@ impl Typed {
         }
         let weekly = Weekly::parse(self.days.iter().map(String::as_str), &self.time)?;
         Ok(NewSchedule {
-            name: name.to_owned(),
+            name,
             action,
             filter,
             weekly,
