@@ -52,7 +52,7 @@ pub use approvals::{
     TIME_LIMIT_SECS as APPROVAL_TIME_LIMIT_SECS,
 };
 pub use bulk::{
-    BulkAction, BulkRun, CancelRefusal as BulkCancelRefusal, Filter as BulkFilter,
+    BulkAction, BulkFamily, BulkRun, CancelRefusal as BulkCancelRefusal, Filter as BulkFilter,
     MAX_ITEMS as BULK_MAX_ITEMS, Plan as BulkPlan, PlanItem as BulkPlanItem,
     Selection as BulkSelection,
 };

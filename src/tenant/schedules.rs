@@ -16,8 +16,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::bulk::{BulkAction, Filter, Selection};
+use super::bulk::{BulkAction, BulkFamily, Filter, Selection};
 use super::cloud::CloudAccount;
+use super::store::accounts::Provider;
 use super::store::schedules::{self as store, NewSchedule as NewRow, RunRow, ScheduleRow};
 use super::{Actor, Door, Tenant};
 use crate::audit::{AuditCtx, LocalChange, NewEvent, Outcome};
@@ -199,7 +200,7 @@ impl Tenant<'_> {
         account: &CloudAccount,
         new: &NewSchedule,
     ) -> anyhow::Result<i64> {
-        self.needs(new.action.permission())?;
+        self.needs(new.action.permission(account.bulk_family()))?;
         let zone = self.time_zone().await?;
         let now = Utc::now();
         let next = new
@@ -444,11 +445,20 @@ impl Door {
             Ok(opened) => opened,
             Err(why) => return self.pause_after_start(row, run_id, &why).await,
         };
+        // The account's provider says which family the action takes; an
+        // account gone since is refused by the opening below.
+        let family = self
+            .accounts(row.org_id)
+            .await?
+            .iter()
+            .find(|a| a.id == row.cloud_account_id)
+            .and_then(|a| Provider::parse(&a.provider))
+            .map_or(BulkFamily::Servers, BulkFamily::of);
         let tenant = match self
             .require(
                 &membership,
                 &actor,
-                action.permission(),
+                action.permission(family),
                 || json!({ "schedule_id": row.id }),
             )
             .await

@@ -1,9 +1,9 @@
-//! `/o/{slug}/bulk`: one action on many servers (see [`crate::tenant`]'s
-//! `bulk`). The servers list posts the choice (ticked rows, or a filter) to
-//! the dry run; the dry run's page lists what will happen to each server
-//! and the estimate, and runs it (a delete only with the count typed); the
-//! run's page follows each item's change through the queue, refreshing
-//! itself until none waits, and cancels what still waits.
+//! `/o/{slug}/bulk`: one action on many servers or E2E nodes (see
+//! [`crate::tenant`]'s `bulk`). A list posts the choice (its family, ticked
+//! rows or a filter) to the dry run; the dry run's page lists what will
+//! happen to each object and the estimate, and runs it (a delete only with
+//! the count typed); the run's page follows each item's change through the
+//! queue, refreshing itself until none waits, and cancels what still waits.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -12,7 +12,7 @@ use askama::Template;
 
 use crate::rbac::perms;
 use crate::tenant::{
-    BulkAction, BulkCancelRefusal, BulkFilter, BulkPlan, BulkRun, BulkSelection, Tenant,
+    BulkAction, BulkCancelRefusal, BulkFamily, BulkFilter, BulkPlan, BulkRun, BulkSelection, Tenant,
 };
 use crate::web::cloud::{AccountParam, Fallback, connect, fragment};
 use crate::web::error::{AppError, AppResult};
@@ -37,8 +37,9 @@ org_routes! {
 /// can say so).
 const MAX_IDS: usize = 500;
 
-/// The choice as posted by the servers list or the dry run's page.
+/// The choice as posted by a list or the dry run's page.
 struct Choice {
+    family: BulkFamily,
     action: Option<BulkAction>,
     selection: BulkSelection,
     /// The count typed to confirm a delete.
@@ -49,6 +50,7 @@ struct Choice {
 /// decoding takes one value per key, so the body is read as pairs).
 fn choice(body: &[u8]) -> Result<Choice, String> {
     let mut action = None;
+    let mut family = BulkFamily::Servers;
     let mut by = String::new();
     let mut ids = Vec::new();
     let mut filter = BulkFilter::default();
@@ -57,6 +59,10 @@ fn choice(body: &[u8]) -> Result<Choice, String> {
         let value = value.trim().to_owned();
         match key.as_ref() {
             "action" => action = BulkAction::parse(&value),
+            "family" => {
+                family = BulkFamily::parse(&value)
+                    .ok_or("That is not a list the panel takes bulk actions on.")?;
+            }
             "by" => by = value,
             "ids" if !value.is_empty() => {
                 if ids.len() >= MAX_IDS {
@@ -64,7 +70,7 @@ fn choice(body: &[u8]) -> Result<Choice, String> {
                 }
                 if value.len() > 64 || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                 {
-                    return Err("A chosen row is not a server's id.".into());
+                    return Err("A chosen row is not an id the panel knows.".into());
                 }
                 if !ids.contains(&value) {
                     ids.push(value);
@@ -86,27 +92,43 @@ fn choice(body: &[u8]) -> Result<Choice, String> {
     let selection = match by.as_str() {
         "filter" => {
             if filter.is_empty() {
-                return Err(
-                    "Say which servers: a name prefix, a datacenter or a state (or tick rows)."
-                        .into(),
-                );
+                return Err(format!(
+                    "Say which {}: a name prefix, a datacenter or a state (or tick rows).",
+                    family.many()
+                ));
             }
             BulkSelection::Filter(filter)
         }
         _ => {
             if ids.is_empty() {
-                return Err(
-                    "Tick the servers to act on, or choose “every server matching”.".into(),
-                );
+                return Err(format!(
+                    "Tick the {} to act on, or choose “every one matching”.",
+                    family.many()
+                ));
             }
             BulkSelection::Rows { ids }
         }
     };
     Ok(Choice {
+        family,
         action,
         selection,
         confirm_count,
     })
+}
+
+/// The posted choice with its action, or the family's list to go back
+/// to with why not.
+fn chosen(body: &[u8]) -> Result<(Choice, BulkAction), (BulkFamily, String)> {
+    let family = url::form_urlencoded::parse(body)
+        .find(|(key, _)| key == "family")
+        .and_then(|(_, value)| BulkFamily::parse(value.trim()))
+        .unwrap_or(BulkFamily::Servers);
+    let choice = choice(body).map_err(|message| (family, message))?;
+    match choice.action {
+        Some(action) => Ok((choice, action)),
+        None => Err((choice.family, "Choose an action.".into())),
+    }
 }
 
 /// A plan's row as the page shows it.
@@ -122,6 +144,11 @@ struct ItemView {
 #[template(path = "bulk/plan.html")]
 struct PlanPage<'a> {
     page: &'a PageCtx,
+    family_key: &'static str,
+    /// The list's title, for the way back.
+    family_title: &'static str,
+    one: &'static str,
+    many: &'static str,
     action_key: &'static str,
     action_title: &'static str,
     is_delete: bool,
@@ -149,21 +176,30 @@ fn duration_words(secs: u64) -> String {
     }
 }
 
+/// The account the choice acts on, opened under the action's flag for
+/// the family: so a servers' action never opens an E2E account.
 async fn open<'a>(
     ctx: &'a OrgCtx,
     session: &Session,
     account: &AccountParam,
+    family: BulkFamily,
     action: BulkAction,
 ) -> AppResult<(Tenant<'a>, crate::web::cloud::Upstream)> {
-    let tenant = ctx.require(action.permission()).await?;
+    let tenant = ctx.require(action.permission(family)).await?;
     let up = connect(ctx, &tenant, session, account, Fallback::Default).await?;
     Ok((tenant, up))
 }
 
-/// The servers list to go back to with a message.
-fn back(ctx: &OrgCtx, session: &Session, account: &AccountParam, message: String) -> HttpResponse {
+/// The family's list to go back to with a message.
+fn back(
+    ctx: &OrgCtx,
+    session: &Session,
+    account: &AccountParam,
+    family: BulkFamily,
+    message: String,
+) -> HttpResponse {
     flash::error(session, message);
-    redirect(&[ctx.href("servers"), account.query()].concat())
+    redirect(&[ctx.href(family.key()), account.query()].concat())
 }
 
 async fn dry_run(
@@ -173,7 +209,11 @@ async fn dry_run(
 ) -> AppResult<BulkPlan> {
     match up.account.plan_bulk(action, choice.selection.clone()).await {
         Ok(plan) => Ok(plan?),
-        Err(e) => Err(AppError::cloud("the servers", &e)),
+        Err(e) => Err(AppError::cloud_from(
+            &format!("the {}", choice.family.many()),
+            &e,
+            up.api_name(),
+        )),
     }
 }
 
@@ -183,14 +223,12 @@ async fn plan(
     account: web::Query<AccountParam>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let choice = match choice(&body) {
+    let (choice, action) = match chosen(&body) {
         Ok(c) => c,
-        Err(message) => return Ok(back(&ctx, &session, &account, message)),
+        Err((family, message)) => return Ok(back(&ctx, &session, &account, family, message)),
     };
-    let Some(action) = choice.action else {
-        return Ok(back(&ctx, &session, &account, "Choose an action.".into()));
-    };
-    let (_tenant, up) = open(&ctx, &session, &account, action).await?;
+    let family = choice.family;
+    let (_tenant, up) = open(&ctx, &session, &account, family, action).await?;
     let plan = dry_run(&up, &choice, action)
         .await
         .map_err(|e| e.in_page(&ctx.page))?;
@@ -199,17 +237,21 @@ async fn plan(
         BulkSelection::Filter(f) => ("filter", Vec::new(), f.clone()),
     };
     let runs = plan.requests();
-    let page = ctx.page.clone().with_section("servers");
+    let page = ctx.page.clone().with_section(family.key());
     render(
         StatusCode::OK,
         &PlanPage {
             page: &page,
+            family_key: family.key(),
+            family_title: family.title(),
+            one: family.one(),
+            many: family.many(),
             action_key: action.key(),
-            action_title: action.title(),
+            action_title: action.title(family),
             is_delete: action == BulkAction::Delete,
             account_name: up.account.row.name.clone(),
             run_href: up.href(&ctx, "bulk/run"),
-            back_href: up.list_href(&ctx),
+            back_href: up.href(&ctx, family.key()),
             skipped: plan.items.len() - runs,
             items: plan
                 .items
@@ -244,14 +286,12 @@ async fn run(
     account: web::Query<AccountParam>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let choice = match choice(&body) {
+    let (choice, action) = match chosen(&body) {
         Ok(c) => c,
-        Err(message) => return Ok(back(&ctx, &session, &account, message)),
+        Err((family, message)) => return Ok(back(&ctx, &session, &account, family, message)),
     };
-    let Some(action) = choice.action else {
-        return Ok(back(&ctx, &session, &account, "Choose an action.".into()));
-    };
-    let (_tenant, up) = open(&ctx, &session, &account, action).await?;
+    let family = choice.family;
+    let (_tenant, up) = open(&ctx, &session, &account, family, action).await?;
     // Planned again: the list may have moved since the dry run was shown.
     let plan = dry_run(&up, &choice, action)
         .await
@@ -262,7 +302,11 @@ async fn run(
             &ctx,
             &session,
             &account,
-            "Nothing to do: every chosen server is skipped now.".into(),
+            family,
+            format!(
+                "Nothing to do: every chosen {} is skipped now.",
+                family.one()
+            ),
         ));
     }
     if action == BulkAction::Delete && choice.confirm_count != runs.to_string() {
@@ -270,9 +314,11 @@ async fn run(
             &ctx,
             &session,
             &account,
+            family,
             format!(
-                "Nothing was deleted: type the number of servers to delete ({runs}) to confirm. \
-                 Run the dry run again to see them."
+                "Nothing was deleted: type the number of {} to delete ({runs}) to confirm. \
+                 Run the dry run again to see them.",
+                family.many()
             ),
         ));
     }
@@ -281,7 +327,7 @@ async fn run(
         &session,
         format!(
             "{}: {runs} change{} in the queue, sent as the budget allows.",
-            action.title(),
+            action.title(family),
             if runs == 1 { "" } else { "s" }
         ),
     );
@@ -301,6 +347,8 @@ struct ItemOutcome {
 #[template(path = "bulk/progress.html")]
 struct Progress {
     slug: String,
+    /// "Server", "Node": the items' column.
+    object_title: String,
     id: i64,
     open: bool,
     items: Vec<ItemOutcome>,
@@ -336,7 +384,7 @@ fn outcome_of(item: &crate::tenant::BulkItem) -> (String, &'static str, String) 
     }
 }
 
-fn progress_of(ctx: &OrgCtx, run: &BulkRun) -> Progress {
+fn progress_of(ctx: &OrgCtx, run: &BulkRun, family: BulkFamily) -> Progress {
     let items: Vec<ItemOutcome> = run
         .items
         .iter()
@@ -360,8 +408,13 @@ fn progress_of(ctx: &OrgCtx, run: &BulkRun) -> Progress {
         items.len() - count("done") - count("waiting") - count("sending") - count("skipped"),
         items.len()
     );
+    let mut object_title = family.one().to_owned();
+    if let Some(first) = object_title.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
     Progress {
         slug: ctx.slug().to_owned(),
+        object_title,
         id: run.run.id,
         open: run.is_open(),
         items,
@@ -375,18 +428,41 @@ fn time(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-async fn load(ctx: &OrgCtx, tenant: &Tenant<'_>, id: i64) -> AppResult<BulkRun> {
+/// The handle for the runs' pages: a member who may see servers, or E2E
+/// nodes. Without either, the servers' refusal (audited as `denied`).
+async fn viewer(ctx: &OrgCtx) -> AppResult<Tenant<'_>> {
+    let flag = BulkFamily::ALL
+        .into_iter()
+        .map(BulkFamily::show)
+        .find(|flag| ctx.can(*flag))
+        .unwrap_or(perms::SERVERS_SHOW);
+    ctx.require(flag).await
+}
+
+/// A run's family, when this member may see that family's list.
+fn family_seen(ctx: &OrgCtx, run: &crate::tenant::BulkRunRow) -> Option<BulkFamily> {
+    BulkFamily::parse(&run.family).filter(|f| ctx.can(f.show()))
+}
+
+/// The run's title: "Power off: bulk run 4".
+fn title_of(run: &crate::tenant::BulkRunRow, family: BulkFamily) -> &'static str {
+    BulkAction::parse(&run.action).map_or("Bulk action", |a| a.title(family))
+}
+
+/// A run of a family the member may see; another's is not found.
+async fn load(ctx: &OrgCtx, tenant: &Tenant<'_>, id: i64) -> AppResult<(BulkRun, BulkFamily)> {
     tenant
         .bulk_run(id)
         .await?
+        .and_then(|run| family_seen(ctx, &run.run).map(|family| (run, family)))
         .ok_or_else(|| AppError::NotFound.in_page(&ctx.page))
 }
 
 async fn detail(ctx: OrgCtx, path: web::Path<(String, i64)>) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
-    let run = load(&ctx, &tenant, path.into_inner().1).await?;
-    let title = BulkAction::parse(&run.run.action).map_or("Bulk action", BulkAction::title);
-    let page = ctx.page.clone().with_section("servers");
+    let tenant = viewer(&ctx).await?;
+    let (run, family) = load(&ctx, &tenant, path.into_inner().1).await?;
+    let title = title_of(&run.run, family);
+    let page = ctx.page.clone().with_section(family.key());
     let own = run.run.requester_id == Some(ctx.user.id);
     render(
         StatusCode::OK,
@@ -400,7 +476,7 @@ async fn detail(ctx: OrgCtx, path: web::Path<(String, i64)>) -> AppResult<HttpRe
             may_cancel: run.is_open()
                 && (own || ctx.can(perms::ORGANISATION_MANAGE_CLOUD_ACCOUNTS)),
             id: run.run.id,
-            progress_html: progress_of(&ctx, &run)
+            progress_html: progress_of(&ctx, &run, family)
                 .render()
                 .map_err(|e| AppError::Internal(e.into()))?,
         },
@@ -408,9 +484,9 @@ async fn detail(ctx: OrgCtx, path: web::Path<(String, i64)>) -> AppResult<HttpRe
 }
 
 async fn progress(ctx: OrgCtx, path: web::Path<(String, i64)>) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
-    let run = load(&ctx, &tenant, path.into_inner().1).await?;
-    fragment(&progress_of(&ctx, &run))
+    let tenant = viewer(&ctx).await?;
+    let (run, family) = load(&ctx, &tenant, path.into_inner().1).await?;
+    fragment(&progress_of(&ctx, &run, family))
 }
 
 async fn cancel(
@@ -419,7 +495,8 @@ async fn cancel(
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner().1;
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
+    let tenant = viewer(&ctx).await?;
+    load(&ctx, &tenant, id).await?;
     match tenant.cancel_bulk(id).await? {
         Ok(n) => flash::success(
             &session,
@@ -443,6 +520,8 @@ async fn cancel(
 struct RunLine {
     id: i64,
     title: &'static str,
+    /// "Servers", "E2E nodes".
+    family: &'static str,
     requester: String,
     started: String,
     state: String,
@@ -456,14 +535,16 @@ struct ListPage<'a> {
 }
 
 async fn list(ctx: OrgCtx) -> AppResult<HttpResponse> {
-    let tenant = ctx.require(perms::SERVERS_SHOW).await?;
+    let tenant = viewer(&ctx).await?;
     let runs = tenant
         .bulk_runs(50)
         .await?
         .into_iter()
-        .map(|r| RunLine {
+        .filter_map(|r| family_seen(&ctx, &r).map(|family| (r, family)))
+        .map(|(r, family)| RunLine {
             id: r.id,
-            title: BulkAction::parse(&r.action).map_or("Bulk action", BulkAction::title),
+            title: title_of(&r, family),
+            family: family.title(),
             requester: r.requester_label.clone(),
             started: time(r.created_at),
             state: if r.state == "cancelled" {

@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{TimeZoneName, WEEK_DAYS, Weekly};
 use crate::rbac::perms;
-use crate::tenant::{BulkAction, BulkFilter, NewSchedule, ScheduleRefusal, ScheduleView, Tenant};
+use crate::tenant::{
+    BulkAction, BulkFamily, BulkFilter, NewSchedule, ScheduleRefusal, ScheduleView, Tenant,
+};
 use crate::web::cloud::{AccountParam, Fallback, connect};
 use crate::web::confirm::Confirmation;
 use crate::web::error::{AppError, AppResult};
@@ -156,7 +158,11 @@ fn line(ctx: &OrgCtx, view: &ScheduleView, zone: TimeZoneName) -> ScheduleLine {
             if !filter.state.is_empty() {
                 parts.push(filter.state.to_lowercase().replace('_', " "));
             }
-            format!("{}: every server {}", action.title(), parts.join(", "))
+            format!(
+                "{}: every server {}",
+                action.title(BulkFamily::Servers),
+                parts.join(", ")
+            )
         }
         _ => row.action.clone(),
     };
@@ -246,10 +252,10 @@ async fn list_page(
             is_owner: tenant.is_owner(),
             actions: BulkAction::ALL
                 .into_iter()
-                .filter(|a| *a != BulkAction::Delete && ctx.can(a.permission()))
+                .filter(|a| *a != BulkAction::Delete && ctx.can(a.permission(BulkFamily::Servers)))
                 .map(|a| Choice {
                     key: a.key(),
-                    title: a.title(),
+                    title: a.title(BulkFamily::Servers),
                 })
                 .collect(),
             accounts,
@@ -289,7 +295,10 @@ async fn create(ctx: OrgCtx, session: Session, body: web::Bytes) -> AppResult<Ht
             .await;
         }
     };
-    let tenant = ctx.require(new.action.permission()).await?;
+    // Schedules act on a Cloud Panel account's servers.
+    let tenant = ctx
+        .require(new.action.permission(BulkFamily::Servers))
+        .await?;
     let account = AccountParam::named(typed.account.parse().ok());
     let up = connect(&ctx, &tenant, &session, &account, Fallback::Default).await?;
     let id = tenant.create_schedule(&up.account, &new).await?;

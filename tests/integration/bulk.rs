@@ -135,7 +135,7 @@ async fn a_dry_run_lists_what_happens_to_each_server_and_the_estimate_and_sends_
     );
     // Every running server the panel knows of, none skipped (the demo's
     // servers still deploying may join meanwhile: the count is the page's).
-    let matched = filtered.matches("<tr data-server-id=").count();
+    let matched = filtered.matches("<tr data-item-id=").count();
     let filtered_estimate = text_of(&filtered, "#bulk-estimate");
     assert!(matched >= 1);
     assert!(
@@ -349,4 +349,132 @@ async fn a_bulk_delete_needs_its_count_typed_and_a_member_needs_the_flag() {
         1,
         "the refusal is audited"
     );
+}
+
+#[tokio::test]
+async fn e2e_nodes_are_stopped_and_imaged_in_bulk_through_the_queue() {
+    use crate::e2e_nodes::{e2e_query, node_named, sim_images, wait_for_status};
+    // Arrange: web-1 and db-1 run, build-box is off.
+    let app = spawn_demo().await;
+    let admin = app.admin().await;
+    let account = e2e_query(&app).await;
+    let (web, _) = node_named(&app, "web-1");
+    let (db, _) = node_named(&app, "db-1");
+    let (build, _) = node_named(&app, "build-box");
+    let (_, list) = app
+        .get_html(&admin, &format!("/o/demo/e2e_nodes{account}"))
+        .await;
+    let bulk = |path: &str| format!("/o/demo/bulk/{path}{account}");
+
+    // Act: a dry run of saving images, then a stop of every running node.
+    let imaging = app
+        .post_form(
+            &admin,
+            &bulk("plan"),
+            &[
+                ("family", "e2e_nodes"),
+                ("action", "snapshot"),
+                ("by", "rows"),
+                ("ids", &web),
+                ("ids", &build),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let stop = [
+        ("family", "e2e_nodes"),
+        ("action", "power_off"),
+        ("by", "filter"),
+        ("datacenter", "delhi"),
+        ("state", "POWERED_ON"),
+    ];
+    let stopping = app
+        .post_form(&admin, &bulk("plan"), &stop)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let started = app.post_form(&admin, &bulk("run"), &stop).await;
+    let page = location(&started);
+    wait_for_status(&app, &web, "Powered off").await;
+    wait_for_status(&app, &db, "Powered off").await;
+    let run = run_id(&page);
+    for _ in 0..200 {
+        if item_states(&app, run)
+            .await
+            .iter()
+            .all(|s| s.as_deref() == Some("succeeded"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, run_page) = app.get_html(&admin, &page).await;
+    let imaged = app
+        .post_form(
+            &admin,
+            &bulk("run"),
+            &[
+                ("family", "e2e_nodes"),
+                ("action", "snapshot"),
+                ("by", "rows"),
+                ("ids", &build),
+            ],
+        )
+        .await;
+
+    // Assert: the nodes list offers the form for nodes, with a box per row.
+    assert!(
+        list.contains("name=\"family\" value=\"e2e_nodes\""),
+        "{list}"
+    );
+    assert!(list.contains(&format!("value=\"{web}\" form=\"bulk\"")));
+    let rows = text_of(&imaging, "#bulk-plan");
+    assert!(
+        rows.contains("E2E saves an image of a powered-off node only"),
+        "{rows}"
+    );
+    assert!(text_of(&imaging, "#bulk-estimate").contains("1 request, at once"));
+    assert!(imaging.contains("Save an image: 1 node"));
+    assert!(text_of(&stopping, "#bulk-estimate").contains("2 requests"));
+    assert!(!text_of(&stopping, "#bulk-plan").contains("build-box"));
+    assert_eq!(started.status().as_u16(), 303);
+    assert_eq!(item_ids(&app, run).await.len(), 2);
+    let summary = text_of(&run_page, "#bulk-summary");
+    assert!(summary.contains("2 done"), "{summary}");
+    assert!(text_of(&run_page, "#bulk-items").contains("web-1"));
+    let stops: Vec<(String, String)> = sqlx::query_as(
+        "SELECT outcome, details FROM audit_events WHERE action = 'e2e_node.power_off' ORDER BY id",
+    )
+    .fetch_all(app.state.raw_db())
+    .await
+    .unwrap();
+    for outcome in ["requested", "queued", "succeeded"] {
+        assert_eq!(
+            stops.iter().filter(|(o, _)| o == outcome).count(),
+            2,
+            "{stops:?}"
+        );
+    }
+    let details: Value = serde_json::from_str(&stops[0].1).unwrap();
+    assert_eq!(details["bulk_run_id"], run);
+    assert_eq!(details["type"], "power_off");
+    assert_eq!(details["provider"], "e2e");
+    // The saved image is named after its node and the minute.
+    assert_eq!(imaged.status().as_u16(), 303);
+    let mut named = false;
+    for _ in 0..200 {
+        named = sim_images(&app).iter().any(|i| {
+            i["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("build-box-"))
+        });
+        if named {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(named, "{:?}", sim_images(&app));
 }

@@ -43,12 +43,7 @@ async fn make(app: &TestApp, client: &reqwest::Client, name: &str) -> (i64, Stri
 
 /// Makes a schedule through its form: power off every running server,
 /// every day at `time`.
-async fn make_at(
-    app: &TestApp,
-    client: &reqwest::Client,
-    name: &str,
-    time: &str,
-) -> (i64, String) {
+async fn make_at(app: &TestApp, client: &reqwest::Client, name: &str, time: &str) -> (i64, String) {
     let mut fields = vec![
         ("name", name),
         ("action", "power_off"),

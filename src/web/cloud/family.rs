@@ -12,13 +12,14 @@ use futures_util::future::{Ready, ready};
 
 use serde_json::Value;
 
+use super::bulk_card::BulkCard;
 use super::change::{Act, Change, Named, Target, Then};
 use super::form::check_typed_name;
 use super::listing::{ListParams, ListView, Loaded, list};
 use super::{AccountParam, Fallback, Upstream, check_id, connect};
 use crate::cloudpanel::{AccountClient, CloudError, Fetched};
 use crate::rbac::Permission;
-use crate::tenant::AccountList;
+use crate::tenant::{AccountList, BulkFamily};
 use crate::web::confirm::TypedName;
 use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
@@ -216,6 +217,8 @@ pub struct ListPage<'a, R> {
     /// The create link's words: `Create block storage`, `Add SSH key`.
     pub new_label: String,
     pub list_href: String,
+    /// The bulk form beside the rows, for a family that offers one.
+    pub bulk: Option<BulkCard>,
 }
 
 /// A family whose list page and refreshing rows are the common ones: the
@@ -226,6 +229,8 @@ pub trait Listed: Templates + 'static {
     const FAMILY: &'static Family;
     /// The create link's words when they are not `Create <one>`.
     const NEW_LABEL: Option<&'static str> = None;
+    /// The family whose bulk actions the list offers, if any.
+    const BULK: Option<BulkFamily> = None;
     /// The sort orders the list offers; the first is the default.
     const SORTS: &'static [(&'static str, &'static str)];
 
@@ -295,6 +300,7 @@ pub async fn list_page<F: Listed>(
         new_href: up.href(&ctx, &format!("{}/new", family.word)),
         new_label: F::NEW_LABEL.map_or_else(|| format!("Create {}", family.one), str::to_owned),
         list_href,
+        bulk: F::BULK.and_then(|b| BulkCard::for_member(&ctx, &up, b)),
     })
 }
 

@@ -3,6 +3,7 @@
 //! list search and paging, state badges, refreshing fragments, and the one
 //! audited path of a remote change.
 
+mod bulk_card;
 mod change;
 mod choices;
 mod edit;
@@ -25,6 +26,7 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
 use crate::web::render;
 
+pub use bulk_card::BulkCard;
 pub use change::{Act, Change, Named, Target, Then, create, queued, recorded};
 pub use choices::{Choice, Choices, attached, options};
 pub use edit::{

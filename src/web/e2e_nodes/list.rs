@@ -8,7 +8,8 @@ use super::FAMILY;
 use super::view::NodeRow;
 use crate::cloudpanel::e2e::Node;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched};
-use crate::web::cloud::{Family, Listed, Upstream};
+use crate::tenant::BulkFamily;
+use crate::web::cloud::{BulkCard, Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
@@ -25,6 +26,7 @@ impl Listed for Nodes {
     type Item = Node;
     const FAMILY: &'static Family = &FAMILY;
     const NEW_LABEL: Option<&'static str> = Some("Create node");
+    const BULK: Option<BulkFamily> = Some(BulkFamily::E2eNodes);
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
         ("-name", "Name (Z–A)"),
@@ -69,9 +71,11 @@ impl Listed for Nodes {
 
     fn row(ctx: &OrgCtx, up: &Upstream, node: &Node) -> NodeRow {
         NodeRow::new(node, FAMILY.href(ctx, &node.id), up.query())
+            .selectable(BulkCard::offered(ctx, BulkFamily::E2eNodes))
     }
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> NodeRow {
         NodeRow::removed(id, FAMILY.href(ctx, id), up.query())
+            .selectable(BulkCard::offered(ctx, BulkFamily::E2eNodes))
     }
 }

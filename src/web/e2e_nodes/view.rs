@@ -59,6 +59,8 @@ pub struct NodeRow {
     pub specs: String,
     pub created: String,
     pub locked: bool,
+    /// Whether the row carries a box for the list's bulk form.
+    pub selectable: bool,
     /// The node's address, without the account query.
     pub href: String,
     /// `?account=ID`: appended to every address built on `href`.
@@ -77,6 +79,7 @@ impl NodeRow {
             specs: specs(node),
             created: created(&node.created_at),
             locked: node.is_locked,
+            selectable: false,
             href,
             query,
         }
@@ -94,9 +97,17 @@ impl NodeRow {
             specs: String::new(),
             created: String::new(),
             locked: false,
+            selectable: false,
             href,
             query,
         }
+    }
+
+    /// With a box for the list's bulk form, when the member may take a
+    /// bulk action on nodes.
+    pub fn selectable(mut self, selectable: bool) -> Self {
+        self.selectable = selectable;
+        self
     }
 }
 

@@ -8,10 +8,10 @@ use super::view::ServerRow;
 use crate::cloudpanel::ListQuery;
 use crate::cloudpanel::servers::Server;
 use crate::rbac::perms;
-use crate::tenant::AccountList;
+use crate::tenant::{AccountList, BulkFamily};
 use crate::web::cloud::{
-    AccountParam, Fallback, ListParams, ListView, Loaded, Object, Upstream, chosen_sort, connect,
-    fragment, list_in_order,
+    AccountParam, BulkCard, Fallback, ListParams, ListView, Loaded, Object, Upstream, chosen_sort,
+    connect, fragment, list_in_order,
 };
 use crate::web::error::{AppError, AppResult};
 use crate::web::org_ctx::OrgCtx;
@@ -51,10 +51,8 @@ struct ListPage<'a> {
     can_create: bool,
     new_href: String,
     list_href: String,
-    /// The bulk actions this member may take (key, title): the bulk form
-    /// shows only with one at least.
-    bulk_actions: Vec<(&'static str, &'static str)>,
-    plan_href: String,
+    /// The bulk form, when this member may take a bulk action.
+    bulk: Option<BulkCard>,
 }
 
 #[derive(Template)]
@@ -225,12 +223,7 @@ pub async fn page(
             can_create: ctx.can(perms::SERVERS_CREATE),
             new_href: up.href(&ctx, "servers/new"),
             list_href,
-            bulk_actions: crate::tenant::BulkAction::ALL
-                .into_iter()
-                .filter(|a| ctx.can(a.permission()))
-                .map(|a| (a.key(), a.title()))
-                .collect(),
-            plan_href: up.href(&ctx, "bulk/plan"),
+            bulk: BulkCard::for_member(&ctx, &up, BulkFamily::Servers),
         },
         rows,
     )

@@ -1,5 +1,6 @@
-//! Bulk actions: one action on many servers of a cloud account, chosen by
-//! ticking rows or by a filter (name prefix, datacenter, state).
+//! Bulk actions: one action on many servers of a Cloud Panel account, or
+//! nodes of an E2E account, chosen by ticking rows or by a filter (name
+//! prefix, datacenter, state).
 //!
 //! - [`CloudAccount::plan_bulk`] is the dry run: from the cached list (no
 //!   request of its own when the list is fresh), each chosen server with
@@ -24,163 +25,28 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+mod action;
+mod target;
+
+pub use action::{BulkAction, BulkFamily};
+pub use target::Filter;
+use target::Target;
+
 use super::Tenant;
 use super::cloud::CloudAccount;
 use super::queue::Enqueued;
 use super::store::bulk::{self as store, ItemRow, NewItem, NewRun, RunRow};
 use super::store::queue as queue_store;
 use crate::audit::{LocalChange, NewEvent, Outcome};
-use crate::cloudpanel::servers::{PowerAction, PowerMethod, Server, ServerAction};
+use crate::cloudpanel::e2e::NodeAction;
+use crate::cloudpanel::servers::{PowerAction, PowerMethod, ServerAction};
 use crate::cloudpanel::{CloudError, ListQuery};
-use crate::rbac::{Permission, perms};
+use crate::rbac::perms;
 
 /// The most items one bulk run takes: four minutes of the whole budget.
 pub const MAX_ITEMS: usize = 100;
 
-/// What a bulk run does to each server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BulkAction {
-    PowerOff,
-    PowerOn,
-    Reboot,
-    Snapshot,
-    Delete,
-}
-
-impl BulkAction {
-    pub const ALL: [Self; 5] = [
-        Self::PowerOff,
-        Self::PowerOn,
-        Self::Reboot,
-        Self::Snapshot,
-        Self::Delete,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::PowerOff => "power_off",
-            Self::PowerOn => "power_on",
-            Self::Reboot => "reboot",
-            Self::Snapshot => "snapshot",
-            Self::Delete => "delete",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.key() == key)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::PowerOff => "Power off",
-            Self::PowerOn => "Power on",
-            Self::Reboot => "Reboot",
-            Self::Snapshot => "Take a snapshot",
-            Self::Delete => "Delete",
-        }
-    }
-
-    /// The flag a member needs, as for the same change on one server's page.
-    pub fn permission(self) -> Permission {
-        match self {
-            Self::PowerOff => perms::SERVERS_SHUTDOWN,
-            Self::PowerOn => perms::SERVERS_START,
-            Self::Reboot => perms::SERVERS_RESTART,
-            Self::Snapshot => perms::SERVERS_MANAGE_SNAPSHOT,
-            Self::Delete => perms::SERVERS_DELETE,
-        }
-    }
-
-    /// The audit action, the same as the one server's page records.
-    pub fn audit_action(self) -> &'static str {
-        match self {
-            Self::PowerOff => "server.power_off",
-            Self::PowerOn => "server.power_on",
-            Self::Reboot => "server.reboot",
-            Self::Snapshot => "server.snapshot_create",
-            Self::Delete => "server.delete",
-        }
-    }
-
-    /// Why `server` is left out of this action, if it is.
-    fn skip_reason(self, server: &Server) -> Option<String> {
-        let state = &server.status.state;
-        if state.is_transitional() {
-            return Some(format!(
-                "it is {} now; try again when it has settled",
-                state.as_str().to_lowercase().replace('_', " ")
-            ));
-        }
-        match self {
-            Self::PowerOff | Self::Reboot if !state.is_running() => {
-                Some("it is already powered off".into())
-            }
-            Self::PowerOn if state.is_running() => Some("it is already powered on".into()),
-            Self::Snapshot if server.snapshot.is_some() => Some(
-                "it already has a snapshot (the Cloud Panel keeps one per server); delete it first"
-                    .into(),
-            ),
-            _ => None,
-        }
-    }
-
-    /// The request's details for the audit log, as the server's page records them.
-    fn details(self) -> Value {
-        match self {
-            Self::PowerOff | Self::Reboot => {
-                json!({ "action": self.power().map(|a| a.as_str().to_owned()), "method": "SOFTWARE", "recovery_image_id": null })
-            }
-            Self::PowerOn => {
-                json!({ "action": "POWER_ON", "method": null, "recovery_image_id": null })
-            }
-            Self::Snapshot => Value::Null,
-            Self::Delete => json!({ "keep_ip": false }),
-        }
-    }
-
-    fn power(self) -> Option<PowerAction> {
-        match self {
-            Self::PowerOff => Some(PowerAction::PowerOff),
-            Self::PowerOn => Some(PowerAction::PowerOn),
-            Self::Reboot => Some(PowerAction::Reboot),
-            Self::Snapshot | Self::Delete => None,
-        }
-    }
-}
-
-/// Everything a filter matches: each part left empty matches all.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Filter {
-    pub name_prefix: String,
-    /// A datacenter's id or its location (`es`, `US`: any case).
-    pub datacenter: String,
-    /// `POWERED_ON` or `POWERED_OFF`.
-    pub state: String,
-}
-
-impl Filter {
-    fn matches(&self, server: &Server) -> bool {
-        server.name.starts_with(&self.name_prefix)
-            && (self.datacenter.is_empty()
-                || server.datacenter.id == self.datacenter
-                || server
-                    .datacenter
-                    .location
-                    .eq_ignore_ascii_case(&self.datacenter)
-                || server
-                    .datacenter
-                    .country_code
-                    .eq_ignore_ascii_case(&self.datacenter))
-            && (self.state.is_empty() || server.status.state.as_str() == self.state)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.name_prefix.is_empty() && self.datacenter.is_empty() && self.state.is_empty()
-    }
-}
-
-/// Which servers a bulk action takes.
+/// Which objects a bulk action takes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Selection {
@@ -190,7 +56,7 @@ pub enum Selection {
     Filter(Filter),
 }
 
-/// One server of a dry run.
+/// One object of a dry run.
 #[derive(Debug, Clone)]
 pub struct PlanItem {
     pub id: String,
@@ -199,11 +65,14 @@ pub struct PlanItem {
     pub datacenter: String,
     /// Why it is left out; `None` when the action runs on it.
     pub skip: Option<String>,
+    /// What a delete's audit event records of it.
+    delete_details: Value,
 }
 
-/// A dry run: what would happen to each server, and how long it would take.
+/// A dry run: what would happen to each object, and how long it would take.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    pub family: BulkFamily,
     pub action: BulkAction,
     pub selection: Selection,
     pub items: Vec<PlanItem>,
@@ -245,22 +114,37 @@ pub enum CancelRefusal {
 }
 
 impl CloudAccount {
-    /// The dry run of `action` on `selection`: from the account's list of
-    /// servers as the member may see it (their scope applied), each chosen
-    /// server with what will happen to it, and the estimate.
+    /// The family a bulk run on this account takes: its provider's.
+    pub fn bulk_family(&self) -> BulkFamily {
+        BulkFamily::of(self.provider)
+    }
+
+    /// The dry run of `action` on `selection`: from the account's list (its
+    /// servers, or its nodes) as the member may see it (their scope
+    /// applied), each chosen object with what will happen to it, and the
+    /// estimate.
     pub async fn plan_bulk(
         &self,
         action: BulkAction,
         selection: Selection,
     ) -> Result<anyhow::Result<Plan>, CloudError> {
-        let fetched = self.client.list_servers_shared(&ListQuery::all()).await?;
-        let age = fetched.age().as_secs();
-        let stale = fetched
-            .stale_reason
-            .as_ref()
-            .map(|r| r.describe_for(self.client.api_name()));
+        let api = self.client.api_name();
+        let (targets, age, stale): (Vec<Target>, u64, Option<String>) = match self.bulk_family() {
+            BulkFamily::Servers => {
+                let fetched = self.client.list_servers_shared(&ListQuery::all()).await?;
+                let stale = fetched.stale_reason.as_ref().map(|r| r.describe_for(api));
+                let targets = fetched.value.iter().map(Target::of_server).collect();
+                (targets, fetched.age().as_secs(), stale)
+            }
+            BulkFamily::E2eNodes => {
+                let fetched = self.client.list_nodes().await?;
+                let stale = fetched.stale_reason.as_ref().map(|r| r.describe_for(api));
+                let targets = fetched.value.iter().map(Target::of_node).collect();
+                (targets, fetched.age().as_secs(), stale)
+            }
+        };
         Ok(self
-            .plan_from(action, selection, &fetched.value, age, stale)
+            .plan_from(action, selection, &targets, age, stale)
             .await)
     }
 
@@ -268,45 +152,48 @@ impl CloudAccount {
         &self,
         action: BulkAction,
         selection: Selection,
-        servers: &[Server],
+        targets: &[Target],
         list_age_secs: u64,
         stale_reason: Option<String>,
     ) -> anyhow::Result<Plan> {
+        let family = self.bulk_family();
         let held = {
-            let probe = NewEvent::new(action.audit_action(), Outcome::Requested);
+            let probe = NewEvent::new(action.audit_action(family), Outcome::Requested);
             self.approval_needed(&probe).await?
         };
-        let item = |s: &Server| PlanItem {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            state: s.status.state.as_str().to_owned(),
-            datacenter: s.datacenter.location.clone(),
+        let item = |t: &Target| PlanItem {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            state: t.state.clone(),
+            datacenter: t.datacenter.clone(),
             skip: match held {
-                Some(_) => Some(
+                Some(_) => Some(format!(
                     "this organisation holds this kind of change for a second member's \
-                     approval: make it on the server's own page"
-                        .into(),
-                ),
-                None => action.skip_reason(s),
+                     approval: make it on the {}'s own page",
+                    family.one()
+                )),
+                None => action.skip_reason(family, t),
             },
+            delete_details: t.delete_details.clone(),
         };
         let mut items: Vec<PlanItem> = match &selection {
             Selection::Rows { ids } => ids
                 .iter()
-                .map(|id| match servers.iter().find(|s| &s.id == id) {
-                    Some(s) => item(s),
+                .map(|id| match targets.iter().find(|t| &t.id == id) {
+                    Some(t) => item(t),
                     None => PlanItem {
                         id: id.clone(),
                         name: id.clone(),
                         state: String::new(),
                         datacenter: String::new(),
                         skip: Some("not found, or outside what your role covers".into()),
+                        delete_details: Value::Null,
                     },
                 })
                 .collect(),
-            Selection::Filter(filter) => servers
+            Selection::Filter(filter) => targets
                 .iter()
-                .filter(|s| filter.matches(s))
+                .filter(|t| filter.matches(t))
                 .map(item)
                 .collect(),
         };
@@ -315,7 +202,10 @@ impl CloudAccount {
             if i.skip.is_none() {
                 running += 1;
                 if running > MAX_ITEMS {
-                    i.skip = Some(format!("a bulk action takes {MAX_ITEMS} servers at most"));
+                    i.skip = Some(format!(
+                        "a bulk action takes {MAX_ITEMS} {} at most",
+                        family.many()
+                    ));
                 }
             }
         }
@@ -327,6 +217,7 @@ impl CloudAccount {
             self.wait_for(ahead + requests)
         };
         Ok(Plan {
+            family,
             action,
             selection,
             items,
@@ -350,7 +241,7 @@ impl CloudAccount {
             NewRun {
                 org_id: self.row.org_id,
                 cloud_account_id: self.row.id,
-                family: "servers",
+                family: plan.family.key(),
                 action: plan.action.key(),
                 requester_id: ctx.actor_id,
                 requester_label: &ctx.actor_label,
@@ -385,7 +276,7 @@ impl CloudAccount {
             })
             .collect();
         let event = NewEvent::new("bulk.start", Outcome::Succeeded)
-            .target("bulk_run", run_id, plan.action.title())
+            .target("bulk_run", run_id, plan.action.title(plan.family))
             .cloud_account(self.row.id)
             .details(json!({
                 "action": plan.action.key(),
@@ -401,7 +292,7 @@ impl CloudAccount {
             if item.skip.is_some() {
                 continue;
             }
-            let outcome = self.queue_item(plan.action, run_id, item).await?;
+            let outcome = self.queue_item(plan, run_id, item).await?;
             let mut conn = self
                 .db
                 .acquire()
@@ -420,40 +311,58 @@ impl CloudAccount {
     /// `requested` event then has its outcome).
     async fn queue_item(
         &self,
-        action: BulkAction,
+        plan: &Plan,
         run_id: i64,
         item: &PlanItem,
     ) -> anyhow::Result<Result<i64, String>> {
-        let mut details = action.details();
+        let (family, action) = (plan.family, plan.action);
+        let image_name = saved_image_name(&item.name, chrono::Utc::now());
+        let mut details = match (family, action) {
+            (_, BulkAction::Delete) => item.delete_details.clone(),
+            (BulkFamily::Servers, _) => server_details(action),
+            (BulkFamily::E2eNodes, BulkAction::Snapshot) => json!({ "image_name": image_name }),
+            (BulkFamily::E2eNodes, _) => json!({ "type": node_action(action).key() }),
+        };
         match &mut details {
             Value::Object(map) => {
                 map.insert("bulk_run_id".into(), run_id.into());
             }
             other => *other = json!({ "bulk_run_id": run_id }),
         }
-        let event = NewEvent::new(action.audit_action(), Outcome::Requested)
-            .target("server", &item.id, &item.name)
+        let event = NewEvent::new(action.audit_action(family), Outcome::Requested)
+            .target(family.kind(), &item.id, &item.name)
             .details(details);
         let pending = self.request(event).await?;
         // Every item waits in the queue, behind what waits already.
         let parking = self.parking();
         parking.arm(true);
-        let result = match action.power() {
-            Some(power) => {
+        let id = item.id.as_str();
+        let result = match (family, action) {
+            (BulkFamily::Servers, BulkAction::Snapshot) => {
+                self.client.create_server_snapshot(id).await.map(|_| ())
+            }
+            (BulkFamily::Servers, BulkAction::Delete) => {
+                self.client.delete_server(id, false).await.map(|_| ())
+            }
+            (BulkFamily::Servers, _) => {
+                let power = server_power(action);
                 let body = ServerAction {
                     method: (power != PowerAction::PowerOn).then_some(PowerMethod::Software),
                     action: power,
                     recovery_mode: None,
                     recovery_image_id: None,
                 };
-                self.client.server_action(&item.id, &body).await.map(|_| ())
+                self.client.server_action(id, &body).await.map(|_| ())
             }
-            None if action == BulkAction::Snapshot => self
-                .client
-                .create_server_snapshot(&item.id)
-                .await
-                .map(|_| ()),
-            None => self.client.delete_server(&item.id, false).await.map(|_| ()),
+            (BulkFamily::E2eNodes, BulkAction::Delete) => self.client.delete_node(id).await,
+            (BulkFamily::E2eNodes, BulkAction::Snapshot) => {
+                self.client
+                    .node_action(id, NodeAction::SaveImages, Some(&image_name))
+                    .await
+            }
+            (BulkFamily::E2eNodes, _) => {
+                self.client.node_action(id, node_action(action), None).await
+            }
         };
         let parked = parking.disarm();
         match (result, parked) {
@@ -480,6 +389,52 @@ impl CloudAccount {
             }
         }
     }
+}
+
+/// A power action's Cloud Panel word (a snapshot or delete is not one).
+fn server_power(action: BulkAction) -> PowerAction {
+    match action {
+        BulkAction::PowerOn => PowerAction::PowerOn,
+        BulkAction::Reboot => PowerAction::Reboot,
+        BulkAction::PowerOff | BulkAction::Snapshot | BulkAction::Delete => PowerAction::PowerOff,
+    }
+}
+
+/// A server change's details for the audit log, as the server's page
+/// records them.
+fn server_details(action: BulkAction) -> Value {
+    match action {
+        BulkAction::PowerOff | BulkAction::Reboot => {
+            json!({ "action": server_power(action).as_str(), "method": "SOFTWARE", "recovery_image_id": null })
+        }
+        BulkAction::PowerOn => {
+            json!({ "action": "POWER_ON", "method": null, "recovery_image_id": null })
+        }
+        BulkAction::Snapshot => Value::Null,
+        BulkAction::Delete => json!({ "keep_ip": false }),
+    }
+}
+
+/// A power action's E2E word.
+fn node_action(action: BulkAction) -> NodeAction {
+    match action {
+        BulkAction::PowerOn => NodeAction::PowerOn,
+        BulkAction::Reboot => NodeAction::Reboot,
+        BulkAction::Snapshot => NodeAction::SaveImages,
+        BulkAction::PowerOff | BulkAction::Delete => NodeAction::PowerOff,
+    }
+}
+
+/// The name a bulk run gives a node's saved image: the node's name and
+/// the minute, in the letters E2E takes (at most 64).
+fn saved_image_name(node: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    let base: String = node
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(48)
+        .collect();
+    let base = if base.is_empty() { "node" } else { &base };
+    format!("{base}-{}", at.format("%Y%m%d-%H%M"))
 }
 
 impl Tenant<'_> {
@@ -562,13 +517,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn actions_round_trip_and_name_the_pages_flags() {
-        for action in BulkAction::ALL {
-            assert_eq!(BulkAction::parse(action.key()), Some(action));
-            assert!(action.audit_action().starts_with("server."));
-        }
-        assert_eq!(BulkAction::PowerOff.permission(), perms::SERVERS_SHUTDOWN);
-        assert_eq!(BulkAction::parse("format"), None);
+    fn a_saved_image_is_named_after_its_node_and_the_minute() {
+        let at = chrono::DateTime::from_timestamp(1_765_000_000, 0).unwrap_or_default();
+        assert_eq!(saved_image_name("web 1", at), "web1-20251206-0546");
+        assert_eq!(saved_image_name("ü", at), "node-20251206-0546");
+        assert!(saved_image_name(&"x".repeat(90), at).len() <= 64);
     }
 
     #[test]

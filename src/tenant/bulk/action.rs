@@ -1,0 +1,224 @@
+//! The actions a bulk run takes and the families it takes them on: the
+//! Cloud Panel's servers and E2E's nodes, one family per provider, so the
+//! account a run is made on says which.
+//!
+//! Each action keeps the flag and the audit action of the same change on
+//! one object's page, so a bulk run is refused, held and recorded exactly
+//! as those changes are.
+
+use serde::{Deserialize, Serialize};
+
+use super::target::{Power, Target};
+use crate::rbac::{Permission, perms};
+use crate::tenant::store::accounts::Provider;
+
+/// The family of objects a bulk run acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkFamily {
+    Servers,
+    E2eNodes,
+}
+
+impl BulkFamily {
+    pub const ALL: [Self; 2] = [Self::Servers, Self::E2eNodes];
+
+    /// The family of an account's provider.
+    pub fn of(provider: Provider) -> Self {
+        match provider {
+            Provider::CloudPanel => Self::Servers,
+            Provider::E2e => Self::E2eNodes,
+        }
+    }
+
+    /// The family's URL word, as the run is stored.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Servers => "servers",
+            Self::E2eNodes => "e2e_nodes",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    pub fn one(self) -> &'static str {
+        match self {
+            Self::Servers => "server",
+            Self::E2eNodes => "node",
+        }
+    }
+
+    pub fn many(self) -> &'static str {
+        match self {
+            Self::Servers => "servers",
+            Self::E2eNodes => "nodes",
+        }
+    }
+
+    /// The list's heading, and the audit log's word for one object.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Servers => "Servers",
+            Self::E2eNodes => "E2E nodes",
+        }
+    }
+
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Servers => "server",
+            Self::E2eNodes => "e2e_node",
+        }
+    }
+
+    /// The flag that shows the family's list (and its runs).
+    pub fn show(self) -> Permission {
+        match self {
+            Self::Servers => perms::SERVERS_SHOW,
+            Self::E2eNodes => perms::E2E_NODES_SHOW,
+        }
+    }
+}
+
+/// What a bulk run does to each object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkAction {
+    PowerOff,
+    PowerOn,
+    Reboot,
+    /// A server's snapshot; an E2E node's saved image.
+    Snapshot,
+    Delete,
+}
+
+impl BulkAction {
+    pub const ALL: [Self; 5] = [
+        Self::PowerOff,
+        Self::PowerOn,
+        Self::Reboot,
+        Self::Snapshot,
+        Self::Delete,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::PowerOff => "power_off",
+            Self::PowerOn => "power_on",
+            Self::Reboot => "reboot",
+            Self::Snapshot => "snapshot",
+            Self::Delete => "delete",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    pub fn title(self, family: BulkFamily) -> &'static str {
+        match (self, family) {
+            (Self::PowerOff, _) => "Power off",
+            (Self::PowerOn, _) => "Power on",
+            (Self::Reboot, _) => "Reboot",
+            (Self::Snapshot, BulkFamily::Servers) => "Take a snapshot",
+            (Self::Snapshot, BulkFamily::E2eNodes) => "Save an image",
+            (Self::Delete, _) => "Delete",
+        }
+    }
+
+    /// The flag a member needs, as for the same change on one object's page.
+    pub fn permission(self, family: BulkFamily) -> Permission {
+        match (family, self) {
+            (BulkFamily::Servers, Self::PowerOff) => perms::SERVERS_SHUTDOWN,
+            (BulkFamily::Servers, Self::PowerOn) => perms::SERVERS_START,
+            (BulkFamily::Servers, Self::Reboot) => perms::SERVERS_RESTART,
+            (BulkFamily::Servers, Self::Snapshot) => perms::SERVERS_MANAGE_SNAPSHOT,
+            (BulkFamily::Servers, Self::Delete) => perms::SERVERS_DELETE,
+            (BulkFamily::E2eNodes, Self::PowerOff | Self::PowerOn | Self::Reboot) => {
+                perms::E2E_NODES_POWER
+            }
+            // Saving makes a saved image: the images' flag, as on the node's page.
+            (BulkFamily::E2eNodes, Self::Snapshot) => perms::E2E_IMAGES_SAVE,
+            (BulkFamily::E2eNodes, Self::Delete) => perms::E2E_NODES_DELETE,
+        }
+    }
+
+    /// The audit action, the same as the one object's page records.
+    pub fn audit_action(self, family: BulkFamily) -> &'static str {
+        match (family, self) {
+            (BulkFamily::Servers, Self::PowerOff) => "server.power_off",
+            (BulkFamily::Servers, Self::PowerOn) => "server.power_on",
+            (BulkFamily::Servers, Self::Reboot) => "server.reboot",
+            (BulkFamily::Servers, Self::Snapshot) => "server.snapshot_create",
+            (BulkFamily::Servers, Self::Delete) => "server.delete",
+            (BulkFamily::E2eNodes, Self::PowerOff) => "e2e_node.power_off",
+            (BulkFamily::E2eNodes, Self::PowerOn) => "e2e_node.power_on",
+            (BulkFamily::E2eNodes, Self::Reboot) => "e2e_node.reboot",
+            (BulkFamily::E2eNodes, Self::Snapshot) => "e2e_node.save_image",
+            (BulkFamily::E2eNodes, Self::Delete) => "e2e_node.delete",
+        }
+    }
+
+    /// Why `target` is left out of this action, if it is.
+    pub fn skip_reason(self, family: BulkFamily, target: &Target) -> Option<String> {
+        match target.power {
+            Power::Moving => {
+                return Some(format!(
+                    "it is {} now; try again when it has settled",
+                    target.state.to_lowercase().replace('_', " ")
+                ));
+            }
+            Power::Unknown => {
+                return Some(format!(
+                    "its state “{}” is not one the panel knows, so nothing is sent to it",
+                    target.state
+                ));
+            }
+            Power::On | Power::Off => {}
+        }
+        if target.locked && self != Self::Delete {
+            return Some("it is locked: E2E refuses changes to it until it is unlocked".into());
+        }
+        match (self, target.power) {
+            (Self::PowerOff | Self::Reboot, Power::Off) => Some("it is already powered off".into()),
+            (Self::PowerOn, Power::On) => Some("it is already powered on".into()),
+            (Self::Snapshot, _) if family == BulkFamily::Servers && target.has_snapshot => Some(
+                "it already has a snapshot (the Cloud Panel keeps one per server); delete it first"
+                    .into(),
+            ),
+            (Self::Snapshot, Power::On) if family == BulkFamily::E2eNodes => {
+                Some("E2E saves an image of a powered-off node only: power it off first".into())
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_round_trip_and_name_the_pages_flags() {
+        for action in BulkAction::ALL {
+            assert_eq!(BulkAction::parse(action.key()), Some(action));
+            for family in BulkFamily::ALL {
+                assert!(
+                    action
+                        .audit_action(family)
+                        .starts_with(&format!("{}.", family.kind()))
+                );
+                assert_eq!(BulkFamily::parse(family.key()), Some(family));
+            }
+        }
+        assert_eq!(
+            BulkAction::PowerOff.permission(BulkFamily::Servers),
+            perms::SERVERS_SHUTDOWN
+        );
+        assert_eq!(
+            BulkAction::Reboot.permission(BulkFamily::E2eNodes),
+            perms::E2E_NODES_POWER
+        );
+        assert_eq!(BulkAction::parse("format"), None);
+    }
+}
