@@ -203,7 +203,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Serv
     Ok(server)
 }
 
-/// Expired sessions and recovered throttle keys are dropped every few minutes.
+/// Expired sessions, recovered throttle keys and webhook deliveries past
+/// their time in the log are dropped every few minutes.
 fn spawn_housekeeping(state: web::Data<AppState>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
@@ -215,6 +216,11 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
                 tracing::warn!(error = ?e, "session purge failed");
             }
             state.throttle.shrink();
+            match state.door.prune_webhook_deliveries(db::now_unix()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deliveries = n, "old webhook deliveries removed"),
+                Err(e) => tracing::warn!(error = ?e, "old webhook deliveries could not be removed"),
+            }
         }
     });
 }

@@ -3,8 +3,9 @@
 //! failing receiver is tried again until it recovers, a redelivery by hand
 //! makes one more attempt, the allow-list holds at the form and at
 //! delivery time, filters leave out what was not chosen, no secret reaches
-//! a log, an audit event or a later page, and monitoring alerts told from
-//! the monitoring center's reads are delivered like any event.
+//! a log, an audit event or a later page, monitoring alerts told from
+//! the monitoring center's reads are delivered like any event, and ended
+//! deliveries leave the log after thirty days.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -817,4 +818,70 @@ async fn a_monitoring_alert_is_told_from_the_monitoring_centers_reads_and_delive
     assert_eq!(body["event"]["target"]["name"], name.as_str());
     assert_eq!(body["event"]["details"]["metric"], "internal_ping");
     assert_eq!(body["event"]["details"]["status"], "CRITICAL");
+}
+
+#[tokio::test]
+async fn ended_deliveries_leave_the_log_after_thirty_days_and_waiting_ones_stay() {
+    // Arrange: one delivery delivered, one still pending.
+    let receiver = Receiver::start(0).await;
+    let app = demo_allowing(&[&receiver.url]).await;
+    let owner = app.admin().await;
+    let (id, _) = add_ok(
+        &app,
+        &owner,
+        "ops",
+        &receiver.url,
+        &["cloud_account"],
+        &["succeeded"],
+    )
+    .await;
+    rename_account(&app, &owner, "Simulator renamed").await;
+    receiver.wait_for(1).await;
+    let delivered = loop_until_one_delivery(&app, id).await;
+    wait_for_attempts(&app, delivered, 1).await;
+    sqlx::query(
+        "INSERT INTO webhook_deliveries
+             (org_id, endpoint_id, event_id, action, public_id, state, next_attempt_at, created_at)
+         SELECT org_id, endpoint_id, event_id + 100000, action, 'waiting-one', 'pending',
+                next_attempt_at + 86400000 * 400, created_at
+         FROM webhook_deliveries WHERE id = ?",
+    )
+    .bind(delivered)
+    .execute(app.state.raw_db())
+    .await
+    .unwrap();
+    let now = teampanel::db::now_unix();
+
+    // Act: a sweep within the month, then one past it.
+    let early = app
+        .state
+        .door
+        .prune_webhook_deliveries(now + 29 * 86_400)
+        .await
+        .unwrap();
+    let late = app
+        .state
+        .door
+        .prune_webhook_deliveries(now + 31 * 86_400)
+        .await
+        .unwrap();
+    let (_, page) = app.get_html(&owner, &format!("{HOOKS}/{id}")).await;
+
+    // Assert: the delivered one and its attempts went; the pending one stays.
+    assert_eq!((early, late), (0, 1));
+    let left: Vec<String> = sqlx::query_scalar(
+        "SELECT public_id FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(app.state.raw_db())
+    .await
+    .unwrap();
+    assert_eq!(left, ["waiting-one"]);
+    assert!(attempts(&app, delivered).await.is_empty());
+    // The log on the endpoint's page shows the waiting one only.
+    assert!(
+        !page.contains(&format!("id=\"delivery-{delivered}\"")),
+        "{page}"
+    );
+    assert!(page.contains("waiting-one"), "{page}");
 }

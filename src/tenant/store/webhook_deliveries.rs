@@ -269,3 +269,19 @@ pub async fn finish(
     .context("Failed to update a webhook delivery")?;
     Ok(())
 }
+
+/// Removes the deliveries that ended (delivered, or failed for good) and
+/// were made before `before` (Unix seconds), with their attempts (by the
+/// cascade), across every organisation: the panel's own bookkeeping.
+/// Returns how many went.
+pub async fn prune_finished(conn: &mut SqliteConnection, before: i64) -> anyhow::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM webhook_deliveries
+         WHERE state IN ('delivered', 'failed') AND created_at < ?",
+    )
+    .bind(before)
+    .execute(conn)
+    .await
+    .context("Failed to remove old webhook deliveries")?;
+    Ok(done.rows_affected())
+}

@@ -27,6 +27,11 @@ pub const MAX_IN_FLIGHT: usize = 4;
 /// A delivery is tried again until this long after its first attempt.
 pub const RETRY_FOR_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// How long an ended delivery (delivered, or failed for good) and its
+/// attempts stay in the delivery log: long enough to look back on a
+/// month's incidents, short enough that a busy endpoint's log stays small.
+pub const DELIVERY_LOG_DAYS: i64 = 30;
+
 /// Each wait before the next attempt, as a multiple of the base (30 s by
 /// default: 30 s, 2 min, 10 min, 30 min, 1 h, then hourly).
 const BACKOFF: [u32; 5] = [1, 4, 20, 60, 120];
@@ -165,6 +170,14 @@ impl Door {
             deliveries::finish(&mut conn, delivery.id, &attempt, state, next).await?;
         }
         Ok(stuck.len())
+    }
+
+    /// Removes the deliveries that ended more than [`DELIVERY_LOG_DAYS`]
+    /// before `now` (Unix seconds) with their attempts; one still pending
+    /// or being sent stays whatever its age. Returns how many went.
+    pub async fn prune_webhook_deliveries(&self, now: i64) -> anyhow::Result<u64> {
+        let mut conn = self.conn().await?;
+        deliveries::prune_finished(&mut conn, now - DELIVERY_LOG_DAYS * 24 * 60 * 60).await
     }
 
     /// Claims the due deliveries there is room for: the longest due first,
