@@ -200,7 +200,7 @@ impl Tenant<'_> {
         account: &CloudAccount,
         new: &NewSchedule,
     ) -> anyhow::Result<i64> {
-        self.needs(new.action.permission(account.bulk_family()))?;
+        self.needs(new.action.permission(BulkFamily::powered(account.provider)))?;
         let zone = self.time_zone().await?;
         let now = Utc::now();
         let next = new
@@ -453,7 +453,7 @@ impl Door {
             .iter()
             .find(|a| a.id == row.cloud_account_id)
             .and_then(|a| Provider::parse(&a.provider))
-            .map_or(BulkFamily::Servers, BulkFamily::of);
+            .map_or(BulkFamily::Servers, BulkFamily::powered);
         let tenant = match self
             .require(
                 &membership,
@@ -482,26 +482,28 @@ impl Door {
                 return self.pause_after_start(row, run_id, &why).await;
             }
         };
-        let (outcome, note, bulk_run_id, due) =
-            match account.plan_bulk(action, Selection::Filter(filter)).await {
-                Err(e) => {
-                    let why = format!(
-                        "the servers could not be read: {}",
-                        e.user_message_for(account.client.api_name())
-                    );
-                    ("failed", why.clone(), None, Due::Failed(why))
-                }
-                Ok(plan) => {
-                    let plan = plan?;
-                    let bulk = account.run_bulk(&plan, Some(row.id)).await?;
-                    let note = format!(
-                        "{} changes queued, {} skipped",
-                        plan.requests(),
-                        plan.items.len() - plan.requests()
-                    );
-                    ("ran", note, Some(bulk), Due::Ran { bulk_run_id: bulk })
-                }
-            };
+        let (outcome, note, bulk_run_id, due) = match account
+            .plan_bulk(family, action, Selection::Filter(filter))
+            .await
+        {
+            Err(e) => {
+                let why = format!(
+                    "the servers could not be read: {}",
+                    e.user_message_for(account.client.api_name())
+                );
+                ("failed", why.clone(), None, Due::Failed(why))
+            }
+            Ok(plan) => {
+                let plan = plan?;
+                let bulk = account.run_bulk(&plan, Some(row.id)).await?;
+                let note = format!(
+                    "{} changes queued, {} skipped",
+                    plan.requests(),
+                    plan.items.len() - plan.requests()
+                );
+                ("ran", note, Some(bulk), Due::Ran { bulk_run_id: bulk })
+            }
+        };
         let mut change = LocalChange::begin(&self.db).await?;
         store::finish_run(change.conn(), run_id, outcome, &note, bulk_run_id).await?;
         let mut event = schedule_event(

@@ -89,6 +89,18 @@ fn choice(body: &[u8]) -> Result<Choice, String> {
     if !matches!(filter.state.as_str(), "" | "POWERED_ON" | "POWERED_OFF") {
         return Err("Choose powered on, powered off or any state.".into());
     }
+    if !filter.state.is_empty() && !family.has_power() {
+        return Err(format!("{} are not powered on or off.", family.title()));
+    }
+    if let Some(a) = action
+        && !family.actions().contains(&a)
+    {
+        return Err(format!(
+            "{} is not an action the panel takes on {}.",
+            a.title(family),
+            family.many()
+        ));
+    }
     let selection = match by.as_str() {
         "filter" => {
             if filter.is_empty() {
@@ -207,7 +219,11 @@ async fn dry_run(
     choice: &Choice,
     action: BulkAction,
 ) -> AppResult<BulkPlan> {
-    match up.account.plan_bulk(action, choice.selection.clone()).await {
+    match up
+        .account
+        .plan_bulk(choice.family, action, choice.selection.clone())
+        .await
+    {
         Ok(plan) => Ok(plan?),
         Err(e) => Err(AppError::cloud_from(
             &format!("the {}", choice.family.many()),

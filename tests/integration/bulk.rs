@@ -1,8 +1,9 @@
-//! Bulk actions on servers: the dry run lists each server's fate and the
-//! estimate and sends nothing; a run puts one change per server in the
-//! account's queue, each audited, and its page shows each outcome;
-//! cancelling takes what still waits out of the queue; a delete needs its
-//! count typed; a member without the action's flag is refused.
+//! Bulk actions on servers, E2E nodes and block storages: the dry run
+//! lists each object's fate and the estimate and sends nothing; a run puts
+//! one change per object in the account's queue, each audited, and its
+//! page shows each outcome; cancelling takes what still waits out of the
+//! queue; a delete needs its count typed; a member without the action's
+//! flag is refused.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -477,4 +478,93 @@ async fn e2e_nodes_are_stopped_and_imaged_in_bulk_through_the_queue() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(named, "{:?}", sim_images(&app));
+}
+
+#[tokio::test]
+async fn block_storages_are_deleted_in_bulk_with_the_count_typed() {
+    use crate::block_storages::{seeded_item, sim_item_state};
+    // Arrange
+    let app = spawn_fast().await;
+    let admin = app.admin().await;
+    let (data, _) = seeded_item(&app, "block_storages", "db-data");
+    let (scratch, _) = seeded_item(&app, "block_storages", "scratch");
+    let (_, list) = app.get_html(&admin, "/o/demo/block_storages").await;
+    let (_, ips) = app.get_html(&admin, "/o/demo/public_ips").await;
+    let chosen = |count: &'static str| {
+        vec![
+            ("family", "block_storages"),
+            ("action", "delete"),
+            ("by", "rows"),
+            ("ids", data.as_str()),
+            ("ids", scratch.as_str()),
+            ("confirm_count", count),
+        ]
+    };
+
+    // Act: the dry run, a run with the wrong count, a power action a
+    // storage does not take, then the run.
+    let plan = post(&app, &admin, "plan", &chosen(""))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let wrong = post(&app, &admin, "run", &chosen("3")).await;
+    let after_wrong = (
+        sim_item_state(&app, "block_storages", &data),
+        sim_item_state(&app, "block_storages", &scratch),
+    );
+    let power = post(
+        &app,
+        &admin,
+        "plan",
+        &[
+            ("family", "block_storages"),
+            ("action", "power_off"),
+            ("by", "rows"),
+            ("ids", scratch.as_str()),
+        ],
+    )
+    .await;
+    let started = post(&app, &admin, "run", &chosen("2")).await;
+    let run = run_id(&location(&started));
+    for _ in 0..400 {
+        if sim_item_state(&app, "block_storages", &data) == "GONE"
+            && sim_item_state(&app, "block_storages", &scratch) == "GONE"
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Assert: both lists offer the form; the storages' has no state filter.
+    assert!(list.contains("name=\"family\" value=\"block_storages\""));
+    assert!(list.contains(&format!("value=\"{scratch}\" form=\"bulk\"")));
+    assert!(!text_of(&list, "form#bulk").contains("powered on"));
+    assert!(ips.contains("name=\"family\" value=\"public_ips\""));
+    assert!(text_of(&plan, "#bulk-estimate").contains("2 requests"));
+    assert!(plan.contains("the number of block storages to delete"));
+    assert_eq!(wrong.status().as_u16(), 303);
+    assert!(location(&wrong).starts_with("/o/demo/block_storages"));
+    assert_ne!(after_wrong.0, "GONE", "a wrong count deletes nothing");
+    assert_ne!(after_wrong.1, "GONE");
+    assert_eq!(power.status().as_u16(), 303, "refused back to the list");
+    assert_eq!(started.status().as_u16(), 303);
+    assert_eq!(sim_item_state(&app, "block_storages", &data), "GONE");
+    assert_eq!(sim_item_state(&app, "block_storages", &scratch), "GONE");
+    let deletes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT outcome, details FROM audit_events WHERE action = 'block_storage.delete'
+         AND outcome = 'requested' ORDER BY id",
+    )
+    .fetch_all(app.state.raw_db())
+    .await
+    .unwrap();
+    assert_eq!(deletes.len(), 2);
+    let first: Value = serde_json::from_str(&deletes[0].1).unwrap();
+    assert_eq!(first["bulk_run_id"], run);
+    assert!(
+        deletes
+            .iter()
+            .any(|(_, d)| d.contains("detached_server_id")),
+        "the attached one records its server: {deletes:?}"
+    );
 }

@@ -1,6 +1,6 @@
 //! The actions a bulk run takes and the families it takes them on: the
-//! Cloud Panel's servers and E2E's nodes, one family per provider, so the
-//! account a run is made on says which.
+//! Cloud Panel's servers, block storages and public IPs, and E2E's nodes.
+//! Servers and nodes take every action; the others are only deleted.
 //!
 //! Each action keeps the flag and the audit action of the same change on
 //! one object's page, so a bulk run is refused, held and recorded exactly
@@ -17,17 +17,47 @@ use crate::tenant::store::accounts::Provider;
 pub enum BulkFamily {
     Servers,
     E2eNodes,
+    BlockStorages,
+    PublicIps,
 }
 
 impl BulkFamily {
-    pub const ALL: [Self; 2] = [Self::Servers, Self::E2eNodes];
+    pub const ALL: [Self; 4] = [
+        Self::Servers,
+        Self::E2eNodes,
+        Self::BlockStorages,
+        Self::PublicIps,
+    ];
 
-    /// The family of an account's provider.
-    pub fn of(provider: Provider) -> Self {
+    /// The family a schedule on an account of `provider` acts on: the
+    /// one whose objects are powered on and off.
+    pub fn powered(provider: Provider) -> Self {
         match provider {
             Provider::CloudPanel => Self::Servers,
             Provider::E2e => Self::E2eNodes,
         }
+    }
+
+    /// The provider whose accounts hold the family.
+    pub fn provider(self) -> Provider {
+        match self {
+            Self::E2eNodes => Provider::E2e,
+            Self::Servers | Self::BlockStorages | Self::PublicIps => Provider::CloudPanel,
+        }
+    }
+
+    /// The actions the family takes.
+    pub fn actions(self) -> &'static [BulkAction] {
+        match self {
+            Self::Servers | Self::E2eNodes => &BulkAction::ALL,
+            Self::BlockStorages | Self::PublicIps => &[BulkAction::Delete],
+        }
+    }
+
+    /// Whether its objects are powered on and off (so the state filter
+    /// applies).
+    pub fn has_power(self) -> bool {
+        matches!(self, Self::Servers | Self::E2eNodes)
     }
 
     /// The family's URL word, as the run is stored.
@@ -35,6 +65,8 @@ impl BulkFamily {
         match self {
             Self::Servers => "servers",
             Self::E2eNodes => "e2e_nodes",
+            Self::BlockStorages => "block_storages",
+            Self::PublicIps => "public_ips",
         }
     }
 
@@ -46,6 +78,8 @@ impl BulkFamily {
         match self {
             Self::Servers => "server",
             Self::E2eNodes => "node",
+            Self::BlockStorages => "block storage",
+            Self::PublicIps => "public IP",
         }
     }
 
@@ -53,6 +87,8 @@ impl BulkFamily {
         match self {
             Self::Servers => "servers",
             Self::E2eNodes => "nodes",
+            Self::BlockStorages => "block storages",
+            Self::PublicIps => "public IPs",
         }
     }
 
@@ -61,6 +97,8 @@ impl BulkFamily {
         match self {
             Self::Servers => "Servers",
             Self::E2eNodes => "E2E nodes",
+            Self::BlockStorages => "Block storages",
+            Self::PublicIps => "Public IPs",
         }
     }
 
@@ -68,6 +106,8 @@ impl BulkFamily {
         match self {
             Self::Servers => "server",
             Self::E2eNodes => "e2e_node",
+            Self::BlockStorages => "block_storage",
+            Self::PublicIps => "public_ip",
         }
     }
 
@@ -76,6 +116,8 @@ impl BulkFamily {
         match self {
             Self::Servers => perms::SERVERS_SHOW,
             Self::E2eNodes => perms::E2E_NODES_SHOW,
+            Self::BlockStorages => perms::BLOCK_STORAGES_SHOW,
+            Self::PublicIps => perms::PUBLIC_IPS_SHOW,
         }
     }
 }
@@ -120,15 +162,21 @@ impl BulkAction {
             (Self::PowerOff, _) => "Power off",
             (Self::PowerOn, _) => "Power on",
             (Self::Reboot, _) => "Reboot",
-            (Self::Snapshot, BulkFamily::Servers) => "Take a snapshot",
             (Self::Snapshot, BulkFamily::E2eNodes) => "Save an image",
+            (Self::Snapshot, _) => "Take a snapshot",
             (Self::Delete, _) => "Delete",
         }
     }
 
     /// The flag a member needs, as for the same change on one object's page.
+    /// A family that is only deleted answers its delete flag for every
+    /// action: the actions it does not take are refused before any flag
+    /// is asked ([`BulkFamily::actions`]), and the strictest flag is the
+    /// safe answer should one come through.
     pub fn permission(self, family: BulkFamily) -> Permission {
         match (family, self) {
+            (BulkFamily::BlockStorages, _) => perms::BLOCK_STORAGES_DELETE,
+            (BulkFamily::PublicIps, _) => perms::PUBLIC_IPS_DELETE,
             (BulkFamily::Servers, Self::PowerOff) => perms::SERVERS_SHUTDOWN,
             (BulkFamily::Servers, Self::PowerOn) => perms::SERVERS_START,
             (BulkFamily::Servers, Self::Reboot) => perms::SERVERS_RESTART,
@@ -146,6 +194,8 @@ impl BulkAction {
     /// The audit action, the same as the one object's page records.
     pub fn audit_action(self, family: BulkFamily) -> &'static str {
         match (family, self) {
+            (BulkFamily::BlockStorages, _) => "block_storage.delete",
+            (BulkFamily::PublicIps, _) => "public_ip.delete",
             (BulkFamily::Servers, Self::PowerOff) => "server.power_off",
             (BulkFamily::Servers, Self::PowerOn) => "server.power_on",
             (BulkFamily::Servers, Self::Reboot) => "server.reboot",
@@ -174,7 +224,7 @@ impl BulkAction {
                     target.state
                 ));
             }
-            Power::On | Power::Off => {}
+            Power::On | Power::Off | Power::Idle => {}
         }
         if target.locked && self != Self::Delete {
             return Some("it is locked: E2E refuses changes to it until it is unlocked".into());
@@ -203,6 +253,9 @@ mod tests {
         for action in BulkAction::ALL {
             assert_eq!(BulkAction::parse(action.key()), Some(action));
             for family in BulkFamily::ALL {
+                if !family.actions().contains(&action) {
+                    continue;
+                }
                 assert!(
                     action
                         .audit_action(family)
@@ -220,5 +273,10 @@ mod tests {
             perms::E2E_NODES_POWER
         );
         assert_eq!(BulkAction::parse("format"), None);
+        assert_eq!(BulkFamily::BlockStorages.actions(), [BulkAction::Delete]);
+        assert_eq!(
+            BulkAction::Delete.audit_action(BulkFamily::PublicIps),
+            "public_ip.delete"
+        );
     }
 }

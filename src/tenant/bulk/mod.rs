@@ -1,6 +1,7 @@
-//! Bulk actions: one action on many servers of a Cloud Panel account, or
-//! nodes of an E2E account, chosen by ticking rows or by a filter (name
-//! prefix, datacenter, state).
+//! Bulk actions: one action on many objects of a cloud account (a Cloud
+//! Panel account's servers, block storages or public IPs; an E2E account's
+//! nodes), chosen by ticking rows or by a filter (name prefix, datacenter,
+//! state).
 //!
 //! - [`CloudAccount::plan_bulk`] is the dry run: from the cached list (no
 //!   request of its own when the list is fresh), each chosen server with
@@ -114,49 +115,63 @@ pub enum CancelRefusal {
 }
 
 impl CloudAccount {
-    /// The family a bulk run on this account takes: its provider's.
-    pub fn bulk_family(&self) -> BulkFamily {
-        BulkFamily::of(self.provider)
-    }
-
-    /// The dry run of `action` on `selection`: from the account's list (its
-    /// servers, or its nodes) as the member may see it (their scope
+    /// The dry run of `action` on `selection` of `family`: from the
+    /// account's list of the family as the member may see it (their scope
     /// applied), each chosen object with what will happen to it, and the
-    /// estimate.
+    /// estimate. A family of another provider, or an action the family
+    /// does not take, is refused.
     pub async fn plan_bulk(
         &self,
+        family: BulkFamily,
         action: BulkAction,
         selection: Selection,
     ) -> Result<anyhow::Result<Plan>, CloudError> {
+        if family.provider() != self.provider || !family.actions().contains(&action) {
+            return Ok(Err(anyhow::anyhow!(
+                "{} is not a bulk action on this account's {}",
+                action.key(),
+                family.many()
+            )));
+        }
         let api = self.client.api_name();
-        let (targets, age, stale): (Vec<Target>, u64, Option<String>) = match self.bulk_family() {
+        let all = ListQuery::all();
+        let (targets, age, stale): (Vec<Target>, _, _) = match family {
             BulkFamily::Servers => {
-                let fetched = self.client.list_servers_shared(&ListQuery::all()).await?;
-                let stale = fetched.stale_reason.as_ref().map(|r| r.describe_for(api));
+                let fetched = self.client.list_servers_shared(&all).await?;
                 let targets = fetched.value.iter().map(Target::of_server).collect();
-                (targets, fetched.age().as_secs(), stale)
+                (targets, fetched.age(), fetched.stale_reason)
             }
             BulkFamily::E2eNodes => {
                 let fetched = self.client.list_nodes().await?;
-                let stale = fetched.stale_reason.as_ref().map(|r| r.describe_for(api));
                 let targets = fetched.value.iter().map(Target::of_node).collect();
-                (targets, fetched.age().as_secs(), stale)
+                (targets, fetched.age(), fetched.stale_reason)
+            }
+            BulkFamily::BlockStorages => {
+                let fetched = self.client.list_block_storages(&all).await?;
+                let targets = fetched.value.iter().map(Target::of_block_storage).collect();
+                (targets, fetched.age(), fetched.stale_reason)
+            }
+            BulkFamily::PublicIps => {
+                let fetched = self.client.list_public_ips(&all).await?;
+                let targets = fetched.value.iter().map(Target::of_public_ip).collect();
+                (targets, fetched.age(), fetched.stale_reason)
             }
         };
+        let stale = stale.as_ref().map(|r| r.describe_for(api));
         Ok(self
-            .plan_from(action, selection, &targets, age, stale)
+            .plan_from(family, action, selection, &targets, age.as_secs(), stale)
             .await)
     }
 
     async fn plan_from(
         &self,
+        family: BulkFamily,
         action: BulkAction,
         selection: Selection,
         targets: &[Target],
         list_age_secs: u64,
         stale_reason: Option<String>,
     ) -> anyhow::Result<Plan> {
-        let family = self.bulk_family();
         let held = {
             let probe = NewEvent::new(action.audit_action(family), Outcome::Requested);
             self.approval_needed(&probe).await?
@@ -319,9 +334,9 @@ impl CloudAccount {
         let image_name = saved_image_name(&item.name, chrono::Utc::now());
         let mut details = match (family, action) {
             (_, BulkAction::Delete) => item.delete_details.clone(),
-            (BulkFamily::Servers, _) => server_details(action),
             (BulkFamily::E2eNodes, BulkAction::Snapshot) => json!({ "image_name": image_name }),
             (BulkFamily::E2eNodes, _) => json!({ "type": node_action(action).key() }),
+            _ => server_details(action),
         };
         match &mut details {
             Value::Object(map) => {
@@ -363,6 +378,11 @@ impl CloudAccount {
             (BulkFamily::E2eNodes, _) => {
                 self.client.node_action(id, node_action(action), None).await
             }
+            // Only deleted: `plan_bulk` refused any other action.
+            (BulkFamily::BlockStorages, _) => {
+                self.client.delete_block_storage(id).await.map(|_| ())
+            }
+            (BulkFamily::PublicIps, _) => self.client.delete_public_ip(id).await.map(|_| ()),
         };
         let parked = parking.disarm();
         match (result, parked) {

@@ -1,12 +1,15 @@
-//! What a bulk action reads of each object it may take, the same for the
-//! Cloud Panel's servers and E2E's nodes: so the filter, the skips and the
-//! dry run's table are written once for both families.
+//! What a bulk action reads of each object it may take, the same for
+//! every family: so the filter, the skips and the dry run's table are
+//! written once.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::cloudpanel::common::ResourceState;
 use crate::cloudpanel::e2e::{Node, NodeState};
+use crate::cloudpanel::networks::PublicIp;
 use crate::cloudpanel::servers::Server;
+use crate::cloudpanel::storages::BlockStorage;
 
 /// Where an object is in its life, as far as a bulk action cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +20,18 @@ pub enum Power {
     Moving,
     /// A state the panel does not know: nothing is sent to it.
     Unknown,
+    /// Settled, and not a thing that is powered (a storage, an address).
+    Idle,
+}
+
+impl Power {
+    fn of_resource(state: &ResourceState) -> Self {
+        if state.is_transitional() {
+            Self::Moving
+        } else {
+            Self::Idle
+        }
+    }
 }
 
 /// One object of a family's list, as a bulk action sees it.
@@ -91,6 +106,54 @@ impl Target {
                 "plan": node.plan,
                 "public_ip_address": node.public_ip_address,
                 "billing_type": node.billing_type,
+            }),
+        }
+    }
+}
+
+impl Target {
+    pub fn of_block_storage(storage: &BlockStorage) -> Self {
+        let server = storage.server.as_ref().filter(|s| !s.id.is_empty());
+        Self {
+            id: storage.id.clone(),
+            name: storage.name.clone(),
+            state: storage.state.as_str().to_owned(),
+            power: Power::of_resource(&storage.state),
+            datacenter: storage.datacenter.location.clone(),
+            datacenter_keys: vec![
+                storage.datacenter.id.clone(),
+                storage.datacenter.location.clone(),
+                storage.datacenter.country_code.clone(),
+            ],
+            has_snapshot: false,
+            locked: false,
+            // As its page records it: the server it was attached to.
+            delete_details: match server {
+                Some(s) => json!({ "detached_server_id": s.id, "detached_server_name": s.name }),
+                None => Value::Null,
+            },
+        }
+    }
+
+    pub fn of_public_ip(ip: &PublicIp) -> Self {
+        let assigned = ip.assigned_to.as_ref().filter(|a| !a.id.is_empty());
+        Self {
+            id: ip.id.clone(),
+            // An address is its own name, as its page and the JSON API say.
+            name: ip.ip.clone(),
+            state: ip.state.as_str().to_owned(),
+            power: Power::of_resource(&ip.state),
+            datacenter: ip.datacenter.location.clone(),
+            datacenter_keys: vec![
+                ip.datacenter.id.clone(),
+                ip.datacenter.location.clone(),
+                ip.datacenter.country_code.clone(),
+            ],
+            has_snapshot: false,
+            locked: false,
+            delete_details: json!({
+                "ip": ip.ip,
+                "assigned_to": assigned.map(|a| json!({ "id": a.id, "name": a.name, "type": a.kind })),
             }),
         }
     }

@@ -6,7 +6,8 @@ use super::view::BlockRow;
 use crate::cloudpanel::storages::BlockStorage;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::perms;
-use crate::web::cloud::{Family, Listed, Upstream};
+use crate::tenant::BulkFamily;
+use crate::web::cloud::{BulkCard, Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
@@ -21,6 +22,7 @@ pub struct BlockStorages;
 impl Listed for BlockStorages {
     type Item = BlockStorage;
     const FAMILY: &'static Family = &FAMILY;
+    const BULK: Option<BulkFamily> = Some(BulkFamily::BlockStorages);
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
         ("-name", "Name (Z–A)"),
@@ -78,9 +80,11 @@ impl Listed for BlockStorages {
         BlockRow::new(storage, FAMILY.href(ctx, &storage.id), up.query(), |id| {
             may_open_servers.then(|| up.server_href(ctx, id))
         })
+        .selectable(BulkCard::offered(ctx, BulkFamily::BlockStorages))
     }
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> BlockRow {
         BlockRow::removed(id, FAMILY.href(ctx, id), up.query())
+            .selectable(BulkCard::offered(ctx, BulkFamily::BlockStorages))
     }
 }

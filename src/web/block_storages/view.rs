@@ -25,6 +25,8 @@ pub struct BlockRow {
     pub datacenter: String,
     pub server: Option<ServerLink>,
     pub created: String,
+    /// Whether the row carries a box for the list's bulk form.
+    pub selectable: bool,
     /// The storage's address, without the account query.
     pub href: String,
     /// `?account=ID`: appended to every address built on `href`.
@@ -32,6 +34,13 @@ pub struct BlockRow {
 }
 
 impl BlockRow {
+    /// With a box for the list's bulk form, when the member may take a
+    /// bulk action on the family.
+    pub fn selectable(mut self, selectable: bool) -> Self {
+        self.selectable = selectable;
+        self
+    }
+
     /// `server_href` gives a server's page, or `None` when the member may not open it.
     pub fn new(
         storage: &BlockStorage,
@@ -40,6 +49,7 @@ impl BlockRow {
         server_href: impl Fn(&str) -> Option<String>,
     ) -> Self {
         Self {
+            selectable: false,
             id: storage.id.clone(),
             name: storage.name.clone(),
             description: storage.description.clone(),
@@ -72,6 +82,7 @@ impl BlockRow {
     /// A storage that left the list meanwhile: shown as removed, no more refreshing.
     pub fn removed(id: &str, href: String, query: String) -> Self {
         Self {
+            selectable: false,
             id: id.to_owned(),
             name: "(removed)".into(),
             description: String::new(),

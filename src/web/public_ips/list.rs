@@ -7,7 +7,8 @@ use super::FAMILY;
 use super::view::IpRow;
 use crate::cloudpanel::networks::PublicIp;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, Listed, Upstream};
+use crate::tenant::BulkFamily;
+use crate::web::cloud::{BulkCard, Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
@@ -29,6 +30,7 @@ fn address_key(ip: &PublicIp) -> (bool, Option<IpAddr>, String) {
 impl Listed for PublicIps {
     type Item = PublicIp;
     const FAMILY: &'static Family = &FAMILY;
+    const BULK: Option<BulkFamily> = Some(BulkFamily::PublicIps);
     const NEW_LABEL: Option<&'static str> = Some("Reserve an IP");
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("ip", "Address"),
@@ -84,10 +86,10 @@ impl Listed for PublicIps {
     }
 
     fn row(ctx: &OrgCtx, up: &Upstream, ip: &PublicIp) -> IpRow {
-        IpRow::new(ip, ctx, up)
+        IpRow::new(ip, ctx, up).selectable(BulkCard::offered(ctx, BulkFamily::PublicIps))
     }
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> IpRow {
-        IpRow::removed(id, ctx, up)
+        IpRow::removed(id, ctx, up).selectable(BulkCard::offered(ctx, BulkFamily::PublicIps))
     }
 }

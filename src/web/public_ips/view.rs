@@ -18,6 +18,8 @@ pub struct IpRow {
     pub reverse_dns: String,
     /// What the IP is assigned to, linking to its page.
     pub assigned: Option<Assignment>,
+    /// Whether the row carries a box for the list's bulk form.
+    pub selectable: bool,
     /// The IP's address in the panel, without the account query.
     pub href: String,
     /// `?account=ID`, appended to every address built on `href`.
@@ -34,8 +36,16 @@ pub struct Assignment {
 }
 
 impl IpRow {
+    /// With a box for the list's bulk form, when the member may take a
+    /// bulk action on the family.
+    pub fn selectable(mut self, selectable: bool) -> Self {
+        self.selectable = selectable;
+        self
+    }
+
     pub fn new(ip: &PublicIp, ctx: &OrgCtx, up: &Upstream) -> Self {
         Self {
+            selectable: false,
             id: ip.id.clone(),
             ip: ip.ip.clone(),
             ip_type: match ip.ip_type.as_str() {
@@ -59,6 +69,7 @@ impl IpRow {
     /// An IP that left the list meanwhile: shown as removed, no more refreshing.
     pub fn removed(id: &str, ctx: &OrgCtx, up: &Upstream) -> Self {
         Self {
+            selectable: false,
             id: id.to_owned(),
             ip: "(removed)".into(),
             ip_type: String::new(),
