@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::cloudpanel::common::ResourceState;
+use crate::cloudpanel::common::{DatacenterRef, ResourceState};
 use crate::cloudpanel::e2e::{Node, NodeState};
 use crate::cloudpanel::networks::PublicIp;
 use crate::cloudpanel::servers::Server;
@@ -22,16 +22,6 @@ pub enum Power {
     Unknown,
     /// Settled, and not a thing that is powered (a storage, an address).
     Idle,
-}
-
-impl Power {
-    fn of_resource(state: &ResourceState) -> Self {
-        if state.is_transitional() {
-            Self::Moving
-        } else {
-            Self::Idle
-        }
-    }
 }
 
 /// One object of a family's list, as a bulk action sees it.
@@ -71,11 +61,7 @@ impl Target {
             state: state.as_str().to_owned(),
             power,
             datacenter: server.datacenter.location.clone(),
-            datacenter_keys: vec![
-                server.datacenter.id.clone(),
-                server.datacenter.location.clone(),
-                server.datacenter.country_code.clone(),
-            ],
+            datacenter_keys: datacenter_keys(&server.datacenter),
             has_snapshot: server.snapshot.is_some(),
             locked: false,
             delete_details: json!({ "keep_ip": false }),
@@ -112,51 +98,64 @@ impl Target {
 }
 
 impl Target {
-    pub fn of_block_storage(storage: &BlockStorage) -> Self {
-        let server = storage.server.as_ref().filter(|s| !s.id.is_empty());
+    /// A Cloud Panel object that is not powered: settled or between states.
+    fn of_resource(
+        id: &str,
+        name: &str,
+        state: &ResourceState,
+        datacenter: &DatacenterRef,
+        delete_details: Value,
+    ) -> Self {
         Self {
-            id: storage.id.clone(),
-            name: storage.name.clone(),
-            state: storage.state.as_str().to_owned(),
-            power: Power::of_resource(&storage.state),
-            datacenter: storage.datacenter.location.clone(),
-            datacenter_keys: vec![
-                storage.datacenter.id.clone(),
-                storage.datacenter.location.clone(),
-                storage.datacenter.country_code.clone(),
-            ],
+            id: id.to_owned(),
+            name: name.to_owned(),
+            state: state.as_str().to_owned(),
+            power: if state.is_transitional() {
+                Power::Moving
+            } else {
+                Power::Idle
+            },
+            datacenter: datacenter.location.clone(),
+            datacenter_keys: datacenter_keys(datacenter),
             has_snapshot: false,
             locked: false,
-            // As its page records it: the server it was attached to.
-            delete_details: match server {
-                Some(s) => json!({ "detached_server_id": s.id, "detached_server_name": s.name }),
-                None => Value::Null,
-            },
+            delete_details,
         }
+    }
+
+    pub fn of_block_storage(storage: &BlockStorage) -> Self {
+        // As its page records it: the server it was attached to.
+        let details = match storage.server.as_ref().filter(|s| !s.id.is_empty()) {
+            Some(s) => json!({ "detached_server_id": s.id, "detached_server_name": s.name }),
+            None => Value::Null,
+        };
+        Self::of_resource(
+            &storage.id,
+            &storage.name,
+            &storage.state,
+            &storage.datacenter,
+            details,
+        )
     }
 
     pub fn of_public_ip(ip: &PublicIp) -> Self {
         let assigned = ip.assigned_to.as_ref().filter(|a| !a.id.is_empty());
-        Self {
-            id: ip.id.clone(),
-            // An address is its own name, as its page and the JSON API say.
-            name: ip.ip.clone(),
-            state: ip.state.as_str().to_owned(),
-            power: Power::of_resource(&ip.state),
-            datacenter: ip.datacenter.location.clone(),
-            datacenter_keys: vec![
-                ip.datacenter.id.clone(),
-                ip.datacenter.location.clone(),
-                ip.datacenter.country_code.clone(),
-            ],
-            has_snapshot: false,
-            locked: false,
-            delete_details: json!({
-                "ip": ip.ip,
-                "assigned_to": assigned.map(|a| json!({ "id": a.id, "name": a.name, "type": a.kind })),
-            }),
-        }
+        let details = json!({
+            "ip": ip.ip,
+            "assigned_to": assigned.map(|a| json!({ "id": a.id, "name": a.name, "type": a.kind })),
+        });
+        // An address is its own name, as its page and the JSON API say.
+        Self::of_resource(&ip.id, &ip.ip, &ip.state, &ip.datacenter, details)
     }
+}
+
+/// The words a filter may give for a Cloud Panel datacenter.
+fn datacenter_keys(datacenter: &DatacenterRef) -> Vec<String> {
+    vec![
+        datacenter.id.clone(),
+        datacenter.location.clone(),
+        datacenter.country_code.clone(),
+    ]
 }
 
 /// Everything a filter matches: each part left empty matches all.
