@@ -745,6 +745,36 @@ impl AccountClient {
     }
 }
 
+// What each deletion takes with it, for the audit log: the same whether
+// it is made on the object's page, by the JSON API or in a bulk run.
+
+impl PublicIp {
+    /// The address, and what it was assigned to.
+    pub fn delete_details(&self) -> serde_json::Value {
+        let assigned = self.assigned_to.as_ref().filter(|a| !a.id.is_empty());
+        serde_json::json!({
+            "ip": self.ip,
+            "assigned_to": assigned
+                .map(|a| serde_json::json!({ "id": a.id, "name": a.name, "type": a.kind })),
+        })
+    }
+}
+
+impl PrivateNetwork {
+    /// The servers it is taken from.
+    pub fn delete_details(&self) -> serde_json::Value {
+        serde_json::json!({
+            "detached_servers": self.servers.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl Vpn {
+    pub fn delete_details(&self) -> serde_json::Value {
+        serde_json::json!({ "name": self.name })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

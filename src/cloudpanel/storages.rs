@@ -301,6 +301,34 @@ impl AccountClient {
     }
 }
 
+// What each deletion takes with it, for the audit log: the same whether
+// it is made on the object's page, by the JSON API or in a bulk run.
+
+impl BlockStorage {
+    /// The server it was attached to.
+    pub fn delete_details(&self) -> serde_json::Value {
+        match self.server.as_ref().filter(|s| !s.id.is_empty()) {
+            Some(server) => serde_json::json!({
+                "detached_server_id": server.id,
+                "detached_server_name": server.name,
+            }),
+            None => serde_json::Value::Null,
+        }
+    }
+}
+
+impl SharedStorage {
+    /// The servers that had access.
+    pub fn delete_details(&self) -> serde_json::Value {
+        let losing: Vec<_> = self
+            .servers
+            .iter()
+            .map(|s| serde_json::json!({ "id": s.id, "name": s.name, "rights": s.rights }))
+            .collect();
+        serde_json::json!({ "servers_losing_access": losing })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

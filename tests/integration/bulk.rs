@@ -568,3 +568,83 @@ async fn block_storages_are_deleted_in_bulk_with_the_count_typed() {
         "the attached one records its server: {deletes:?}"
     );
 }
+
+#[tokio::test]
+async fn every_family_that_is_only_deleted_offers_its_bulk_form_and_a_vpn_goes() {
+    use crate::block_storages::{seeded_item, sim_item_state};
+    // Arrange
+    let app = spawn_fast().await;
+    let admin = app.admin().await;
+    let (office, _) = seeded_item(&app, "vpns", "office");
+    let mut offered = Vec::new();
+    for (family, collection, name) in [
+        ("shared_storages", "shared_storages", "assets"),
+        ("private_networks", "private_networks", "backend"),
+        ("vpns", "vpns", "office"),
+    ] {
+        let (_, list) = app.get_html(&admin, &format!("/o/demo/{family}")).await;
+        let (id, _) = seeded_item(&app, collection, name);
+        let plan = post(
+            &app,
+            &admin,
+            "plan",
+            &[
+                ("family", family),
+                ("action", "delete"),
+                ("by", "rows"),
+                ("ids", &id),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+        offered.push((
+            family,
+            list.contains(&format!("name=\"family\" value=\"{family}\"")),
+            list.contains(&format!("value=\"{id}\" form=\"bulk\"")),
+            text_of(&plan, "#bulk-plan").contains(name),
+        ));
+    }
+
+    // Act: every VPN whose name starts with "off", with the count typed.
+    let started = post(
+        &app,
+        &admin,
+        "run",
+        &[
+            ("family", "vpns"),
+            ("action", "delete"),
+            ("by", "filter"),
+            ("name_prefix", "off"),
+            ("confirm_count", "1"),
+        ],
+    )
+    .await;
+    for _ in 0..400 {
+        if sim_item_state(&app, "vpns", &office) == "GONE" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Assert: each list has the form and a box per row, and its dry run
+    // lists the chosen object; the VPN is gone, audited as its page would.
+    for (family, form, boxes, planned) in offered {
+        assert!(
+            form && boxes && planned,
+            "{family}: {form} {boxes} {planned}"
+        );
+    }
+    assert_eq!(started.status().as_u16(), 303);
+    assert_eq!(sim_item_state(&app, "vpns", &office), "GONE");
+    let details: String = sqlx::query_scalar(
+        "SELECT details FROM audit_events WHERE action = 'vpn.delete' AND outcome = 'requested'",
+    )
+    .fetch_one(app.state.raw_db())
+    .await
+    .unwrap();
+    let details: Value = serde_json::from_str(&details).unwrap();
+    assert_eq!(details["name"], "office");
+    assert_eq!(details["bulk_run_id"], run_id(&location(&started)));
+}

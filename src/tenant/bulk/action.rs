@@ -1,6 +1,7 @@
 //! The actions a bulk run takes and the families it takes them on: the
-//! Cloud Panel's servers, block storages and public IPs, and E2E's nodes.
-//! Servers and nodes take every action; the others are only deleted.
+//! Cloud Panel's servers, block and shared storages, public IPs, private
+//! networks and VPNs, and E2E's nodes. Servers and nodes take every
+//! action; the others are only deleted.
 //!
 //! Each action keeps the flag and the audit action of the same change on
 //! one object's page, so a bulk run is refused, held and recorded exactly
@@ -18,15 +19,21 @@ pub enum BulkFamily {
     Servers,
     E2eNodes,
     BlockStorages,
+    SharedStorages,
     PublicIps,
+    PrivateNetworks,
+    Vpns,
 }
 
 impl BulkFamily {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 7] = [
         Self::Servers,
         Self::E2eNodes,
         Self::BlockStorages,
+        Self::SharedStorages,
         Self::PublicIps,
+        Self::PrivateNetworks,
+        Self::Vpns,
     ];
 
     /// The family a schedule on an account of `provider` acts on: the
@@ -42,7 +49,7 @@ impl BulkFamily {
     pub fn provider(self) -> Provider {
         match self {
             Self::E2eNodes => Provider::E2e,
-            Self::Servers | Self::BlockStorages | Self::PublicIps => Provider::CloudPanel,
+            _ => Provider::CloudPanel,
         }
     }
 
@@ -50,7 +57,7 @@ impl BulkFamily {
     pub fn actions(self) -> &'static [BulkAction] {
         match self {
             Self::Servers | Self::E2eNodes => &BulkAction::ALL,
-            Self::BlockStorages | Self::PublicIps => &[BulkAction::Delete],
+            _ => &[BulkAction::Delete],
         }
     }
 
@@ -66,7 +73,10 @@ impl BulkFamily {
             Self::Servers => "servers",
             Self::E2eNodes => "e2e_nodes",
             Self::BlockStorages => "block_storages",
+            Self::SharedStorages => "shared_storages",
             Self::PublicIps => "public_ips",
+            Self::PrivateNetworks => "private_networks",
+            Self::Vpns => "vpns",
         }
     }
 
@@ -79,7 +89,10 @@ impl BulkFamily {
             Self::Servers => "server",
             Self::E2eNodes => "node",
             Self::BlockStorages => "block storage",
+            Self::SharedStorages => "shared storage",
             Self::PublicIps => "public IP",
+            Self::PrivateNetworks => "private network",
+            Self::Vpns => "VPN",
         }
     }
 
@@ -88,7 +101,10 @@ impl BulkFamily {
             Self::Servers => "servers",
             Self::E2eNodes => "nodes",
             Self::BlockStorages => "block storages",
+            Self::SharedStorages => "shared storages",
             Self::PublicIps => "public IPs",
+            Self::PrivateNetworks => "private networks",
+            Self::Vpns => "VPNs",
         }
     }
 
@@ -98,7 +114,10 @@ impl BulkFamily {
             Self::Servers => "Servers",
             Self::E2eNodes => "E2E nodes",
             Self::BlockStorages => "Block storages",
+            Self::SharedStorages => "Shared storages",
             Self::PublicIps => "Public IPs",
+            Self::PrivateNetworks => "Private networks",
+            Self::Vpns => "VPNs",
         }
     }
 
@@ -107,7 +126,10 @@ impl BulkFamily {
             Self::Servers => "server",
             Self::E2eNodes => "e2e_node",
             Self::BlockStorages => "block_storage",
+            Self::SharedStorages => "shared_storage",
             Self::PublicIps => "public_ip",
+            Self::PrivateNetworks => "private_network",
+            Self::Vpns => "vpn",
         }
     }
 
@@ -117,7 +139,10 @@ impl BulkFamily {
             Self::Servers => perms::SERVERS_SHOW,
             Self::E2eNodes => perms::E2E_NODES_SHOW,
             Self::BlockStorages => perms::BLOCK_STORAGES_SHOW,
+            Self::SharedStorages => perms::SHARED_STORAGES_SHOW,
             Self::PublicIps => perms::PUBLIC_IPS_SHOW,
+            Self::PrivateNetworks => perms::PRIVATE_NETWORK_SHOW,
+            Self::Vpns => perms::VPN_SHOW,
         }
     }
 }
@@ -176,7 +201,10 @@ impl BulkAction {
     pub fn permission(self, family: BulkFamily) -> Permission {
         match (family, self) {
             (BulkFamily::BlockStorages, _) => perms::BLOCK_STORAGES_DELETE,
+            (BulkFamily::SharedStorages, _) => perms::SHARED_STORAGES_DELETE,
             (BulkFamily::PublicIps, _) => perms::PUBLIC_IPS_DELETE,
+            (BulkFamily::PrivateNetworks, _) => perms::PRIVATE_NETWORK_DELETE,
+            (BulkFamily::Vpns, _) => perms::VPN_DELETE,
             (BulkFamily::Servers, Self::PowerOff) => perms::SERVERS_SHUTDOWN,
             (BulkFamily::Servers, Self::PowerOn) => perms::SERVERS_START,
             (BulkFamily::Servers, Self::Reboot) => perms::SERVERS_RESTART,
@@ -195,7 +223,10 @@ impl BulkAction {
     pub fn audit_action(self, family: BulkFamily) -> &'static str {
         match (family, self) {
             (BulkFamily::BlockStorages, _) => "block_storage.delete",
+            (BulkFamily::SharedStorages, _) => "shared_storage.delete",
             (BulkFamily::PublicIps, _) => "public_ip.delete",
+            (BulkFamily::PrivateNetworks, _) => "private_network.delete",
+            (BulkFamily::Vpns, _) => "vpn.delete",
             (BulkFamily::Servers, Self::PowerOff) => "server.power_off",
             (BulkFamily::Servers, Self::PowerOn) => "server.power_on",
             (BulkFamily::Servers, Self::Reboot) => "server.reboot",

@@ -1,6 +1,6 @@
 //! Bulk actions: one action on many objects of a cloud account (a Cloud
-//! Panel account's servers, block storages or public IPs; an E2E account's
-//! nodes), chosen by ticking rows or by a filter (name prefix, datacenter,
+//! Panel account's servers, storages, public IPs, private networks or
+//! VPNs; an E2E account's nodes), chosen by ticking rows or by a filter (name prefix, datacenter,
 //! state).
 //!
 //! - [`CloudAccount::plan_bulk`] is the dry run: from the cached list (no
@@ -135,27 +135,44 @@ impl CloudAccount {
         }
         let api = self.client.api_name();
         let all = ListQuery::all();
-        let (targets, age, stale): (Vec<Target>, _, _) = match family {
-            BulkFamily::Servers => {
-                let fetched = self.client.list_servers_shared(&all).await?;
-                let targets = fetched.value.iter().map(Target::of_server).collect();
+        // Each family's list, read into targets, with its age and why it is stale.
+        macro_rules! targets {
+            ($list:expr, $target:expr) => {{
+                let fetched = $list.await?;
+                let targets: Vec<Target> = fetched.value.iter().map($target).collect();
                 (targets, fetched.age(), fetched.stale_reason)
-            }
-            BulkFamily::E2eNodes => {
-                let fetched = self.client.list_nodes().await?;
-                let targets = fetched.value.iter().map(Target::of_node).collect();
-                (targets, fetched.age(), fetched.stale_reason)
-            }
-            BulkFamily::BlockStorages => {
-                let fetched = self.client.list_block_storages(&all).await?;
-                let targets = fetched.value.iter().map(Target::of_block_storage).collect();
-                (targets, fetched.age(), fetched.stale_reason)
-            }
-            BulkFamily::PublicIps => {
-                let fetched = self.client.list_public_ips(&all).await?;
-                let targets = fetched.value.iter().map(Target::of_public_ip).collect();
-                (targets, fetched.age(), fetched.stale_reason)
-            }
+            }};
+        }
+        // A Cloud Panel object that is only deleted.
+        macro_rules! resources {
+            ($list:expr) => {
+                targets!($list, |o| Target::of_resource(
+                    &o.id,
+                    &o.name,
+                    &o.state,
+                    &o.datacenter,
+                    o.delete_details()
+                ))
+            };
+        }
+        let client = &self.client;
+        let (targets, age, stale) = match family {
+            BulkFamily::Servers => targets!(client.list_servers_shared(&all), Target::of_server),
+            BulkFamily::E2eNodes => targets!(client.list_nodes(), Target::of_node),
+            BulkFamily::BlockStorages => resources!(client.list_block_storages(&all)),
+            BulkFamily::SharedStorages => resources!(client.list_shared_storages(&all)),
+            // An address is its own name, as its page and the JSON API say.
+            BulkFamily::PublicIps => targets!(client.list_public_ips(&all), |ip| {
+                Target::of_resource(
+                    &ip.id,
+                    &ip.ip,
+                    &ip.state,
+                    &ip.datacenter,
+                    ip.delete_details(),
+                )
+            }),
+            BulkFamily::PrivateNetworks => resources!(client.list_private_networks(&all)),
+            BulkFamily::Vpns => resources!(client.list_vpns(&all)),
         };
         let stale = stale.as_ref().map(|r| r.describe_for(api));
         Ok(self
@@ -382,7 +399,14 @@ impl CloudAccount {
             (BulkFamily::BlockStorages, _) => {
                 self.client.delete_block_storage(id).await.map(|_| ())
             }
+            (BulkFamily::SharedStorages, _) => {
+                self.client.delete_shared_storage(id).await.map(|_| ())
+            }
             (BulkFamily::PublicIps, _) => self.client.delete_public_ip(id).await.map(|_| ()),
+            (BulkFamily::PrivateNetworks, _) => {
+                self.client.delete_private_network(id).await.map(|_| ())
+            }
+            (BulkFamily::Vpns, _) => self.client.delete_vpn(id).await.map(|_| ()),
         };
         let parked = parking.disarm();
         match (result, parked) {

@@ -7,9 +7,7 @@ use serde_json::{Value, json};
 
 use crate::cloudpanel::common::{DatacenterRef, ResourceState};
 use crate::cloudpanel::e2e::{Node, NodeState};
-use crate::cloudpanel::networks::PublicIp;
 use crate::cloudpanel::servers::Server;
-use crate::cloudpanel::storages::BlockStorage;
 
 /// Where an object is in its life, as far as a bulk action cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +96,9 @@ impl Target {
 }
 
 impl Target {
-    /// A Cloud Panel object that is not powered: settled or between states.
-    fn of_resource(
+    /// A Cloud Panel object that is not powered (a storage, an address, a
+    /// network, a VPN): settled or between states.
+    pub fn of_resource(
         id: &str,
         name: &str,
         state: &ResourceState,
@@ -121,31 +120,6 @@ impl Target {
             locked: false,
             delete_details,
         }
-    }
-
-    pub fn of_block_storage(storage: &BlockStorage) -> Self {
-        // As its page records it: the server it was attached to.
-        let details = match storage.server.as_ref().filter(|s| !s.id.is_empty()) {
-            Some(s) => json!({ "detached_server_id": s.id, "detached_server_name": s.name }),
-            None => Value::Null,
-        };
-        Self::of_resource(
-            &storage.id,
-            &storage.name,
-            &storage.state,
-            &storage.datacenter,
-            details,
-        )
-    }
-
-    pub fn of_public_ip(ip: &PublicIp) -> Self {
-        let assigned = ip.assigned_to.as_ref().filter(|a| !a.id.is_empty());
-        let details = json!({
-            "ip": ip.ip,
-            "assigned_to": assigned.map(|a| json!({ "id": a.id, "name": a.name, "type": a.kind })),
-        });
-        // An address is its own name, as its page and the JSON API say.
-        Self::of_resource(&ip.id, &ip.ip, &ip.state, &ip.datacenter, details)
     }
 }
 

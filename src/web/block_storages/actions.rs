@@ -161,13 +161,7 @@ impl Deletable for BlockStorages {
         &storage.name
     }
 
-    /// The server it was attached to.
     fn details(storage: &BlockStorage) -> Value {
-        match &storage.server {
-            Some(server) if !server.id.is_empty() => {
-                json!({ "detached_server_id": server.id, "detached_server_name": server.name })
-            }
-            _ => Value::Null,
-        }
+        storage.delete_details()
     }
 }

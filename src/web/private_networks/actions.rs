@@ -289,9 +289,7 @@ impl Deletable for PrivateNetworks {
     }
 
     fn details(network: &PrivateNetwork) -> Value {
-        json!({
-            "detached_servers": network.servers.iter().map(|s| &s.id).collect::<Vec<_>>(),
-        })
+        network.delete_details()
     }
 }
 

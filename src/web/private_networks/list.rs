@@ -5,7 +5,8 @@ use super::FAMILY;
 use super::view::NetworkRow;
 use crate::cloudpanel::networks::PrivateNetwork;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, Listed, Upstream};
+use crate::tenant::BulkFamily;
+use crate::web::cloud::{BulkCard, Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
@@ -21,6 +22,7 @@ pub struct PrivateNetworks;
 impl Listed for PrivateNetworks {
     type Item = PrivateNetwork;
     const FAMILY: &'static Family = &FAMILY;
+    const BULK: Option<BulkFamily> = Some(BulkFamily::PrivateNetworks);
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
         ("-name", "Name (Z–A)"),
@@ -73,9 +75,11 @@ impl Listed for PrivateNetworks {
 
     fn row(ctx: &OrgCtx, up: &Upstream, network: &PrivateNetwork) -> NetworkRow {
         NetworkRow::new(network, ctx, up)
+            .selectable(BulkCard::offered(ctx, BulkFamily::PrivateNetworks))
     }
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> NetworkRow {
         NetworkRow::removed(id, ctx, up)
+            .selectable(BulkCard::offered(ctx, BulkFamily::PrivateNetworks))
     }
 }

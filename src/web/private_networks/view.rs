@@ -22,11 +22,21 @@ pub struct NetworkRow {
     pub href: String,
     /// `?account=ID`, appended to every address built on `href`.
     pub query: String,
+    /// Whether the row carries a box for the list's bulk form.
+    pub selectable: bool,
 }
 
 impl NetworkRow {
+    /// With a box for the list's bulk form, when the member may take a
+    /// bulk action on the family.
+    pub fn selectable(mut self, selectable: bool) -> Self {
+        self.selectable = selectable;
+        self
+    }
+
     pub fn new(network: &PrivateNetwork, ctx: &OrgCtx, up: &Upstream) -> Self {
         Self {
+            selectable: false,
             id: network.id.clone(),
             name: network.name.clone(),
             description: network.description.clone(),
@@ -42,6 +52,7 @@ impl NetworkRow {
     /// A network that left the list meanwhile: shown as removed, no more refreshing.
     pub fn removed(id: &str, ctx: &OrgCtx, up: &Upstream) -> Self {
         Self {
+            selectable: false,
             id: id.to_owned(),
             name: "(removed)".into(),
             description: String::new(),

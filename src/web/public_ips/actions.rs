@@ -125,9 +125,6 @@ impl Deletable for PublicIps {
     }
 
     fn details(ip: &PublicIp) -> Value {
-        json!({
-            "ip": ip.ip,
-            "assigned_to": assigned(ip).map(|a| json!({ "id": a.id, "name": a.name, "type": a.kind })),
-        })
+        ip.delete_details()
     }
 }

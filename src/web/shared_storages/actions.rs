@@ -393,14 +393,8 @@ impl Deletable for SharedStorages {
         &storage.name
     }
 
-    /// The servers that had access.
     fn details(storage: &SharedStorage) -> Value {
-        let losing: Vec<_> = storage
-            .servers
-            .iter()
-            .map(|s| json!({ "id": s.id, "name": s.name, "rights": s.rights }))
-            .collect();
-        json!({ "servers_losing_access": losing })
+        storage.delete_details()
     }
 }
 

@@ -11,8 +11,10 @@ use super::view::SharedRow;
 use crate::cloudpanel::storages::SharedStorage;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
 use crate::rbac::perms;
+use crate::tenant::BulkFamily;
 use crate::web::cloud::{
-    Family, HasStatus, ListPage, ListParams, Listed, Templates, Upstream, fragment, list_page,
+    BulkCard, Family, HasStatus, ListPage, ListParams, Listed, Templates, Upstream, fragment,
+    list_page,
 };
 use crate::web::error::AppResult;
 use crate::web::org_ctx::OrgCtx;
@@ -77,6 +79,7 @@ impl HasStatus for SharedStorages {
 impl<const ACCESS: bool> Listed for SharedStorages<ACCESS> {
     type Item = SharedStorage;
     const FAMILY: &'static Family = &FAMILY;
+    const BULK: Option<BulkFamily> = Some(BulkFamily::SharedStorages);
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
         ("-name", "Name (Z–A)"),
@@ -143,10 +146,12 @@ impl<const ACCESS: bool> Listed for SharedStorages<ACCESS> {
         SharedRow::new(storage, FAMILY.href(ctx, &storage.id), up.query(), |id| {
             may_open_servers.then(|| up.server_href(ctx, id))
         })
+        .selectable(BulkCard::offered(ctx, BulkFamily::SharedStorages))
     }
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> SharedRow {
         SharedRow::removed(id, FAMILY.href(ctx, id), up.query())
+            .selectable(BulkCard::offered(ctx, BulkFamily::SharedStorages))
     }
 }
 

@@ -45,9 +45,18 @@ pub struct SharedRow {
     pub href: String,
     /// `?account=ID`: appended to every address built on `href`.
     pub query: String,
+    /// Whether the row carries a box for the list's bulk form.
+    pub selectable: bool,
 }
 
 impl SharedRow {
+    /// With a box for the list's bulk form, when the member may take a
+    /// bulk action on the family.
+    pub fn selectable(mut self, selectable: bool) -> Self {
+        self.selectable = selectable;
+        self
+    }
+
     /// `server_href` gives a server's page, or `None` when the member may not open it.
     pub fn new(
         storage: &SharedStorage,
@@ -73,6 +82,7 @@ impl SharedRow {
             .collect();
         servers.sort_by_key(|s| s.name.to_lowercase());
         Self {
+            selectable: false,
             id: storage.id.clone(),
             name: storage.name.clone(),
             description: storage.description.clone(),
@@ -100,6 +110,7 @@ impl SharedRow {
     /// A storage that left the list meanwhile: shown as removed, no more refreshing.
     pub fn removed(id: &str, href: String, query: String) -> Self {
         Self {
+            selectable: false,
             id: id.to_owned(),
             name: "(removed)".into(),
             description: String::new(),

@@ -71,7 +71,7 @@ impl Deletable for Vpns {
     }
 
     fn details(vpn: &Vpn) -> Value {
-        json!({ "name": vpn.name })
+        vpn.delete_details()
     }
 }
 

@@ -5,7 +5,8 @@ use super::FAMILY;
 use super::view::VpnRow;
 use crate::cloudpanel::networks::Vpn;
 use crate::cloudpanel::{AccountClient, CloudError, Fetched, ListQuery};
-use crate::web::cloud::{Family, Listed, Upstream};
+use crate::tenant::BulkFamily;
+use crate::web::cloud::{BulkCard, Family, Listed, Upstream};
 use crate::web::org_ctx::OrgCtx;
 
 crate::list_templates!(
@@ -21,6 +22,7 @@ pub struct Vpns;
 impl Listed for Vpns {
     type Item = Vpn;
     const FAMILY: &'static Family = &FAMILY;
+    const BULK: Option<BulkFamily> = Some(BulkFamily::Vpns);
     const SORTS: &'static [(&'static str, &'static str)] = &[
         ("name", "Name (A–Z)"),
         ("-name", "Name (Z–A)"),
@@ -65,10 +67,10 @@ impl Listed for Vpns {
     }
 
     fn row(ctx: &OrgCtx, up: &Upstream, vpn: &Vpn) -> VpnRow {
-        VpnRow::new(vpn, ctx, up)
+        VpnRow::new(vpn, ctx, up).selectable(BulkCard::offered(ctx, BulkFamily::Vpns))
     }
 
     fn removed(ctx: &OrgCtx, up: &Upstream, id: &str) -> VpnRow {
-        VpnRow::removed(id, ctx, up)
+        VpnRow::removed(id, ctx, up).selectable(BulkCard::offered(ctx, BulkFamily::Vpns))
     }
 }

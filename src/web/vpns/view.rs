@@ -20,11 +20,21 @@ pub struct VpnRow {
     pub href: String,
     /// `?account=ID`, appended to every address built on `href`.
     pub query: String,
+    /// Whether the row carries a box for the list's bulk form.
+    pub selectable: bool,
 }
 
 impl VpnRow {
+    /// With a box for the list's bulk form, when the member may take a
+    /// bulk action on the family.
+    pub fn selectable(mut self, selectable: bool) -> Self {
+        self.selectable = selectable;
+        self
+    }
+
     pub fn new(vpn: &Vpn, ctx: &OrgCtx, up: &Upstream) -> Self {
         Self {
+            selectable: false,
             id: vpn.id.clone(),
             name: vpn.name.clone(),
             description: vpn.description.clone(),
@@ -45,6 +55,7 @@ impl VpnRow {
     /// A VPN that left the list meanwhile: shown as removed, no more refreshing.
     pub fn removed(id: &str, ctx: &OrgCtx, up: &Upstream) -> Self {
         Self {
+            selectable: false,
             id: id.to_owned(),
             name: "(removed)".into(),
             description: String::new(),
