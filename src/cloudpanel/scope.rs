@@ -94,6 +94,21 @@ impl Scope {
         Ok(Some(raw.to_owned()))
     }
 
+    /// Whether a record about an object (a request for approval), made by
+    /// another member, may be shown to a member limited to this scope,
+    /// from what the record holds: the account (`None`: a change of the
+    /// panel's own tables, about no cloud object) and the object's name.
+    /// A datacenter limit cannot be told from a record, so such a scope
+    /// sees no other member's record about a cloud object: fail closed.
+    pub fn covers_record(&self, account: Option<i64>, name: &str) -> bool {
+        let Some(account) = account else {
+            return true;
+        };
+        (self.accounts.is_empty() || self.accounts.contains(&account))
+            && self.datacenter.is_none()
+            && self.name_fits(Some(name).filter(|n| !n.is_empty()))
+    }
+
     /// Whether a name is inside the scope's prefix.
     fn name_fits(&self, name: Option<&str>) -> bool {
         match (&self.name_prefix, name) {
@@ -549,6 +564,20 @@ mod tests {
             name_prefix: prefix.map(str::to_owned),
             datacenter: dc.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn a_record_is_shown_by_its_account_and_name_and_never_under_a_datacenter_limit() {
+        let prefix = Scope {
+            accounts: vec![1],
+            ..scope(Some("staging-"), None)
+        };
+        assert!(prefix.covers_record(Some(1), "staging-db"));
+        assert!(!prefix.covers_record(Some(1), "prod-db"));
+        assert!(!prefix.covers_record(Some(2), "staging-db"));
+        assert!(!prefix.covers_record(Some(1), ""));
+        assert!(prefix.covers_record(None, "Sam"), "a change of access");
+        assert!(!scope(None, Some("de")).covers_record(Some(1), "anything"));
     }
 
     #[test]

@@ -336,13 +336,30 @@ impl Tenant<'_> {
         change.commit(self.actor.ctx(), event).await
     }
 
-    /// The organisation's open requests, then the last decided ones.
+    /// Whether this member sees a request: their own, or, for a member
+    /// limited to a scope, another's only when its object is inside the
+    /// scope (another's may name objects outside it). One they do not see
+    /// is not found, so they cannot decide it either.
+    fn sees_request(&self, requester: Option<i64>, account: Option<i64>, name: &str) -> bool {
+        requester == Some(self.member.user_id())
+            || self
+                .member
+                .scope()
+                .is_none_or(|scope| scope.covers_record(account, name))
+    }
+
+    /// The organisation's open requests, then the last decided ones, as
+    /// this member may see them.
     pub async fn held_changes(&self) -> anyhow::Result<Vec<HeldRow>> {
-        store::list(&self.door.db, self.org_id(), 30).await
+        let mut rows = store::list(&self.door.db, self.org_id(), 30).await?;
+        rows.retain(|r| self.sees_request(r.requester_id, r.cloud_account_id, &r.target_name));
+        Ok(rows)
     }
 
     pub async fn held_change(&self, id: i64) -> anyhow::Result<Option<HeldRow>> {
-        store::get(&self.door.db, self.org_id(), id).await
+        Ok(store::get(&self.door.db, self.org_id(), id)
+            .await?
+            .filter(|r| self.sees_request(r.requester_id, r.cloud_account_id, &r.target_name)))
     }
 
     /// How many requests wait for a decision this member may take: for the
@@ -364,6 +381,7 @@ impl Tenant<'_> {
             .filter(|p| {
                 p.requester_id != Some(me)
                     && ApprovalKind::parse(&p.kind).is_some_and(|k| self.member.can(k.permission()))
+                    && self.sees_request(p.requester_id, p.cloud_account_id, &p.target_name)
             })
             .count())
     }

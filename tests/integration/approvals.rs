@@ -475,3 +475,44 @@ async fn a_request_is_asked_for_and_approved_through_the_api() {
     assert!(approved_body["approval"]["queue_id"].is_number());
     assert_eq!(late, 409);
 }
+
+#[tokio::test]
+async fn a_member_limited_to_a_prefix_sees_only_the_requests_about_objects_inside_it() {
+    // Arrange: Alex asks to delete two storages; Sam's role is limited to
+    // names starting with "scr".
+    let app = spawn_demo().await;
+    let owner = app.admin().await;
+    let (_, alex) = admin_member(&app, "alex@example.org").await;
+    let (sam_id, sam) = admin_member(&app, "sam@example.org").await;
+    crate::scopes::set_scope(&app, &owner, sam_id, &[("name_prefix", "scr")]).await;
+    hold_deletions(&app, &owner).await;
+    let inside = delete_storage(&app, &alex, "scratch").await;
+    let outside = delete_storage(&app, &alex, "db-data").await;
+    for request in [&inside, &outside] {
+        let asked = app
+            .post_form(&alex, &format!("{request}/ask"), &[("text", "clean-up")])
+            .await;
+        assert_eq!(asked.status().as_u16(), 303);
+    }
+
+    // Act
+    let (_, list) = app.get_html(&sam, APPROVALS).await;
+    let (inside_status, _) = app.get_html(&sam, &inside).await;
+    let (outside_status, outside_page) = app.get_html(&sam, &outside).await;
+    let rejected = app
+        .post_form(&sam, &format!("{outside}/reject"), &[("text", "no")])
+        .await;
+    let (_, owner_list) = app.get_html(&owner, APPROVALS).await;
+
+    // Assert: the list names only the object inside the scope; the other
+    // request is not found, cannot be decided, and stays pending.
+    let open = text_of(&list, "#approvals-open");
+    assert!(open.contains("scratch"), "{open}");
+    assert!(!list.contains("db-data"), "{list}");
+    assert_eq!(inside_status, 200);
+    assert_eq!(outside_status, 404);
+    assert!(!outside_page.contains("db-data"));
+    assert_eq!(rejected.status().as_u16(), 404);
+    assert_eq!(request_row(&app, id_of(&outside)).await.0, "pending");
+    assert!(text_of(&owner_list, "#approvals-open").contains("db-data"));
+}

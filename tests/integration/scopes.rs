@@ -41,7 +41,12 @@ pub(crate) async fn admin_member(app: &TestApp, email: &str) -> (i64, reqwest::C
 }
 
 /// The Owner sets a member's scope through the members page.
-async fn set_scope(app: &TestApp, owner: &reqwest::Client, user: i64, fields: &[(&str, &str)]) {
+pub(crate) async fn set_scope(
+    app: &TestApp,
+    owner: &reqwest::Client,
+    user: i64,
+    fields: &[(&str, &str)],
+) {
     let response = app
         .post_form(owner, &format!("{MEMBERS}/{user}/scope"), fields)
         .await;

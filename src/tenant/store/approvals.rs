@@ -220,12 +220,14 @@ pub async fn list<'e>(
 pub struct Pending {
     pub kind: String,
     pub requester_id: Option<i64>,
+    pub cloud_account_id: Option<i64>,
+    pub target_name: String,
 }
 
 /// The organisation's changes waiting for a decision.
 pub async fn pending<'e>(db: impl SqliteExecutor<'e>, org_id: i64) -> anyhow::Result<Vec<Pending>> {
     sqlx::query_as(
-        "SELECT kind, requester_id FROM approval_requests
+        "SELECT kind, requester_id, cloud_account_id, target_name FROM approval_requests
          WHERE org_id = ? AND state = 'pending' ORDER BY id",
     )
     .bind(org_id)
