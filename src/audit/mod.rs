@@ -29,7 +29,7 @@ use serde_json::Value;
 pub use chain::{AuditRow, ChainBreak, GENESIS_HASH, VerifyReport, verify};
 pub use record::{Change, LocalChange, begin, now_text, record};
 pub use redact::redact;
-pub use search::{Filter, Scope, actions, after, event, export, parse_time_bound, search};
+pub use search::{Filter, Limit, Scope, actions, after, event, export, parse_time_bound, search};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

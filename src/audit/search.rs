@@ -10,12 +10,29 @@ use super::{Outcome, clip};
 use crate::db::Db;
 
 /// Which events a reader may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// One organisation's events.
     Organisation(i64),
+    /// One organisation's events as a member whose role is limited to part
+    /// of it sees them: their own, those about no cloud account, and those
+    /// whose account and object name are inside the limit. A datacenter
+    /// limit cannot be told from an event, so under one no other member's
+    /// event about a cloud object shows: fail closed.
+    Limited(Box<Limit>),
     /// Events that belong to no organisation (instance admins only).
     Installation,
+}
+
+/// A limited reader of an organisation's events (see [`Scope::Limited`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    pub org_id: i64,
+    pub user_id: i64,
+    /// Only these cloud accounts; empty: every one.
+    pub accounts: Vec<i64>,
+    pub name_prefix: Option<String>,
+    pub by_datacenter: bool,
 }
 
 /// The page's filters; every field is optional. Times are stored-format bounds.
@@ -83,13 +100,38 @@ enum Bind {
     Text(String),
 }
 
-fn where_clause(scope: Scope, filter: &Filter) -> (String, Vec<Bind>) {
+fn where_clause(scope: &Scope, filter: &Filter) -> (String, Vec<Bind>) {
     let mut clauses = Vec::new();
     let mut binds = Vec::new();
     match scope {
         Scope::Organisation(id) => {
             clauses.push("org_id = ?".to_owned());
-            binds.push(Bind::Int(id));
+            binds.push(Bind::Int(*id));
+        }
+        Scope::Limited(limit) => {
+            clauses.push("org_id = ?".to_owned());
+            binds.push(Bind::Int(limit.org_id));
+            let mut inside = vec!["target_name != ''".to_owned()];
+            if limit.by_datacenter {
+                inside.push("0".to_owned());
+            }
+            if !limit.accounts.is_empty() {
+                let marks = vec!["?"; limit.accounts.len()].join(", ");
+                inside.push(format!("cloud_account_id IN ({marks})"));
+            }
+            if limit.name_prefix.is_some() {
+                inside.push("substr(target_name, 1, length(?)) = ?".to_owned());
+            }
+            clauses.push(format!(
+                "(actor_id = ? OR cloud_account_id IS NULL OR ({}))",
+                inside.join(" AND ")
+            ));
+            binds.push(Bind::Int(limit.user_id));
+            binds.extend(limit.accounts.iter().map(|a| Bind::Int(*a)));
+            if let Some(prefix) = &limit.name_prefix {
+                binds.push(Bind::Text(prefix.clone()));
+                binds.push(Bind::Text(prefix.clone()));
+            }
         }
         Scope::Installation => clauses.push("org_id IS NULL".to_owned()),
     }
@@ -160,7 +202,7 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> anyhow::Result<(Vec<AuditRow>, i64)> {
-    let (clause, binds) = where_clause(scope, filter);
+    let (clause, binds) = where_clause(&scope, filter);
     let (total,): (i64,) = bind_all(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM audit_events WHERE {clause}"
@@ -170,7 +212,7 @@ pub async fn search(
     .fetch_one(db)
     .await
     .context("Failed to count the audit events")?;
-    let (clause, binds) = where_clause(scope, filter);
+    let (clause, binds) = where_clause(&scope, filter);
     let mut query = bind_all(
         sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM audit_events WHERE {clause} ORDER BY id DESC LIMIT ? OFFSET ?"
@@ -197,7 +239,7 @@ pub async fn export(
 
 /// The actions recorded in a scope, for the filter's suggestions.
 pub async fn actions(db: &Db, scope: Scope) -> anyhow::Result<Vec<String>> {
-    let (clause, binds) = where_clause(scope, &Filter::default());
+    let (clause, binds) = where_clause(&scope, &Filter::default());
     let rows: Vec<(String,)> = bind_all(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT DISTINCT action FROM audit_events WHERE {clause} ORDER BY action LIMIT 500"
@@ -280,51 +322,87 @@ mod tests {
             let db = db.clone();
             async move { search(&db, scope, &filter, 0, 100).await.unwrap().1 }
         };
-        let org1 = Scope::Organisation(1);
-        assert_eq!(count(org1, Filter::default()).await, 2);
+        let org1 = || Scope::Organisation(1);
+        assert_eq!(count(org1(), Filter::default()).await, 2);
+        // A limited reader: another member's event about a cloud object
+        // shows only inside the limit; one about no account always does,
+        // and so does the reader's own.
+        let limited = |user_id, accounts: Vec<i64>, prefix: &str, by_datacenter| {
+            Scope::Limited(Box::new(Limit {
+                org_id: 1,
+                user_id,
+                accounts,
+                name_prefix: Some(prefix.to_owned()),
+                by_datacenter,
+            }))
+        };
+        assert_eq!(
+            count(limited(99, vec![], "web", false), Filter::default()).await,
+            2
+        );
+        assert_eq!(
+            count(limited(99, vec![4], "web", false), Filter::default()).await,
+            2
+        );
+        assert_eq!(
+            count(limited(99, vec![], "db", false), Filter::default()).await,
+            1
+        );
+        assert_eq!(
+            count(limited(99, vec![5], "web", false), Filter::default()).await,
+            1
+        );
+        assert_eq!(
+            count(limited(99, vec![], "web", true), Filter::default()).await,
+            1
+        );
+        assert_eq!(
+            count(limited(7, vec![], "zzz", true), Filter::default()).await,
+            2
+        );
         assert_eq!(count(Scope::Installation, Filter::default()).await, 1);
         let by_actor = Filter {
             actor: Some("ADA".into()),
             ..Filter::default()
         };
-        assert_eq!(count(org1, by_actor).await, 1);
+        assert_eq!(count(org1(), by_actor).await, 1);
         let by_family = Filter {
             action: Some("server".into()),
             ..Filter::default()
         };
-        assert_eq!(count(org1, by_family).await, 2);
+        assert_eq!(count(org1(), by_family).await, 2);
         let exact = Filter {
             action: Some("server.power_on".into()),
             ..Filter::default()
         };
-        assert_eq!(count(org1, exact).await, 1);
+        assert_eq!(count(org1(), exact).await, 1);
         // `_` is a literal, not a wildcard.
         let target = Filter {
             target: Some("b_1".into()),
             ..Filter::default()
         };
-        assert_eq!(count(org1, target).await, 1);
+        assert_eq!(count(org1(), target).await, 1);
         let outcome = Filter {
             outcome: Some(Outcome::Denied),
             ..Filter::default()
         };
-        assert_eq!(count(org1, outcome).await, 1);
+        assert_eq!(count(org1(), outcome).await, 1);
         let account = Filter {
             cloud_account_id: Some(4),
             ..Filter::default()
         };
-        assert_eq!(count(org1, account).await, 1);
+        assert_eq!(count(org1(), account).await, 1);
         let future = Filter {
             from: Some(parse_time_bound("2999-01-01", false).unwrap()),
             ..Filter::default()
         };
-        assert_eq!(count(org1, future).await, 0);
+        assert_eq!(count(org1(), future).await, 0);
         let past = Filter {
             to: Some(parse_time_bound("2999-01-01T00:00", true).unwrap()),
             ..Filter::default()
         };
-        assert_eq!(count(org1, past).await, 2);
-        let (page, total) = search(&db, org1, &Filter::default(), 1, 1).await.unwrap();
+        assert_eq!(count(org1(), past).await, 2);
+        let (page, total) = search(&db, org1(), &Filter::default(), 1, 1).await.unwrap();
         assert_eq!((page.len(), total), (1, 2));
         assert_eq!(page[0].actor_label, "ada@example.org");
     }

@@ -6,12 +6,25 @@ use anyhow::Context;
 use serde_json::Value;
 
 use super::Tenant;
-use crate::audit::{self, AuditRow, Filter, NewEvent, Outcome, Scope};
+use crate::audit::{self, AuditRow, Filter, Limit, NewEvent, Outcome, Scope};
 use crate::rbac::perms::{ORGANISATION_EXPORT_AUDIT, ORGANISATION_VIEW_AUDIT};
 
 impl Tenant<'_> {
+    /// The whole organisation's log, or, for a member whose role is
+    /// limited to a scope, their own events, those about no cloud account
+    /// and those about objects inside the scope (another member's events
+    /// may name objects outside it).
     fn scope(&self) -> Scope {
-        Scope::Organisation(self.org_id())
+        match self.member.scope().filter(|s| s.is_limited()) {
+            None => Scope::Organisation(self.org_id()),
+            Some(scope) => Scope::Limited(Box::new(Limit {
+                org_id: self.org_id(),
+                user_id: self.member.user_id(),
+                accounts: scope.accounts.clone(),
+                name_prefix: scope.name_prefix.clone(),
+                by_datacenter: scope.datacenter.is_some(),
+            })),
+        }
     }
 
     /// The actions recorded here, for the filter's suggestions.

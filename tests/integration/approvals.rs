@@ -477,7 +477,7 @@ async fn a_request_is_asked_for_and_approved_through_the_api() {
 }
 
 #[tokio::test]
-async fn a_member_limited_to_a_prefix_sees_only_the_requests_about_objects_inside_it() {
+async fn a_member_limited_to_a_prefix_sees_only_the_requests_and_events_about_objects_inside_it() {
     // Arrange: Alex asks to delete two storages; Sam's role is limited to
     // names starting with "scr".
     let app = spawn_demo().await;
@@ -503,6 +503,8 @@ async fn a_member_limited_to_a_prefix_sees_only_the_requests_about_objects_insid
         .post_form(&sam, &format!("{outside}/reject"), &[("text", "no")])
         .await;
     let (_, owner_list) = app.get_html(&owner, APPROVALS).await;
+    let (audit_status, audit) = app.get_html(&sam, "/o/demo/audit").await;
+    let (_, owner_audit) = app.get_html(&owner, "/o/demo/audit").await;
 
     // Assert: the list names only the object inside the scope; the other
     // request is not found, cannot be decided, and stays pending.
@@ -515,4 +517,10 @@ async fn a_member_limited_to_a_prefix_sees_only_the_requests_about_objects_insid
     assert_eq!(rejected.status().as_u16(), 404);
     assert_eq!(request_row(&app, id_of(&outside)).await.0, "pending");
     assert!(text_of(&owner_list, "#approvals-open").contains("db-data"));
+    // The audit log too: Sam reads the events about "scratch", not those
+    // about "db-data", which the Owner reads.
+    assert_eq!(audit_status, 200);
+    assert!(audit.contains("scratch"), "{audit}");
+    assert!(!audit.contains("db-data"), "{audit}");
+    assert!(owner_audit.contains("db-data"));
 }
