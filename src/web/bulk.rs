@@ -160,6 +160,8 @@ struct PlanPage<'a> {
     /// The list's title, for the way back.
     family_title: &'static str,
     one: &'static str,
+    /// "Server", "Public IP": the table's column.
+    one_title: String,
     many: &'static str,
     action_key: &'static str,
     action_title: &'static str,
@@ -261,6 +263,7 @@ async fn plan(
             family_key: family.key(),
             family_title: family.title(),
             one: family.one(),
+            one_title: family.one_title(),
             many: family.many(),
             action_key: action.key(),
             action_title: action.title(family),
@@ -424,13 +427,9 @@ fn progress_of(ctx: &OrgCtx, run: &BulkRun, family: BulkFamily) -> Progress {
         items.len() - count("done") - count("waiting") - count("sending") - count("skipped"),
         items.len()
     );
-    let mut object_title = family.one().to_owned();
-    if let Some(first) = object_title.get_mut(..1) {
-        first.make_ascii_uppercase();
-    }
     Progress {
         slug: ctx.slug().to_owned(),
-        object_title,
+        object_title: family.one_title(),
         id: run.run.id,
         open: run.is_open(),
         items,

@@ -543,6 +543,7 @@ async fn block_storages_are_deleted_in_bulk_with_the_count_typed() {
     assert!(ips.contains("name=\"family\" value=\"public_ips\""));
     assert!(text_of(&plan, "#bulk-estimate").contains("2 requests"));
     assert!(plan.contains("the number of block storages to delete"));
+    assert!(text_of(&plan, "#bulk-plan thead").contains("Block storage"));
     assert_eq!(wrong.status().as_u16(), 303);
     assert!(location(&wrong).starts_with("/o/demo/block_storages"));
     assert_ne!(after_wrong.0, "GONE", "a wrong count deletes nothing");
@@ -599,6 +600,14 @@ async fn every_family_that_is_only_deleted_offers_its_bulk_form_and_a_vpn_goes()
         .text()
         .await
         .unwrap();
+        assert!(
+            text_of(&plan, "#bulk-plan thead").contains(match family {
+                "vpns" => "VPN",
+                "private_networks" => "Private network",
+                _ => "Shared storage",
+            }),
+            "{family}"
+        );
         offered.push((
             family,
             list.contains(&format!("name=\"family\" value=\"{family}\"")),

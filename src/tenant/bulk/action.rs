@@ -96,6 +96,15 @@ impl BulkFamily {
         }
     }
 
+    /// One object's word at the start of a heading: "Server", "Public IP".
+    pub fn one_title(self) -> String {
+        let mut title = self.one().to_owned();
+        if let Some(first) = title.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        title
+    }
+
     pub fn many(self) -> &'static str {
         match self {
             Self::Servers => "servers",
@@ -304,6 +313,8 @@ mod tests {
             perms::E2E_NODES_POWER
         );
         assert_eq!(BulkAction::parse("format"), None);
+        assert_eq!(BulkFamily::PublicIps.one_title(), "Public IP");
+        assert_eq!(BulkFamily::Vpns.one_title(), "VPN");
         assert_eq!(BulkFamily::BlockStorages.actions(), [BulkAction::Delete]);
         assert_eq!(
             BulkAction::Delete.audit_action(BulkFamily::PublicIps),
