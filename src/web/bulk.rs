@@ -235,21 +235,60 @@ async fn dry_run(
     }
 }
 
+/// A posted choice, planned from the list as it is now: what the dry
+/// run's page shows, and what a run runs.
+struct Planned<'a> {
+    /// Held while the page is made, as every handler holds its handle.
+    _tenant: Tenant<'a>,
+    up: crate::web::cloud::Upstream,
+    choice: Choice,
+    action: BulkAction,
+    plan: BulkPlan,
+}
+
+/// Reads the form, opens the account under the action's flag and makes
+/// the dry run: `Ok(Err(_))` is the way back to the list with why the
+/// form could not be used.
+async fn planned<'a>(
+    ctx: &'a OrgCtx,
+    session: &Session,
+    account: &AccountParam,
+    body: &[u8],
+) -> AppResult<Result<Planned<'a>, HttpResponse>> {
+    let (choice, action) = match chosen(body) {
+        Ok(c) => c,
+        Err((family, message)) => return Ok(Err(back(ctx, session, account, family, message))),
+    };
+    let (tenant, up) = open(ctx, session, account, choice.family, action).await?;
+    let plan = dry_run(&up, &choice, action)
+        .await
+        .map_err(|e| e.in_page(&ctx.page))?;
+    Ok(Ok(Planned {
+        _tenant: tenant,
+        up,
+        choice,
+        action,
+        plan,
+    }))
+}
+
 async fn plan(
     ctx: OrgCtx,
     session: Session,
     account: web::Query<AccountParam>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (choice, action) = match chosen(&body) {
-        Ok(c) => c,
-        Err((family, message)) => return Ok(back(&ctx, &session, &account, family, message)),
+    let Planned {
+        _tenant,
+        up,
+        choice,
+        action,
+        plan,
+    } = match planned(&ctx, &session, &account, &body).await? {
+        Ok(planned) => planned,
+        Err(back) => return Ok(back),
     };
     let family = choice.family;
-    let (_tenant, up) = open(&ctx, &session, &account, family, action).await?;
-    let plan = dry_run(&up, &choice, action)
-        .await
-        .map_err(|e| e.in_page(&ctx.page))?;
     let (by, ids, filter) = match &plan.selection {
         BulkSelection::Rows { ids } => ("rows", ids.clone(), BulkFilter::default()),
         BulkSelection::Filter(f) => ("filter", Vec::new(), f.clone()),
@@ -305,16 +344,18 @@ async fn run(
     account: web::Query<AccountParam>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (choice, action) = match chosen(&body) {
-        Ok(c) => c,
-        Err((family, message)) => return Ok(back(&ctx, &session, &account, family, message)),
+    // Planned again: the list may have moved since the dry run was shown.
+    let Planned {
+        _tenant,
+        up,
+        choice,
+        action,
+        plan,
+    } = match planned(&ctx, &session, &account, &body).await? {
+        Ok(planned) => planned,
+        Err(back) => return Ok(back),
     };
     let family = choice.family;
-    let (_tenant, up) = open(&ctx, &session, &account, family, action).await?;
-    // Planned again: the list may have moved since the dry run was shown.
-    let plan = dry_run(&up, &choice, action)
-        .await
-        .map_err(|e| e.in_page(&ctx.page))?;
     let runs = plan.requests();
     if runs == 0 {
         return Ok(back(
